@@ -1,0 +1,110 @@
+import type { Priority, Role } from './board.events.js';
+
+/**
+ * Time and ids arrive from outside (DESIGN §2: the domain has no clock or random source).
+ * `now` is an ISO 8601 instant; `actorId` the authenticated user's id.
+ */
+export interface CommandMetadata {
+  readonly now: string;
+  readonly actorId: string;
+}
+
+type Cmd<T extends string, D> = { readonly type: T; readonly data: D; readonly metadata: CommandMetadata };
+
+/** Where to put a card or a column: before or after a sibling; neither means "at the end". */
+export interface Placement {
+  readonly beforeId?: string | undefined;
+  readonly afterId?: string | undefined;
+}
+
+export interface NewColumn {
+  readonly columnId: string;
+  readonly name: string;
+  readonly isDone?: boolean | undefined;
+  readonly wipLimit?: number | null | undefined;
+}
+
+export type CreateBoard = Cmd<
+  'CreateBoard',
+  { boardId: string; name: string; description?: string | undefined; columns: readonly NewColumn[] }
+>;
+export type RenameBoard = Cmd<'RenameBoard', { name: string }>;
+export type ChangeBoardDescription = Cmd<'ChangeBoardDescription', { description: string }>;
+export type ArchiveBoard = Cmd<'ArchiveBoard', Record<string, never>>;
+export type RestoreBoard = Cmd<'RestoreBoard', Record<string, never>>;
+
+export type AddMember = Cmd<'AddMember', { userId: string; role: Role }>;
+export type ChangeMemberRole = Cmd<'ChangeMemberRole', { userId: string; role: Role }>;
+export type RemoveMember = Cmd<'RemoveMember', { userId: string }>;
+
+export type AddColumn = Cmd<'AddColumn', NewColumn & Placement>;
+export type RenameColumn = Cmd<'RenameColumn', { columnId: string; name: string }>;
+export type MoveColumn = Cmd<'MoveColumn', { columnId: string } & Placement>;
+export type SetColumnWipLimit = Cmd<'SetColumnWipLimit', { columnId: string; wipLimit: number | null }>;
+export type RemoveColumn = Cmd<'RemoveColumn', { columnId: string }>;
+
+export type CreateTask = Cmd<
+  'CreateTask',
+  {
+    taskId: string;
+    title: string;
+    description?: string | undefined;
+    /** Defaults to the board's first column. */
+    columnId?: string | undefined;
+    priority?: Priority | undefined;
+    dueDate?: string | null | undefined;
+    assigneeIds?: readonly string[] | undefined;
+    labels?: readonly string[] | undefined;
+  } & Placement
+>;
+/** A PATCH: only the fields present are changed, each into its own event; no change, no event. */
+export type UpdateTask = Cmd<
+  'UpdateTask',
+  {
+    taskId: string;
+    title?: string | undefined;
+    description?: string | undefined;
+    priority?: Priority | undefined;
+    dueDate?: string | null | undefined;
+    assigneeIds?: readonly string[] | undefined;
+    labels?: readonly string[] | undefined;
+  }
+>;
+export type MoveTask = Cmd<'MoveTask', { taskId: string; columnId: string } & Placement>;
+export type CompleteTask = Cmd<'CompleteTask', { taskId: string }>;
+export type ReopenTask = Cmd<'ReopenTask', { taskId: string }>;
+export type ArchiveTask = Cmd<'ArchiveTask', { taskId: string }>;
+export type RestoreTask = Cmd<'RestoreTask', { taskId: string }>;
+export type DeleteTask = Cmd<'DeleteTask', { taskId: string }>;
+
+export type AddComment = Cmd<'AddComment', { taskId: string; commentId: string; body: string }>;
+export type EditComment = Cmd<'EditComment', { taskId: string; commentId: string; body: string }>;
+export type DeleteComment = Cmd<'DeleteComment', { taskId: string; commentId: string }>;
+
+export type BoardCommand =
+  | CreateBoard
+  | RenameBoard
+  | ChangeBoardDescription
+  | ArchiveBoard
+  | RestoreBoard
+  | AddMember
+  | ChangeMemberRole
+  | RemoveMember
+  | AddColumn
+  | RenameColumn
+  | MoveColumn
+  | SetColumnWipLimit
+  | RemoveColumn
+  | CreateTask
+  | UpdateTask
+  | MoveTask
+  | CompleteTask
+  | ReopenTask
+  | ArchiveTask
+  | RestoreTask
+  | DeleteTask
+  | AddComment
+  | EditComment
+  | DeleteComment;
+
+export type BoardCommandType = BoardCommand['type'];

@@ -1,0 +1,29 @@
+import type { ErrorCode } from './errors.js';
+import type { Envelope } from './envelope.js';
+
+/** Socket.IO protocol, DESIGN §6. Path `/socket.io`, handshake `auth: { token }`. */
+export interface PresenceUser {
+  readonly userId: string;
+  readonly name: string;
+  readonly taskId: string | null;
+  readonly editing: boolean;
+}
+
+export type JoinAck =
+  | { readonly ok: true; readonly revision: number }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+export interface ServerToClientEvents {
+  'board:events': (payload: { boardId: string; events: Envelope[] }) => void;
+  presence: (payload: { boardId: string; users: PresenceUser[] }) => void;
+  notification: (payload: { id: string; kind: string; boardId: string | null; taskId: string | null; summary: string; createdAt: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  'board:join': (payload: { boardId: string; afterRevision?: number }, ack: (result: JoinAck) => void) => void;
+  'board:leave': (payload: { boardId: string }, ack?: (result: { ok: boolean }) => void) => void;
+  'presence:update': (payload: { boardId: string; taskId?: string | null; editing?: boolean }) => void;
+}
+
+export const boardRoom = (boardId: string): string => `board:${boardId}`;
+export const userRoom = (userId: string): string => `user:${userId}`;

@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import workspace packages from source, so no build is needed to run them.
+const alias = {
+  '@primetrade/domain': src('domain'),
+  '@primetrade/platform': src('platform'),
+  '@primetrade/projector': src('projector'),
+  '@primetrade/realtime': src('realtime'),
+  '@primetrade/command-api': src('command-api'),
+};
+const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude } },
+      {
+        resolve: { alias },
+        test: {
+          name: 'int',
+          include: ['**/*.int.spec.ts'],
+          exclude,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          maxWorkers: 2,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.spec.ts'],
+          exclude,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
