@@ -1,1 +1,3 @@
-export {};
+export * from './http/state.js';
+export * from './http/problem.js';
+export * from './http/route.js';

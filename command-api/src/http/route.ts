@@ -1,0 +1,106 @@
+import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Router } from '@koa/router';
+import { DomainError, type ErrorDetail } from '@primetrade/domain';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import type { AppContext, AppState } from './state.js';
+
+/**
+ * One definition per endpoint: the zod schemas validate the request AND generate the OpenAPI
+ * document, so the docs cannot drift from the code.
+ */
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+type AnyObject = z.ZodType<Record<string, unknown>>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  readonly method: HttpMethod;
+  /** Koa path, e.g. `/boards/:boardId`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  /** false for public routes (register, login, refresh). Default true. */
+  readonly auth?: boolean;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** Status → description and optional response schema, for the OpenAPI document. */
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  /** Extra middleware run before validation (auth, rate limits). */
+  readonly middleware?: readonly Middleware<AppState>[];
+}
+
+export interface RouteInput<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+}
+
+export const zodIssuesToDetails = (prefix: string, error: z.ZodError): ErrorDetail[] =>
+  error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = zodIssuesToDetails(where, result.error);
+  const first = details[0];
+  throw new DomainError('VALIDATION.FAILED', first ? `${first.field}: ${first.message}` : 'Invalid request', details);
+}
+
+const problemResponse = { description: 'Problem (application/problem+json)' };
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+export interface RouteRegistrar {
+  readonly router: Router<AppState>;
+  readonly registry: OpenAPIRegistry;
+  /** Prefix for the OpenAPI paths, e.g. `/api/v1`. */
+  readonly prefix: string;
+  /** Authentication middleware applied to every route unless `auth: false`. */
+  readonly authenticate: Middleware<AppState>;
+}
+
+export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType = z.ZodUndefined>(
+  registrar: RouteRegistrar,
+  spec: RouteSpec<P, Q, B>,
+  handler: (ctx: AppContext, input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<void>,
+): void {
+  const needsAuth = spec.auth ?? true;
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    responses[status] = response.schema
+      ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+      : { description: response.description };
+  }
+  for (const status of ['400', ...(needsAuth ? ['401'] : []), '429']) responses[status] ??= problemResponse;
+  registrar.registry.registerPath({
+    method: spec.method,
+    path: registrar.prefix + toOpenApiPath(spec.path),
+    summary: spec.summary,
+    tags: [...spec.tags],
+    ...(needsAuth ? { security: [{ bearerAuth: [] }] } : {}),
+    request: {
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+    },
+    responses,
+  });
+
+  const validate: Middleware<AppState> = async (ctx) => {
+    const input = {
+      params: spec.params ? parseOrThrow(spec.params, ctx.params, 'params') : {},
+      query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : {},
+      body: spec.body ? parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined,
+    } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>;
+    await handler(ctx as AppContext, input);
+  };
+  const chain: Middleware<AppState>[] = [
+    ...(needsAuth ? [registrar.authenticate] : []),
+    ...(spec.middleware ?? []),
+    validate,
+  ];
+  registrar.router[spec.method](spec.path, ...(chain as never[]));
+}

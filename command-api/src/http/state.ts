@@ -1,0 +1,23 @@
+import type { DefaultContext, DefaultState, ParameterizedContext } from 'koa';
+
+export interface AuthUser {
+  readonly id: string;
+  readonly name: string;
+  readonly role: 'admin' | 'user';
+}
+
+/** Per-request data lives in `ctx.state` (STYLE §6). */
+export interface AppState extends DefaultState {
+  requestId: string;
+  /** Set by the auth middleware on protected routes. */
+  user?: AuthUser;
+}
+
+export type AppContext = ParameterizedContext<AppState, DefaultContext>;
+
+/** The authenticated user, or 401 when a route forgot its auth middleware. */
+export function requireUser(ctx: AppContext): AuthUser {
+  const user = ctx.state.user;
+  if (!user) ctx.throw(401, 'Authentication required');
+  return user;
+}
