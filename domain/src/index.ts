@@ -4,3 +4,4 @@ export * from './board.commands.js';
 export * from './board.state.js';
 export * from './envelope.js';
 export * from './realtime.contract.js';
+export * from './board.dto.js';

@@ -1,0 +1,89 @@
+import type { Priority, Role } from './board.events.js';
+import type { TaskStatus } from './board.state.js';
+
+/** HTTP wire contracts shared by the server and the web client. Instants are ISO 8601 strings. */
+export interface BoardDto {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly archived: boolean;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly revision: number;
+}
+
+/** A board in "my boards": the board plus my role on it. */
+export interface BoardSummaryDto extends BoardDto {
+  readonly role: Role;
+}
+
+export interface MemberDto {
+  readonly userId: string;
+  /** Display name from the account (empty when the account was erased). */
+  readonly name: string;
+  readonly role: Role;
+  readonly addedAt: string;
+}
+
+export interface ColumnDto {
+  readonly id: string;
+  readonly name: string;
+  readonly position: string;
+  readonly isDone: boolean;
+  readonly wipLimit: number | null;
+}
+
+export interface TaskDto {
+  readonly id: string;
+  readonly boardId: string;
+  readonly columnId: string;
+  readonly position: string;
+  readonly title: string;
+  readonly description: string;
+  readonly priority: Priority;
+  readonly dueDate: string | null;
+  readonly assigneeIds: readonly string[];
+  readonly labels: readonly string[];
+  readonly status: TaskStatus;
+  readonly archived: boolean;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly completedAt: string | null;
+}
+
+export interface CommentDto {
+  readonly id: string;
+  readonly taskId: string;
+  readonly authorId: string;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly editedAt: string | null;
+}
+
+/** `GET /boards/:boardId`: everything needed to render the board at `revision`. */
+export interface BoardViewDto {
+  readonly board: BoardDto;
+  /** Sorted by position. */
+  readonly columns: readonly ColumnDto[];
+  /** Non-archived and archived tasks, sorted by column then position. */
+  readonly tasks: readonly TaskDto[];
+  readonly members: readonly MemberDto[];
+  readonly revision: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface UserDto {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: 'admin' | 'user';
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
