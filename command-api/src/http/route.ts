@@ -60,6 +60,8 @@ export interface RouteRegistrar {
   readonly prefix: string;
   /** Authentication middleware applied to every route unless `auth: false`. */
   readonly authenticate: Middleware<AppState>;
+  /** Run after authentication on every authenticated route (per-user rate limit, Idempotency-Key). */
+  readonly afterAuth?: readonly Middleware<AppState>[];
 }
 
 export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType = z.ZodUndefined>(
@@ -98,7 +100,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
     await handler(ctx as AppContext, input);
   };
   const chain: Middleware<AppState>[] = [
-    ...(needsAuth ? [registrar.authenticate] : []),
+    ...(needsAuth ? [registrar.authenticate, ...(registrar.afterAuth ?? [])] : []),
     ...(spec.middleware ?? []),
     validate,
   ];
