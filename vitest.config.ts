@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
@@ -17,7 +18,13 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude } },
+      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'] } },
+      {
+        // The web's state classes use runes: they need the Svelte compiler and its browser build.
+        plugins: [svelte({ configFile: false })],
+        resolve: { alias, conditions: ['browser'] },
+        test: { name: 'web-unit', include: ['web/src/**/*.unit.spec.ts'], exclude },
+      },
       {
         resolve: { alias },
         test: {

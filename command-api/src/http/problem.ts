@@ -1,7 +1,7 @@
 import { DomainError, errorStatus, type ErrorCode, type ErrorDetail } from '@primetrade/domain';
 import type { Logger } from 'pino';
 import type { Middleware } from 'koa';
-import type { AppState } from './state.js';
+import type { AppContext, AppState } from './state.js';
 
 export interface Problem {
   readonly type: string;
@@ -21,8 +21,16 @@ const titles: Partial<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+interface HttpErrorLike {
+  status: number;
+  message: string;
+  type?: string;
+  expose?: boolean;
+  headers?: unknown;
+}
+
 /** Errors thrown by Koa and its middleware (http-errors) carry a status and sometimes a type. */
-function fromHttpError(error: { status: number; message: string; type?: string; expose?: boolean }): DomainError {
+function fromHttpError(error: HttpErrorLike): DomainError {
   switch (error.status) {
     case 400:
       return new DomainError('VALIDATION.FAILED', error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : error.message);
@@ -43,8 +51,41 @@ function fromHttpError(error: { status: number; message: string; type?: string; 
   }
 }
 
-const hasStatus = (error: unknown): error is { status: number; message: string; type?: string; expose?: boolean } =>
+const hasStatus = (error: unknown): error is HttpErrorLike =>
   typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+
+/** Maps anything thrown to a DomainError; unknown failures are logged and become INTERNAL. */
+export function toDomainError(error: unknown, ctx: AppContext, logger: Logger): DomainError {
+  if (error instanceof DomainError) return error;
+  if (hasStatus(error) && (error.status < 500 || error.status === 503)) return fromHttpError(error);
+  logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+  return new DomainError('INTERNAL', 'Internal error');
+}
+
+/**
+ * Writes `error` as the problem+json response on `ctx`. Exported for middleware that must see the
+ * final response of a failed request (Idempotency-Key stores 4xx problems for replay).
+ */
+export function writeProblem(ctx: AppContext, error: unknown, logger: Logger): void {
+  const domainError = toDomainError(error, ctx, logger);
+  const status = errorStatus[domainError.code];
+  const problem: Problem = {
+    type: `urn:primetrade:problem:${domainError.code}`,
+    title: titles[status] ?? 'Error',
+    status,
+    code: domainError.code,
+    detail: domainError.message,
+    instance: ctx.path,
+    requestId: ctx.state.requestId,
+    ...(domainError.details.length > 0 ? { errors: domainError.details } : {}),
+  };
+  ctx.status = status;
+  ctx.type = 'application/problem+json';
+  ctx.body = problem;
+  if (hasStatus(error) && typeof error.headers === 'object' && error.headers) {
+    ctx.set(error.headers as Record<string, string>);
+  }
+}
 
 /** The one error translator (STYLE §7): first in the chain, everything becomes problem+json. */
 export function problemMiddleware(logger: Logger): Middleware<AppState> {
@@ -55,31 +96,7 @@ export function problemMiddleware(logger: Logger): Middleware<AppState> {
         throw new DomainError('ROUTE.NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
       }
     } catch (error) {
-      let domainError: DomainError;
-      if (error instanceof DomainError) domainError = error;
-      else if (hasStatus(error) && error.status < 500) domainError = fromHttpError(error);
-      else if (hasStatus(error) && error.status === 503) domainError = fromHttpError(error);
-      else {
-        logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
-        domainError = new DomainError('INTERNAL', 'Internal error');
-      }
-      const status = errorStatus[domainError.code];
-      const problem: Problem = {
-        type: `urn:primetrade:problem:${domainError.code}`,
-        title: titles[status] ?? 'Error',
-        status,
-        code: domainError.code,
-        detail: domainError.message,
-        instance: ctx.path,
-        requestId: ctx.state.requestId,
-        ...(domainError.details.length > 0 ? { errors: domainError.details } : {}),
-      };
-      ctx.status = status;
-      ctx.type = 'application/problem+json';
-      ctx.body = problem;
-      if (hasStatus(error) && 'headers' in error && typeof error.headers === 'object' && error.headers) {
-        ctx.set(error.headers as Record<string, string>);
-      }
+      writeProblem(ctx, error, logger);
     }
   };
 }

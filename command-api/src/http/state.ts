@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DefaultContext, DefaultState, ParameterizedContext } from 'koa';
 
 export interface AuthUser {
@@ -9,6 +10,8 @@ export interface AuthUser {
 /** Per-request data lives in `ctx.state` (STYLE §6). */
 export interface AppState extends DefaultState {
   requestId: string;
+  /** The app logger's child bound to this request's id. */
+  logger: Logger;
   /** Set by the auth middleware on protected routes. */
   user?: AuthUser;
 }

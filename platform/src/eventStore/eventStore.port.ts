@@ -58,6 +58,11 @@ export interface SubscribeToAllOptions extends ReadAllOptions {
 }
 
 export interface EventStore {
+  /**
+   * Appends at least one event atomically. Re-appending a batch whose ids are all stored already, in
+   * the same order at the place the expected revision implies, returns the original result and writes
+   * nothing; a batch that only partly overlaps stored ids throws `DuplicateEventIdError`.
+   */
   appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
@@ -90,5 +95,16 @@ export class WrongExpectedVersionError extends Error {
     readonly actual: bigint | 'no_stream',
   ) {
     super(`Wrong expected version on ${streamId}: expected ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** Some ids of the batch are stored already, but the batch is not an exact retry of an earlier append. */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(
+    readonly streamId: string,
+    readonly eventIds: readonly string[],
+  ) {
+    super(`Event ids already stored, and not as an exact retry, appending to ${streamId}: ${eventIds.join(', ')}`);
   }
 }

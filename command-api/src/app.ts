@@ -1,0 +1,89 @@
+import type { EventStore, Logger, Metrics, RateLimiter, Sql, TokenService } from '@primetrade/platform';
+import Koa from 'koa';
+import compress from 'koa-compress';
+import { registerAdminRoutes } from './admin/admin.routes.js';
+import { registerAuthRoutes, registerAuthSchemas } from './auth/auth.routes.js';
+import { authenticate, createAccountStatus } from './auth/authenticate.js';
+import { createRefreshTokens } from './auth/refreshTokens.js';
+import { registerBoardApi } from './boards/index.js';
+import { idempotency } from './http/idempotency.js';
+import { jsonBody } from './http/jsonBody.js';
+import { requestId, requestLog } from './http/observability.js';
+import { problemMiddleware } from './http/problem.js';
+import { rateLimit } from './http/rateLimit.js';
+import { createRegistrar } from './http/registrar.js';
+import type { RouteRegistrar } from './http/route.js';
+import { corsAllowList, securityHeaders } from './http/security.js';
+import type { AppState } from './http/state.js';
+import { webStatic } from './http/webStatic.js';
+import { registerSecuritySchemes } from './ops/openapi.js';
+import { opsRoutes, type ReadinessCheck } from './ops/ops.routes.js';
+
+export interface AppConfig {
+  /** e.g. `/api/v1`. */
+  readonly apiPrefix: string;
+  /** Browser origins allowed to call the API cross-origin; `*` for any. */
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  /** Behind a proxy: read the client IP from X-Forwarded-For. */
+  readonly trustProxy: boolean;
+  /** The built web app to serve, or null for the API only. */
+  readonly webRoot: string | null;
+  readonly refreshTtlSeconds: number;
+  readonly version: string;
+}
+
+export interface AppDeps {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly sql: Sql;
+  readonly store: EventStore;
+  readonly tokens: TokenService;
+  readonly rateLimiters: { readonly login: RateLimiter; readonly register: RateLimiter; readonly api: RateLimiter };
+  readonly clock: () => Date;
+  /** UUID v4. */
+  readonly newId: () => string;
+  readonly readiness: ReadinessCheck;
+  /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
+  readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];
+}
+
+/** Builds the Koa app. No side effects: nothing listens, no timers (STYLE §12); `main.ts` wires. */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const { config } = deps;
+  const app = new Koa<AppState>({ proxy: config.trustProxy });
+  const accounts = createAccountStatus(deps.sql, deps.clock);
+  const refreshTokens = createRefreshTokens({ sql: deps.sql, clock: deps.clock, newId: deps.newId, ttlSeconds: config.refreshTtlSeconds });
+
+  const registrar = createRegistrar({
+    prefix: config.apiPrefix,
+    authenticate: authenticate(deps.tokens, accounts),
+    afterAuth: [
+      rateLimit(deps.rateLimiters.api, (ctx) => (ctx.state.user ? `api:user:${ctx.state.user.id}` : null)),
+      idempotency({ sql: deps.sql, clock: deps.clock, logger: deps.logger }),
+    ],
+  });
+  registerSecuritySchemes(registrar.registry);
+  registerAuthSchemas(registrar);
+  registerAuthRoutes(registrar, { ...deps, refreshTokens });
+  registerAdminRoutes(registrar, { sql: deps.sql, clock: deps.clock, accounts, refreshTokens });
+  registerBoardApi(registrar, {
+    store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
+  });
+  for (const register of deps.routes ?? []) register(registrar);
+
+  app.use(problemMiddleware(deps.logger));
+  app.use(requestId(deps.newId));
+  app.use(requestLog(deps.logger, deps.metrics));
+  app.use(securityHeaders());
+  app.use(corsAllowList(config.corsOrigins));
+  app.use(compress());
+  app.use(jsonBody(config.bodyLimitBytes));
+  app.use(registrar.router.routes());
+  const ops = opsRoutes({ ...config, metrics: deps.metrics, readiness: deps.readiness, registry: registrar.registry });
+  app.use(ops.router.routes());
+  app.use(ops.assets);
+  if (config.webRoot) for (const middleware of webStatic(config.webRoot)) app.use(middleware);
+  return app;
+}

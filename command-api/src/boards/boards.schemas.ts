@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { boardName, columnName, cursor, description, pageLimit, wipLimit } from './common.schemas.js';
+
+export const newColumnBody = z.strictObject({ name: columnName, isDone: z.boolean().optional(), wipLimit: wipLimit.optional() });
+
+export const createBoardBody = z.strictObject({
+  name: boardName,
+  description: description.optional(),
+  columns: z.array(newColumnBody).min(1).max(20).optional(),
+});
+
+export const updateBoardBody = z
+  .strictObject({ name: boardName.optional(), description: description.optional() })
+  .refine((body) => body.name !== undefined || body.description !== undefined, { message: 'give name and/or description' });
+
+export const listBoardsQuery = z.object({
+  cursor: cursor.optional(),
+  limit: pageLimit,
+  includeArchived: z.stringbool().default(false),
+});
+
+/** What a new board gets when the request names no columns (DESIGN §5). */
+export const defaultColumns = [
+  { name: 'To do' }, { name: 'In progress' }, { name: 'Done', isDone: true },
+] as const satisfies readonly z.infer<typeof newColumnBody>[];

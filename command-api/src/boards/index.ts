@@ -1,0 +1,25 @@
+import type { RouteRegistrar } from '../http/route.js';
+import { createCommandHandler } from '../commands/handleCommand.js';
+import { eventsRoutes } from '../events/events.routes.js';
+import { commentsRoutes } from '../tasks/comments.routes.js';
+import { tasksRoutes } from '../tasks/tasks.routes.js';
+import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
+import { boardsRoutes } from './boards.routes.js';
+import { columnsRoutes } from './columns.routes.js';
+import { membersRoutes } from './members.routes.js';
+
+export type { BoardApiDeps } from './boardApi.deps.js';
+
+/** Boards, members, columns, tasks, comments and the event feed under the registrar's prefix. */
+export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps): void {
+  const commands = deps.commands ?? createCommandHandler({
+    store: deps.store, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
+  });
+  const routeDeps: BoardRouteDeps = { ...deps, commands };
+  boardsRoutes(registrar, routeDeps);
+  membersRoutes(registrar, routeDeps);
+  columnsRoutes(registrar, routeDeps);
+  tasksRoutes(registrar, routeDeps);
+  commentsRoutes(registrar, routeDeps);
+  eventsRoutes(registrar, routeDeps);
+}

@@ -1,0 +1,55 @@
+import { boardStreamId, evolve, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
+import { toEnvelope, type EventStore } from '@primetrade/platform';
+
+/** -1 for a board that does not exist yet, so "next revision" is always `revision + 1`. */
+export const revisionOf = (state: BoardState): number => (state.status === 'initial' ? -1 : state.revision);
+
+export interface BoardStateCache {
+  /** The board's current state: the cached fold plus whatever the stream has after it. */
+  load(boardId: string): Promise<BoardState>;
+  /** Folds events this process just appended, so the next load reads nothing. */
+  apply(boardId: string, state: BoardState, events: readonly Envelope[]): BoardState;
+  /** The board holding `taskId` among the cached boards (a hint only; the store decides). */
+  findBoardOfTask(taskId: string): string | null;
+}
+
+/**
+ * An LRU of folded board states (DESIGN §1: "kept warm in an in-memory cache keyed by board
+ * and revision"). A hit still reads the stream forward from the cached revision + 1, so
+ * events written by other nodes are never missed; the cache only saves the replay.
+ */
+export function createBoardStateCache(store: EventStore, maxBoards = 1_000): BoardStateCache {
+  const states = new Map<string, BoardState>();
+
+  const remember = (boardId: string, state: BoardState): void => {
+    // Map keeps insertion order: delete + set moves the board to the "recent" end.
+    states.delete(boardId);
+    states.set(boardId, state);
+    while (states.size > maxBoards) {
+      const oldest = states.keys().next();
+      if (oldest.done === true) break;
+      states.delete(oldest.value);
+    }
+  };
+
+  return {
+    async load(boardId) {
+      const cached = states.get(boardId) ?? initialBoardState;
+      const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(revisionOf(cached) + 1) });
+      const state = stored.map(toEnvelope).reduce<BoardState>(evolve, cached);
+      if (state.status !== 'initial') remember(boardId, state);
+      return state;
+    },
+    apply(boardId, state, events) {
+      const next = events.reduce<BoardState>(evolve, state);
+      if (next.status !== 'initial') remember(boardId, next);
+      return next;
+    },
+    findBoardOfTask(taskId) {
+      for (const [boardId, state] of states) {
+        if (state.status !== 'initial' && state.tasks[taskId] !== undefined) return boardId;
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError, boardStreamId, decide, envelopeSchemaVersion, evolve,
+  type BoardCommand, type BoardEvent, type BoardState, type Envelope, type StoredEventMetadata,
+} from '@primetrade/domain';
+import { WrongExpectedVersionError, toEventToAppend, type AppendResult } from '@primetrade/platform';
+import { createBoardStateCache, revisionOf } from './boardStateCache.js';
+import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOptions } from './commandHandler.types.js';
+
+export type * from './commandHandler.types.js';
+
+/** A non-member must not learn that the board exists, not even through a 412. */
+const visibleTo = (state: BoardState, actorId: string): boolean =>
+  state.status !== 'initial' && state.members[actorId] !== undefined;
+
+/** DESIGN §1 command side: load → check If-Match → decide → append → fold; retry implicit races. */
+export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
+  const { store, logger, metrics } = options;
+  const clock = options.clock ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const maxRetries = options.maxRetries ?? 5;
+  const cache = createBoardStateCache(store, options.cacheSize);
+
+  async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+    const command = commands[0];
+    if (command === undefined) throw new RangeError('handle() needs at least one command');
+    // 1. Current state (cached fold + stream tail).
+    const state = await cache.load(boardId);
+    const revision = revisionOf(state);
+    // 2. Explicit precondition (If-Match).
+    if (opts.expectedRevision !== undefined && opts.expectedRevision !== revision) {
+      if (!visibleTo(state, command.metadata.actorId)) throw new DomainError('BOARD.NOT_FOUND', 'Board not found');
+      throw new DomainError('REVISION.MISMATCH', `The board is at revision ${revision}, not ${opts.expectedRevision}`);
+    }
+    // 3. Decide; nothing to do is a success at the current revision.
+    const decided = decideAll(commands, state);
+    if (decided.length === 0) return { events: [], state, revision };
+    // 4. Append at exactly the revision we decided on.
+    const context = {
+      occurredAt: command.metadata.now, actorId: command.metadata.actorId,
+      correlationId: opts.correlationId, causationId: opts.causationId ?? null,
+    };
+    const toAppend = decided.map((event) => toEventToAppend(event, newId(), context));
+    const result = await store.appendToStream(boardStreamId(boardId), toAppend, {
+      expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
+    });
+    // 5. Fold what we wrote into the cache and answer with envelopes.
+    const events = toEnvelopes(boardId, decided, toAppend.map((event) => event.id), { ...context, schemaVersion: envelopeSchemaVersion }, result);
+    const next = cache.apply(boardId, state, events);
+    return { events, state: next, revision: revisionOf(next) };
+  }
+
+  async function handle(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+    const commands = Array.isArray(input) ? input : [input as BoardCommand];
+    const command = commands[0] ?? (input as BoardCommand);
+    const started = clock().getTime();
+    let result = 'error';
+    try {
+      for (let retry = 0; ; retry++) {
+        try {
+          const done = await attempt(boardId, commands, opts);
+          result = done.events.length === 0 ? 'noop' : 'ok';
+          return done;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+          if (opts.expectedRevision !== undefined) {
+            throw new DomainError('REVISION.MISMATCH', `The board changed; it is no longer at revision ${opts.expectedRevision}`);
+          }
+          if (retry >= maxRetries) throw new DomainError('REVISION.CONFLICT', 'The board is too busy; try again');
+          logger?.debug({ boardId, command: command.type, retry }, 'implicit revision conflict, re-deciding');
+        }
+      }
+    } catch (error) {
+      if (error instanceof DomainError) result = error.code.startsWith('REVISION.') ? 'conflict' : 'rejected';
+      throw error;
+    } finally {
+      metrics?.commandDuration.observe({ command: command.type, result }, (clock().getTime() - started) / 1000);
+    }
+  }
+
+  return { handle, load: (boardId) => cache.load(boardId), findBoardOfTask: (taskId) => cache.findBoardOfTask(taskId) };
+}
+
+/**
+ * Several commands in one request (a PATCH touching several aspects) are decided in turn on
+ * a draft state and appended as one batch, so the request is all-or-nothing.
+ */
+function decideAll(commands: readonly BoardCommand[], state: BoardState): BoardEvent[] {
+  const decided: BoardEvent[] = [];
+  let draft = state;
+  for (const [index, command] of commands.entries()) {
+    const events = decide(command, draft);
+    decided.push(...events);
+    if (index < commands.length - 1) {
+      const { now: occurredAt, actorId } = command.metadata;
+      draft = events.reduce<BoardState>(
+        (folded, event) => evolve(folded, { ...event, revision: revisionOf(folded) + 1, occurredAt, actorId }), draft,
+      );
+    }
+  }
+  return decided;
+}
+
+function toEnvelopes(
+  boardId: string, decided: readonly BoardEvent[], ids: readonly string[], metadata: StoredEventMetadata, result: AppendResult,
+): Envelope[] {
+  const first = Number(result.nextExpectedRevision) - decided.length + 1;
+  return decided.map((event, index) => ({
+    ...event, ...metadata, id: ids[index] ?? '', boardId, revision: first + index, position: result.position,
+  }) as Envelope);
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, boardStreamId, type BoardCommand, type CommandMetadata } from '@primetrade/domain';
+import { WrongExpectedVersionError, createInMemoryEventStore, createMetrics, type EventStore } from '@primetrade/platform';
+import { describe, expect, it } from 'vitest';
+import { createCommandHandler } from './handleCommand.js';
+
+const owner = randomUUID();
+const stranger = randomUUID();
+const meta = (actorId = owner): CommandMetadata => ({ now: '2026-11-28T10:00:00.000Z', actorId });
+const opts = (expectedRevision?: number) => ({ correlationId: 'req-1', expectedRevision });
+
+function createBoard(boardId: string, columnId = randomUUID()): BoardCommand {
+  return {
+    type: 'CreateBoard', metadata: meta(),
+    data: { boardId, name: 'Launch', columns: [{ columnId, name: 'To do' }, { columnId: randomUUID(), name: 'Done', isDone: true }] },
+  };
+}
+const rename = (name: string, actorId = owner): BoardCommand => ({ type: 'RenameBoard', data: { name }, metadata: meta(actorId) });
+const createTask = (taskId: string, title = 'Write docs'): BoardCommand => ({ type: 'CreateTask', data: { taskId, title }, metadata: meta() });
+
+async function revisions(store: EventStore, boardId: string): Promise<number[]> {
+  return (await store.readStream(boardStreamId(boardId))).map((event) => Number(event.revision));
+}
+
+/** A store whose appends always lose the race, to count the handler's retries. */
+function alwaysConflicting(store: EventStore): EventStore & { appends: number } {
+  const wrapper = Object.create(store) as EventStore & { appends: number };
+  wrapper.appends = 0;
+  wrapper.appendToStream = async (streamId) => {
+    wrapper.appends++;
+    throw new WrongExpectedVersionError(streamId, 0n, 99n);
+  };
+  return wrapper;
+}
+
+describe('handleCommand', () => {
+  describe('when a board is created', () => {
+    it('appends at no_stream and answers with envelopes, revisions 0..n-1 and the folded state', async () => {
+      const store = createInMemoryEventStore();
+      const handler = createCommandHandler({ store, newId: randomUUID });
+      const boardId = randomUUID();
+      const result = await handler.handle(boardId, createBoard(boardId), { correlationId: 'corr', causationId: 'cause' });
+      expect(result.events.map((event) => event.type)).toEqual(['BoardCreated', 'MemberAdded', 'ColumnAdded', 'ColumnAdded']);
+      expect(result.events.map((event) => event.revision)).toEqual([0, 1, 2, 3]);
+      expect(result.revision).toBe(3);
+      expect(result.state.status).toBe('active');
+      const stored = await store.readStream(boardStreamId(boardId));
+      expect(result.events.map((event) => event.id)).toEqual(stored.map((event) => event.id));
+      expect(result.events[0]).toMatchObject({
+        boardId, actorId: owner, occurredAt: '2026-11-28T10:00:00.000Z', correlationId: 'corr', causationId: 'cause', schemaVersion: 1,
+      });
+      expect(stored[0]?.metadata).toMatchObject({ actorId: owner, correlationId: 'corr', causationId: 'cause' });
+    });
+
+    it('refuses a second create of the same board', async () => {
+      const handler = createCommandHandler({ store: createInMemoryEventStore() });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      await expect(handler.handle(boardId, createBoard(boardId), opts())).rejects.toMatchObject({ code: 'BOARD.ALREADY_EXISTS' });
+    });
+  });
+
+  describe('when the command changes nothing', () => {
+    it('appends nothing and answers with the current revision', async () => {
+      const store = createInMemoryEventStore();
+      const handler = createCommandHandler({ store });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      const result = await handler.handle(boardId, rename('Launch'), opts());
+      expect(result).toMatchObject({ events: [], revision: 3 });
+      expect(await revisions(store, boardId)).toEqual([0, 1, 2, 3]);
+    });
+  });
+
+  describe('when If-Match is given', () => {
+    it('writes when it names the current revision', async () => {
+      const handler = createCommandHandler({ store: createInMemoryEventStore() });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      const result = await handler.handle(boardId, rename('Renamed'), opts(3));
+      expect(result.revision).toBe(4);
+    });
+
+    it('answers REVISION.MISMATCH (412) on a stale revision and writes nothing', async () => {
+      const store = createInMemoryEventStore();
+      const handler = createCommandHandler({ store });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      const error = await handler.handle(boardId, rename('Renamed'), opts(2)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({ code: 'REVISION.MISMATCH', status: 412 });
+      expect(await revisions(store, boardId)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('answers BOARD.NOT_FOUND, not 412, to a non-member', async () => {
+      const handler = createCommandHandler({ store: createInMemoryEventStore() });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      await expect(handler.handle(boardId, rename('Mine', stranger), opts(0))).rejects.toMatchObject({ code: 'BOARD.NOT_FOUND' });
+    });
+
+    it('answers 412 without retrying when the append loses a race', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const store = alwaysConflicting(inner);
+      const handler = createCommandHandler({ store });
+      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({ code: 'REVISION.MISMATCH' });
+      expect(store.appends).toBe(1);
+    });
+  });
+
+  describe('when several nodes write to one board at once', () => {
+    it('re-decides implicit conflicts so every command lands, with contiguous revisions', async () => {
+      const store = createInMemoryEventStore();
+      const nodes = [1, 2, 3].map(() => createCommandHandler({ store, maxRetries: 20 }));
+      const boardId = randomUUID();
+      await nodes[0]?.handle(boardId, createBoard(boardId), opts());
+      const taskIds = Array.from({ length: 12 }, () => randomUUID());
+      const results = await Promise.all(
+        taskIds.map((taskId, index) => nodes[index % nodes.length]?.handle(boardId, createTask(taskId), opts())),
+      );
+      expect(results.map((result) => result?.revision).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+        Array.from({ length: 12 }, (_, index) => 4 + index),
+      );
+      expect(await revisions(store, boardId)).toEqual(Array.from({ length: 16 }, (_, index) => index));
+      const latest = await nodes[2]?.load(boardId);
+      expect(latest?.status === 'active' && Object.keys(latest.tasks).sort()).toEqual([...taskIds].sort());
+    });
+
+    it('gives up with REVISION.CONFLICT (409) after maxRetries re-decisions', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const store = alwaysConflicting(inner);
+      const handler = createCommandHandler({ store, maxRetries: 3 });
+      await expect(handler.handle(boardId, rename('Renamed'), opts())).rejects.toMatchObject({ code: 'REVISION.CONFLICT', status: 409 });
+      expect(store.appends).toBe(4);
+    });
+  });
+
+  describe('when another node wrote since this node cached the board', () => {
+    it('reads the tail from the cached revision and decides on the fresh state', async () => {
+      const store = createInMemoryEventStore();
+      const [a, b] = [createCommandHandler({ store }), createCommandHandler({ store })];
+      const boardId = randomUUID();
+      await a.handle(boardId, createBoard(boardId), opts());
+      await b.load(boardId);
+      const taskId = randomUUID();
+      await a.handle(boardId, createTask(taskId), opts());
+      const result = await b.handle(boardId, { type: 'CompleteTask', data: { taskId }, metadata: meta() }, opts(4));
+      expect(result.revision).toBe(5);
+      expect(b.findBoardOfTask(taskId)).toBe(boardId);
+    });
+  });
+
+  describe('when given several commands', () => {
+    it('appends all their events as one batch', async () => {
+      const store = createInMemoryEventStore();
+      const handler = createCommandHandler({ store });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      const both: BoardCommand[] = [rename('New name'), { type: 'ChangeBoardDescription', data: { description: 'Why' }, metadata: meta() }];
+      const result = await handler.handle(boardId, both, opts(3));
+      expect(result.events.map((event) => [event.type, event.revision])).toEqual([['BoardRenamed', 4], ['BoardDescriptionChanged', 5]]);
+    });
+
+    it('appends nothing when any of them is refused', async () => {
+      const store = createInMemoryEventStore();
+      const handler = createCommandHandler({ store });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      const halfBad: BoardCommand[] = [rename('New name'), { type: 'RenameColumn', data: { columnId: randomUUID(), name: 'x' }, metadata: meta() }];
+      await expect(handler.handle(boardId, halfBad, opts())).rejects.toMatchObject({ code: 'COLUMN.NOT_FOUND' });
+      expect(await revisions(store, boardId)).toEqual([0, 1, 2, 3]);
+    });
+  });
+
+  describe('when metrics are given', () => {
+    it('records each command with its result', async () => {
+      const metrics = createMetrics({ prefix: `t${randomUUID().slice(0, 8)}_` });
+      const handler = createCommandHandler({ store: createInMemoryEventStore(), metrics });
+      const boardId = randomUUID();
+      await handler.handle(boardId, createBoard(boardId), opts());
+      await handler.handle(boardId, rename('x', stranger), opts()).catch(() => undefined);
+      const values = (await metrics.commandDuration.get()).values.filter((value) => value.metricName?.endsWith('_count'));
+      expect(values.map((value) => [value.labels.command, value.labels.result, value.value])).toEqual(
+        expect.arrayContaining([['CreateBoard', 'ok', 1], ['RenameBoard', 'rejected', 1]]),
+      );
+    });
+  });
+});

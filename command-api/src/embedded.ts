@@ -1,0 +1,158 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  createInProcessEventBus,
+  createLogger,
+  createMemoryRateLimiter,
+  createMetrics,
+  createPgliteSql,
+  createSqlEventStore,
+  createTokenService,
+  type Config,
+  type Logger,
+  type Sql,
+} from '@primetrade/platform';
+import { createProjector, createRelay, getBoardRevision, getMemberRole, runMigrations } from '@primetrade/projector';
+import { createFanoutConsumer, createRealtimeServer } from '@primetrade/realtime';
+import { createApp } from './app.js';
+
+export interface EmbeddedOptions {
+  readonly config: Config;
+  /** Use this database instead of opening PGlite in DATA_DIR (tests). */
+  readonly sql?: Sql;
+  readonly logger?: Logger;
+  readonly version?: string;
+}
+
+export interface EmbeddedSystem {
+  readonly url: string;
+  readonly port: number;
+  readonly sql: Sql;
+  close(): Promise<void>;
+}
+
+/** Embedded mode keeps its own signing secret next to its data when none is configured. */
+async function jwtSecret(config: Config): Promise<string> {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = path.join(config.DATA_DIR, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(48).toString('base64url');
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+/**
+ * The whole product in one process (DESIGN §1 "embedded"): PGlite as event store and read models,
+ * an in-process bus, the relay, the projector, Koa and Socket.IO on one HTTP server.
+ * Steps are numbered because the order matters: consumers subscribe before the relay starts.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedSystem> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'primetrade' });
+  const metrics = createMetrics();
+
+  // 1. Storage: PGlite on disk (or the given database), schema up to date.
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const sql = options.sql ?? (await createPgliteSql({ dataDir: path.join(config.DATA_DIR, 'pglite') }));
+  await runMigrations(sql, logger);
+  const store = await createSqlEventStore(sql, { logger });
+  const tokens = createTokenService({ secret: await jwtSecret(config), accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+
+  // 2. Consumers of the bus: projector (read models) and realtime fan-out.
+  const bus = createInProcessEventBus();
+  const projector = createProjector({ bus, sql, logger, metrics });
+  await projector.start();
+
+  // 3. HTTP + Socket.IO on one server.
+  const app = createApp({
+    config: {
+      apiPrefix: '/api/v1',
+      corsOrigins: config.CORS_ORIGINS,
+      bodyLimitBytes: config.BODY_LIMIT,
+      trustProxy: config.TRUST_PROXY,
+      webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      version: options.version ?? '0.1.0',
+    },
+    logger,
+    metrics,
+    sql,
+    store,
+    tokens,
+    rateLimiters: {
+      login: createMemoryRateLimiter({ points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),
+      register: createMemoryRateLimiter({ points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
+      api: createMemoryRateLimiter({ points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
+    },
+    clock: () => new Date(),
+    newId: randomUUID,
+    readiness: async () => ({
+      database: await sql.query('SELECT 1').then(
+        () => ({ ok: true }),
+        (error: unknown) => ({ ok: false, detail: String(error) }),
+      ),
+      projector: projectorReadiness(projector.status()),
+    }),
+  });
+  const server = http.createServer(app.callback());
+  const realtime = createRealtimeServer({
+    httpServer: server,
+    tokens,
+    logger,
+    metrics,
+    corsOrigins: config.CORS_ORIGINS,
+    membership: {
+      roleOf: (boardId, userId) => getMemberRole(sql, boardId, userId),
+      revisionOf: (boardId) => getBoardRevision(sql, boardId),
+    },
+  });
+  const fanout = await createFanoutConsumer(bus, realtime);
+
+  // 4. The relay feeds the bus from the store's global order, from its checkpoint.
+  const relay = createRelay({ store, bus, sql, logger, metrics });
+  await relay.start();
+
+  // 5. Listen.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url, dataDir: config.DATA_DIR }, 'PrimeTrade Task Manager is running');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting, drain, then close the consumers and storage in reverse order.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await realtime.close();
+      await relay.stop();
+      await fanout.stop();
+      await projector.stop();
+      await bus.close();
+      server.closeAllConnections();
+      await serverClosed;
+      await store.close();
+      if (!options.sql) await sql.close();
+      logger.info('stopped');
+    })());
+  return { url, port, sql, close };
+}
+
+function projectorReadiness(status: { state: string; lastError?: string | undefined }) {
+  return status.state === 'running'
+    ? { ok: true }
+    : { ok: false, detail: `projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}` };
+}
+
+function defaultWebRoot(): string {
+  return path.resolve(import.meta.dirname, '../../web/public');
+}

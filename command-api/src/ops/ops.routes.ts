@@ -1,0 +1,61 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from '@koa/router';
+import type { Metrics } from '@primetrade/platform';
+import type { Middleware } from 'koa';
+import { openApiDocument } from './openapi.js';
+import { swaggerUi } from './swaggerUi.js';
+
+export type ReadinessCheck = () => Promise<Record<string, { ok: boolean; detail?: string }>>;
+
+export interface OpsRoutesDeps {
+  readonly apiPrefix: string;
+  readonly version: string;
+  readonly metrics: Metrics;
+  readonly readiness: ReadinessCheck;
+  readonly registry: OpenAPIRegistry;
+}
+
+/** Asks every dependency; a check that throws counts as not ready rather than failing the probe. */
+async function readinessReport(readiness: ReadinessCheck): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+  try {
+    const checks = await readiness();
+    return { ready: Object.values(checks).every((check) => check.ok), checks };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ready: false, checks: { readiness: { ok: false, detail } } };
+  }
+}
+
+/**
+ * Unprefixed operational endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document
+ * and its Swagger UI. Mount `router.routes()` then `assets` after the API router.
+ */
+export function opsRoutes(deps: OpsRoutesDeps): { router: Router; assets: Middleware } {
+  const router = new Router();
+  const document = openApiDocument(deps.registry, { version: deps.version, apiPrefix: deps.apiPrefix });
+  const specUrl = `${deps.apiPrefix}/openapi.json`;
+
+  router.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/readyz', async (ctx) => {
+    const report = await readinessReport(deps.readiness);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = report.ready ? 200 : 503;
+    ctx.body = { status: report.ready ? 'ok' : 'unavailable', checks: report.checks };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+
+  router.get(specUrl, (ctx) => {
+    ctx.body = document();
+  });
+
+  const assets = swaggerUi(router, '/api/docs', specUrl);
+  return { router, assets };
+}

@@ -1,0 +1,78 @@
+import type { RecordedBoardEvent } from './board.events.js';
+import type { BoardState } from './board.state.js';
+import { change, quoted } from './describe.shared.js';
+import type { EventDescription, Names } from './describe.shared.js';
+import { describeTaskEvent } from './tasks.describe.js';
+import type { TaskLevelEvent } from './tasks.describe.js';
+
+const isTaskLevel = (event: RecordedBoardEvent): event is TaskLevelEvent => 'taskId' in event.data;
+
+export type { EventDescription, FieldChange, Names } from './describe.shared.js';
+
+function namesIn(before: BoardState): Names {
+  const board = before.status === 'initial' ? null : before;
+  const task = (taskId: string) => board?.tasks[taskId];
+  return {
+    column: (columnId) => board?.columns[columnId]?.name ?? columnId,
+    task,
+    title: (taskId) => quoted(task(taskId)?.title ?? taskId),
+  };
+}
+
+type BoardLevelEvent = Exclude<RecordedBoardEvent, TaskLevelEvent>;
+
+function describeBoardEvent(event: BoardLevelEvent, before: BoardState, names: Names): EventDescription {
+  const board = before.status === 'initial' ? null : before;
+  const column = (columnId: string) => board?.columns[columnId];
+  switch (event.type) {
+    case 'BoardCreated': return {
+      summary: `Created the board ${quoted(event.data.name)}`,
+      changes: [change('name', null, event.data.name), change('description', null, event.data.description)],
+    };
+    case 'BoardRenamed': return { summary: `Renamed the board to ${quoted(event.data.name)}`, changes: [change('name', board?.name ?? null, event.data.name)] };
+    case 'BoardDescriptionChanged': return { summary: 'Changed the board description', changes: [change('description', board?.description ?? null, event.data.description)] };
+    case 'BoardArchived': return { summary: 'Archived the board', changes: [change('archived', false, true)] };
+    case 'BoardRestored': return { summary: 'Restored the board', changes: [change('archived', true, false)] };
+    case 'MemberAdded': return { summary: `Added ${event.data.userId} as ${event.data.role}`, changes: [change(`members.${event.data.userId}.role`, null, event.data.role)] };
+    case 'MemberRoleChanged': return {
+      summary: `Changed the role of ${event.data.userId} from ${event.data.from} to ${event.data.role}`,
+      changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? event.data.from, event.data.role)],
+    };
+    case 'MemberRemoved': return { summary: `Removed ${event.data.userId} from the board`, changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? null, null)] };
+    case 'ColumnAdded': return {
+      summary: `Added the column ${quoted(event.data.name)}`,
+      changes: [change('name', null, event.data.name), change('position', null, event.data.position), change('isDone', null, event.data.isDone), change('wipLimit', null, event.data.wipLimit)],
+    };
+    case 'ColumnRenamed': return {
+      summary: `Renamed the column ${quoted(names.column(event.data.columnId))} to ${quoted(event.data.name)}`,
+      changes: [change('name', column(event.data.columnId)?.name ?? null, event.data.name)],
+    };
+    case 'ColumnMoved': return {
+      summary: `Moved the column ${quoted(names.column(event.data.columnId))}`,
+      changes: [change('position', column(event.data.columnId)?.position ?? event.data.from, event.data.position)],
+    };
+    case 'ColumnWipLimitSet': return {
+      summary: event.data.wipLimit === null
+        ? `Removed the WIP limit of ${quoted(names.column(event.data.columnId))}`
+        : `Set the WIP limit of ${quoted(names.column(event.data.columnId))} to ${event.data.wipLimit}`,
+      changes: [change('wipLimit', column(event.data.columnId)?.wipLimit ?? null, event.data.wipLimit)],
+    };
+    case 'ColumnRemoved': return {
+      summary: `Removed the column ${quoted(names.column(event.data.columnId))}`,
+      changes: [change('name', column(event.data.columnId)?.name ?? null, null)],
+    };
+    default: {
+      const unknown: never = event;
+      return { summary: `Recorded ${(unknown as { type: string }).type}`, changes: [] };
+    }
+  }
+}
+
+/**
+ * What `event` did, with each change's prior value read from `before` (the state the event
+ * was applied to). Events it does not know get a generic line rather than an error.
+ */
+export function describe(event: RecordedBoardEvent, before: BoardState): EventDescription {
+  const names = namesIn(before);
+  return isTaskLevel(event) ? describeTaskEvent(event, names) : describeBoardEvent(event, before, names);
+}

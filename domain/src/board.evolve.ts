@@ -1,0 +1,117 @@
+import type { RecordedBoardEvent } from './board.events.js';
+import type { BoardData, BoardState, Column, Member, Task } from './board.state.js';
+import { initialBoardState } from './board.state.js';
+import { applyTaskEvent } from './tasks.evolve.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A board being folded. Its three records are owned by the fold, so appliers mutate them in
+ * place: `evolve` copies only the record an event touches, `foldBoard` copies each once.
+ */
+export type Draft = Mutable<Omit<BoardData, 'members' | 'columns' | 'tasks'>> & {
+  status: 'active' | 'archived';
+  members: Record<string, Member>;
+  columns: Record<string, Column>;
+  tasks: Record<string, Task>;
+};
+
+type Touched = 'members' | 'columns' | 'tasks' | null;
+
+const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
+  BoardCreated: null, BoardRenamed: null, BoardDescriptionChanged: null, BoardArchived: null, BoardRestored: null,
+  MemberAdded: 'members', MemberRoleChanged: 'members', MemberRemoved: 'members',
+  ColumnAdded: 'columns', ColumnRenamed: 'columns', ColumnMoved: 'columns', ColumnWipLimitSet: 'columns',
+  ColumnRemoved: 'columns',
+  TaskCreated: 'tasks', TaskTitleChanged: 'tasks', TaskDescriptionChanged: 'tasks', TaskMoved: 'tasks',
+  TaskAssigned: 'tasks', TaskUnassigned: 'tasks', TaskLabelAdded: 'tasks', TaskLabelRemoved: 'tasks',
+  TaskPriorityChanged: 'tasks', TaskDueDateChanged: 'tasks', TaskCompleted: 'tasks', TaskReopened: 'tasks',
+  TaskArchived: 'tasks', TaskRestored: 'tasks', TaskDeleted: 'tasks', CommentAdded: 'tasks',
+  CommentEdited: 'tasks', CommentDeleted: 'tasks',
+};
+
+const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.hasOwn(touchedBy, type);
+
+function created(event: RecordedBoardEvent & { type: 'BoardCreated' }): BoardState {
+  const { boardId, name, description } = event.data;
+  return {
+    status: 'active', id: boardId, name, description,
+    createdBy: event.actorId, createdAt: event.occurredAt, updatedAt: event.occurredAt,
+    revision: event.revision, members: {}, columns: {}, tasks: {},
+  };
+}
+
+function applyColumnEvent(columns: Record<string, Column>, event: RecordedBoardEvent): void {
+  if (event.type === 'ColumnAdded') {
+    const { columnId, name, position, isDone, wipLimit } = event.data;
+    columns[columnId] = { id: columnId, name, position, isDone, wipLimit };
+    return;
+  }
+  if (event.type === 'ColumnRemoved') {
+    delete columns[event.data.columnId];
+    return;
+  }
+  if (event.type !== 'ColumnRenamed' && event.type !== 'ColumnMoved' && event.type !== 'ColumnWipLimitSet') return;
+  const column = columns[event.data.columnId];
+  if (column === undefined) return;
+  if (event.type === 'ColumnRenamed') columns[column.id] = { ...column, name: event.data.name };
+  if (event.type === 'ColumnMoved') columns[column.id] = { ...column, position: event.data.position };
+  if (event.type === 'ColumnWipLimitSet') columns[column.id] = { ...column, wipLimit: event.data.wipLimit };
+}
+
+function applyMemberEvent(members: Record<string, Member>, event: RecordedBoardEvent): void {
+  if (event.type === 'MemberAdded') {
+    members[event.data.userId] = { userId: event.data.userId, role: event.data.role, addedAt: event.occurredAt };
+  } else if (event.type === 'MemberRoleChanged') {
+    const member = members[event.data.userId];
+    if (member !== undefined) members[member.userId] = { ...member, role: event.data.role };
+  } else if (event.type === 'MemberRemoved') {
+    delete members[event.data.userId];
+  }
+}
+
+/** Applies a known event to a draft whose records may be mutated. */
+function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
+  draft.revision = event.revision;
+  draft.updatedAt = event.occurredAt;
+  switch (event.type) {
+    case 'BoardRenamed': draft.name = event.data.name; return;
+    case 'BoardDescriptionChanged': draft.description = event.data.description; return;
+    case 'BoardArchived': draft.status = 'archived'; return;
+    case 'BoardRestored': draft.status = 'active'; return;
+    default:
+  }
+  const touched = touchedBy[event.type];
+  if (touched === 'members') applyMemberEvent(draft.members, event);
+  else if (touched === 'columns') applyColumnEvent(draft.columns, event);
+  else if (touched === 'tasks') applyTaskEvent(draft.tasks, event);
+}
+
+/** The state after `event`. Never throws; events it does not know (or cannot place) leave the state as is. */
+export function evolve(state: BoardState, event: RecordedBoardEvent): BoardState {
+  if (!isKnown(event.type)) return state;
+  if (state.status === 'initial') return event.type === 'BoardCreated' ? created(event) : state;
+  if (event.type === 'BoardCreated') return state;
+  const draft: Draft = { ...state };
+  const touched = touchedBy[event.type];
+  if (touched !== null) (draft as Record<string, unknown>)[touched] = { ...state[touched] };
+  applyToDraft(draft, event);
+  return draft;
+}
+
+/** Folds `events` onto `from`, copying each record once rather than once per event. */
+export function foldBoard(events: readonly RecordedBoardEvent[], from: BoardState = initialBoardState): BoardState {
+  let state = from;
+  let draft: Draft | null = null;
+  for (const event of events) {
+    if (draft === null) {
+      state = evolve(state, event);
+      if (state.status !== 'initial') {
+        draft = { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
+      }
+    } else if (isKnown(event.type) && event.type !== 'BoardCreated') {
+      applyToDraft(draft, event);
+    }
+  }
+  return draft ?? state;
+}

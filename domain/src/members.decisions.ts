@@ -1,0 +1,49 @@
+import type { AddMember, ChangeMemberRole, RemoveMember } from './board.commands.js';
+import type { BoardEvent, TaskUnassigned } from './board.events.js';
+import type { BoardState, Member } from './board.state.js';
+import type { ExistingBoard } from './board.guards.js';
+import { countOwners, requireWritableBoard } from './board.guards.js';
+import { requireRoleValue, requireText } from './board.validation.js';
+import { DomainError } from './errors.js';
+
+function requireMember(board: ExistingBoard, userId: string): Member {
+  const member = board.members[userId];
+  if (member === undefined) throw new DomainError('MEMBER.NOT_FOUND', `User ${userId} is not a member`);
+  return member;
+}
+
+function refuseLosingLastOwner(board: ExistingBoard, member: Member): void {
+  if (member.role === 'owner' && countOwners(board) === 1) {
+    throw new DomainError('MEMBER.LAST_OWNER', 'A board keeps at least one owner');
+  }
+}
+
+export function addMember(command: AddMember, state: BoardState): BoardEvent[] {
+  const board = requireWritableBoard(state, command.metadata, 'owner');
+  const userId = requireText('userId', command.data.userId, 200);
+  const role = requireRoleValue('role', command.data.role);
+  if (board.members[userId] !== undefined) throw new DomainError('MEMBER.ALREADY_EXISTS', 'Already a member');
+  return [{ type: 'MemberAdded', data: { userId, role } }];
+}
+
+export function changeMemberRole(command: ChangeMemberRole, state: BoardState): BoardEvent[] {
+  const board = requireWritableBoard(state, command.metadata, 'owner');
+  const role = requireRoleValue('role', command.data.role);
+  const member = requireMember(board, command.data.userId);
+  if (member.role === role) return [];
+  refuseLosingLastOwner(board, member);
+  return [{ type: 'MemberRoleChanged', data: { userId: member.userId, from: member.role, role } }];
+}
+
+/** Removing a member also unassigns them everywhere, so no task keeps a non-member assignee. */
+export function removeMember(command: RemoveMember, state: BoardState): BoardEvent[] {
+  const board = requireWritableBoard(state, command.metadata, 'owner');
+  const member = requireMember(board, command.data.userId);
+  refuseLosingLastOwner(board, member);
+  const unassigned = Object.values(board.tasks)
+    .filter((task) => task.assigneeIds.includes(member.userId))
+    .map((task) => task.id)
+    .sort()
+    .map((taskId): TaskUnassigned => ({ type: 'TaskUnassigned', data: { taskId, userId: member.userId } }));
+  return [...unassigned, { type: 'MemberRemoved', data: { userId: member.userId } }];
+}

@@ -1,0 +1,56 @@
+import { describe, it } from 'vitest';
+import { DOING, EDITOR, OWNER, VIEWER, aBoard, command, given, memberAdded, taskCreated } from './board.testkit.js';
+
+describe('Board members', () => {
+  describe('AddMember', () => {
+    it('adds the member with the role', () =>
+      given(...aBoard()).when(command('AddMember', { userId: 'user-new', role: 'viewer' })).then([
+        { type: 'MemberAdded', data: { userId: 'user-new', role: 'viewer' } },
+      ]));
+    it('refuses an existing member', () =>
+      given(...aBoard()).when(command('AddMember', { userId: EDITOR, role: 'viewer' })).thenThrows('MEMBER.ALREADY_EXISTS'));
+    it('refuses an unknown role', () =>
+      given(...aBoard()).when(command('AddMember', { userId: 'user-new', role: 'admin' as never })).thenThrows('VALIDATION.FAILED', 'role'));
+  });
+
+  describe('ChangeMemberRole', () => {
+    it('changes the role, recording the previous one', () =>
+      given(...aBoard()).when(command('ChangeMemberRole', { userId: VIEWER, role: 'owner' })).then([
+        { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'owner' } },
+      ]));
+    it('does nothing for the same role', () => given(...aBoard()).when(command('ChangeMemberRole', { userId: EDITOR, role: 'editor' })).then([]));
+    it('refuses an unknown member', () =>
+      given(...aBoard()).when(command('ChangeMemberRole', { userId: 'user-nobody', role: 'editor' })).thenThrows('MEMBER.NOT_FOUND'));
+    describe('when demoting the last owner', () => {
+      it('refuses', () => given(...aBoard()).when(command('ChangeMemberRole', { userId: OWNER, role: 'editor' })).thenThrows('MEMBER.LAST_OWNER'));
+    });
+    describe('when another owner remains', () => {
+      it('demotes', () =>
+        given(...aBoard(), memberAdded('user-owner-2', 'owner')).when(command('ChangeMemberRole', { userId: OWNER, role: 'editor' })).then([
+          { type: 'MemberRoleChanged', data: { userId: OWNER, from: 'owner', role: 'editor' } },
+        ]));
+    });
+  });
+
+  describe('RemoveMember', () => {
+    it('removes the member', () =>
+      given(...aBoard()).when(command('RemoveMember', { userId: VIEWER })).then([{ type: 'MemberRemoved', data: { userId: VIEWER } }]));
+    it('unassigns them from every task first, archived ones included', () =>
+      given(
+        ...aBoard(),
+        taskCreated('t2', { assigneeIds: [EDITOR, OWNER] }),
+        taskCreated('t1', { columnId: DOING, assigneeIds: [EDITOR] }),
+        { type: 'TaskArchived', data: { taskId: 't1' } },
+        taskCreated('t3', { position: 'W', assigneeIds: [OWNER] }),
+      ).when(command('RemoveMember', { userId: EDITOR })).then([
+        { type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } },
+        { type: 'TaskUnassigned', data: { taskId: 't2', userId: EDITOR } },
+        { type: 'MemberRemoved', data: { userId: EDITOR } },
+      ]));
+    it('refuses an unknown member', () =>
+      given(...aBoard()).when(command('RemoveMember', { userId: 'user-nobody' })).thenThrows('MEMBER.NOT_FOUND'));
+    describe('when removing the last owner', () => {
+      it('refuses', () => given(...aBoard()).when(command('RemoveMember', { userId: OWNER })).thenThrows('MEMBER.LAST_OWNER'));
+    });
+  });
+});

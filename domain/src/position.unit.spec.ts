@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isPositionKey, keyBetween, keysAfter, positionDigits } from './position.js';
+
+const key = fc
+  .array(fc.constantFrom(...positionDigits), { minLength: 1, maxLength: 8 })
+  .map((digits) => digits.join(''))
+  .filter(isPositionKey);
+
+const orderedPair = fc.tuple(key, key).filter(([a, b]) => a !== b).map(([a, b]) => (a < b ? [a, b] as const : [b, a] as const));
+
+describe('Position keys', () => {
+  it('orders the digit alphabet in plain byte order', () => {
+    const codes = [...positionDigits].map((char) => char.charCodeAt(0));
+    expect(codes).toEqual([...codes].sort((a, b) => a - b));
+  });
+
+  it('makes a first key from nothing', () => {
+    expect(isPositionKey(keyBetween(null, null))).toBe(true);
+  });
+
+  it('puts a key strictly between any two ordered keys', () => {
+    fc.assert(fc.property(orderedPair, ([a, b]) => {
+      const middle = keyBetween(a, b);
+      expect(a < middle && middle < b).toBe(true);
+      expect(isPositionKey(middle)).toBe(true);
+    }));
+  });
+
+  it('puts a key after any key, and before any key', () => {
+    fc.assert(fc.property(key, (k) => {
+      const after = keyBetween(k, null);
+      const before = keyBetween(null, k);
+      expect(k < after && before < k).toBe(true);
+      expect(isPositionKey(after) && isPositionKey(before)).toBe(true);
+    }));
+  });
+
+  it('never ends a key in the minimum digit, even squeezed against it', () => {
+    expect(keyBetween(null, '1')).not.toMatch(/0$/);
+    expect(keyBetween('1', '2')).not.toMatch(/0$/);
+    expect(keyBetween('01', '1')).not.toMatch(/0$/);
+  });
+
+  it('keeps order through long random insert sequences', () => {
+    fc.assert(fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 300 }), (choices) => {
+      const keys: string[] = [];
+      for (const choice of choices) {
+        const at = choice % (keys.length + 1);
+        keys.splice(at, 0, keyBetween(keys[at - 1] ?? null, keys[at] ?? null));
+      }
+      expect(keys.every(isPositionKey)).toBe(true);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect([...keys].sort()).toEqual(keys);
+    }), { numRuns: 200 });
+  });
+
+  it('keeps keys short when cards are appended one after another', () => {
+    const keys = keysAfter(null, 5000);
+    expect([...keys].sort()).toEqual(keys);
+    expect(Math.max(...keys.map((k) => k.length))).toBeLessThan(100);
+  });
+
+  describe('when the keys are not usable', () => {
+    it('refuses keys out of order', () => {
+      expect(() => keyBetween('b', 'a')).toThrow(RangeError);
+      expect(() => keyBetween('a', 'a')).toThrow(RangeError);
+    });
+
+    it('refuses keys ending in the minimum digit or with foreign characters', () => {
+      expect(() => keyBetween('a0', null)).toThrow(RangeError);
+      expect(() => keyBetween(null, 'a-b')).toThrow(RangeError);
+    });
+  });
+
+  describe('keysAfter', () => {
+    it('makes n ascending keys after the given one', () => {
+      const keys = keysAfter('V', 3);
+      expect(keys).toHaveLength(3);
+      expect(['V', ...keys]).toEqual(['V', ...keys].sort());
+      expect(new Set(keys).size).toBe(3);
+    });
+  });
+});

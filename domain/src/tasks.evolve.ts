@@ -1,0 +1,76 @@
+import type { RecordedBoardEvent } from './board.events.js';
+import type { Task } from './board.state.js';
+
+type TaskChange = (task: Task, event: RecordedBoardEvent) => Partial<Task> | null;
+
+const without = (values: readonly string[], value: string) => values.filter((item) => item !== value);
+const including = (values: readonly string[], value: string) => (values.includes(value) ? values : [...values, value]);
+
+/** How each event on an existing task changes it; comment events keep the task's `updatedAt`. */
+function change(task: Task, event: RecordedBoardEvent): Partial<Task> | null {
+  switch (event.type) {
+    case 'TaskTitleChanged': return { title: event.data.title };
+    case 'TaskDescriptionChanged': return { description: event.data.description };
+    case 'TaskMoved': return { columnId: event.data.toColumnId, position: event.data.position };
+    case 'TaskAssigned': return { assigneeIds: including(task.assigneeIds, event.data.userId) };
+    case 'TaskUnassigned': return { assigneeIds: without(task.assigneeIds, event.data.userId) };
+    case 'TaskLabelAdded': return { labels: including(task.labels, event.data.label) };
+    case 'TaskLabelRemoved': return { labels: without(task.labels, event.data.label) };
+    case 'TaskPriorityChanged': return { priority: event.data.priority };
+    case 'TaskDueDateChanged': return { dueDate: event.data.dueDate };
+    case 'TaskCompleted': return { status: 'completed', completedAt: event.occurredAt };
+    case 'TaskReopened': return { status: 'open', completedAt: null };
+    case 'TaskArchived': return { archived: true };
+    case 'TaskRestored': return { archived: false };
+    default: return null;
+  }
+}
+
+function commentChange(task: Task, event: RecordedBoardEvent): Partial<Task> | null {
+  const comments = { ...task.comments };
+  if (event.type === 'CommentAdded') {
+    const { commentId: id, body } = event.data;
+    comments[id] = { id, authorId: event.actorId, body, createdAt: event.occurredAt, editedAt: null };
+  } else if (event.type === 'CommentEdited') {
+    const comment = comments[event.data.commentId];
+    if (comment === undefined) return null;
+    comments[comment.id] = { ...comment, body: event.data.body, editedAt: event.occurredAt };
+  } else if (event.type === 'CommentDeleted') {
+    delete comments[event.data.commentId];
+  } else {
+    return null;
+  }
+  return { comments };
+}
+
+function newTask(event: RecordedBoardEvent & { type: 'TaskCreated' }): Task {
+  const { taskId, assigneeIds, labels, ...fields } = event.data;
+  return {
+    ...fields, id: taskId, assigneeIds: [...assigneeIds], labels: [...labels], status: 'open', archived: false,
+    createdBy: event.actorId, createdAt: event.occurredAt, updatedAt: event.occurredAt, completedAt: null, comments: {},
+  };
+}
+
+const changers: readonly [TaskChange, boolean][] = [[change, true], [commentChange, false]];
+
+/** Applies a task or comment event to a `tasks` record the caller owns. */
+export function applyTaskEvent(tasks: Record<string, Task>, event: RecordedBoardEvent): void {
+  if (event.type === 'TaskCreated') {
+    tasks[event.data.taskId] = newTask(event);
+    return;
+  }
+  if (!('taskId' in event.data)) return;
+  const task = tasks[event.data.taskId];
+  if (task === undefined) return;
+  if (event.type === 'TaskDeleted') {
+    delete tasks[task.id];
+    return;
+  }
+  for (const [changer, touchesTask] of changers) {
+    const patch = changer(task, event);
+    if (patch !== null) {
+      tasks[task.id] = touchesTask ? { ...task, ...patch, updatedAt: event.occurredAt } : { ...task, ...patch };
+      return;
+    }
+  }
+}

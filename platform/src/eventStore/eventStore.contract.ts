@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
+import type { EventStore, EventToAppend, StoredEvent } from './eventStore.port.js';
+import { eventStoreFaultContract } from './eventStore.faults.contract.js';
+import type { AppendTestHooks } from './testHooks.js';
+
+export interface ContractStore {
+  readonly store: EventStore;
+  cleanup(): Promise<void>;
+}
+
+/** Builds a fresh, empty store; `hooks` are the internal fault-injection hooks. */
+export type MakeStore = (hooks?: AppendTestHooks) => Promise<ContractStore>;
+
+export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppend => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: { actorId: 'user-1', occurredAt: '2026-01-01T00:00:00.000Z' },
+});
+
+export const events = (count: number, type = 'Tested'): EventToAppend[] => Array.from({ length: count }, (_, n) => newEvent(type, { n }));
+
+/** Polls until `check` stops throwing (subscriptions are asynchronous). */
+export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.fail('expected a rejection'), (error: unknown) => error);
+
+/** The event store contract (DESIGN §3): every adapter runs it. */
+export function eventStoreContract(name: string, make: MakeStore): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    let cleanup: () => Promise<void>;
+    const stream = () => `contract-${randomUUID()}`;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await make());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('appendToStream', () => {
+      it('numbers a new stream from revision 0 and returns the last revision and position', async () => {
+        const id = stream();
+        const result = await store.appendToStream(id, events(3), { expectedRevision: 'no_stream' });
+        const stored = await store.readStream(id);
+        expect(stored.map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+        expect(result.nextExpectedRevision).toBe(2n);
+        expect(result.position).toBe(stored[2]?.position);
+      });
+
+      it('stores id, type, data, metadata and the record time as given', async () => {
+        const id = stream();
+        const event = newEvent('TaskMoved', { taskId: 't1', nested: { list: [1, 'two', null] }, text: `it's "quoted" \\ ünïcode` });
+        await store.appendToStream(id, [event]);
+        const [stored] = await store.readStream(id);
+        expect(stored).toMatchObject({ id: event.id, streamId: id, type: 'TaskMoved', revision: 0n, data: event.data, metadata: event.metadata });
+        expect(stored?.recordedAt).toBeInstanceOf(Date);
+      });
+
+      it('gives the events of one append ascending positions in revision order', async () => {
+        const id = stream();
+        await store.appendToStream(id, events(5));
+        const stored = await store.readStream(id);
+        for (let n = 1; n < stored.length; n += 1) expect(store.comparePositions(stored[n - 1]!.position, stored[n]!.position)).toBe(-1);
+      });
+
+      describe('when the expected revision is no_stream', () => {
+        it('refuses an existing stream, naming its revision', async () => {
+          const id = stream();
+          await store.appendToStream(id, events(2));
+          const error = await rejection(store.appendToStream(id, events(1), { expectedRevision: 'no_stream' }));
+          expect(error).toBeInstanceOf(WrongExpectedVersionError);
+          expect(error).toMatchObject({ streamId: id, expected: 'no_stream', actual: 1n });
+        });
+      });
+
+      describe('when the expected revision is stream_exists', () => {
+        it('refuses a missing stream', async () => {
+          const id = stream();
+          const error = await rejection(store.appendToStream(id, events(1), { expectedRevision: 'stream_exists' }));
+          expect(error).toMatchObject({ streamId: id, expected: 'stream_exists', actual: 'no_stream' });
+          expect(await store.streamRevision(id)).toBeNull();
+        });
+
+        it('appends to an existing stream', async () => {
+          const id = stream();
+          await store.appendToStream(id, events(1));
+          const result = await store.appendToStream(id, events(1), { expectedRevision: 'stream_exists' });
+          expect(result.nextExpectedRevision).toBe(1n);
+        });
+      });
+
+      describe('when the expected revision is a number', () => {
+        it('appends when it is the current revision', async () => {
+          const id = stream();
+          await store.appendToStream(id, events(2));
+          const result = await store.appendToStream(id, events(2), { expectedRevision: 1n });
+          expect(result.nextExpectedRevision).toBe(3n);
+        });
+
+        it('refuses a stale revision and writes nothing', async () => {
+          const id = stream();
+          await store.appendToStream(id, events(3));
+          const error = await rejection(store.appendToStream(id, events(1), { expectedRevision: 1n }));
+          expect(error).toBeInstanceOf(WrongExpectedVersionError);
+          expect(error).toMatchObject({ streamId: id, expected: 1n, actual: 2n });
+          expect(await store.streamRevision(id)).toBe(2n);
+        });
+
+        it('refuses a missing stream', async () => {
+          const id = stream();
+          const error = await rejection(store.appendToStream(id, events(1), { expectedRevision: 0n }));
+          expect(error).toMatchObject({ streamId: id, expected: 0n, actual: 'no_stream' });
+        });
+      });
+
+      describe('when the expected revision is any (the default)', () => {
+        it('creates the stream, then appends at its end', async () => {
+          const id = stream();
+          await store.appendToStream(id, events(1));
+          const result = await store.appendToStream(id, events(2), { expectedRevision: 'any' });
+          expect(result.nextExpectedRevision).toBe(2n);
+        });
+      });
+
+      describe('when the batch is malformed', () => {
+        it('refuses an empty batch, an id that is not a UUID and an id used twice', async () => {
+          const id = stream();
+          await expect(store.appendToStream(id, [])).rejects.toBeInstanceOf(RangeError);
+          await expect(store.appendToStream(id, [{ ...newEvent(), id: 'not-a-uuid' }])).rejects.toBeInstanceOf(TypeError);
+          const twice = newEvent();
+          await expect(store.appendToStream(id, [twice, twice])).rejects.toBeInstanceOf(DuplicateEventIdError);
+          expect(await store.streamRevision(id)).toBeNull();
+        });
+      });
+    });
+
+    describe('idempotent appends', () => {
+      it('answers a retried batch with the original result and stores one copy', async () => {
+        const id = stream();
+        const batch = events(2);
+        const first = await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        const again = await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        const anyAgain = await store.appendToStream(id, batch);
+        expect(again).toEqual(first);
+        expect(anyAgain).toEqual(first);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+
+      it('still recognises the retry after the stream has moved on', async () => {
+        const id = stream();
+        await store.appendToStream(id, events(1));
+        const batch = events(2);
+        const first = await store.appendToStream(id, batch, { expectedRevision: 0n });
+        await store.appendToStream(id, events(3));
+        expect(await store.appendToStream(id, batch, { expectedRevision: 0n })).toEqual(first);
+        expect(await store.streamRevision(id)).toBe(5n);
+      });
+
+      it('refuses the same batch at another expected revision', async () => {
+        const id = stream();
+        const batch = events(1);
+        await store.appendToStream(id, batch);
+        await expect(store.appendToStream(id, batch, { expectedRevision: 0n })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      });
+
+      it('refuses a batch that only partly repeats stored ids, and writes none of it', async () => {
+        const id = stream();
+        const [a, b] = events(2);
+        await store.appendToStream(id, [a!]);
+        await expect(store.appendToStream(id, [a!, b!])).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.streamRevision(id)).toBe(0n);
+      });
+
+      it('refuses ids already stored in another stream', async () => {
+        const batch = events(1);
+        await store.appendToStream(stream(), batch);
+        const other = stream();
+        await expect(store.appendToStream(other, batch)).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.streamRevision(other)).toBeNull();
+      });
+    });
+
+    describe('readStream', () => {
+      it('reads a revision range, limited by maxCount', async () => {
+        const id = stream();
+        await store.appendToStream(id, events(6));
+        const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(id, options)).map((e) => e.revision);
+        expect(await revisions({ fromRevision: 2n })).toEqual([2n, 3n, 4n, 5n]);
+        expect(await revisions({ fromRevision: 1n, toRevision: 3n })).toEqual([1n, 2n, 3n]);
+        expect(await revisions({ fromRevision: 1n, maxCount: 2 })).toEqual([1n, 2n]);
+        expect(await revisions({ fromRevision: 9n })).toEqual([]);
+      });
+
+      it('answers an empty list and a null revision for a missing stream', async () => {
+        const id = stream();
+        expect(await store.readStream(id)).toEqual([]);
+        expect(await store.streamRevision(id)).toBeNull();
+      });
+    });
+
+    describe('readAll', () => {
+      it('reads every stream in commit order, after an exclusive position, limited by maxCount', async () => {
+        const prefix = `${stream()}-`;
+        const appended: string[] = [];
+        for (const name of ['a', 'b', 'a', 'c']) {
+          const batch = events(2);
+          await store.appendToStream(`${prefix}${name}`, batch);
+          appended.push(...batch.map((e) => e.id));
+        }
+        const all = await store.readAll({ streamPrefix: prefix });
+        expect(all.map((e) => e.id)).toEqual(appended);
+        for (let n = 1; n < all.length; n += 1) expect(store.comparePositions(all[n - 1]!.position, all[n]!.position)).toBe(-1);
+        const after = await store.readAll({ streamPrefix: prefix, after: all[2]!.position, maxCount: 3 });
+        expect(after.map((e) => e.id)).toEqual(appended.slice(3, 6));
+      });
+
+      it('filters by stream prefix', async () => {
+        const base = stream();
+        await store.appendToStream(`${base}-board-1`, events(1));
+        await store.appendToStream(`${base}-user-1`, events(1));
+        await store.appendToStream(`${base}-board-2`, events(1));
+        const boards = await store.readAll({ streamPrefix: `${base}-board-` });
+        expect(boards.map((e) => e.streamId)).toEqual([`${base}-board-1`, `${base}-board-2`]);
+      });
+
+      it('serialises positions as strings that compare like comparePositions', async () => {
+        const id = stream();
+        await store.appendToStream(id, events(12));
+        const positions = (await store.readStream(id)).map((e) => e.position);
+        expect([...positions].sort()).toEqual(positions);
+        expect([...positions].reverse().sort((a, b) => store.comparePositions(a, b))).toEqual(positions);
+      });
+    });
+
+    describe('subscribeToAll', () => {
+      it('delivers the stored events, then live ones, in order', async () => {
+        const prefix = `${stream()}-`;
+        const before = events(3);
+        await store.appendToStream(`${prefix}a`, before);
+        const seen: StoredEvent[] = [];
+        const subscription = store.subscribeToAll({ streamPrefix: prefix }, async (batch) => {
+          seen.push(...batch);
+        });
+        await eventually(() => expect(seen).toHaveLength(3));
+        const live = events(2);
+        await store.appendToStream(`${prefix}b`, live);
+        await eventually(() => expect(seen.map((e) => e.id)).toEqual([...before, ...live].map((e) => e.id)));
+        await subscription.stop();
+      });
+
+      it('starts after the given position', async () => {
+        const prefix = `${stream()}-`;
+        const batch = events(4);
+        await store.appendToStream(`${prefix}a`, batch);
+        const [, second] = await store.readAll({ streamPrefix: prefix });
+        const seen: string[] = [];
+        const subscription = store.subscribeToAll({ streamPrefix: prefix, after: second!.position }, async (got) => {
+          seen.push(...got.map((e) => e.id));
+        });
+        await eventually(() => expect(seen).toEqual(batch.slice(2).map((e) => e.id)));
+        await subscription.stop();
+      });
+
+      it('waits for the batch in flight on stop, then delivers nothing more', async () => {
+        const prefix = `${stream()}-`;
+        let finished = 0;
+        let started = 0;
+        const subscription = store.subscribeToAll({ streamPrefix: prefix }, async (batch) => {
+          started += batch.length;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          finished += batch.length;
+        });
+        await store.appendToStream(`${prefix}a`, events(1));
+        await eventually(() => expect(started).toBe(1));
+        await subscription.stop();
+        expect(finished).toBe(1);
+        await store.appendToStream(`${prefix}a`, events(1));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(started).toBe(1);
+      });
+
+      it('retries a failed batch from the last handled position, skipping and reordering nothing', async () => {
+        const prefix = `${stream()}-`;
+        const handled: string[] = [];
+        const errors: unknown[] = [];
+        let failuresLeft = 3;
+        const subscription = store.subscribeToAll(
+          { streamPrefix: prefix, maxCount: 2, onError: (error) => errors.push(error) },
+          async (batch) => {
+            if (handled.length >= 2 && failuresLeft > 0) {
+              failuresLeft -= 1;
+              throw new Error('handler down');
+            }
+            handled.push(...batch.map((e) => e.id));
+          },
+        );
+        const appended = events(7);
+        for (const event of appended) await store.appendToStream(`${prefix}a`, [event]);
+        await eventually(() => expect(handled).toEqual(appended.map((e) => e.id)));
+        expect(errors).toHaveLength(3);
+        await subscription.stop();
+      });
+    });
+  });
+
+  eventStoreFaultContract(name, make);
+}

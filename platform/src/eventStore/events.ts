@@ -1,0 +1,51 @@
+import { boardIdOfStream, envelopeSchemaVersion } from '@primetrade/domain';
+import type { BoardEvent, Envelope, StoredEventMetadata } from '@primetrade/domain';
+import type { EventToAppend, StoredEvent } from './eventStore.port.js';
+
+/** What the command side knows about the events it appends, besides the events themselves. */
+export interface AppendContext {
+  readonly occurredAt: string;
+  readonly actorId: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+}
+
+/** A domain event ready for `appendToStream`; `id` is a fresh UUID from the caller. */
+export function toEventToAppend(event: BoardEvent, id: string, context: AppendContext): EventToAppend {
+  const metadata: StoredEventMetadata = {
+    occurredAt: context.occurredAt,
+    actorId: context.actorId,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    schemaVersion: envelopeSchemaVersion,
+  };
+  return { id, type: event.type, data: event.data, metadata: { ...metadata } };
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function readMetadata(stored: StoredEvent): StoredEventMetadata {
+  const { occurredAt, actorId, correlationId, causationId, schemaVersion } = stored.metadata;
+  if (!isString(occurredAt) || !isString(actorId) || !isString(correlationId) || !(causationId === null || isString(causationId))) {
+    throw new TypeError(`Event ${stored.id} in ${stored.streamId} has no envelope metadata`);
+  }
+  return { occurredAt, actorId, correlationId, causationId, schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : envelopeSchemaVersion };
+}
+
+/** The wire envelope (DESIGN §4) of a stored board event. Throws for an event outside a board stream. */
+export function toEnvelope(stored: StoredEvent): Envelope {
+  const boardId = boardIdOfStream(stored.streamId);
+  if (boardId === null) throw new TypeError(`Stream ${stored.streamId} is not a board stream`);
+  if (stored.revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`Revision ${stored.revision} of ${stored.streamId} is too large`);
+  const metadata = readMetadata(stored);
+  // The store does not know event shapes; what it holds was validated by `decide` when appended.
+  const event = { type: stored.type, data: stored.data } as BoardEvent;
+  return {
+    ...event,
+    id: stored.id,
+    boardId,
+    revision: Number(stored.revision),
+    position: stored.position,
+    ...metadata,
+  };
+}

@@ -1,0 +1,15 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Sql } from '../sql/sql.port.js';
+import { createTestPglite } from '../testkit/pglite.testkit.js';
+import { eventStoreContract } from './eventStore.contract.js';
+import { makeSchemaStore } from './sqlEventStore.testkit.js';
+
+let sql: Sql;
+beforeAll(async () => {
+  sql = await createTestPglite();
+});
+afterAll(async () => {
+  await sql.close();
+});
+
+eventStoreContract('PGlite', (hooks) => makeSchemaStore(sql, hooks));

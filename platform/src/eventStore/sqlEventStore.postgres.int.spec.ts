@@ -1,0 +1,16 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase } from '../testkit/postgres.testkit.js';
+import type { TestDatabase } from '../testkit/postgres.testkit.js';
+import { eventStoreContract } from './eventStore.contract.js';
+import { makeSchemaStore } from './sqlEventStore.testkit.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  // ≥ 8 connections, so the fault suite's writers really interleave.
+  database = await createTestDatabase('event_store', { max: 12 });
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+eventStoreContract('PostgreSQL', (hooks) => makeSchemaStore(database.sql, hooks));

@@ -1,0 +1,260 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import type { Sql, SqlQueryable } from '../sql/sql.port.js';
+import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadAllOptions, StoredEvent, Subscription } from './eventStore.port.js';
+import { assertAppendable, assertExpectedRevision, matchRetriedBatch } from './idempotency.js';
+import type { StoredIdLocation } from './idempotency.js';
+import { comparePositions, decodePosition, encodePosition, startPosition } from './position.js';
+import { ensureSchema, schemaIdentifier } from './sqlEventStore.schema.js';
+import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
+import type { Wakeup } from './subscriptionLoop.js';
+import type { AppendTestHooks } from './testHooks.js';
+
+export interface SqlEventStoreOptions {
+  /** Where the `streams` and `events` tables live. Default `event_store`. */
+  readonly schema?: string;
+  /** NOTIFY channel sent by every append. Default `<schema>_appended`. */
+  readonly notifyChannel?: string;
+  /** Subscriptions poll this often when no NOTIFY arrives (lost connection, long transactions). Default 250. */
+  readonly pollIntervalMs?: number;
+  /** Events per subscription batch. Default 500. */
+  readonly batchSize?: number;
+  readonly logger?: Logger;
+  readonly metrics?: Pick<Metrics, 'appendDuration'>;
+  /** @internal Test-only (fault suite), see `testHooks.ts`. */
+  readonly testHooks?: AppendTestHooks;
+}
+
+interface EventRow {
+  readonly transaction_id: string;
+  readonly global_position: string;
+  readonly stream_id: string;
+  readonly revision: string;
+  readonly event_id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Record<string, unknown>;
+  readonly recorded_at: Date;
+}
+
+const eventColumns =
+  'transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, revision::text AS revision, event_id::text AS event_id, type, data, metadata, recorded_at';
+
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  id: row.event_id,
+  streamId: row.stream_id,
+  type: row.type,
+  revision: BigInt(row.revision),
+  position: encodePosition(BigInt(row.transaction_id), BigInt(row.global_position)),
+  data: row.data,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
+});
+
+const isUniqueViolation = (error: unknown, constraint: string): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === constraint;
+
+/**
+ * The PostgreSQL and PGlite event store (DESIGN §3), one implementation over the `Sql` port.
+ * `close()` stops its subscriptions; the `Sql` stays open (the caller owns it).
+ */
+export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOptions = {}): Promise<EventStore> {
+  const schema = options.schema ?? 'event_store';
+  const s = schemaIdentifier(schema);
+  const channel = options.notifyChannel ?? `${schema}_appended`;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const batchSize = options.batchSize ?? 500;
+  await ensureSchema(sql, schema);
+
+  const wakeups = new Set<Wakeup>();
+  const subscriptions = new Set<Subscription>();
+  let unlisten: Promise<(() => Promise<void>) | null> | null = null;
+  let closed = false;
+
+  const q = {
+    lock: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+    revision: `SELECT revision::text AS revision FROM ${s}.streams WHERE stream_id = $1`,
+    findIds: `SELECT event_id::text AS id, stream_id, revision::text AS revision, transaction_id::text AS transaction_id, global_position::text AS global_position
+              FROM ${s}.events WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`,
+    createStream: `INSERT INTO ${s}.streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
+    advanceStream: `UPDATE ${s}.streams SET revision = $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`,
+    insert: `INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
+             SELECT $1, $2::bigint + e.ordinality - 1, (e.value->>'id')::uuid, e.value->>'type', e.value->'data', e.value->'metadata'
+             FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ordinality)
+             ORDER BY e.ordinality
+             RETURNING transaction_id::text AS transaction_id, global_position::text AS global_position, revision::text AS revision`,
+    notify: 'SELECT pg_notify($1, $2)',
+    readStream: `SELECT ${eventColumns} FROM ${s}.events
+                 WHERE stream_id = $1 AND revision >= $2::bigint AND ($3::bigint IS NULL OR revision <= $3::bigint)
+                 ORDER BY revision LIMIT $4`,
+    // Only rows of transactions that have all ended: nothing can commit below xmin any more.
+    readAll: `SELECT ${eventColumns} FROM ${s}.events
+              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                AND ($3::text IS NULL OR starts_with(stream_id, $3::text))
+              ORDER BY transaction_id, global_position
+              LIMIT $4`,
+  };
+
+  async function currentRevision(db: SqlQueryable, streamId: string): Promise<bigint | null> {
+    const [row] = await db.query<{ revision: string }>(q.revision, [streamId]);
+    return row ? BigInt(row.revision) : null;
+  }
+
+  async function findIds(db: SqlQueryable, events: readonly EventToAppend[]): Promise<StoredIdLocation[]> {
+    const rows = await db.query<{ id: string; stream_id: string; revision: string; transaction_id: string; global_position: string }>(q.findIds, [
+      JSON.stringify(events.map((event) => event.id)),
+    ]);
+    return rows.map((row) => ({
+      id: row.id,
+      streamId: row.stream_id,
+      revision: BigInt(row.revision),
+      position: encodePosition(BigInt(row.transaction_id), BigInt(row.global_position)),
+    }));
+  }
+
+  /**
+   * One transaction: (1) lock the stream, (2) detect a retried batch, (3) check the expected revision,
+   * (4) compare-and-set the stream row, (5) insert the events, (6) NOTIFY. The advisory lock assigns
+   * no transaction id, so the id is taken at step 4, after the previous writer of this stream has
+   * committed: per-stream order can never invert relative to transaction-id order (ADR: "xid order").
+   */
+  async function appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    return sql.tx(async (tx) => {
+      await tx.query(q.lock, [`${schema}:${streamId}`]);
+      const current = await currentRevision(tx, streamId);
+      const retried = matchRetriedBatch(streamId, events, expected, await findIds(tx, events), current);
+      if (retried) return retried;
+      assertExpectedRevision(streamId, expected, current);
+      const next = (current ?? -1n) + BigInt(events.length);
+      const swapped =
+        current === null
+          ? await tx.query(q.createStream, [streamId, next.toString()])
+          : await tx.query(q.advanceStream, [streamId, current.toString(), next.toString()]);
+      if (swapped.length === 0) throw new WrongExpectedVersionError(streamId, expected, (await currentRevision(tx, streamId)) ?? 'no_stream');
+      const payload = events.map((event) => ({ id: event.id, type: event.type, data: event.data ?? null, metadata: event.metadata }));
+      const rows = await tx.query<{ transaction_id: string; global_position: string; revision: string }>(q.insert, [
+        streamId,
+        ((current ?? -1n) + 1n).toString(),
+        JSON.stringify(payload),
+      ]);
+      await tx.query(q.notify, [channel, '']);
+      await options.testHooks?.beforeCommit?.(streamId);
+      const last = rows.reduce<(typeof rows)[number] | undefined>((max, row) => (!max || BigInt(row.revision) > BigInt(max.revision) ? row : max), undefined);
+      if (!last) throw new Error(`appendToStream(${streamId}): the insert returned no rows`);
+      return { nextExpectedRevision: BigInt(last.revision), position: encodePosition(BigInt(last.transaction_id), BigInt(last.global_position)) };
+    });
+  }
+
+  async function append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      return await appendInTransaction(streamId, events, expected);
+    } catch (error) {
+      // Another stream took one of these ids concurrently (same-stream writers are serialised).
+      if (isUniqueViolation(error, 'events_event_id_key')) {
+        const found = await findIds(sql, events);
+        throw new DuplicateEventIdError(streamId, found.length > 0 ? found.map((location) => location.id) : events.map((event) => event.id));
+      }
+      throw error;
+    }
+  }
+
+  async function readAll(readOptions: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const after = readOptions.after ? decodePosition(readOptions.after) : startPosition;
+    const rows = await sql.query<EventRow>(q.readAll, [
+      after.major.toString(),
+      after.minor.toString(),
+      readOptions.streamPrefix ?? null,
+      readOptions.maxCount ?? null,
+    ]);
+    return rows.map(toStoredEvent);
+  }
+
+  function startListening(): void {
+    unlisten ??= sql
+      .listen(channel, () => {
+        for (const wakeup of wakeups) wakeup.notify();
+      })
+      .catch((error: unknown) => {
+        // Polling still delivers everything, only later.
+        options.logger?.warn({ err: error, channel }, 'event store LISTEN failed; subscriptions fall back to polling');
+        return null;
+      });
+  }
+
+  const store: EventStore = {
+    async appendToStream(streamId, events, appendOptions = {}) {
+      if (closed) throw new Error('The event store is closed');
+      assertAppendable(streamId, events);
+      const started = performance.now();
+      let result = 'error';
+      try {
+        const appended = await append(streamId, events, appendOptions.expectedRevision ?? 'any');
+        result = 'ok';
+        return appended;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) result = 'conflict';
+        throw error;
+      } finally {
+        options.metrics?.appendDuration.observe({ result }, (performance.now() - started) / 1000);
+      }
+    },
+
+    async readStream(streamId, readOptions = {}) {
+      const rows = await sql.query<EventRow>(q.readStream, [
+        streamId,
+        (readOptions.fromRevision ?? 0n).toString(),
+        readOptions.toRevision === undefined ? null : readOptions.toRevision.toString(),
+        readOptions.maxCount ?? null,
+      ]);
+      return rows.map(toStoredEvent);
+    },
+
+    streamRevision: (streamId) => currentRevision(sql, streamId),
+
+    readAll,
+
+    subscribeToAll(subscribeOptions, handler) {
+      if (closed) throw new Error('The event store is closed');
+      startListening();
+      const wakeup = createWakeup();
+      wakeups.add(wakeup);
+      const readBatch = (after: Position | null) =>
+        readAll({
+          after,
+          maxCount: subscribeOptions.maxCount ?? batchSize,
+          ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
+        });
+      const subscription = runSubscriptionLoop({
+        after: subscribeOptions.after ?? null,
+        readBatch,
+        handler,
+        wakeup,
+        // A NOTIFY can arrive while an older transaction still holds xmin back: look again soon.
+        idleMs: (emptyReadsSinceWake) => Math.min(pollIntervalMs, 5 * 2 ** emptyReadsSinceWake),
+        onError: (error) => {
+          options.logger?.warn({ err: error }, 'event store subscription failed; retrying from its last position');
+          subscribeOptions.onError?.(error);
+        },
+        onStop: async () => {
+          wakeups.delete(wakeup);
+          subscriptions.delete(subscription);
+        },
+      });
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    comparePositions,
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      const stopListening = await unlisten;
+      await stopListening?.();
+    },
+  };
+  return store;
+}

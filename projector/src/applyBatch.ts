@@ -1,0 +1,97 @@
+import type { Envelope } from '@primetrade/domain';
+import type { Sql, SqlQueryable } from '@primetrade/platform';
+import { projectEvent } from './projections/index.js';
+
+/** A board's events arrived with a hole: `expected` is the next revision the read models need. */
+export class ProjectionGapError extends Error {
+  override readonly name = 'ProjectionGapError';
+  constructor(
+    readonly boardId: string,
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`Gap in board ${boardId}: expected revision ${expected}, got ${got}`);
+  }
+}
+
+export interface ApplyResult {
+  /** Events written to the read models. */
+  readonly applied: number;
+  /** Duplicates (revision already applied), left alone. */
+  readonly skipped: number;
+}
+
+interface BoardTouch {
+  readonly revision: number;
+  readonly occurredAt: string;
+}
+
+/**
+ * Applies a batch in ONE transaction with the per-board guard (DESIGN §1, projector):
+ * `revision <= last` is a duplicate and skipped; `last + 1` is applied; anything higher is a gap.
+ * A gap rolls back the WHOLE batch: the projector halts on it anyway, so committing the prefix
+ * would buy nothing, and all-or-nothing keeps "a batch" the only unit anyone has to reason about
+ * (a retry re-applies the prefix, which the guard makes safe).
+ */
+export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Promise<ApplyResult> {
+  if (events.length === 0) return { applied: 0, skipped: 0 };
+  return sql.tx(async (tx) => {
+    const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
+    const touched = new Map<string, BoardTouch>();
+    let skipped = 0;
+    for (const event of events) {
+      const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
+      if (event.revision < expected) {
+        skipped += 1;
+        continue;
+      }
+      if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
+      await projectEvent(tx, event);
+      lastRevisions.set(event.boardId, event.revision);
+      touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
+    }
+    await saveProgress(tx, touched);
+    return { applied: events.length - skipped, skipped };
+  });
+}
+
+/**
+ * Reads each board's last applied revision and row-locks it until commit, so two projector
+ * instances (e.g. during a rebalance) cannot both apply the same revision. Rows are created
+ * first (at -1, never committed as such) so a new board is locked too; sorted to avoid deadlocks.
+ */
+async function lockCheckpoints(tx: SqlQueryable, boardIds: readonly string[]): Promise<Map<string, number>> {
+  const sorted = [...boardIds].sort();
+  await tx.query(
+    `INSERT INTO projection_checkpoints (board_id, last_revision)
+     SELECT board_id, -1 FROM unnest($1::uuid[]) AS ids (board_id) ORDER BY board_id
+     ON CONFLICT (board_id) DO NOTHING`,
+    [sorted],
+  );
+  const rows = await tx.query<{ board_id: string; last_revision: string }>(
+    `SELECT board_id, last_revision FROM projection_checkpoints
+     WHERE board_id = ANY ($1::uuid[]) ORDER BY board_id FOR UPDATE`,
+    [sorted],
+  );
+  return new Map(rows.map((row) => [row.board_id, Number(row.last_revision)]));
+}
+
+/** One statement each for all boards of the batch: checkpoints, and the board's revision/updated_at. */
+async function saveProgress(tx: SqlQueryable, touched: ReadonlyMap<string, BoardTouch>): Promise<void> {
+  if (touched.size === 0) return;
+  const ids = [...touched.keys()];
+  const revisions = [...touched.values()].map((touch) => touch.revision);
+  const instants = [...touched.values()].map((touch) => touch.occurredAt);
+  await tx.query(
+    `UPDATE projection_checkpoints AS c SET last_revision = v.revision, updated_at = now()
+     FROM unnest($1::uuid[], $2::bigint[]) AS v (board_id, revision) WHERE c.board_id = v.board_id`,
+    [ids, revisions],
+  );
+  // Any event of the stream is a change of the board: "my boards" sorts by it, ETags use it.
+  await tx.query(
+    `UPDATE boards AS b SET revision = v.revision, updated_at = v.updated_at
+     FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
+     WHERE b.id = v.board_id`,
+    [ids, revisions, instants],
+  );
+}

@@ -1,0 +1,63 @@
+import type { Envelope } from '@primetrade/domain';
+import type { SqlQueryable } from '@primetrade/platform';
+import type { Projection } from './projection.js';
+
+type TaskEvent = Envelope & { readonly data: { readonly taskId: string } };
+
+/**
+ * One task row update: `$1` task, `$2` board, `$3` occurredAt, `$4` revision, then `extra`.
+ * `assignments` is a constant from this file, never input.
+ */
+async function updateTask(tx: SqlQueryable, event: TaskEvent, assignments: string, extra: readonly unknown[] = []) {
+  await tx.query(
+    `UPDATE tasks SET ${assignments}, updated_at = $3, revision = $4 WHERE id = $1 AND board_id = $2`,
+    [event.data.taskId, event.boardId, event.occurredAt, event.revision, ...extra],
+  );
+}
+
+/** `tasks`: every row keeps the board revision of its last change. */
+export const tasksProjection = {
+  async TaskCreated(tx, event) {
+    const d = event.data;
+    await tx.query(
+      `INSERT INTO tasks (id, board_id, column_id, position, title, description, priority, due_date,
+                          assignee_ids, labels, status, archived, created_by, created_at, updated_at, revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10::text[], 'open', false, $11, $12, $12, $13)`,
+      [
+        d.taskId, event.boardId, d.columnId, d.position, d.title, d.description, d.priority, d.dueDate,
+        d.assigneeIds, d.labels, event.actorId, event.occurredAt, event.revision,
+      ],
+    );
+  },
+  TaskTitleChanged: (tx, event) => updateTask(tx, event, 'title = $5', [event.data.title]),
+  TaskDescriptionChanged: (tx, event) => updateTask(tx, event, 'description = $5', [event.data.description]),
+  TaskMoved: (tx, event) =>
+    updateTask(tx, event, 'column_id = $5, position = $6', [event.data.toColumnId, event.data.position]),
+  TaskAssigned: (tx, event) =>
+    updateTask(
+      tx,
+      event,
+      `assignee_ids = CASE WHEN $5::uuid = ANY (assignee_ids) THEN assignee_ids
+                           ELSE array_append(assignee_ids, $5::uuid) END`,
+      [event.data.userId],
+    ),
+  TaskUnassigned: (tx, event) =>
+    updateTask(tx, event, 'assignee_ids = array_remove(assignee_ids, $5::uuid)', [event.data.userId]),
+  TaskLabelAdded: (tx, event) =>
+    updateTask(
+      tx,
+      event,
+      'labels = CASE WHEN $5::text = ANY (labels) THEN labels ELSE array_append(labels, $5::text) END',
+      [event.data.label],
+    ),
+  TaskLabelRemoved: (tx, event) => updateTask(tx, event, 'labels = array_remove(labels, $5::text)', [event.data.label]),
+  TaskPriorityChanged: (tx, event) => updateTask(tx, event, 'priority = $5', [event.data.priority]),
+  TaskDueDateChanged: (tx, event) => updateTask(tx, event, 'due_date = $5', [event.data.dueDate]),
+  TaskCompleted: (tx, event) => updateTask(tx, event, `status = 'completed', completed_at = $3`),
+  TaskReopened: (tx, event) => updateTask(tx, event, `status = 'open', completed_at = NULL`),
+  TaskArchived: (tx, event) => updateTask(tx, event, 'archived = true'),
+  TaskRestored: (tx, event) => updateTask(tx, event, 'archived = false'),
+  async TaskDeleted(tx, event) {
+    await tx.query('DELETE FROM tasks WHERE id = $1 AND board_id = $2', [event.data.taskId, event.boardId]);
+  },
+} satisfies Projection;

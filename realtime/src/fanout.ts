@@ -1,0 +1,47 @@
+import { boardRoom, userRoom, type Envelope } from '@primetrade/domain';
+import type { BusSubscription, EventBus, Logger } from '@primetrade/platform';
+import type { Presence } from './presence.js';
+import type { RealtimeIo } from './socket.types.js';
+
+export const realtimeConsumerGroup = 'realtime';
+
+/** Per board, ascending revision, one copy per revision (the bus is at-least-once). */
+export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[]> {
+  const byBoard = new Map<string, Map<number, Envelope>>();
+  for (const event of events) {
+    const revisions = byBoard.get(event.boardId) ?? new Map<number, Envelope>();
+    revisions.set(event.revision, event);
+    byBoard.set(event.boardId, revisions);
+  }
+  return new Map(
+    [...byBoard].map(([boardId, revisions]) => [boardId, [...revisions.values()].sort((a, b) => a.revision - b.revision)]),
+  );
+}
+
+/**
+ * Kafka → room fan-out (DESIGN §1 step ⑥). With the Redis adapter, `io.to(room)` and
+ * `socketsLeave` reach every realtime node, so one consumer per event is enough.
+ */
+export function createFanout(io: RealtimeIo, presence: Presence, logger: Logger): (events: readonly Envelope[]) => Promise<void> {
+  return async function publish(events: readonly Envelope[]): Promise<void> {
+    for (const [boardId, batch] of groupByBoard(events)) {
+      io.to(boardRoom(boardId)).emit('board:events', { boardId, events: batch });
+      // After the emit, so a removed member still sees its own removal and can close the board.
+      for (const event of batch) {
+        if (event.type !== 'MemberRemoved') continue;
+        io.in(userRoom(event.data.userId)).socketsLeave(boardRoom(boardId));
+        await presence.evictUser(boardId, event.data.userId).catch((error: unknown) =>
+          logger.warn({ err: error, boardId }, 'realtime: presence eviction failed'),
+        );
+      }
+    }
+  };
+}
+
+/** Subscribes the realtime node to the bus (its own consumer group) and pushes every batch. */
+export function createFanoutConsumer(
+  bus: EventBus,
+  server: { publish(events: readonly Envelope[]): Promise<void> },
+): Promise<BusSubscription> {
+  return bus.subscribe(realtimeConsumerGroup, (events) => server.publish(events));
+}

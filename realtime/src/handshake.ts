@@ -1,0 +1,58 @@
+import type { ErrorCode } from '@primetrade/domain';
+import type { Logger, TokenService } from '@primetrade/platform';
+import type { RealtimeIo, RealtimeSocket } from './socket.types.js';
+
+type Middleware = Parameters<RealtimeIo['use']>[0];
+
+/** The client sees `connect_error` with `err.message === 'unauthorized'` and `err.data.code`. */
+function unauthorized(code: ErrorCode): Error & { data: { code: ErrorCode } } {
+  return Object.assign(new Error('unauthorized'), { data: { code } });
+}
+
+/** Handshake auth (DESIGN §6): `auth: { token }` must be a valid access token. */
+export function authenticate(tokens: TokenService, logger: Logger): Middleware {
+  return (socket, next) => {
+    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
+    if (typeof token !== 'string' || token.length === 0) {
+      next(unauthorized('AUTH.UNAUTHENTICATED'));
+      return;
+    }
+    tokens.verifyAccess(token).then(
+      (result) => {
+        if (!result.ok) {
+          next(unauthorized(result.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.UNAUTHENTICATED'));
+          return;
+        }
+        const { userId, name, exp } = result.claims;
+        socket.data = { userId, name, exp, presence: {} };
+        next();
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'realtime: token verification failed');
+        next(unauthorized('AUTH.UNAUTHENTICATED'));
+      },
+    );
+  };
+}
+
+// setTimeout keeps at most a 32-bit signed delay (~24.8 days); longer tokens re-arm.
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/**
+ * Drops the socket when its access token expires, so a revoked or downgraded user cannot keep
+ * listening on an old token; the client reconnects with a fresh one. Returns the cleanup.
+ */
+export function dropOnExpiry(socket: RealtimeSocket, now: () => number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const remaining = socket.data.exp * 1000 - now();
+    if (remaining <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, maxTimerDelayMs));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}

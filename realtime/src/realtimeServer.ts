@@ -1,0 +1,72 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type ServerOptions } from 'socket.io';
+import { userRoom, type Envelope } from '@primetrade/domain';
+import type { Logger, Metrics, TokenService } from '@primetrade/platform';
+import { createFanout } from './fanout.js';
+import { authenticate, dropOnExpiry } from './handshake.js';
+import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceStore } from './presence.js';
+import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
+import type { RealtimeIo } from './socket.types.js';
+
+export interface RealtimeDeps {
+  readonly httpServer: HttpServer;
+  readonly tokens: TokenService;
+  readonly membership: MembershipQueries;
+  readonly logger: Logger;
+  readonly metrics?: Pick<Metrics, 'socketsConnected'>;
+  /** Origins allowed cross-origin; omit when the web app is served from the same origin. */
+  readonly corsOrigins?: readonly string[];
+  /** Cluster mode passes the Redis adapter here; the default is the in-memory adapter. */
+  readonly adapter?: ServerOptions['adapter'];
+  /** Cluster mode passes a Redis-backed store; the default keeps presence in this process. */
+  readonly presenceStore?: PresenceStore;
+  /** Milliseconds since the epoch; injectable for token-expiry timing. */
+  readonly now?: () => number;
+}
+
+export interface RealtimeServer {
+  readonly io: RealtimeIo;
+  /** Pushes a batch of bus events to the board rooms (see `fanout.ts`). */
+  publish(events: readonly Envelope[]): Promise<void>;
+  /** Disconnects every socket and closes the engine and the HTTP server it is attached to. */
+  close(): Promise<void>;
+}
+
+export const realtimePath = '/socket.io';
+
+/** The Socket.IO node of DESIGN §6. Attaching starts nothing beyond listening on `httpServer`'s path. */
+export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
+  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  const io: RealtimeIo = new Server(deps.httpServer, {
+    path: realtimePath,
+    transports: ['polling', 'websocket'],
+    serveClient: false,
+    ...(deps.corsOrigins ? { cors: { origin: [...deps.corsOrigins], credentials: true } } : {}),
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
+  });
+  const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore());
+
+  io.use(authenticate(deps.tokens, logger));
+  io.on('connection', (socket) => {
+    void socket.join(userRoom(socket.data.userId));
+    deps.metrics?.socketsConnected.inc();
+    const stopExpiryTimer = dropOnExpiry(socket, now);
+    registerRoomHandlers(socket, { membership: deps.membership, presence, logger });
+    registerPresenceHandlers(socket, presence, logger);
+    socket.on('disconnect', (reason) => {
+      stopExpiryTimer();
+      deps.metrics?.socketsConnected.dec();
+      logger.debug({ socketId: socket.id, userId: socket.data.userId, reason }, 'realtime: socket disconnected');
+    });
+    logger.debug({ socketId: socket.id, userId: socket.data.userId }, 'realtime: socket connected');
+  });
+
+  return {
+    io,
+    publish: createFanout(io, presence, logger),
+    async close() {
+      await io.close();
+    },
+  };
+}

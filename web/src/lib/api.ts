@@ -1,0 +1,167 @@
+import type {
+  BoardSummaryDto,
+  BoardViewDto,
+  BoardDto,
+  CommentDto,
+  Envelope,
+  ErrorCode,
+  ErrorDetail,
+  MemberDto,
+  Page,
+  Priority,
+  Role,
+  TaskDto,
+  UserDto,
+} from '@primetrade/domain';
+import { ApiError } from './problems.js';
+
+/** What `send` needs from the session: the current access token and a way to renew it. */
+export interface TokenSource {
+  accessToken(): string | null;
+  /** Renews the tokens; false when the session is over. */
+  refresh(): Promise<boolean>;
+}
+
+let tokens: TokenSource | null = null;
+export const useTokens = (source: TokenSource | null): void => {
+  tokens = source;
+};
+
+export interface Sent<T> {
+  readonly data: T;
+  /** The board revision from `ETag: W/"<revision>"`, when the answer carries one. */
+  readonly revision: number | null;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+const prefix = '/api/v1';
+const etagPattern = /^(?:W\/)?"?(-?\d+)"?$/;
+
+async function problemOf(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { code?: ErrorCode; detail?: string; errors?: ErrorDetail[] };
+    if (typeof body.code === 'string') {
+      return new ApiError(response.status, body.code, body.detail ?? '', body.errors ?? []);
+    }
+  } catch {
+    // not JSON: a proxy or the network answered
+  }
+  return new ApiError(response.status, response.status >= 500 ? 'SERVICE.UNAVAILABLE' : 'UNEXPECTED', response.statusText);
+}
+
+async function request(method: Method, path: string, body: unknown, auth: boolean): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = auth ? tokens?.accessToken() : null;
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  try {
+    return await fetch(`${prefix}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The request did not reach the server');
+  }
+}
+
+const expired = (error: ApiError) => error.status === 401 && error.code !== 'AUTH.INVALID_CREDENTIALS';
+
+/**
+ * The one way to the HTTP API: JSON in and out, problem+json into `ApiError`, and one silent token
+ * refresh and retry when an authenticated call answers 401.
+ */
+export async function send<T>(method: Method, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<Sent<T>> {
+  const auth = options.auth ?? true;
+  let response = await request(method, path, body, auth);
+  if (!response.ok && auth && response.status === 401 && tokens !== null) {
+    const problem = await problemOf(response);
+    if (!expired(problem) || !(await tokens.refresh())) throw problem;
+    response = await request(method, path, body, auth);
+  }
+  if (!response.ok) throw await problemOf(response);
+  const etag = etagPattern.exec(response.headers.get('ETag') ?? '');
+  const revision = etag?.[1] === undefined ? null : Number(etag[1]);
+  const text = await response.text();
+  return { data: (text === '' ? null : JSON.parse(text)) as T, revision };
+}
+
+const query = (params: Record<string, string | number | undefined | null>): string => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null) search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+};
+const id = encodeURIComponent;
+
+export interface AuthResult {
+  readonly user: UserDto;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly expiresIn?: number;
+}
+
+export interface TaskFields {
+  title?: string;
+  description?: string;
+  priority?: Priority;
+  dueDate?: string | null;
+  assigneeIds?: readonly string[];
+  labels?: readonly string[];
+}
+export interface Anchor {
+  beforeTaskId?: string;
+  afterTaskId?: string;
+}
+export interface ColumnAnchor {
+  beforeColumnId?: string;
+  afterColumnId?: string;
+}
+
+/** Every endpoint the client calls, typed by the domain's DTOs. */
+export const api = {
+  register: (body: { email: string; password: string; name: string }) =>
+    send<AuthResult>('POST', '/auth/register', body, { auth: false }),
+  login: (body: { email: string; password: string }) => send<AuthResult>('POST', '/auth/login', body, { auth: false }),
+  refresh: (refreshToken: string) => send<AuthResult>('POST', '/auth/refresh', { refreshToken }, { auth: false }),
+  logout: (refreshToken: string) => send<null>('POST', '/auth/logout', { refreshToken }, { auth: false }),
+  me: () => send<UserDto>('GET', '/me'),
+
+  listBoards: (cursor: string | null, limit = 20) => send<Page<BoardSummaryDto>>('GET', `/boards${query({ cursor, limit })}`),
+  createBoard: (body: { name: string; description?: string }) => send<BoardViewDto>('POST', '/boards', body),
+  getBoard: (boardId: string) => send<BoardViewDto>('GET', `/boards/${id(boardId)}`),
+  updateBoard: (boardId: string, body: { name?: string; description?: string }) =>
+    send<BoardDto>('PATCH', `/boards/${id(boardId)}`, body),
+  archiveBoard: (boardId: string) => send<BoardDto>('DELETE', `/boards/${id(boardId)}`),
+  restoreBoard: (boardId: string) => send<BoardDto>('POST', `/boards/${id(boardId)}/restore`),
+  boardEvents: (boardId: string, after: number, limit = 500) =>
+    send<{ events: Envelope[]; revision: number }>('GET', `/boards/${id(boardId)}/events${query({ after, limit })}`),
+
+  addMember: (boardId: string, body: { email: string; role: Role }) =>
+    send<MemberDto>('POST', `/boards/${id(boardId)}/members`, body),
+  changeMemberRole: (boardId: string, userId: string, role: Role) =>
+    send<MemberDto>('PATCH', `/boards/${id(boardId)}/members/${id(userId)}`, { role }),
+  removeMember: (boardId: string, userId: string) => send<null>('DELETE', `/boards/${id(boardId)}/members/${id(userId)}`),
+
+  addColumn: (boardId: string, body: { name: string; isDone?: boolean; wipLimit?: number | null } & ColumnAnchor) =>
+    send<unknown>('POST', `/boards/${id(boardId)}/columns`, body),
+  updateColumn: (boardId: string, columnId: string, body: { name?: string; wipLimit?: number | null } & ColumnAnchor) =>
+    send<unknown>('PATCH', `/boards/${id(boardId)}/columns/${id(columnId)}`, body),
+  removeColumn: (boardId: string, columnId: string) => send<unknown>('DELETE', `/boards/${id(boardId)}/columns/${id(columnId)}`),
+
+  createTask: (boardId: string, body: TaskFields & Anchor & { title: string; columnId?: string }) =>
+    send<TaskDto>('POST', `/boards/${id(boardId)}/tasks`, body),
+  updateTask: (taskId: string, body: TaskFields) => send<TaskDto>('PATCH', `/tasks/${id(taskId)}`, body),
+  deleteTask: (taskId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}`),
+  moveTask: (taskId: string, body: { columnId: string } & Anchor) => send<TaskDto>('POST', `/tasks/${id(taskId)}/move`, body),
+  taskAction: (taskId: string, action: 'complete' | 'reopen' | 'archive' | 'restore') =>
+    send<TaskDto>('POST', `/tasks/${id(taskId)}/${action}`),
+
+  listComments: (taskId: string) => send<Page<CommentDto> | CommentDto[]>('GET', `/tasks/${id(taskId)}/comments${query({ limit: 100 })}`),
+  addComment: (taskId: string, body: string) => send<CommentDto>('POST', `/tasks/${id(taskId)}/comments`, { body }),
+  editComment: (taskId: string, commentId: string, body: string) =>
+    send<CommentDto>('PATCH', `/tasks/${id(taskId)}/comments/${id(commentId)}`, { body }),
+  deleteComment: (taskId: string, commentId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}/comments/${id(commentId)}`),
+};
+
+export type Api = typeof api;

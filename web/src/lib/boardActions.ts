@@ -1,0 +1,123 @@
+import type { Priority } from '@primetrade/domain';
+import { api, type Anchor, type TaskFields } from './api.js';
+import type { BoardStore } from './board.svelte.js';
+
+let localIds = 0;
+/** Ids for cards predicted here; the server assigns the real one. */
+const localId = () => `local-${++localIds}`;
+
+/** Placement for the API (`beforeTaskId|afterTaskId`) and for the domain command (`beforeId|afterId`). */
+const placement = (anchor: Anchor) => ({ beforeId: anchor.beforeTaskId, afterId: anchor.afterTaskId });
+
+/**
+ * What people do on a board, each as an optimistic change: the store shows the domain's prediction
+ * at once and the request's answer (the board revision in the ETag) settles or rolls it back.
+ */
+export class BoardActions {
+  readonly #boardId: string;
+  readonly #store: BoardStore;
+
+  constructor(boardId: string, store: BoardStore) {
+    this.#boardId = boardId;
+    this.#store = store;
+  }
+
+  createTask(columnId: string, title: string, anchor: Anchor = {}): Promise<void> {
+    return this.#store.change(
+      { type: 'CreateTask', data: { taskId: localId(), title, columnId, ...placement(anchor) } },
+      async () => (await api.createTask(this.#boardId, { title, columnId, ...anchor })).revision,
+    );
+  }
+
+  updateTask(taskId: string, fields: TaskFields): Promise<void> {
+    return this.#store.change(
+      { type: 'UpdateTask', data: { taskId, ...fields } },
+      async () => (await api.updateTask(taskId, fields)).revision,
+    );
+  }
+
+  setPriority(taskId: string, priority: Priority): Promise<void> {
+    return this.updateTask(taskId, { priority });
+  }
+
+  moveTask(taskId: string, columnId: string, anchor: Anchor): Promise<void> {
+    return this.#store.change(
+      { type: 'MoveTask', data: { taskId, columnId, ...placement(anchor) } },
+      async () => (await api.moveTask(taskId, { columnId, ...anchor })).revision,
+    );
+  }
+
+  completeTask(taskId: string, done: boolean): Promise<void> {
+    return this.#store.change(
+      { type: done ? 'CompleteTask' : 'ReopenTask', data: { taskId } },
+      async () => (await api.taskAction(taskId, done ? 'complete' : 'reopen')).revision,
+    );
+  }
+
+  archiveTask(taskId: string, archived: boolean): Promise<void> {
+    return this.#store.change(
+      { type: archived ? 'ArchiveTask' : 'RestoreTask', data: { taskId } },
+      async () => (await api.taskAction(taskId, archived ? 'archive' : 'restore')).revision,
+    );
+  }
+
+  deleteTask(taskId: string): Promise<void> {
+    return this.#store.change({ type: 'DeleteTask', data: { taskId } }, async () => (await api.deleteTask(taskId)).revision);
+  }
+
+  addComment(taskId: string, body: string): Promise<void> {
+    return this.#store.change(
+      { type: 'AddComment', data: { taskId, commentId: localId(), body } },
+      async () => (await api.addComment(taskId, body)).revision,
+    );
+  }
+
+  editComment(taskId: string, commentId: string, body: string): Promise<void> {
+    return this.#store.change(
+      { type: 'EditComment', data: { taskId, commentId, body } },
+      async () => (await api.editComment(taskId, commentId, body)).revision,
+    );
+  }
+
+  deleteComment(taskId: string, commentId: string): Promise<void> {
+    return this.#store.change(
+      { type: 'DeleteComment', data: { taskId, commentId } },
+      async () => (await api.deleteComment(taskId, commentId)).revision,
+    );
+  }
+
+  addColumn(name: string, wipLimit: number | null, isDone: boolean): Promise<void> {
+    return this.#store.change(
+      { type: 'AddColumn', data: { columnId: localId(), name, wipLimit, isDone } },
+      async () => (await api.addColumn(this.#boardId, { name, wipLimit, isDone })).revision,
+    );
+  }
+
+  updateColumn(columnId: string, changes: { name?: string; wipLimit?: number | null }): Promise<void> {
+    const intent = changes.name !== undefined
+      ? ({ type: 'RenameColumn', data: { columnId, name: changes.name } } as const)
+      : ({ type: 'SetColumnWipLimit', data: { columnId, wipLimit: changes.wipLimit ?? null } } as const);
+    return this.#store.change(intent, async () => (await api.updateColumn(this.#boardId, columnId, changes)).revision);
+  }
+
+  moveColumn(columnId: string, anchor: { beforeColumnId?: string; afterColumnId?: string }): Promise<void> {
+    return this.#store.change(
+      { type: 'MoveColumn', data: { columnId, beforeId: anchor.beforeColumnId, afterId: anchor.afterColumnId } },
+      async () => (await api.updateColumn(this.#boardId, columnId, anchor)).revision,
+    );
+  }
+
+  removeColumn(columnId: string): Promise<void> {
+    return this.#store.change(
+      { type: 'RemoveColumn', data: { columnId } },
+      async () => (await api.removeColumn(this.#boardId, columnId)).revision,
+    );
+  }
+
+  renameBoard(name: string): Promise<void> {
+    return this.#store.change(
+      { type: 'RenameBoard', data: { name } },
+      async () => (await api.updateBoard(this.#boardId, { name })).revision,
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import type { Envelope, PresenceUser } from '@primetrade/domain';
+import { api } from './api.js';
+import { BoardStore } from './board.svelte.js';
+import { isApiError, type ApiError } from './problems.js';
+import type { RealtimeSocket } from './socket.js';
+
+export type ConnectionState = 'connecting' | 'syncing' | 'live' | 'offline' | 'refused';
+
+/**
+ * A board kept live: loads the REST view, joins the board's room, applies pushed events by
+ * revision, and after every (re)connect fetches what it missed (DESIGN §6: no connection-state
+ * recovery, this rule is what makes delivery whole). Also carries presence.
+ */
+export class LiveBoard {
+  readonly store: BoardStore;
+  #connection = $state<ConnectionState>('connecting');
+  #presence = $state.raw<readonly PresenceUser[]>([]);
+  #loadError = $state.raw<ApiError | null>(null);
+  #boardId: string;
+  #socket: RealtimeSocket;
+  #detach: (() => void) | null = null;
+
+  constructor(boardId: string, socket: RealtimeSocket, me: () => string) {
+    this.#boardId = boardId;
+    this.#socket = socket;
+    this.store = new BoardStore({
+      me,
+      feed: { eventsAfter: async (revision) => (await api.boardEvents(boardId, revision)).data },
+    });
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  get presence(): readonly PresenceUser[] {
+    return this.#presence;
+  }
+
+  get loadError(): ApiError | null {
+    return this.#loadError;
+  }
+
+  /** Loads the board, then follows it; the listeners are attached first so nothing is missed. */
+  async start(): Promise<void> {
+    this.#detach = this.#listen();
+    try {
+      this.store.load((await api.getBoard(this.#boardId)).data);
+    } catch (error) {
+      if (isApiError(error)) this.#loadError = error;
+      else throw error;
+      return;
+    }
+    if (this.#socket.connected) await this.#join();
+  }
+
+  stop(): void {
+    this.#detach?.();
+    this.#detach = null;
+    if (this.#socket.connected) this.#socket.emit('board:leave', { boardId: this.#boardId });
+  }
+
+  /** Tells the others which task I look at and whether I am editing it. */
+  focus(taskId: string | null, editing: boolean): void {
+    if (this.#socket.connected) this.#socket.emit('presence:update', { boardId: this.#boardId, taskId, editing });
+  }
+
+  #listen(): () => void {
+    const onConnect = () => void this.#join();
+    const onDisconnect = () => {
+      this.#connection = 'offline';
+      this.#presence = [];
+    };
+    const onEvents = ({ boardId, events }: { boardId: string; events: Envelope[] }) => {
+      if (boardId === this.#boardId && this.store.loaded) this.store.applyEvents(events);
+    };
+    const onPresence = ({ boardId, users }: { boardId: string; users: PresenceUser[] }) => {
+      if (boardId === this.#boardId) this.#presence = users;
+    };
+    this.#socket.on('connect', onConnect);
+    this.#socket.on('disconnect', onDisconnect);
+    this.#socket.on('board:events', onEvents);
+    this.#socket.on('presence', onPresence);
+    return () => {
+      this.#socket.off('connect', onConnect);
+      this.#socket.off('disconnect', onDisconnect);
+      this.#socket.off('board:events', onEvents);
+      this.#socket.off('presence', onPresence);
+    };
+  }
+
+  async #join(): Promise<void> {
+    if (!this.store.loaded) return;
+    this.#connection = 'syncing';
+    try {
+      const ack = await this.#socket
+        .timeout(10_000)
+        .emitWithAck('board:join', { boardId: this.#boardId, afterRevision: this.store.revision });
+      if (!ack.ok) {
+        this.#connection = 'refused';
+        return;
+      }
+      await this.store.catchUp();
+      if (this.#socket.connected) this.#connection = 'live';
+    } catch {
+      // timed out or the fetch failed: the next reconnect tries again
+      this.#connection = this.#socket.connected ? 'syncing' : 'offline';
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { describeError } from './problems.js';
+
+export interface Notice {
+  readonly id: number;
+  readonly kind: 'success' | 'error' | 'info';
+  readonly text: string;
+}
+
+/** Success and error messages shown in one live region; each fades after a while. */
+export class Notices {
+  #items = $state.raw<readonly Notice[]>([]);
+  #nextId = 0;
+
+  get items(): readonly Notice[] {
+    return this.#items;
+  }
+
+  success(text: string): void {
+    this.#push('success', text);
+  }
+
+  info(text: string): void {
+    this.#push('info', text);
+  }
+
+  /** Shows what the server said, in words (problem+json code → readable text + its detail). */
+  error(error: unknown): void {
+    this.#push('error', describeError(error));
+  }
+
+  dismiss(id: number): void {
+    this.#items = this.#items.filter((item) => item.id !== id);
+  }
+
+  #push(kind: Notice['kind'], text: string): void {
+    const id = ++this.#nextId;
+    this.#items = [...this.#items.slice(-4), { id, kind, text }];
+    setTimeout(() => this.dismiss(id), kind === 'error' ? 8000 : 4000);
+  }
+}
+
+export const notices = new Notices();
