@@ -18,18 +18,19 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'] } },
+      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'], sequence: { groupOrder: 0 } } },
       {
         // The web's state classes use runes: they need the Svelte compiler and its browser build.
         plugins: [svelte({ configFile: false })],
         resolve: { alias, conditions: ['browser'] },
-        test: { name: 'web-unit', include: ['web/src/**/*.unit.spec.ts'], exclude },
+        test: { name: 'web-unit', include: ['web/src/**/*.unit.spec.ts'], exclude, sequence: { groupOrder: 0 } },
       },
       {
         resolve: { alias },
         test: {
           name: 'int',
           include: ['**/*.int.spec.ts'],
+          sequence: { groupOrder: 1 },
           exclude,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -42,6 +43,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/*.e2e.spec.ts'],
+          sequence: { groupOrder: 2 },
           exclude,
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -2,7 +2,7 @@ import type { EventStore, Logger, Metrics, RateLimiter, Sql, TokenService } from
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
-import { registerAuthRoutes, registerAuthSchemas } from './auth/auth.routes.js';
+import { registerAuthRoutes } from './auth/auth.routes.js';
 import { authenticate, createAccountStatus } from './auth/authenticate.js';
 import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
@@ -65,7 +65,6 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ],
   });
   registerSecuritySchemes(registrar.registry);
-  registerAuthSchemas(registrar);
   registerAuthRoutes(registrar, { ...deps, refreshTokens });
   registerAdminRoutes(registrar, { sql: deps.sql, clock: deps.clock, accounts, refreshTokens });
   registerBoardApi(registrar, {

@@ -20,10 +20,15 @@ function namesIn(before: BoardState): Names {
 }
 
 type BoardLevelEvent = Exclude<RecordedBoardEvent, TaskLevelEvent>;
+type ColumnLevelEvent = Extract<BoardLevelEvent, { data: { columnId: string } }>;
+type BoardOrMemberEvent = Exclude<BoardLevelEvent, ColumnLevelEvent>;
 
-function describeBoardEvent(event: BoardLevelEvent, before: BoardState, names: Names): EventDescription {
+const isColumnLevel = (event: BoardLevelEvent): event is ColumnLevelEvent => 'columnId' in event.data;
+
+const unknownEvent = (event: never): EventDescription => ({ summary: `Recorded ${(event as { type: string }).type}`, changes: [] });
+
+function describeBoardEvent(event: BoardOrMemberEvent, before: BoardState): EventDescription {
   const board = before.status === 'initial' ? null : before;
-  const column = (columnId: string) => board?.columns[columnId];
   switch (event.type) {
     case 'BoardCreated': return {
       summary: `Created the board ${quoted(event.data.name)}`,
@@ -39,6 +44,13 @@ function describeBoardEvent(event: BoardLevelEvent, before: BoardState, names: N
       changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? event.data.from, event.data.role)],
     };
     case 'MemberRemoved': return { summary: `Removed ${event.data.userId} from the board`, changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? null, null)] };
+    default: return unknownEvent(event);
+  }
+}
+
+function describeColumnEvent(event: ColumnLevelEvent, before: BoardState, names: Names): EventDescription {
+  const column = (columnId: string) => (before.status === 'initial' ? undefined : before.columns[columnId]);
+  switch (event.type) {
     case 'ColumnAdded': return {
       summary: `Added the column ${quoted(event.data.name)}`,
       changes: [change('name', null, event.data.name), change('position', null, event.data.position), change('isDone', null, event.data.isDone), change('wipLimit', null, event.data.wipLimit)],
@@ -61,10 +73,7 @@ function describeBoardEvent(event: BoardLevelEvent, before: BoardState, names: N
       summary: `Removed the column ${quoted(names.column(event.data.columnId))}`,
       changes: [change('name', column(event.data.columnId)?.name ?? null, null)],
     };
-    default: {
-      const unknown: never = event;
-      return { summary: `Recorded ${(unknown as { type: string }).type}`, changes: [] };
-    }
+    default: return unknownEvent(event);
   }
 }
 
@@ -74,5 +83,6 @@ function describeBoardEvent(event: BoardLevelEvent, before: BoardState, names: N
  */
 export function describe(event: RecordedBoardEvent, before: BoardState): EventDescription {
   const names = namesIn(before);
-  return isTaskLevel(event) ? describeTaskEvent(event, names) : describeBoardEvent(event, before, names);
+  if (isTaskLevel(event)) return describeTaskEvent(event, names);
+  return isColumnLevel(event) ? describeColumnEvent(event, before, names) : describeBoardEvent(event, before);
 }

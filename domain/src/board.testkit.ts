@@ -64,24 +64,27 @@ export function given(...events: Given[]) {
         then(expected: readonly BoardEvent[]): void {
           expect(run()).toEqual(expected);
         },
-        thenThrows(code: ErrorCode, field?: string): DomainError {
+        thenThrows(code: ErrorCode, field?: string): void {
           const error = thrownBy(run);
           expect(error.code).toBe(code);
           if (field !== undefined) expect(error.details.map((detail) => detail.field)).toContain(field);
-          return error;
         },
       };
     },
   };
 }
 
-/** Matches a position key strictly between two keys (null: open end); the exact key is position.ts's business. */
-export const positionBetween = (lower: string | null, upper: string | null) => ({
-  asymmetricMatch: (actual: unknown) =>
-    typeof actual === 'string' && (lower === null || lower < actual) && (upper === null || actual < upper),
-  toString: () => `positionBetween(${lower}, ${upper})`,
-  toAsymmetricMatcher: () => `positionBetween(${lower}, ${upper})`,
-});
+/**
+ * Matches a position key strictly between two keys (null: open end); the exact key is
+ * position.ts's business. Typed as a string so it sits inside expected events.
+ */
+export const positionBetween = (lower: string | null, upper: string | null): string =>
+  ({
+    asymmetricMatch: (actual: unknown) =>
+      typeof actual === 'string' && (lower === null || lower < actual) && (upper === null || actual < upper),
+    toString: () => `positionBetween(${lower}, ${upper})`,
+    toAsymmetricMatcher: () => `positionBetween(${lower}, ${upper})`,
+  }) as unknown as string;
 
 // Fixtures: a board with To do / In progress / Done(isDone), an owner, an editor and a viewer.
 export const boardCreated: BoardEvent = { type: 'BoardCreated', data: { boardId: BOARD_ID, name: 'Team', description: '' } };

@@ -7,7 +7,7 @@ const completed = (taskId: string): BoardEvent => ({ type: 'TaskCompleted', data
 const twoTasks = [...aBoard(), taskCreated('t1', { position: 'V' }), taskCreated('t2', { position: 'X' })];
 const limitedDoing = [...aBoard(), { type: 'ColumnWipLimitSet', data: { columnId: DOING, wipLimit: 1 } } as const];
 
-const created = (more: Partial<Extract<BoardEvent, { type: 'TaskCreated' }>['data']>) => ({
+const created = (more: Partial<Extract<BoardEvent, { type: 'TaskCreated' }>['data']>): BoardEvent => ({
   type: 'TaskCreated',
   data: { taskId: 't-new', columnId: TODO, position: positionBetween(null, null), title: 'Fix login', description: '', priority: 'medium', dueDate: null, assigneeIds: [], labels: [], ...more },
 });
@@ -16,21 +16,21 @@ describe('Tasks', () => {
   describe('CreateTask', () => {
     it('creates the task at the end of the first column with defaults', () =>
       given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: ' Fix login ' }, EDITOR)).then([
-        created({ position: positionBetween('X', null) }) as BoardEvent,
+        created({ position: positionBetween('X', null) }),
       ]));
     it('takes every field given, deduplicating labels and assignees', () =>
       given(...aBoard()).when(command('CreateTask', {
         taskId: 't-new', title: 'Fix login', description: 'Steps…', columnId: DOING, priority: 'urgent',
         dueDate: '2026-04-01T00:00:00Z', assigneeIds: [EDITOR, EDITOR], labels: [' bug ', 'bug', 'ui'],
-      })).then([created({ columnId: DOING, description: 'Steps…', priority: 'urgent', dueDate: '2026-04-01T00:00:00Z', assigneeIds: [EDITOR], labels: ['bug', 'ui'] }) as BoardEvent]));
+      })).then([created({ columnId: DOING, description: 'Steps…', priority: 'urgent', dueDate: '2026-04-01T00:00:00Z', assigneeIds: [EDITOR], labels: ['bug', 'ui'] })]));
     it('places it before or after a task of the column', () => {
-      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', beforeId: 't2' })).then([created({ position: positionBetween('V', 'X') }) as BoardEvent]);
-      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', afterId: 't2' })).then([created({ position: positionBetween('X', null) }) as BoardEvent]);
-      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', beforeId: 't1' })).then([created({ position: positionBetween(null, 'V') }) as BoardEvent]);
+      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', beforeId: 't2' })).then([created({ position: positionBetween('V', 'X') })]);
+      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', afterId: 't2' })).then([created({ position: positionBetween('X', null) })]);
+      given(...twoTasks).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', beforeId: 't1' })).then([created({ position: positionBetween(null, 'V') })]);
     });
     it('completes a task created straight into a done column', () =>
       given(...aBoard()).when(command('CreateTask', { taskId: 't-new', title: 'Fix login', columnId: DONE })).then([
-        created({ columnId: DONE }) as BoardEvent, completed('t-new'),
+        created({ columnId: DONE }), completed('t-new'),
       ]));
     it('refuses an existing id', () => given(...twoTasks).when(command('CreateTask', { taskId: 't1', title: 'Again' })).thenThrows('TASK.ALREADY_EXISTS'));
     it('refuses an unknown column', () =>
@@ -46,7 +46,7 @@ describe('Tasks', () => {
         given(...limitedDoing, taskCreated('t1', { columnId: DOING })).when(command('CreateTask', { taskId: 't', title: 'T', columnId: DOING })).thenThrows('COLUMN.WIP_LIMIT_REACHED'));
       it('does not count archived tasks', () =>
         given(...limitedDoing, taskCreated('t1', { columnId: DOING }), archived('t1')).when(command('CreateTask', { taskId: 't', title: 'T', columnId: DOING })).then([
-          created({ taskId: 't', title: 'T', columnId: DOING, position: positionBetween('V', null) }) as BoardEvent,
+          created({ taskId: 't', title: 'T', columnId: DOING, position: positionBetween('V', null) }),
         ]));
     });
     describe('when the input is invalid', () => {
@@ -63,7 +63,7 @@ describe('Tasks', () => {
         ['priority', { priority: 'whenever' }],
       ];
       it.each(invalidCases)('refuses a bad %s', (field, patch) =>
-        given(...aBoard()).when(command('CreateTask', { taskId: 't', title: 'T', ...patch } as never)).thenThrows('VALIDATION.FAILED', field));
+        given(...aBoard()).when(command('CreateTask', { taskId: 't', title: 'T', ...patch })).thenThrows('VALIDATION.FAILED', field));
       it('accepts 20 labels after deduplication', () =>
         given(...aBoard()).when(command('CreateTask', { taskId: 't', title: 'x'.repeat(200), labels: [...Array.from({ length: 20 }, (_, i) => `l${i}`), 'l0'] })).run());
     });

@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
-import { projectEvent } from './projections/index.js';
+import { projectEvents } from './projections/index.js';
 
 /** A board's events arrived with a hole: `expected` is the next revision the read models need. */
 export class ProjectionGapError extends Error {
@@ -38,20 +38,19 @@ export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Pro
   return sql.tx(async (tx) => {
     const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
     const touched = new Map<string, BoardTouch>();
-    let skipped = 0;
+    const toApply: Envelope[] = [];
     for (const event of events) {
       const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
-      if (event.revision < expected) {
-        skipped += 1;
-        continue;
-      }
+      if (event.revision < expected) continue;
       if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
-      await projectEvent(tx, event);
+      toApply.push(event);
       lastRevisions.set(event.boardId, event.revision);
       touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
     }
+    // The guard decided on revisions alone, so the whole batch is checked before any write.
+    await projectEvents(tx, toApply);
     await saveProgress(tx, touched);
-    return { applied: events.length - skipped, skipped };
+    return { applied: toApply.length, skipped: events.length - toApply.length };
   });
 }
 

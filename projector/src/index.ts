@@ -3,7 +3,6 @@ export * from './applyBatch.js';
 export * from './relay.js';
 export * from './projector.js';
 export * from './checkpoints.js';
-export * from './envelope.js';
 export * from './logging.js';
 export * from './observability.js';
 export * from './queries/boards.queries.js';

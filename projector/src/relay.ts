@@ -1,7 +1,6 @@
 import { boardStreamPrefix } from '@primetrade/domain';
-import type { EventBus, EventStore, Metrics, Sql, StoredEvent, Subscription } from '@primetrade/platform';
+import { toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints.js';
-import { toEnvelope } from './envelope.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 

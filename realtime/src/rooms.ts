@@ -50,6 +50,8 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
 async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
+  // `afterRevision` is validated but not replayed here: the client catches up through
+  // `GET /boards/:id/events?after=` (DESIGN §6), which works the same behind the Redis adapter.
   const { boardId } = parsed.value;
   // Non-members learn nothing, not even that the board exists.
   const role = await deps.membership.roleOf(boardId, socket.data.userId);

@@ -1,7 +1,7 @@
 import { DomainError } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import type { Middleware } from 'koa';
-import { z } from 'zod';
+import { z } from '../http/zod.js';
 import type { AccountStatus } from '../auth/authenticate.js';
 import { userDto } from '../auth/auth.schemas.js';
 import type { RefreshTokens } from '../auth/refreshTokens.js';

@@ -104,9 +104,3 @@ export function registerAuthRoutes(registrar: RouteRegistrar, deps: AuthRoutesDe
     ctx.body = toUserDto(row);
   });
 }
-
-/** Registered as components so clients can generate types from the document. */
-export function registerAuthSchemas(registrar: RouteRegistrar): void {
-  registrar.registry.register('UserDto', userDto);
-  registrar.registry.register('Session', sessionDto);
-}

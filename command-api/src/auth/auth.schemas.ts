@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../http/zod.js';
 import { weakPasswordReason } from './passwords.js';
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'must be a valid email address' }));
@@ -26,19 +26,23 @@ export const refreshBody = z.object({
   refreshToken: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token'),
 });
 
-export const userDto = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(['admin', 'user']),
-  disabled: z.boolean(),
-  createdAt: z.iso.datetime(),
-});
+export const userDto = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(['admin', 'user']),
+    disabled: z.boolean(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('User');
 
-export const sessionDto = z.object({
-  user: userDto,
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  /** Access-token lifetime, seconds. */
-  expiresIn: z.number().int(),
-});
+export const sessionDto = z
+  .object({
+    user: userDto,
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    /** Access-token lifetime, seconds. */
+    expiresIn: z.number().int(),
+  })
+  .openapi('Session');

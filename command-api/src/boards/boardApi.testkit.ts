@@ -1,47 +1,56 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from '@koa/router';
-import { DomainError } from '@primetrade/domain';
+import type { BoardViewDto } from '@primetrade/domain';
 import { createInMemoryEventStore, createPostgresSql, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
 import { applyEnvelopes, runMigrations } from '@primetrade/projector';
-import Koa from 'koa';
 import pg from 'pg';
-import { pino } from 'pino';
-import { jsonBody } from '../http/jsonBody.js';
-import { requestId } from '../http/observability.js';
-import { problemMiddleware } from '../http/problem.js';
-import type { RouteRegistrar } from '../http/route.js';
-import type { AppState } from '../http/state.js';
-import { registerBoardApi } from './index.js';
+import { startTestApp, type TestApp } from '../http/app.testkit.js';
 
 /**
- * A small app around `registerBoardApi` for the board API's integration tests: the real
- * routes, problem middleware and body parser, the in-memory event store, read models in a
- * fresh PostgreSQL database, and a stand-in auth (`Authorization: Bearer <userId>` of a row
- * in `users`; D1's token auth is tested on its own).
+ * The board API's integration tests run the real app (D1's `startTestApp`: real auth,
+ * problem middleware, body parser, rate limit and idempotency middleware) on the in-memory
+ * event store, with the read models in a fresh PostgreSQL database of their own.
  *
  * Read-your-writes: after every append the store wrapper projects the new events (global
  * order, serialised) before the request answers, so tests see the read model caught up.
+ * The lag itself is covered by the task lookup, which never needs the read model for a task
+ * this node wrote.
  */
-export interface TestResponse<T = any> {
+export interface TestResponse {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: T;
+  /** Parsed JSON, loosely typed: the assertions check the shape. */
+  readonly body: Json;
+}
+
+/** JSON as the tests read it: any property or index may be read, and is `Json` again. */
+export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- see above
+
+export interface RequestOptions {
+  /** The user id to authenticate as (their access token is sent). */
+  readonly as?: string;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Sent verbatim as application/json (malformed bodies). */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
 }
 
 export interface BoardApiHarness {
+  readonly app: TestApp;
   readonly store: EventStore;
   readonly sql: Sql;
-  /** Adds an account; returns its id. */
+  /** Brings the read models up to the store now. */
+  project(): Promise<void>;
+  /** Registers an account through the API; returns its id and email. */
   addUser(name: string): Promise<{ id: string; email: string }>;
-  request<T = any>(method: string, path: string, options?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
 const server = 'postgres://postgres@127.0.0.1:5432';
 
-function projectingStore(store: EventStore, sql: Sql): EventStore {
+/** A stand-in for relay + projector: applies everything new in the store, in global order, one run at a time. */
+function createCatchUp(store: EventStore, sql: Sql): () => Promise<void> {
   let after: string | null = null;
   let chain: Promise<void> = Promise.resolve();
   const catchUp = async () => {
@@ -50,78 +59,60 @@ function projectingStore(store: EventStore, sql: Sql): EventStore {
     await applyEnvelopes(sql, stored.map(toEnvelope));
     after = stored.at(-1)?.position ?? after;
   };
+  return () => {
+    chain = chain.then(catchUp);
+    return chain;
+  };
+}
+
+function projectingStore(store: EventStore, project: () => Promise<void>): EventStore {
   const wrapper = Object.create(store) as EventStore;
   wrapper.appendToStream = async (streamId, events, options) => {
     const result = await store.appendToStream(streamId, events, options);
-    chain = chain.then(catchUp);
-    await chain;
+    await project();
     return result;
   };
   return wrapper;
 }
 
-function testAuth(sql: Sql): Koa.Middleware<AppState> {
-  return async (ctx, next) => {
-    const userId = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
-    const rows = userId && /^[0-9a-f-]{36}$/.test(userId)
-      ? await sql.query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = $1', [userId])
-      : [];
-    const user = rows[0];
-    if (!user) throw new DomainError('AUTH.UNAUTHENTICATED', 'Authentication required');
-    ctx.state.user = { id: user.id, name: user.name, role: 'user' };
-    await next();
-  };
+export interface HarnessOptions {
+  /** 'sync' (default): project before each write answers. 'manual': only when `project()` is called (read-model lag). */
+  readonly projection?: 'sync' | 'manual';
 }
 
-export async function createBoardApiHarness(options: { readModelWaitMs?: number } = {}): Promise<BoardApiHarness> {
+export async function createBoardApiHarness(options: HarnessOptions = {}): Promise<BoardApiHarness> {
   const dbName = `pt_boardapi_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: `${server}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const sql = createPostgresSql({ connectionString: `${server}/${dbName}`, max: 6 });
   await runMigrations(sql);
-  const store = projectingStore(createInMemoryEventStore(), sql);
-  const logger = pino({ level: 'silent' });
-
-  const app = new Koa<AppState>();
-  const router = new Router<AppState>({ prefix: '/api/v1' });
-  const registrar: RouteRegistrar = { router, registry: new OpenAPIRegistry(), prefix: '/api/v1', authenticate: testAuth(sql) };
-  registerBoardApi(registrar, {
-    store, sql, logger, clock: () => new Date(), newId: randomUUID, readModelWaitMs: options.readModelWaitMs ?? 100,
-  });
-  app.use(problemMiddleware(logger));
-  app.use(requestId(randomUUID));
-  app.use(jsonBody(256 * 1024));
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  const http = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => http.once('listening', resolve));
-  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const raw = createInMemoryEventStore();
+  const project = createCatchUp(raw, sql);
+  const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
+  const app = await startTestApp({ sql, deps: { store } });
+  const tokens = new Map<string, string>();
 
   return {
+    app,
     store,
     sql,
+    project,
     async addUser(name) {
-      const id = randomUUID();
-      const email = `${name.toLowerCase()}-${id.slice(0, 8)}@example.test`;
-      await sql.query('INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5)', [id, email, name, 'x', 'user']);
-      return { id, email };
+      const user = await app.registerUser({ name });
+      tokens.set(user.user.id, user.accessToken);
+      return { id: user.user.id, email: user.email };
     },
-    async request(method, path, { as, body, headers = {} } = {}) {
-      const response = await fetch(`${base}/api/v1${path}`, {
-        method,
-        headers: {
-          ...(as ? { Authorization: `Bearer ${as}` } : {}),
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    async request(method, path, { as, body, raw, headers = {} } = {}) {
+      const token = as === undefined ? undefined : tokens.get(as);
+      return app.request<Json>(method, path, {
+        ...(token !== undefined ? { token } : {}),
+        ...(raw !== undefined ? { rawBody: raw } : { body }),
+        headers: raw !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
       });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
     },
     async close() {
-      await new Promise((resolve) => http.close(resolve));
+      await app.close();
       await sql.close();
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.end();
@@ -144,12 +135,13 @@ export async function createBoardFixture(harness: BoardApiHarness): Promise<Boar
   if (!owner || !editor || !viewer || !stranger) throw new Error('users not created');
   const created = await harness.request('POST', '/boards', { as: owner.id, body: { name: 'Launch' } });
   if (created.status !== 201) throw new Error(`board not created: ${JSON.stringify(created.body)}`);
-  const boardId = created.body.board.id as string;
+  const view = created.body as BoardViewDto;
+  const boardId = view.board.id;
   for (const [user, role] of [[editor, 'editor'], [viewer, 'viewer']] as const) {
     const added = await harness.request('POST', `/boards/${boardId}/members`, { as: owner.id, body: { userId: user.id, role } });
     if (added.status !== 201) throw new Error(`member not added: ${JSON.stringify(added.body)}`);
   }
-  return { boardId, owner: owner.id, editor: editor.id, viewer: viewer.id, stranger: stranger.id, columns: created.body.columns };
+  return { boardId, owner: owner.id, editor: editor.id, viewer: viewer.id, stranger: stranger.id, columns: view.columns };
 }
 
 /** The board stream's last revision straight from the store (-1 when absent). */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture } from './boardApi.testkit.js';
@@ -263,5 +264,30 @@ describe('Board API: events', () => {
     expect(limited.body.events.map((event: { revision: number }) => event.revision)).toEqual([1, 2]);
     const nothingNew = await api.request('GET', `/boards/${boardId}/events?after=${last}`, { as: viewer });
     expect(nothingNew.body.events).toEqual([]);
+  });
+});
+
+describe('Board API: OpenAPI', () => {
+  it('documents every board, member, column, task, comment and event route with a summary', async () => {
+    const response = await api.request('GET', '/api/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const paths = response.body.paths as Record<string, Record<string, { summary?: string; tags?: string[] }>>;
+    const expected = [
+      ['post', '/api/v1/boards'], ['get', '/api/v1/boards'], ['get', '/api/v1/boards/{boardId}'], ['patch', '/api/v1/boards/{boardId}'],
+      ['delete', '/api/v1/boards/{boardId}'], ['post', '/api/v1/boards/{boardId}/restore'],
+      ['post', '/api/v1/boards/{boardId}/members'], ['patch', '/api/v1/boards/{boardId}/members/{userId}'],
+      ['delete', '/api/v1/boards/{boardId}/members/{userId}'], ['post', '/api/v1/boards/{boardId}/columns'],
+      ['patch', '/api/v1/boards/{boardId}/columns/{columnId}'], ['delete', '/api/v1/boards/{boardId}/columns/{columnId}'],
+      ['post', '/api/v1/boards/{boardId}/tasks'], ['get', '/api/v1/boards/{boardId}/tasks'], ['get', '/api/v1/tasks'],
+      ['get', '/api/v1/tasks/{taskId}'], ['patch', '/api/v1/tasks/{taskId}'], ['delete', '/api/v1/tasks/{taskId}'],
+      ['post', '/api/v1/tasks/{taskId}/move'], ['post', '/api/v1/tasks/{taskId}/complete'], ['post', '/api/v1/tasks/{taskId}/reopen'],
+      ['post', '/api/v1/tasks/{taskId}/archive'], ['post', '/api/v1/tasks/{taskId}/restore'],
+      ['get', '/api/v1/tasks/{taskId}/comments'], ['post', '/api/v1/tasks/{taskId}/comments'],
+      ['patch', '/api/v1/tasks/{taskId}/comments/{commentId}'], ['delete', '/api/v1/tasks/{taskId}/comments/{commentId}'],
+      ['get', '/api/v1/boards/{boardId}/events'],
+    ];
+    for (const [method = '', path = ''] of expected) {
+      expect(paths[path]?.[method]?.summary, `${method} ${path}`).toMatch(/\w/);
+    }
   });
 });

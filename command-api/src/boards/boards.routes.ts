@@ -7,7 +7,7 @@ import type { BoardRouteDeps } from './boardApi.deps.js';
 import { requireBoardMember } from './boardAccess.js';
 import { createBoardBody, defaultColumns, listBoardsQuery, updateBoardBody } from './boards.schemas.js';
 import { boardDto, boardParams, boardSummaryDto, boardViewDto, pageOf } from './common.schemas.js';
-import { boardDtoOf, boardViewOf, isMemberIn } from './stateViews.js';
+import { boardDtoOf, boardNotFound, boardViewOf, isMemberIn } from './stateViews.js';
 
 const tags = ['boards'];
 
@@ -55,7 +55,7 @@ export function boardsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): v
     if (view === null) {
       // Not projected yet (just created): the store-folded state is the truth.
       const state = await commands.load(params.boardId);
-      if (!isMemberIn(state, userId)) throw new Error('member check passed but the board is gone');
+      if (!isMemberIn(state, userId)) throw boardNotFound();
       view = await boardViewOf(sql, state);
     }
     setRevision(ctx, view.revision);

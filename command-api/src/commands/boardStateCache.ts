@@ -22,6 +22,9 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
   const states = new Map<string, BoardState>();
 
   const remember = (boardId: string, state: BoardState): void => {
+    // Concurrent requests finish in any order: never trade a newer fold for an older one.
+    const known = states.get(boardId);
+    if (known !== undefined && revisionOf(known) > revisionOf(state)) return;
     // Map keeps insertion order: delete + set moves the board to the "recent" end.
     states.delete(boardId);
     states.set(boardId, state);

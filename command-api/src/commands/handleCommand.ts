@@ -9,6 +9,8 @@ import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOption
 
 export type * from './commandHandler.types.js';
 
+const isCommandList = (input: BoardCommand | readonly BoardCommand[]): input is readonly BoardCommand[] => Array.isArray(input);
+
 /** A non-member must not learn that the board exists, not even through a 412. */
 const visibleTo = (state: BoardState, actorId: string): boolean =>
   state.status !== 'initial' && state.members[actorId] !== undefined;
@@ -51,8 +53,9 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   }
 
   async function handle(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
-    const commands = Array.isArray(input) ? input : [input as BoardCommand];
-    const command = commands[0] ?? (input as BoardCommand);
+    const commands = isCommandList(input) ? input : [input];
+    const command = commands[0];
+    if (command === undefined) throw new RangeError('handle() needs at least one command');
     const started = clock().getTime();
     let result = 'error';
     try {
@@ -107,5 +110,5 @@ function toEnvelopes(
   const first = Number(result.nextExpectedRevision) - decided.length + 1;
   return decided.map((event, index) => ({
     ...event, ...metadata, id: ids[index] ?? '', boardId, revision: first + index, position: result.position,
-  }) as Envelope);
+  }));
 }

@@ -33,6 +33,21 @@ function alwaysConflicting(store: EventStore): EventStore & { appends: number } 
   return wrapper;
 }
 
+/** Counts the appends that lost a race, to prove the concurrency test really raced. */
+function countingConflicts(store: EventStore): EventStore & { conflicts: number } {
+  const wrapper = Object.create(store) as EventStore & { conflicts: number };
+  wrapper.conflicts = 0;
+  wrapper.appendToStream = async (...args) => {
+    try {
+      return await store.appendToStream(...args);
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) wrapper.conflicts++;
+      throw error;
+    }
+  };
+  return wrapper;
+}
+
 describe('handleCommand', () => {
   describe('when a board is created', () => {
     it('appends at no_stream and answers with envelopes, revisions 0..n-1 and the folded state', async () => {
@@ -112,20 +127,22 @@ describe('handleCommand', () => {
 
   describe('when several nodes write to one board at once', () => {
     it('re-decides implicit conflicts so every command lands, with contiguous revisions', async () => {
-      const store = createInMemoryEventStore();
+      const store = countingConflicts(createInMemoryEventStore());
       const nodes = [1, 2, 3].map(() => createCommandHandler({ store, maxRetries: 20 }));
+      const node = (index: number) => nodes[index % nodes.length] ?? createCommandHandler({ store });
       const boardId = randomUUID();
-      await nodes[0]?.handle(boardId, createBoard(boardId), opts());
+      await node(0).handle(boardId, createBoard(boardId), opts());
       const taskIds = Array.from({ length: 12 }, () => randomUUID());
       const results = await Promise.all(
-        taskIds.map((taskId, index) => nodes[index % nodes.length]?.handle(boardId, createTask(taskId), opts())),
+        taskIds.map((taskId, index) => node(index).handle(boardId, createTask(taskId), opts())),
       );
-      expect(results.map((result) => result?.revision).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      expect(results.map((result) => result.revision).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 12 }, (_, index) => 4 + index),
       );
       expect(await revisions(store, boardId)).toEqual(Array.from({ length: 16 }, (_, index) => index));
-      const latest = await nodes[2]?.load(boardId);
-      expect(latest?.status === 'active' && Object.keys(latest.tasks).sort()).toEqual([...taskIds].sort());
+      expect(store.conflicts).toBeGreaterThan(0);
+      const latest = await node(2).load(boardId);
+      expect(latest.status === 'active' && Object.keys(latest.tasks).sort()).toEqual([...taskIds].sort());
     });
 
     it('gives up with REVISION.CONFLICT (409) after maxRetries re-decisions', async () => {

@@ -10,7 +10,7 @@
  *   await t.close();                                      // afterAll
  *
  * Paths without a leading `/api/`, `/healthz`, `/readyz` or `/metrics` are taken as API paths and
- * get the `/api/v1` prefix. Pass `deps` to replace any dependency (event store, rate limiters,
+ * get the `/api/v1` prefix (pass `unprefixed: true` for web app paths). Pass `deps` to replace any dependency (event store, rate limiters,
  * readiness, extra `routes`), `config` for config, `sql` to bring your own migrated database.
  */
 import { randomUUID } from 'node:crypto';
@@ -32,9 +32,9 @@ import type { Session } from '../auth/auth.routes.js';
 import type { AppState } from './state.js';
 
 export interface TestClock {
-  now(): Date;
+  readonly now: () => Date;
   /** Moves time forward by `ms` (tokens, refresh expiry, rate windows, idempotency expiry). */
-  advance(ms: number): void;
+  readonly advance: (ms: number) => void;
 }
 
 export interface TestAppOptions {
@@ -57,9 +57,11 @@ export interface RequestOptions {
   /** Bearer access token. */
   readonly token?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Use `path` as is, without the API prefix (web app files, SPA routes). */
+  readonly unprefixed?: boolean;
 }
 
-export interface TestResponse<T = any> {
+export interface TestResponse<T = unknown> {
   readonly status: number;
   readonly headers: Headers;
   /** Parsed JSON when the response is JSON, otherwise the text ('' when empty). */
@@ -78,7 +80,7 @@ export interface TestApp {
   readonly deps: AppDeps;
   readonly sql: Sql;
   readonly clock: TestClock;
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   /** Registers a new account with unique defaults; the first one on a fresh database is admin. */
   registerUser(overrides?: { email?: string; password?: string; name?: string }): Promise<RegisteredUser>;
   close(): Promise<void>;
@@ -130,7 +132,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = createTestClock();
   const deps = buildDeps(sql, clock, options);
   const app = createApp(deps);
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let users = 0;
@@ -143,7 +148,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       body = JSON.stringify(request.body);
       headers['content-type'] ??= 'application/json';
     }
-    const target = unprefixed.test(path) ? path : `${deps.config.apiPrefix}${path}`;
+    const target = request.unprefixed || unprefixed.test(path) ? path : `${deps.config.apiPrefix}${path}`;
     const response = await fetch(url + target, { method, headers, ...(body === undefined ? {} : { body }) });
     return { status: response.status, headers: response.headers, body: (await readBody(response)) as T };
   }

@@ -46,9 +46,14 @@ export function idempotency(options: IdempotencyOptions): Middleware<AppState> {
   let lastSweep = 0;
 
   return async (ctx, next) => {
+    // Present but empty is a bad key, not "no key".
+    const present = ctx.headers['idempotency-key'] !== undefined;
     const key = ctx.get('Idempotency-Key');
     const userId = ctx.state.user?.id;
-    if (ctx.method !== 'POST' || key === '' || !userId) return next();
+    if (ctx.method !== 'POST' || !present || !userId) {
+      await next();
+      return;
+    }
     if (!validKey.test(key)) {
       throw new DomainError('VALIDATION.FAILED', 'Idempotency-Key must be 1 to 200 visible ASCII characters', [
         { field: 'headers.idempotency-key', message: 'Invalid Idempotency-Key' },

@@ -19,7 +19,7 @@ export function requestId(newId: () => string): Middleware<AppState> {
 /** The status the response will have, also when an error is on its way to the problem middleware. */
 const statusOf = (status: number, error: unknown): number => {
   if (error === undefined) return status;
-  const thrown = (error as { status?: unknown } | null)?.status;
+  const thrown: unknown = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   return typeof thrown === 'number' ? thrown : 500;
 };
 

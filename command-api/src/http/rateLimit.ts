@@ -17,7 +17,10 @@ export function rateLimit(limiter: RateLimiter, keyOf: RateLimitKeyOf): Middlewa
   return async (ctx, next) => {
     const found = keyOf(ctx);
     const keys = found === null ? [] : typeof found === 'string' ? [found] : found;
-    if (keys.length === 0) return next();
+    if (keys.length === 0) {
+      await next();
+      return;
+    }
     const results = await Promise.all(keys.map((key) => limiter.consume(key)));
     const tightest = results.reduce((a, b) => (b.remaining < a.remaining || !b.allowed ? b : a));
     ctx.set('RateLimit-Limit', String(tightest.limit));
@@ -28,7 +31,7 @@ export function rateLimit(limiter: RateLimiter, keyOf: RateLimitKeyOf): Middlewa
       ctx.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
       throw new DomainError('RATE_LIMITED', 'Too many requests; retry later');
     }
-    return next();
+    await next();
   };
 }
 

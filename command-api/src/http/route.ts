@@ -1,8 +1,8 @@
-import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Router } from '@koa/router';
 import { DomainError, type ErrorDetail } from '@primetrade/domain';
 import type { Middleware } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppContext, AppState } from './state.js';
 
 /**
@@ -97,7 +97,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : {},
       body: spec.body ? parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined,
     } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>;
-    await handler(ctx as AppContext, input);
+    await handler(ctx, input);
   };
   const chain: Middleware<AppState>[] = [
     ...(needsAuth ? [registrar.authenticate, ...(registrar.afterAuth ?? [])] : []),

@@ -7,28 +7,35 @@ import { isMemberIn } from '../boards/stateViews.js';
 const pollEveryMs = 50;
 const taskNotFound = (): DomainError => new DomainError('TASK.NOT_FOUND', 'Task not found');
 
-/** The task from the store-folded state of a board this node has cached, if the caller is a member. */
-async function fromCachedBoard(deps: BoardRouteDeps, taskId: string, userId: string): Promise<TaskDto | null> {
-  const boardId = deps.commands.findBoardOfTask(taskId);
-  if (boardId === null) return null;
+/** The board of a task in the read model, whoever asks (`getTask` says null to non-members too). */
+async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
+  const rows = await deps.sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
+  return rows[0]?.board_id ?? null;
+}
+
+/** The task from the store-folded state of its board: exact, whatever the read model lags. */
+async function fromBoardState(deps: BoardRouteDeps, boardId: string, taskId: string, userId: string): Promise<TaskDto> {
   const state = await deps.commands.load(boardId);
-  return isMemberIn(state, userId) ? taskDtoFromState(state, taskId) : null;
+  const task = isMemberIn(state, userId) ? taskDtoFromState(state, taskId) : null;
+  if (task === null) throw taskNotFound();
+  return task;
 }
 
 /**
- * A task the caller may see. Task URLs carry no board id, so the board comes from:
- * 1. the read model (`tasks.board_id`, member check included), else
- * 2. the board state cache of this node (a task this node just wrote, not projected yet), else
- * 3. the read model again, polled for up to `readModelWaitMs` (default 1 s): a task created a
- *    moment ago through another node is in neither place until the projector catches up.
- * So right after a create, a request to another node waits a little instead of answering a
- * false 404; a truly unknown task answers 404 after that wait.
+ * A task the caller may see. Task URLs carry no board id; the read model answers the common
+ * case in one query. When it does not, the board comes from this node's state cache (a task
+ * it just wrote) or from the read model's `tasks.board_id` (a member added a moment ago),
+ * and the store-folded state of that board decides. An id known nowhere may be a task created
+ * a moment ago through another node and not projected yet: we poll the read model for up to
+ * `readModelWaitMs` (default 1 s) before answering 404, so only truly unknown ids pay the wait.
  */
 export async function findTask(deps: BoardRouteDeps, taskId: string, userId: string): Promise<TaskDto> {
   const deadline = performance.now() + (deps.readModelWaitMs ?? 1_000);
   for (;;) {
-    const task = (await getTask(deps.sql, taskId, userId)) ?? (await fromCachedBoard(deps, taskId, userId));
+    const task = await getTask(deps.sql, taskId, userId);
     if (task !== null) return task;
+    const boardId = deps.commands.findBoardOfTask(taskId) ?? (await projectedBoardOf(deps, taskId));
+    if (boardId !== null) return fromBoardState(deps, boardId, taskId, userId);
     if (performance.now() >= deadline) throw taskNotFound();
     await sleep(pollEveryMs);
   }

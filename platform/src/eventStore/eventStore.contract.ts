@@ -7,7 +7,7 @@ import type { AppendTestHooks } from './testHooks.js';
 
 export interface ContractStore {
   readonly store: EventStore;
-  cleanup(): Promise<void>;
+  readonly cleanup: () => Promise<void>;
 }
 
 /** Builds a fresh, empty store; `hooks` are the internal fault-injection hooks. */

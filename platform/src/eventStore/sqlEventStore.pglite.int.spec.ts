@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Sql } from '../sql/sql.port.js';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
 import { eventStoreContract } from './eventStore.contract.js';
+import { sqlEventStoreContract } from './sqlEventStore.contract.js';
 import { makeSchemaStore } from './sqlEventStore.testkit.js';
 
 let sql: Sql;
@@ -13,3 +14,4 @@ afterAll(async () => {
 });
 
 eventStoreContract('PGlite', (hooks) => makeSchemaStore(sql, hooks));
+sqlEventStoreContract('PGlite', () => sql, { concurrentTransactions: false });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
 import { eventStoreContract } from './eventStore.contract.js';
+import { sqlEventStoreContract } from './sqlEventStore.contract.js';
 import { makeSchemaStore } from './sqlEventStore.testkit.js';
 
 let database: TestDatabase;
@@ -14,3 +15,4 @@ afterAll(async () => {
 });
 
 eventStoreContract('PostgreSQL', (hooks) => makeSchemaStore(database.sql, hooks));
+sqlEventStoreContract('PostgreSQL', () => database.sql, { concurrentTransactions: true });

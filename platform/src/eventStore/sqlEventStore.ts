@@ -6,6 +6,7 @@ import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Positio
 import { assertAppendable, assertExpectedRevision, matchRetriedBatch } from './idempotency.js';
 import type { StoredIdLocation } from './idempotency.js';
 import { comparePositions, decodePosition, encodePosition, startPosition } from './position.js';
+import { createFeedWatchdog } from './feedWatchdog.js';
 import { ensureSchema, schemaIdentifier } from './sqlEventStore.schema.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
 import type { Wakeup } from './subscriptionLoop.js';
@@ -38,8 +39,9 @@ interface EventRow {
   readonly recorded_at: Date;
 }
 
+// Output names shadow the columns in ORDER BY, so every ORDER BY below names `e.` explicitly.
 const eventColumns =
-  'transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, revision::text AS revision, event_id::text AS event_id, type, data, metadata, recorded_at';
+  'e.transaction_id::text AS transaction_id, e.global_position::text AS global_position, e.stream_id, e.revision::text AS revision, e.event_id::text AS event_id, e.type, e.data, e.metadata, e.recorded_at';
 
 const toStoredEvent = (row: EventRow): StoredEvent => ({
   id: row.event_id,
@@ -51,6 +53,20 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   metadata: row.metadata,
   recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
 });
+
+/** The last inserted row; throws (rolling back) if positions do not follow revisions. */
+function lastInRevisionOrder<R extends { global_position: string; revision: string }>(streamId: string, rows: readonly R[]): R {
+  const sorted = [...rows].sort((a, b) => (BigInt(a.revision) < BigInt(b.revision) ? -1 : 1));
+  sorted.forEach((row, index) => {
+    const previous = sorted[index - 1];
+    if (previous && BigInt(previous.global_position) >= BigInt(row.global_position)) {
+      throw new Error(`appendToStream(${streamId}): global positions out of revision order`);
+    }
+  });
+  const last = sorted[sorted.length - 1];
+  if (!last) throw new Error(`appendToStream(${streamId}): the insert returned no rows`);
+  return last;
+}
 
 const isUniqueViolation = (error: unknown, constraint: string): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === constraint;
@@ -79,21 +95,29 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
               FROM ${s}.events WHERE event_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`,
     createStream: `INSERT INTO ${s}.streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
     advanceStream: `UPDATE ${s}.streams SET revision = $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`,
-    insert: `INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
-             SELECT $1, $2::bigint + e.ordinality - 1, (e.value->>'id')::uuid, e.value->>'type', e.value->'data', e.value->'metadata'
-             FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ordinality)
-             ORDER BY e.ordinality
-             RETURNING transaction_id::text AS transaction_id, global_position::text AS global_position, revision::text AS revision`,
-    notify: 'SELECT pg_notify($1, $2)',
-    readStream: `SELECT ${eventColumns} FROM ${s}.events
-                 WHERE stream_id = $1 AND revision >= $2::bigint AND ($3::bigint IS NULL OR revision <= $3::bigint)
-                 ORDER BY revision LIMIT $4`,
+    // global_position (nextval) must follow revision order: the rows come sorted out of a
+    // materialised CTE, and `lastInRevisionOrder` refuses (rolls back) anything else.
+    insert: `WITH batch AS MATERIALIZED (
+               SELECT $2::bigint + e.ordinality - 1 AS revision, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
+                      e.value->'data' AS data, e.value->'metadata' AS metadata
+               FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ordinality)
+               ORDER BY e.ordinality)
+             , inserted AS (
+               INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
+               SELECT $1, revision, event_id, type, data, metadata FROM batch
+               RETURNING transaction_id, global_position, revision)
+             , notified AS (SELECT pg_notify($4, ''))
+             SELECT i.transaction_id::text AS transaction_id, i.global_position::text AS global_position, i.revision::text AS revision
+             FROM inserted i, notified`,
+    readStream: `SELECT ${eventColumns} FROM ${s}.events e
+                 WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
+                 ORDER BY e.revision LIMIT $4`,
     // Only rows of transactions that have all ended: nothing can commit below xmin any more.
-    readAll: `SELECT ${eventColumns} FROM ${s}.events
-              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                AND ($3::text IS NULL OR starts_with(stream_id, $3::text))
-              ORDER BY transaction_id, global_position
+    readAll: `SELECT ${eventColumns} FROM ${s}.events e
+              WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+                AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
+              ORDER BY e.transaction_id, e.global_position
               LIMIT $4`,
   };
 
@@ -116,7 +140,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
 
   /**
    * One transaction: (1) lock the stream, (2) detect a retried batch, (3) check the expected revision,
-   * (4) compare-and-set the stream row, (5) insert the events, (6) NOTIFY. The advisory lock assigns
+   * (4) compare-and-set the stream row, (5) insert the events and NOTIFY (sent on commit). The advisory lock assigns
    * no transaction id, so the id is taken at step 4, after the previous writer of this stream has
    * committed: per-stream order can never invert relative to transaction-id order (ADR: "xid order").
    */
@@ -138,11 +162,10 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
         streamId,
         ((current ?? -1n) + 1n).toString(),
         JSON.stringify(payload),
+        channel,
       ]);
-      await tx.query(q.notify, [channel, '']);
       await options.testHooks?.beforeCommit?.(streamId);
-      const last = rows.reduce<(typeof rows)[number] | undefined>((max, row) => (!max || BigInt(row.revision) > BigInt(max.revision) ? row : max), undefined);
-      if (!last) throw new Error(`appendToStream(${streamId}): the insert returned no rows`);
+      const last = lastInRevisionOrder(streamId, rows);
       return { nextExpectedRevision: BigInt(last.revision), position: encodePosition(BigInt(last.transaction_id), BigInt(last.global_position)) };
     });
   }
@@ -220,12 +243,16 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
       startListening();
       const wakeup = createWakeup();
       wakeups.add(wakeup);
-      const readBatch = (after: Position | null) =>
-        readAll({
+      const watchdog = createFeedWatchdog({ db: sql, schema: s, ...(options.logger ? { logger: options.logger } : {}) });
+      const readBatch = async (after: Position | null) => {
+        const batch = await readAll({
           after,
           maxCount: subscribeOptions.maxCount ?? batchSize,
           ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
         });
+        if (batch.length === 0 && options.logger) await watchdog(after);
+        return batch;
+      };
       const subscription = runSubscriptionLoop({
         after: subscribeOptions.after ?? null,
         readBatch,

@@ -32,44 +32,100 @@ export function createPostgresSql(options: PostgresSqlOptions): Sql {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const listeners = new Set<pg.Client>();
+  const listeners = new Set<Listener>();
 
   return {
     kind: 'postgres',
     ...queryable(pool),
     async tx(fn) {
       const client = await pool.connect();
+      // A connection whose ROLLBACK failed is in an unknown state: destroy it, never pool it.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(queryable(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed');
+        });
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async listen(channel, onNotify) {
-      // A dedicated connection: pooled clients would lose the LISTEN on release.
-      const client = new pg.Client({ connectionString: options.connectionString });
-      client.on('error', () => undefined);
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel) onNotify(message.payload ?? '');
-      });
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-      listeners.add(client);
+      const listener = await startListener(options.connectionString, `${options.applicationName ?? 'primetrade'}:listen`, channel, onNotify);
+      listeners.add(listener);
       return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => undefined);
+        listeners.delete(listener);
+        await listener.stop();
       };
     },
     async close() {
-      await Promise.all([...listeners].map((client) => client.end().catch(() => undefined)));
+      await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();
       await pool.end();
+    },
+  };
+}
+
+interface Listener {
+  stop(): Promise<void>;
+}
+
+const reconnectDelayMs = 1_000;
+
+/**
+ * LISTEN on a dedicated connection (a pooled client would lose it on release). When the connection
+ * drops, it reconnects after a pause; notifications sent meanwhile are lost, which is why every
+ * consumer of NOTIFY also polls, and a reconnect itself counts as a notification.
+ */
+async function startListener(connectionString: string, applicationName: string, channel: string, onNotify: (payload: string) => void): Promise<Listener> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString, application_name: applicationName });
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (stopped || client !== next) return;
+      client = null;
+      retry = setTimeout(() => void reconnect(), reconnectDelayMs);
+    });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    await next.connect();
+    await next.query(`LISTEN ${quoteIdent(channel)}`);
+    if (stopped) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+  }
+
+  async function reconnect(): Promise<void> {
+    retry = null;
+    if (stopped) return;
+    try {
+      await connect();
+      onNotify('');
+    } catch {
+      if (!stopped) retry = setTimeout(() => void reconnect(), reconnectDelayMs);
+    }
+  }
+
+  await connect();
+  return {
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      const current = client;
+      client = null;
+      await current?.end().catch(() => undefined);
     },
   };
 }

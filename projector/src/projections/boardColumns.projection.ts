@@ -6,7 +6,9 @@ export const boardColumnsProjection = {
     const { columnId, name, position, isDone, wipLimit } = event.data;
     await tx.query(
       `INSERT INTO board_columns (board_id, id, name, position, is_done, wip_limit)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (board_id, id) DO UPDATE
+       SET name = excluded.name, position = excluded.position, is_done = excluded.is_done, wip_limit = excluded.wip_limit`,
       [event.boardId, columnId, name, position, isDone, wipLimit],
     );
   },

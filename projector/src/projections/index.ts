@@ -1,11 +1,11 @@
-import type { Envelope } from '@primetrade/domain';
+import type { Envelope, TaskCreated } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardColumnsProjection } from './boardColumns.projection.js';
 import { boardMembersProjection } from './boardMembers.projection.js';
 import { boardsProjection } from './boards.projection.js';
 import { commentsProjection } from './comments.projection.js';
 import type { CompleteProjection } from './projection.js';
-import { tasksProjection } from './tasks.projection.js';
+import { createTasks, tasksProjection } from './tasks.projection.js';
 
 /** Every event type has exactly one handler; a new event type fails the type check here. */
 const readModels: CompleteProjection = {
@@ -24,4 +24,28 @@ export async function projectEvent(tx: SqlQueryable, event: Envelope): Promise<v
   // An unknown type comes only from a newer writer: fail loudly rather than drop it.
   if (!handler) throw new Error(`No projection for event type ${String(event.type)}`);
   await handler(tx, event);
+}
+
+const isTaskCreated = (event: Envelope): event is Envelope<TaskCreated> => event.type === 'TaskCreated';
+
+/**
+ * Projects events in order, one statement each, except that a run of consecutive TaskCreated
+ * goes in as one insert (the one bulk case worth a special path: imports and replays).
+ */
+export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
+  let run: Envelope<TaskCreated>[] = [];
+  const flush = async () => {
+    if (run.length > 1) await createTasks(tx, run);
+    else if (run[0]) await projectEvent(tx, run[0]);
+    run = [];
+  };
+  for (const event of events) {
+    if (isTaskCreated(event)) {
+      run.push(event);
+      continue;
+    }
+    await flush();
+    await projectEvent(tx, event);
+  }
+  await flush();
 }

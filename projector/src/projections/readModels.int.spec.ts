@@ -14,7 +14,7 @@ const backends = [
       return { sql, drop: () => sql.close() };
     },
   },
-  { name: 'PostgreSQL', open: () => createMigratedPostgres('pt_projector') },
+  { name: 'PostgreSQL', open: () => createMigratedPostgres('projector') },
 ];
 
 describe.each(backends)('Read-model projections on $name', ({ open }) => {
@@ -23,7 +23,7 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
   beforeAll(async () => {
     const database = await open();
     sql = database.sql;
-    drop = database.drop;
+    drop = () => database.drop();
   });
   afterAll(() => drop());
 
@@ -169,6 +169,27 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       ]);
     });
 
+    it('creates consecutive tasks of one batch with the same rows as one at a time', async () => {
+      const { stream, columnId, history } = boardWithColumn();
+      const [ann, ben] = [randomUUID(), randomUUID()].sort();
+      const created = [
+        stream.createTask(columnId, { title: 'One', assigneeIds: [ben ?? '', ann ?? ''], labels: ['x', 'y'], dueDate: '2026-08-01T10:30:00.000Z' }),
+        stream.createTask(columnId, { title: 'Two', description: 'Second', priority: 'high', position: 'Zz' }),
+        stream.createTask(columnId, { title: 'Three', actorId: ann ?? '' }),
+      ];
+      const expected = created.map((event) => ({
+        id: event.data.taskId, column_id: columnId, position: event.data.position, title: event.data.title,
+        description: event.data.description, priority: event.data.priority, due_date: event.data.dueDate,
+        assignee_ids: event.data.assigneeIds, labels: event.data.labels, status: 'open', archived: false,
+        created_by: event.actorId, created_at: event.occurredAt, updated_at: event.occurredAt, completed_at: null,
+        revision: event.revision,
+      }));
+      await spec()
+        .given(...history)
+        .when(...created)
+        .then('tasks', expected.sort((a, b) => a.id.localeCompare(b.id)));
+    });
+
     it('changes title, description, priority and due date, keeping the revision of the last change', async () => {
       const { stream, columnId, history } = boardWithColumn();
       const created = stream.createTask(columnId, { dueDate: '2026-06-30T12:00:00.000Z' });
@@ -296,6 +317,24 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
         .then('comments', [
           { id: first, task_id: taskId, author_id: author, body: 'First!', created_at: firstAdded.occurredAt, edited_at: edited.occurredAt },
         ]);
+    });
+  });
+
+  describe('events the state cannot take (the domain never emits them; evolve ignores or overwrites them)', () => {
+    it('ignores a comment on a task that does not exist instead of failing the batch', async () => {
+      const { stream, history } = boardWithColumn();
+      await spec()
+        .given(...history)
+        .when(stream.emit({ type: 'CommentAdded', data: { taskId: randomUUID(), commentId: randomUUID(), body: 'orphan' } }))
+        .then('comments', []);
+    });
+
+    it('overwrites a member added twice, as evolve does', async () => {
+      const stream = new BoardStream();
+      await spec()
+        .given(...stream.create())
+        .when(stream.addMember(stream.ownerId, 'viewer'))
+        .then('board_members', [{ user_id: stream.ownerId, role: 'viewer' }]);
     });
   });
 

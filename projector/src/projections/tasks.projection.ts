@@ -1,4 +1,4 @@
-import type { Envelope } from '@primetrade/domain';
+import type { Envelope, TaskCreated } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import type { Projection } from './projection.js';
 
@@ -12,6 +12,32 @@ async function updateTask(tx: SqlQueryable, event: TaskEvent, assignments: strin
   await tx.query(
     `UPDATE tasks SET ${assignments}, updated_at = $3, revision = $4 WHERE id = $1 AND board_id = $2`,
     [event.data.taskId, event.boardId, event.occurredAt, event.revision, ...extra],
+  );
+}
+
+/**
+ * Many TaskCreated in a row (imports, replays) as ONE statement; same rows as the handler below.
+ * The events are in revision order and already passed the guard.
+ */
+export async function createTasks(tx: SqlQueryable, events: readonly Envelope<TaskCreated>[]): Promise<void> {
+  const rows = events.map((event) => ({
+    ...event.data,
+    boardId: event.boardId,
+    createdBy: event.actorId,
+    occurredAt: event.occurredAt,
+    revision: event.revision,
+  }));
+  await tx.query(
+    `INSERT INTO tasks (id, board_id, column_id, position, title, description, priority, due_date,
+                        assignee_ids, labels, status, archived, created_by, created_at, updated_at, revision)
+     SELECT x."taskId", x."boardId", x."columnId", x.position, x.title, x.description, x.priority, x."dueDate",
+            ARRAY(SELECT jsonb_array_elements_text(x."assigneeIds"))::uuid[],
+            ARRAY(SELECT jsonb_array_elements_text(x.labels)),
+            'open', false, x."createdBy", x."occurredAt", x."occurredAt", x.revision
+     FROM jsonb_to_recordset($1::jsonb) AS x ("taskId" uuid, "boardId" uuid, "columnId" uuid, position text,
+          title text, description text, priority text, "dueDate" timestamptz, "assigneeIds" jsonb, labels jsonb,
+          "createdBy" uuid, "occurredAt" timestamptz, revision bigint)`,
+    [JSON.stringify(rows)],
   );
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BoardEvent, Envelope, Priority, Role, TaskCreated } from '@primetrade/domain';
+import type { BoardEvent, Envelope, Role, TaskCreated } from '@primetrade/domain';
 
 /** Positions grow across every stream built in a test process, like a store's global feed. */
 let globalSequence = 0;
@@ -90,7 +90,7 @@ export class BoardStream {
           position: `t${this.#revision + 1}`,
           title: 'A task',
           description: '',
-          priority: 'medium' as Priority,
+          priority: 'medium',
           dueDate: null,
           assigneeIds: [],
           labels: [],

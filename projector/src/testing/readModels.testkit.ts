@@ -56,7 +56,7 @@ export function projectionSpec(sql: Sql) {
           if (!boardId) throw new Error('projectionSpec needs at least one event');
           await applyEnvelopes(sql, given);
           await applyEnvelopes(sql, when);
-          expect(await readRows(sql, table, boardId)).toEqual(expected.map((row) => expect.objectContaining(row)));
+          expect(await readRows(sql, table, boardId)).toEqual(expected.map((row): unknown => expect.objectContaining(row)));
 
           const before = await readBoard(sql, boardId);
           const again = await applyEnvelopes(sql, [...given, ...when]);

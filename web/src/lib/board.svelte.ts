@@ -64,7 +64,7 @@ export class BoardStore {
   /** Every task (archived included) per column id, in position order. */
   readonly tasksByColumn: ReadonlyMap<string, readonly Task[]> = $derived(this.#groupTasks());
   readonly myRole: Role | null = $derived(
-    this.state.status === 'initial' ? null : (this.state.members[this.#options.me()]?.role ?? null),
+    this.state.status === 'initial' ? null : (this.state.members[this.#me()]?.role ?? null),
   );
   readonly canEdit = $derived(this.state.status === 'active' && (this.myRole === 'editor' || this.myRole === 'owner'));
   readonly pendingCount = $derived(this.#pending.length);
@@ -157,12 +157,17 @@ export class BoardStore {
     this.#confirmed = { ...board, tasks: { ...board.tasks, [taskId]: { ...task, comments: merged } } };
   }
 
+  // A method, not a field read: field initializers ($derived) run before the constructor body.
+  #me(): string {
+    return this.#options.me();
+  }
+
   #predict(intent: Intent): RecordedBoardEvent[] {
     const now = (this.#options.now ?? (() => new Date()))().toISOString();
     const actorId = this.#options.me();
     try {
-      const events = decide({ ...intent, metadata: { now, actorId } } as BoardCommand, this.state);
-      return events.map((event) => ({ ...event, revision: this.revision, occurredAt: now, actorId }) as RecordedBoardEvent);
+      const events = decide({ ...intent, metadata: { now, actorId } }, this.state);
+      return events.map((event) => ({ ...event, revision: this.revision, occurredAt: now, actorId }));
     } catch {
       return []; // the server will refuse it too, with its own message: nothing to predict
     }

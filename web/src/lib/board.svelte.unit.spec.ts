@@ -26,7 +26,7 @@ function envelope(revision: number, event: BoardEvent): Envelope {
   return {
     ...event, id: `e${revision}`, boardId, revision, position: String(revision), occurredAt: at, actorId: me,
     correlationId: 'c', causationId: null, schemaVersion: 1,
-  } as Envelope;
+  };
 }
 
 const taskCreated = (revision: number, taskId: string, title: string, position = 'V'): Envelope =>

@@ -1,4 +1,3 @@
-import type { Priority } from '@primetrade/domain';
 import { api, type Anchor, type TaskFields } from './api.js';
 import type { BoardStore } from './board.svelte.js';
 
@@ -34,10 +33,6 @@ export class BoardActions {
       { type: 'UpdateTask', data: { taskId, ...fields } },
       async () => (await api.updateTask(taskId, fields)).revision,
     );
-  }
-
-  setPriority(taskId: string, priority: Priority): Promise<void> {
-    return this.updateTask(taskId, { priority });
   }
 
   moveTask(taskId: string, columnId: string, anchor: Anchor): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Envelope, PresenceUser } from '@primetrade/domain';
+import type { Envelope, JoinAck, PresenceUser } from '@primetrade/domain';
 import { api } from './api.js';
 import { BoardStore } from './board.svelte.js';
 import { isApiError, type ApiError } from './problems.js';
@@ -16,6 +16,7 @@ export class LiveBoard {
   #connection = $state<ConnectionState>('connecting');
   #presence = $state.raw<readonly PresenceUser[]>([]);
   #loadError = $state.raw<ApiError | null>(null);
+  #names = $state.raw<Readonly<Record<string, string>>>({});
   #boardId: string;
   #socket: RealtimeSocket;
   #detach: (() => void) | null = null;
@@ -41,11 +42,18 @@ export class LiveBoard {
     return this.#loadError;
   }
 
+  /** Display names: events carry only user ids (DESIGN §4), the view and presence carry names. */
+  nameOf(userId: string): string {
+    return this.#names[userId] || `Member ${userId.slice(0, 4)}`;
+  }
+
   /** Loads the board, then follows it; the listeners are attached first so nothing is missed. */
   async start(): Promise<void> {
     this.#detach = this.#listen();
     try {
-      this.store.load((await api.getBoard(this.#boardId)).data);
+      const view = (await api.getBoard(this.#boardId)).data;
+      this.#names = Object.fromEntries(view.members.map((member) => [member.userId, member.name]));
+      this.store.load(view);
     } catch (error) {
       if (isApiError(error)) this.#loadError = error;
       else throw error;
@@ -72,10 +80,18 @@ export class LiveBoard {
       this.#presence = [];
     };
     const onEvents = ({ boardId, events }: { boardId: string; events: Envelope[] }) => {
-      if (boardId === this.#boardId && this.store.loaded) this.store.applyEvents(events);
+      if (boardId !== this.#boardId || !this.store.loaded) return;
+      this.store.applyEvents(events);
+      if (events.some((event) => event.type === 'MemberAdded' && this.#names[event.data.userId] === undefined)) {
+        void this.#refreshNames();
+      }
     };
     const onPresence = ({ boardId, users }: { boardId: string; users: PresenceUser[] }) => {
-      if (boardId === this.#boardId) this.#presence = users;
+      if (boardId !== this.#boardId) return;
+      this.#presence = users;
+      if (users.some((user) => this.#names[user.userId] !== user.name)) {
+        this.#names = { ...this.#names, ...Object.fromEntries(users.map((user) => [user.userId, user.name])) };
+      }
     };
     this.#socket.on('connect', onConnect);
     this.#socket.on('disconnect', onDisconnect);
@@ -89,13 +105,23 @@ export class LiveBoard {
     };
   }
 
+  async #refreshNames(): Promise<void> {
+    try {
+      const { members } = (await api.getBoard(this.#boardId)).data;
+      this.#names = { ...this.#names, ...Object.fromEntries(members.map((member) => [member.userId, member.name])) };
+    } catch {
+      // names are cosmetic: keep the fallback
+    }
+  }
+
   async #join(): Promise<void> {
     if (!this.store.loaded) return;
     this.#connection = 'syncing';
     try {
-      const ack = await this.#socket
+      // socket.io's timeout() typing loses the ack type: the contract says JoinAck.
+      const ack = (await this.#socket
         .timeout(10_000)
-        .emitWithAck('board:join', { boardId: this.#boardId, afterRevision: this.store.revision });
+        .emitWithAck('board:join', { boardId: this.#boardId, afterRevision: this.store.revision })) as JoinAck;
       if (!ack.ok) {
         this.#connection = 'refused';
         return;

@@ -3,8 +3,11 @@ import type { ErrorCode, ErrorDetail } from '@primetrade/domain';
 /** Codes the client adds for failures that never reached the server's translator. */
 export type ClientErrorCode = 'NETWORK' | 'UNEXPECTED';
 
-/** Readable text for every stable code (domain/src/errors.ts); the server's detail follows it. */
-const readable: Record<ErrorCode | ClientErrorCode, string> = {
+/**
+ * Readable text for the stable codes (domain/src/errors.ts); the server's detail follows it. Partial
+ * so a code added on the server shows its detail here rather than breaking the web build.
+ */
+const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   'VALIDATION.FAILED': 'Some of the input is not valid',
   'AUTH.UNAUTHENTICATED': 'Please log in again',
   'AUTH.INVALID_CREDENTIALS': 'Wrong email or password',
@@ -21,6 +24,7 @@ const readable: Record<ErrorCode | ClientErrorCode, string> = {
   'MEMBER.ALREADY_EXISTS': 'This person is already a member',
   'MEMBER.LAST_OWNER': 'A board needs at least one owner',
   'USER.NOT_FOUND': 'No account with this email',
+  'USER.LAST_ADMIN': 'The system needs at least one admin',
   'COLUMN.NOT_FOUND': 'This column no longer exists',
   'COLUMN.ALREADY_EXISTS': 'This column already exists',
   'COLUMN.NOT_EMPTY': 'Move or delete the tasks of this column first',
@@ -67,7 +71,7 @@ export class ApiError extends Error {
 
   /** The headline shown to people: the code in words. */
   get title(): string {
-    return readable[this.code];
+    return readable[this.code] ?? 'The request was refused';
   }
 }
 

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPglite } from '../testkit/pglite.testkit.js';
+import { createTestDatabase } from '../testkit/postgres.testkit.js';
+import type { TestDatabase } from '../testkit/postgres.testkit.js';
+import type { Sql } from './sql.port.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
+function sqlPortBehaviour(name: string, getSql: () => Sql): void {
+  describe(`Sql port: ${name}`, () => {
+    it('returns int8 as a string, timestamptz as a Date and jsonb parsed', async () => {
+      const [row] = await getSql().query<{ big: unknown; at: unknown; doc: unknown }>(
+        `SELECT 9007199254740993::int8 AS big, '2026-01-02T03:04:05Z'::timestamptz AS at, $1::jsonb AS doc`,
+        [JSON.stringify({ a: [1, 'x'] })],
+      );
+      expect(row?.big).toBe('9007199254740993');
+      expect(row?.at).toEqual(new Date('2026-01-02T03:04:05Z'));
+      expect(row?.doc).toEqual({ a: [1, 'x'] });
+    });
+
+    it('commits a transaction, and rolls back one that throws', async () => {
+      const sql = getSql();
+      await sql.exec('CREATE TABLE IF NOT EXISTS port_tx (n int)');
+      await sql.tx(async (tx) => {
+        await tx.query('INSERT INTO port_tx VALUES ($1)', [1]);
+      });
+      const failed = sql.tx(async (tx) => {
+        await tx.query('INSERT INTO port_tx VALUES ($1)', [2]);
+        throw new Error('abort');
+      });
+      await expect(failed).rejects.toThrow('abort');
+      expect(await sql.query('SELECT n FROM port_tx ORDER BY n')).toEqual([{ n: 1 }]);
+    });
+
+    it('delivers a NOTIFY to a listener until it unlistens', async () => {
+      const sql = getSql();
+      const payloads: string[] = [];
+      const unlisten = await sql.listen('port_channel', (payload) => payloads.push(payload));
+      await sql.query(`SELECT pg_notify('port_channel', 'one')`);
+      await waitUntil(() => payloads.length === 1);
+      await unlisten();
+      await sql.query(`SELECT pg_notify('port_channel', 'two')`);
+      await sleep(200);
+      expect(payloads).toEqual(['one']);
+    });
+  });
+}
+
+describe('Sql adapters', () => {
+  let pglite: Sql;
+  let database: TestDatabase;
+  beforeAll(async () => {
+    [pglite, database] = await Promise.all([createTestPglite(), createTestDatabase('sql_port')]);
+  });
+  afterAll(async () => {
+    await Promise.all([pglite.close(), database.drop()]);
+  });
+
+  sqlPortBehaviour('PGlite', () => pglite);
+  sqlPortBehaviour('PostgreSQL', () => database.sql);
+
+  describe('PostgreSQL listener', () => {
+    describe('when its connection is killed', () => {
+      it('reconnects, reports the gap as a notification, and hears later ones', async () => {
+        const payloads: string[] = [];
+        const unlisten = await database.sql.listen('port_reconnect', (payload) => payloads.push(payload));
+        await database.sql.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%:listen'`,
+        );
+        await waitUntil(() => payloads.includes(''), 10_000);
+        await database.sql.query(`SELECT pg_notify('port_reconnect', 'after')`);
+        await waitUntil(() => payloads.includes('after'));
+        await unlisten();
+      });
+    });
+  });
+});

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { boardStreamId, type BoardEvent, type Envelope } from '@primetrade/domain';
+import {
+  createInProcessEventBus,
+  createLogger,
+  createSqlEventStore,
+  toEventToAppend,
+  type EventBus,
+  type EventStore,
+  type Sql,
+} from '@primetrade/platform';
+import { loadCheckpoint } from './checkpoints.js';
+import { createRelay, type Relay } from './relay.js';
+import { createMigratedPglite } from './testing/database.testkit.js';
+import { waitFor } from './testing/wait.testkit.js';
+
+let sql: Sql;
+let store: EventStore;
+let bus: EventBus;
+let received: Envelope[];
+const relays: Relay[] = [];
+
+beforeAll(async () => {
+  sql = await createMigratedPglite();
+  store = await createSqlEventStore(sql, { pollIntervalMs: 50 });
+});
+afterAll(async () => {
+  await store.close();
+  await sql.close();
+});
+beforeEach(async () => {
+  bus = createInProcessEventBus();
+  received = [];
+  await bus.subscribe('recorder', async (events) => {
+    received.push(...events);
+  });
+});
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  await bus.close();
+});
+
+function startRelay(options: { checkpointName: string; bus?: EventBus; sql?: Sql; batchSize?: number }): Relay {
+  const relay = createRelay({
+    store,
+    bus: options.bus ?? bus,
+    sql: options.sql ?? sql,
+    checkpointName: options.checkpointName,
+    batchSize: options.batchSize ?? 500,
+    logger: createLogger({ level: 'silent' }),
+  });
+  relays.push(relay);
+  return relay;
+}
+
+/** Appends `count` renames to a new board stream (BoardCreated first), one append per event. */
+async function appendBoard(count: number, boardId = randomUUID()): Promise<string> {
+  for (let index = 0; index < count; index += 1) {
+    const event: BoardEvent =
+      index === 0
+        ? { type: 'BoardCreated', data: { boardId, name: 'b', description: '' } }
+        : { type: 'BoardRenamed', data: { name: `name ${index}` } };
+    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    await store.appendToStream(boardStreamId(boardId), [toEventToAppend(event, randomUUID(), context)]);
+  }
+  return boardId;
+}
+
+const of = (boardId: string) => received.filter((event) => event.boardId === boardId).map((event) => event.revision);
+const range = (count: number) => Array.from({ length: count }, (_, index) => index);
+
+describe('Relay', () => {
+  it('publishes appended board events as envelopes, in order per board and in global order', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const before = (await store.readAll()).length;
+    const [one, two] = await Promise.all([appendBoard(6), appendBoard(4)]);
+    await startRelay({ checkpointName, batchSize: 3 }).start();
+    await waitFor(() => of(one).length === 6 && of(two).length === 4, 'both boards relayed');
+    expect(of(one)).toEqual(range(6));
+    expect(of(two)).toEqual(range(4));
+    expect(received.slice(before)).toHaveLength(10);
+    const positions = received.map((event) => event.position);
+    expect([...positions].sort((a, b) => store.comparePositions(a, b))).toEqual(positions);
+    expect(received.find((event) => event.boardId === one && event.revision === 0)).toMatchObject({
+      type: 'BoardCreated', data: { boardId: one }, schemaVersion: 1, causationId: null,
+    });
+  });
+
+  it('keeps publishing live appends after catching up, and saves the last position', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    await startRelay({ checkpointName }).start();
+    const board = await appendBoard(3);
+    await waitFor(() => of(board).length === 3, 'live events relayed');
+    const last = received[received.length - 1];
+    await waitFor(async () => (await loadCheckpoint(sql, checkpointName)) === last?.position, 'checkpoint saved');
+  });
+
+  it('does not relay streams other than boards', async () => {
+    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    const auditEventId = randomUUID();
+    await store.appendToStream(`audit-${randomUUID()}`, [
+      toEventToAppend({ type: 'BoardRenamed', data: { name: 'x' } }, auditEventId, context),
+    ]);
+    const board = await appendBoard(1);
+    await startRelay({ checkpointName: `relay-${randomUUID()}` }).start();
+    await waitFor(() => of(board).length === 1, 'board relayed');
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.map((event) => event.id)).not.toContain(auditEventId);
+  });
+
+  describe('when restarted', () => {
+    it('continues from its checkpoint: nothing lost and nothing repeated after a clean stop', async () => {
+      const checkpointName = `relay-${randomUUID()}`;
+      const first = startRelay({ checkpointName });
+      await first.start();
+      const board = await appendBoard(5);
+      await waitFor(() => of(board).length === 5, 'first run relayed');
+      await first.stop();
+      const boardId = board;
+      await appendMore(boardId, 5, 3);
+      expect(of(board)).toEqual(range(5));
+      await startRelay({ checkpointName }).start();
+      await waitFor(() => of(board).length === 8, 'second run relayed');
+      expect(of(board)).toEqual(range(8));
+    });
+
+    it('republishes at most the last batch when it crashed between publish and checkpoint', async () => {
+      const checkpointName = `relay-${randomUUID()}`;
+      // The checkpoint write fails once after the publish succeeded: the same batch goes out again.
+      let failures = 1;
+      const flaky: Sql = {
+        ...sql,
+        query: async (text, params) => {
+          if (text.includes('INSERT INTO checkpoints') && failures-- > 0) throw new Error('connection lost');
+          return sql.query(text, params);
+        },
+      };
+      const board = await appendBoard(4);
+      await startRelay({ checkpointName, sql: flaky, batchSize: 100 }).start();
+      await waitFor(() => of(board).length === 8, 'batch republished');
+      expect(of(board)).toEqual([...range(4), ...range(4)]);
+      await appendMore(board, 4, 2);
+      await waitFor(() => of(board).length === 10, 'later events relayed');
+      expect(of(board).slice(8)).toEqual([4, 5]);
+    });
+  });
+
+  describe('when publishing fails', () => {
+    it('retries the same batch and never advances the checkpoint past unpublished events', async () => {
+      const checkpointName = `relay-${randomUUID()}`;
+      let failures = 2;
+      const failing: EventBus = {
+        ...bus,
+        publish: async (events) => {
+          if (failures-- > 0) throw new Error('broker unavailable');
+          await bus.publish(events);
+        },
+      };
+      const board = await appendBoard(3);
+      await startRelay({ checkpointName, bus: failing }).start();
+      await waitFor(() => of(board).length === 3, 'relayed after retries');
+      expect(of(board)).toEqual(range(3));
+      expect(failures).toBeLessThan(0);
+    });
+  });
+
+  it('stop() lets the batch in flight finish publishing and checkpointing', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    let publishing: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      publishing = resolve;
+    });
+    const slow: EventBus = {
+      ...bus,
+      publish: async (events) => {
+        publishing();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await bus.publish(events);
+      },
+    };
+    const board = await appendBoard(2);
+    const relay = startRelay({ checkpointName, bus: slow });
+    await relay.start();
+    await started;
+    await relay.stop();
+    expect(of(board)).toEqual(range(2));
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(received[received.length - 1]?.position);
+  });
+});
+
+async function appendMore(boardId: string, fromRevision: number, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    await store.appendToStream(boardStreamId(boardId), [
+      toEventToAppend({ type: 'BoardRenamed', data: { name: `more ${fromRevision + index}` } }, randomUUID(), context),
+    ]);
+  }
+}

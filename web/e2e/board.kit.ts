@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { repoRoot } from '../../tests/kit/process.js';
+
+export const webDir = path.join(repoRoot, 'web');
+export const webRoot = path.join(webDir, 'dist');
+export const screenshotDir = path.join(repoRoot, 'test-output/screenshots');
+const sessionKey = 'primetrade.session';
+
+/** Builds the web client into web/dist (Vite, offline), so the test serves what the code says now. */
+export function buildWeb(): void {
+  const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: webDir, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Debian's Chromium, driven by playwright-core (never `playwright install`: no downloads here). */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic',
+    ],
+  });
+
+export interface Account {
+  readonly user: { readonly id: string; readonly name: string; readonly email: string };
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export class Http {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T>(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.baseUrl}/api/v1${route}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
+  }
+
+  async register(name: string): Promise<Account> {
+    const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+    const { status, body } = await this.call<Account>('POST', '/auth/register', { email, password: 'correct horse battery', name });
+    if (status !== 201 && status !== 200) throw new Error(`register ${name}: ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+}
+
+/** A browser context already logged in as `account` (the session the app keeps in localStorage). */
+export async function contextFor(browser: Browser, account: Account, viewport = { width: 1400, height: 900 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
+  const value = JSON.stringify({ user: account.user, accessToken: account.accessToken, refreshToken: account.refreshToken });
+  // Only when empty: the app rotates tokens and must keep its newer pair across reloads.
+  await context.addInitScript(({ key, session }) => {
+    if (localStorage.getItem(key) === null) localStorage.setItem(key, session);
+  }, { key: sessionKey, session: value });
+  return context;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+}
+
+export const column = (page: Page, name: string): Locator =>
+  page.locator('[data-testid=column]', { has: page.getByRole('heading', { name, exact: true }) });
+
+export const card = (page: Page, title: string): Locator =>
+  page.locator('[data-testid=task-card]', { has: page.locator('.title', { hasText: title }) });
+
+export interface ColumnSnapshot {
+  readonly column: string;
+  readonly cards: readonly string[];
+}
+
+/** What the page shows: each column's heading and its cards' titles, in order. */
+export const boardSnapshot = (page: Page): Promise<ColumnSnapshot[]> =>
+  page.$$eval('[data-testid=column]', (columns) =>
+    columns.map((element) => ({
+      column: element.querySelector('h2')?.textContent?.trim() ?? '',
+      cards: [...element.querySelectorAll('[data-testid=task-card] .title')].map((title) => title.textContent?.trim() ?? ''),
+    })),
+  );
+
+export const waitLive = (page: Page): Promise<void> =>
+  page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
