@@ -17,3 +17,4 @@ export { ensureSchema as ensureEventStoreSchema } from './eventStore/sqlEventSto
 export * from './eventStore/events.js';
 export * from './testkit/pglite.testkit.js';
 export * from './testkit/postgres.testkit.js';
+export * from './config/config.js';

@@ -2,6 +2,8 @@ import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
 import { projectEvents } from './projections/index.js';
 
+export { UnknownEventTypeError } from './projections/index.js';
+
 /** A board's events arrived with a hole: `expected` is the next revision the read models need. */
 export class ProjectionGapError extends Error {
   override readonly name = 'ProjectionGapError';

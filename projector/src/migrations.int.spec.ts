@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestPglite } from '@primetrade/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestPglite, type Sql } from '@primetrade/platform';
 import { migrationsDirectory, runMigrations } from './migrations.js';
 
 const versions = readdirSync(migrationsDirectory)
@@ -14,20 +14,22 @@ describe('runMigrations', () => {
   });
 
   describe('on PGlite', () => {
+    let sql: Sql;
+    // Creating PGlite can take long on a loaded machine: a hook has the longer timeout.
+    beforeAll(async () => {
+      sql = await createTestPglite();
+    });
+    afterAll(() => sql.close());
+
     it('applies every migration once, records it in schema_version, and does nothing the second time', async () => {
-      const sql = await createTestPglite();
-      try {
-        const logged: object[] = [];
-        const logger = { debug: () => undefined, info: (obj: object) => logged.push(obj), warn: () => undefined, error: () => undefined };
-        await runMigrations(sql, logger);
-        await runMigrations(sql, logger);
-        const rows = await sql.query<{ version: string }>('SELECT version FROM schema_version WHERE version > 0 ORDER BY version');
-        expect(rows.map((row) => Number(row.version))).toEqual(versions);
-        expect(logged).toHaveLength(versions.length);
-        expect(await sql.query("SELECT to_regclass('public.tasks') AS t")).toEqual([{ t: 'tasks' }]);
-      } finally {
-        await sql.close();
-      }
+      const logged: object[] = [];
+      const logger = { debug: () => undefined, info: (obj: object) => logged.push(obj), warn: () => undefined, error: () => undefined };
+      await runMigrations(sql, logger);
+      await runMigrations(sql, logger);
+      const rows = await sql.query<{ version: string }>('SELECT version FROM schema_version WHERE version > 0 ORDER BY version');
+      expect(rows.map((row) => Number(row.version))).toEqual(versions);
+      expect(logged).toHaveLength(versions.length);
+      expect(await sql.query("SELECT to_regclass('public.tasks') AS t")).toEqual([{ t: 'tasks' }]);
     });
   });
 

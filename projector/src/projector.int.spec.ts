@@ -74,6 +74,17 @@ describe('Projector', () => {
     });
   });
 
+  describe('when an event type is unknown (written by a newer version)', () => {
+    it('halts instead of skipping it', async () => {
+      const stream = new BoardStream();
+      const [created, owner] = stream.create();
+      const future = { ...stream.emit({ type: 'BoardRenamed', data: { name: 'x' } }), type: 'BoardPainted' } as unknown as Envelope;
+      await expect(bus.publish([created, owner, future].filter((event) => event !== undefined))).rejects.toThrow('BoardPainted');
+      expect(projector.status().state).toBe('halted');
+      expect(await readRows(sql, 'boards', stream.boardId)).toEqual([]);
+    });
+  });
+
   describe('when the database fails', () => {
     it('rejects the batch for redelivery and keeps running', async () => {
       await projector.stop();

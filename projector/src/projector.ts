@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { BusSubscription, EventBus, Metrics, Sql } from '@primetrade/platform';
-import { applyEnvelopes, ProjectionGapError } from './applyBatch.js';
+import { applyEnvelopes, ProjectionGapError, UnknownEventTypeError } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 
@@ -27,8 +27,9 @@ export interface Projector {
 /**
  * Bus → read models (DESIGN §1 step ⑤), consumer group `projector`.
  * A failing batch is rejected so the bus redelivers it (the revision guard absorbs the repeats).
- * A revision gap HALTS: the batch is rejected, the subscription stopped, an error logged — the
- * projector never guesses what the missing events were. Recovery is a restart or a rebuild.
+ * A revision gap (or an event type it cannot project) HALTS: the batch is rejected, the
+ * subscription stopped, an error logged — the projector never guesses what the missing events
+ * were. Recovery is a restart or a rebuild.
  */
 export function createProjector(options: ProjectorOptions): Projector {
   const logger = options.logger ?? silentLogger;
@@ -36,10 +37,14 @@ export function createProjector(options: ProjectorOptions): Projector {
   let subscription: BusSubscription | null = null;
   let status: ProjectorStatus = { state: 'stopped' };
 
-  function halt(error: ProjectionGapError): never {
+  function halt(error: ProjectionGapError | UnknownEventTypeError): never {
     status = { state: 'halted', lastError: error.message };
     metrics?.projectionHalted.inc();
-    logger.error({ boardId: error.boardId, expected: error.expected, got: error.got }, 'projector halted on a revision gap');
+    if (error instanceof ProjectionGapError) {
+      logger.error({ boardId: error.boardId, expected: error.expected, got: error.got }, 'projector halted on a revision gap');
+    } else {
+      logger.error({ boardId: error.boardId, revision: error.revision, type: error.type }, 'projector halted on an unknown event type');
+    }
     // Not awaited: stopping waits for this very delivery to finish.
     void subscription?.stop();
     subscription = null;
@@ -55,7 +60,7 @@ export function createProjector(options: ProjectorOptions): Projector {
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
     } catch (error) {
-      if (error instanceof ProjectionGapError) halt(error);
+      if (error instanceof ProjectionGapError || error instanceof UnknownEventTypeError) halt(error);
       logger.warn({ err: error, events: events.length }, 'projection batch failed; it will be redelivered');
       throw error;
     } finally {

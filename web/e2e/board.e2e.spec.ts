@@ -49,7 +49,6 @@ beforeAll(async () => {
   server = await startServer({
     DATA_DIR: data.dir,
     WEB_ROOT: webRoot,
-    LOG_LEVEL: 'warn',
     RATE_LIMIT_API_PER_MINUTE: '1000000',
     RATE_LIMIT_REGISTER_PER_HOUR: '1000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '1000',

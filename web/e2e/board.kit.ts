@@ -49,7 +49,7 @@ export class Http {
   }
 
   async register(name: string): Promise<Account> {
-    const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+    const email = `${name.split(" ")[0]?.toLowerCase() ?? "user"}-${Math.random().toString(36).slice(2, 8)}@example.test`;
     const { status, body } = await this.call<Account>('POST', '/auth/register', { email, password: 'correct horse battery', name });
     if (status !== 201 && status !== 200) throw new Error(`register ${name}: ${status} ${JSON.stringify(body)}`);
     return body;

@@ -13,7 +13,7 @@ export type { BoardApiDeps } from './boardApi.deps.js';
 /** Boards, members, columns, tasks, comments and the event feed under the registrar's prefix. */
 export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps): void {
   const commands = deps.commands ?? createCommandHandler({
-    store: deps.store, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
+    store: deps.store, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
   });
   const routeDeps: BoardRouteDeps = { ...deps, commands };
   boardsRoutes(registrar, routeDeps);

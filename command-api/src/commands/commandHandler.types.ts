@@ -7,7 +7,6 @@ export type CommandMetrics = Pick<Metrics, 'commandDuration'>;
 
 export interface CommandHandlerOptions {
   readonly store: EventStore;
-  readonly clock?: () => Date;
   readonly logger?: Logger;
   readonly metrics?: CommandMetrics | undefined;
   /** Re-decide this many times when an implicit expected revision loses a race. Default 5. */

@@ -18,7 +18,6 @@ const visibleTo = (state: BoardState, actorId: string): boolean =>
 /** DESIGN §1 command side: load → check If-Match → decide → append → fold; retry implicit races. */
 export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
   const { store, logger, metrics } = options;
-  const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const maxRetries = options.maxRetries ?? 5;
   const cache = createBoardStateCache(store, options.cacheSize);
@@ -56,7 +55,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const commands = isCommandList(input) ? input : [input];
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');
-    const started = clock().getTime();
+    // Durations from the monotonic clock: the injected wall clock may be frozen in tests.
+    const started = performance.now();
     let result = 'error';
     try {
       for (let retry = 0; ; retry++) {
@@ -77,7 +77,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       if (error instanceof DomainError) result = error.code.startsWith('REVISION.') ? 'conflict' : 'rejected';
       throw error;
     } finally {
-      metrics?.commandDuration.observe({ command: command.type, result }, (clock().getTime() - started) / 1000);
+      metrics?.commandDuration.observe({ command: command.type, result }, (performance.now() - started) / 1000);
     }
   }
 

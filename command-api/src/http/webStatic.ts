@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Middleware } from 'koa';
 import serve from 'koa-static';
 
@@ -14,10 +14,11 @@ const wantsHtml = (accept: string): boolean => accept.includes('text/html');
  * routes survive a reload. Vite's hashed `/assets/*` never change, so browsers may keep them.
  */
 export function webStatic(webRoot: string): Middleware[] {
+  const assetsDir = join(webRoot, 'assets') + sep;
   const files = serve(webRoot, {
     index: 'index.html',
     setHeaders: (res, path) => {
-      const immutable = path.includes(`${join('/', 'assets', '/')}`);
+      const immutable = path.startsWith(assetsDir);
       res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });

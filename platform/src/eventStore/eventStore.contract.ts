@@ -276,6 +276,10 @@ export function eventStoreContract(name: string, make: MakeStore): void {
         await subscription.stop();
       });
 
+      it('refuses a position that is not one, at once', () => {
+        expect(() => store.subscribeToAll({ after: 'nonsense' }, async () => undefined)).toThrow(TypeError);
+      });
+
       it('waits for the batch in flight on stop, then delivers nothing more', async () => {
         const prefix = `${stream()}-`;
         let finished = 0;

@@ -100,6 +100,7 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
 
     subscribeToAll(subscribeOptions, handler) {
       assertOpen();
+      if (subscribeOptions.after) decodePosition(subscribeOptions.after); // a bad position fails here, not in a retry loop
       const wakeup = createWakeup();
       wakeups.add(wakeup);
       const subscription = runSubscriptionLoop({

@@ -241,6 +241,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     subscribeToAll(subscribeOptions, handler) {
       if (closed) throw new Error('The event store is closed');
       startListening();
+      if (subscribeOptions.after) decodePosition(subscribeOptions.after); // a bad position fails here, not in a retry loop
       const wakeup = createWakeup();
       wakeups.add(wakeup);
       const watchdog = createFeedWatchdog({ db: sql, schema: s, ...(options.logger ? { logger: options.logger } : {}) });

@@ -18,11 +18,23 @@ const readModels: CompleteProjection = {
 
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
 
+/** An event type this version cannot project (written by a newer version): the projector halts. */
+export class UnknownEventTypeError extends Error {
+  override readonly name = 'UnknownEventTypeError';
+  constructor(
+    readonly boardId: string,
+    readonly revision: number,
+    readonly type: string,
+  ) {
+    super(`No projection for event type ${type} (board ${boardId}, revision ${revision})`);
+  }
+}
+
 export async function projectEvent(tx: SqlQueryable, event: Envelope): Promise<void> {
   // The map is keyed by the same `type` as the event, so the handler matches it.
   const handler = readModels[event.type] as AnyHandler | undefined;
-  // An unknown type comes only from a newer writer: fail loudly rather than drop it.
-  if (!handler) throw new Error(`No projection for event type ${String(event.type)}`);
+  // Only a newer writer produces one: skipping it would silently diverge, so stop instead.
+  if (!handler) throw new UnknownEventTypeError(event.boardId, event.revision, String(event.type));
   await handler(tx, event);
 }
 

@@ -1,0 +1,326 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startServer, tempDir, type ServerProcess } from '/tmp/webdev/devkit.ts';
+import {
+  boardSnapshot, buildWeb, card, column, contextFor, Http, launchChromium, screenshot, waitLive, webRoot, type Account,
+} from './board.kit.js';
+
+interface View {
+  board: { id: string; name: string };
+  columns: { id: string; name: string }[];
+  tasks: { id: string; title: string; columnId: string }[];
+  revision: number;
+}
+
+let server: ServerProcess;
+let data: Awaited<ReturnType<typeof tempDir>>;
+let browser: Browser;
+let http: Http;
+let alice: Account;
+let bob: Account;
+let carol: Account;
+let aliceContext: BrowserContext;
+let bobContext: BrowserContext;
+let alicePage: Page;
+let bobPage: Page;
+let boardId: string;
+
+const boardUrl = (id: string) => `${server.url}/#/boards/${id}`;
+
+async function openBoard(page: Page, id: string): Promise<void> {
+  await page.goto(boardUrl(id));
+  await waitLive(page);
+}
+
+/** The board as the server's read model has it: columns in order with their cards' titles. */
+async function serverSnapshot(token: string, id: string) {
+  const { body } = await http.call<View>('GET', `/boards/${id}`, undefined, token);
+  return body.columns.map((item) => ({
+    column: item.name,
+    cards: body.tasks.filter((task) => task.columnId === item.id).map((task) => task.title),
+  }));
+}
+
+beforeAll(async () => {
+  buildWeb();
+  data = await tempDir('pt-web-e2e');
+  server = await startServer({
+    DATA_DIR: data.dir,
+    WEB_ROOT: webRoot,
+    RATE_LIMIT_API_PER_MINUTE: '1000000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '1000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+  });
+  http = new Http(server.url);
+  browser = await launchChromium();
+  [alice, bob, carol] = [await http.register('Alice Archer'), await http.register('Bob Baker'), await http.register('Carol Cole')];
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await data?.remove();
+});
+
+describe('Web client', () => {
+  describe('when someone registers with bad input', () => {
+    it('shows the server’s own message for the field, then registers and logs in', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await screenshot(page, 'login');
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      await page.getByLabel('Name').fill('Dana Dunn');
+      await page.getByLabel('Email').fill('dana@example.test');
+      await page.getByLabel('Password').fill('short');
+      await page.getByRole('button', { name: 'Create account' }).click();
+
+      const refused = await http.call<{ code: string; errors: { field: string; message: string }[] }>(
+        'POST', '/auth/register', { email: 'dana@example.test', password: 'short', name: 'Dana Dunn' });
+      const message = refused.body.errors.find((item) => item.field.endsWith('password'))?.message ?? '';
+      expect(refused.body.code).toBe('VALIDATION.FAILED');
+      expect(message).not.toBe('');
+      await expect.poll(() => page.getByTestId('error-summary').textContent()).toContain(message);
+      await expect.poll(() => page.locator('.field-error').first().textContent()).toBe(message);
+      await screenshot(page, 'register-error');
+
+      await page.getByLabel('Password').fill('a sturdy passphrase');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { name: 'My boards' }).waitFor();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByLabel('Email').fill('dana@example.test');
+      await page.getByLabel('Password').fill('wrong password!');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await expect.poll(() => page.getByTestId('error-summary').textContent()).toContain('Wrong email or password');
+      await page.getByLabel('Password').fill('a sturdy passphrase');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'My boards' }).waitFor();
+      await context.close();
+    });
+  });
+
+  describe('when two people work on one board', () => {
+    beforeAll(async () => {
+      aliceContext = await contextFor(browser, alice);
+      bobContext = await contextFor(browser, bob);
+      alicePage = await aliceContext.newPage();
+      bobPage = await bobContext.newPage();
+    });
+
+    it('lets the owner create a board and add members from the UI', async () => {
+      await alicePage.goto(server.url);
+      await alicePage.getByLabel('New board name').fill('Launch plan');
+      await alicePage.getByRole('button', { name: 'Create board' }).click();
+      await alicePage.getByTestId('board-name').waitFor();
+      boardId = decodeURIComponent(/#\/boards\/([^/]+)/.exec(alicePage.url())?.[1] ?? '');
+      await waitLive(alicePage);
+
+      await alicePage.getByRole('button', { name: /^Members/ }).click();
+      const dialog = alicePage.getByTestId('members-dialog');
+      await dialog.getByLabel('Email').fill(bob.user.email);
+      await dialog.getByLabel('Role', { exact: true }).selectOption('editor');
+      await dialog.getByRole('button', { name: 'Add member' }).click();
+      await expect.poll(() => dialog.locator('.name', { hasText: 'Bob Baker' }).count()).toBe(1);
+      await dialog.getByLabel('Email').fill(carol.user.email);
+      await dialog.getByLabel('Role', { exact: true }).selectOption('viewer');
+      await dialog.getByRole('button', { name: 'Add member' }).click();
+      await expect.poll(() => dialog.locator('.name', { hasText: 'Carol Cole' }).count()).toBe(1);
+      await screenshot(alicePage, 'members');
+      await dialog.getByRole('button', { name: 'Close members' }).click();
+      await openBoard(bobPage, boardId);
+      await expect.poll(() => bobPage.getByTestId('presence-avatar').filter({ hasText: 'Alice Archer' }).count()).toBe(1);
+    });
+
+    it('shows a card created in one browser in the other without reload', async () => {
+      await column(alicePage, 'To do').getByLabel('New task in To do').fill('Write the launch plan');
+      await column(alicePage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();
+      await card(bobPage, 'Write the launch plan').waitFor();
+      await expect.poll(() => column(bobPage, 'To do').getByTestId('task-card').count()).toBe(1);
+    });
+
+    it('shows an edit made in one browser in the other, with who is editing', async () => {
+      await card(alicePage, 'Write the launch plan').click();
+      const panel = alicePage.getByTestId('task-panel');
+      await panel.getByLabel('Title').fill('Write the launch plan v2');
+      await expect.poll(() => card(bobPage, 'Write the launch plan').getByTestId('card-editors').textContent())
+        .toContain('Alice Archer is editing');
+      await panel.getByLabel('Description').fill('Dates, owners, risks.');
+      await panel.getByLabel('Priority').selectOption('high');
+      await panel.getByLabel('Labels (comma-separated)').fill('launch, q1');
+      await panel.getByRole('checkbox', { name: /Bob Baker/ }).check();
+      await panel.getByRole('button', { name: 'Save changes' }).click();
+      await card(bobPage, 'Write the launch plan v2').waitFor();
+      await expect.poll(() => card(bobPage, 'Write the launch plan v2').textContent()).toContain('high');
+      await expect.poll(() => card(bobPage, 'Write the launch plan v2').textContent()).toContain('launch');
+      await panel.getByLabel('Add a comment').fill('Draft by Friday');
+      await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+      await screenshot(alicePage, 'task-panel');
+      await panel.getByRole('button', { name: 'Close task details' }).click();
+      await card(bobPage, 'Write the launch plan v2').click();
+      await expect.poll(() => bobPage.getByTestId('comment').textContent()).toContain('Draft by Friday');
+      await bobPage.getByRole('button', { name: 'Close task details' }).click();
+    });
+
+    it('shows a move made by drag and drop, and one made with the keyboard, in the other browser', async () => {
+      await alicePage.dragAndDrop(
+        '[data-testid=task-card]:has-text("Write the launch plan v2")',
+        `[data-testid=column]:has(h2:text-is("In progress")) [role=list]`,
+      );
+      await expect.poll(() => column(bobPage, 'In progress').getByTestId('task-card').count()).toBe(1);
+      await card(bobPage, 'Write the launch plan v2').focus();
+      await bobPage.keyboard.press('Alt+ArrowRight');
+      await expect.poll(() => column(alicePage, 'Done').getByTestId('task-card').count()).toBe(1);
+      await expect.poll(() => card(alicePage, 'Write the launch plan v2').textContent()).toContain('done');
+      await screenshot(alicePage, 'board');
+    });
+
+    it('shows a card deleted in one browser disappear from the other', async () => {
+      await card(alicePage, 'Write the launch plan v2').click();
+      const panel = alicePage.getByTestId('task-panel');
+      await panel.getByRole('button', { name: 'Delete task' }).click();
+      await panel.getByRole('button', { name: 'Confirm delete' }).click();
+      await expect.poll(() => bobPage.getByTestId('task-card').count()).toBe(0);
+      expect(await boardSnapshot(bobPage)).toEqual(await serverSnapshot(bob.accessToken, boardId));
+    });
+
+    it('ends with the same board in both browsers after one was offline while the other kept editing', async () => {
+      await bobContext.setOffline(true);
+      await bobPage.locator('[data-testid=connection][data-state=offline]').waitFor();
+      for (const title of ['Book the venue', 'Order T-shirts', 'Invite press']) {
+        await column(alicePage, 'To do').getByLabel('New task in To do').fill(title);
+        await column(alicePage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();
+        await card(alicePage, title).and(alicePage.locator(':not([aria-busy=true])')).waitFor();
+      }
+      await alicePage.dragAndDrop(
+        '[data-testid=task-card]:has-text("Order T-shirts")',
+        `[data-testid=column]:has(h2:text-is("In progress")) [role=list]`,
+      );
+      await card(alicePage, 'Invite press').click();
+      await alicePage.getByTestId('task-panel').getByLabel('Title').fill('Invite the press');
+      await alicePage.getByTestId('task-panel').getByRole('button', { name: 'Save changes' }).click();
+      await alicePage.getByRole('button', { name: 'Close task details' }).click();
+      await expect.poll(() => serverSnapshot(alice.accessToken, boardId)).toEqual(await boardSnapshot(alicePage));
+      await screenshot(bobPage, 'offline');
+      expect(await bobPage.getByTestId('task-card').count()).toBe(0);
+
+      await bobContext.setOffline(false);
+      await waitLive(bobPage);
+      const expected = await serverSnapshot(alice.accessToken, boardId);
+      await expect.poll(() => boardSnapshot(bobPage)).toEqual(expected);
+      expect(await boardSnapshot(alicePage)).toEqual(expected);
+      expect(expected.flatMap((item) => item.cards).sort()).toEqual(['Book the venue', 'Invite the press', 'Order T-shirts']);
+    });
+
+    it('refuses a move over a WIP limit with the server’s message and puts the card back', async () => {
+      await column(alicePage, 'In progress').locator('summary').click();
+      await column(alicePage, 'In progress').getByLabel('WIP limit (empty: none)').fill('1');
+      await column(alicePage, 'In progress').getByRole('button', { name: 'Set limit' }).click();
+      await column(bobPage, 'In progress').getByTestId('wip-reached').waitFor();
+      await alicePage.dragAndDrop(
+        '[data-testid=task-card]:has-text("Book the venue")',
+        `[data-testid=column]:has(h2:text-is("In progress")) [role=list]`,
+      );
+      await expect.poll(() => alicePage.getByTestId('notice-error').textContent()).toContain('The column is at its WIP limit');
+      await expect.poll(() => alicePage.getByTestId('notice-error').textContent()).toContain('WIP limit of 1');
+      expect(await column(alicePage, 'To do').getByTestId('task-card').count()).toBe(2);
+      await screenshot(alicePage, 'wip-limit');
+    });
+
+    it('rolls an optimistic move back when the server refuses it', async () => {
+      await alicePage.route('**/api/v1/tasks/*/move', (route) =>
+        route.fulfill({
+          status: 409,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ code: 'REVISION.CONFLICT', detail: 'Injected refusal', status: 409 }),
+        }));
+      await card(alicePage, 'Book the venue').focus();
+      await alicePage.keyboard.press('Alt+ArrowUp');
+      await expect.poll(() => alicePage.getByTestId('notice-error').last().textContent()).toContain('Injected refusal');
+      await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice.accessToken, boardId));
+      await alicePage.unroute('**/api/v1/tasks/*/move');
+    });
+  });
+
+  describe('when a viewer opens the board', () => {
+    it('shows it read-only: no quick add, no dragging, a disabled task form', async () => {
+      const context = await contextFor(browser, carol);
+      const page = await context.newPage();
+      await openBoard(page, boardId);
+      await card(page, 'Book the venue').waitFor();
+      expect(await page.getByPlaceholder('Add a task…').count()).toBe(0);
+      expect(await card(page, 'Book the venue').getAttribute('draggable')).toBe('false');
+      await card(page, 'Book the venue').focus();
+      await page.keyboard.press('Alt+ArrowRight');
+      await card(page, 'Book the venue').click();
+      await page.getByTestId('read-only').waitFor();
+      expect(await page.getByTestId('task-panel').getByLabel('Title').isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Delete task' }).count()).toBe(0);
+      expect(await column(page, 'To do').getByTestId('task-card').count()).toBe(2);
+      await screenshot(page, 'viewer');
+      await context.close();
+    });
+  });
+
+  describe('when the screen is narrow', () => {
+    it('keeps the board usable: one column per screen width, the panel full width', async () => {
+      const context = await contextFor(browser, alice, { width: 390, height: 844 });
+      const page = await context.newPage();
+      await openBoard(page, boardId);
+      const box = await column(page, 'To do').boundingBox();
+      expect(box?.width ?? 0).toBeLessThanOrEqual(390);
+      expect(box?.width ?? 0).toBeGreaterThan(300);
+      await screenshot(page, 'board-narrow');
+      await card(page, 'Book the venue').click();
+      const panel = await page.getByTestId('task-panel').boundingBox();
+      expect(panel?.width).toBe(390);
+      await screenshot(page, 'task-panel-narrow');
+      await context.close();
+    });
+  });
+
+  describe('when a board holds 5,000 tasks', () => {
+    it('renders its first screen in under a second, keeping only a window of cards in the page', async () => {
+      const created = await http.call<View>('POST', '/boards', { name: 'Big board' }, alice.accessToken);
+      const big = created.body;
+      const columns = big.columns.map((item) => item.id);
+      let next = 0;
+      const worker = async () => {
+        for (let index = next++; index < 5000; index = next++) {
+          const { status } = await http.call('POST', `/boards/${big.board.id}/tasks`, {
+            title: `Task ${String(index).padStart(4, '0')}`,
+            columnId: columns[index % columns.length],
+            labels: [`area-${index % 7}`],
+          }, alice.accessToken);
+          if (status !== 201) throw new Error(`seeding task ${index}: ${status}`);
+        }
+      };
+      const seedingStarted = Date.now();
+      await Promise.all(Array.from({ length: 6 }, worker));
+      const seedingMs = Date.now() - seedingStarted;
+
+      const page = await aliceContext.newPage();
+      await page.goto(boardUrl(big.board.id));
+      await page.waitForFunction(() => performance.getEntriesByName('board:first-render').length > 0, null, { timeout: 30_000 });
+      const timing = await page.evaluate(() => ({
+        firstRenderMs: performance.getEntriesByName('board:first-render')[0]?.startTime ?? -1,
+        loadStartMs: performance.getEntriesByName('board:load-start')[0]?.startTime ?? -1,
+        cardsInDom: document.querySelectorAll('[data-testid=task-card]').length,
+        columnCounts: [...document.querySelectorAll('[data-testid=column-count]')].map((item) => item.textContent?.trim()),
+      }));
+      await screenshot(page, 'big-board');
+      const result = { ...timing, tasks: 5000, seedingMs, measuredAt: new Date().toISOString() };
+      await mkdir(path.join(repoRoot, 'test-output'), { recursive: true });
+      await writeFile(path.join(repoRoot, 'test-output/web-first-render.json'), `${JSON.stringify(result, null, 2)}\n`);
+      console.log(`5,000-task board: first screen ${timing.firstRenderMs.toFixed(0)} ms after navigation start, ${timing.cardsInDom} cards in the DOM`);
+
+      expect(timing.columnCounts.map((text) => Number(text?.split(/\s/)[0]))).toEqual([1667, 1667, 1666]);
+      expect(timing.cardsInDom).toBeLessThan(120);
+      expect(timing.firstRenderMs).toBeGreaterThan(0);
+      expect(timing.firstRenderMs).toBeLessThan(1000);
+      await page.close();
+    });
+  });
+});
