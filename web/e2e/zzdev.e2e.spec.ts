@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysAfter } from '@primetrade/domain';
 import { repoRoot, startServer, tempDir, type ServerProcess } from '/tmp/webdev/devkit.ts';
 import {
   boardSnapshot, buildWeb, card, column, contextFor, Http, launchChromium, screenshot, waitLive, webRoot, type Account,
@@ -282,26 +283,36 @@ describe('Web client', () => {
   });
 
   describe('when a board holds 5,000 tasks', () => {
+    /**
+     * The server's board view, with 5,000 tasks added to its real columns. Seeding 5,000 tasks
+     * through the API takes minutes on embedded PGlite (one board stream, ~16 creates/s here), so
+     * the browser gets them in the board response instead; everything after it (fold, socket,
+     * catch-up, rendering) is the real path.
+     */
+    function withTasks(view: View, count: number) {
+      const keys = keysAfter(null, Math.ceil(count / view.columns.length));
+      const at = new Date().toISOString();
+      const tasks = Array.from({ length: count }, (_, index) => ({
+        id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+        boardId: view.board.id,
+        columnId: view.columns[index % view.columns.length]?.id ?? '',
+        position: keys[Math.floor(index / view.columns.length)] ?? 'V',
+        title: `Task ${String(index).padStart(4, '0')}: ${index % 5 === 0 ? 'review the rollout checklist' : 'ship it'}`,
+        description: '', priority: (['low', 'medium', 'high', 'urgent'] as const)[index % 4], dueDate: null,
+        assigneeIds: [], labels: [`area-${index % 7}`], status: 'open', archived: false,
+        createdBy: alice.user.id, createdAt: at, updatedAt: at, completedAt: null,
+      }));
+      return { ...view, tasks };
+    }
+
     it('renders its first screen in under a second, keeping only a window of cards in the page', async () => {
       const created = await http.call<View>('POST', '/boards', { name: 'Big board' }, alice.accessToken);
       const big = created.body;
-      const columns = big.columns.map((item) => item.id);
-      let next = 0;
-      const worker = async () => {
-        for (let index = next++; index < 5000; index = next++) {
-          const { status } = await http.call('POST', `/boards/${big.board.id}/tasks`, {
-            title: `Task ${String(index).padStart(4, '0')}`,
-            columnId: columns[index % columns.length],
-            labels: [`area-${index % 7}`],
-          }, alice.accessToken);
-          if (status !== 201) throw new Error(`seeding task ${index}: ${status}`);
-        }
-      };
-      const seedingStarted = Date.now();
-      await Promise.all(Array.from({ length: 6 }, worker));
-      const seedingMs = Date.now() - seedingStarted;
-
       const page = await aliceContext.newPage();
+      await page.route(`**/api/v1/boards/${big.board.id}`, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, json: withTasks((await response.json()) as View, 5000) });
+      });
       await page.goto(boardUrl(big.board.id));
       await page.waitForFunction(() => performance.getEntriesByName('board:first-render').length > 0, null, { timeout: 30_000 });
       const timing = await page.evaluate(() => ({
@@ -311,7 +322,7 @@ describe('Web client', () => {
         columnCounts: [...document.querySelectorAll('[data-testid=column-count]')].map((item) => item.textContent?.trim()),
       }));
       await screenshot(page, 'big-board');
-      const result = { ...timing, tasks: 5000, seedingMs, measuredAt: new Date().toISOString() };
+      const result = { ...timing, tasks: 5000, measuredAt: new Date().toISOString() };
       await mkdir(path.join(repoRoot, 'test-output'), { recursive: true });
       await writeFile(path.join(repoRoot, 'test-output/web-first-render.json'), `${JSON.stringify(result, null, 2)}\n`);
       console.log(`5,000-task board: first screen ${timing.firstRenderMs.toFixed(0)} ms after navigation start, ${timing.cardsInDom} cards in the DOM`);
@@ -320,6 +331,12 @@ describe('Web client', () => {
       expect(timing.cardsInDom).toBeLessThan(120);
       expect(timing.firstRenderMs).toBeGreaterThan(0);
       expect(timing.firstRenderMs).toBeLessThan(1000);
+
+      await page.getByLabel('Search').fill('rollout checklist');
+      await expect.poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent()).toBe('1000 matching');
+      await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+      await expect.poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent()).toBe('250 matching');
+      await screenshot(page, 'big-board-filtered');
       await page.close();
     });
   });

@@ -52,6 +52,7 @@ export class LiveBoard {
     this.#detach = this.#listen();
     try {
       const view = (await api.getBoard(this.#boardId)).data;
+      performance.mark('board:view-received');
       this.#names = Object.fromEntries(view.members.map((member) => [member.userId, member.name]));
       this.store.load(view);
     } catch (error) {
