@@ -55,6 +55,7 @@ export class LiveBoard {
       performance.mark('board:view-received');
       this.#names = Object.fromEntries(view.members.map((member) => [member.userId, member.name]));
       this.store.load(view);
+      performance.mark('board:state-ready');
     } catch (error) {
       if (isApiError(error)) this.#loadError = error;
       else throw error;
