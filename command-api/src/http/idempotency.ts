@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
-import type { Logger } from 'pino';
+import type { Logger } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { writeProblem } from './problem.js';
 import type { AppContext, AppState } from './state.js';

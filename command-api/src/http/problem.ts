@@ -1,5 +1,5 @@
 import { DomainError, errorStatus, type ErrorCode, type ErrorDetail } from '@primetrade/domain';
-import type { Logger } from 'pino';
+import type { Logger } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import type { AppContext, AppState } from './state.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@primetrade/platform';
 import type { DefaultContext, DefaultState, ParameterizedContext } from 'koa';
 
 export interface AuthUser {

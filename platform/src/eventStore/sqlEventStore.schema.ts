@@ -32,6 +32,53 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
   CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision)
 );
 CREATE INDEX IF NOT EXISTS events_feed_idx ON ${s}.events (transaction_id, global_position);
+
+-- The common append in one round trip (ADR 0005): lock, check, compare-and-set, insert, notify.
+-- Anything unusual (ids already stored, a revision mismatch) answers a status and writes nothing;
+-- the caller then runs the full transactional path, which classifies it precisely.
+CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream text, p_lock_key text, p_expected text, p_events jsonb, p_channel text)
+RETURNS TABLE (status text, transaction_id text, global_position text, revision text)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_current bigint;
+  v_next bigint;
+BEGIN
+  -- Takes no transaction id: the id is assigned by the compare-and-set below (ADR 0002).
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
+  SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
+  IF EXISTS (SELECT 1 FROM ${s}.events ev
+             WHERE ev.event_id IN (SELECT (item->>'id')::uuid FROM jsonb_array_elements(p_events) AS item)) THEN
+    RETURN QUERY SELECT 'retry'::text, NULL::text, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  IF NOT (p_expected = 'any'
+          OR (p_expected = 'no_stream' AND v_current IS NULL)
+          OR (p_expected = 'stream_exists' AND v_current IS NOT NULL)
+          OR (p_expected ~ '^[0-9]+$' AND v_current IS NOT DISTINCT FROM p_expected::bigint)) THEN
+    RETURN QUERY SELECT 'conflict'::text, NULL::text, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  v_next := COALESCE(v_current, -1) + jsonb_array_length(p_events);
+  IF v_current IS NULL THEN
+    INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_next);
+  ELSE
+    UPDATE ${s}.streams SET revision = v_next WHERE stream_id = p_stream;
+  END IF;
+  PERFORM pg_notify(p_channel, '');
+  RETURN QUERY
+    WITH batch AS MATERIALIZED (
+      SELECT COALESCE(v_current, -1) + e.ordinality AS rev, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
+             e.value->'data' AS data, e.value->'metadata' AS metadata
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ordinality)
+      ORDER BY e.ordinality)
+    , inserted AS (
+      INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
+      SELECT p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
+      RETURNING events.transaction_id, events.global_position, events.revision)
+    SELECT 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text FROM inserted i;
+END
+$fn$;
 `;
 
 /** Creates the tables if absent; safe when several processes start at once. */

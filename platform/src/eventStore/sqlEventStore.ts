@@ -54,6 +54,9 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
 });
 
+const toPayload = (events: readonly EventToAppend[]) =>
+  events.map((event) => ({ id: event.id, type: event.type, data: event.data ?? null, metadata: event.metadata }));
+
 /** The last inserted row; throws (rolling back) if positions do not follow revisions. */
 function lastInRevisionOrder<R extends { global_position: string; revision: string }>(streamId: string, rows: readonly R[]): R {
   const sorted = [...rows].sort((a, b) => (BigInt(a.revision) < BigInt(b.revision) ? -1 : 1));
@@ -109,6 +112,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
              , notified AS (SELECT pg_notify($4, ''))
              SELECT i.transaction_id::text AS transaction_id, i.global_position::text AS global_position, i.revision::text AS revision
              FROM inserted i, notified`,
+    appendFast: `SELECT status, transaction_id, global_position, revision FROM ${s}.append_events($1, $2, $3, $4::jsonb, $5)`,
     readStream: `SELECT ${eventColumns} FROM ${s}.events e
                  WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
                  ORDER BY e.revision LIMIT $4`,
@@ -157,7 +161,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
           ? await tx.query(q.createStream, [streamId, next.toString()])
           : await tx.query(q.advanceStream, [streamId, current.toString(), next.toString()]);
       if (swapped.length === 0) throw new WrongExpectedVersionError(streamId, expected, (await currentRevision(tx, streamId)) ?? 'no_stream');
-      const payload = events.map((event) => ({ id: event.id, type: event.type, data: event.data ?? null, metadata: event.metadata }));
+      const payload = toPayload(events);
       const rows = await tx.query<{ transaction_id: string; global_position: string; revision: string }>(q.insert, [
         streamId,
         ((current ?? -1n) + 1n).toString(),
@@ -170,9 +174,26 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     });
   }
 
+  /** One round trip for the common case; null when the full path must decide (retry or conflict). */
+  async function appendFast(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult | null> {
+    const rows = await sql.query<{ status: string; transaction_id: string; global_position: string; revision: string }>(q.appendFast, [
+      streamId,
+      `${schema}:${streamId}`,
+      typeof expected === 'bigint' ? expected.toString() : expected,
+      JSON.stringify(toPayload(events)),
+      channel,
+    ]);
+    if (rows[0]?.status !== 'ok') return null;
+    // Already committed: take the last row without the ordering assertion (the ordered CTE guarantees it).
+    const last = rows.reduce((a, b) => (BigInt(b.revision) > BigInt(a.revision) ? b : a));
+    return { nextExpectedRevision: BigInt(last.revision), position: encodePosition(BigInt(last.transaction_id), BigInt(last.global_position)) };
+  }
+
   async function append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     try {
-      return await appendInTransaction(streamId, events, expected);
+      // Test hooks act inside the transactional path; production appends take the fast path first.
+      const fast = options.testHooks ? null : await appendFast(streamId, events, expected);
+      return fast ?? (await appendInTransaction(streamId, events, expected));
     } catch (error) {
       // Another stream took one of these ids concurrently (same-stream writers are serialised).
       if (isUniqueViolation(error, 'events_event_id_key')) {
