@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '**/*.js'] },
+  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,7 +30,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['platform/src/config/**/*.ts'],
+    // Configuration is read in one place; tests and benchmarks drive processes and may pass env on.
+    files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.testkit.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

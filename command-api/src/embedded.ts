@@ -100,7 +100,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       projector: projectorReadiness(projector.status()),
     }),
   });
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  // Koa's handler answers its own errors; the returned promise carries nothing to await here.
+  const server = http.createServer((req, res) => void handle(req, res));
   const realtime = createRealtimeServer({
     httpServer: server,
     tokens,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysAfter } from '@primetrade/domain';
 import { repoRoot, startServer, tempDir, type ServerProcess } from '../../tests/kit/process.js';
 import {
-  boardSnapshot, buildWeb, card, column, contextFor, Http, launchChromium, screenshot, waitLive, webRoot, type Account,
+  boardSnapshot, buildWeb, card, column, contextFor, Http, launchChromium, pageErrors, screenshot, waitLive, webRoot, type Account,
 } from './board.kit.js';
 
 interface View {
@@ -28,6 +28,11 @@ let alicePage: Page;
 let bobPage: Page;
 let boardId: string;
 
+const tokenTtlSeconds = 20;
+const storedAccessToken = (page: Page) =>
+  page.evaluate(() => (JSON.parse(localStorage.getItem('primetrade.session') ?? '{}') as { accessToken?: string }).accessToken);
+/** Access tokens here outlive only a few tests: API calls from the test log in again. */
+const freshToken = async (account: Account) => (await http.login(account)).accessToken;
 const boardUrl = (id: string) => `${server.url}/#/boards/${id}`;
 
 async function openBoard(page: Page, id: string): Promise<void> {
@@ -36,8 +41,8 @@ async function openBoard(page: Page, id: string): Promise<void> {
 }
 
 /** The board as the server's read model has it: columns in order with their cards' titles. */
-async function serverSnapshot(token: string, id: string) {
-  const { body } = await http.call<View>('GET', `/boards/${id}`, undefined, token);
+async function serverSnapshot(account: Account, id: string) {
+  const { body } = await http.call<View>('GET', `/boards/${id}`, undefined, await freshToken(account));
   return body.columns.map((item) => ({
     column: item.name,
     cards: body.tasks.filter((task) => task.columnId === item.id).map((task) => task.title),
@@ -53,6 +58,8 @@ beforeAll(async () => {
     RATE_LIMIT_API_PER_MINUTE: '1000000',
     RATE_LIMIT_REGISTER_PER_HOUR: '1000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+    // Short-lived access tokens: every browser here goes through silent refreshes and socket drops.
+    ACCESS_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
   });
   http = new Http(server.url);
   browser = await launchChromium();
@@ -69,6 +76,7 @@ describe('Web client', () => {
   describe('when someone registers with bad input', () => {
     it('shows the server’s own message for the field, then registers and logs in', async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      context.on('weberror', (error) => pageErrors.push(`register page: ${error.error().message}`));
       const page = await context.newPage();
       await page.goto(server.url);
       await page.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -105,8 +113,8 @@ describe('Web client', () => {
 
   describe('when two people work on one board', () => {
     beforeAll(async () => {
-      aliceContext = await contextFor(browser, alice);
-      bobContext = await contextFor(browser, bob);
+      aliceContext = await contextFor(browser, http, alice);
+      bobContext = await contextFor(browser, http, bob);
       alicePage = await aliceContext.newPage();
       bobPage = await bobContext.newPage();
     });
@@ -184,7 +192,7 @@ describe('Web client', () => {
       await panel.getByRole('button', { name: 'Delete task' }).click();
       await panel.getByRole('button', { name: 'Confirm delete' }).click();
       await expect.poll(() => bobPage.getByTestId('task-card').count()).toBe(0);
-      expect(await boardSnapshot(bobPage)).toEqual(await serverSnapshot(bob.accessToken, boardId));
+      expect(await boardSnapshot(bobPage)).toEqual(await serverSnapshot(bob, boardId));
     });
 
     it('ends with the same board in both browsers after one was offline while the other kept editing', async () => {
@@ -203,13 +211,13 @@ describe('Web client', () => {
       await alicePage.getByTestId('task-panel').getByLabel('Title').fill('Invite the press');
       await alicePage.getByTestId('task-panel').getByRole('button', { name: 'Save changes' }).click();
       await alicePage.getByRole('button', { name: 'Close task details' }).click();
-      await expect.poll(() => serverSnapshot(alice.accessToken, boardId)).toEqual(await boardSnapshot(alicePage));
+      await expect.poll(() => serverSnapshot(alice, boardId)).toEqual(await boardSnapshot(alicePage));
       await screenshot(bobPage, 'offline');
       expect(await bobPage.getByTestId('task-card').count()).toBe(0);
 
       await bobContext.setOffline(false);
       await waitLive(bobPage);
-      const expected = await serverSnapshot(alice.accessToken, boardId);
+      const expected = await serverSnapshot(alice, boardId);
       await expect.poll(() => boardSnapshot(bobPage)).toEqual(expected);
       expect(await boardSnapshot(alicePage)).toEqual(expected);
       expect(expected.flatMap((item) => item.cards).sort()).toEqual(['Book the venue', 'Invite the press', 'Order T-shirts']);
@@ -240,17 +248,37 @@ describe('Web client', () => {
       await card(alicePage, 'Book the venue').focus();
       await alicePage.keyboard.press('Alt+ArrowUp');
       await expect.poll(() => alicePage.getByTestId('notice-error').last().textContent()).toContain('Injected refusal');
-      await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice.accessToken, boardId));
+      await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
       await alicePage.unroute('**/api/v1/tasks/*/move');
+    });
+  });
+
+  describe('when the access tokens expire', () => {
+    it('refreshes them silently: the sockets come back and both people keep editing', async () => {
+      const before = await storedAccessToken(bobPage);
+      await bobPage.waitForTimeout((tokenTtlSeconds + 2) * 1000);
+      await column(alicePage, 'To do').getByLabel('New task in To do').fill('After the refresh');
+      await column(alicePage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();
+      await card(bobPage, 'After the refresh').waitFor();
+      await card(bobPage, 'After the refresh').click();
+      await bobPage.getByTestId('task-panel').getByLabel('Title').fill('After the silent refresh');
+      await bobPage.getByTestId('task-panel').getByRole('button', { name: 'Save changes' }).click();
+      await bobPage.getByRole('button', { name: 'Close task details' }).click();
+      await card(alicePage, 'After the silent refresh').waitFor();
+      expect(await storedAccessToken(bobPage)).not.toBe(before);
+      expect(await bobPage.getByTestId('notice-error').count()).toBe(0);
+      await waitLive(bobPage);
+      await expect.poll(() => boardSnapshot(bobPage)).toEqual(await boardSnapshot(alicePage));
     });
   });
 
   describe('when a viewer opens the board', () => {
     it('shows it read-only: no quick add, no dragging, a disabled task form', async () => {
-      const context = await contextFor(browser, carol);
+      const context = await contextFor(browser, http, carol);
       const page = await context.newPage();
       await openBoard(page, boardId);
       await card(page, 'Book the venue').waitFor();
+      const before = await boardSnapshot(page);
       expect(await page.getByPlaceholder('Add a task…').count()).toBe(0);
       expect(await card(page, 'Book the venue').getAttribute('draggable')).toBe('false');
       await card(page, 'Book the venue').focus();
@@ -259,7 +287,7 @@ describe('Web client', () => {
       await page.getByTestId('read-only').waitFor();
       expect(await page.getByTestId('task-panel').getByLabel('Title').isDisabled()).toBe(true);
       expect(await page.getByRole('button', { name: 'Delete task' }).count()).toBe(0);
-      expect(await column(page, 'To do').getByTestId('task-card').count()).toBe(2);
+      expect(await boardSnapshot(page)).toEqual(before);
       await screenshot(page, 'viewer');
       await context.close();
     });
@@ -267,7 +295,7 @@ describe('Web client', () => {
 
   describe('when the screen is narrow', () => {
     it('keeps the board usable: one column per screen width, the panel full width', async () => {
-      const context = await contextFor(browser, alice, { width: 390, height: 844 });
+      const context = await contextFor(browser, http, alice, { width: 390, height: 844 });
       const page = await context.newPage();
       await openBoard(page, boardId);
       const box = await column(page, 'To do').boundingBox();
@@ -306,11 +334,12 @@ describe('Web client', () => {
     }
 
     it('renders its first screen in under a second, keeping only a window of cards in the page', async () => {
-      const created = await http.call<View>('POST', '/boards', { name: 'Big board' }, alice.accessToken);
+      const token = await freshToken(alice);
+      const created = await http.call<View>('POST', '/boards', { name: 'Big board' }, token);
       const boardId5k = created.body.board.id;
-      const { body: view } = await http.call<View>('GET', `/boards/${boardId5k}`, undefined, alice.accessToken);
+      const { body: view } = await http.call<View>('GET', `/boards/${boardId5k}`, undefined, token);
       const body = JSON.stringify(withTasks(view, 5000));
-      const context = await contextFor(browser, alice);
+      const context = await contextFor(browser, http, alice);
       const page = await context.newPage();
       await page.route(`**/api/v1/boards/${boardId5k}`, (route) =>
         route.fulfill({ status: 200, contentType: 'application/json', headers: { ETag: `W/"${view.revision}"` }, body }));
@@ -358,6 +387,12 @@ describe('Web client', () => {
       await expect.poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent()).toBe('250 matching');
       await screenshot(page, 'big-board-filtered');
       await context.close();
+    });
+  });
+
+  describe('after all of the above', () => {
+    it('raised no uncaught error in any page', () => {
+      expect(pageErrors).toEqual([]);
     });
   });
 });

@@ -9,6 +9,9 @@ export const webRoot = path.join(webDir, 'dist');
 export const screenshotDir = path.join(repoRoot, 'test-output/screenshots');
 const sessionKey = 'primetrade.session';
 
+/** Uncaught errors in any page of a context made by `contextFor`: the suite expects none. */
+export const pageErrors: string[] = [];
+
 /** Builds the web client into web/dist (Vite, offline), so the test serves what the code says now. */
 export function buildWeb(): void {
   const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
@@ -28,9 +31,12 @@ export const launchChromium = (): Promise<Browser> =>
 
 export interface Account {
   readonly user: { readonly id: string; readonly name: string; readonly email: string };
+  readonly password: string;
   readonly accessToken: string;
   readonly refreshToken: string;
 }
+
+const password = 'correct horse battery';
 
 export class Http {
   constructor(readonly baseUrl: string) {}
@@ -50,16 +56,27 @@ export class Http {
 
   async register(name: string): Promise<Account> {
     const email = `${name.split(" ")[0]?.toLowerCase() ?? "user"}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-    const { status, body } = await this.call<Account>('POST', '/auth/register', { email, password: 'correct horse battery', name });
+    const { status, body } = await this.call<Account>('POST', '/auth/register', { email, password, name });
     if (status !== 201 && status !== 200) throw new Error(`register ${name}: ${status} ${JSON.stringify(body)}`);
-    return body;
+    return { ...body, password };
+  }
+
+  /** A new session (its own refresh token: rotation in one browser must not end another's). */
+  async login(account: Account): Promise<Account> {
+    const { status, body } = await this.call<Account>('POST', '/auth/login', { email: account.user.email, password: account.password });
+    if (status !== 200) throw new Error(`login ${account.user.name}: ${status} ${JSON.stringify(body)}`);
+    return { ...body, password: account.password };
   }
 }
 
-/** A browser context already logged in as `account` (the session the app keeps in localStorage). */
-export async function contextFor(browser: Browser, account: Account, viewport = { width: 1400, height: 900 }): Promise<BrowserContext> {
+/** A browser context logged in as `account` with a session of its own (as the app keeps it in localStorage). */
+export async function contextFor(
+  browser: Browser, http: Http, account: Account, viewport = { width: 1400, height: 900 },
+): Promise<BrowserContext> {
+  const session = await http.login(account);
   const context = await browser.newContext({ viewport });
-  const value = JSON.stringify({ user: account.user, accessToken: account.accessToken, refreshToken: account.refreshToken });
+  context.on('weberror', (error) => pageErrors.push(`${account.user.name}: ${error.error().message}`));
+  const value = JSON.stringify({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken });
   // Only when empty: the app rotates tokens and must keep its newer pair across reloads.
   await context.addInitScript(({ key, session }) => {
     if (localStorage.getItem(key) === null) localStorage.setItem(key, session);

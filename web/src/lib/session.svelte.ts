@@ -1,5 +1,6 @@
 import type { UserDto } from '@primetrade/domain';
 import { api, useTokens, type AuthResult, type TokenSource } from './api.js';
+import { notices } from './notices.svelte.js';
 
 const storageKey = 'primetrade.session';
 
@@ -69,8 +70,9 @@ export class Session implements TokenSource {
     try {
       this.#keep((await api.refresh(latest.refreshToken)).data);
       return true;
-    } catch {
+    } catch (error) {
       this.#forget();
+      notices.error(error);
       return false;
     }
   }
