@@ -1,15 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import Koa from 'koa';
-import { startEmbedded } from '@primetrade/command-api';
-import { createPostgresSql, createSqlEventStore, createTestDatabase, loadConfig } from '@primetrade/platform';
+import { createPostgresSql, createSqlEventStore, createTestDatabase } from '@primetrade/platform';
 import { closedLoop, interleaved, openLoop, type LatencyResult, type RatioResult } from './lib/measure.js';
 import { log } from './lib/results.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 
 const listen = async (server: http.Server): Promise<string> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,39 +40,69 @@ export async function benchKoaOverhead(pairs: number): Promise<RatioResult> {
   }
 }
 
+async function startCommandNode(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof`) profiles the node under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(import.meta.dirname, 'commandNode.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      BENCH_DATABASE_URL: databaseUrl,
+      DATA_DIR: path.join(import.meta.dirname, '.data'),
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: randomUUID() + randomUUID(),
+      RATE_LIMIT_API_PER_MINUTE: '100000000',
+      WEB_ROOT: '',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`command node exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** JSON over a keep-alive agent: cheaper for the load generator than fetch. */
+function jsonClient(baseUrl: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  return (method: string, route: string, token: string | null, body?: unknown) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const request = http.request(`${baseUrl}/api/v1${route}`, {
+        method,
+        agent,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          if ((response.statusCode ?? 500) >= 300) reject(new Error(`${method} ${route} → ${response.statusCode} ${text}`));
+          else resolve(JSON.parse(text) as Record<string, unknown>);
+        });
+      });
+      request.on('error', reject);
+      request.end(payload);
+    });
+}
+
 export interface CommandBench {
   readonly ratio: RatioResult;
   readonly latency: LatencyResult;
 }
 
 /**
- * B2b: a full command over HTTP (auth, validation, decide, append, response; relay and projector
- * running) vs a direct append to the same store, both at 16 concurrent clients on real PostgreSQL.
- * Then the HTTP command at half its measured maximum rate, open loop, for latency percentiles.
+ * B2b: a full command over HTTP (auth, rate limit, validation, state cache, decide, append, response)
+ * on a command-api node as it runs in cluster mode — its own process, no relay or projector in it —
+ * vs a direct append to the same store from this process, both at 16 concurrent clients on real
+ * PostgreSQL, interleaved. Then the HTTP command at half its measured maximum rate, open loop.
  */
 export async function benchCommandApi(pairs: number): Promise<CommandBench> {
   const database = await createTestDatabase('bench_b2', { max: 1 });
-  const sql = createPostgresSql({ connectionString: database.url, max: 20 });
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pt-bench-'));
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: randomUUID() + randomUUID(),
-    RATE_LIMIT_API_PER_MINUTE: '100000000',
-    WEB_ROOT: '',
-  });
-  const system = await startEmbedded({ config, sql });
+  const sql = createPostgresSql({ connectionString: database.url, max: 16 });
+  const node = await startCommandNode(database.url);
   try {
-    const api = async (method: string, route: string, token: string | null, body?: unknown) => {
-      const response = await fetch(`${system.url}/api/v1${route}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      if (response.status >= 300) throw new Error(`${method} ${route} → ${response.status} ${await response.text()}`);
-      return (await response.json()) as Record<string, unknown>;
-    };
+    const api = jsonClient(node.url);
     const session = await api('POST', '/auth/register', null, { email: 'bench@example.test', password: 'benchmark password', name: 'Bench' });
     const token = String(session.accessToken);
     const boards: string[] = [];
@@ -106,9 +134,9 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
     await store.close();
     return { ratio, latency };
   } finally {
-    await system.close();
+    node.child.kill('SIGTERM');
+    await new Promise((resolve) => node.child.once('exit', resolve));
     await sql.close();
     await database.drop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }

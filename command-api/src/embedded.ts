@@ -17,7 +17,7 @@ import {
 } from '@primetrade/platform';
 import { createProjector, createRelay, getBoardRevision, getMemberRole, runMigrations } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer } from '@primetrade/realtime';
-import { createApp } from './app.js';
+import { createApp, type AppDeps } from './app.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -70,36 +70,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await projector.start();
 
   // 3. HTTP + Socket.IO on one server.
-  const app = createApp({
-    config: {
-      apiPrefix: '/api/v1',
-      corsOrigins: config.CORS_ORIGINS,
-      bodyLimitBytes: config.BODY_LIMIT,
-      trustProxy: config.TRUST_PROXY,
-      webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
-      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      version: options.version ?? '0.1.0',
-    },
-    logger,
-    metrics,
-    sql,
-    store,
-    tokens,
-    rateLimiters: {
-      login: createMemoryRateLimiter({ points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),
-      register: createMemoryRateLimiter({ points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
-      api: createMemoryRateLimiter({ points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
-    },
-    clock: () => new Date(),
-    newId: randomUUID,
-    readiness: async () => ({
-      database: await sql.query('SELECT 1').then(
-        () => ({ ok: true }),
-        (error: unknown) => ({ ok: false, detail: String(error) }),
-      ),
-      projector: projectorReadiness(projector.status()),
+  const app = createApp(
+    commandApiDeps(config, {
+      logger, metrics, sql, store, tokens, version: options.version,
+      readiness: async () => ({
+        database: await sql.query('SELECT 1').then(
+          () => ({ ok: true }),
+          (error: unknown) => ({ ok: false, detail: String(error) }),
+        ),
+        projector: projectorReadiness(projector.status()),
+      }),
     }),
-  });
+  );
   const handle = app.callback();
   // Koa's handler answers its own errors; the returned promise carries nothing to await here.
   const server = http.createServer((req, res) => void handle(req, res));
@@ -147,6 +129,32 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       logger.info('stopped');
     })());
   return { url, port, sql, close };
+}
+
+/** The command-api's dependencies from config: shared by every mode and the benchmarks. */
+export function commandApiDeps(
+  config: Config,
+  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness'> & { version?: string | undefined },
+): AppDeps {
+  return {
+    ...parts,
+    config: {
+      apiPrefix: '/api/v1',
+      corsOrigins: config.CORS_ORIGINS,
+      bodyLimitBytes: config.BODY_LIMIT,
+      trustProxy: config.TRUST_PROXY,
+      webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      version: parts.version ?? '0.1.0',
+    },
+    rateLimiters: {
+      login: createMemoryRateLimiter({ points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),
+      register: createMemoryRateLimiter({ points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
+      api: createMemoryRateLimiter({ points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
+    },
+    clock: () => new Date(),
+    newId: randomUUID,
+  };
 }
 
 function projectorReadiness(status: { state: string; lastError?: string | undefined }) {

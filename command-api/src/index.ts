@@ -1,5 +1,5 @@
 export * from './http/state.js';
 export * from './http/problem.js';
 export * from './http/route.js';
-export { startEmbedded, type EmbeddedOptions, type EmbeddedSystem } from './embedded.js';
+export { commandApiDeps, startEmbedded, type EmbeddedOptions, type EmbeddedSystem } from './embedded.js';
 export { createApp, type AppDeps } from './app.js';

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { repoRoot } from '../../tests/kit/process.js';
+import { repoRoot, startServer, tempDir, type ServerProcess } from '../../tests/kit/process.js';
 
 export const webDir = path.join(repoRoot, 'web');
 export const webRoot = path.join(webDir, 'dist');
@@ -12,11 +13,51 @@ const sessionKey = 'primetrade.session';
 /** Uncaught errors in any page of a context made by `contextFor`: the suite expects none. */
 export const pageErrors: string[] = [];
 
-/** Builds the web client into web/dist (Vite, offline), so the test serves what the code says now. */
+const newestChange = (entry: string): number => {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(entry).map((name) => newestChange(path.join(entry, name))));
+};
+
+/** Builds the web client into web/dist (Vite, offline) unless the build is newer than its sources. */
 export function buildWeb(): void {
+  const sources = ['src', 'index.html', 'vite.config.ts', '../domain/src'].map((item) => path.join(webDir, item));
+  let built = 0;
+  try {
+    built = statSync(path.join(webRoot, 'index.html')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built > Math.max(...sources.map(newestChange))) return;
   const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
   const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: webDir, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export interface WebServer {
+  readonly server: ServerProcess;
+  stop(): Promise<void>;
+}
+
+/** The embedded server (tests/kit) on a temp data dir, serving web/dist, with rate limits out of the way. */
+export async function startWebServer(env: Record<string, string> = {}): Promise<WebServer> {
+  buildWeb();
+  const data = await tempDir('pt-web-e2e');
+  const server = await startServer({
+    DATA_DIR: data.dir,
+    WEB_ROOT: webRoot,
+    RATE_LIMIT_API_PER_MINUTE: '1000000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '1000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+    ...env,
+  });
+  return {
+    server,
+    async stop() {
+      await server.stop();
+      await data.remove();
+    },
+  };
 }
 
 /** Debian's Chromium, driven by playwright-core (never `playwright install`: no downloads here). */
@@ -79,6 +120,7 @@ export async function contextFor(
   const value = JSON.stringify({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken });
   // Only when empty: the app rotates tokens and must keep its newer pair across reloads.
   await context.addInitScript(({ key, session }) => {
+    if (!location.protocol.startsWith('http')) return; // about:blank has no storage
     if (localStorage.getItem(key) === null) localStorage.setItem(key, session);
   }, { key: sessionKey, session: value });
   return context;
@@ -111,3 +153,21 @@ export const boardSnapshot = (page: Page): Promise<ColumnSnapshot[]> =>
 
 export const waitLive = (page: Page): Promise<void> =>
   page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
+
+/** The board view as the tests read it. */
+export interface View {
+  board: { id: string; name: string };
+  columns: { id: string; name: string }[];
+  tasks: { id: string; title: string; columnId: string }[];
+  revision: number;
+}
+
+/** The board as the server's read model has it: columns in order with their cards' titles. */
+export async function serverSnapshot(http: Http, account: Account, boardId: string): Promise<ColumnSnapshot[]> {
+  const { accessToken } = await http.login(account); // tokens in these tests are short-lived
+  const { body } = await http.call<View>('GET', `/boards/${boardId}`, undefined, accessToken);
+  return body.columns.map((item) => ({
+    column: item.name,
+    cards: body.tasks.filter((task) => task.columnId === item.id).map((task) => task.title),
+  }));
+}

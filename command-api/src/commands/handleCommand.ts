@@ -5,6 +5,7 @@ import {
 } from '@primetrade/domain';
 import { WrongExpectedVersionError, toEventToAppend, type AppendResult } from '@primetrade/platform';
 import { createBoardStateCache, revisionOf } from './boardStateCache.js';
+import { createKeyedQueue } from './boardQueue.js';
 import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOptions } from './commandHandler.types.js';
 
 export type * from './commandHandler.types.js';
@@ -21,6 +22,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const newId = options.newId ?? randomUUID;
   const maxRetries = options.maxRetries ?? 5;
   const cache = createBoardStateCache(store, options.cacheSize);
+  const perBoard = createKeyedQueue();
 
   async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
     const command = commands[0];
@@ -61,7 +63,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     try {
       for (let retry = 0; ; retry++) {
         try {
-          const done = await attempt(boardId, commands, opts);
+          const done = await perBoard(boardId, () => attempt(boardId, commands, opts));
           result = done.events.length === 0 ? 'noop' : 'ok';
           return done;
         } catch (error) {

@@ -24,8 +24,15 @@ const audience = 'primetrade-api';
 
 /** HS256 access tokens. Refresh tokens are opaque random strings kept hashed in PostgreSQL. */
 export function createTokenService(options: { secret: string; accessTtlSeconds: number; now?: () => Date }): TokenService {
-  const key = new TextEncoder().encode(options.secret);
+  // Imported once: handing jose the raw bytes would import the key again on every verify.
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const now = options.now ?? (() => new Date());
+  // Every request of a client carries the same token: remember verified ones until they expire.
+  const verified = new Map<string, AccessClaims>();
+  const remember = (token: string, claims: AccessClaims) => {
+    if (verified.size >= 10_000) verified.delete(verified.keys().next().value ?? '');
+    verified.set(token, claims);
+  };
   return {
     accessTtlSeconds: options.accessTtlSeconds,
     async signAccess(user) {
@@ -38,12 +45,18 @@ export function createTokenService(options: { secret: string; accessTtlSeconds: 
         .setAudience(audience)
         .setIssuedAt(issuedAt)
         .setExpirationTime(exp)
-        .sign(key);
+        .sign(await key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verifyAccess(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.exp * 1000 > now().getTime()) return { ok: true, claims: known };
+        verified.delete(token);
+        return { ok: false, reason: 'expired' };
+      }
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           issuer,
           audience,
           algorithms: ['HS256'],
@@ -54,7 +67,9 @@ export function createTokenService(options: { secret: string; accessTtlSeconds: 
           return { ok: false, reason: 'invalid' };
         }
         if (role !== 'admin' && role !== 'user') return { ok: false, reason: 'invalid' };
-        return { ok: true, claims: { userId: sub, name, role, exp } };
+        const claims: AccessClaims = { userId: sub, name, role, exp };
+        remember(token, claims);
+        return { ok: true, claims };
       } catch (error) {
         return { ok: false, reason: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
       }
