@@ -164,5 +164,5 @@ function projectorReadiness(status: { state: string; lastError?: string | undefi
 }
 
 function defaultWebRoot(): string {
-  return path.resolve(import.meta.dirname, '../../web/public');
+  return path.resolve(import.meta.dirname, '../../web/dist');
 }
