@@ -3,25 +3,19 @@ import { listComments } from '@primetrade/projector';
 import { z } from 'zod';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';
-import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { commentDto } from '../boards/common.schemas.js';
 import { commentDtoOf } from '../boards/stateViews.js';
-import { asTaskNotFound, boardOfTask, findTask } from './tasks.lookup.js';
+import { findTask, runTaskCommand } from './tasks.lookup.js';
 import { commentBodySchema, commentParams, taskParams } from './tasks.schemas.js';
 
 const tags = ['comments'];
 
 export function commentsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
-  const { commands, sql, clock, newId } = deps;
+  const { sql, newId } = deps;
 
-  const commentCommand = async (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) => {
-    const metadata = commandMetadata(ctx, clock);
-    const boardId = await boardOfTask(deps, taskId, metadata.actorId);
-    const result = await asTaskNotFound(commands.handle(boardId, build(metadata), handleOptions(ctx)));
-    setRevision(ctx, result.revision);
-    return result;
-  };
+  const commentCommand = (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) =>
+    runTaskCommand(deps, ctx, taskId, build);
 
   defineRoute(registrar, {
     method: 'get', path: '/tasks/:taskId/comments', summary: "A task's comments, oldest first", tags, params: taskParams,

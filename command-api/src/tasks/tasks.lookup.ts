@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, taskDtoFromState, type TaskDto } from '@primetrade/domain';
+import { DomainError, taskDtoFromState, type BoardCommand, type CommandMetadata, type TaskDto } from '@primetrade/domain';
 import { getTask } from '@primetrade/projector';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { isMemberIn } from '../boards/stateViews.js';
+import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
+import type { AppContext } from '../http/state.js';
 
 const pollEveryMs = 50;
 const taskNotFound = (): DomainError => new DomainError('TASK.NOT_FOUND', 'Task not found');
@@ -54,4 +56,18 @@ export async function asTaskNotFound<T>(work: Promise<T>): Promise<T> {
     if (error instanceof DomainError && error.code === 'BOARD.NOT_FOUND') throw taskNotFound();
     throw error;
   }
+}
+
+/** Runs a command on the board of `taskId`; an invisible board means an invisible task (404). */
+export async function runTaskCommand(
+  deps: BoardRouteDeps,
+  ctx: AppContext,
+  taskId: string,
+  build: (metadata: CommandMetadata) => BoardCommand,
+) {
+  const metadata = commandMetadata(ctx, deps.clock);
+  const boardId = await boardOfTask(deps, taskId, metadata.actorId);
+  const result = await asTaskNotFound(deps.commands.handle(boardId, build(metadata), handleOptions(ctx)));
+  setRevision(ctx, result.revision);
+  return result;
 }

@@ -8,7 +8,7 @@ import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
 import { boardParams, pageOf, taskDto } from '../boards/common.schemas.js';
 import { taskDtoOf } from '../boards/stateViews.js';
-import { asTaskNotFound, boardOfTask, findTask } from './tasks.lookup.js';
+import { findTask, runTaskCommand } from './tasks.lookup.js';
 import { createTaskBody, moveTaskBody, taskParams, taskSearchQuery, updateTaskBody } from './tasks.schemas.js';
 
 const tags = ['tasks'];
@@ -33,14 +33,8 @@ const taskActions = {
 export function tasksRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock, newId } = deps;
 
-  /** Runs a command on the task's board; the board is invisible → the task is too. */
-  const taskCommand = async (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) => {
-    const metadata = commandMetadata(ctx, clock);
-    const boardId = await boardOfTask(deps, taskId, metadata.actorId);
-    const result = await asTaskNotFound(commands.handle(boardId, build(metadata), handleOptions(ctx)));
-    setRevision(ctx, result.revision);
-    return result;
-  };
+  const taskCommand = (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) =>
+    runTaskCommand(deps, ctx, taskId, build);
 
   defineRoute(registrar, {
     method: 'post', path: '/boards/:boardId/tasks', summary: 'Create a task (first column, at the end, unless told)', tags,
