@@ -7,6 +7,8 @@ export const revisionOf = (state: BoardState): number => (state.status === 'init
 export interface BoardStateCache {
   /** The board's current state: the cached fold plus whatever the stream has after it. */
   load(boardId: string): Promise<BoardState>;
+  /** The cached fold without asking the store (may be behind other nodes' writes). */
+  peek(boardId: string): BoardState | undefined;
   /** Folds events this process just appended, so the next load reads nothing. */
   apply(boardId: string, state: BoardState, events: readonly Envelope[]): BoardState;
   /** The board holding `taskId` among the cached boards (a hint only; the store decides). */
@@ -43,6 +45,7 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
       if (state.status !== 'initial') remember(boardId, state);
       return state;
     },
+    peek: (boardId) => states.get(boardId),
     apply(boardId, state, events) {
       const next = events.reduce<BoardState>(evolve, state);
       if (next.status !== 'initial') remember(boardId, next);

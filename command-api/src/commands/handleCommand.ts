@@ -24,20 +24,40 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const cache = createBoardStateCache(store, options.cacheSize);
   const perBoard = createKeyedQueue();
 
-  async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+  /**
+   * The state to decide on. A first attempt trusts the cached fold: if another node wrote since, the
+   * append's expected revision fails and the retry reads the stream (one round trip saved per command).
+   */
+  async function stateFor(boardId: string, fresh: boolean, expectedRevision: number | undefined) {
+    const cached = fresh ? undefined : cache.peek(boardId);
+    // An If-Match other than our cached revision may mean the cache is behind: look before refusing.
+    if (cached !== undefined && (expectedRevision === undefined || expectedRevision === revisionOf(cached))) {
+      return { state: cached, fromCache: true };
+    }
+    return { state: await cache.load(boardId), fromCache: false };
+  }
+
+  async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions, fresh: boolean): Promise<CommandResult> {
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');
-    // 1. Current state (cached fold + stream tail).
-    const state = await cache.load(boardId);
+    // 1. Current state (cached fold; the stream when asked to be fresh or nothing is cached).
+    const { state, fromCache } = await stateFor(boardId, fresh, opts.expectedRevision);
     const revision = revisionOf(state);
     // 2. Explicit precondition (If-Match).
     if (opts.expectedRevision !== undefined && opts.expectedRevision !== revision) {
       if (!visibleTo(state, command.metadata.actorId)) throw new DomainError('BOARD.NOT_FOUND', 'Board not found');
       throw new DomainError('REVISION.MISMATCH', `The board is at revision ${revision}, not ${opts.expectedRevision}`);
     }
-    // 3. Decide; nothing to do is a success at the current revision.
-    const decided = decideAll(commands, state);
-    if (decided.length === 0) return { events: [], state, revision };
+    // 3. Decide; nothing to do is a success at the current revision. A refusal or a no-op decided on
+    //    the cache is only believed once the stream confirms the cache is current.
+    let decided: BoardEvent[];
+    try {
+      decided = decideAll(commands, state);
+    } catch (error) {
+      if (fromCache) return attempt(boardId, commands, opts, true);
+      throw error;
+    }
+    if (decided.length === 0) return fromCache ? attempt(boardId, commands, opts, true) : { events: [], state, revision };
     // 4. Append at exactly the revision we decided on.
     const context = {
       occurredAt: command.metadata.now, actorId: command.metadata.actorId,
@@ -63,7 +83,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     try {
       for (let retry = 0; ; retry++) {
         try {
-          const done = await perBoard(boardId, () => attempt(boardId, commands, opts));
+          const done = await perBoard(boardId, () => attempt(boardId, commands, opts, retry > 0));
           result = done.events.length === 0 ? 'noop' : 'ok';
           return done;
         } catch (error) {

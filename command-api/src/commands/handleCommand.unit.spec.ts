@@ -206,4 +206,40 @@ describe('handleCommand', () => {
       );
     });
   });
+
+  describe('when another node wrote since this node cached the board', () => {
+    it('acts on a task it has never seen instead of refusing it from the stale cache', async () => {
+      const store = createInMemoryEventStore();
+      const [nodeA, nodeB] = [createCommandHandler({ store }), createCommandHandler({ store })];
+      const boardId = randomUUID();
+      await nodeA.handle(boardId, createBoard(boardId), opts());
+      const taskId = randomUUID();
+      await nodeB.handle(boardId, createTask(taskId), opts());
+      const result = await nodeA.handle(boardId, { type: 'CompleteTask', data: { taskId }, metadata: meta() }, opts());
+      expect(result.events.map((event) => event.type)).toEqual(['TaskCompleted']);
+      expect(await revisions(store, boardId)).toEqual([0, 1, 2, 3, 4, 5]);
+    });
+
+    it('does not take a change for a no-op because its cache still shows the old value', async () => {
+      const store = createInMemoryEventStore();
+      const [nodeA, nodeB] = [createCommandHandler({ store }), createCommandHandler({ store })];
+      const boardId = randomUUID();
+      await nodeA.handle(boardId, createBoard(boardId), opts());
+      await nodeB.handle(boardId, rename('Renamed elsewhere'), opts());
+      const result = await nodeA.handle(boardId, rename('Launch'), opts());
+      expect(result.events.map((event) => event.type)).toEqual(['BoardRenamed']);
+      expect(result.state.status !== 'initial' && result.state.name).toBe('Launch');
+    });
+
+    it('accepts an If-Match at the store’s revision although its cache is behind', async () => {
+      const store = createInMemoryEventStore();
+      const [nodeA, nodeB] = [createCommandHandler({ store }), createCommandHandler({ store })];
+      const boardId = randomUUID();
+      await nodeA.handle(boardId, createBoard(boardId), opts());
+      const latest = await nodeB.handle(boardId, rename('Second'), opts());
+      const result = await nodeA.handle(boardId, rename('Third'), opts(latest.revision));
+      expect(result.revision).toBe(latest.revision + 1);
+      await expect(nodeA.handle(boardId, rename('Fourth'), opts(latest.revision))).rejects.toMatchObject({ code: 'REVISION.MISMATCH' });
+    });
+  });
 });
