@@ -17,6 +17,7 @@ const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ['default', './tests/kit/closingLine.reporter.ts'],
     projects: [
       { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'], sequence: { groupOrder: 0 } } },
       {
