@@ -18,9 +18,13 @@ export const limits = {
 export const invalid = (field: string, message: string): DomainError =>
   new DomainError('VALIDATION.FAILED', `${field}: ${message}`, [{ field, message }]);
 
+/** NUL cannot be stored in PostgreSQL text or jsonb: such an event would stall the read models. */
+const hasNul = (value: string): boolean => value.includes('\u0000');
+
 /** A trimmed, non-empty text of at most `max` characters. */
 export function requireText(field: string, value: unknown, max: number): string {
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
+  if (hasNul(value)) throw invalid(field, 'must not contain the NUL character');
   const trimmed = value.trim();
   if (trimmed.length === 0) throw invalid(field, 'must not be empty');
   if (trimmed.length > max) throw invalid(field, `must be at most ${max} characters`);
@@ -30,6 +34,7 @@ export function requireText(field: string, value: unknown, max: number): string 
 /** Free text that may be empty (descriptions), kept as written. */
 export function requireOptionalText(field: string, value: unknown, max: number): string {
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
+  if (hasNul(value)) throw invalid(field, 'must not contain the NUL character');
   if (value.length > max) throw invalid(field, `must be at most ${max} characters`);
   return value;
 }
@@ -76,8 +81,11 @@ export function isIsoInstant(value: string): boolean {
   if (match === null) return false;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const offset = match[8] ?? 'Z';
-  const offsetOk = offset === 'Z' || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4, 6)) <= 59);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  // Real offsets span -12:00..+14:00; PostgreSQL refuses larger ones and years outside 1..9999,
+  // and a value the read models cannot store must never reach the store.
+  const offsetMinutes = offset === 'Z' ? 0 : Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6));
+  const offsetOk = offsetMinutes <= 14 * 60 && Number(offset.slice(4, 6)) <= 59;
+  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
     && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
 }
 

@@ -1,4 +1,4 @@
-import { priorities, roles } from '@primetrade/domain';
+import { isIsoInstant, priorities, roles } from '@primetrade/domain';
 import { z } from 'zod';
 
 /**
@@ -17,7 +17,9 @@ export const label = z.string().trim().min(1).max(40);
 export const commentBody = z.string().trim().min(1).max(5_000);
 export const role = z.enum(roles);
 export const priority = z.enum(priorities);
-export const isoInstant = z.iso.datetime({ offset: true });
+export const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine(isIsoInstant, 'must be an instant in years 0001–9999 with an offset of at most ±14:00');
 export const wipLimit = z.number().int().min(1).max(1_000).nullable();
 
 /** Page size for list endpoints: 1..100, default 50. */

@@ -68,7 +68,7 @@ describe('Idempotency-Key on POST', () => {
       expect(counter.state.calls).toBe(calls);
     });
 
-    it('replays a 4xx problem too', async () => {
+    it('does not pin a refusal: a 4xx releases the key, so a retry acts as a first request (nothing was done)', async () => {
       const key = newKey();
       const first = await post(alice, 'invalid', key);
       const calls = counter.state.calls;
@@ -76,8 +76,18 @@ describe('Idempotency-Key on POST', () => {
       expect(first.status).toBe(400);
       expect(retry.status).toBe(400);
       expect(retry.headers.get('content-type')).toContain('application/problem+json');
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
       expect(retry.body.code).toBe('VALIDATION.FAILED');
-      expect(counter.state.calls).toBe(calls);
+      expect(counter.state.calls).toBe(calls + 1);
+    });
+
+    it('counts If-Match as part of the request: the same key with another precondition is a different request', async () => {
+      const key = newKey();
+      const first = await t.request('POST', '/test/counter', { token: alice.accessToken, body: { value: 'a' }, headers: { 'idempotency-key': key, 'if-match': 'W/"1"' } });
+      const other = await t.request<{ code: string }>('POST', '/test/counter', { token: alice.accessToken, body: { value: 'a' }, headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(201);
+      expect(other.status).toBe(422);
+      expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
     });
 
     it('acts again after a 5xx (the key is released)', async () => {

@@ -31,13 +31,15 @@ interface StoredKey {
 
 const requestHash = (ctx: AppContext): string =>
   createHash('sha256')
-    .update(`${ctx.method}\n${ctx.path}\n${ctx.querystring}\n${JSON.stringify((ctx.request as { body?: unknown }).body ?? null)}`)
+    .update(`${ctx.method}\n${ctx.path}\n${ctx.querystring}\n${ctx.get('If-Match')}\n${JSON.stringify((ctx.request as { body?: unknown }).body ?? null)}`)
     .digest('base64url');
 
 /**
- * `Idempotency-Key` on POST (DESIGN §5): the first request with a key acts and its 2xx/4xx answer is
+ * `Idempotency-Key` on POST (DESIGN §5): the first request with a key acts and its 2xx answer is
  * stored; a retry with the same request gets that answer again (`Idempotent-Replayed: true`) without
- * acting. Runs after authentication: keys are per user. 5xx answers release the key so a retry acts.
+ * acting. Runs after authentication: keys are per user. A refusal changed nothing, and some are
+ * temporary (a busy board, a lagging read model), so any non-2xx answer releases the key: a retry
+ * then acts as a first request would.
  */
 export function idempotency(options: IdempotencyOptions): Middleware<AppState> {
   const ttlMs = options.ttlMs ?? 24 * 3600_000;
@@ -100,11 +102,11 @@ async function actAndRecord(ctx: AppContext, next: () => Promise<unknown>, logge
   try {
     await next();
   } catch (error) {
-    // Render the problem here so a 4xx can be stored; the outer translator sees a finished response.
+    // Render the problem here, so the key is released before the outer translator sees a finished response.
     writeProblem(ctx, error, logger);
   }
   const body: unknown = ctx.body ?? null;
-  const storable = ctx.status < 500 && isJsonValue(body);
+  const storable = ctx.status >= 200 && ctx.status < 300 && isJsonValue(body);
   if (!storable) {
     await recorder.release();
     return;

@@ -42,7 +42,30 @@ export const zodIssuesToDetails = (prefix: string, error: z.ZodError): ErrorDeta
     message: issue.message,
   }));
 
+/** The path of the first string holding NUL, which PostgreSQL cannot store in text or jsonb. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulPath(item, `${path}.${index}`);
+      if (found) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = nulPath(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const withNul = nulPath(value, where);
+  if (withNul) {
+    throw new DomainError('VALIDATION.FAILED', `${withNul}: must not contain the NUL character`, [
+      { field: withNul, message: 'must not contain the NUL character' },
+    ]);
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = zodIssuesToDetails(where, result.error);

@@ -35,7 +35,12 @@ export function decodeCursor(cursor: string, isValidKey: (key: string | null) =>
   return { key, id };
 }
 
+// Years 0001..9999 in microseconds since the epoch: a tampered cursor outside them is a 400, not a 500.
+const minMicros = -62_135_596_800_000_000n;
+const maxMicros = 253_402_300_799_999_999n;
+
 /** Microseconds since the epoch as a decimal string: exact for every timestamptz. */
-export const isMicros = (key: string | null): boolean => key !== null && /^-?\d{1,18}$/.test(key);
+export const isMicros = (key: string | null): boolean =>
+  key !== null && /^-?\d{1,18}$/.test(key) && BigInt(key) >= minMicros && BigInt(key) <= maxMicros;
 export const microsOf = (column: string): string => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
 export const instantFromMicros = (param: string): string => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;

@@ -1,4 +1,4 @@
-import { DomainError, type CommentDto, type Page, type Priority, type TaskDto } from '@primetrade/domain';
+import { DomainError, isIsoInstant, type CommentDto, type Page, type Priority, type TaskDto } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { decodeCursor, encodeCursor, instantFromMicros, isMicros, isUuid, microsOf, type KeysetCursor } from './cursor.js';
 import { iso, SqlParams, taskDtoJson } from './sqlFragments.js';
@@ -68,7 +68,7 @@ const sortKeys: Record<TaskSortKey, SortKey> = {
 };
 
 function instantFilter(value: string, field: string): string {
-  if (Number.isNaN(Date.parse(value))) {
+  if (!isIsoInstant(value) || Number.isNaN(Date.parse(value))) {
     throw new DomainError('VALIDATION.FAILED', `${field} must be an ISO 8601 instant`, [
       { field: `query.${field}`, message: 'Expected an ISO 8601 instant' },
     ]);
