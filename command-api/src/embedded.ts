@@ -76,7 +76,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       readiness: async () => ({
         database: await sql.query('SELECT 1').then(
           () => ({ ok: true }),
-          (error: unknown) => ({ ok: false, detail: String(error) }),
+          () => ({ ok: false, detail: 'database unreachable' }),
         ),
         projector: projectorReadiness(projector.status()),
       }),
@@ -91,6 +91,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     logger,
     metrics,
     corsOrigins: config.CORS_ORIGINS,
+    isActive: async (userId) =>
+      (await sql.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId])).length > 0,
     membership: {
       roleOf: (boardId, userId) => getMemberRole(sql, boardId, userId),
       revisionOf: (boardId) => getBoardRevision(sql, boardId),

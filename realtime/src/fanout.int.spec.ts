@@ -82,6 +82,25 @@ describe('Board event fan-out', () => {
     });
   });
 
+  describe('when the removal reaches realtime before the read model shows it', () => {
+    it('refuses the removed member’s rejoin until the read model catches up, and readmits them when added again', async () => {
+      await join(bobClient, { boardId: boardA });
+      harness.membership.setRevision(boardA, 4);
+      await harness.server.publish([envelope(boardA, 5, { type: 'MemberRemoved', data: { userId: bob.id } })]);
+      // The read model still says "member at revision 4".
+      expect(await join(bobClient, { boardId: boardA })).toMatchObject({ ok: false, code: 'BOARD.NOT_FOUND' });
+      const bob$ = record(bobClient);
+      await harness.server.publish([envelope(boardA, 6)]);
+      await join(adaClient, { boardId: boardA });
+      await harness.server.publish([envelope(boardA, 7)]);
+      await vi.waitFor(async () => expect(await join(adaClient, { boardId: boardA })).toMatchObject({ ok: true }));
+      expect(bob$.batches).toEqual([]);
+
+      await harness.server.publish([envelope(boardA, 8, { type: 'MemberAdded', data: { userId: bob.id, role: 'editor' } })]);
+      expect(await join(bobClient, { boardId: boardA })).toMatchObject({ ok: true });
+    });
+  });
+
   describe('when events come through the bus', () => {
     it('pushes what the realtime consumer group receives', async () => {
       const bus = createInProcessEventBus();

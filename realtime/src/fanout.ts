@@ -1,6 +1,7 @@
 import { boardRoom, userRoom, type Envelope } from '@primetrade/domain';
 import type { BusSubscription, EventBus, Logger } from '@primetrade/platform';
 import type { Presence } from './presence.js';
+import type { Removals } from './removals.js';
 import type { RealtimeIo } from './socket.types.js';
 
 export const realtimeConsumerGroup = 'realtime';
@@ -22,13 +23,17 @@ export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[
  * Kafka → room fan-out (DESIGN §1 step ⑥). With the Redis adapter, `io.to(room)` and
  * `socketsLeave` reach every realtime node, so one consumer per event is enough.
  */
-export function createFanout(io: RealtimeIo, presence: Presence, logger: Logger): (events: readonly Envelope[]) => Promise<void> {
+export function createFanout(
+  io: RealtimeIo, presence: Presence, logger: Logger, removals?: Removals,
+): (events: readonly Envelope[]) => Promise<void> {
   return async function publish(events: readonly Envelope[]): Promise<void> {
     for (const [boardId, batch] of groupByBoard(events)) {
       io.to(boardRoom(boardId)).emit('board:events', { boardId, events: batch });
       // After the emit, so a removed member still sees its own removal and can close the board.
       for (const event of batch) {
+        if (event.type === 'MemberAdded') removals?.readmit(boardId, event.data.userId);
         if (event.type !== 'MemberRemoved') continue;
+        removals?.record(boardId, event.data.userId, event.revision);
         io.in(userRoom(event.data.userId)).socketsLeave(boardRoom(boardId));
         await presence.evictUser(boardId, event.data.userId).catch((error: unknown) =>
           logger.warn({ err: error, boardId }, 'realtime: presence eviction failed'),

@@ -20,6 +20,23 @@ describe('Realtime handshake', () => {
     });
   });
 
+  describe('when the account behind a valid token is disabled', () => {
+    it('refuses the connection, and admits active accounts', async () => {
+      const disabled = newUser('disabled');
+      const active = newUser('active');
+      const gated = await startRealtime({ isActive: async (userId) => userId !== disabled.id });
+      try {
+        const { token } = await gated.tokens.signAccess({ id: disabled.id, name: disabled.name, role: 'user' });
+        const error = await gated.refused({ token });
+        expect(error.data).toEqual({ code: 'AUTH.ACCOUNT_DISABLED' });
+        const client = await gated.connect(active);
+        expect(client.connected).toBe(true);
+      } finally {
+        await gated.close();
+      }
+    });
+  });
+
   describe('when the token is not a string', () => {
     it('refuses the connection as unauthorized', async () => {
       const error = await harness.refused({ token: { sub: 'admin' } });

@@ -10,25 +10,26 @@ function unauthorized(code: ErrorCode): Error & { data: { code: ErrorCode } } {
 }
 
 /** Handshake auth (DESIGN §6): `auth: { token }` must be a valid access token. */
-export function authenticate(tokens: TokenService, logger: Logger): Middleware {
+export function authenticate(tokens: TokenService, logger: Logger, isActive?: (userId: string) => Promise<boolean>): Middleware {
   return (socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
     if (typeof token !== 'string' || token.length === 0) {
       next(unauthorized('AUTH.UNAUTHENTICATED'));
       return;
     }
-    tokens.verifyAccess(token).then(
-      (result) => {
-        if (!result.ok) {
-          next(unauthorized(result.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.UNAUTHENTICATED'));
-          return;
-        }
-        const { userId, name, exp } = result.claims;
-        socket.data = { userId, name, exp, presence: {} };
-        next();
-      },
+    const admit = async (): Promise<Error | null> => {
+      const result = await tokens.verifyAccess(token);
+      if (!result.ok) return unauthorized(result.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.UNAUTHENTICATED');
+      const { userId, name, exp } = result.claims;
+      // A disabled or erased account is refused as HTTP refuses it, token or not.
+      if (isActive && !(await isActive(userId))) return unauthorized('AUTH.ACCOUNT_DISABLED');
+      socket.data = { userId, name, exp, presence: {} };
+      return null;
+    };
+    admit().then(
+      (refusal) => (refusal ? next(refusal) : next()),
       (error: unknown) => {
-        logger.error({ err: error }, 'realtime: token verification failed');
+        logger.error({ err: error }, 'realtime: handshake check failed');
         next(unauthorized('AUTH.UNAUTHENTICATED'));
       },
     );

@@ -50,7 +50,9 @@ export interface TestUser {
 }
 export const newUser = (name: string): TestUser => ({ id: randomUUID(), name });
 
-export async function startRealtime(options: { accessTtlSeconds?: number; metrics?: Pick<Metrics, 'socketsConnected'> } = {}): Promise<Harness> {
+export async function startRealtime(
+  options: { accessTtlSeconds?: number; metrics?: Pick<Metrics, 'socketsConnected'>; isActive?: (userId: string) => Promise<boolean> } = {},
+): Promise<Harness> {
   const httpServer = createServer();
   const tokens = createTokenService({ secret, accessTtlSeconds: options.accessTtlSeconds ?? 900 });
   const membership = createMembership();
@@ -60,6 +62,7 @@ export async function startRealtime(options: { accessTtlSeconds?: number; metric
     membership,
     logger: createLogger({ level: 'silent' }),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.isActive ? { isActive: options.isActive } : {}),
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

@@ -3,6 +3,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { userRoom, type Envelope } from '@primetrade/domain';
 import type { Logger, Metrics, TokenService } from '@primetrade/platform';
 import { createFanout } from './fanout.js';
+import { createRemovals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
 import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceStore } from './presence.js';
 import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
@@ -20,6 +21,8 @@ export interface RealtimeDeps {
   readonly adapter?: ServerOptions['adapter'];
   /** Cluster mode passes a Redis-backed store; the default keeps presence in this process. */
   readonly presenceStore?: PresenceStore;
+  /** False for a disabled or erased account: its handshake is refused. Default: every token's user is active. */
+  readonly isActive?: (userId: string) => Promise<boolean>;
   /** Milliseconds since the epoch; injectable for token-expiry timing. */
   readonly now?: () => number;
 }
@@ -46,13 +49,14 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore());
+  const removals = createRemovals();
 
-  io.use(authenticate(deps.tokens, logger));
+  io.use(authenticate(deps.tokens, logger, deps.isActive));
   io.on('connection', (socket) => {
     void socket.join(userRoom(socket.data.userId));
     deps.metrics?.socketsConnected.inc();
     const stopExpiryTimer = dropOnExpiry(socket, now);
-    registerRoomHandlers(socket, { membership: deps.membership, presence, logger });
+    registerRoomHandlers(socket, { membership: deps.membership, presence, logger, removals });
     registerPresenceHandlers(socket, presence, logger);
     socket.on('disconnect', (reason) => {
       stopExpiryTimer();
@@ -64,7 +68,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
 
   return {
     io,
-    publish: createFanout(io, presence, logger),
+    publish: createFanout(io, presence, logger, removals),
     async close() {
       await io.close();
     },

@@ -2,6 +2,7 @@ import type { Logger } from '@primetrade/platform';
 import { boardRoom, type JoinAck, type Role } from '@primetrade/domain';
 import { parseJoin, parseLeave } from './payloads.js';
 import type { Presence } from './presence.js';
+import type { Removals } from './removals.js';
 import { splitAck, type RealtimeSocket } from './socket.types.js';
 
 /** Read-model queries the realtime node needs; injected so it never imports the projector. */
@@ -15,6 +16,7 @@ interface RoomDeps {
   readonly membership: MembershipQueries;
   readonly presence: Presence;
   readonly logger: Logger;
+  readonly removals?: Removals;
 }
 
 /** `board:join` / `board:leave` (DESIGN §6). Every path answers the ack, and none can throw. */
@@ -62,6 +64,13 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   // `revision === mine + 1` and ignores older ones, so seeing it twice is harmless.
   await socket.join(boardRoom(boardId));
   const revision = (await deps.membership.revisionOf(boardId)) ?? -1;
+  // The fan-out may have evicted this user while we awaited, or fanned out a removal the read
+  // model does not show yet: look again now that the socket is in the room.
+  const removedAt = deps.removals?.pending(boardId, socket.data.userId) ?? null;
+  if ((removedAt !== null && removedAt > revision) || (await deps.membership.roleOf(boardId, socket.data.userId)) === null) {
+    await socket.leave(boardRoom(boardId));
+    return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
+  }
   // Presence is cosmetic: its failure must not refuse a join that already happened.
   await deps.presence.enter(socket, boardId).catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
   return { ok: true, revision };

@@ -71,4 +71,21 @@ describe('Board API: task routes while the read model lags', () => {
       expect(read.body.title).toBe('Shared');
     });
   });
+
+  describe('when a member was removed through another node and the removal is not projected yet', () => {
+    it('refuses them the board, its tasks and a task at once', async () => {
+      const leaving = await api.addUser('Leaving');
+      await api.request('POST', `/boards/${board.boardId}/members`, { as: board.owner, body: { userId: leaving.id, role: 'viewer' } });
+      const task = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Private soon' } });
+      await api.project();
+      expect((await api.request('GET', `/tasks/${task.body.id}`, { as: leaving.id })).status).toBe(200);
+      await otherNode().handle(board.boardId, {
+        type: 'RemoveMember', data: { userId: leaving.id }, metadata: { ...meta(), actorId: board.owner },
+      }, { correlationId: 't' });
+      expect((await api.request('GET', `/boards/${board.boardId}`, { as: leaving.id })).status).toBe(404);
+      expect((await api.request('GET', `/boards/${board.boardId}/tasks`, { as: leaving.id })).status).toBe(404);
+      expect((await api.request('GET', `/tasks/${task.body.id}`, { as: leaving.id })).status).toBe(404);
+      await api.project();
+    });
+  });
 });

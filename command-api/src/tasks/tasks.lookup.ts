@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, taskDtoFromState, type BoardCommand, type CommandMetadata, type TaskDto } from '@primetrade/domain';
 import { getTask } from '@primetrade/projector';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
+import { requireBoardMember } from '../boards/boardAccess.js';
 import { isMemberIn } from '../boards/stateViews.js';
 import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import type { AppContext } from '../http/state.js';
@@ -35,7 +36,8 @@ export async function findTask(deps: BoardRouteDeps, taskId: string, userId: str
   const deadline = performance.now() + (deps.readModelWaitMs ?? 1_000);
   for (;;) {
     const task = await getTask(deps.sql, taskId, userId);
-    if (task !== null) return task;
+    // The read model may still list a member who was just removed: confirm against the store.
+    if (task !== null) return asTaskNotFound(requireBoardMember(deps, task.boardId, userId).then(() => task));
     const boardId = deps.commands.findBoardOfTask(taskId) ?? (await projectedBoardOf(deps, taskId));
     if (boardId !== null) return fromBoardState(deps, boardId, taskId, userId);
     if (performance.now() >= deadline) throw taskNotFound();
