@@ -33,37 +33,37 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
 );
 CREATE INDEX IF NOT EXISTS events_feed_idx ON ${s}.events (transaction_id, global_position);
 
--- The common append in one round trip (ADR 0005): lock, check, compare-and-set, insert, notify.
--- Anything unusual (ids already stored, a revision mismatch) answers a status and writes nothing;
--- the caller then runs the full transactional path, which classifies it precisely.
+-- The common append in one round trip (ADR 0005): lock, compare-and-set, insert, notify.
+-- A revision mismatch answers 'conflict' and writes nothing; ids already stored fail the insert
+-- (unique violation, the statement rolls back). Either way the caller then runs the full
+-- transactional path, which classifies the case precisely.
 CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream text, p_lock_key text, p_expected text, p_events jsonb, p_channel text)
 RETURNS TABLE (status text, transaction_id text, global_position text, revision text)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
+  v_count bigint := jsonb_array_length(p_events);
   v_current bigint;
-  v_next bigint;
 BEGIN
   -- Takes no transaction id: the id is assigned by the compare-and-set below (ADR 0002).
   PERFORM pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
-  SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
-  IF EXISTS (SELECT 1 FROM ${s}.events ev
-             WHERE ev.event_id IN (SELECT (item->>'id')::uuid FROM jsonb_array_elements(p_events) AS item)) THEN
-    RETURN QUERY SELECT 'retry'::text, NULL::text, NULL::text, NULL::text;
-    RETURN;
+  IF p_expected = 'no_stream' THEN
+    INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_count - 1) ON CONFLICT (stream_id) DO NOTHING;
+    v_current := NULL;
+  ELSIF p_expected ~ '^[0-9]+$' THEN
+    v_current := p_expected::bigint;
+    UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = p_stream AND revision = v_current;
+  ELSE
+    SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
+    IF v_current IS NULL AND p_expected = 'any' THEN
+      INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_count - 1);
+    ELSIF v_current IS NOT NULL THEN
+      UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = p_stream;
+    END IF;
   END IF;
-  IF NOT (p_expected = 'any'
-          OR (p_expected = 'no_stream' AND v_current IS NULL)
-          OR (p_expected = 'stream_exists' AND v_current IS NOT NULL)
-          OR (p_expected ~ '^[0-9]+$' AND v_current IS NOT DISTINCT FROM p_expected::bigint)) THEN
+  IF NOT FOUND THEN
     RETURN QUERY SELECT 'conflict'::text, NULL::text, NULL::text, NULL::text;
     RETURN;
-  END IF;
-  v_next := COALESCE(v_current, -1) + jsonb_array_length(p_events);
-  IF v_current IS NULL THEN
-    INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_next);
-  ELSE
-    UPDATE ${s}.streams SET revision = v_next WHERE stream_id = p_stream;
   END IF;
   PERFORM pg_notify(p_channel, '');
   RETURN QUERY

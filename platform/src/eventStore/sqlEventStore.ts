@@ -176,13 +176,20 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
 
   /** One round trip for the common case; null when the full path must decide (retry or conflict). */
   async function appendFast(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult | null> {
-    const rows = await sql.query<{ status: string; transaction_id: string; global_position: string; revision: string }>(q.appendFast, [
-      streamId,
-      `${schema}:${streamId}`,
-      typeof expected === 'bigint' ? expected.toString() : expected,
-      JSON.stringify(toPayload(events)),
-      channel,
-    ]);
+    let rows: { status: string; transaction_id: string; global_position: string; revision: string }[];
+    try {
+      rows = await sql.query(q.appendFast, [
+        streamId,
+        `${schema}:${streamId}`,
+        typeof expected === 'bigint' ? expected.toString() : expected,
+        JSON.stringify(toPayload(events)),
+        channel,
+      ]);
+    } catch (error) {
+      // Some id is stored already (a retry, or a duplicate): nothing was written; the full path decides.
+      if (isUniqueViolation(error, 'events_event_id_key')) return null;
+      throw error;
+    }
     if (rows[0]?.status !== 'ok') return null;
     // Already committed: take the last row without the ordering assertion (the ordered CTE guarantees it).
     const last = rows.reduce((a, b) => (BigInt(b.revision) > BigInt(a.revision) ? b : a));
