@@ -56,7 +56,7 @@ describe('Projector', () => {
   });
 
   describe('when a revision is missing', () => {
-    it('halts: rejects the batch, reports why, logs an error and stops consuming', async () => {
+    it('halts: rejects the batch, reports why, logs an error, and keeps rejecting so the relay loses nothing', async () => {
       const stream = new BoardStream();
       await bus.publish(stream.create());
       stream.emit({ type: 'BoardRenamed', data: { name: 'Lost' } });
@@ -66,9 +66,10 @@ describe('Projector', () => {
       expect(projector.status().lastError).toContain('expected revision 2, got 3');
       expect(logged).toContainEqual(expect.objectContaining({ level: 'error', obj: { boardId: stream.boardId, expected: 2, got: 3 } }));
 
-      // Stopped consuming: later batches no longer reach it (so other consumers are not blocked).
+      // Still subscribed and refusing: a later publish fails too, so the relay keeps its position
+      // instead of moving past events the projector never applied.
       const other = new BoardStream();
-      await bus.publish(other.create());
+      await expect(bus.publish(other.create())).rejects.toThrow(/halted/);
       expect(await readRows(sql, 'boards', other.boardId)).toEqual([]);
       expect(await readRows(sql, 'boards', stream.boardId)).toEqual([expect.objectContaining({ revision: 1 })]);
     });
@@ -82,6 +83,20 @@ describe('Projector', () => {
       await expect(bus.publish([created, owner, future].filter((event) => event !== undefined))).rejects.toThrow('BoardPainted');
       expect(projector.status().state).toBe('halted');
       expect(await readRows(sql, 'boards', stream.boardId)).toEqual([]);
+    });
+  });
+
+  describe('when an event cannot be stored by the read models (poison)', () => {
+    it('halts instead of retrying it forever while reporting "running"', async () => {
+      const stream = new BoardStream();
+      const [created, owner] = stream.create();
+      const poison = stream.emit({ type: 'TaskCreated', data: {
+        taskId: randomUUID(), columnId: 'not-a-uuid', position: 'a0', title: 't', description: '', priority: 'low',
+        dueDate: null, assigneeIds: [], labels: [],
+      } });
+      await expect(bus.publish([created!, owner!, poison])).rejects.toThrow();
+      expect(projector.status().state).toBe('halted');
+      expect(logged).toContainEqual(expect.objectContaining({ level: 'error', msg: 'projector halted on an event the read models cannot take' }));
     });
   });
 

@@ -58,6 +58,7 @@ const cases: BadCase[] = [
   // Instants PostgreSQL cannot store must never reach the event store (they would stall the read models).
   { name: 'create task: due date in year 0', method: 'POST', path: () => `${b()}/tasks`, body: { title: 'x', dueDate: '0000-01-01T00:00:00Z' }, field: 'body.dueDate' },
   { name: 'create task: due date offset +23:59', method: 'POST', path: () => `${b()}/tasks`, body: { title: 'x', dueDate: '2026-01-01T00:00:00+23:59' }, field: 'body.dueDate' },
+  { name: 'create task: due date before year 1 in UTC', method: 'POST', path: () => `${b()}/tasks`, body: { title: 'x', dueDate: '0001-01-01T00:00:00+14:00' }, field: 'body.dueDate' },
   { name: 'create task: NUL in the title', method: 'POST', path: () => `${b()}/tasks`, body: { title: 'a\u0000b' }, field: 'body.title' },
   { name: 'rename board: NUL in the name', method: 'PATCH', path: () => b(), body: { name: '\u0000' }, field: 'body.name' },
   { name: 'search tasks: NUL in q', method: 'GET', path: () => '/tasks?q=a%00b', field: 'query.q' },

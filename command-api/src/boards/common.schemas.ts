@@ -17,9 +17,15 @@ export const label = z.string().trim().min(1).max(40);
 export const commentBody = z.string().trim().min(1).max(5_000);
 export const role = z.enum(roles);
 export const priority = z.enum(priorities);
+/**
+ * An ISO 8601 instant, stored in one canonical form (UTC, milliseconds: what the read models print),
+ * so the fold, the events and `GET` agree to the letter; the UTC year must be 0001–9999.
+ */
 export const isoInstant = z.iso
   .datetime({ offset: true })
-  .refine(isIsoInstant, 'must be an instant in years 0001–9999 with an offset of at most ±14:00');
+  .refine(isIsoInstant, 'must be an instant in years 0001–9999 with an offset of at most ±14:00')
+  .transform((value) => new Date(value).toISOString())
+  .refine(isIsoInstant, 'must fall in years 0001–9999 once converted to UTC');
 export const wipLimit = z.number().int().min(1).max(1_000).nullable();
 
 /** Page size for list endpoints: 1..100, default 50. */

@@ -16,6 +16,16 @@ const createTask = (fixture: BoardFixture, body: Record<string, unknown>, as = f
   api.request('POST', `/boards/${fixture.boardId}/tasks`, { as, body });
 
 describe('Board API: tasks', () => {
+  describe('when a due date comes with an offset or extra precision', () => {
+    it('stores it in one canonical UTC form, so the command answer, the events and GET agree', async () => {
+      const response = await createTask(board, { title: 'Offset', dueDate: '2026-05-01T10:00:00.123456+02:00' });
+      expect(response.status).toBe(201);
+      expect(response.body.dueDate).toBe('2026-05-01T08:00:00.123Z');
+      const read = await api.request('GET', `/tasks/${response.body.id}`, { as: board.viewer });
+      expect(read.body.dueDate).toBe('2026-05-01T08:00:00.123Z');
+    });
+  });
+
   describe('when an editor creates a task', () => {
     it('answers 201 with the task, its Location and the revision', async () => {
       const response = await createTask(board, {
