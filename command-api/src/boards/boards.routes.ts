@@ -2,7 +2,7 @@ import type { BoardCommand } from '@primetrade/domain';
 import { getBoardView, listBoardsForUser } from '@primetrade/projector';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';
-import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
+import { commandMetadata, handleOptions, setRevision, requestIds } from '../commands/commandHttp.js';
 import type { BoardRouteDeps } from './boardApi.deps.js';
 import { requireBoardMember } from './boardAccess.js';
 import { createBoardBody, defaultColumns, listBoardsQuery, updateBoardBody } from './boards.schemas.js';
@@ -26,8 +26,9 @@ export function boardsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): v
     body: createBoardBody,
     responses: { 201: { description: 'The new board', schema: boardViewDto } },
   }, async (ctx, { body }) => {
-    const boardId = newId();
-    const columns = (body.columns ?? defaultColumns).map((column) => ({ ...column, columnId: newId() }));
+    const ids = requestIds(ctx, newId);
+    const boardId = ids();
+    const columns = (body.columns ?? defaultColumns).map((column) => ({ ...column, columnId: ids() }));
     const result = await commands.handle(boardId, {
       type: 'CreateBoard', data: { boardId, name: body.name, description: body.description, columns },
       metadata: commandMetadata(ctx, clock),

@@ -1,7 +1,7 @@
 import type { BoardCommand, CommandMetadata } from '@primetrade/domain';
 import type { z } from 'zod';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
-import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
+import { commandMetadata, handleOptions, setRevision, requestIds } from '../commands/commandHttp.js';
 import type { BoardRouteDeps } from './boardApi.deps.js';
 import { boardParams, columnDto } from './common.schemas.js';
 import { addColumnBody, columnParams, updateColumnBody } from './columns.schemas.js';
@@ -30,7 +30,7 @@ export function columnsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     params: boardParams, body: addColumnBody,
     responses: { 201: { description: 'The new column', schema: columnDto } },
   }, async (ctx, { params, body }) => {
-    const columnId = newId();
+    const columnId = requestIds(ctx, newId)();
     const result = await commands.handle(params.boardId, {
       type: 'AddColumn',
       data: {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DomainError, type CommandMetadata } from '@primetrade/domain';
 import type { AppContext } from '../http/state.js';
 import { requireUser } from '../http/state.js';
@@ -37,3 +38,25 @@ export const handleOptions = (ctx: AppContext) => ({
   correlationId: ctx.state.requestId,
   causationId: null,
 });
+
+/** A UUID (version 8, RFC 9562) from the first 16 bytes of a hash. */
+function uuidFromDigest(digest: Buffer): string {
+  const bytes = Buffer.from(digest.subarray(0, 16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Ids for what a POST creates. With an `Idempotency-Key` they derive from (user, path, key, n): a
+ * retry after an answer that was lost (a 5xx after the append committed) decides on the same ids,
+ * so the domain refuses it as `*.ALREADY_EXISTS` instead of creating a twin.
+ */
+export function requestIds(ctx: AppContext, newId: () => string): () => string {
+  const key = ctx.get('Idempotency-Key');
+  const userId = ctx.state.user?.id;
+  if (key === '' || userId === undefined) return newId;
+  let n = 0;
+  return () => uuidFromDigest(createHash('sha256').update(`${userId}\n${ctx.path}\n${key}\n${n++}`).digest());
+}

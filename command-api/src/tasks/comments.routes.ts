@@ -1,3 +1,4 @@
+import { requestIds } from '../commands/commandHttp.js';
 import type { BoardCommand, CommandMetadata } from '@primetrade/domain';
 import { listComments } from '@primetrade/projector';
 import { z } from 'zod';
@@ -29,7 +30,7 @@ export function commentsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps):
     method: 'post', path: '/tasks/:taskId/comments', summary: 'Comment on a task', tags, params: taskParams, body: commentBodySchema,
     responses: { 201: { description: 'The new comment', schema: commentDto } },
   }, async (ctx, { params, body }) => {
-    const commentId = newId();
+    const commentId = requestIds(ctx, newId)();
     const result = await commentCommand(ctx, params.taskId, (metadata) => ({
       type: 'AddComment', data: { taskId: params.taskId, commentId, body: body.body }, metadata,
     }));

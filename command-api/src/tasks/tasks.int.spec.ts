@@ -16,6 +16,20 @@ const createTask = (fixture: BoardFixture, body: Record<string, unknown>, as = f
   api.request('POST', `/boards/${fixture.boardId}/tasks`, { as, body });
 
 describe('Board API: tasks', () => {
+  describe('when a POST with an Idempotency-Key acted but its answer was lost (the key released, as after a 5xx)', () => {
+    it('refuses the retry as already existing instead of creating a twin', async () => {
+      const headers = { 'idempotency-key': `lost-${randomUUID()}` };
+      const first = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Only once' }, headers });
+      expect(first.status).toBe(201);
+      await api.sql.query('DELETE FROM idempotency_keys WHERE key = $1', [headers['idempotency-key']]);
+      const retry = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Only once' }, headers });
+      expect(retry.status).toBe(409);
+      expect(retry.body.code).toBe('TASK.ALREADY_EXISTS');
+      const found = await api.request('GET', `/boards/${board.boardId}/tasks?q=once`, { as: board.editor });
+      expect(found.body.items.filter((task: { title: string }) => task.title === 'Only once')).toHaveLength(1);
+    });
+  });
+
   describe('when a due date comes with an offset or extra precision', () => {
     it('stores it in one canonical UTC form, so the command answer, the events and GET agree', async () => {
       const response = await createTask(board, { title: 'Offset', dueDate: '2026-05-01T10:00:00.123456+02:00' });

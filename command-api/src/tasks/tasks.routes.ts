@@ -3,7 +3,7 @@ import { getBoardRevision, searchTasks, type TaskSearch } from '@primetrade/proj
 import type { z } from 'zod';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';
-import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
+import { commandMetadata, handleOptions, setRevision, requestIds } from '../commands/commandHttp.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
 import { boardParams, pageOf, taskDto } from '../boards/common.schemas.js';
@@ -41,7 +41,7 @@ export function tasksRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): vo
     params: boardParams, body: createTaskBody,
     responses: { 201: { description: 'The new task (Location: /tasks/:taskId)', schema: taskDto } },
   }, async (ctx, { params, body }) => {
-    const taskId = newId();
+    const taskId = requestIds(ctx, newId)();
     const { beforeTaskId, afterTaskId, ...fields } = body;
     const result = await commands.handle(params.boardId, {
       type: 'CreateTask', data: { ...fields, taskId, beforeId: beforeTaskId, afterId: afterTaskId },
