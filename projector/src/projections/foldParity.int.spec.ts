@@ -14,7 +14,7 @@ import {
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
 import { getBoardView } from '../queries/boards.queries.js';
-import { createMigratedPglite, createMigratedPostgres } from '../testing/database.testkit.js';
+import { readModelBackends } from '../testing/database.testkit.js';
 
 interface Intent { kind: number; a: number; b: number; c: number; actor: number }
 const intent = fc.record({ kind: fc.nat(27), a: fc.nat(), b: fc.nat(), c: fc.nat(), actor: fc.nat(9) });
@@ -92,16 +92,7 @@ function foldComments(state: BoardState) {
     .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
-const backends = [
-  {
-    name: 'PGlite',
-    open: async () => {
-      const sql = await createMigratedPglite();
-      return { sql, drop: () => sql.close() };
-    },
-  },
-  { name: 'PostgreSQL', open: () => createMigratedPostgres('parity') },
-];
+const backends = readModelBackends('parity');
 
 describe.each(backends)('Read models equal the domain fold on $name', ({ open }) => {
   let sql: Sql;

@@ -3,19 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes, ProjectionGapError } from '../applyBatch.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { createMigratedPglite, createMigratedPostgres } from '../testing/database.testkit.js';
+import { readModelBackends } from '../testing/database.testkit.js';
 import { projectionSpec, readBoard, readRows } from '../testing/readModels.testkit.js';
 
-const backends = [
-  {
-    name: 'PGlite',
-    open: async () => {
-      const sql = await createMigratedPglite();
-      return { sql, drop: () => sql.close() };
-    },
-  },
-  { name: 'PostgreSQL', open: () => createMigratedPostgres('projector') },
-];
+const backends = readModelBackends('projector');
 
 describe.each(backends)('Read-model projections on $name', ({ open }) => {
   let sql: Sql;

@@ -24,3 +24,15 @@ export async function createMigratedPostgres(prefix: string): Promise<MigratedDa
   }
   return database;
 }
+
+/** The read-model backends a suite runs on (`describe.each`): PGlite and real PostgreSQL. */
+export const readModelBackends = (prefix: string): { name: string; open: () => Promise<MigratedDatabase> }[] => [
+  {
+    name: 'PGlite',
+    open: async () => {
+      const sql = await createMigratedPglite();
+      return { sql, drop: () => sql.close() };
+    },
+  },
+  { name: 'PostgreSQL', open: () => createMigratedPostgres(prefix) },
+];
