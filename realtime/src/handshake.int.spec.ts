@@ -87,7 +87,8 @@ describe('Realtime handshake', () => {
 describe('Realtime token expiry', () => {
   let harness: Harness;
   beforeEach(async () => {
-    harness = await startRealtime({ accessTtlSeconds: 1 });
+    // Expiry has one-second granularity: 2 s leaves at least a full second to connect first.
+    harness = await startRealtime({ accessTtlSeconds: 2 });
   });
   afterEach(() => harness.close());
 
