@@ -28,6 +28,18 @@ export class Notices {
     this.#push('error', describeError(error));
   }
 
+  /** Runs an action and reports it: `success` (when given) if it worked, the server's words if not. */
+  async attempt(action: () => Promise<unknown>, success?: string): Promise<boolean> {
+    try {
+      await action();
+      if (success) this.success(success);
+      return true;
+    } catch (error) {
+      this.error(error);
+      return false;
+    }
+  }
+
   dismiss(id: number): void {
     this.#items = this.#items.filter((item) => item.id !== id);
   }
