@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
-import type { EventStore, EventToAppend, StoredEvent } from './eventStore.port.js';
+import type { EventStore, EventToAppend, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { eventStoreFaultContract } from './eventStore.faults.contract.js';
 import type { AppendTestHooks } from './testHooks.js';
 
@@ -33,6 +33,19 @@ export async function eventually(check: () => void, timeoutMs = 10_000): Promise
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+}
+
+/**
+ * `readAll` shows a commit only once every transaction that began before it has ended (DESIGN §3).
+ * On a shared server that includes other databases' transactions, so wait until `count` events show.
+ */
+export async function readAllSettled(store: EventStore, options: ReadAllOptions, count: number, timeoutMs = 20_000): Promise<StoredEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await store.readAll(options);
+    if (found.length >= count || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -222,7 +235,7 @@ export function eventStoreContract(name: string, make: MakeStore): void {
           await store.appendToStream(`${prefix}${name}`, batch);
           appended.push(...batch.map((e) => e.id));
         }
-        const all = await store.readAll({ streamPrefix: prefix });
+        const all = await readAllSettled(store, { streamPrefix: prefix }, appended.length);
         expect(all.map((e) => e.id)).toEqual(appended);
         for (let n = 1; n < all.length; n += 1) expect(store.comparePositions(all[n - 1]!.position, all[n]!.position)).toBe(-1);
         const after = await store.readAll({ streamPrefix: prefix, after: all[2]!.position, maxCount: 3 });
@@ -234,7 +247,7 @@ export function eventStoreContract(name: string, make: MakeStore): void {
         await store.appendToStream(`${base}-board-1`, events(1));
         await store.appendToStream(`${base}-user-1`, events(1));
         await store.appendToStream(`${base}-board-2`, events(1));
-        const boards = await store.readAll({ streamPrefix: `${base}-board-` });
+        const boards = await readAllSettled(store, { streamPrefix: `${base}-board-` }, 2);
         expect(boards.map((e) => e.streamId)).toEqual([`${base}-board-1`, `${base}-board-2`]);
       });
 
@@ -267,7 +280,7 @@ export function eventStoreContract(name: string, make: MakeStore): void {
         const prefix = `${stream()}-`;
         const batch = events(4);
         await store.appendToStream(`${prefix}a`, batch);
-        const [, second] = await store.readAll({ streamPrefix: prefix });
+        const [, second] = await readAllSettled(store, { streamPrefix: prefix }, batch.length);
         const seen: string[] = [];
         const subscription = store.subscribeToAll({ streamPrefix: prefix, after: second!.position }, async (got) => {
           seen.push(...got.map((e) => e.id));
