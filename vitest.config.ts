@@ -31,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['**/*.int.spec.ts'],
+          globalSetup: ['./tests/kit/kafka.globalSetup.ts'],
           sequence: { groupOrder: 1 },
           exclude,
           testTimeout: 60_000,
@@ -44,6 +45,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/*.e2e.spec.ts'],
+          globalSetup: ['./tests/kit/kafka.globalSetup.ts'],
           sequence: { groupOrder: 2 },
           exclude,
           testTimeout: 120_000,

@@ -18,3 +18,7 @@ export * from './eventStore/events.js';
 export * from './testkit/pglite.testkit.js';
 export * from './testkit/postgres.testkit.js';
 export * from './config/config.js';
+export * from './bus/kafkaEventBus.js';
+export * from './bus/kafkaTopics.js';
+export { headerValue } from './bus/kafkaCodec.js';
+export * from './testkit/kafka.testkit.js';

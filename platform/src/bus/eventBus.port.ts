@@ -1,17 +1,55 @@
 import type { Envelope } from '@primetrade/domain';
 
+/** Where a delivered batch came from; absent on the in-process bus. `offsets[n]` belongs to `events[n]`. */
+export interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets as decimal strings (int64), ascending. */
+  readonly offsets: readonly string[];
+}
+
+export type BusHandler = (events: readonly Envelope[], delivery?: Delivery) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** A group with no committed position starts at the oldest message (true) or the newest (false). Default true. */
+  readonly fromBeginning?: boolean;
+}
+
 /**
  * The bus between the relay and the consumers (DESIGN §1): Kafka in cluster mode, in-process
  * when embedded. Keyed by board id; per-board order is kept; delivery is at-least-once.
  */
 export interface EventBus {
-  /** Resolves once the bus has accepted every message (Kafka: acked; in-process: handled by every group). */
+  /** Resolves once the bus has accepted every message (Kafka: acked by all in-sync replicas; in-process: handled by every group). */
   publish(events: readonly Envelope[]): Promise<void>;
-  /** One consumer of `group`; the handler gets batches in per-board order and is awaited. */
-  subscribe(group: string, handler: (events: readonly Envelope[]) => Promise<void>): Promise<BusSubscription>;
+  /**
+   * One consumer of `group`; the handler gets batches in per-board order and is awaited. A
+   * rejected batch is delivered again. A rejection with a `HaltPartitionError` stops delivery
+   * of that partition (Kafka) until the subscription restarts; other partitions go on.
+   */
+  subscribe(group: string, handler: BusHandler, options?: SubscribeOptions): Promise<BusSubscription>;
   close(): Promise<void>;
+}
+
+export interface HaltedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly reason: string;
 }
 
 export interface BusSubscription {
   stop(): Promise<void>;
+  /** Partitions stopped by a `HaltPartitionError` (the alarm); empty when everything flows. */
+  halted?(): readonly HaltedPartition[];
+}
+
+/**
+ * Thrown by a handler for a batch that redelivery cannot fix (a revision gap, poison): the bus
+ * stops that partition rather than skip the batch or spin on it. Nothing after it is consumed.
+ */
+export class HaltPartitionError extends Error {
+  override readonly name = 'HaltPartitionError';
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason), { cause: reason });
+  }
 }

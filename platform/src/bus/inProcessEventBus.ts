@@ -1,7 +1,7 @@
 import type { Envelope } from '@primetrade/domain';
-import type { BusSubscription, EventBus } from './eventBus.port.js';
+import type { BusHandler, BusSubscription, EventBus } from './eventBus.port.js';
 
-type Handler = (events: readonly Envelope[]) => Promise<void>;
+type Handler = BusHandler;
 
 interface Group {
   handler: Handler;

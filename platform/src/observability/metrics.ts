@@ -14,6 +14,12 @@ export interface Metrics {
   readonly socketsConnected: Gauge;
   /** 0 = closed, 1 = half open, 2 = open; label `name`. */
   readonly breakerState: Gauge<'name'>;
+  /** Messages a consumer group is behind the partition's end (Kafka); labels `group`, `partition`. */
+  readonly busConsumerLag: Gauge<'group' | 'partition'>;
+  /** Seconds from an event's commit in the store to the broker's ack of it (the relay's lag in time). */
+  readonly relayCommitToAck: Histogram;
+  /** 1 while this relay holds the leader lease, 0 on standby. */
+  readonly relayLeader: Gauge;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -44,5 +50,13 @@ export function createMetrics(options: { readonly prefix?: string } = {}): Metri
     projectionLagRevisions: new Gauge({ name: `${prefix}projection_lag_revisions`, help: 'Revisions the read models are behind the store', registers }),
     socketsConnected: new Gauge({ name: `${prefix}sockets_connected`, help: 'Connected realtime sockets', registers }),
     breakerState: new Gauge({ name: `${prefix}breaker_state`, help: 'Circuit breaker state: 0 closed, 1 half open, 2 open', labelNames: ['name'], registers }),
+    busConsumerLag: new Gauge({ name: `${prefix}bus_consumer_lag_messages`, help: 'Messages a consumer group is behind the end of a partition', labelNames: ['group', 'partition'], registers }),
+    relayCommitToAck: new Histogram({
+      name: `${prefix}relay_commit_to_ack_seconds`,
+      help: 'From an event committed in the store to the broker acknowledging it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    relayLeader: new Gauge({ name: `${prefix}relay_leader`, help: '1 while this relay holds the leader lease', registers }),
   };
 }
