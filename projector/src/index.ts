@@ -7,3 +7,4 @@ export * from './logging.js';
 export * from './observability.js';
 export * from './queries/boards.queries.js';
 export * from './queries/tasks.queries.js';
+export * from './relayLease.js';

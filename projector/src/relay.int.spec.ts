@@ -10,8 +10,9 @@ import {
   type EventStore,
   type Sql,
 } from '@primetrade/platform';
-import { loadCheckpoint } from './checkpoints.js';
+import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createRelay, type Relay } from './relay.js';
+import { createLeaderLease, type LeaderLease } from './relayLease.js';
 import { createMigratedPglite } from './testing/database.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 
@@ -41,7 +42,7 @@ afterEach(async () => {
   await bus.close();
 });
 
-function startRelay(options: { checkpointName: string; bus?: EventBus; sql?: Sql; batchSize?: number }): Relay {
+function startRelay(options: { checkpointName: string; bus?: EventBus; sql?: Sql; batchSize?: number; lease?: LeaderLease }): Relay {
   const relay = createRelay({
     store,
     bus: options.bus ?? bus,
@@ -49,6 +50,7 @@ function startRelay(options: { checkpointName: string; bus?: EventBus; sql?: Sql
     checkpointName: options.checkpointName,
     batchSize: options.batchSize ?? 500,
     logger: createLogger({ level: 'silent' }),
+    ...(options.lease ? { lease: options.lease } : {}),
   });
   relays.push(relay);
   return relay;
@@ -131,10 +133,16 @@ describe('Relay', () => {
       let failures = 1;
       const flaky: Sql = {
         ...sql,
-        query: async (text, params) => {
-          if (text.includes('INSERT INTO checkpoints') && failures-- > 0) throw new Error('connection lost');
-          return sql.query(text, params);
-        },
+        tx: (work) =>
+          sql.tx((tx) =>
+            work({
+              ...tx,
+              query: async (text, params) => {
+                if (text.includes('INSERT INTO checkpoints') && failures-- > 0) throw new Error('connection lost');
+                return tx.query(text, params);
+              },
+            }),
+          ),
       };
       const board = await appendBoard(4);
       await startRelay({ checkpointName, sql: flaky, batchSize: 100 }).start();
@@ -186,6 +194,73 @@ describe('Relay', () => {
     await relay.stop();
     expect(of(board)).toEqual(range(2));
     expect(await loadCheckpoint(sql, checkpointName)).toBe(received[received.length - 1]?.position);
+  });
+});
+
+describe('Relay with a leader lease', () => {
+  const lease = (name: string, holder: string, ttlMs = 1_500) => createLeaderLease({ sql, name, holder, ttlMs });
+
+  it('lets one relay publish while the other stands by, and hands over when the leader stops', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const leaseName = `lease-${randomUUID()}`;
+    const first = startRelay({ checkpointName, lease: lease(leaseName, 'first') });
+    const second = startRelay({ checkpointName, lease: lease(leaseName, 'second') });
+    await first.start();
+    await second.start();
+    expect(first.status().role).toBe('leader');
+    expect(second.status().role).toBe('standby');
+    const board = await appendBoard(3);
+    await waitFor(() => of(board).length === 3, 'leader relayed');
+    await first.stop();
+    await appendMore(board, 3, 2);
+    await waitFor(() => of(board).length === 5, 'standby took over');
+    expect(of(board)).toEqual(range(5));
+    expect(second.status()).toMatchObject({ role: 'leader', epoch: '2' });
+  });
+
+  it('takes over from a leader that stopped renewing once its lease expired', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const leaseName = `lease-${randomUUID()}`;
+    // A leader that "froze": its lease row was taken once, and it renews no more.
+    const frozen = lease(leaseName, 'frozen');
+    expect(await frozen.campaign()).toBe(1n);
+    const standby = startRelay({ checkpointName, lease: lease(leaseName, 'standby') });
+    await standby.start();
+    expect(standby.status().role).toBe('standby');
+    const board = await appendBoard(2);
+    await waitFor(() => standby.status().role === 'leader', 'standby became leader after expiry', 10_000);
+    await waitFor(() => of(board).length === 2, 'standby relayed');
+    expect(standby.status().epoch).toBe('2');
+    // The frozen one wakes up: its renewal fails, its checkpoint write is fenced.
+    expect(await frozen.campaign()).toBeNull();
+    await expect(
+      saveCheckpointForward(sql, { name: checkpointName, position: received[0]!.position, compare: (a, b) => store.comparePositions(a, b), fence: { lease: leaseName, holder: 'frozen', epoch: 1n } }),
+    ).rejects.toThrow(/held by standby/);
+  });
+
+  it('steps down without moving the checkpoint when another relay took the lease under it', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const leaseName = `lease-${randomUUID()}`;
+    const relay = startRelay({ checkpointName, lease: lease(leaseName, 'old', 60_000) });
+    await relay.start();
+    const board = await appendBoard(1);
+    await waitFor(() => of(board).length === 1, 'relayed');
+    await waitFor(async () => (await loadCheckpoint(sql, checkpointName)) !== null, 'checkpoint saved');
+    const saved = await loadCheckpoint(sql, checkpointName);
+    await sql.query(`UPDATE relay_leases SET holder = 'usurper', epoch = epoch + 1 WHERE name = $1`, [leaseName]);
+    await appendMore(board, 1, 2);
+    await waitFor(() => relay.status().role === 'standby', 'stepped down', 10_000);
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(saved);
+  });
+
+  it('never moves a checkpoint backwards', async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const board = await appendBoard(3);
+    const [, second, third] = await store.readStream(boardStreamId(board));
+    const compare = (a: string, b: string) => store.comparePositions(a, b);
+    await saveCheckpointForward(sql, { name: checkpointName, position: third!.position, compare });
+    await saveCheckpointForward(sql, { name: checkpointName, position: second!.position, compare });
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(third!.position);
   });
 });
 

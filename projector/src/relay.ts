@@ -1,69 +1,198 @@
-import { boardStreamPrefix } from '@primetrade/domain';
+import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
-import { loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
+import { LeaseLostError, type LeaderLease } from './relayLease.js';
+
+/** A bus that can stamp headers on what it publishes (Kafka); the relay stamps its lease epoch. */
+interface HeaderBus extends EventBus {
+  publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void>;
+}
 
 export interface RelayOptions {
   readonly store: EventStore;
-  readonly bus: EventBus;
+  readonly bus: EventBus | HeaderBus;
   /** Where the checkpoint lives (table `checkpoints`). */
   readonly sql: Sql;
   readonly checkpointName?: string;
-  /** Most events read from the store and published as one batch. */
+  /** Most events read from the store and published as one batch. Default 500. */
   readonly batchSize?: number;
+  /**
+   * Cluster mode: only the holder of this lease relays; the others wait as standbys and take
+   * over when it expires. Without one (embedded: one process) the relay runs at once.
+   */
+  readonly lease?: LeaderLease;
   readonly logger?: ProjectorLogger;
-  readonly metrics?: Pick<Metrics, 'registry'>;
+  readonly metrics?: Pick<Metrics, 'registry'> & Partial<Pick<Metrics, 'relayCommitToAck' | 'relayLeader' | 'relayLagEvents'>>;
+  /** Fault injection for the fault suite: runs after the broker acked a batch, before the checkpoint. */
+  readonly afterAck?: (events: readonly StoredEvent[]) => void | Promise<void>;
+}
+
+export interface RelayStatus {
+  readonly role: 'leader' | 'standby' | 'stopped';
+  readonly epoch: string | null;
+  readonly checkpoint: string | null;
 }
 
 export interface Relay {
   start(): Promise<void>;
-  /** Resolves after the batch in flight has been published and checkpointed (or has failed). */
+  /** Resolves after the batch in flight has been published and checkpointed (or has failed); releases the lease. */
   stop(): Promise<void>;
+  status(): RelayStatus;
 }
+
+const hasHeaders = (bus: EventBus | HeaderBus): bus is HeaderBus => typeof (bus as Partial<HeaderBus>).publishWith === 'function';
 
 /**
  * Store → bus (DESIGN §1 step ④): follows the store's global feed of board streams from its
- * checkpoint, publishes each batch, and only then saves the batch's last position.
- * At-least-once: a crash between publish and checkpoint republishes that batch, never skips it;
- * a failed publish or checkpoint is retried from the same position by the subscription.
+ * checkpoint, publishes each batch, and only after the bus acked it moves the checkpoint forward.
+ * At-least-once: a crash between ack and checkpoint republishes that batch, never skips it.
+ *
+ * With a lease, one relay is active at a time: it renews every third of the lease's life, checks
+ * the lease by its own monotonic clock before every publish, and writes its checkpoint only while
+ * the lease row still carries its epoch — so a relay that was paused and woke up after a standby
+ * took over publishes nothing more and steps down.
  */
 export function createRelay(options: RelayOptions): Relay {
   const name = options.checkpointName ?? 'relay';
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ? projectorMetrics(options.metrics.registry) : null;
+  const { lease } = options;
   let subscription: Subscription | null = null;
+  let checkpoint: string | null = null;
+  let running = false;
+  let campaignTimer: NodeJS.Timeout | null = null;
+  let lagTimer: NodeJS.Timeout | null = null;
+  let campaigning: Promise<void> | null = null;
+  let steppingDown: Promise<void> | null = null;
 
   async function relayBatch(stored: readonly StoredEvent[]): Promise<void> {
     const last = stored[stored.length - 1];
     if (!last) return;
+    const epoch = lease?.epoch() ?? null;
+    if (lease && (epoch === null || !lease.isValid())) {
+      // The subscription retries this batch; stepping down stops it first.
+      void stepDown('lease no longer certain before publishing');
+      throw new LeaseLostError(`Relay ${name} is not the leader`);
+    }
     const timer = metrics?.relayBatchDuration.startTimer();
-    await options.bus.publish(stored.map(toEnvelope));
-    await saveCheckpoint(options.sql, name, last.position);
+    const envelopes = stored.map(toEnvelope);
+    if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(envelopes, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
+    else await options.bus.publish(envelopes);
+    const ackedAt = Date.now();
+    for (const event of stored) options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
+    await options.afterAck?.(stored);
+    try {
+      await saveCheckpointForward(options.sql, {
+        name,
+        position: last.position,
+        compare: (a, b) => options.store.comparePositions(a, b),
+        ...(lease && epoch !== null ? { fence: { lease: lease.name, holder: lease.holder, epoch } } : {}),
+      });
+    } catch (error) {
+      if (error instanceof LeaseLostError) void stepDown('another relay took the lease');
+      throw error;
+    }
+    checkpoint = last.position;
     timer?.();
     metrics?.relayedEvents.inc(stored.length);
     logger.debug({ events: stored.length, position: last.position }, 'relayed batch');
   }
 
+  async function follow(): Promise<void> {
+    checkpoint = await loadCheckpoint(options.sql, name);
+    logger.info({ checkpoint: name, after: checkpoint, epoch: lease?.epoch()?.toString() }, 'relay starting');
+    subscription = options.store.subscribeToAll(
+      {
+        after: checkpoint,
+        streamPrefix: boardStreamPrefix,
+        maxCount: options.batchSize ?? 500,
+        onError: (error) => {
+          if (!(error instanceof LeaseLostError)) logger.warn({ err: error, checkpoint: name }, 'relay batch failed; retrying');
+        },
+      },
+      relayBatch,
+    );
+    options.metrics?.relayLeader?.set(1);
+  }
+
+  function stepDown(reason: string): Promise<void> {
+    steppingDown ??= (async () => {
+      logger.warn({ checkpoint: name, reason }, 'relay stepping down');
+      options.metrics?.relayLeader?.set(0);
+      const current = subscription;
+      subscription = null;
+      await current?.stop();
+    })().finally(() => {
+      steppingDown = null;
+    });
+    return steppingDown;
+  }
+
+  /** One round: keep or take the lease; start or stop following the store accordingly. */
+  async function campaign(): Promise<void> {
+    if (!lease || !running) return;
+    const wasLeader = subscription !== null;
+    let epoch: bigint | null;
+    try {
+      epoch = await lease.campaign();
+    } catch (error) {
+      logger.warn({ err: error, lease: lease.name }, 'relay lease round failed');
+      if (wasLeader && !lease.isValid()) await stepDown('lease could not be renewed in time');
+      return;
+    }
+    if (epoch === null && wasLeader) await stepDown('lease taken by another relay');
+    if (epoch !== null && !wasLeader && running) {
+      await steppingDown;
+      logger.info({ lease: lease.name, holder: lease.holder, epoch: epoch.toString() }, 'relay is the leader');
+      await follow();
+    }
+  }
+
+  async function measureLag(): Promise<void> {
+    if (!subscription || !options.metrics?.relayLagEvents) return;
+    const pending = await options.store.readAll({ after: checkpoint, streamPrefix: boardStreamPrefix, maxCount: 10_000 });
+    options.metrics.relayLagEvents.set(pending.length);
+  }
+
   return {
     async start() {
-      if (subscription) return;
-      const after = await loadCheckpoint(options.sql, name);
-      logger.info({ checkpoint: name, after }, 'relay starting');
-      subscription = options.store.subscribeToAll(
-        {
-          after,
-          streamPrefix: boardStreamPrefix,
-          maxCount: options.batchSize ?? 500,
-          onError: (error) => logger.warn({ err: error, checkpoint: name }, 'relay batch failed; retrying'),
-        },
-        relayBatch,
-      );
+      if (running) return;
+      running = true;
+      lagTimer = setInterval(() => void measureLag().catch(() => undefined), 5_000);
+      lagTimer.unref();
+      if (!lease) {
+        await follow();
+        return;
+      }
+      options.metrics?.relayLeader?.set(0);
+      const round = () => {
+        campaigning ??= campaign().finally(() => {
+          campaigning = null;
+        });
+        return campaigning;
+      };
+      await round();
+      if (subscription === null) logger.info({ lease: lease.name, holder: lease.holder }, 'relay on standby');
+      campaignTimer = setInterval(() => void round(), Math.max(200, Math.floor(lease.ttlMs / 3)));
     },
     async stop() {
-      const running = subscription;
+      running = false;
+      if (campaignTimer) clearInterval(campaignTimer);
+      if (lagTimer) clearInterval(lagTimer);
+      await campaigning;
+      const current = subscription;
       subscription = null;
-      await running?.stop();
+      await current?.stop();
+      await steppingDown;
+      options.metrics?.relayLeader?.set(0);
+      await lease?.release().catch((error: unknown) => logger.warn({ err: error }, 'relay could not release its lease'));
     },
+    status: () => ({
+      role: !running ? 'stopped' : subscription ? 'leader' : 'standby',
+      epoch: lease?.epoch()?.toString() ?? null,
+      checkpoint,
+    }),
   };
 }
