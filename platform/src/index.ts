@@ -22,3 +22,6 @@ export * from './bus/kafkaEventBus.js';
 export * from './bus/kafkaTopics.js';
 export { headerValue } from './bus/kafkaCodec.js';
 export * from './testkit/kafka.testkit.js';
+export * from './sql/guardedSql.js';
+export * from './observability/opsServer.js';
+export * from './cluster/clusterResources.js';

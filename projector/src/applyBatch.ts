@@ -37,23 +37,27 @@ interface BoardTouch {
  */
 export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Promise<ApplyResult> {
   if (events.length === 0) return { applied: 0, skipped: 0 };
-  return sql.tx(async (tx) => {
-    const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
-    const touched = new Map<string, BoardTouch>();
-    const toApply: Envelope[] = [];
-    for (const event of events) {
-      const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
-      if (event.revision < expected) continue;
-      if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
-      toApply.push(event);
-      lastRevisions.set(event.boardId, event.revision);
-      touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
-    }
-    // The guard decided on revisions alone, so the whole batch is checked before any write.
-    await projectEvents(tx, toApply);
-    await saveProgress(tx, touched);
-    return { applied: toApply.length, skipped: events.length - toApply.length };
-  });
+  return sql.tx((tx) => applyEnvelopesIn(tx, events));
+}
+
+/** `applyEnvelopes` inside the caller's transaction (the Kafka projector adds its offsets to it). */
+export async function applyEnvelopesIn(tx: SqlQueryable, events: readonly Envelope[]): Promise<ApplyResult> {
+  if (events.length === 0) return { applied: 0, skipped: 0 };
+  const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
+  const touched = new Map<string, BoardTouch>();
+  const toApply: Envelope[] = [];
+  for (const event of events) {
+    const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
+    if (event.revision < expected) continue;
+    if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
+    toApply.push(event);
+    lastRevisions.set(event.boardId, event.revision);
+    touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
+  }
+  // The guard decided on revisions alone, so the whole batch is checked before any write.
+  await projectEvents(tx, toApply);
+  await saveProgress(tx, touched);
+  return { applied: toApply.length, skipped: events.length - toApply.length };
 }
 
 /**

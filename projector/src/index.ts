@@ -8,3 +8,4 @@ export * from './observability.js';
 export * from './queries/boards.queries.js';
 export * from './queries/tasks.queries.js';
 export * from './relayLease.js';
+export * from './clusterNodes.js';

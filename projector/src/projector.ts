@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
-import type { BusSubscription, EventBus, Metrics, Sql } from '@primetrade/platform';
-import { applyEnvelopes, ProjectionGapError, UnknownEventTypeError } from './applyBatch.js';
+import { HaltPartitionError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
+import { applyEnvelopes, applyEnvelopesIn, ProjectionGapError, UnknownEventTypeError, type ApplyResult } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 
@@ -16,6 +16,8 @@ export interface ProjectorOptions {
 export interface ProjectorStatus {
   readonly state: 'running' | 'halted' | 'stopped';
   readonly lastError?: string;
+  /** Kafka: the partitions halted (the others keep flowing). */
+  readonly haltedPartitions?: readonly number[];
 }
 
 export interface Projector {
@@ -44,10 +46,17 @@ export function createProjector(options: ProjectorOptions): Projector {
   const metrics = options.metrics ? projectorMetrics(options.metrics.registry) : null;
   let subscription: BusSubscription | null = null;
   let status: ProjectorStatus = { state: 'stopped' };
+  const haltedPartitions = new Set<number>();
 
-  function halt(error: unknown, events: readonly Envelope[]): never {
+  /** Records and logs a halt (the alarm); the caller throws. */
+  function recordHalt(error: unknown, events: readonly Envelope[], partition: number | undefined): void {
     const message = error instanceof Error ? error.message : String(error);
-    status = { state: 'halted', lastError: message };
+    if (partition !== undefined) haltedPartitions.add(partition);
+    status = {
+      state: 'halted',
+      lastError: message,
+      ...(haltedPartitions.size > 0 ? { haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) } : {}),
+    };
     metrics?.projectionHalted.inc();
     if (error instanceof ProjectionGapError) {
       logger.error({ boardId: error.boardId, expected: error.expected, got: error.got }, 'projector halted on a revision gap');
@@ -57,19 +66,22 @@ export function createProjector(options: ProjectorOptions): Projector {
       const first = events[0];
       logger.error({ err: error, boardId: first?.boardId, fromRevision: first?.revision, events: events.length }, 'projector halted on an event the read models cannot take');
     }
-    throw error;
   }
 
-  async function handle(events: readonly Envelope[]): Promise<void> {
-    if (status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
+  async function handle(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
+    // Kafka halts partition by partition; the in-process bus has no partitions, so a halt there stops everything.
+    if (!delivery && status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
     const timer = metrics?.projectionBatchDuration.startTimer();
     try {
-      const result = await applyEnvelopes(options.sql, events);
+      const result = delivery ? await applyWithOffsets(options.sql, events, delivery) : await applyEnvelopes(options.sql, events);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
     } catch (error) {
-      if (isPoison(error)) halt(error, events);
+      if (isPoison(error)) {
+        recordHalt(error, events, delivery?.partition);
+        throw delivery ? new HaltPartitionError(error) : error;
+      }
       logger.warn({ err: error, events: events.length }, 'projection batch failed; it will be redelivered');
       throw error;
     } finally {
@@ -81,7 +93,8 @@ export function createProjector(options: ProjectorOptions): Projector {
     async start() {
       if (status.state === 'running') return;
       status = { state: 'running' };
-      subscription = await options.bus.subscribe(projectorGroup, handle);
+      haltedPartitions.clear();
+      subscription = await options.bus.subscribe(projectorGroup, handle, { fromBeginning: true });
     },
     async stop() {
       const running = subscription;
@@ -91,4 +104,48 @@ export function createProjector(options: ProjectorOptions): Projector {
     },
     status: () => status,
   };
+}
+
+/**
+ * Kafka: the batch's read-model changes and the partition's next offset commit together. Messages
+ * below the stored offset were applied already (Kafka's own committed offset can lag ours after a
+ * crash) and are dropped before the revision guard even sees them.
+ */
+async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery): Promise<ApplyResult> {
+  return sql.tx(async (tx) => {
+    const next = await lockOffset(tx, delivery);
+    const fresh = events.filter((_, index) => BigInt(delivery.offsets[index] ?? '-1') >= next);
+    const result = await applyEnvelopesIn(tx, fresh);
+    const last = delivery.offsets[delivery.offsets.length - 1];
+    if (last !== undefined && BigInt(last) + 1n > next) {
+      await tx.query(
+        `UPDATE projection_offsets SET next_offset = $4, updated_at = now()
+         WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
+        [projectorGroup, delivery.topic, delivery.partition, (BigInt(last) + 1n).toString()],
+      );
+    }
+    return { applied: result.applied, skipped: result.skipped + (events.length - fresh.length) };
+  });
+}
+
+async function lockOffset(tx: SqlQueryable, delivery: Delivery): Promise<bigint> {
+  await tx.query(
+    `INSERT INTO projection_offsets (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
+     ON CONFLICT DO NOTHING`,
+    [projectorGroup, delivery.topic, delivery.partition],
+  );
+  const rows = await tx.query<{ next_offset: string }>(
+    `SELECT next_offset::text FROM projection_offsets WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE`,
+    [projectorGroup, delivery.topic, delivery.partition],
+  );
+  return BigInt(rows[0]?.next_offset ?? '0');
+}
+
+/** The projector's stored position per partition (ops, tests). */
+export async function projectionOffsets(sql: SqlQueryable, topic: string): Promise<Map<number, bigint>> {
+  const rows = await sql.query<{ kafka_partition: number; next_offset: string }>(
+    'SELECT kafka_partition, next_offset::text FROM projection_offsets WHERE consumer_group = $1 AND topic = $2',
+    [projectorGroup, topic],
+  );
+  return new Map(rows.map((row) => [Number(row.kafka_partition), BigInt(row.next_offset)]));
 }

@@ -1,5 +1,5 @@
 import { DomainError, errorStatus, type ErrorCode, type ErrorDetail } from '@primetrade/domain';
-import type { Logger } from '@primetrade/platform';
+import { isBreakerOpenError, isBreakerTimeoutError, type Logger } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import type { AppContext, AppState } from './state.js';
 
@@ -57,6 +57,11 @@ const hasStatus = (error: unknown): error is HttpErrorLike =>
 /** Maps anything thrown to a DomainError; unknown failures are logged and become INTERNAL. */
 export function toDomainError(error: unknown, ctx: AppContext, logger: Logger): DomainError {
   if (error instanceof DomainError) return error;
+  // A backing service behind a breaker is down (or too slow): fail fast, tell the client to retry.
+  if (isBreakerOpenError(error) || isBreakerTimeoutError(error)) {
+    ctx.set('Retry-After', '2');
+    return new DomainError('SERVICE.UNAVAILABLE', 'A backing service is unavailable right now; try again shortly');
+  }
   if (hasStatus(error) && (error.status < 500 || error.status === 503)) return fromHttpError(error);
   logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
   return new DomainError('INTERNAL', 'Internal error');

@@ -1,11 +1,11 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from '@koa/router';
-import type { Metrics } from '@primetrade/platform';
+import { readinessReport, type Metrics, type ReadinessCheck } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { openApiDocument } from './openapi.js';
 import { swaggerUi } from './swaggerUi.js';
 
-export type ReadinessCheck = () => Promise<Record<string, { ok: boolean; detail?: string }>>;
+export type { ReadinessCheck } from '@primetrade/platform';
 
 export interface OpsRoutesDeps {
   readonly apiPrefix: string;
@@ -13,17 +13,6 @@ export interface OpsRoutesDeps {
   readonly metrics: Metrics;
   readonly readiness: ReadinessCheck;
   readonly registry: OpenAPIRegistry;
-}
-
-/** Asks every dependency; a check that throws counts as not ready rather than failing the probe. */
-async function readinessReport(readiness: ReadinessCheck): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
-  try {
-    const checks = await readiness();
-    return { ready: Object.values(checks).every((check) => check.ok), checks };
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return { ready: false, checks: { readiness: { ok: false, detail } } };
-  }
 }
 
 /**

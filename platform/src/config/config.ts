@@ -23,7 +23,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 export const configSchema = z.object({
-  MODE: z.enum(['embedded']).default('embedded'),
+  /** embedded: one process on PGlite. cluster: one service per process on PostgreSQL, Kafka and Redis (DESIGN §1 modes). */
+  MODE: z.enum(['embedded', 'cluster']).default('embedded'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
@@ -42,6 +43,30 @@ export const configSchema = z.object({
   /** Directory of the built web client; empty disables static serving. */
   WEB_ROOT: z.string().optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+
+  // ── cluster mode ─────────────────────────────────────────────────────────────
+  /** Read models and accounts (PostgreSQL). Required in cluster mode. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Which event store: PostgreSQL (same or another server) or EventStoreDB. */
+  EVENT_STORE: z.enum(['postgres', 'eventstoredb']).default('postgres'),
+  /** postgres: a connection URL (default DATABASE_URL); eventstoredb: an esdb:// connection string. */
+  EVENT_STORE_URL: z.string().min(1).optional(),
+  PG_POOL_MAX: positiveInt.default(10),
+  KAFKA_BROKERS: csv,
+  KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'a Kafka topic name').default('taskboard.board-events'),
+  /** Fixed for the life of the topic: boards hash onto partitions. */
+  KAFKA_PARTITIONS: positiveInt.max(1000).default(8),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Namespace of every Redis key (rate limits, presence, the Socket.IO adapter's channels). */
+  REDIS_KEY_PREFIX: z.string().min(1).default('pt:'),
+  /** This process's name in leases and logs; default host-pid. */
+  NODE_NAME: z.string().min(1).optional(),
+  /** How long the relay's leader lease lasts unrenewed: the standby's takeover time. */
+  RELAY_LEASE_TTL_MS: positiveInt.min(1_000).default(6_000),
+  /** Port of the relay's and the projector's /healthz, /readyz and /metrics. */
+  OPS_PORT: port.default(9464),
+  /** Fault suite only: the relay SIGKILLs itself after Kafka acked a batch, before its checkpoint. */
+  FAULT_RELAY_CRASH_AFTER_ACK: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -50,15 +75,27 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+function missingSettings(config: Config): string[] {
+  const missing: string[] = [];
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) missing.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.MODE !== 'cluster') return missing;
+  // Every node of a cluster must verify the others' tokens: one shared secret, never generated.
+  if (!config.JWT_SECRET) missing.push('JWT_SECRET: required in cluster mode (shared by every node)');
+  if (!config.DATABASE_URL) missing.push('DATABASE_URL: required in cluster mode');
+  if (config.KAFKA_BROKERS.length === 0) missing.push('KAFKA_BROKERS: required in cluster mode');
+  if (!config.REDIS_URL) missing.push('REDIS_URL: required in cluster mode');
+  if (config.EVENT_STORE === 'eventstoredb' && !config.EVENT_STORE_URL) missing.push('EVENT_STORE_URL: required with EVENT_STORE=eventstoredb');
+  return missing;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = Object.fromEntries(
     Object.keys(configSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
   );
   const result = configSchema.safeParse(known);
   if (result.success) {
-    if (result.data.NODE_ENV === 'production' && !result.data.JWT_SECRET) {
-      throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
-    }
+    const missing = missingSettings(result.data);
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
     return result.data;
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  clusterSettings,
+  createGuardedSql,
+  createMetrics,
+  createPostgresSql,
+  createTokenService,
+  openClusterEventStore,
+  type Config,
+  type Logger,
+} from '@primetrade/platform';
+import { runMigrations } from '@primetrade/projector';
+import { createApp } from './app.js';
+import { commandApiDeps } from './embedded.js';
+
+export interface CommandApiNode {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One stateless command-api node (cluster mode): commands append to the cluster's event store;
+ * queries, accounts and idempotency keys use the read-side PostgreSQL behind a breaker, so when
+ * that database is down they fail at once with 503 while store-only commands keep working.
+ */
+export async function startCommandApiNode(config: Config, logger: Logger, version?: string): Promise<CommandApiNode> {
+  const settings = clusterSettings(config, 'api');
+  const metrics = createMetrics();
+  const plainSql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-api' });
+  await runMigrations(plainSql, logger);
+  const sql = createGuardedSql(plainSql, { name: 'read-database', metrics });
+  const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'api' });
+  if (!config.JWT_SECRET) throw new Error('JWT_SECRET is required in cluster mode');
+  const tokens = createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+
+  const app = createApp(
+    commandApiDeps(config, {
+      logger, metrics, sql, store: opened.store, tokens, version,
+      readiness: async () => ({
+        readDatabase: sql.breakerState() === 'open'
+          ? { ok: false, detail: 'read database breaker open' }
+          : await sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'read database unreachable' })),
+        eventStore: opened.sql
+          ? await opened.sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'event store unreachable' }))
+          : { ok: true },
+      }),
+    }),
+  );
+  const handle = app.callback();
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url, node: settings.nodeName }, 'command-api node running');
+  return {
+    url,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await opened.close();
+      await sql.close();
+    },
+  };
+}

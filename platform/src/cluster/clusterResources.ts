@@ -1,0 +1,61 @@
+import { hostname } from 'node:os';
+import type { Config } from '../config/config.js';
+import type { EventStore } from '../eventStore/eventStore.port.js';
+import { createSqlEventStore } from '../eventStore/sqlEventStore.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createPostgresSql } from '../sql/postgresSql.js';
+import type { Sql } from '../sql/sql.port.js';
+
+/** Cluster settings that `loadConfig` guarantees are present in MODE=cluster. */
+export interface ClusterSettings {
+  readonly databaseUrl: string;
+  readonly storeUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly redisUrl: string;
+  readonly nodeName: string;
+}
+
+export function clusterSettings(config: Config, role: string): ClusterSettings {
+  if (config.MODE !== 'cluster' || !config.DATABASE_URL || !config.REDIS_URL) {
+    throw new Error('Cluster services need MODE=cluster with DATABASE_URL, KAFKA_BROKERS and REDIS_URL');
+  }
+  return {
+    databaseUrl: config.DATABASE_URL,
+    storeUrl: config.EVENT_STORE_URL ?? config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    redisUrl: config.REDIS_URL,
+    nodeName: config.NODE_NAME ?? `${role}-${hostname()}-${process.pid}`,
+  };
+}
+
+export interface OpenedStore {
+  readonly store: EventStore;
+  /** Where the store's tables live (PostgreSQL store), for readiness; null for EventStoreDB. */
+  readonly sql: Sql | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The event store a cluster node appends to and reads from. PostgreSQL: its own pool (the store may
+ * be another server than the read models, so a read-side outage leaves commands working).
+ */
+export async function openClusterEventStore(
+  config: Config,
+  settings: ClusterSettings,
+  parts: { readonly logger: Logger; readonly metrics: Pick<Metrics, 'appendDuration'>; readonly role: string },
+): Promise<OpenedStore> {
+  if (config.EVENT_STORE === 'eventstoredb') {
+    throw new Error('EVENT_STORE=eventstoredb is not wired yet');
+  }
+  const sql = createPostgresSql({ connectionString: settings.storeUrl, max: config.PG_POOL_MAX, applicationName: `primetrade-${parts.role}-store` });
+  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
+  return {
+    store,
+    sql,
+    async close() {
+      await store.close();
+      await sql.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Metrics } from '../observability/metrics.js';
+import { createBreaker, type Breaker, type BreakerState } from '../resilience/breaker.js';
+import type { Sql, SqlQueryable } from './sql.port.js';
+
+export interface GuardedSql extends Sql {
+  /** The breaker's state, for `/readyz`. */
+  breakerState(): BreakerState;
+}
+
+/** SQLSTATE classes that are the caller's fault (bad data, constraint, syntax): they never open the breaker. */
+function isCallersFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|40|42|P0)/.test(code);
+}
+
+/**
+ * A `Sql` whose every query and transaction passes an opossum breaker (cluster mode, DESIGN §8):
+ * while the database is down, calls fail at once with `EOPENBREAKER` (the API answers 503) instead
+ * of each waiting out a connection timeout. Statement errors (constraints, serialization, syntax)
+ * are answers, not outages, and leave the breaker alone.
+ */
+export function createGuardedSql(sql: Sql, options: { readonly name: string; readonly timeoutMs?: number; readonly metrics?: Pick<Metrics, 'breakerState'> }): GuardedSql {
+  const breaker: Breaker<[() => Promise<unknown>], unknown> = createBreaker(options.name, (call) => call(), {
+    timeoutMs: options.timeoutMs ?? 5_000,
+    resetTimeoutMs: 2_000,
+    volumeThreshold: 3,
+    isExpectedError: isCallersFault,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const guard = <T>(call: () => Promise<T>): Promise<T> => breaker.fire(call) as Promise<T>;
+  return {
+    kind: sql.kind,
+    query: (text, params) => guard(() => sql.query(text, params)),
+    exec: (text) => guard(() => sql.exec(text)),
+    tx: <T>(fn: (tx: SqlQueryable) => Promise<T>) => guard(() => sql.tx(fn)),
+    listen: (channel, onNotify) => sql.listen(channel, onNotify),
+    breakerState: () => breaker.state(),
+    async close() {
+      breaker.shutdown();
+      await sql.close();
+    },
+  };
+}

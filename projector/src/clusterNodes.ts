@@ -1,0 +1,114 @@
+import {
+  clusterSettings,
+  createKafkaEventBus,
+  createMetrics,
+  createPostgresSql,
+  ensureBoardEventsTopic,
+  openClusterEventStore,
+  startOpsServer,
+  type Config,
+  type Logger,
+} from '@primetrade/platform';
+import { runMigrations } from './migrations.js';
+import { createProjector } from './projector.js';
+import { createRelay } from './relay.js';
+import { createLeaderLease } from './relayLease.js';
+
+export interface ServiceNode {
+  readonly opsUrl: string;
+  close(): Promise<void>;
+}
+
+const ok = { ok: true };
+const down = (detail: string) => ({ ok: false, detail });
+
+/**
+ * The relay process (DESIGN §1 step ④, cluster mode): store → Kafka under a leader lease. Start two;
+ * the second waits as the standby. `/readyz` is ready on both (a standby is healthy); `/status`
+ * says which one leads.
+ */
+export async function startRelayNode(config: Config, logger: Logger): Promise<ServiceNode> {
+  const settings = clusterSettings(config, 'relay');
+  const metrics = createMetrics();
+  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-relay' });
+  await runMigrations(sql, logger);
+  const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
+  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  const lease = createLeaderLease({ sql, name: `relay:${config.KAFKA_TOPIC}`, holder: settings.nodeName, ttlMs: config.RELAY_LEASE_TTL_MS });
+  const relay = createRelay({
+    store: opened.store,
+    bus,
+    sql,
+    lease,
+    checkpointName: `relay:${config.KAFKA_TOPIC}`,
+    logger,
+    metrics,
+    ...(config.FAULT_RELAY_CRASH_AFTER_ACK
+      ? {
+          afterAck: () => {
+            logger.warn('fault injection: killing the relay between the Kafka ack and the checkpoint');
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
+  await relay.start();
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    host: config.HOST,
+    metrics,
+    readiness: async () => ({
+      database: await sql.query('SELECT 1').then(() => ok, () => down('database unreachable')),
+      kafka: bus.producerState() === 'open' ? down('Kafka producer breaker open') : ok,
+      relay: relay.status().role === 'stopped' ? down('relay stopped') : ok,
+    }),
+    documents: { '/status': () => ({ node: settings.nodeName, ...relay.status() }) },
+  });
+  logger.info({ ops: ops.url, node: settings.nodeName }, 'relay node running');
+  return {
+    opsUrl: ops.url,
+    async close() {
+      await ops.close();
+      await relay.stop();
+      await bus.close();
+      await opened.close();
+      await sql.close();
+    },
+  };
+}
+
+/** The projector process (DESIGN §1 step ⑤, cluster mode): Kafka group `projector` → read models. */
+export async function startProjectorNode(config: Config, logger: Logger): Promise<ServiceNode> {
+  const settings = clusterSettings(config, 'projector');
+  const metrics = createMetrics();
+  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-projector' });
+  await runMigrations(sql, logger);
+  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  const projector = createProjector({ bus, sql, logger, metrics });
+  await projector.start();
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    host: config.HOST,
+    metrics,
+    readiness: async () => {
+      const status = projector.status();
+      return {
+        database: await sql.query('SELECT 1').then(() => ok, () => down('database unreachable')),
+        projector: status.state === 'running' ? ok : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
+      };
+    },
+    documents: { '/status': () => ({ node: settings.nodeName, ...projector.status() }) },
+  });
+  logger.info({ ops: ops.url, node: settings.nodeName }, 'projector node running');
+  return {
+    opsUrl: ops.url,
+    async close() {
+      await ops.close();
+      await projector.stop();
+      await bus.close();
+      await sql.close();
+    },
+  };
+}

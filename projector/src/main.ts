@@ -1,0 +1,25 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, createLogger, loadConfig } from '@primetrade/platform';
+import { startProjectorNode, startRelayNode } from './clusterNodes.js';
+
+/** `node projector/dist/main.js relay|projector` — one cluster-mode service per process (wiring only). */
+async function main(): Promise<void> {
+  const role = process.argv[2];
+  if (role !== 'relay' && role !== 'projector') {
+    process.stderr.write('usage: node projector/dist/main.js relay|projector   (MODE=cluster, see README "Cluster mode")\n');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: `primetrade-${role}` });
+  const node = role === 'relay' ? await startRelayNode(config, logger) : await startProjectorNode(config, logger);
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await node.close();
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
