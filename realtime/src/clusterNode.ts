@@ -1,0 +1,119 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  clusterSettings,
+  createGuardedSql,
+  createKafkaEventBus,
+  createMetrics,
+  createPostgresSql,
+  createRedisClient,
+  createTokenService,
+  ensureBoardEventsTopic,
+  readinessReport,
+  redisHealth,
+  type Config,
+  type Logger,
+} from '@primetrade/platform';
+import { getBoardRevision, getMemberRole } from '@primetrade/projector';
+import { createRedisAdapter } from './redisAdapter.js';
+import { createRedisPresenceStore } from './redisPresenceStore.js';
+import { createRedisRemovals } from './removals.js';
+import { createRealtimeServer } from './realtimeServer.js';
+import { realtimeConsumerGroup } from './fanout.js';
+
+export interface RealtimeNode {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One Socket.IO node (cluster mode, DESIGN §6 and §8): consumes the board events topic in group
+ * `realtime` (each partition on one node) and emits to rooms through the Redis adapter, which
+ * delivers on every node; presence and pending removals live in Redis; membership comes from the
+ * read models. `/healthz`, `/readyz` and `/metrics` share the HTTP server.
+ */
+export async function startRealtimeNode(config: Config, logger: Logger): Promise<RealtimeNode> {
+  const settings = clusterSettings(config, 'realtime');
+  const metrics = createMetrics();
+  if (!config.JWT_SECRET) throw new Error('JWT_SECRET is required in cluster mode');
+  const tokens = createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const sql = createGuardedSql(
+    createPostgresSql({ connectionString: settings.databaseUrl, max: Math.min(config.PG_POOL_MAX, 5), applicationName: 'primetrade-realtime' }),
+    { name: 'read-database', metrics },
+  );
+  const pub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-pub`, logger, metrics });
+  const sub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-sub`, logger, metrics, role: 'subscriber' });
+  const presenceStore = createRedisPresenceStore(pub, { prefix: config.REDIS_KEY_PREFIX, logger });
+
+  const readiness = async () => ({
+    readDatabase: sql.breakerState() === 'open'
+      ? { ok: false, detail: 'read database breaker open' }
+      : await sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'read database unreachable' })),
+    redis: redisHealth(pub) === 'up' && redisHealth(sub) === 'up' ? { ok: true } : { ok: false, detail: 'Redis unreachable: other nodes miss this node’s pushes; clients catch up through events?after=' },
+    kafka: consumerHalted() ? { ok: false, detail: 'realtime consumer halted' } : { ok: true },
+  });
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const answer = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.end(body);
+    };
+    if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}');
+    if (path === '/readyz') {
+      void readinessReport(readiness).then((report) =>
+        answer(report.ready ? 200 : 503, 'application/json', JSON.stringify({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks })),
+      );
+      return undefined;
+    }
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then((text) => answer(200, metrics.registry.contentType, text));
+      return undefined;
+    }
+    // Socket.IO answers its own path before this handler; anything else is not ours.
+    if (!path?.startsWith('/socket.io')) answer(404, 'application/json', '{"status":"not found"}');
+    return undefined;
+  });
+
+  const realtime = createRealtimeServer({
+    httpServer: server,
+    tokens,
+    logger,
+    metrics,
+    corsOrigins: config.CORS_ORIGINS,
+    adapter: createRedisAdapter(pub, sub, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger }),
+    presenceStore,
+    removals: createRedisRemovals(pub, { prefix: config.REDIS_KEY_PREFIX }),
+    isActive: async (userId) => (await sql.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId])).length > 0,
+    membership: {
+      roleOf: (boardId, userId) => getMemberRole(sql, boardId, userId),
+      revisionOf: (boardId) => getBoardRevision(sql, boardId),
+    },
+  });
+
+  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  // Pushes are for people looking now: a new group starts at the end; a client that missed
+  // anything catches up through `events?after=` (DESIGN §6), so nothing is replayed to rooms.
+  const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false });
+  const consumerHalted = () => (consumer.halted?.() ?? []).length > 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url, node: settings.nodeName }, 'realtime node running');
+  return {
+    url,
+    async close() {
+      await consumer.stop();
+      await bus.close();
+      await realtime.close();
+      presenceStore.close();
+      pub.disconnect();
+      sub.disconnect();
+      await sql.close();
+    },
+  };
+}
