@@ -31,10 +31,16 @@ export function createFanout(
       io.to(boardRoom(boardId)).emit('board:events', { boardId, events: batch });
       // After the emit, so a removed member still sees its own removal and can close the board.
       for (const event of batch) {
-        if (event.type === 'MemberAdded') removals?.readmit(boardId, event.data.userId);
+        if (event.type === 'MemberAdded') await removals?.readmit(boardId, event.data.userId);
         if (event.type !== 'MemberRemoved') continue;
-        removals?.record(boardId, event.data.userId, event.revision);
-        io.in(userRoom(event.data.userId)).socketsLeave(boardRoom(boardId));
+        // Recorded before the sockets leave, so a join racing this either is made to leave or sees
+        // the removal. A failure to record fails the batch (the bus delivers it again, clients ignore
+        // revisions they have) rather than leave a window where the removed member could rejoin.
+        try {
+          await removals?.record(boardId, event.data.userId, event.revision);
+        } finally {
+          io.in(userRoom(event.data.userId)).socketsLeave(boardRoom(boardId));
+        }
         await presence.evictUser(boardId, event.data.userId).catch((error: unknown) =>
           logger.warn({ err: error, boardId }, 'realtime: presence eviction failed'),
         );

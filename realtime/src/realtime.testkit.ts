@@ -12,7 +12,7 @@ import type {
   ServerToClientEvents,
 } from '@primetrade/domain';
 import { createLogger, createTokenService, type Metrics, type TokenService } from '@primetrade/platform';
-import { createRealtimeServer, type RealtimeServer } from './realtimeServer.js';
+import { createRealtimeServer, type RealtimeDeps, type RealtimeServer } from './realtimeServer.js';
 
 export type Client = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 export const secret = 'realtime-test-secret-0123456789abcdef';
@@ -50,13 +50,22 @@ export interface TestUser {
 }
 export const newUser = (name: string): TestUser => ({ id: randomUUID(), name });
 
-export async function startRealtime(
-  options: { accessTtlSeconds?: number; metrics?: Pick<Metrics, 'socketsConnected'>; isActive?: (userId: string) => Promise<boolean> } = {},
-): Promise<Harness> {
+export interface RealtimeOptions {
+  readonly accessTtlSeconds?: number;
+  readonly metrics?: Pick<Metrics, 'socketsConnected'>;
+  readonly isActive?: (userId: string) => Promise<boolean>;
+  /** Cluster mode pieces (Redis adapter, presence store, removals); default in process. */
+  readonly cluster?: Pick<RealtimeDeps, 'adapter' | 'presenceStore' | 'removals'>;
+  /** Nodes of one cluster share the read model; default a fresh one. */
+  readonly membership?: ReturnType<typeof createMembership>;
+}
+
+export async function startRealtime(options: RealtimeOptions = {}): Promise<Harness> {
   const httpServer = createServer();
   const tokens = createTokenService({ secret, accessTtlSeconds: options.accessTtlSeconds ?? 900 });
-  const membership = createMembership();
+  const membership = options.membership ?? createMembership();
   const server = createRealtimeServer({
+    ...options.cluster,
     httpServer,
     tokens,
     membership,

@@ -3,7 +3,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { userRoom, type Envelope } from '@primetrade/domain';
 import type { Logger, Metrics, TokenService } from '@primetrade/platform';
 import { createFanout } from './fanout.js';
-import { createRemovals } from './removals.js';
+import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
 import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceStore } from './presence.js';
 import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
@@ -21,6 +21,8 @@ export interface RealtimeDeps {
   readonly adapter?: ServerOptions['adapter'];
   /** Cluster mode passes a Redis-backed store; the default keeps presence in this process. */
   readonly presenceStore?: PresenceStore;
+  /** Cluster mode passes Redis-backed removals, so a removal fanned out by one node holds on every node. */
+  readonly removals?: Removals;
   /** False for a disabled or erased account: its handshake is refused. Default: every token's user is active. */
   readonly isActive?: (userId: string) => Promise<boolean>;
   /** Milliseconds since the epoch; injectable for token-expiry timing. */
@@ -49,7 +51,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore());
-  const removals = createRemovals();
+  const removals = deps.removals ?? createRemovals();
 
   io.use(authenticate(deps.tokens, logger, deps.isActive));
   io.on('connection', (socket) => {

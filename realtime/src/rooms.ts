@@ -63,15 +63,26 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   // socket instead of falling between the revision read and the join. The client applies
   // `revision === mine + 1` and ignores older ones, so seeing it twice is harmless.
   await socket.join(boardRoom(boardId));
-  const revision = (await deps.membership.revisionOf(boardId)) ?? -1;
-  // The fan-out may have evicted this user while we awaited, or fanned out a removal the read
-  // model does not show yet: look again now that the socket is in the room.
-  const removedAt = deps.removals?.pending(boardId, socket.data.userId) ?? null;
-  if ((removedAt !== null && removedAt > revision) || (await deps.membership.roleOf(boardId, socket.data.userId)) === null) {
+  // A check that fails (read model or Redis down) must not leave the socket in the room.
+  const revision = await stillAdmitted(socket, deps, boardId).catch(async (error: unknown) => {
+    await socket.leave(boardRoom(boardId));
+    throw error;
+  });
+  if (revision === null) {
     await socket.leave(boardRoom(boardId));
     return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   }
   // Presence is cosmetic: its failure must not refuse a join that already happened.
   await deps.presence.enter(socket, boardId).catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
   return { ok: true, revision };
+}
+
+/** The read model revision to ack, or null when the user may not be in the room after all. */
+async function stillAdmitted(socket: RealtimeSocket, deps: RoomDeps, boardId: string): Promise<number | null> {
+  const revision = (await deps.membership.revisionOf(boardId)) ?? -1;
+  // The fan-out may have evicted this user while we awaited, or fanned out a removal the read
+  // model does not show yet: look again now that the socket is in the room.
+  const removedAt = (await deps.removals?.pending(boardId, socket.data.userId)) ?? null;
+  if (removedAt !== null && removedAt > revision) return null;
+  return (await deps.membership.roleOf(boardId, socket.data.userId)) === null ? null : revision;
 }
