@@ -5,7 +5,11 @@ import {
   createGuardedSql,
   createMetrics,
   createPostgresSql,
+  createRedisClient,
+  createRedisRateLimiter,
   createTokenService,
+  redisHealth,
+  type RedisRateLimiter,
   openClusterEventStore,
   type Config,
   type Logger,
@@ -33,11 +37,20 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'api' });
   if (!config.JWT_SECRET) throw new Error('JWT_SECRET is required in cluster mode');
   const tokens = createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-limits`, logger, metrics });
+  const limiters: RedisRateLimiter[] = [];
+  const rateLimiter = (budget: { points: number; durationMs: number; name: string }) => {
+    const created = createRedisRateLimiter({ client: redis, points: budget.points, durationMs: budget.durationMs, keyPrefix: `${config.REDIS_KEY_PREFIX}ratelimit:${budget.name}`, logger, metrics });
+    limiters.push(created);
+    return created;
+  };
 
   const app = createApp(
     commandApiDeps(config, {
-      logger, metrics, sql, store: opened.store, tokens, version,
+      logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
       readiness: async () => ({
+        // Rate limits fall back to per-node memory while Redis is down: degraded, still serving.
+        redis: redisHealth(redis) === 'up' ? { ok: true } : { ok: true, detail: 'Redis unreachable: rate limits enforced per node' },
         readDatabase: sql.breakerState() === 'open'
           ? { ok: false, detail: 'read database breaker open' }
           : await sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'read database unreachable' })),
@@ -64,6 +77,8 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
       await closed;
       await opened.close();
       await sql.close();
+      for (const limiter of limiters) limiter.close();
+      redis.disconnect();
     },
   };
 }

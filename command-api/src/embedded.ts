@@ -13,6 +13,7 @@ import {
   createTokenService,
   type Config,
   type Logger,
+  type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
 import { createProjector, createRelay, getBoardRevision, getMemberRole, runMigrations } from '@primetrade/projector';
@@ -136,10 +137,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
 /** The command-api's dependencies from config: shared by every mode and the benchmarks. */
 export function commandApiDeps(
   config: Config,
-  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness'> & { version?: string | undefined },
+  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness'> & {
+    version?: string | undefined;
+    /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
+    rateLimiter?: (budget: { points: number; durationMs: number; name: 'login' | 'register' | 'api' }) => RateLimiter;
+  },
 ): AppDeps {
+  const limiter = parts.rateLimiter ?? ((budget) => createMemoryRateLimiter(budget));
+  const { rateLimiter: _rateLimiter, ...deps } = parts;
   return {
-    ...parts,
+    ...deps,
     config: {
       apiPrefix: '/api/v1',
       corsOrigins: config.CORS_ORIGINS,
@@ -150,9 +157,9 @@ export function commandApiDeps(
       version: parts.version ?? '0.1.0',
     },
     rateLimiters: {
-      login: createMemoryRateLimiter({ points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),
-      register: createMemoryRateLimiter({ points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
-      api: createMemoryRateLimiter({ points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
+      login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),
+      register: limiter({ name: 'register', points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
+      api: limiter({ name: 'api', points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
     },
     clock: () => new Date(),
     newId: randomUUID,

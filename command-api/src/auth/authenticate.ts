@@ -19,16 +19,24 @@ export interface AccountStatus {
 
 /**
  * A short-lived cache of account state, so a disabled or demoted account loses access within `ttlMs`
- * without one extra query per request.
+ * without one extra query per request. While the accounts database cannot answer (cluster mode,
+ * read side down), an entry up to `staleMs` old is still trusted, so store-only commands keep
+ * working through the outage; an account never seen in that window gets the database's 503.
  */
-export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, maxEntries = 10_000): AccountStatus {
+export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, maxEntries = 10_000, staleMs = 10 * 60_000): AccountStatus {
   const cache = new Map<string, { readonly until: number; readonly row: AccountRow | null }>();
   return {
     async get(userId) {
       const now = clock().getTime();
       const hit = cache.get(userId);
       if (hit && hit.until > now) return hit.row;
-      const rows = await sql.query<AccountRow>('SELECT id, name, role, disabled FROM users WHERE id = $1', [userId]);
+      let rows: AccountRow[];
+      try {
+        rows = await sql.query<AccountRow>('SELECT id, name, role, disabled FROM users WHERE id = $1', [userId]);
+      } catch (error) {
+        if (hit && hit.row && hit.until - ttlMs + staleMs > now) return hit.row;
+        throw error;
+      }
       const row = rows[0] ?? null;
       cache.delete(userId);
       // Map keeps insertion order: the first key is the oldest entry.

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { startKafka, type KafkaBroker } from '../../kafka/kafka.mjs';
+import { startCluster } from './cluster.js';
+import { repoRoot } from './supervisor.js';
+
+/**
+ * `npm run cluster`: the whole product as a local cluster without Docker (DESIGN §1 "cluster").
+ * Uses the machine's PostgreSQL and Redis (starting a private Redis if none answers), starts a
+ * Kafka broker of its own from infra/kafka, then every service, and the front door on one port.
+ *
+ * Settings (environment): CLUSTER_PORT (8080), CLUSTER_DATABASE_URL
+ * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_REDIS_URL
+ * (redis://127.0.0.1:6379), CLUSTER_KAFKA_BROKERS (use a running broker instead of starting one),
+ * CLUSTER_LOG_LEVEL (info).
+ */
+const env = process.env;
+const dataDir = path.join(repoRoot, '.data', 'cluster');
+const say = (message: string) => process.stdout.write(`[cluster] ${message}\n`);
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`CLUSTER_DATABASE_URL must name a database of [a-z0-9_] (got "${name}")`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`);
+      say(`created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function answers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function ensureRedis(url: string): Promise<{ url: string; child: ChildProcess | null }> {
+  const parsed = new URL(url);
+  const port = Number(parsed.port || 6379);
+  if (await answers(port, parsed.hostname)) return { url, child: null };
+  const privatePort = 16379;
+  say(`no Redis on ${parsed.host}; starting a private one on 127.0.0.1:${privatePort}`);
+  const child = spawn('redis-server', ['--port', String(privatePort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 50 && !(await answers(privatePort)); attempt += 1) await new Promise((r) => setTimeout(r, 100));
+  return { url: `redis://127.0.0.1:${privatePort}`, child };
+}
+
+async function jwtSecret(): Promise<string> {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(repoRoot, 'realtime/dist/main.js')) || !existsSync(path.join(repoRoot, 'web/dist/index.html'))) {
+    throw new Error('Build first: npm run build (npm run cluster does)');
+  }
+  await mkdir(dataDir, { recursive: true });
+  const databaseUrl = env.CLUSTER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/primetrade';
+  await ensureDatabase(databaseUrl);
+  const redis = await ensureRedis(env.CLUSTER_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let broker: KafkaBroker | null = null;
+  let brokers = env.CLUSTER_KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
+  if (brokers.length === 0) {
+    say('starting Kafka (infra/kafka)…');
+    broker = await startKafka({ port: 29092, controllerPort: 29093, dataDir: path.join(dataDir, 'kafka') });
+    brokers = broker.brokers;
+  }
+  say(`Kafka ${brokers.join(',')}, Redis ${redis.url}, PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
+  const cluster = await startCluster({
+    databaseUrl,
+    kafkaBrokers: brokers,
+    redisUrl: redis.url,
+    topic: 'taskboard.board-events',
+    redisKeyPrefix: 'pt:',
+    jwtSecret: await jwtSecret(),
+    frontDoorPort: Number(env.CLUSTER_PORT ?? 8080),
+    logLevel: env.CLUSTER_LOG_LEVEL ?? 'info',
+    echo: true,
+  }).catch(async (error: unknown) => {
+    // Nothing of ours may outlive a failed start.
+    await broker?.stop();
+    redis.child?.kill('SIGTERM');
+    throw error;
+  });
+  say(`running: ${cluster.services.map((service) => `${service.name} (pid ${service.pid()})`).join(', ')}`);
+  say(`open ${cluster.frontDoor?.url ?? '(no front door)'} — Ctrl-C stops everything`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping…`);
+    await cluster.stop();
+    await broker?.stop();
+    redis.child?.kill('SIGTERM');
+    say('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[cluster] failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
