@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Configuration is read in one place; tests and benchmarks drive processes and may pass env on.
-    files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.testkit.ts'],
+    files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'infra/cluster/src/main.ts', '**/*.spec.ts', '**/*.testkit.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
