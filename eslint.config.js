@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '**/*.js', 'infra/**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '**/*.js', 'infra/**/*.mjs', 'infra/**/*.d.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Configuration is read in one place; tests and benchmarks drive processes and may pass env on.
-    files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'infra/cluster/src/main.ts', '**/*.spec.ts', '**/*.testkit.ts'],
+    files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'infra/cluster/src/main.ts', 'infra/cluster/src/supervisor.ts', '**/*.spec.ts', '**/*.testkit.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
