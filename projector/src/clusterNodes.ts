@@ -34,7 +34,15 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
-  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  const bus = createKafkaEventBus({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    clientId: settings.nodeName,
+    logger,
+    metrics,
+    // The same id on every relay of the topic: a new leader's producer fences the old one's.
+    transactionalId: `relay:${config.KAFKA_TOPIC}`,
+  });
   const lease = createLeaderLease({ sql, name: `relay:${config.KAFKA_TOPIC}`, holder: settings.nodeName, ttlMs: config.RELAY_LEASE_TTL_MS });
   const relay = createRelay({
     store: opened.store,

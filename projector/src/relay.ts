@@ -78,8 +78,14 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const timer = metrics?.relayBatchDuration.startTimer();
     const envelopes = stored.map(toEnvelope);
-    if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(envelopes, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
-    else await options.bus.publish(envelopes);
+    try {
+      if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(envelopes, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
+      else await options.bus.publish(envelopes);
+    } catch (error) {
+      // The broker already serves a newer relay (this one was frozen past its lease): stand down.
+      if (error instanceof Error && error.name === 'ProducerFencedError') void stepDown('fenced by a newer relay at the broker');
+      throw error;
+    }
     const ackedAt = Date.now();
     for (const event of stored) options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
     await options.afterAck?.(stored);

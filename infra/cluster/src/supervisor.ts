@@ -55,6 +55,9 @@ export async function startService(spec: ServiceSpec, timeoutMs = 60_000): Promi
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which then
+      // stops every service once, in order (a second signal would make them exit at once).
+      detached: true,
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let pending = '';

@@ -5,7 +5,7 @@ import { eventually } from '../eventStore/eventStore.contract.js';
 import { createLogger } from '../observability/logger.js';
 import { uniqueTopic } from '../testkit/kafka.testkit.js';
 import { HaltPartitionError, type Delivery } from './eventBus.port.js';
-import { createKafkaEventBus, type KafkaEventBus } from './kafkaEventBus.js';
+import { createKafkaEventBus, ProducerFencedError, type KafkaEventBus } from './kafkaEventBus.js';
 import { deleteTopics, ensureBoardEventsTopic } from './kafkaTopics.js';
 
 const logger = createLogger({ level: 'silent', name: 'kafka-bus-test' });
@@ -144,6 +144,25 @@ describe('Kafka event bus', () => {
       expect(delivered.size).toBeGreaterThan(0);
       expect(delivered.has(poisoned)).toBe(false);
     }, 30_000);
+    await subscription.stop();
+  });
+
+  it('fences the older of two transactional producers with the same id, and readers never see its uncommitted writes', async () => {
+    const first = await freshBus();
+    const topic = topics[topics.length - 1]!;
+    const transactionalId = `relay-${randomUUID()}`;
+    const older = createKafkaEventBus({ brokers, topic, clientId: 'older', logger, transactionalId });
+    const newer = createKafkaEventBus({ brokers, topic, clientId: 'newer', logger, transactionalId });
+    buses.push(older, newer);
+    const board = randomUUID();
+    await older.publish(boardEvents(board, 2));
+    await newer.publish(boardEvents(board, 2, 2));
+    await expect(older.publish(boardEvents(board, 1, 99))).rejects.toThrow(ProducerFencedError);
+    const seen: Envelope[] = [];
+    const subscription = await first.subscribe(`fence-${randomUUID()}`, async (events) => void seen.push(...events));
+    await eventually(() => expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]);
     await subscription.stop();
   });
 

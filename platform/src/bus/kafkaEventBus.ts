@@ -32,7 +32,26 @@ export interface KafkaEventBusOptions {
   readonly watchdogMs?: number;
   /** Partitions one consumer works on at once. Default 1 (partitions in turn). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Publish each batch in a Kafka transaction under this id (the relay: one id per topic). A
+   * producer that starts with the id fences every older one at the broker, so a relay that was
+   * frozen mid-publish cannot write after its successor started: its send fails with
+   * `ProducerFencedError`, and what it wrote uncommitted is never read (consumers read committed).
+   */
+  readonly transactionalId?: string;
 }
+
+/** This producer was replaced by a newer one with the same transactional id: it must stop publishing. */
+export class ProducerFencedError extends Error {
+  override readonly name = 'ProducerFencedError';
+}
+
+const fencingErrors = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+const isFenced = (error: unknown): boolean => {
+  const type = (error as { type?: unknown } | null)?.type;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return (typeof type === 'string' && fencingErrors.has(type)) || (cause !== undefined && cause !== error && isFenced(cause));
+};
 
 export interface KafkaEventBus extends EventBus {
   /** Like `publish`, with extra headers on every message (the relay stamps its lease epoch). */
@@ -69,6 +88,7 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
+        ...(options.transactionalId ? { transactionalId: options.transactionalId, transactionTimeout: 30_000 } : {}),
       });
       try {
         await created.connect();
@@ -90,9 +110,37 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     'kafka-producer',
     async (events, headers) => {
       const connected = await connectedProducer();
-      await connected.send({ topic, acks: -1, messages: events.map((event) => encodeEnvelope(event, headers)) });
+      const record = { topic, acks: -1, messages: events.map((event) => encodeEnvelope(event, headers)) };
+      if (!options.transactionalId) {
+        await connected.send(record);
+        return;
+      }
+      try {
+        const transaction = await connected.transaction();
+        try {
+          await transaction.send(record);
+          await transaction.commit();
+        } catch (error) {
+          if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+      } catch (error) {
+        if (!isFenced(error)) throw error;
+        // A fenced producer is dead for good; the next publish (under a regained lease) starts a new one.
+        if (producer === connected) producer = null;
+        connecting = null;
+        await connected.disconnect().catch(() => undefined);
+        throw new ProducerFencedError(`Another producer took transactional id ${options.transactionalId}`);
+      }
     },
-    { timeoutMs: options.sendTimeoutMs ?? 10_000, resetTimeoutMs: 3_000, volumeThreshold: 3, ...(options.metrics ? { metrics: options.metrics } : {}) },
+    {
+      timeoutMs: options.sendTimeoutMs ?? 10_000,
+      resetTimeoutMs: 3_000,
+      volumeThreshold: 3,
+      // Being fenced is an answer from a healthy broker, not an outage.
+      isExpectedError: (error) => error instanceof ProducerFencedError,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    },
   );
 
   async function publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void> {
