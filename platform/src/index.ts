@@ -13,6 +13,8 @@ export * from './rateLimit/rateLimiter.port.js';
 export * from './rateLimit/memoryRateLimiter.js';
 export * from './resilience/breaker.js';
 export * from './eventStore/sqlEventStore.js';
+export * from './eventStore/eventStoreDbEventStore.js';
+export { SubscriptionStalledError, defaultWatchdogTimings, type WatchdogTimings } from './eventStore/catchUpSubscription.js';
 export { ensureSchema as ensureEventStoreSchema } from './eventStore/sqlEventStore.schema.js';
 export * from './eventStore/events.js';
 export * from './testkit/pglite.testkit.js';
