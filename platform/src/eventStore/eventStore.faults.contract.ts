@@ -45,7 +45,8 @@ async function runRound(make: MakeStore, seed: number, withRollbacks = true): Pr
   // Without hooks the SQL store takes its single-round-trip path (ADR 0005), which must keep the same promises.
   const { store, cleanup } = await (withRollbacks ? make(hooks) : make());
   try {
-    const prefix = `fault-${seed}-`;
+    // Unique per run: a long-lived server (EventStoreDB at EVENTSTORE_URL) keeps earlier runs' streams.
+    const prefix = `fault-${seed}-${randomUUID().slice(0, 8)}-`;
     const streams = Array.from({ length: 4 }, (_, n) => `${prefix}${n}`);
     const delivered: StoredEvent[] = [];
     const subscription = store.subscribeToAll({ streamPrefix: prefix, maxCount: 7 }, async (batch) => {
