@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import type { EventStore } from '../eventStore/eventStore.port.js';
+import { createEventStoreDbEventStore } from '../eventStore/eventStoreDbEventStore.js';
 import { createSqlEventStore } from '../eventStore/sqlEventStore.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -46,7 +47,8 @@ export async function openClusterEventStore(
   parts: { readonly logger: Logger; readonly metrics: Pick<Metrics, 'appendDuration'>; readonly role: string },
 ): Promise<OpenedStore> {
   if (config.EVENT_STORE === 'eventstoredb') {
-    throw new Error('EVENT_STORE=eventstoredb is not wired yet');
+    const store = createEventStoreDbEventStore({ connectionString: settings.storeUrl, logger: parts.logger });
+    return { store, sql: null, close: () => store.close() };
   }
   const sql = createPostgresSql({ connectionString: settings.storeUrl, max: config.PG_POOL_MAX, applicationName: `primetrade-${parts.role}-store` });
   const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
