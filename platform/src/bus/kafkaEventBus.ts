@@ -125,12 +125,13 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
           throw error;
         }
       } catch (error) {
-        if (!isFenced(error)) throw error;
-        // A fenced producer is dead for good; the next publish (under a regained lease) starts a new one.
+        // A failed transaction can leave the producer in a state only a fresh init clears (fenced,
+        // coordinator moved, broker restarted): the next publish starts a new producer.
         if (producer === connected) producer = null;
         connecting = null;
         await connected.disconnect().catch(() => undefined);
-        throw new ProducerFencedError(`Another producer took transactional id ${options.transactionalId}`);
+        if (isFenced(error)) throw new ProducerFencedError(`Another producer took transactional id ${options.transactionalId}`);
+        throw error;
       }
     },
     {
