@@ -29,6 +29,16 @@ interface BoardTouch {
 }
 
 /**
+ * Held shared by every projector batch and exclusively by a rebuild's switch-over, so no batch
+ * runs between "the rebuild caught up" and "the tables are swapped" (`rebuild.ts`). Any constant
+ * works; it only has to differ from the other advisory locks (migrations: 7_342_001).
+ */
+export const readModelsLockKey = 7_342_002;
+
+/** Writes the events that passed the guard; `projectEvents` unless a caller batches differently. */
+export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<void>;
+
+/**
  * Applies a batch in ONE transaction with the per-board guard (DESIGN §1, projector):
  * `revision <= last` is a duplicate and skipped; `last + 1` is applied; anything higher is a gap.
  * A gap rolls back the WHOLE batch: the projector halts on it anyway, so committing the prefix
@@ -38,22 +48,37 @@ interface BoardTouch {
 export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Promise<ApplyResult> {
   if (events.length === 0) return { applied: 0, skipped: 0 };
   return sql.tx(async (tx) => {
-    const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
-    const touched = new Map<string, BoardTouch>();
-    const toApply: Envelope[] = [];
-    for (const event of events) {
-      const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
-      if (event.revision < expected) continue;
-      if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
-      toApply.push(event);
-      lastRevisions.set(event.boardId, event.revision);
-      touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
-    }
-    // The guard decided on revisions alone, so the whole batch is checked before any write.
-    await projectEvents(tx, toApply);
-    await saveProgress(tx, touched);
-    return { applied: toApply.length, skipped: events.length - toApply.length };
+    // Its own statement, first: table names resolve after it, i.e. to the swapped tables if a
+    // switch-over committed while this batch waited.
+    await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [readModelsLockKey]);
+    return applyInTransaction(tx, events);
   });
+}
+
+/**
+ * The guard and the writes of `applyEnvelopes` inside a transaction the caller owns, against the
+ * read-model tables that `search_path` resolves to (the rebuild points it at its fresh schema).
+ */
+export async function applyInTransaction(
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+  project: ProjectEvents = projectEvents,
+): Promise<ApplyResult> {
+  const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
+  const touched = new Map<string, BoardTouch>();
+  const toApply: Envelope[] = [];
+  for (const event of events) {
+    const expected = (lastRevisions.get(event.boardId) ?? -1) + 1;
+    if (event.revision < expected) continue;
+    if (event.revision > expected) throw new ProjectionGapError(event.boardId, expected, event.revision);
+    toApply.push(event);
+    lastRevisions.set(event.boardId, event.revision);
+    touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
+  }
+  // The guard decided on revisions alone, so the whole batch is checked before any write.
+  await project(tx, toApply);
+  await saveProgress(tx, touched);
+  return { applied: toApply.length, skipped: events.length - toApply.length };
 }
 
 /**

@@ -7,3 +7,5 @@ export * from './logging.js';
 export * from './observability.js';
 export * from './queries/boards.queries.js';
 export * from './queries/tasks.queries.js';
+export * from './rebuild.js';
+export * from './testing/index.js';
