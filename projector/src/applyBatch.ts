@@ -29,6 +29,16 @@ interface BoardTouch {
 }
 
 /**
+ * Held shared by every projector batch and exclusively by a rebuild's switch-over, so no batch
+ * runs between "the rebuild caught up" and "the tables are swapped" (`rebuild.ts`). Any constant
+ * works; it only has to differ from the other advisory locks (migrations: 7_342_001).
+ */
+export const readModelsLockKey = 7_342_002;
+
+/** Writes the events that passed the guard; `projectEvents` unless a caller batches differently. */
+export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<void>;
+
+/**
  * Applies a batch in ONE transaction with the per-board guard (DESIGN §1, projector):
  * `revision <= last` is a duplicate and skipped; `last + 1` is applied; anything higher is a gap.
  * A gap rolls back the WHOLE batch: the projector halts on it anyway, so committing the prefix
@@ -37,12 +47,30 @@ interface BoardTouch {
  */
 export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Promise<ApplyResult> {
   if (events.length === 0) return { applied: 0, skipped: 0 };
-  return sql.tx((tx) => applyEnvelopesIn(tx, events));
+  return sql.tx(async (tx) => {
+    await lockReadModelsShared(tx);
+    return applyInTransaction(tx, events);
+  });
 }
 
-/** `applyEnvelopes` inside the caller's transaction (the Kafka projector adds its offsets to it). */
-export async function applyEnvelopesIn(tx: SqlQueryable, events: readonly Envelope[]): Promise<ApplyResult> {
-  if (events.length === 0) return { applied: 0, skipped: 0 };
+/**
+ * Waits while a rebuild switches the read models over (it holds the lock exclusively). Its own
+ * statement and the transaction's first: table names resolve after it, i.e. to the swapped tables
+ * if a switch-over committed while this batch waited.
+ */
+export async function lockReadModelsShared(tx: SqlQueryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [readModelsLockKey]);
+}
+
+/**
+ * The guard and the writes of `applyEnvelopes` inside a transaction the caller owns, against the
+ * read-model tables that `search_path` resolves to (the rebuild points it at its fresh schema).
+ */
+export async function applyInTransaction(
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+  project: ProjectEvents = projectEvents,
+): Promise<ApplyResult> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
   const toApply: Envelope[] = [];
@@ -55,7 +83,7 @@ export async function applyEnvelopesIn(tx: SqlQueryable, events: readonly Envelo
     touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
-  await projectEvents(tx, toApply);
+  await project(tx, toApply);
   await saveProgress(tx, touched);
   return { applied: toApply.length, skipped: events.length - toApply.length };
 }

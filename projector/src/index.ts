@@ -9,3 +9,5 @@ export * from './queries/boards.queries.js';
 export * from './queries/tasks.queries.js';
 export * from './relayLease.js';
 export * from './clusterNodes.js';
+export * from './rebuild.js';
+export * from './testing/index.js';

@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import { HaltPartitionError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
-import { applyEnvelopes, applyEnvelopesIn, ProjectionGapError, UnknownEventTypeError, type ApplyResult } from './applyBatch.js';
+import { applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 
@@ -113,9 +113,10 @@ export function createProjector(options: ProjectorOptions): Projector {
  */
 async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery): Promise<ApplyResult> {
   return sql.tx(async (tx) => {
+    await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
     const fresh = events.filter((_, index) => BigInt(delivery.offsets[index] ?? '-1') >= next);
-    const result = await applyEnvelopesIn(tx, fresh);
+    const result = fresh.length > 0 ? await applyInTransaction(tx, fresh) : { applied: 0, skipped: 0 };
     const last = delivery.offsets[delivery.offsets.length - 1];
     if (last !== undefined && BigInt(last) + 1n > next) {
       await tx.query(

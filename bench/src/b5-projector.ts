@@ -1,0 +1,152 @@
+import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
+import { createSqlEventStore, createTestDatabase, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
+import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels, runMigrations } from '@primetrade/projector';
+import { interleaved, type RatioResult } from './lib/measure.js';
+import { log } from './lib/results.js';
+
+/** The projector's batches: the relay's default read size. */
+const liveBatch = 500;
+const boards = 200;
+const eventsPerBoard = 200;
+
+export interface ProjectorBenchResult {
+  readonly events: number;
+  /** Live `applyEnvelopes` vs raw batched upserts of as many row versions. */
+  readonly projector: RatioResult;
+  /** `rebuildReadModels` vs the live path replaying the same store. */
+  readonly rebuild: RatioResult;
+}
+
+const readModelTables = 'boards, board_members, board_columns, tasks, comments, projection_checkpoints';
+
+/**
+ * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
+ * events), into `raw_rows` — created `LIKE tasks INCLUDING ALL`: same columns, generated columns,
+ * checks and ten indexes. Within a batch the last version of a row wins (one upsert cannot touch a
+ * row twice), which is what a batching writer would do.
+ */
+function rawRows(events: readonly Envelope[]): Record<string, unknown>[] {
+  const rows = new Map<string, Record<string, unknown>>();
+  for (const event of events) {
+    const data = event.data as Record<string, unknown>;
+    const id = typeof data.taskId === 'string' ? data.taskId : event.boardId;
+    rows.set(id, {
+      id,
+      board_id: event.boardId,
+      column_id: data.toColumnId ?? data.columnId ?? event.boardId,
+      position: data.position ?? 'a',
+      title: data.title ?? data.name ?? event.type,
+      description: data.description ?? data.body ?? '',
+      priority: data.priority ?? 'medium',
+      due_date: data.dueDate ?? null,
+      created_by: event.actorId,
+      at: event.occurredAt,
+      revision: event.revision,
+    });
+  }
+  return [...rows.values()];
+}
+
+async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>[]): Promise<void> {
+  await sql.tx((tx) =>
+    tx.query(
+      `INSERT INTO raw_rows (id, board_id, column_id, position, title, description, priority, due_date,
+                             status, created_by, created_at, updated_at, revision)
+       SELECT x.id, x.board_id, x.column_id, x.position, x.title, x.description, x.priority, x.due_date,
+              'open', x.created_by, x.at, x.at, x.revision
+       FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, board_id uuid, column_id uuid, position text, title text,
+            description text, priority text, due_date timestamptz, created_by uuid, at timestamptz, revision bigint)
+       ON CONFLICT (id) DO UPDATE SET column_id = excluded.column_id, position = excluded.position, title = excluded.title,
+            description = excluded.description, priority = excluded.priority, due_date = excluded.due_date,
+            updated_at = excluded.updated_at, revision = excluded.revision`,
+      [JSON.stringify(rows)],
+    ),
+  );
+}
+
+const rate = async (events: number, run: () => Promise<void>): Promise<number> => {
+  const started = performance.now();
+  await run();
+  return events / ((performance.now() - started) / 1000);
+};
+
+/** The live path over the whole store: the relay's reads, the projector's `applyEnvelopes`. */
+async function replayLive(sql: Sql, store: EventStore): Promise<void> {
+  for (let after: string | null = null; ; ) {
+    const stored = await store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: liveBatch });
+    const last = stored[stored.length - 1];
+    if (!last) return;
+    await applyEnvelopes(sql, stored.map(toEnvelope));
+    after = last.position;
+  }
+}
+
+/**
+ * B5: (a) the projector's live batches of 500 into the read models vs raw batched upserts of the
+ * same events' rows, events in memory, same pool; (b) a full rebuild (`rebuildReadModels`:
+ * replay into fresh tables, indexes, switch) vs the live path replaying the same store from the
+ * start. Real PostgreSQL, 200 boards × 207 events of a busy team's mix.
+ */
+export async function benchProjector(pairs: number): Promise<ProjectorBenchResult> {
+  const database = await createTestDatabase('bench_b5', { max: 4 });
+  const { sql } = database;
+  try {
+    await runMigrations(sql);
+    await sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
+    const store = await createSqlEventStore(sql, { schema: 'es_b5' });
+    const count = await appendHistories(store, boardHistories({ boards, eventsPerBoard, seed: 5 }), 50);
+    const envelopes = (await store.readAll({ streamPrefix: boardStreamPrefix })).map(toEnvelope);
+    const batches = Array.from({ length: Math.ceil(count / liveBatch) }, (_, index) => envelopes.slice(index * liveBatch, (index + 1) * liveBatch));
+    const rawBatches = batches.map(rawRows);
+    log(`B5: ${count} events in the store, ${rawBatches.reduce((sum, rows) => sum + rows.length, 0)} raw upsert rows`);
+    const reset = (tables: string) => sql.exec(`TRUNCATE ${tables}`);
+
+    const projector = await interleaved({
+      name: 'B5 projector, batches of 500',
+      unit: 'events/s',
+      pairs,
+      log,
+      baseline: {
+        label: 'raw batched upserts',
+        run: async () => {
+          await reset('raw_rows');
+          return rate(count, async () => {
+            for (const rows of rawBatches) await rawUpsert(sql, rows);
+          });
+        },
+      },
+      subject: {
+        label: 'applyEnvelopes',
+        run: async () => {
+          await reset(readModelTables);
+          return rate(count, async () => {
+            for (const batch of batches) await applyEnvelopes(sql, batch);
+          });
+        },
+      },
+    });
+
+    const rebuild = await interleaved({
+      name: 'B5 full rebuild from the store',
+      unit: 'events/s',
+      pairs,
+      goal: '≥ 20000 events/s',
+      log,
+      baseline: {
+        label: 'live path replay (readAll + applyEnvelopes)',
+        run: async () => {
+          await reset(readModelTables);
+          return rate(count, () => replayLive(sql, store));
+        },
+      },
+      subject: {
+        label: 'rebuildReadModels',
+        run: async () => (await rebuildReadModels({ sql, store })).eventsPerSecond,
+      },
+    });
+    await store.close();
+    return { events: count, projector, rebuild };
+  } finally {
+    await database.drop();
+  }
+}

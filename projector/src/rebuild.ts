@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto';
+import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
+import { toEnvelope, type EventStore, type Position, type Sql, type SqlQueryable, type StoredEvent } from '@primetrade/platform';
+import { applyInTransaction, readModelsLockKey, type ProjectEvents } from './applyBatch.js';
+import { silentLogger, type ProjectorLogger } from './logging.js';
+import { projectEvents } from './projections/index.js';
+import {
+  assertSameColumns, createDeferredIndexes, createReadModelSchema, liveReadModelSchema, quoteIdent,
+  RebuildError, swapReadModelTables,
+} from './readModelSchema.js';
+import { createSqlScript } from './sqlScript.js';
+
+export { RebuildError, feedPositionTables, liveReadModelSchema } from './readModelSchema.js';
+
+export interface RebuildProgress {
+  /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */
+  readonly phase: 'replaying' | 'indexing' | 'switching';
+  /** Events replayed so far. */
+  readonly events: number;
+  /** Store position of the last event replayed; null before the first. */
+  readonly position: Position | null;
+}
+
+export interface FoldOptions {
+  readonly sql: Sql;
+  readonly store: EventStore;
+  readonly logger?: ProjectorLogger;
+  /** Events read from the store and applied per transaction. Default 5000. */
+  readonly batchSize?: number;
+  /**
+   * Transactions applying one batch at once, boards split between them (a board's events stay in
+   * one, in order). Default 2 on PostgreSQL; PGlite has one connection, so 1.
+   */
+  readonly concurrency?: number;
+  /** Awaited after every batch and before each switch attempt; keep it quick. */
+  readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
+}
+
+export interface RebuildOptions extends FoldOptions {
+  /** Longest wait for the locks of the switch (the projector's batch, readers of the tables). Default 5 s. */
+  readonly switchLockTimeoutMs?: number;
+  /** Switch attempts before giving up (each failed one catches up again first). Default 10. */
+  readonly maxSwitchAttempts?: number;
+}
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly boards: number;
+  readonly durationMs: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface FoldedReadModels {
+  /** The schema holding the fold; the caller owns it. */
+  readonly schema: string;
+  readonly events: number;
+  readonly position: Position | null;
+  drop(): Promise<void>;
+}
+
+/**
+ * A full fold of the store's board streams into a new schema of its own, complete with every
+ * index, left in place: what a rebuild switches to, and what a check compares the live read
+ * models with (`compareReadModels`). The live tables are not touched.
+ */
+export async function foldReadModels(options: FoldOptions): Promise<FoldedReadModels> {
+  const replay = await startReplay(options);
+  try {
+    await replay.catchUp();
+    await replay.buildDeferredIndexes();
+    await replay.catchUp();
+  } catch (error) {
+    await replay.drop();
+    throw error;
+  }
+  return { schema: replay.schema, events: replay.events, position: replay.position, drop: replay.drop };
+}
+
+/**
+ * Rebuild (DESIGN §7): replays the store from the start into fresh tables, then switches over.
+ * The switch holds the lock every projector batch takes shared (`applyEnvelopes`), checks that
+ * the fresh tables hold every revision the live ones do — what the projector applied during the
+ * rebuild came from the store, so the replay has it unless it was appended in the last instants,
+ * in which case it catches up and tries again — and swaps the read-model tables, the per-board
+ * revision checkpoints with them, in one transaction. Later deliveries of replayed events are
+ * then skipped by the checkpoints, newer ones applied. Feed positions and accounts stay as they
+ * are. Nothing is published: pushes never come from a rebuild.
+ */
+export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildResult> {
+  const logger = options.logger ?? silentLogger;
+  const started = performance.now();
+  const replay = await startReplay(options);
+  try {
+    await replay.catchUp();
+    await replay.buildDeferredIndexes();
+    const boards = await switchOver(replay, options);
+    const durationMs = performance.now() - started;
+    const result = { events: replay.events, boards, durationMs, eventsPerSecond: replay.events / (durationMs / 1000) };
+    logger.info({ ...result, position: replay.position }, 'read models rebuilt and switched over');
+    return result;
+  } catch (error) {
+    logger.error({ err: error, schema: replay.schema, events: replay.events }, 'rebuild failed; the live read models are unchanged');
+    await replay.drop();
+    throw error;
+  }
+}
+
+/**
+ * How long a refused switch waits for the store to show the events the projector applied: a
+ * store's feed can lag its commits (PostgreSQL: until older transactions end, ADR 0005).
+ */
+const liveAheadGraceMs = 5_000;
+
+/** Lock-wait failures of the switch that another attempt can get past. */
+const retryableSwitchErrors = new Set(['40P01', '55P03', '40001']);
+
+async function switchOver(replay: Replay, options: RebuildOptions): Promise<number> {
+  const maxAttempts = options.maxSwitchAttempts ?? 10;
+  const lockTimeoutMs = Math.max(1, Math.round(options.switchLockTimeoutMs ?? 5_000));
+  let ahead: string[] = [];
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const caughtUp = await replay.catchUp();
+    // What the projector applied came from the store, so after a refused switch the store has
+    // newer events for us — unless the live models hold revisions it does not; no retry helps then.
+    if (ahead.length > 0 && caughtUp === 0 && !(await replay.awaitNewEvents(liveAheadGraceMs))) {
+      throw new RebuildError('REBUILD.LIVE_AHEAD', `The live read models hold revisions the store does not: ${ahead.join('; ')}`);
+    }
+    await replay.progress('switching');
+    try {
+      const outcome = await replay.sql.tx(async (tx) => {
+        await tx.exec(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        // From here until commit no projector batch runs: the fresh tables cannot fall behind.
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [readModelsLockKey]);
+        const behind = await boardsAhead(tx, replay.live, replay.schema);
+        if (behind.length > 0) return { switched: false as const, ahead: behind };
+        const [row] = await tx.query<{ boards: string }>(`SELECT count(*) AS boards FROM ${quoteIdent(replay.schema)}.projection_checkpoints`);
+        await swapReadModelTables(tx, replay.live, replay.schema);
+        return { switched: true as const, boards: Number(row?.boards ?? 0) };
+      });
+      if (outcome.switched) return outcome.boards;
+      ahead = outcome.ahead;
+      replay.logger.info({ attempt, ahead }, 'the projector applied newer events meanwhile; catching up before switching');
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code !== 'string' || !retryableSwitchErrors.has(code)) throw error;
+      ahead = [];
+      replay.logger.warn({ err: error, attempt }, 'switch-over could not take its locks; catching up and retrying');
+    }
+  }
+  throw new RebuildError('REBUILD.SWITCH_FAILED', `Rebuild could not switch over in ${maxAttempts} attempts`);
+}
+
+/** Boards whose live checkpoint is past the fresh one (a few, for the message). */
+async function boardsAhead(tx: SqlQueryable, live: string, fresh: string): Promise<string[]> {
+  const rows = await tx.query<{ board_id: string; live: string; fresh: string | null }>(
+    `SELECT l.board_id, l.last_revision AS live, f.last_revision AS fresh
+     FROM ${quoteIdent(live)}.projection_checkpoints l
+     LEFT JOIN ${quoteIdent(fresh)}.projection_checkpoints f ON f.board_id = l.board_id
+     WHERE f.last_revision IS NULL OR f.last_revision < l.last_revision
+     LIMIT 5`,
+  );
+  return rows.map((row) => `board ${row.board_id} at ${row.live} live, ${row.fresh ?? 'none'} rebuilt`);
+}
+
+interface Replay {
+  readonly sql: Sql;
+  readonly logger: ProjectorLogger;
+  readonly schema: string;
+  readonly live: string;
+  readonly events: number;
+  readonly position: Position | null;
+  /** Replays everything the store has after `position`; returns how many events that was. */
+  catchUp(): Promise<number>;
+  /** Polls the store until it has an event after `position` (true) or `timeoutMs` passed (false). */
+  awaitNewEvents(timeoutMs: number): Promise<boolean>;
+  buildDeferredIndexes(): Promise<void>;
+  progress(phase: RebuildProgress['phase']): Promise<void>;
+  readonly drop: () => Promise<void>;
+}
+
+/** The rebuild's writes: the live handlers' statements, sent as one script per batch (`sqlScript.ts`). */
+const projectAsScript: ProjectEvents = async (tx, events) => {
+  const script = createSqlScript();
+  await projectEvents(script.queryable, events);
+  if (script.length > 0) await tx.exec(script.take());
+};
+
+/** FNV-1a: spreads boards over the concurrent transactions; a board always lands in the same one. */
+function lane(boardId: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < boardId.length; i += 1) hash = Math.imul(hash ^ boardId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
+}
+
+async function startReplay(options: FoldOptions): Promise<Replay> {
+  const { sql, store } = options;
+  const logger = options.logger ?? silentLogger;
+  const batchSize = options.batchSize ?? 5_000;
+  const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const live = await liveReadModelSchema(sql);
+  const schema = `read_models_rebuild_${randomBytes(6).toString('hex')}`;
+  let events = 0;
+  let position: Position | null = null;
+  let dropped = false;
+
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await sql.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch((error: unknown) => {
+      logger.warn({ err: error, schema }, 'could not drop the rebuild schema; drop it by hand');
+    });
+  };
+
+  const applyLane = async (batch: readonly Envelope[]) => {
+    const result = await sql.tx(async (tx) => {
+      await tx.exec(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+      return applyInTransaction(tx, batch, projectAsScript);
+    });
+    // The fresh tables start empty and the feed has each event once: a skip means the store repeated one.
+    if (result.skipped > 0) logger.warn({ skipped: result.skipped, schema }, 'the store returned events the rebuild had replayed already');
+  };
+
+  async function apply(stored: readonly StoredEvent[]): Promise<void> {
+    const envelopes = stored.map(toEnvelope);
+    if (lanes === 1) {
+      await applyLane(envelopes);
+    } else {
+      const split: Envelope[][] = Array.from({ length: lanes }, () => []);
+      for (const event of envelopes) split[lane(event.boardId, lanes)]!.push(event);
+      // Settled, not raced: a failed lane must not leave its sibling writing while the schema is dropped.
+      const results = await Promise.allSettled(split.filter((part) => part.length > 0).map(applyLane));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
+  const replay: Replay = {
+    sql, logger, schema, live, drop,
+    get events() {
+      return events;
+    },
+    get position() {
+      return position;
+    },
+    async progress(phase) {
+      logger.info({ phase, events, position, schema }, 'rebuild progress');
+      await options.onProgress?.({ phase, events, position });
+    },
+    async catchUp() {
+      const read = (after: Position | null) => store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: batchSize });
+      let replayed = 0;
+      // The next batch is read while this one is written.
+      let next: Promise<StoredEvent[]> | null = read(position);
+      while (next) {
+        const batch: StoredEvent[] = await next;
+        const last = batch[batch.length - 1];
+        if (!last) break;
+        next = batch.length === batchSize ? read(last.position) : null;
+        try {
+          await apply(batch);
+          events += batch.length;
+          replayed += batch.length;
+          position = last.position;
+          await replay.progress('replaying');
+        } catch (error) {
+          await next?.catch(() => undefined);
+          throw error;
+        }
+      }
+      return replayed;
+    },
+    async awaitNewEvents(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      do {
+        const [next] = await store.readAll({ after: position, streamPrefix: boardStreamPrefix, maxCount: 1 });
+        if (next) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      return false;
+    },
+    async buildDeferredIndexes() {
+      await replay.progress('indexing');
+      await createDeferredIndexes(sql, schema);
+    },
+  };
+
+  logger.info({ schema, live, batchSize, concurrency: lanes }, 'rebuild starting');
+  try {
+    await createReadModelSchema(sql, schema);
+    await assertSameColumns(sql, live, schema);
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return replay;
+}

@@ -1,0 +1,6 @@
+// Kits for tests, the fault suite and benchmarks (no test-runner imports: `readModels.testkit.ts`
+// uses vitest's expect and is imported by path from specs only).
+export * from './boardEvents.testkit.js';
+export * from './boardHistory.testkit.js';
+export * from './compareReadModels.js';
+export * from './database.testkit.js';
