@@ -10,6 +10,7 @@ import {
   type Logger,
 } from '@primetrade/platform';
 import { runMigrations } from './migrations.js';
+import { rebuildReadModels, type RebuildResult } from './rebuild.js';
 import { createProjector } from './projector.js';
 import { createRelay } from './relay.js';
 import { createLeaderLease } from './relayLease.js';
@@ -119,4 +120,23 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
       await sql.close();
     },
   };
+}
+
+/**
+ * `node projector/dist/main.js rebuild`: replays the cluster's event store into fresh read-model
+ * tables and switches them in (the live projector keeps running; pushes are not repeated).
+ * Progress goes to the log every batch.
+ */
+export async function rebuildClusterReadModels(config: Config, logger: Logger): Promise<RebuildResult> {
+  const settings = clusterSettings(config, 'rebuild');
+  const metrics = createMetrics();
+  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-rebuild' });
+  const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'rebuild' });
+  try {
+    await runMigrations(sql, logger);
+    return await rebuildReadModels({ sql, store: opened.store, logger });
+  } finally {
+    await opened.close();
+    await sql.close();
+  }
 }
