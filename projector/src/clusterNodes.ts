@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import {
   clusterSettings,
   createKafkaEventBus,
@@ -56,7 +57,8 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
     ...(config.FAULT_RELAY_CRASH_AFTER_ACK
       ? {
           afterAck: () => {
-            logger.warn('fault injection: killing the relay between the Kafka ack and the checkpoint');
+            // Written synchronously: the log line must reach the supervisor before the kill.
+            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the relay between the Kafka ack and the checkpoint' })}\n`);
             process.kill(process.pid, 'SIGKILL');
           },
         }

@@ -89,6 +89,10 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
         ...(options.transactionalId ? { transactionalId: options.transactionalId, transactionTimeout: 30_000 } : {}),
+        // A new transaction often starts while the broker still writes the last one's markers
+        // (CONCURRENT_TRANSACTIONS, retriable): the client-wide 200 ms first back-off would put
+        // 200 ms on such a batch (B3 measured p95 137 ms); retry after a few milliseconds instead.
+        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12 },
       });
       try {
         await created.connect();
