@@ -1,26 +1,93 @@
 import { benchAppend } from './b1-append.js';
 import { benchCommandApi, benchKoaOverhead } from './b2-command-api.js';
-import type { RatioResult } from './lib/measure.js';
+import { benchRelay } from './b3-relay.js';
+import { benchFanout } from './b6-fanout.js';
+import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
-/** `npm run bench`: every benchmark, interleaved pairs, results to bench/results/*.json and a table. */
-const pairs = Number(process.argv[2] ?? 5);
+/**
+ * `npm run bench` / `node bench/dist/run.js [pairs] [only]`: the benchmarks (all, or those named in
+ * `only`, comma-separated: `b3` or `b1,b6`), interleaved pairs, results to bench/results/*.json and
+ * a table.
+ */
+interface Outcome {
+  readonly rows: readonly RatioResult[];
+  readonly notes: readonly string[];
+}
+
+const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> = {
+  b1: async (pairs) => {
+    const b1 = await benchAppend(pairs);
+    await saveResult('b1-append', b1);
+    return { rows: [b1], notes: [] };
+  },
+  b2: async (pairs) => {
+    const koa = await benchKoaOverhead(pairs);
+    await saveResult('b2-koa-overhead', koa);
+    const command = await benchCommandApi(pairs);
+    await saveResult('b2-command-api', command);
+    const { latency } = command;
+    return {
+      rows: [koa, command.ratio],
+      notes: [`B2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: ${formatLatency(latency)} (goal p99 ≤ 10 ms)`],
+    };
+  },
+  b3: async (pairs) => {
+    const b3 = await benchRelay(pairs);
+    await saveResult('b3-relay', b3);
+    const { latency, catchUp } = b3;
+    return {
+      rows: [latency.commitToAck, latency.commitToVisible, catchUp],
+      notes: [
+        `B3 latency at ${latency.ratePerSecond} appends/s, open loop, every sample pooled:`,
+        `  commit → Kafka ack, raw produce: ${formatLatency(latency.baseline.commitToAck)}`,
+        `  commit → Kafka ack, relay:       ${formatLatency(latency.subject.commitToAck)}`,
+        `  recorded_at → ack, relay (what relayCommitToAck observes; 1 ms resolution): ${formatLatency(latency.subject.recordedAtToAck)}`,
+        `  commit → consumer sees it, raw produce: ${formatLatency(latency.baseline.commitToVisible)}`,
+        `  commit → consumer sees it, relay:       ${formatLatency(latency.subject.commitToVisible)}`,
+        `  p50 added by the relay (median of the pairs' differences): ${formatValue(medianDifference(latency.commitToAck))} ms to the ack, ${formatValue(medianDifference(latency.commitToVisible))} ms to the consumer`,
+        `B3 catch-up baseline stages (median): raw readAll ${formatValue(median(catchUp.readRates))} events/s, raw produce ${formatValue(median(catchUp.produceRates))} events/s`,
+      ],
+    };
+  },
+  b6: async (pairs) => {
+    const b6 = await benchFanout(pairs);
+    await saveResult('b6-fanout', b6);
+    return {
+      rows: [b6.p50],
+      notes: [
+        `B6 delivery to ${b6.clients} clients, ${b6.emitsPerSample} emits at ${b6.ratePerSecond}/s per sample, open loop, every sample pooled (${b6.lost} deliveries lost):`,
+        `  in-memory adapter, 1 node:  ${formatLatency(b6.baseline)}`,
+        `  Redis adapter, 2 nodes:     ${formatLatency(b6.subject)}`,
+        `    of which node A's own clients: ${formatLatency(b6.subjectByNode.emittingNode)}`,
+        `    of which node B's (via Redis): ${formatLatency(b6.subjectByNode.otherNode)}`,
+        `  p50 added by the Redis adapter: ${b6.addedP50Ms.toFixed(2)} ms (median of the pairs' differences; goal ≤ 2 ms)`,
+      ],
+    };
+  },
+};
 
 const row = (result: RatioResult) =>
-  `| ${result.name} | ${result.baseline.label}: ${result.baseline.median.toFixed(0)} ${result.unit} | ${result.subject.label}: ${result.subject.median.toFixed(0)} ${result.unit} | **${result.medianRatio.toFixed(2)}×** (${result.minRatio.toFixed(2)}–${result.maxRatio.toFixed(2)}) | ${result.goal ?? ''} |`;
+  `| ${result.name} | ${result.baseline.label}: ${formatValue(result.baseline.median)} ${result.unit} | ${result.subject.label}: ${formatValue(result.subject.median)} ${result.unit} | **${result.medianRatio.toFixed(2)}×** (${result.minRatio.toFixed(2)}–${result.maxRatio.toFixed(2)}) | ${result.goal ?? ''} |`;
+
+function parseArguments(argv: readonly string[]): { pairs: number; names: string[] } {
+  const pairs = Number(argv[0] ?? 5);
+  if (!Number.isInteger(pairs) || pairs < 1) throw new RangeError(`pairs must be a whole number ≥ 1 (got "${argv[0]}")`);
+  const names = argv[1] ? argv[1].split(',').map((name) => name.trim().toLowerCase()) : Object.keys(benchmarks);
+  const unknown = names.filter((name) => !(name in benchmarks));
+  if (unknown.length > 0 || names.length === 0) throw new RangeError(`unknown benchmark "${unknown.join(',')}"; known: ${Object.keys(benchmarks).join(', ')}`);
+  return { pairs, names };
+}
 
 async function main(): Promise<void> {
-  log(`Benchmarks, ${pairs} interleaved pairs each`);
-  const b1 = await benchAppend(pairs);
-  await saveResult('b1-append', b1);
-  const koa = await benchKoaOverhead(pairs);
-  await saveResult('b2-koa-overhead', koa);
-  const command = await benchCommandApi(pairs);
-  await saveResult('b2-command-api', command);
-  const { latency } = command;
+  const { pairs, names } = parseArguments(process.argv.slice(2));
+  log(`Benchmarks ${names.join(', ')}, ${pairs} interleaved pairs each`);
+  const outcomes: Outcome[] = [];
+  for (const name of names) outcomes.push(await benchmarks[name]!(pairs));
   log('\n| benchmark | baseline (median) | subject (median) | ratio, median (min–max) | goal |\n|---|---|---|---|---|');
-  for (const result of [b1, koa, command.ratio]) log(row(result));
-  log(`\nB2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms)`);
+  for (const outcome of outcomes) for (const result of outcome.rows) log(row(result));
+  const notes = outcomes.flatMap((outcome) => outcome.notes);
+  if (notes.length > 0) log(`\n${notes.join('\n')}`);
 }
 
 main().catch((error: unknown) => {
