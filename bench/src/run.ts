@@ -1,56 +1,108 @@
 import { benchAppend } from './b1-append.js';
 import { benchCommandApi, benchKoaOverhead } from './b2-command-api.js';
+import { benchRelay } from './b3-relay.js';
 import { benchProjector } from './b5-projector.js';
+import { benchFanout } from './b6-fanout.js';
 import { benchEndToEnd } from './b7-end-to-end.js';
-import type { RatioResult } from './lib/measure.js';
+import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
 /**
- * `npm run bench`: every benchmark, interleaved pairs, results to bench/results/*.json and a table.
- * `npm run bench -- 5 b5-projector` runs only the entries whose name starts with the second argument.
+ * `npm run bench` / `node bench/dist/run.js [pairs] [only]`: the benchmarks (all, or those named in
+ * `only`, comma-separated: `b3` or `b1,b6`), interleaved pairs, results to bench/results/*.json and
+ * a table.
  */
-const pairs = Number(process.argv[2] ?? 5);
-const only = process.argv[3] ?? '';
-const selected = (name: string) => name.startsWith(only);
+interface Outcome {
+  readonly rows: readonly RatioResult[];
+  readonly notes: readonly string[];
+}
 
-const row = (result: RatioResult) =>
-  `| ${result.name} | ${result.baseline.label}: ${result.baseline.median.toFixed(0)} ${result.unit} | ${result.subject.label}: ${result.subject.median.toFixed(0)} ${result.unit} | **${result.medianRatio.toFixed(2)}×** (${result.minRatio.toFixed(2)}–${result.maxRatio.toFixed(2)}) | ${result.goal ?? ''} |`;
-
-async function main(): Promise<void> {
-  log(`Benchmarks, ${pairs} interleaved pairs each${only ? `, only ${only}*` : ''}`);
-  const table: RatioResult[] = [];
-  const notes: string[] = [];
-  if (selected('b1-append')) {
+const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> = {
+  b1: async (pairs) => {
     const b1 = await benchAppend(pairs);
     await saveResult('b1-append', b1);
-    table.push(b1);
-  }
-  if (selected('b2-koa-overhead')) {
+    return { rows: [b1], notes: [] };
+  },
+  b2: async (pairs) => {
     const koa = await benchKoaOverhead(pairs);
     await saveResult('b2-koa-overhead', koa);
-    table.push(koa);
-  }
-  if (selected('b2-command-api')) {
     const command = await benchCommandApi(pairs);
     await saveResult('b2-command-api', command);
-    table.push(command.ratio);
     const { latency } = command;
-    notes.push(`B2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms (goal p99 ≤ 10 ms)`);
-  }
-  if (selected('b5-projector')) {
+    return {
+      rows: [koa, command.ratio],
+      notes: [`B2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: ${formatLatency(latency)} (goal p99 ≤ 10 ms)`],
+    };
+  },
+  b3: async (pairs) => {
+    const b3 = await benchRelay(pairs);
+    await saveResult('b3-relay', b3);
+    const { latency, catchUp } = b3;
+    return {
+      rows: [latency.commitToAck, latency.commitToVisible, catchUp],
+      notes: [
+        `B3 latency at ${latency.ratePerSecond} appends/s, open loop, every sample pooled:`,
+        `  commit → Kafka ack, raw produce: ${formatLatency(latency.baseline.commitToAck)}`,
+        `  commit → Kafka ack, relay:       ${formatLatency(latency.subject.commitToAck)}`,
+        `  recorded_at → ack, relay (what relayCommitToAck observes; 1 ms resolution): ${formatLatency(latency.subject.recordedAtToAck)}`,
+        `  commit → consumer sees it, raw produce: ${formatLatency(latency.baseline.commitToVisible)}`,
+        `  commit → consumer sees it, relay:       ${formatLatency(latency.subject.commitToVisible)}`,
+        `  p50 added by the relay (median of the pairs' differences): ${formatValue(medianDifference(latency.commitToAck))} ms to the ack, ${formatValue(medianDifference(latency.commitToVisible))} ms to the consumer`,
+        `B3 catch-up baseline stages (median): raw readAll ${formatValue(median(catchUp.readRates))} events/s, raw produce ${formatValue(median(catchUp.produceRates))} events/s`,
+      ],
+    };
+  },
+  b5: async (pairs) => {
     const b5 = await benchProjector(pairs);
     await saveResult('b5-projector', b5);
-    table.push(b5.projector, b5.rebuild);
-    notes.push(`B5 over ${b5.events} events; full rebuild: ${b5.rebuild.subject.median.toFixed(0)} events/s median (goal ≥ 20000)`);
-  }
-  if (selected('b7-end-to-end')) {
+    return { rows: [b5.projector, b5.rebuild], notes: [`B5 over ${b5.events} events; full rebuild: ${b5.rebuild.subject.median.toFixed(0)} events/s median (goal ≥ 20000)`] };
+  },
+  b6: async (pairs) => {
+    const b6 = await benchFanout(pairs);
+    await saveResult('b6-fanout', b6);
+    return {
+      rows: [b6.p50],
+      notes: [
+        `B6 delivery to ${b6.clients} clients, ${b6.emitsPerSample} emits at ${b6.ratePerSecond}/s per sample, open loop, every sample pooled (${b6.lost} deliveries lost):`,
+        `  in-memory adapter, 1 node:  ${formatLatency(b6.baseline)}`,
+        `  Redis adapter, 2 nodes:     ${formatLatency(b6.subject)}`,
+        `    of which node A's own clients: ${formatLatency(b6.subjectByNode.emittingNode)}`,
+        `    of which node B's (via Redis): ${formatLatency(b6.subjectByNode.otherNode)}`,
+        `  p50 added by the Redis adapter: ${b6.addedP50Ms.toFixed(2)} ms (median of the pairs' differences; goal ≤ 2 ms)`,
+      ],
+    };
+  },
+  b7: async (pairs) => {
     const b7 = await benchEndToEnd(pairs);
     await saveResult('b7-end-to-end', b7);
-    notes.push(`B7 end to end (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`);
-  }
+    return {
+      rows: [],
+      notes: [`B7 end to end (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`],
+    };
+  },
+};
+
+const row = (result: RatioResult) =>
+  `| ${result.name} | ${result.baseline.label}: ${formatValue(result.baseline.median)} ${result.unit} | ${result.subject.label}: ${formatValue(result.subject.median)} ${result.unit} | **${result.medianRatio.toFixed(2)}×** (${result.minRatio.toFixed(2)}–${result.maxRatio.toFixed(2)}) | ${result.goal ?? ''} |`;
+
+function parseArguments(argv: readonly string[]): { pairs: number; names: string[] } {
+  const pairs = Number(argv[0] ?? 5);
+  if (!Number.isInteger(pairs) || pairs < 1) throw new RangeError(`pairs must be a whole number ≥ 1 (got "${argv[0]}")`);
+  const names = argv[1] ? argv[1].split(',').map((name) => name.trim().toLowerCase()) : Object.keys(benchmarks);
+  const unknown = names.filter((name) => !(name in benchmarks));
+  if (unknown.length > 0 || names.length === 0) throw new RangeError(`unknown benchmark "${unknown.join(',')}"; known: ${Object.keys(benchmarks).join(', ')}`);
+  return { pairs, names };
+}
+
+async function main(): Promise<void> {
+  const { pairs, names } = parseArguments(process.argv.slice(2));
+  log(`Benchmarks ${names.join(', ')}, ${pairs} interleaved pairs each`);
+  const outcomes: Outcome[] = [];
+  for (const name of names) outcomes.push(await benchmarks[name]!(pairs));
   log('\n| benchmark | baseline (median) | subject (median) | ratio, median (min–max) | goal |\n|---|---|---|---|---|');
-  for (const result of table) log(row(result));
-  for (const note of notes) log(`\n${note}`);
+  for (const outcome of outcomes) for (const result of outcome.rows) log(row(result));
+  const notes = outcomes.flatMap((outcome) => outcome.notes);
+  if (notes.length > 0) log(`\n${notes.join('\n')}`);
 }
 
 main().catch((error: unknown) => {

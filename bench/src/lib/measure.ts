@@ -22,7 +22,43 @@ export const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** Runs baseline, subject, baseline, subject… `pairs` times; each run returns a rate (higher is better). */
+/** A figure for tables and logs: whole numbers from 100 up, two decimals below (latencies in ms). */
+export const formatValue = (value: number): string => value.toFixed(Math.abs(value) >= 100 ? 0 : 2);
+
+/** The paired samples of one comparison as a `RatioResult` (subject / baseline, pair by pair). */
+export function pairedRatio(options: {
+  name: string;
+  unit: string;
+  baseline: { label: string; samples: number[] };
+  subject: { label: string; samples: number[] };
+  goal?: string;
+}): RatioResult {
+  const { baseline, subject } = options;
+  if (baseline.samples.length === 0 || baseline.samples.length !== subject.samples.length) {
+    throw new RangeError(`${options.name}: needs as many baseline as subject samples, at least one`);
+  }
+  const ratios = subject.samples.map((value, index) => value / baseline.samples[index]!);
+  return {
+    name: options.name,
+    unit: options.unit,
+    pairs: ratios.length,
+    medianRatio: median(ratios),
+    minRatio: Math.min(...ratios),
+    maxRatio: Math.max(...ratios),
+    baseline: { label: baseline.label, median: median(baseline.samples), samples: baseline.samples },
+    subject: { label: subject.label, median: median(subject.samples), samples: subject.samples },
+    ...(options.goal ? { goal: options.goal } : {}),
+  };
+}
+
+/** Median over the pairs of (subject − baseline): for latencies, what the subject adds, in the result's unit. */
+export const medianDifference = (result: RatioResult): number =>
+  median(result.subject.samples.map((value, index) => value - result.baseline.samples[index]!));
+
+/**
+ * Runs baseline, subject, baseline, subject… `pairs` times. Each run returns one figure — a rate
+ * (higher is better) or a latency percentile (lower is better); the ratio is subject / baseline.
+ */
 export async function interleaved(options: {
   name: string;
   unit: string;
@@ -34,26 +70,20 @@ export async function interleaved(options: {
 }): Promise<RatioResult> {
   const baseline: number[] = [];
   const subject: number[] = [];
-  const ratios: number[] = [];
   for (let pair = 0; pair < options.pairs; pair += 1) {
     const b = await options.baseline.run();
     const s = await options.subject.run();
     baseline.push(b);
     subject.push(s);
-    ratios.push(s / b);
-    options.log?.(`  ${options.name} pair ${pair + 1}/${options.pairs}: ${options.baseline.label} ${b.toFixed(0)} ${options.unit}, ${options.subject.label} ${s.toFixed(0)} ${options.unit}, ratio ${(s / b).toFixed(3)}`);
+    options.log?.(`  ${options.name} pair ${pair + 1}/${options.pairs}: ${options.baseline.label} ${formatValue(b)} ${options.unit}, ${options.subject.label} ${formatValue(s)} ${options.unit}, ratio ${(s / b).toFixed(3)}`);
   }
-  return {
+  return pairedRatio({
     name: options.name,
     unit: options.unit,
-    pairs: options.pairs,
-    medianRatio: median(ratios),
-    minRatio: Math.min(...ratios),
-    maxRatio: Math.max(...ratios),
-    baseline: { label: options.baseline.label, median: median(baseline), samples: baseline },
-    subject: { label: options.subject.label, median: median(subject), samples: subject },
+    baseline: { label: options.baseline.label, samples: baseline },
+    subject: { label: options.subject.label, samples: subject },
     ...(options.goal ? { goal: options.goal } : {}),
-  };
+  });
 }
 
 /** Closed loop: `concurrency` workers call `op` back to back for `durationMs`; returns ops/s. */
@@ -72,22 +102,49 @@ export async function closedLoop(concurrency: number, durationMs: number, op: (w
   return done / ((performance.now() - start) / 1000);
 }
 
-export interface LatencyResult {
-  readonly ratePerSecond: number;
+/** Percentiles in milliseconds of an HDR histogram recorded in microseconds. */
+export interface LatencySummary {
   readonly count: number;
-  readonly errors: number;
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
   readonly max: number;
 }
 
+export interface LatencyResult extends LatencySummary {
+  readonly ratePerSecond: number;
+  readonly errors: number;
+}
+
+export type LatencyHistogram = hdr.Histogram;
+
+/** An HDR histogram of latencies in microseconds, 1 µs to 60 s, 3 significant digits. */
+export const createLatencyHistogram = (): LatencyHistogram =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+
+/** Records a latency given in milliseconds (fractions kept down to the microsecond). */
+export const recordMs = (histogram: LatencyHistogram, ms: number): void => histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+
+export function summarize(histogram: LatencyHistogram): LatencySummary {
+  const ms = (value: number) => value / 1000;
+  return {
+    count: histogram.totalCount,
+    p50: ms(histogram.getValueAtPercentile(50)),
+    p95: ms(histogram.getValueAtPercentile(95)),
+    p99: ms(histogram.getValueAtPercentile(99)),
+    max: ms(histogram.maxValue),
+  };
+}
+
+export const formatLatency = (latency: LatencySummary): string =>
+  `p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms (${latency.count} samples)`;
+
 /**
  * Open loop at a fixed rate: requests start on schedule whether or not earlier ones finished, and
  * latency is measured from the scheduled start (no coordinated omission). Milliseconds.
  */
 export async function openLoop(ratePerSecond: number, durationMs: number, op: (i: number) => Promise<void>): Promise<LatencyResult> {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = createLatencyHistogram();
   const intervalMs = 1000 / ratePerSecond;
   const total = Math.floor((durationMs / 1000) * ratePerSecond);
   const start = performance.now();
@@ -99,7 +156,7 @@ export async function openLoop(ratePerSecond: number, durationMs: number, op: (i
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     inflight.push(
       op(i).then(
-        () => histogram.recordValue(Math.round((performance.now() - scheduled) * 1000)),
+        () => recordMs(histogram, performance.now() - scheduled),
         () => {
           errors += 1;
         },
@@ -107,14 +164,5 @@ export async function openLoop(ratePerSecond: number, durationMs: number, op: (i
     );
   }
   await Promise.all(inflight);
-  const ms = (value: number) => value / 1000;
-  return {
-    ratePerSecond,
-    count: total,
-    errors,
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p95: ms(histogram.getValueAtPercentile(95)),
-    p99: ms(histogram.getValueAtPercentile(99)),
-    max: ms(histogram.maxValue),
-  };
+  return { ratePerSecond, errors, ...summarize(histogram), count: total };
 }

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import { boardStreamId, type BoardEvent, type Envelope } from '@primetrade/domain';
+import { toEnvelope, toEventToAppend, type EventStore, type KafkaEventBus, type Logger, type Position, type Sql, type StoredEvent } from '@primetrade/platform';
+import { createLeaderLease, createRelay, saveCheckpointForward, type Relay } from '@primetrade/projector';
+
+/** The relay's default batch; the raw baselines read and produce in batches of the same size. */
+export const relayBatchSize = 500;
+
+export interface Appended {
+  /** The last appended event as the relay would publish it. */
+  readonly envelope: Envelope;
+  /** `performance.now()` when the append resolved: the writer knows it is committed. */
+  readonly committedAt: number;
+}
+
+export interface Writer {
+  /** Position of the last event appended so far (the benchmark is the store's only writer). */
+  head(): Position | null;
+  append(boardId: string, events: readonly BoardEvent[]): Promise<Appended>;
+}
+
+export function createWriter(store: EventStore): Writer {
+  const actorId = randomUUID();
+  let head: Position | null = null;
+  return {
+    head: () => head,
+    async append(boardId, events) {
+      const context = { occurredAt: new Date().toISOString(), actorId, correlationId: randomUUID(), causationId: null };
+      const toAppend = events.map((event) => toEventToAppend(event, randomUUID(), context));
+      const result = await store.appendToStream(boardStreamId(boardId), toAppend);
+      const committedAt = performance.now();
+      if (head === null || store.comparePositions(result.position, head) > 0) head = result.position;
+      // recordedAt is no part of the envelope.
+      const last = toAppend[toAppend.length - 1]!;
+      const stored: StoredEvent = { ...last, streamId: boardStreamId(boardId), revision: result.nextExpectedRevision, position: result.position, recordedAt: new Date() };
+      return { envelope: toEnvelope(stored), committedAt };
+    },
+  };
+}
+
+/** What both parts of B3 share: one store, one broker, one plain producer. */
+export interface RelayContext {
+  readonly store: EventStore;
+  /** Checkpoints and leases (the read-model database). */
+  readonly sql: Sql;
+  readonly writer: Writer;
+  readonly brokers: readonly string[];
+  readonly logger: Logger;
+  /** A plain kafkajs producer (no transactions): the "raw produce" baselines. */
+  readonly producer: Producer;
+  /** The bus a cluster relay node builds for `topic`: transactional id `relay:<topic>`. */
+  relayBus(topic: string): KafkaEventBus;
+}
+
+/** A relay as `startRelayNode` runs it (lease, checkpoint fenced by it), starting after `after`. */
+export async function startRelay(
+  context: RelayContext,
+  options: { bus: KafkaEventBus; topic: string; checkpointName: string; after: Position | null; afterAck?: (events: readonly StoredEvent[]) => void },
+): Promise<Relay> {
+  const { sql, store } = context;
+  const { checkpointName } = options;
+  if (options.after !== null) await saveCheckpointForward(sql, { name: checkpointName, position: options.after, compare: (a, b) => store.comparePositions(a, b) });
+  const relay = createRelay({
+    store,
+    bus: options.bus,
+    sql,
+    lease: createLeaderLease({ sql, name: `relay:${options.topic}`, holder: checkpointName }),
+    checkpointName,
+    batchSize: relayBatchSize,
+    logger: context.logger,
+    ...(options.afterAck ? { afterAck: options.afterAck } : {}),
+  });
+  await relay.start();
+  if (relay.status().role !== 'leader') throw new Error(`B3: relay ${checkpointName} did not get the lease`);
+  return relay;
+}
