@@ -97,7 +97,20 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
   await runMigrations(sql, logger);
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
   const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
-  const projector = createProjector({ bus, sql, logger, metrics });
+  const projector = createProjector({
+    bus,
+    sql,
+    logger,
+    metrics,
+    ...(config.FAULT_PROJECTOR_CRASH_IN_BATCH
+      ? {
+          beforeCommit: () => {
+            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the projector inside a batch transaction' })}\n`);
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
   await projector.start();
   const ops = await startOpsServer({
     port: config.OPS_PORT,

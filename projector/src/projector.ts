@@ -11,6 +11,8 @@ export interface ProjectorOptions {
   readonly sql: Sql;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'registry'>;
+  /** Fault injection for the fault suite: runs inside a Kafka batch's transaction, after its writes, before the commit. */
+  readonly beforeCommit?: (events: readonly Envelope[]) => void;
 }
 
 export interface ProjectorStatus {
@@ -73,7 +75,7 @@ export function createProjector(options: ProjectorOptions): Projector {
     if (!delivery && status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
     const timer = metrics?.projectionBatchDuration.startTimer();
     try {
-      const result = delivery ? await applyWithOffsets(options.sql, events, delivery) : await applyEnvelopes(options.sql, events);
+      const result = delivery ? await applyWithOffsets(options.sql, events, delivery, logger, options.beforeCommit) : await applyEnvelopes(options.sql, events);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
@@ -107,25 +109,30 @@ export function createProjector(options: ProjectorOptions): Projector {
 }
 
 /**
- * Kafka: the batch's read-model changes and the partition's next offset commit together. Messages
- * below the stored offset were applied already (Kafka's own committed offset can lag ours after a
- * crash) and are dropped before the revision guard even sees them.
+ * Kafka: the batch's read-model changes and the partition's next offset commit together, so the
+ * stored offsets always describe what the read models hold. Every message still goes through the
+ * per-board revision guard, which alone decides what is a duplicate: a topic recreated from offset 0
+ * (or a rewound consumer) cannot make the projector skip events it never applied.
  */
-async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery): Promise<ApplyResult> {
+async function applyWithOffsets(
+  sql: Sql, events: readonly Envelope[], delivery: Delivery, logger: ProjectorLogger, beforeCommit?: (events: readonly Envelope[]) => void,
+): Promise<ApplyResult> {
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
-    const fresh = events.filter((_, index) => BigInt(delivery.offsets[index] ?? '-1') >= next);
-    const result = fresh.length > 0 ? await applyInTransaction(tx, fresh) : { applied: 0, skipped: 0 };
-    const last = delivery.offsets[delivery.offsets.length - 1];
-    if (last !== undefined && BigInt(last) + 1n > next) {
-      await tx.query(
-        `UPDATE projection_offsets SET next_offset = $4, updated_at = now()
-         WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-        [projectorGroup, delivery.topic, delivery.partition, (BigInt(last) + 1n).toString()],
-      );
+    const result = await applyInTransaction(tx, events);
+    const first = BigInt(delivery.offsets[0] ?? '0');
+    const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
+    if (result.applied > 0 && first < next) {
+      logger.warn({ topic: delivery.topic, partition: delivery.partition, storedNext: next.toString(), first: first.toString() }, 'new events below the stored offset: the topic was recreated or rewound');
     }
-    return { applied: result.applied, skipped: result.skipped + (events.length - fresh.length) };
+    await tx.query(
+      `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
+       WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
+      [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
+    );
+    if (result.applied > 0) beforeCommit?.(events);
+    return result;
   });
 }
 

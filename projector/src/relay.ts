@@ -8,6 +8,8 @@ import { LeaseLostError, type LeaderLease } from './relayLease.js';
 /** A bus that can stamp headers on what it publishes (Kafka); the relay stamps its lease epoch. */
 interface HeaderBus extends EventBus {
   publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void>;
+  /** Drops the producer, so the next publish starts (and fences with) a fresh one. */
+  resetProducer?(): Promise<void>;
 }
 
 export interface RelayOptions {
@@ -152,8 +154,20 @@ export function createRelay(options: RelayOptions): Relay {
     if (epoch !== null && !wasLeader && running) {
       await steppingDown;
       logger.info({ lease: lease.name, holder: lease.holder, epoch: epoch.toString() }, 'relay is the leader');
-      await follow();
+      // A producer left from an earlier term was fenced by whoever led since: start a fresh one.
+      await resetProducer();
+      try {
+        await follow();
+      } catch (error) {
+        // Not following yet (the checkpoint could not be read): the next round tries again.
+        subscription = null;
+        logger.warn({ err: error, lease: lease.name }, 'relay could not start following the store; retrying next round');
+      }
     }
+  }
+
+  async function resetProducer(): Promise<void> {
+    if (hasHeaders(options.bus)) await options.bus.resetProducer?.();
   }
 
   async function measureLag(): Promise<void> {
@@ -174,9 +188,11 @@ export function createRelay(options: RelayOptions): Relay {
       }
       options.metrics?.relayLeader?.set(0);
       const round = () => {
-        campaigning ??= campaign().finally(() => {
-          campaigning = null;
-        });
+        campaigning ??= campaign()
+          .catch((error: unknown) => logger.error({ err: error, lease: lease.name }, 'relay lease round failed'))
+          .finally(() => {
+            campaigning = null;
+          });
         return campaigning;
       };
       await round();

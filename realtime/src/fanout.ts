@@ -31,7 +31,13 @@ export function createFanout(
       io.to(boardRoom(boardId)).emit('board:events', { boardId, events: batch });
       // After the emit, so a removed member still sees its own removal and can close the board.
       for (const event of batch) {
-        if (event.type === 'MemberAdded') await removals?.readmit(boardId, event.data.userId);
+        // A failed readmit only keeps a stale removal mark, which `board:join` overrides once the read
+        // model shows the membership again; failing the batch would stall this partition's pushes.
+        if (event.type === 'MemberAdded') {
+          await removals?.readmit(boardId, event.data.userId).catch((error: unknown) =>
+            logger.warn({ err: error, boardId }, 'realtime: could not clear a removal mark'),
+          );
+        }
         if (event.type !== 'MemberRemoved') continue;
         // Recorded before the sockets leave, so a join racing this either is made to leave or sees
         // the removal. A failure to record fails the batch (the bus delivers it again, clients ignore

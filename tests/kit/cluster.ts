@@ -139,10 +139,18 @@ export class BoardFollower {
   }
 
   private receive(events: readonly Envelope[]): void {
+    // While a catch-up runs, pushes wait for it; they are applied (or found duplicate) after it.
+    if (this.healing !== null) {
+      void this.healing.then(() => this.receive(events), () => undefined);
+      return;
+    }
     for (const event of events) {
       if (event.revision <= this.revision) continue;
-      if (event.revision === this.revision + 1 && this.healing === null) this.applied.push(event);
-      else void this.heal();
+      if (event.revision === this.revision + 1) this.applied.push(event);
+      else {
+        void this.heal();
+        return;
+      }
     }
   }
 

@@ -82,8 +82,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   });
   const started: ServiceProcess[] = [];
   const start = async (specs: ServiceSpec[]) => {
-    const processes = await Promise.all(specs.map((one) => startService(one)));
+    // Every service that did start is tracked before any failure is thrown, so the cleanup below stops it.
+    const outcomes = await Promise.allSettled(specs.map((one) => startService(one)));
+    const processes = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     started.push(...processes);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     return processes;
   };
   const range = (count: number, prefix: string) => Array.from({ length: count }, (_, n) => `${prefix}-${n + 1}`);

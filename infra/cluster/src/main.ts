@@ -86,7 +86,8 @@ async function main(): Promise<void> {
     broker = await startKafka({ port: 29092, controllerPort: 29093, dataDir: path.join(dataDir, 'kafka') });
     brokers = broker.brokers;
   }
-  say(`Kafka ${brokers.join(',')}, Redis ${redis.url}, PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
+  const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+  say(`Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}`);
   const cluster = await startCluster({
     databaseUrl,
     kafkaBrokers: brokers,
@@ -117,8 +118,12 @@ async function main(): Promise<void> {
     say('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // The services run in their own process groups: whatever ends the launcher must stop them.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(signal));
+  process.once('uncaughtException', (error) => {
+    process.stderr.write(`[cluster] ${error.stack ?? error.message}\n`);
+    void stop('uncaughtException');
+  });
 }
 
 main().catch((error: unknown) => {

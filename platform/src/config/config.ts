@@ -67,6 +67,8 @@ export const configSchema = z.object({
   OPS_PORT: port.default(9464),
   /** Fault suite only: the relay SIGKILLs itself after Kafka acked a batch, before its checkpoint. */
   FAULT_RELAY_CRASH_AFTER_ACK: z.stringbool().default(false),
+  /** Fault suite only: the projector SIGKILLs itself inside a batch transaction, before the commit. */
+  FAULT_PROJECTOR_CRASH_IN_BATCH: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -21,7 +21,10 @@ function isCallersFault(error: unknown): boolean {
  */
 export function createGuardedSql(sql: Sql, options: { readonly name: string; readonly timeoutMs?: number; readonly metrics?: Pick<Metrics, 'breakerState'> }): GuardedSql {
   const breaker: Breaker<[() => Promise<unknown>], unknown> = createBreaker(options.name, (call) => call(), {
-    timeoutMs: options.timeoutMs ?? 5_000,
+    // No breaker timeout by default: abandoning a call does not cancel it, and a transaction that
+    // commits after its caller got a 503 (a rotated refresh token, say) is worse than a slow answer.
+    // The pool's connection timeout and PostgreSQL's statement timeout end calls for real.
+    timeoutMs: options.timeoutMs ?? false,
     resetTimeoutMs: 2_000,
     volumeThreshold: 3,
     isExpectedError: isCallersFault,

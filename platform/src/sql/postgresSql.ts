@@ -8,6 +8,8 @@ export interface PostgresSqlOptions {
   /** Aborts a transaction left idle this long (DESIGN §3); 0 disables. */
   readonly idleInTransactionTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
+  /** Waiting for a connection (unreachable host, exhausted pool) fails after this long. Default 5000. */
+  readonly connectionTimeoutMs?: number;
 }
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -28,6 +30,7 @@ export function createPostgresSql(options: PostgresSqlOptions): Sql {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'primetrade',
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
