@@ -161,6 +161,16 @@ export async function startKafka(options = {}) {
   };
 }
 
+/** True when `pid` is a Kafka broker started with this data directory (a pid file can outlive its process). */
+function isOurBroker(pid, dataDir) {
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return commandLine.includes('kafka.Kafka') && commandLine.includes(join(dataDir, 'server.properties'));
+  } catch {
+    return false;
+  }
+}
+
 function argument(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? process.argv[at + 1] : fallback;
@@ -177,6 +187,7 @@ async function cli() {
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8'));
       try {
+        if (!isOurBroker(pid, dataDir)) throw new Error('stale pid file');
         process.kill(pid, 0);
         await answers(port, 60_000);
         log(`already running (pid ${pid}) on 127.0.0.1:${port}`);
@@ -196,6 +207,11 @@ async function cli() {
       return;
     }
     const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (!isOurBroker(pid, dataDir)) {
+      log(`pid ${pid} is not this broker any more; removing the stale pid file`);
+      rmSync(pidFile, { force: true });
+      return;
+    }
     try {
       process.kill(pid, 'SIGTERM');
       for (let n = 0; n < 150; n += 1) {

@@ -79,6 +79,11 @@ export function createProjector(options: ProjectorOptions): Projector {
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
+      // A consumer restart redelivers a halted partition; if it now applies, the halt is over.
+      if (delivery && haltedPartitions.delete(delivery.partition)) {
+        logger.info({ partition: delivery.partition }, 'projector partition flows again');
+        status = haltedPartitions.size === 0 ? { state: 'running' } : { ...status, haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) };
+      }
     } catch (error) {
       if (isPoison(error)) {
         recordHalt(error, events, delivery?.partition);
