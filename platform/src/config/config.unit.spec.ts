@@ -30,4 +30,31 @@ describe('Config', () => {
       expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     });
   });
+
+  describe('in cluster mode', () => {
+    const cluster = {
+      MODE: 'cluster',
+      JWT_SECRET: 'a'.repeat(40),
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/primetrade',
+      KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:9093',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    };
+
+    it('takes the services from the environment, with the design’s defaults', () => {
+      const config = loadConfig(cluster);
+      expect(config).toMatchObject({ MODE: 'cluster', EVENT_STORE: 'postgres', KAFKA_TOPIC: 'taskboard.board-events', KAFKA_PARTITIONS: 8, RELAY_LEASE_TTL_MS: 6000 });
+      expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    });
+
+    it('names every missing setting at once', () => {
+      expect(() => loadConfig({ MODE: 'cluster' })).toThrow(/JWT_SECRET[\s\S]*DATABASE_URL[\s\S]*KAFKA_BROKERS[\s\S]*REDIS_URL/);
+      expect(() => loadConfig({ ...cluster, EVENT_STORE: 'eventstoredb' })).toThrow(/EVENT_STORE_URL/);
+    });
+
+    it('refuses URLs of the wrong kind and a topic name Kafka would refuse', () => {
+      expect(() => loadConfig({ ...cluster, DATABASE_URL: 'mysql://db/x' })).toThrow(/DATABASE_URL/);
+      expect(() => loadConfig({ ...cluster, REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
+      expect(() => loadConfig({ ...cluster, KAFKA_TOPIC: 'no spaces allowed' })).toThrow(/KAFKA_TOPIC/);
+    });
+  });
 });
