@@ -5,7 +5,15 @@ import type { TestProject } from 'vitest/node';
 import { startKafka, type KafkaBroker } from '../../infra/kafka/kafka.mjs';
 import type {} from '@primetrade/platform';
 
-let broker: KafkaBroker | undefined;
+/**
+ * The `int` and `e2e` projects each load this module, possibly as separate module instances: the
+ * broker lives on `globalThis` with a count of its users, so one run starts one broker.
+ */
+interface SharedBroker {
+  readonly broker: Promise<KafkaBroker>;
+  users: number;
+}
+const shared = globalThis as { __primetradeTestKafka?: SharedBroker };
 
 /**
  * One Kafka broker for the whole run, on ports and a data directory of its own (infra/kafka):
@@ -17,12 +25,23 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide('kafkaBrokers', external);
     return;
   }
-  broker ??= await startKafka({ dataDir: path.join(await mkdtemp(path.join(tmpdir(), 'pt-kafka-')), 'broker'), heap: '384m' });
-  process.stderr.write(`[kafka] test broker on ${broker.brokers.join(',')} (pid ${broker.pid})\n`);
-  project.provide('kafkaBrokers', broker.brokers.join(','));
+  const entry = (shared.__primetradeTestKafka ??= {
+    broker: (async () => {
+      const started = await startKafka({ dataDir: path.join(await mkdtemp(path.join(tmpdir(), 'pt-kafka-')), 'broker'), heap: '384m' });
+      process.stderr.write(`[kafka] test broker on ${started.brokers.join(',')} (pid ${started.pid})\n`);
+      return started;
+    })(),
+    users: 0,
+  });
+  entry.users += 1;
+  project.provide('kafkaBrokers', (await entry.broker).brokers.join(','));
 }
 
 export async function teardown(): Promise<void> {
-  await broker?.destroy();
-  broker = undefined;
+  const entry = shared.__primetradeTestKafka;
+  if (!entry) return;
+  entry.users -= 1;
+  if (entry.users > 0) return;
+  shared.__primetradeTestKafka = undefined;
+  await (await entry.broker).destroy();
 }
