@@ -1,0 +1,71 @@
+import { DomainError, boardStreamId, type Envelope } from '@primetrade/domain';
+import { toEnvelope } from '@primetrade/platform';
+import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
+import { boardParams } from '../boards/common.schemas.js';
+import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
+import { setRevision } from '../commands/commandHttp.js';
+import { defineRoute, type RouteRegistrar } from '../http/route.js';
+import { requireUser } from '../http/state.js';
+import { historyCsv, historyOf, stateAt } from './history.js';
+import { historyExportQuery, historyPage, historyQuery, timeTravelQuery, timeTravelView } from './history.schemas.js';
+
+/**
+ * Audit history and time travel (DESIGN §5 "History and replay"), folded from the board's own
+ * stream: the store is the record, so history is exact whatever the read models say. Only current
+ * members may read it (the store-folded state decides, like `events?after=`).
+ */
+export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+  async function memberStream(boardId: string, userId: string): Promise<Envelope[]> {
+    const state = await deps.commands.load(boardId);
+    if (!isMemberIn(state, userId)) throw boardNotFound();
+    return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
+  }
+
+  defineRoute(registrar, {
+    method: 'get', path: '/boards/:boardId/history', summary: 'Who changed what and when, newest first, with field-level changes',
+    tags: ['history'], params: boardParams, query: historyQuery,
+    responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such board for you' } },
+  }, async (ctx, { params, query }) => {
+    const events = await memberStream(params.boardId, requireUser(ctx).id);
+    const entries = historyOf(events, query).filter((entry) => query.before === undefined || entry.revision < query.before).reverse();
+    const page = entries.slice(0, query.limit);
+    const revision = events.at(-1)?.revision ?? -1;
+    setRevision(ctx, revision);
+    ctx.body = { entries: page, nextBefore: entries.length > page.length ? (page.at(-1)?.revision ?? null) : null, revision };
+  });
+
+  defineRoute(registrar, {
+    method: 'get', path: '/boards/:boardId/history/export', summary: "The board's whole history as a JSON or CSV download",
+    tags: ['history'], params: boardParams, query: historyExportQuery,
+    responses: { 200: { description: 'JSON array of history entries, or CSV (one row per field change)' }, 404: { description: 'No such board for you' } },
+  }, async (ctx, { params, query }) => {
+    const events = await memberStream(params.boardId, requireUser(ctx).id);
+    const entries = historyOf(events, query);
+    setRevision(ctx, events.at(-1)?.revision ?? -1);
+    ctx.set('Content-Disposition', `attachment; filename="board-${params.boardId}-history.${query.format}"`);
+    if (query.format === 'csv') {
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.body = historyCsv(entries);
+    } else {
+      ctx.type = 'application/json';
+      ctx.body = entries;
+    }
+  });
+
+  defineRoute(registrar, {
+    method: 'get', path: '/boards/:boardId/at', summary: 'The board as it was at a revision or an instant (read-only)',
+    tags: ['history'], params: boardParams, query: timeTravelQuery,
+    responses: { 200: { description: 'The board view then, and the last event it includes', schema: timeTravelView }, 400: { description: 'A revision the board has not reached' }, 404: { description: 'No such board for you, or not yet created then' } },
+  }, async (ctx, { params, query }) => {
+    const events = await memberStream(params.boardId, requireUser(ctx).id);
+    const head = events.at(-1)?.revision ?? -1;
+    if (query.revision !== undefined && query.revision > head) {
+      throw new DomainError('VALIDATION.FAILED', `The board is at revision ${head}`, [{ field: 'revision', message: `must be at most ${head}` }]);
+    }
+    const state = stateAt(events, query);
+    if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'The board did not exist yet at that point');
+    const last = events[state.revision];
+    setRevision(ctx, head);
+    ctx.body = { view: await boardViewOf(deps.sql, state), asOf: { revision: state.revision, occurredAt: last?.occurredAt ?? '' } };
+  });
+}

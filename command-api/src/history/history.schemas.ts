@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { boardViewDto, id, isoInstant } from '../boards/common.schemas.js';
+
+const filters = {
+  taskId: id.optional(),
+  actorId: id.optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+};
+
+/** Newest first; `before` is the revision the next page starts below (the previous page's `nextBefore`). */
+export const historyQuery = z.object({
+  ...filters,
+  before: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const historyExportQuery = z.object({ ...filters, format: z.enum(['json', 'csv']).default('json') });
+
+export const historyEntryDto = z.object({
+  revision: z.number().int(),
+  occurredAt: z.string(),
+  actorId: z.string(),
+  type: z.string(),
+  taskId: z.string().nullable(),
+  summary: z.string(),
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+});
+
+export const historyPage = z.object({
+  entries: z.array(historyEntryDto),
+  /** Pass as `before` for the next (older) page; null on the last one. */
+  nextBefore: z.number().int().nullable(),
+  /** The board's revision when read. */
+  revision: z.number().int(),
+});
+
+/** Exactly one of `revision` and `at`. */
+export const timeTravelQuery = z
+  .object({
+    revision: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    at: isoInstant.optional(),
+  })
+  .refine((query) => (query.revision === undefined) !== (query.at === undefined), { message: 'send exactly one of revision and at', path: ['revision'] });
+
+export const timeTravelView = z.object({ view: boardViewDto, asOf: z.object({ revision: z.number().int(), occurredAt: z.string() }) });
