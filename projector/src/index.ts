@@ -11,3 +11,4 @@ export * from './relayLease.js';
 export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
+export * from './projectionAdmin.js';
