@@ -63,6 +63,15 @@ describe('Audit history', () => {
     expect(await everything('&from=2999-01-01T00:00:00Z')).toEqual([]);
   });
 
+  it('gives one task’s history at /tasks/:taskId/history, the same as the board history filtered by task', async () => {
+    const byRoute = await api.request('GET', `/tasks/${taskId}/history?limit=500`, { as: board.viewer });
+    expect(byRoute.status).toBe(200);
+    const byFilter = await api.request('GET', `${h()}/history?limit=500&taskId=${taskId}`, { as: board.viewer });
+    expect(byRoute.body.entries).toEqual(byFilter.body.entries);
+    expect(byRoute.body.entries.map((entry: Json) => entry.type)).toContain('TaskCreated');
+    expect((await api.request('GET', `/tasks/${taskId}/history`, { as: board.stranger })).status).toBe(404);
+  });
+
   it('exports the whole history as JSON and as CSV that a spreadsheet cannot run', async () => {
     const json = await api.request('GET', `${h()}/history/export`, { as: board.viewer });
     expect(json.status).toBe(200);

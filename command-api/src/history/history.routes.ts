@@ -1,13 +1,15 @@
 import { DomainError, boardStreamId, type Envelope } from '@primetrade/domain';
 import { toEnvelope } from '@primetrade/platform';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
-import { boardParams } from '../boards/common.schemas.js';
+import { boardParams, taskParams } from '../boards/common.schemas.js';
+import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
 import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
 import { setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
 import { historyCsv, historyOf, stateAt } from './history.js';
-import { historyExportQuery, historyPage, historyQuery, timeTravelQuery, timeTravelView } from './history.schemas.js';
+import { historyExportQuery, historyPage, historyQuery, taskHistoryQuery, timeTravelQuery, timeTravelView } from './history.schemas.js';
+import type { HistoryFilter } from './history.js';
 
 /**
  * Audit history and time travel (DESIGN §5 "History and replay"), folded from the board's own
@@ -21,17 +23,35 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
   }
 
+  /** One page, newest first: entries below `before`, at most `limit`. */
+  function historyPageOf(events: readonly Envelope[], query: HistoryFilter & { readonly before?: number | undefined; readonly limit: number }) {
+    const entries = historyOf(events, query).filter((entry) => query.before === undefined || entry.revision < query.before).reverse();
+    const page = entries.slice(0, query.limit);
+    const revision = events.at(-1)?.revision ?? -1;
+    return { entries: page, nextBefore: entries.length > page.length ? (page.at(-1)?.revision ?? null) : null, revision };
+  }
+
   defineRoute(registrar, {
     method: 'get', path: '/boards/:boardId/history', summary: 'Who changed what and when, newest first, with field-level changes',
     tags: ['history'], params: boardParams, query: historyQuery,
     responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {
-    const events = await memberStream(params.boardId, requireUser(ctx).id);
-    const entries = historyOf(events, query).filter((entry) => query.before === undefined || entry.revision < query.before).reverse();
-    const page = entries.slice(0, query.limit);
-    const revision = events.at(-1)?.revision ?? -1;
-    setRevision(ctx, revision);
-    ctx.body = { entries: page, nextBefore: entries.length > page.length ? (page.at(-1)?.revision ?? null) : null, revision };
+    const page = historyPageOf(await memberStream(params.boardId, requireUser(ctx).id), query);
+    setRevision(ctx, page.revision);
+    ctx.body = page;
+  });
+
+  defineRoute(registrar, {
+    method: 'get', path: '/tasks/:taskId/history', summary: "One task's history, newest first (a deleted task's: the board history with ?taskId=)",
+    tags: ['history'], params: taskParams, query: taskHistoryQuery,
+    responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such task for you' } },
+  }, async (ctx, { params, query }) => {
+    const userId = requireUser(ctx).id;
+    const boardId = await boardOfTask(deps, params.taskId, userId);
+    const events = await asTaskNotFound(memberStream(boardId, userId));
+    const page = historyPageOf(events, { ...query, taskId: params.taskId });
+    setRevision(ctx, page.revision);
+    ctx.body = page;
   });
 
   defineRoute(registrar, {

@@ -15,6 +15,8 @@ export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+export const taskHistoryQuery = historyQuery.omit({ taskId: true });
+
 export const historyExportQuery = z.object({ ...filters, format: z.enum(['json', 'csv']).default('json') });
 
 export const historyEntryDto = z.object({
