@@ -224,6 +224,29 @@ describe('Web client', () => {
       await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
       await alicePage.unroute('**/api/v1/tasks/*/move');
     });
+
+    it('replays the board with the history slider, read-only, from its creation to now', async () => {
+      const liveCards = await alicePage.getByTestId('columns').getByTestId('task-card').count();
+      await alicePage.getByRole('button', { name: 'History' }).click();
+      const entry = alicePage.getByTestId('history-entry');
+      await expect.poll(() => entry.textContent()).toMatch(/Revision (\d+) of \1/);
+      const head = Number(/of (\d+)/.exec((await entry.textContent()) ?? '')?.[1]);
+      const slider = alicePage.getByRole('slider', { name: 'Revision' });
+      await slider.fill('0');
+      await expect.poll(() => entry.textContent()).toContain(`Revision 0 of ${head}`);
+      await expect.poll(() => entry.textContent()).toContain('Created the board');
+      await expect.poll(() => alicePage.getByTestId('history-columns').getByTestId('task-card').count()).toBe(0);
+      await alicePage.getByRole('button', { name: 'Next change' }).click();
+      await expect.poll(() => entry.textContent()).toContain(`Revision 1 of ${head}`);
+      await slider.fill(String(head));
+      await expect.poll(() => alicePage.getByTestId('history-columns').getByTestId('task-card').count()).toBe(liveCards);
+      // Read-only: nothing to drag, no quick add.
+      expect(await alicePage.getByTestId('history-columns').locator('[draggable=true]').count()).toBe(0);
+      await screenshot(alicePage, 'history-slider');
+      await alicePage.getByRole('button', { name: 'Back to the live board' }).click();
+      await alicePage.getByTestId('columns').waitFor();
+      await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
+    });
   });
 
   describe('when the access tokens expire', () => {
