@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   clusterSettings,
   createGuardedSql,
@@ -8,6 +7,8 @@ import {
   createRedisClient,
   createRedisRateLimiter,
   createTokenService,
+  databaseCheck,
+  listen,
   redisHealth,
   type RedisRateLimiter,
   openClusterEventStore,
@@ -51,23 +52,14 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
       readiness: async () => ({
         // Rate limits fall back to per-node memory while Redis is down: degraded, still serving.
         redis: redisHealth(redis) === 'up' ? { ok: true } : { ok: true, detail: 'Redis unreachable: rate limits enforced per node' },
-        readDatabase: sql.breakerState() === 'open'
-          ? { ok: false, detail: 'read database breaker open' }
-          : await sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'read database unreachable' })),
-        eventStore: opened.sql
-          ? await opened.sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'event store unreachable' }))
-          : { ok: true },
+        readDatabase: await databaseCheck(sql, 'read database'),
+        eventStore: opened.sql ? await databaseCheck(opened.sql, 'event store') : { ok: true },
       }),
     }),
   );
   const handle = app.callback();
   const server = http.createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  const url = await listen(server, config.HOST, config.PORT);
   logger.info({ url, node: settings.nodeName }, 'command-api node running');
   return {
     url,

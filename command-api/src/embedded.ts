@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   createInProcessEventBus,
@@ -11,6 +10,8 @@ import {
   createPgliteSql,
   createSqlEventStore,
   createTokenService,
+  databaseCheck,
+  listen,
   type Config,
   type Logger,
   type RateLimiter,
@@ -75,10 +76,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     commandApiDeps(config, {
       logger, metrics, sql, store, tokens, version: options.version,
       readiness: async () => ({
-        database: await sql.query('SELECT 1').then(
-          () => ({ ok: true }),
-          () => ({ ok: false, detail: 'database unreachable' }),
-        ),
+        database: await databaseCheck(sql),
         projector: projectorReadiness(projector.status()),
       }),
     }),
@@ -106,12 +104,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await relay.start();
 
   // 5. Listen.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  const url = await listen(server, config.HOST, config.PORT);
+  const port = Number(new URL(url).port);
   logger.info({ url, dataDir: config.DATA_DIR }, 'PrimeTrade Task Manager is running');
 
   let closing: Promise<void> | undefined;

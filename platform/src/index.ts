@@ -32,3 +32,5 @@ export * from './testkit/kafka.testkit.js';
 export * from './sql/guardedSql.js';
 export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
+export * from './process/runService.js';
+export * from './testkit/random.testkit.js';

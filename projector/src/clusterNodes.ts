@@ -4,6 +4,7 @@ import {
   createKafkaEventBus,
   createMetrics,
   createPostgresSql,
+  databaseCheck,
   ensureBoardEventsTopic,
   openClusterEventStore,
   startOpsServer,
@@ -70,7 +71,7 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
     host: config.HOST,
     metrics,
     readiness: async () => ({
-      database: await sql.query('SELECT 1').then(() => ok, () => down('database unreachable')),
+      database: await databaseCheck(sql),
       kafka: bus.producerState() === 'open' ? down('Kafka producer breaker open') : ok,
       relay: relay.status().role === 'stopped' ? down('relay stopped') : ok,
     }),
@@ -119,7 +120,7 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
     readiness: async () => {
       const status = projector.status();
       return {
-        database: await sql.query('SELECT 1').then(() => ok, () => down('database unreachable')),
+        database: await databaseCheck(sql),
         projector: status.state === 'running' ? ok : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
       };
     },

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   clusterSettings,
   createGuardedSql,
@@ -9,7 +8,9 @@ import {
   createRedisClient,
   createTokenService,
   ensureBoardEventsTopic,
-  readinessReport,
+  databaseCheck,
+  listen,
+  opsRequestHandler,
   redisHealth,
   type Config,
   type Logger,
@@ -46,32 +47,16 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   const presenceStore = createRedisPresenceStore(pub, { prefix: config.REDIS_KEY_PREFIX, logger });
 
   const readiness = async () => ({
-    readDatabase: sql.breakerState() === 'open'
-      ? { ok: false, detail: 'read database breaker open' }
-      : await sql.query('SELECT 1').then(() => ({ ok: true }), () => ({ ok: false, detail: 'read database unreachable' })),
+    readDatabase: await databaseCheck(sql, 'read database'),
     redis: redisHealth(pub) === 'up' && redisHealth(sub) === 'up' ? { ok: true } : { ok: false, detail: 'Redis unreachable: other nodes miss this node’s pushes; clients catch up through events?after=' },
     kafka: consumerHalted() ? { ok: false, detail: 'realtime consumer halted' } : { ok: true },
   });
+  const ops = opsRequestHandler({ metrics, readiness });
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const answer = (status: number, type: string, body: string) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
-      res.end(body);
-    };
-    if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}');
-    if (path === '/readyz') {
-      void readinessReport(readiness).then((report) =>
-        answer(report.ready ? 200 : 503, 'application/json', JSON.stringify({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks })),
-      );
-      return undefined;
-    }
-    if (path === '/metrics') {
-      void metrics.registry.metrics().then((text) => answer(200, metrics.registry.contentType, text));
-      return undefined;
-    }
-    // Socket.IO answers its own path before this handler; anything else is not ours.
-    if (!path?.startsWith('/socket.io')) answer(404, 'application/json', '{"status":"not found"}');
-    return undefined;
+    // Socket.IO answers its own path before this handler; anything else that is not ops is not ours.
+    if (ops(req, res) || req.url?.startsWith('/socket.io')) return;
+    res.writeHead(404, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end('{"status":"not found"}');
   });
 
   const realtime = createRealtimeServer({
@@ -97,12 +82,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false });
   const consumerHalted = () => (consumer.halted?.() ?? []).length > 0;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  const url = await listen(server, config.HOST, config.PORT);
   logger.info({ url, node: settings.nodeName }, 'realtime node running');
   return {
     url,

@@ -3,20 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, StoredEvent } from './eventStore.port.js';
 import { readAllSettled } from './eventStore.contract.js';
+import { seededRandom } from '../testkit/random.testkit.js';
 import type { MakeStore } from './eventStore.contract.js';
 import type { AppendTestHooks } from './testHooks.js';
-
-/** Deterministic PRNG (mulberry32) so a failing round can be named by its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const event = (writer: number): EventToAppend => ({ id: randomUUID(), type: 'Tested', data: { writer }, metadata: {} });
@@ -35,7 +24,7 @@ interface RoundResult {
  * whole time and must end with every committed event exactly once, per-stream order intact.
  */
 async function runRound(make: MakeStore, seed: number, withRollbacks = true): Promise<RoundResult> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const hooks: AppendTestHooks = {
     beforeCommit: async () => {
       await sleep(Math.floor(random() * 6));

@@ -16,13 +16,72 @@ export async function readinessReport(readiness: ReadinessCheck): Promise<{ read
   }
 }
 
-export interface OpsServerOptions {
-  readonly port: number;
-  readonly host: string;
+/**
+ * One readiness check of a database: "breaker open" without asking while its breaker is open
+ * (the `breakerState` of a `GuardedSql`), otherwise whether `SELECT 1` answers.
+ */
+export async function databaseCheck(
+  sql: { query(text: string): Promise<unknown>; breakerState?: () => string },
+  what = 'database',
+): Promise<{ ok: boolean; detail?: string }> {
+  if (sql.breakerState?.() === 'open') return { ok: false, detail: `${what} breaker open` };
+  return sql.query('SELECT 1').then(
+    () => ({ ok: true }),
+    () => ({ ok: false, detail: `${what} unreachable` }),
+  );
+}
+
+/** Listens on `host:port` (0 picks a free port) and resolves to the URL clients use. */
+export async function listen(server: http.Server, host: string, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}`;
+}
+
+export interface OpsHandlerOptions {
   readonly metrics: Pick<Metrics, 'registry'>;
   readonly readiness: ReadinessCheck;
   /** Extra read-only JSON documents (e.g. `/status` of the relay). */
   readonly documents?: Readonly<Record<string, () => unknown>>;
+}
+
+/**
+ * Answers `GET /healthz`, `/readyz`, `/metrics` and the extra documents; returns false for any other
+ * request, which the caller answers (the realtime node shares its server with Socket.IO).
+ */
+export function opsRequestHandler(options: OpsHandlerOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+  const send = (res: http.ServerResponse, status: number, type: string, body: string) => {
+    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const document = options.documents?.[path];
+    if (path !== '/healthz' && path !== '/readyz' && path !== '/metrics' && !document) return false;
+    if (req.method !== 'GET') send(res, 405, 'text/plain', 'Method Not Allowed');
+    else if (path === '/healthz') send(res, 200, 'application/json', '{"status":"ok"}');
+    else if (path === '/readyz') {
+      void readinessReport(options.readiness).then((report) =>
+        send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks })),
+      );
+    } else if (path === '/metrics') {
+      void options.metrics.registry.metrics().then(
+        (text) => send(res, 200, options.metrics.registry.contentType, text),
+        () => send(res, 500, 'text/plain', 'metrics unavailable'),
+      );
+    } else if (document) {
+      send(res, 200, 'application/json', JSON.stringify(document(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+    }
+    return true;
+  };
+}
+
+export interface OpsServerOptions extends OpsHandlerOptions {
+  readonly port: number;
+  readonly host: string;
 }
 
 export interface OpsServer {
@@ -35,38 +94,15 @@ export interface OpsServer {
  * the probes of DESIGN §8 and Prometheus scraping, on `node:http` alone.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
-  const send = (res: http.ServerResponse, status: number, type: string, body: string) => {
-    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
-    res.end(body);
-  };
+  const handle = opsRequestHandler(options);
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'Method Not Allowed');
-    if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
-    if (path === '/readyz') {
-      void readinessReport(options.readiness).then((report) =>
-        send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks })),
-      );
-      return undefined;
-    }
-    if (path === '/metrics') {
-      void options.metrics.registry.metrics().then(
-        (text) => send(res, 200, options.metrics.registry.contentType, text),
-        () => send(res, 500, 'text/plain', 'metrics unavailable'),
-      );
-      return undefined;
-    }
-    const document = options.documents?.[path];
-    if (document) return send(res, 200, 'application/json', JSON.stringify(document(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
-    return send(res, 404, 'application/json', '{"status":"not found"}');
+    if (handle(req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end('{"status":"not found"}');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listen(server, options.host, options.port);
   return {
-    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
+    url,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,19 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { boardStreamId, type BoardEvent, type Envelope, type Priority, type Role } from '@primetrade/domain';
-import { toEventToAppend, type EventStore } from '@primetrade/platform';
+import { seededRandom, toEventToAppend, type EventStore } from '@primetrade/platform';
 import { BoardStream } from './boardEvents.testkit.js';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same kinds of events in the same order. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Text users type: quotes, backslashes, dollar signs, SQL, non-ASCII. Stored and shown as text. */
 const texts = [

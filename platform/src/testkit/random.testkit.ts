@@ -1,0 +1,14 @@
+/**
+ * A small seeded PRNG (mulberry32) for tests and test data: the same seed gives the same numbers in
+ * [0, 1), so a failing round or a generated history can be named and replayed by its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
