@@ -17,8 +17,8 @@ import {
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createProjector, createRelay, getBoardRevision, getMemberRole, runMigrations } from '@primetrade/projector';
-import { createFanoutConsumer, createRealtimeServer } from '@primetrade/realtime';
+import { createProjector, createRelay, runMigrations } from '@primetrade/projector';
+import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 
 export interface EmbeddedOptions {
@@ -90,12 +90,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     logger,
     metrics,
     corsOrigins: config.CORS_ORIGINS,
-    isActive: async (userId) =>
-      (await sql.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId])).length > 0,
-    membership: {
-      roleOf: (boardId, userId) => getMemberRole(sql, boardId, userId),
-      revisionOf: (boardId) => getBoardRevision(sql, boardId),
-    },
+    ...readModelAccess(sql),
   });
   const fanout = await createFanoutConsumer(bus, realtime);
 

@@ -15,11 +15,11 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { getBoardRevision, getMemberRole } from '@primetrade/projector';
 import { createRedisAdapter } from './redisAdapter.js';
 import { createRedisPresenceStore } from './redisPresenceStore.js';
 import { createRedisRemovals } from './removals.js';
 import { createRealtimeServer } from './realtimeServer.js';
+import { readModelAccess } from './readModelAccess.js';
 import { realtimeConsumerGroup } from './fanout.js';
 
 export interface RealtimeNode {
@@ -68,11 +68,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     adapter: createRedisAdapter(pub, sub, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger }),
     presenceStore,
     removals: createRedisRemovals(pub, { prefix: config.REDIS_KEY_PREFIX }),
-    isActive: async (userId) => (await sql.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId])).length > 0,
-    membership: {
-      roleOf: (boardId, userId) => getMemberRole(sql, boardId, userId),
-      revisionOf: (boardId) => getBoardRevision(sql, boardId),
-    },
+    ...readModelAccess(sql),
   });
 
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });

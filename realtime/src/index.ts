@@ -6,3 +6,4 @@ export type { RealtimeIo, RealtimeSocket, SocketData } from './socket.types.js';
 export { createRemovals, createRedisRemovals, type Removals, type RedisRemovalsOptions } from './removals.js';
 export { createRedisPresenceStore, type RedisPresenceStore, type RedisPresenceStoreOptions } from './redisPresenceStore.js';
 export { createRedisAdapter, type RedisAdapterOptions } from './redisAdapter.js';
+export * from './readModelAccess.js';
