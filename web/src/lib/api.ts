@@ -133,6 +133,9 @@ export const api = {
   updateBoard: (boardId: string, body: { name?: string; description?: string }) =>
     send<BoardDto>('PATCH', `/boards/${id(boardId)}`, body),
   archiveBoard: (boardId: string) => send<BoardDto>('DELETE', `/boards/${id(boardId)}`),
+  /** Undoes the change `revision` belongs to; 409 `UNDO.UNSAFE` says why when it cannot. */
+  undo: (boardId: string, revision: number) =>
+    send<{ undone: { first: number; last: number }; events: Envelope[]; revision: number }>('POST', `/boards/${id(boardId)}/undo`, { revision }),
   restoreBoard: (boardId: string) => send<BoardDto>('POST', `/boards/${id(boardId)}/restore`),
   boardEvents: (boardId: string, after: number, limit = 500) =>
     send<{ events: Envelope[]; revision: number }>('GET', `/boards/${id(boardId)}/events${query({ after, limit })}`),
