@@ -10,7 +10,7 @@ import { jsonClient, startCommandNode } from './b2-command-api.js';
 
 const boardEvents = 50_000;
 const tasks = 1_000;
-const requestsPerSample = 5;
+const requestsPerSample = 3;
 
 /** Valid board events from the domain's own decider: tasks, then moves, renames and comments. */
 function* boardHistory(boardId: string, ownerId: string): Generator<RecordedBoardEvent[]> {
@@ -60,7 +60,7 @@ export interface HistoryBench {
 /**
  * B8: time travel to the middle of a 50,000-event board and history pages (newest, and one from the
  * middle), over HTTP on a command-api node, each vs a raw read of the same stream from PostgreSQL
- * (the least any fold of the stream must do). Latency per sample: median of 5 requests, ms.
+ * (the least any fold of the stream must do). Latency per sample: median of 3 requests, ms.
  */
 export async function benchHistory(pairs: number): Promise<HistoryBench> {
   const database = await createTestDatabase('bench_b8', { max: 1 });

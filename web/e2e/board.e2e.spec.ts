@@ -247,6 +247,13 @@ describe('Web client', () => {
       await alicePage.keyboard.press('Control+z');
       await expect.poll(() => card(bobPage, 'Undo me').textContent()).not.toContain('done');
       await expect.poll(() => alicePage.getByTestId('notice-success').filter({ hasText: 'Undone: Task completed' }).count()).toBe(1);
+      // The task panel's history tells the story, undo included.
+      await card(alicePage, 'Undo me').click();
+      const history = panel.getByTestId('task-history');
+      await history.locator('summary').click();
+      await expect.poll(() => history.textContent()).toContain('Reopened “Undo me”');
+      await expect.poll(() => history.textContent()).toContain('Brought back the deleted task “Undo me”');
+      await alicePage.keyboard.press('Escape');
       await expect.poll(() => boardSnapshot(bobPage)).toEqual(await serverSnapshot(bob, boardId));
       await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
     });
