@@ -34,3 +34,5 @@ export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
+export * from './mail/mailer.port.js';
+export * from './mail/smtpMailer.js';
