@@ -101,7 +101,7 @@ export function recipientsOf(event: Envelope, context: NotificationContext): Rec
     const current = chosen.get(userId);
     if (current === undefined || specificity[kind] > specificity[current]) chosen.set(userId, kind);
   }
-  return [...chosen].map(([userId, kind]) => ({ userId, kind }));
+  return [...chosen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([userId, kind]) => ({ userId, kind }));
 }
 
 const quoted = (title: string): string => `“${title}”`;
