@@ -36,3 +36,4 @@ export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
 export * from './mail/mailer.port.js';
 export * from './mail/smtpMailer.js';
+export * from './mail/mailerFromConfig.js';

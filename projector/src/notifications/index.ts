@@ -3,3 +3,5 @@ export { createDueSoonScanner, notifyDueSoon, type DueSoonScanner } from './dueS
 export { handlesOf, mentionedHandles } from './handles.js';
 export { recipientsOf, followersOf, summaryOf } from './recipients.js';
 export * from './mailOutbox.js';
+export * from './push.js';
+export * from './notificationServices.js';
