@@ -37,3 +37,4 @@ export * from './testkit/random.testkit.js';
 export * from './mail/mailer.port.js';
 export * from './mail/smtpMailer.js';
 export * from './mail/mailerFromConfig.js';
+export * from './testkit/smtpSink.testkit.js';
