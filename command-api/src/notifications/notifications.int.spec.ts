@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture, type Json } from '../boards/boardApi.testkit.js';
 
@@ -6,7 +7,7 @@ describe('Notifications API', () => {
   let board: BoardFixture;
   let taskId: string;
 
-  const notificationsOf = async (userId: string, query = '') => (await api.request('GET', `/notifications${query}`, { as: userId })).body as Json;
+  const notificationsOf = async (userId: string, query = '') => (await api.request('GET', `/notifications${query}`, { as: userId })).body;
   const assign = (userId: string, as: string) => api.request('PATCH', `/tasks/${taskId}`, { as, body: { assigneeIds: [userId] } });
 
   beforeAll(async () => {
@@ -110,7 +111,7 @@ describe('Notifications API', () => {
   });
 
   it('is in the OpenAPI document', async () => {
-    const paths = Object.keys(((await api.request('GET', '/api/v1/openapi.json')).body as Json).paths);
+    const paths = Object.keys((await api.request('GET', '/api/v1/openapi.json')).body.paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/notifications', '/api/v1/notifications/{id}/read', '/api/v1/notifications/read-all', '/api/v1/tasks/{taskId}/follow']));
   });
 });

@@ -11,7 +11,10 @@ import { projectWithNotifications } from './notifications.projection.js';
 /** Every log line as text, to prove no address or server URL reaches the logs. */
 function recordingLogger(): ProjectorLogger & { lines: string[] } {
   const lines: string[] = [];
-  const record = (obj: object, msg?: string) => void lines.push(JSON.stringify({ ...obj, err: String((obj as { err?: unknown }).err ?? '') }) + (msg ?? ''));
+  const record = (obj: object, msg?: string) => {
+    const { err } = obj as { err?: unknown };
+    lines.push(JSON.stringify({ ...obj, err: err instanceof Error ? `${err.message} ${err.stack ?? ''}` : err }) + (msg ?? ''));
+  };
   return { lines, debug: record, info: record, warn: record, error: record };
 }
 
@@ -42,7 +45,9 @@ describe.each(readModelBackends('mail'))('Notification e-mails through a real SM
   };
 
   beforeAll(async () => {
-    ({ sql, drop } = await open());
+    const database = await open();
+    sql = database.sql;
+    drop = () => database.drop();
     sink = await startSmtpSink();
     for (const [id, name, email] of [[ada, 'Ada', `ada.${ada.slice(0, 8)}@example.test`], [bob, 'Bob', bobEmail]] as const) {
       await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, 'hash', 'user')", [id, email, name]);
@@ -83,7 +88,9 @@ describe.each(readModelBackends('mail'))('Notification e-mails through a real SM
     await sink.stop();
     const taskId = await assignBob('Ship it');
     expect(await outbox.drain()).toBe(0);
-    expect(await outboxRow(taskId)).toMatchObject({ attempts: 1, sent_at: null, last_error: expect.stringMatching(/^E[A-Z]+/) });
+    const failed = await outboxRow(taskId);
+    expect([failed?.attempts, failed?.sent_at]).toEqual([1, null]);
+    expect(failed?.last_error).toMatch(/^E[A-Z]+/);
 
     await sink.restart();
     expect(await outbox.drain()).toBe(0); // not due yet: it backs off
@@ -91,7 +98,9 @@ describe.each(readModelBackends('mail'))('Notification e-mails through a real SM
     expect(await outbox.drain()).toBe(1);
     const mails = await sink.received();
     expect(mails.map((mail) => decodeMail(mail.raw).subject)).toEqual(['[PrimeTrade] Ada assigned you to “Write the post”', '[PrimeTrade] Ada assigned you to “Ship it”']);
-    expect(await outboxRow(taskId)).toMatchObject({ attempts: 2, sent_at: expect.anything() });
+    const sent = await outboxRow(taskId);
+    expect(sent?.attempts).toBe(2);
+    expect(sent?.sent_at).not.toBeNull();
   });
 
   it('logs the failure without any address or the server URL', () => {

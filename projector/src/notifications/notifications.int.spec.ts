@@ -43,7 +43,9 @@ describe.each(readModelBackends('notify'))('Notifications projected on $name', (
   let setup: Envelope[];
 
   beforeAll(async () => {
-    ({ sql, drop } = await open());
+    const database = await open();
+    sql = database.sql;
+    drop = () => database.drop();
   });
   afterAll(() => drop());
 
