@@ -90,6 +90,22 @@ describe.each(readModelBackends('notify'))('Notifications projected on $name', (
     ]);
   });
 
+  it('notifies each person once per command: the most specific kind, the latest title, several changes as "changed"', async () => {
+    const created = board.createTask(columnId, { title: 'Old', actorId: ada.id });
+    await applyEnvelopes(sql, [...setup, created]);
+    const taskId = created.data.taskId;
+    const oneCommand = (event: Envelope): Envelope => ({ ...event, correlationId: 'one-form-save' });
+    const { notifications } = await applyEnvelopes(sql, [
+      oneCommand(board.emit({ type: 'TaskTitleChanged', data: { taskId, title: 'New' } }, { actorId: cy.id })),
+      oneCommand(board.emit({ type: 'TaskAssigned', data: { taskId, userId: bob.id } }, { actorId: cy.id })),
+      oneCommand(board.emit({ type: 'TaskPriorityChanged', data: { taskId, priority: 'high' } }, { actorId: cy.id })),
+    ]);
+    const byUser = new Map(notifications.map((item) => [item.userId, item.notification.summary]));
+    expect(notifications).toHaveLength(2);
+    expect(byUser.get(bob.id)).toBe('assigned you to “New”');
+    expect(byUser.get(ada.id)).toBe('changed “New”');
+  });
+
   it('honours explicit follows and opt-outs', async () => {
     const created = board.createTask(columnId, { actorId: ada.id });
     await applyEnvelopes(sql, [...setup, created]);

@@ -3,7 +3,7 @@ import type { Envelope, NotificationDto, NotificationKind } from '@primetrade/do
 import type { SqlQueryable } from '@primetrade/platform';
 import { projectEvents } from '../projections/index.js';
 import { isUuid } from '../queries/cursor.js';
-import { mayNotify, recipientsOf, summaryOf, type MemberAccount, type NotificationContext, type TaskBefore } from './recipients.js';
+import { mayNotify, recipientsOf, specificity, summaryOf, type MemberAccount, type NotificationContext, type TaskBefore } from './recipients.js';
 
 /**
  * The live projector's writes (DESIGN §1 step ⑤): the read models, plus the notifications the
@@ -22,6 +22,8 @@ interface PlannedNotification {
   readonly event: Envelope;
   readonly taskId: string;
   readonly taskTitle: string;
+  /** The event type whose words describe the change; null: several changes ("changed"). */
+  readonly changeType: string | null;
 }
 
 /** A new notification and whom it is for. */
@@ -48,7 +50,7 @@ export function projectWithNotifications(options: NotifyOptions) {
       pending.push(event);
     }
     await projectEvents(tx, pending);
-    return storeNotifications(tx, planned, options);
+    return storeNotifications(tx, onePerCommand(planned), options);
   };
 }
 
@@ -71,7 +73,29 @@ async function plan(tx: SqlQueryable, event: Envelope): Promise<PlannedNotificat
   const taskTitle = titleAfter(event, context.task);
   // An event on a task the read models do not hold changes nothing there (evolve ignores it).
   if (taskTitle === null) return [];
-  return recipientsOf(event, context).map((recipient) => ({ ...recipient, event, taskId, taskTitle }));
+  return recipientsOf(event, context).map((recipient) => ({ ...recipient, event, taskId, taskTitle, changeType: event.type }));
+}
+
+/**
+ * One notification per person, task and command (events of one command share a correlation id): a
+ * form that changes five fields at once is one change to its followers. The most specific kind wins;
+ * the latest title is shown; several followed changes read "changed". The key stays the first
+ * event's id, so a redelivery finds it. (A command split across two deliveries may notify twice.)
+ */
+function onePerCommand(planned: readonly PlannedNotification[]): PlannedNotification[] {
+  const chosen = new Map<string, PlannedNotification>();
+  for (const item of planned) {
+    const key = `${item.userId}|${item.taskId}|${item.event.correlationId}`;
+    const current = chosen.get(key);
+    if (!current) {
+      chosen.set(key, item);
+      continue;
+    }
+    const winner = specificity[item.kind] > specificity[current.kind] ? { ...current, kind: item.kind, changeType: item.changeType } : current;
+    const several = winner.kind === 'followed' && current.changeType !== item.changeType;
+    chosen.set(key, { ...winner, taskTitle: item.taskTitle, changeType: several ? null : winner.changeType });
+  }
+  return [...chosen.values()];
 }
 
 interface ContextRow {
@@ -174,7 +198,7 @@ function storeNotifications(tx: SqlQueryable, planned: readonly PlannedNotificat
     boardId: item.event.boardId,
     taskId: item.taskId,
     eventId: item.event.id,
-    eventType: item.event.type,
+    eventType: item.changeType,
     actorId: isUuid(item.event.actorId) ? item.event.actorId : null,
     dueDate: null,
     taskTitle: item.taskTitle,

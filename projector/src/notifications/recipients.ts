@@ -53,7 +53,7 @@ export const mayNotify = (event: Envelope): boolean =>
   (event.type === 'TaskCreated' && event.data.assigneeIds.some((userId) => userId !== event.actorId));
 
 /** The most specific kind wins when one person qualifies several times for one event. */
-const specificity: Readonly<Record<NotificationKind, number>> = { assigned: 3, mentioned: 2, due_soon: 1, followed: 0 };
+export const specificity: Readonly<Record<NotificationKind, number>> = { assigned: 3, mentioned: 2, due_soon: 1, followed: 0 };
 
 /** Followers: creator, assignees and commenters automatically, plus explicit follows, minus opt-outs. */
 export function followersOf(task: TaskBefore | null, follows: ReadonlyMap<string, boolean>): Set<string> {
