@@ -14,3 +14,4 @@ export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';
 export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
 export { limits, isIsoInstant } from './board.validation.js';
+export { undoCommand } from './undo.decisions.js';
