@@ -106,6 +106,25 @@ describe.each(readModelBackends('notify'))('Notifications projected on $name', (
     expect(byUser.get(ada.id)).toBe('changed “New”');
   });
 
+  it('tells the followers of a deleted task when an undo brings it back', async () => {
+    const created = board.createTask(columnId, { title: 'Gone', assigneeIds: [bob.id], actorId: ada.id });
+    const taskId = created.data.taskId;
+    const comment = board.emit({ type: 'CommentAdded', data: { taskId, commentId: randomUUID(), body: 'mine' } }, { actorId: cy.id });
+    await applyEnvelopes(sql, [...setup, created, comment, board.emit({ type: 'TaskDeleted', data: { taskId } }, { actorId: ada.id })]);
+    const [row] = await sql.query<{ created_at: string | Date }>('SELECT created_at FROM tasks WHERE id = $1', [taskId]);
+    expect(row).toBeUndefined();
+    const at = created.occurredAt;
+    const task = {
+      id: taskId, columnId, position: created.data.position, title: 'Gone', description: '', priority: 'medium' as const, dueDate: null,
+      assigneeIds: [bob.id], labels: [], status: 'open' as const, archived: false, createdBy: ada.id, createdAt: at, updatedAt: at, completedAt: null,
+      comments: { [comment.data.commentId]: { id: comment.data.commentId, authorId: cy.id, body: 'mine', createdAt: comment.occurredAt, editedAt: null } },
+    };
+    const { notifications } = await applyEnvelopes(sql, [board.emit({ type: 'TaskReinstated', data: { taskId, task } }, { actorId: ada.id })]);
+    expect(notifications.map((item) => [item.userId === bob.id ? 'bob' : item.userId === cy.id ? 'cy' : 'ada', item.notification.summary]).sort()).toEqual([
+      ['bob', 'brought back “Gone”'], ['cy', 'brought back “Gone”'],
+    ]);
+  });
+
   it('honours explicit follows and opt-outs', async () => {
     const created = board.createTask(columnId, { actorId: ada.id });
     await applyEnvelopes(sql, [...setup, created]);

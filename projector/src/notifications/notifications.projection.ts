@@ -66,10 +66,18 @@ function titleAfter(event: Envelope, task: TaskBefore | null): string | null {
   return task?.title ?? null;
 }
 
+/** An undone delete: the task is gone from the read models, its snapshot says who followed it. */
+function withReinstatedTask(event: Envelope, context: NotificationContext): NotificationContext {
+  if (event.type !== 'TaskReinstated') return context;
+  const { title, createdBy, assigneeIds, comments } = event.data.task;
+  const commenterIds = [...new Set(Object.values(comments).map((comment) => comment.authorId))];
+  return { ...context, task: { title, createdBy, assigneeIds, commenterIds } };
+}
+
 async function plan(tx: SqlQueryable, event: Envelope): Promise<PlannedNotification[]> {
   const taskId = taskIdOf(event);
   if (taskId === null) return [];
-  const context = await loadContext(tx, event, taskId);
+  const context = withReinstatedTask(event, await loadContext(tx, event, taskId));
   const taskTitle = titleAfter(event, context.task);
   // An event on a task the read models do not hold changes nothing there (evolve ignores it).
   if (taskTitle === null) return [];
