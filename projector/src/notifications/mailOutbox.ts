@@ -58,6 +58,7 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let again = false;
+  let stopped = false;
 
   async function claim(): Promise<DueMail[]> {
     const now = clock();
@@ -139,12 +140,14 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
   }
 
   function tick(): void {
+    if (stopped) return;
     drain().catch((error: unknown) => logger.warn({ reason: errorCode(error) }, 'mail outbox pass failed; the next one retries'));
   }
 
   return {
     start() {
       if (timer) return;
+      stopped = false;
       timer = setInterval(tick, options.pollMs ?? 5_000);
       timer.unref();
       tick();
@@ -152,6 +155,7 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
     wake: tick,
     drain,
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running?.catch(() => undefined);

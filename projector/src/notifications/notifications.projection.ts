@@ -34,24 +34,50 @@ export interface NewNotification {
 
 /**
  * Projects `events` in order and returns the notifications that were new (a redelivered event
- * inserts none). Before each event that may notify, the events before it are written, so the
- * context read from the read models is the board just before that event.
+ * inserts none). Before each event that may notify someone, the events before it are written, so
+ * the context read from the read models is the board just before that event. A board's member
+ * accounts are read once per batch (again after a membership change); where no member but the actor
+ * has an account, nobody can be notified and the events go through without any extra read.
  */
 export function projectWithNotifications(options: NotifyOptions) {
   return async (tx: SqlQueryable, events: readonly Envelope[]): Promise<NewNotification[]> => {
     const planned: PlannedNotification[] = [];
+    const accounts = new Map<string, readonly MemberAccount[]>();
     let pending: Envelope[] = [];
+    const flush = async () => {
+      await projectEvents(tx, pending);
+      pending = [];
+    };
     for (const event of events) {
       if (mayNotify(event)) {
-        await projectEvents(tx, pending);
-        pending = [];
-        planned.push(...(await plan(tx, event)));
+        if (!accounts.has(event.boardId)) {
+          await flush();
+          accounts.set(event.boardId, await memberAccounts(tx, event.boardId));
+        }
+        const members = accounts.get(event.boardId) ?? [];
+        if (members.some((member) => member.userId !== event.actorId)) {
+          await flush();
+          planned.push(...(await plan(tx, event, members)));
+        }
       }
+      if (changesMembership(event)) accounts.delete(event.boardId);
       pending.push(event);
     }
-    await projectEvents(tx, pending);
+    await flush();
     return storeNotifications(tx, onePerCommand(planned), options);
   };
+}
+
+const changesMembership = (event: Envelope): boolean =>
+  event.type === 'MemberAdded' || event.type === 'MemberRemoved' || event.type === 'BoardCreated';
+
+/** Current members of the board with an active account. */
+function memberAccounts(tx: SqlQueryable, boardId: string): Promise<MemberAccount[]> {
+  return tx.query<MemberAccount>(
+    `SELECT u.id AS "userId", u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id
+     WHERE m.board_id = $1 AND NOT u.disabled`,
+    [boardId],
+  );
 }
 
 /** The task an event is about (every event that may notify has one). */
@@ -74,10 +100,10 @@ function withReinstatedTask(event: Envelope, context: NotificationContext): Noti
   return { ...context, task: { title, createdBy, assigneeIds, commenterIds } };
 }
 
-async function plan(tx: SqlQueryable, event: Envelope): Promise<PlannedNotification[]> {
+async function plan(tx: SqlQueryable, event: Envelope, members: readonly MemberAccount[]): Promise<PlannedNotification[]> {
   const taskId = taskIdOf(event);
   if (taskId === null) return [];
-  const context = withReinstatedTask(event, await loadContext(tx, event, taskId));
+  const context = withReinstatedTask(event, await loadContext(tx, event, taskId, members));
   const taskTitle = titleAfter(event, context.task);
   // An event on a task the read models do not hold changes nothing there (evolve ignores it).
   if (taskTitle === null) return [];
@@ -107,19 +133,16 @@ function onePerCommand(planned: readonly PlannedNotification[]): PlannedNotifica
 }
 
 interface ContextRow {
-  members: MemberAccount[];
   task: { title: string; createdBy: string; assigneeIds: string[]; commenterIds: string[] } | null;
   follows: { userId: string; following: boolean }[];
   previous_body: string | null;
 }
 
-/** Everything `recipientsOf` needs, in one round trip. */
-async function loadContext(tx: SqlQueryable, event: Envelope, taskId: string): Promise<NotificationContext> {
+/** The rest of what `recipientsOf` needs, in one round trip. */
+async function loadContext(tx: SqlQueryable, event: Envelope, taskId: string, members: readonly MemberAccount[]): Promise<NotificationContext> {
   const commentId = event.type === 'CommentEdited' ? event.data.commentId : null;
   const [row] = await tx.query<ContextRow>(
     `SELECT
-       (SELECT coalesce(json_agg(json_build_object('userId', u.id, 'email', u.email, 'name', u.name)), '[]'::json)
-          FROM board_members m JOIN users u ON u.id = m.user_id WHERE m.board_id = $1::uuid AND NOT u.disabled) AS members,
        (SELECT json_build_object('title', t.title, 'createdBy', t.created_by, 'assigneeIds', t.assignee_ids,
                'commenterIds', (SELECT coalesce(json_agg(DISTINCT c.author_id), '[]'::json) FROM comments c WHERE c.task_id = t.id))
           FROM tasks t WHERE t.id = $2::uuid AND t.board_id = $1::uuid) AS task,
@@ -129,7 +152,7 @@ async function loadContext(tx: SqlQueryable, event: Envelope, taskId: string): P
     [event.boardId, taskId, commentId],
   );
   return {
-    members: row?.members ?? [],
+    members,
     task: row?.task ?? null,
     follows: new Map((row?.follows ?? []).map((follow) => [follow.userId, follow.following])),
     previousCommentBody: row?.previous_body ?? null,
