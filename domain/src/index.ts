@@ -4,6 +4,7 @@ export * from './board.commands.js';
 export * from './board.state.js';
 export * from './envelope.js';
 export * from './realtime.contract.js';
+export * from './notifications.contract.js';
 export * from './board.dto.js';
 export * from './position.js';
 export { decide } from './board.decide.js';
