@@ -13,3 +13,4 @@ export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';
 export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
 export { limits, isIsoInstant } from './board.validation.js';
+export * from './stats.dto.js';
