@@ -12,3 +12,4 @@ export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
 export * from './projectionAdmin.js';
+export * from './queries/stats.queries.js';
