@@ -1,7 +1,10 @@
+import { createMemoryCache } from '@primetrade/platform';
 import type { RouteRegistrar } from '../http/route.js';
 import { createCommandHandler } from '../commands/handleCommand.js';
 import { eventsRoutes } from '../events/events.routes.js';
 import { historyRoutes } from '../history/history.routes.js';
+import { statsRoutes } from '../stats/stats.routes.js';
+import { createStatsCache } from '../stats/statsCache.js';
 import { commentsRoutes } from '../tasks/comments.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
@@ -24,4 +27,5 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
   commentsRoutes(registrar, routeDeps);
   eventsRoutes(registrar, routeDeps);
   historyRoutes(registrar, routeDeps);
+  statsRoutes(registrar, routeDeps, createStatsCache(deps.statsCache ?? createMemoryCache()));
 }
