@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON (`Json`); the assertions check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { boardStreamId } from '@primetrade/domain';
 import { toEnvelope } from '@primetrade/platform';
 import { statsFromEvents } from '@primetrade/projector';
@@ -138,5 +138,16 @@ describe('My statistics', () => {
     });
     expect(response.body.byPriority.urgent).toBe(onFirstBoard.byPriority.urgent + 1);
     expect((await api.request('GET', '/me/stats', { as: board.stranger })).body).toMatchObject({ total: 0, overdue: 0 });
+  });
+});
+
+describe('The OpenAPI document', () => {
+  it('describes the statistics endpoints with their response schemas', async () => {
+    const response = await api.request('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    const paths = response.body.paths;
+    expect(paths['/api/v1/boards/{boardId}/stats'].get.responses['200'].content['application/json'].schema).toBeDefined();
+    expect(paths['/api/v1/boards/{boardId}/stats/flow'].get.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['boardId', 'from', 'to']));
+    expect(paths['/api/v1/me/stats'].get.tags).toEqual(['statistics']);
   });
 });

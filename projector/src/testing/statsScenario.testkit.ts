@@ -77,7 +77,7 @@ export function statsScenario(seed: number, steps: number, start = '2026-03-01T0
   record({ type: 'CreateBoard', metadata: { now: iso(clock), actorId: owner }, data: { boardId, name: 'Flow', columns: [
     { columnId: randomUUID(), name: 'To do' }, { columnId: randomUUID(), name: 'Doing', wipLimit: 3 },
     { columnId: randomUUID(), name: 'Done', isDone: true },
-  ] } } as BoardCommand);
+  ] } });
   for (let step = 0; step < steps && state.status !== 'initial'; step++) {
     clock += random() < 0.7 ? Math.round(random() * 3_600_000) + 600_000 : Math.round(random() * 2 * 86_400_000);
     const command = { ...nextCommand(state, people, random, clock), metadata: { now: iso(clock), actorId: owner } } as BoardCommand;
