@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { createRedisCache, createRedisClient, createTestRedis, unusedPort, type Redis, type TestRedis } from '@primetrade/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
