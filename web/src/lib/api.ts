@@ -1,4 +1,6 @@
 import type {
+  BoardFlowDto,
+  BoardStatsDto,
   BoardSummaryDto,
   BoardViewDto,
   BoardDto,
@@ -7,6 +9,7 @@ import type {
   ErrorCode,
   ErrorDetail,
   MemberDto,
+  MyStatsDto,
   Page,
   Priority,
   Role,
@@ -162,6 +165,11 @@ export const api = {
   editComment: (taskId: string, commentId: string, body: string) =>
     send<CommentDto>('PATCH', `/tasks/${id(taskId)}/comments/${id(commentId)}`, { body }),
   deleteComment: (taskId: string, commentId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}/comments/${id(commentId)}`),
+
+  boardStats: (boardId: string) => send<BoardStatsDto>('GET', `/boards/${id(boardId)}/stats`),
+  boardFlow: (boardId: string, range: { from?: string; to?: string } = {}) =>
+    send<BoardFlowDto>('GET', `/boards/${id(boardId)}/stats/flow${query(range)}`),
+  myStats: () => send<MyStatsDto>('GET', '/me/stats'),
 };
 
 export type Api = typeof api;
