@@ -1,4 +1,5 @@
-import type { Priority, Role } from './board.events.js';
+import type { Priority, RecordedBoardEvent, Role } from './board.events.js';
+import type { BoardState } from './board.state.js';
 
 /**
  * Time and ids arrive from outside (DESIGN §2: the domain has no clock or random source).
@@ -81,6 +82,13 @@ export type AddComment = Cmd<'AddComment', { taskId: string; commentId: string; 
 export type EditComment = Cmd<'EditComment', { taskId: string; commentId: string; body: string }>;
 export type DeleteComment = Cmd<'DeleteComment', { taskId: string; commentId: string }>;
 
+/**
+ * Undo one change: the events one request appended (`change`, from the stream) and the board just
+ * before them (`before`). Both are history, so they never go stale; the decision is made on the
+ * current state like any other (see undo.decisions.ts).
+ */
+export type UndoChange = Cmd<'UndoChange', { revision: number; change: readonly RecordedBoardEvent[]; before: BoardState }>;
+
 export type BoardCommand =
   | CreateBoard
   | RenameBoard
@@ -105,6 +113,7 @@ export type BoardCommand =
   | DeleteTask
   | AddComment
   | EditComment
-  | DeleteComment;
+  | DeleteComment
+  | UndoChange;
 
 export type BoardCommandType = BoardCommand['type'];

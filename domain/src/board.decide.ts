@@ -16,6 +16,7 @@ import {
 } from './tasks.decisions.js';
 import { DomainError } from './errors.js';
 import { addComment, deleteComment, editComment } from './comments.decisions.js';
+import { undoChange } from './undo.decisions.js';
 
 /** What `command` amounts to on `state`: the events to append, or a thrown `DomainError`. Pure. */
 export function decide(command: BoardCommand, state: BoardState): BoardEvent[] {
@@ -44,6 +45,7 @@ export function decide(command: BoardCommand, state: BoardState): BoardEvent[] {
     case 'AddComment': return addComment(command, state);
     case 'EditComment': return editComment(command, state);
     case 'DeleteComment': return deleteComment(command, state);
+    case 'UndoChange': return undoChange(command, state);
     default: {
       const unknown: never = command;
       throw new DomainError('VALIDATION.FAILED', `Unknown command ${(unknown as { type: string }).type}`);

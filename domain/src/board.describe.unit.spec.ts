@@ -3,7 +3,7 @@ import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
 import { boardEventTypes } from './board.events.js';
 import { describe } from './board.describe.js';
 import { foldBoard } from './board.evolve.js';
-import { initialBoardState } from './board.state.js';
+import { initialBoardState, type Task } from './board.state.js';
 import { DOING, DONE, EDITOR, OWNER, TODO, VIEWER, aBoard, by, record, taskCreated } from './board.testkit.js';
 
 const history = [
@@ -47,6 +47,11 @@ const samples: Record<BoardEvent['type'], BoardEvent> = {
   CommentAdded: { type: 'CommentAdded', data: { taskId: 't1', commentId: 'c2', body: 'Second' } },
   CommentEdited: { type: 'CommentEdited', data: { taskId: 't1', commentId: 'c1', body: 'Edited' } },
   CommentDeleted: { type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } },
+  TaskReinstated: { type: 'TaskReinstated', data: { taskId: 't1', task: (before as { tasks: Record<string, Task> }).tasks['t1'] as Task } },
+  CommentReinstated: {
+    type: 'CommentReinstated',
+    data: { taskId: 't1', commentId: 'c9', comment: { id: 'c9', authorId: EDITOR, body: 'Back', createdAt: '2026-03-01T00:00:00Z', editedAt: null } },
+  },
 };
 
 suite('describe', () => {

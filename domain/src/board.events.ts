@@ -1,3 +1,5 @@
+import type { Comment, Task } from './board.state.js';
+
 /**
  * The events of one board stream (`board-<boardId>`), DESIGN §4.
  * `data` holds only what happened; who and when travel in the envelope.
@@ -53,14 +55,19 @@ export type TaskLabelAdded = Ev<'TaskLabelAdded', { taskId: string; label: strin
 export type TaskLabelRemoved = Ev<'TaskLabelRemoved', { taskId: string; label: string }>;
 export type TaskPriorityChanged = Ev<'TaskPriorityChanged', { taskId: string; priority: Priority }>;
 export type TaskDueDateChanged = Ev<'TaskDueDateChanged', { taskId: string; dueDate: string | null }>;
-export type TaskCompleted = Ev<'TaskCompleted', { taskId: string }>;
+/** `completedAt` is set only when an undo brings back an earlier completion; otherwise it is `occurredAt`. */
+export type TaskCompleted = Ev<'TaskCompleted', { taskId: string; completedAt?: string }>;
 export type TaskReopened = Ev<'TaskReopened', { taskId: string }>;
 export type TaskArchived = Ev<'TaskArchived', { taskId: string }>;
 export type TaskRestored = Ev<'TaskRestored', { taskId: string }>;
 export type TaskDeleted = Ev<'TaskDeleted', { taskId: string }>;
+/** Undo of a delete: the task exactly as it was, comments included (see undo.decisions.ts). */
+export type TaskReinstated = Ev<'TaskReinstated', { taskId: string; task: Task }>;
 export type CommentAdded = Ev<'CommentAdded', { taskId: string; commentId: string; body: string }>;
 export type CommentEdited = Ev<'CommentEdited', { taskId: string; commentId: string; body: string }>;
 export type CommentDeleted = Ev<'CommentDeleted', { taskId: string; commentId: string }>;
+/** Undo of a comment's deletion: the comment exactly as it was. */
+export type CommentReinstated = Ev<'CommentReinstated', { taskId: string; commentId: string; comment: Comment }>;
 
 export type BoardEvent =
   | BoardCreated
@@ -91,9 +98,11 @@ export type BoardEvent =
   | TaskArchived
   | TaskRestored
   | TaskDeleted
+  | TaskReinstated
   | CommentAdded
   | CommentEdited
-  | CommentDeleted;
+  | CommentDeleted
+  | CommentReinstated;
 
 export type BoardEventType = BoardEvent['type'];
 
@@ -104,7 +113,7 @@ export const boardEventTypes = [
   'TaskCreated', 'TaskTitleChanged', 'TaskDescriptionChanged', 'TaskMoved', 'TaskAssigned',
   'TaskUnassigned', 'TaskLabelAdded', 'TaskLabelRemoved', 'TaskPriorityChanged',
   'TaskDueDateChanged', 'TaskCompleted', 'TaskReopened', 'TaskArchived', 'TaskRestored',
-  'TaskDeleted', 'CommentAdded', 'CommentEdited', 'CommentDeleted',
+  'TaskDeleted', 'TaskReinstated', 'CommentAdded', 'CommentEdited', 'CommentDeleted', 'CommentReinstated',
 ] as const satisfies readonly BoardEventType[];
 
 /** A board event as recorded: what `evolve` folds (the envelope carries the rest). */

@@ -26,8 +26,8 @@ const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
   TaskCreated: 'tasks', TaskTitleChanged: 'tasks', TaskDescriptionChanged: 'tasks', TaskMoved: 'tasks',
   TaskAssigned: 'tasks', TaskUnassigned: 'tasks', TaskLabelAdded: 'tasks', TaskLabelRemoved: 'tasks',
   TaskPriorityChanged: 'tasks', TaskDueDateChanged: 'tasks', TaskCompleted: 'tasks', TaskReopened: 'tasks',
-  TaskArchived: 'tasks', TaskRestored: 'tasks', TaskDeleted: 'tasks', CommentAdded: 'tasks',
-  CommentEdited: 'tasks', CommentDeleted: 'tasks',
+  TaskArchived: 'tasks', TaskRestored: 'tasks', TaskDeleted: 'tasks', TaskReinstated: 'tasks', CommentAdded: 'tasks',
+  CommentEdited: 'tasks', CommentDeleted: 'tasks', CommentReinstated: 'tasks',
 };
 
 const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.hasOwn(touchedBy, type);

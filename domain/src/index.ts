@@ -13,4 +13,5 @@ export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';
 export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
 export { limits, isIsoInstant } from './board.validation.js';
+export { undoCommand } from './undo.decisions.js';
 export * from './stats.dto.js';

@@ -52,6 +52,10 @@ function describeTaskLife(event: TaskLevelEvent, names: Names): EventDescription
     case 'TaskArchived': return { summary: `Archived ${title}`, changes: [change('archived', task?.archived ?? null, true)] };
     case 'TaskRestored': return { summary: `Restored ${title}`, changes: [change('archived', task?.archived ?? null, false)] };
     case 'TaskDeleted': return { summary: `Deleted ${title}`, changes: [change('title', task?.title ?? null, null)] };
+    case 'TaskReinstated': return {
+      summary: `Brought back the deleted task ${quoted(event.data.task.title)}`,
+      changes: [change('title', null, event.data.task.title), change('columnId', null, event.data.task.columnId)],
+    };
     default: return null;
   }
 }
@@ -63,6 +67,7 @@ function describeComment(event: TaskLevelEvent, names: Names): EventDescription 
     case 'CommentAdded': return { summary: `Commented on ${title}`, changes: [change('comment.body', null, event.data.body)] };
     case 'CommentEdited': return { summary: `Edited a comment on ${title}`, changes: [change('comment.body', comments?.[event.data.commentId]?.body ?? null, event.data.body)] };
     case 'CommentDeleted': return { summary: `Deleted a comment on ${title}`, changes: [change('comment.body', comments?.[event.data.commentId]?.body ?? null, null)] };
+    case 'CommentReinstated': return { summary: `Brought back a deleted comment on ${title}`, changes: [change('comment.body', null, event.data.comment.body)] };
     default: return null;
   }
 }
@@ -76,5 +81,6 @@ export function describeTaskEvent(event: TaskLevelEvent, names: Names): EventDes
 type Described =
   | 'TaskTitleChanged' | 'TaskDescriptionChanged' | 'TaskPriorityChanged' | 'TaskDueDateChanged' | 'TaskAssigned'
   | 'TaskUnassigned' | 'TaskLabelAdded' | 'TaskLabelRemoved' | 'TaskCreated' | 'TaskMoved' | 'TaskCompleted'
-  | 'TaskReopened' | 'TaskArchived' | 'TaskRestored' | 'TaskDeleted' | 'CommentAdded' | 'CommentEdited' | 'CommentDeleted';
+  | 'TaskReopened' | 'TaskArchived' | 'TaskRestored' | 'TaskDeleted' | 'TaskReinstated' | 'CommentAdded' | 'CommentEdited' | 'CommentDeleted'
+  | 'CommentReinstated';
 export const everyTaskEventDescribed: [Exclude<TaskLevelEvent['type'], Described>] extends [never] ? true : never = true;

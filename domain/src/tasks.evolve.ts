@@ -18,7 +18,7 @@ function change(task: Task, event: RecordedBoardEvent): Partial<Task> | null {
     case 'TaskLabelRemoved': return { labels: without(task.labels, event.data.label) };
     case 'TaskPriorityChanged': return { priority: event.data.priority };
     case 'TaskDueDateChanged': return { dueDate: event.data.dueDate };
-    case 'TaskCompleted': return { status: 'completed', completedAt: event.occurredAt };
+    case 'TaskCompleted': return { status: 'completed', completedAt: event.data.completedAt ?? event.occurredAt };
     case 'TaskReopened': return { status: 'open', completedAt: null };
     case 'TaskArchived': return { archived: true };
     case 'TaskRestored': return { archived: false };
@@ -37,6 +37,8 @@ function commentChange(task: Task, event: RecordedBoardEvent): Partial<Task> | n
     comments[comment.id] = { ...comment, body: event.data.body, editedAt: event.occurredAt };
   } else if (event.type === 'CommentDeleted') {
     delete comments[event.data.commentId];
+  } else if (event.type === 'CommentReinstated') {
+    comments[event.data.commentId] = { ...event.data.comment, id: event.data.commentId };
   } else {
     return null;
   }
@@ -57,6 +59,11 @@ const changers: readonly [TaskChange, boolean][] = [[change, true], [commentChan
 export function applyTaskEvent(tasks: Record<string, Task>, event: RecordedBoardEvent): void {
   if (event.type === 'TaskCreated') {
     tasks[event.data.taskId] = newTask(event);
+    return;
+  }
+  if (event.type === 'TaskReinstated') {
+    // Exactly as it was when deleted, timestamps included: that is what "undo" promises.
+    tasks[event.data.taskId] = { ...event.data.task, id: event.data.taskId };
     return;
   }
   if (!('taskId' in event.data)) return;

@@ -1,14 +1,16 @@
-import { DomainError, boardStreamId, type Envelope } from '@primetrade/domain';
+import { DomainError, boardStreamId, undoCommand, type Envelope } from '@primetrade/domain';
 import { toEnvelope } from '@primetrade/platform';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { boardParams, taskParams } from '../boards/common.schemas.js';
 import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
 import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
-import { setRevision } from '../commands/commandHttp.js';
+import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
-import { historyCsv, historyOf, stateAt } from './history.js';
-import { historyExportQuery, historyPage, historyQuery, taskHistoryQuery, timeTravelQuery, timeTravelView } from './history.schemas.js';
+import { changeAround, historyCsv, historyOf, stateAt } from './history.js';
+import {
+  historyExportQuery, historyPage, historyQuery, taskHistoryQuery, timeTravelQuery, timeTravelView, undoBody, undoResult,
+} from './history.schemas.js';
 import type { HistoryFilter } from './history.js';
 
 /**
@@ -87,5 +89,27 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     const last = events[state.revision];
     setRevision(ctx, head);
     ctx.body = { view: await boardViewOf(deps.sql, state), asOf: { revision: state.revision, occurredAt: last?.occurredAt ?? '' } };
+  });
+
+  defineRoute(registrar, {
+    method: 'post', path: '/boards/:boardId/undo',
+    summary: 'Undo one change (any of its revisions) with compensating events; refused with the reason when later changes make it unsafe',
+    tags: ['history'], params: boardParams, body: undoBody,
+    responses: {
+      200: { description: 'What was undone and the events that undid it', schema: undoResult },
+      403: { description: "Someone else's change, and you are not an owner" },
+      404: { description: 'No such board for you, or no such revision (UNDO.CHANGE_NOT_FOUND)' },
+      409: { description: 'UNDO.UNSAFE (a later change would be overwritten; the detail says which) or UNDO.NOT_UNDOABLE' },
+    },
+  }, async (ctx, { params, body }) => {
+    const events = await memberStream(params.boardId, requireUser(ctx).id);
+    const change = changeAround(events, body.revision);
+    if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
+    // The undone change's first event is the cause of the compensation: history links the two.
+    const result = await deps.commands.handle(params.boardId, undoCommand(events, change, commandMetadata(ctx, deps.clock)), {
+      ...handleOptions(ctx), causationId: events[change.first]?.id ?? null,
+    });
+    setRevision(ctx, result.revision);
+    ctx.body = { undone: change, events: result.events, revision: result.revision };
   });
 }

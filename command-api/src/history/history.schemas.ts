@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boardViewDto, id, isoInstant } from '../boards/common.schemas.js';
+import { boardViewDto, envelopeDto, id, isoInstant } from '../boards/common.schemas.js';
 
 const filters = {
   taskId: id.optional(),
@@ -46,3 +46,14 @@ export const timeTravelQuery = z
   .refine((query) => (query.revision === undefined) !== (query.at === undefined), { message: 'send exactly one of revision and at', path: ['revision'] });
 
 export const timeTravelView = z.object({ view: boardViewDto, asOf: z.object({ revision: z.number().int(), occurredAt: z.string() }) });
+
+/** The revision of any event of the change to undo (a change is the events one request appended). */
+export const undoBody = z.object({ revision: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
+
+export const undoResult = z.object({
+  /** The revisions of the change that was undone. */
+  undone: z.object({ first: z.number().int(), last: z.number().int() }),
+  /** The compensating events appended. */
+  events: z.array(envelopeDto),
+  revision: z.number().int(),
+});

@@ -78,3 +78,19 @@ export function historyCsv(entries: readonly HistoryEntry[]): string {
   }
   return `${rows.join('\r\n')}\r\n`;
 }
+
+/**
+ * The change `revision` belongs to: the run of events one request appended (same correlation id,
+ * actor and instant, next to each other). Null when the board has no such revision.
+ */
+export function changeAround(events: readonly Envelope[], revision: number): { first: number; last: number } | null {
+  const at = events[revision];
+  if (at?.revision !== revision) return null;
+  const same = (other: Envelope | undefined) =>
+    other !== undefined && other.correlationId === at.correlationId && other.actorId === at.actorId && other.occurredAt === at.occurredAt;
+  let first = revision;
+  let last = revision;
+  while (same(events[first - 1])) first--;
+  while (same(events[last + 1])) last++;
+  return { first, last };
+}

@@ -1,4 +1,20 @@
+import type { Comment } from '@primetrade/domain';
+import type { SqlQueryable } from '@primetrade/platform';
 import type { Projection } from './projection.js';
+
+/** Comments brought back by an undo, exactly as they were (author, times, body). */
+export async function reinstateComments(tx: SqlQueryable, boardId: string, taskId: string, comments: readonly Comment[]) {
+  if (comments.length === 0) return;
+  await tx.query(
+    `INSERT INTO comments (id, task_id, board_id, author_id, body, created_at, edited_at)
+     SELECT x.id, $1::uuid, $2::uuid, x."authorId", x.body, x."createdAt", x."editedAt"
+     FROM jsonb_to_recordset($3::jsonb) AS x (id uuid, "authorId" uuid, body text, "createdAt" timestamptz, "editedAt" timestamptz)
+     WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND board_id = $2)
+     ON CONFLICT (id) DO UPDATE
+     SET author_id = excluded.author_id, body = excluded.body, created_at = excluded.created_at, edited_at = excluded.edited_at`,
+    [taskId, boardId, JSON.stringify(comments)],
+  );
+}
 
 /** `comments`. Deleting a task removes its comments through the foreign key. */
 export const commentsProjection = {
@@ -21,6 +37,8 @@ export const commentsProjection = {
       event.occurredAt,
     ]);
   },
+  CommentReinstated: (tx, event) =>
+    reinstateComments(tx, event.boardId, event.data.taskId, [{ ...event.data.comment, id: event.data.commentId }]),
   async CommentDeleted(tx, event) {
     await tx.query('DELETE FROM comments WHERE id = $1 AND board_id = $2 AND task_id = $3', [
       event.data.commentId,

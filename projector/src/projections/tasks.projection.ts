@@ -1,6 +1,7 @@
 import type { Envelope, TaskCreated } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import type { Projection } from './projection.js';
+import { reinstateComments } from './comments.projection.js';
 
 type TaskEvent = Envelope & { readonly data: { readonly taskId: string } };
 
@@ -79,10 +80,25 @@ export const tasksProjection = {
   TaskLabelRemoved: (tx, event) => updateTask(tx, event, 'labels = array_remove(labels, $5::text)', [event.data.label]),
   TaskPriorityChanged: (tx, event) => updateTask(tx, event, 'priority = $5', [event.data.priority]),
   TaskDueDateChanged: (tx, event) => updateTask(tx, event, 'due_date = $5', [event.data.dueDate]),
-  TaskCompleted: (tx, event) => updateTask(tx, event, `status = 'completed', completed_at = $3`),
+  TaskCompleted: (tx, event) =>
+    updateTask(tx, event, `status = 'completed', completed_at = COALESCE($5::timestamptz, $3)`, [event.data.completedAt ?? null]),
   TaskReopened: (tx, event) => updateTask(tx, event, `status = 'open', completed_at = NULL`),
   TaskArchived: (tx, event) => updateTask(tx, event, 'archived = true'),
   TaskRestored: (tx, event) => updateTask(tx, event, 'archived = false'),
+  async TaskReinstated(tx, event) {
+    const t = event.data.task;
+    // The row exactly as the fold has it: the snapshot's own timestamps, this event's revision.
+    await tx.query(
+      `INSERT INTO tasks (id, board_id, column_id, position, title, description, priority, due_date, assignee_ids,
+                          labels, status, archived, created_by, created_at, updated_at, completed_at, revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10::text[], $11, $12, $13, $14, $15, $16, $17)`,
+      [
+        event.data.taskId, event.boardId, t.columnId, t.position, t.title, t.description, t.priority, t.dueDate,
+        t.assigneeIds, t.labels, t.status, t.archived, t.createdBy, t.createdAt, t.updatedAt, t.completedAt, event.revision,
+      ],
+    );
+    await reinstateComments(tx, event.boardId, event.data.taskId, Object.values(t.comments));
+  },
   async TaskDeleted(tx, event) {
     await tx.query('DELETE FROM tasks WHERE id = $1 AND board_id = $2', [event.data.taskId, event.boardId]);
   },
