@@ -75,6 +75,12 @@ describe.each(readModelBackends('stats'))('Statistics on $name', ({ open }) => {
     }
   });
 
+  it('are compared over histories that include undone deletes and restored completions', () => {
+    const events = seeds.flatMap((seed) => statsScenario(seed, 300).events);
+    expect(events.filter((event) => event.type === 'TaskReinstated').length).toBeGreaterThan(0);
+    expect(events.some((event) => event.type === 'TaskCompleted' && event.data.completedAt !== undefined)).toBe(true);
+  });
+
   it.each(seeds)('equal a recomputation from the raw events all along a random history (seed %i)', async (seed) => {
     const scenario = statsScenario(seed, 300);
     let checks = 0;

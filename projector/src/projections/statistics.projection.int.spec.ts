@@ -68,6 +68,26 @@ describe.each(readModelBackends('statsprojection'))('Statistics projection on $n
         .then('task_stats', [{ status: 'completed', completed_at: '2026-03-04T12:00:00.000Z' }]);
     });
 
+    it('brought back by an undo is live again with its own instants and its cycle start', async () => {
+      const { stream, todo, doing, history, move } = board();
+      const task = stream.createTask(todo);
+      const { taskId } = task.data;
+      const moved = move(taskId, todo, doing, '2026-03-02T09:00:00.000Z');
+      const completed = stream.emit({ type: 'TaskCompleted', data: { taskId } }, { at: '2026-03-03T09:00:00.000Z' });
+      const snapshot = {
+        id: taskId, columnId: doing, position: 'y', title: 'A task', description: '', priority: 'medium' as const, dueDate: null,
+        assigneeIds: [], labels: [], status: 'completed' as const, archived: false, createdBy: stream.ownerId,
+        createdAt: task.occurredAt, updatedAt: completed.occurredAt, completedAt: completed.occurredAt, comments: {},
+      };
+      await spec()
+        .given(...history, task, moved, completed, stream.emit({ type: 'TaskDeleted', data: { taskId } }))
+        .when(stream.emit({ type: 'TaskReinstated', data: { taskId, task: snapshot } }, { at: '2026-03-09T09:00:00.000Z' }))
+        .then('task_stats', [{
+          deleted: false, column_id: doing, status: 'completed', created_at: task.occurredAt,
+          completed_at: '2026-03-03T09:00:00.000Z', cycle_started_at: '2026-03-02T09:00:00.000Z',
+        }]);
+    });
+
     it('deleted keeps its row, marked, and leaves the flow count', async () => {
       const { stream, todo, history } = board();
       const task = stream.createTask(todo);

@@ -58,10 +58,18 @@ async function updateTaskStats(tx: SqlQueryable, taskId: string, boardId: string
 }
 
 /** When the task was completed: the event may carry the instant (an undo restores the original). */
-export const completionInstant = (event: Envelope<TaskCompleted>): string => {
-  const data = event.data as { readonly completedAt?: unknown };
-  return typeof data.completedAt === 'string' ? data.completedAt : event.occurredAt;
-};
+export const completionInstant = (event: Envelope<TaskCompleted>): string => event.data.completedAt ?? event.occurredAt;
+
+/**
+ * An undone delete: the task as it was, live again with its own instants. A task deleted before
+ * keeps its row, and with it its cycle start; one without (deleted before migration 005) gets a new
+ * row whose cycle starts as a new task's would.
+ */
+const reinstateTaskStats = `
+  INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
+  VALUES ($1, $2, $3, $4, false, $5, $6, $7, CASE WHEN $3::uuid = ${firstColumnOf('$2')} THEN NULL ELSE $6::timestamptz END)
+  ON CONFLICT (task_id) DO UPDATE SET column_id = excluded.column_id, archived = excluded.archived, deleted = false,
+    status = excluded.status, created_at = excluded.created_at, completed_at = excluded.completed_at`;
 
 const insertTaskStats = `
   INSERT INTO task_stats (task_id, board_id, column_id, status, created_at, cycle_started_at)
@@ -120,6 +128,13 @@ export const statisticsProjection = {
   async TaskDeleted(tx, event) {
     await updateTaskStats(tx, event.data.taskId, event.boardId, 'deleted = true');
     await refreshColumnOfTask(tx, event, event.data.taskId);
+  },
+  async TaskReinstated(tx, event) {
+    const { taskId, task } = event.data;
+    await tx.query(reinstateTaskStats, [
+      taskId, event.boardId, task.columnId, task.archived, task.status, task.createdAt, task.status === 'completed' ? task.completedAt : null,
+    ]);
+    await refreshColumnOfTask(tx, event, taskId);
   },
   ColumnWipLimitSet: async (tx, event) => {
     await refreshColumns(tx, event, [event.data.columnId]);

@@ -54,14 +54,20 @@ class StatsFold {
       this.facts.set(event.data.taskId, { createdAt: event.occurredAt, completedAt: null, cycleStartedAt: outside ? event.occurredAt : null, deleted: false });
       return;
     }
+    if (event.type === 'TaskReinstated') {
+      const { taskId, task } = event.data;
+      const prior = this.facts.get(taskId);
+      const cycleStartedAt = prior ? prior.cycleStartedAt : task.columnId !== first ? task.createdAt : null;
+      this.facts.set(taskId, { createdAt: task.createdAt, completedAt: task.status === 'completed' ? task.completedAt : null, cycleStartedAt, deleted: false });
+      return;
+    }
     const facts = 'taskId' in event.data ? this.facts.get(event.data.taskId) : undefined;
     if (!facts) return;
     if (event.type === 'TaskMoved') {
       const { fromColumnId, toColumnId } = event.data;
       if (facts.cycleStartedAt === null && fromColumnId !== toColumnId && fromColumnId === first) facts.cycleStartedAt = event.occurredAt;
     } else if (event.type === 'TaskCompleted') {
-      const data = event.data as { completedAt?: unknown };
-      facts.completedAt = typeof data.completedAt === 'string' ? data.completedAt : event.occurredAt;
+      facts.completedAt = event.data.completedAt ?? event.occurredAt;
     } else if (event.type === 'TaskReopened') {
       facts.completedAt = null;
     } else if (event.type === 'TaskDeleted') {

@@ -2,11 +2,11 @@
  * A seeded random board history for the statistics tests: a few hundred commands decided by the
  * domain over several weeks (moves back and forth, completions and reopenings, archives, deletes,
  * WIP limits lowered below a column's count, columns added, moved and removed, due dates around
- * "now"), recorded as envelopes. Refused commands are skipped, as a client's would be.
+ * "now", undos of recent changes, deletes among them), recorded as envelopes. Refused commands are skipped, as a client's would be.
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DomainError, decide, evolve, initialBoardState, priorities,
+  DomainError, decide, evolve, initialBoardState, priorities, undoCommand,
   type BoardCommand, type BoardState, type Envelope, type ExistingBoard,
 } from '@primetrade/domain';
 import { seededRandom } from '@primetrade/platform';
@@ -55,16 +55,36 @@ function nextCommand(board: ExistingBoard, people: readonly string[], random: Ra
   return { type: 'AddComment', data: { taskId, commentId: randomUUID(), body: 'Note' } };
 }
 
+interface Change {
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * An undo of a recent change: the latest delete (the task comes back), the latest reopen (the
+ * completion comes back with its instant) or one of the last ten changes. Many are refused (a later
+ * change would be overwritten): that is fine.
+ */
+function undoOf(events: readonly Envelope[], changes: readonly Change[], random: Random, now: string, actorId: string): BoardCommand | null {
+  const latestWith = (type: string) => changes.findLast((change) => events.slice(change.first, change.last + 1).some((event) => event.type === type));
+  const roll = random();
+  const change = (roll < 0.35 ? latestWith('TaskDeleted') : roll < 0.7 ? latestWith('TaskReopened') : undefined) ?? pick(random, changes.slice(-10));
+  return change ? undoCommand(events, change, { now, actorId }) : null;
+}
+
 /** `steps` commands from `seed`, 10 minutes to 2 days apart, starting `start`. */
 export function statsScenario(seed: number, steps: number, start = '2026-03-01T08:00:00.000Z'): StatsScenario {
   const random = seededRandom(seed);
   const boardId = randomUUID();
   const people = [randomUUID(), randomUUID(), randomUUID()];
   const events: Envelope[] = [];
+  const changes: Change[] = [];
   let state: BoardState = initialBoardState;
   let clock = Date.parse(start);
   const record = (command: BoardCommand) => {
-    for (const event of decide(command, state)) {
+    const decided = decide(command, state);
+    if (decided.length > 0) changes.push({ first: events.length, last: events.length + decided.length - 1 });
+    for (const event of decided) {
       const envelope = {
         ...event, id: randomUUID(), boardId, revision: events.length, position: String(events.length).padStart(12, '0'),
         occurredAt: command.metadata.now, actorId: command.metadata.actorId, correlationId: randomUUID(), causationId: null, schemaVersion: 1,
@@ -80,9 +100,12 @@ export function statsScenario(seed: number, steps: number, start = '2026-03-01T0
   ] } });
   for (let step = 0; step < steps && state.status !== 'initial'; step++) {
     clock += random() < 0.7 ? Math.round(random() * 3_600_000) + 600_000 : Math.round(random() * 2 * 86_400_000);
-    const command = { ...nextCommand(state, people, random, clock), metadata: { now: iso(clock), actorId: owner } } as BoardCommand;
+    const metadata = { now: iso(clock), actorId: owner };
+    const command = random() < 0.08
+      ? undoOf(events, changes, random, metadata.now, owner)
+      : ({ ...nextCommand(state, people, random, clock), metadata } as BoardCommand);
     try {
-      record(command);
+      if (command) record(command);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
     }
