@@ -1,4 +1,4 @@
-import type { EventStore, Logger, Metrics, RateLimiter, Sql, TokenService } from '@primetrade/platform';
+import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
 import { createProjectionAdmin } from '@primetrade/projector';
 import Koa from 'koa';
 import compress from 'koa-compress';
@@ -48,6 +48,8 @@ export interface AppDeps {
   /** UUID v4. */
   readonly newId: () => string;
   readonly readiness: ReadinessCheck;
+  /** Statistics cache (cluster mode: Redis); in memory when absent. */
+  readonly statsCache?: TextCache;
   /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
   readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];
 }
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerProjectionAdminRoutes(registrar, createProjectionAdmin({ sql: deps.sql, store: deps.store, logger: deps.logger, clock: deps.clock }));
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
+    statsCache: deps.statsCache,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);

@@ -4,6 +4,7 @@ import {
   createGuardedSql,
   createMetrics,
   createPostgresSql,
+  createRedisCache,
   createRedisClient,
   createRedisRateLimiter,
   createTokenService,
@@ -46,8 +47,9 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
     return created;
   };
 
-  const app = createApp(
-    commandApiDeps(config, {
+  const statsCache = createRedisCache({ client: redis, keyPrefix: `${config.REDIS_KEY_PREFIX}cache:stats:`, logger });
+  const app = createApp({
+    ...commandApiDeps(config, {
       logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
       readiness: async () => ({
         // Rate limits fall back to per-node memory while Redis is down: degraded, still serving.
@@ -56,7 +58,8 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
         eventStore: opened.sql ? await databaseCheck(opened.sql, 'event store') : { ok: true },
       }),
     }),
-  );
+    statsCache,
+  });
   const handle = app.callback();
   const server = http.createServer((req, res) => void handle(req, res));
   const url = await listen(server, config.HOST, config.PORT);

@@ -15,3 +15,4 @@ export type { EventDescription, FieldChange } from './board.describe.js';
 export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
 export { limits, isIsoInstant } from './board.validation.js';
 export { undoCommand } from './undo.decisions.js';
+export * from './stats.dto.js';

@@ -14,6 +14,7 @@ export * from './rateLimit/memoryRateLimiter.js';
 export * from './rateLimit/redisRateLimiter.js';
 export * from './redis/redisClient.js';
 export * from './redis/redisScript.js';
+export * from './cache/cache.js';
 export * from './resilience/breaker.js';
 export * from './eventStore/sqlEventStore.js';
 export * from './eventStore/eventStoreDbEventStore.js';

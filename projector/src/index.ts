@@ -14,3 +14,4 @@ export * from './testing/index.js';
 export * from './projectionAdmin.js';
 export * from './queries/notifications.queries.js';
 export * from './notifications/index.js';
+export * from './queries/stats.queries.js';

@@ -292,6 +292,24 @@ describe('Web client', () => {
       await alicePage.getByTestId('columns').waitFor();
       await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
     });
+
+    it('shows the board’s statistics with charts, and follows a change made elsewhere', async () => {
+      const login = await http.login(alice);
+      const liveTasks = async () => (await http.call<{ tasks: { live: number } }>('GET', `/boards/${boardId}/stats`, undefined, login.accessToken)).body.tasks.live;
+      await alicePage.getByRole('button', { name: 'Stats' }).click();
+      const live = alicePage.getByTestId('stats-live');
+      await expect.poll(() => live.textContent()).toBe(String(await liveTasks()));
+      // uPlot draws on canvases: at least the cumulative flow.
+      await expect.poll(() => alicePage.getByTestId('stats-view').locator('.uplot canvas').count()).toBeGreaterThanOrEqual(1);
+      const before = Number(await live.textContent());
+      await column(bobPage, 'To do').getByLabel('New task in To do').fill('Counted in the stats');
+      await column(bobPage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();
+      await expect.poll(() => live.textContent(), { timeout: 10_000 }).toBe(String(before + 1));
+      expect(await liveTasks()).toBe(before + 1);
+      await screenshot(alicePage, 'stats');
+      await alicePage.getByRole('button', { name: 'Back to the live board' }).click();
+      await alicePage.getByTestId('columns').waitFor();
+    });
   });
 
   describe('when the access tokens expire', () => {

@@ -1,4 +1,4 @@
-import type { EventStore, Sql } from '@primetrade/platform';
+import type { EventStore, Sql, TextCache } from '@primetrade/platform';
 import type { Logger } from 'pino';
 import type { CommandHandler, CommandMetrics } from '../commands/handleCommand.js';
 
@@ -19,6 +19,8 @@ export interface BoardApiDeps {
    * created on another node (see tasks.lookup.ts). Default 1000 ms.
    */
   readonly readModelWaitMs?: number | undefined;
+  /** Where statistics are cached (Redis in cluster mode); this process's memory otherwise. */
+  readonly statsCache?: TextCache | undefined;
 }
 
 /** The deps every route module gets: the above with the handler resolved. */

@@ -3,6 +3,7 @@ import type { BoardViewDto } from '@primetrade/domain';
 import { createInMemoryEventStore, createPostgresSql, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
 import { applyEnvelopes, runMigrations } from '@primetrade/projector';
 import pg from 'pg';
+import type { AppDeps } from '../app.js';
 import { startTestApp, type TestApp } from '../http/app.testkit.js';
 
 /**
@@ -78,6 +79,10 @@ function projectingStore(store: EventStore, project: () => Promise<void>): Event
 export interface HarnessOptions {
   /** 'sync' (default): project before each write answers. 'manual': only when `project()` is called (read-model lag). */
   readonly projection?: 'sync' | 'manual';
+  /** More app dependencies (e.g. a statistics cache in Redis). */
+  readonly deps?: Partial<Omit<AppDeps, 'config' | 'store'>>;
+  /** Access-token lifetime, for tests that move the clock by days. Default 900 s. */
+  readonly accessTtlSeconds?: number;
 }
 
 export async function createBoardApiHarness(options: HarnessOptions = {}): Promise<BoardApiHarness> {
@@ -90,7 +95,7 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
   const raw = createInMemoryEventStore();
   const project = createCatchUp(raw, sql);
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
-  const app = await startTestApp({ sql, deps: { store } });
+  const app = await startTestApp({ sql, deps: { ...options.deps, store }, ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}) });
   const tokens = new Map<string, string>();
 
   return {

@@ -1,8 +1,11 @@
+import { createMemoryCache } from '@primetrade/platform';
 import type { RouteRegistrar } from '../http/route.js';
 import { createCommandHandler } from '../commands/handleCommand.js';
 import { eventsRoutes } from '../events/events.routes.js';
 import { historyRoutes } from '../history/history.routes.js';
 import { followRoutes } from '../notifications/follows.routes.js';
+import { statsRoutes } from '../stats/stats.routes.js';
+import { createStatsCache } from '../stats/statsCache.js';
 import { commentsRoutes } from '../tasks/comments.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
@@ -26,4 +29,5 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
   eventsRoutes(registrar, routeDeps);
   historyRoutes(registrar, routeDeps);
   followRoutes(registrar, routeDeps);
+  statsRoutes(registrar, routeDeps, createStatsCache(deps.statsCache ?? createMemoryCache()));
 }

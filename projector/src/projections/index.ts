@@ -4,7 +4,8 @@ import { boardColumnsProjection } from './boardColumns.projection.js';
 import { boardMembersProjection } from './boardMembers.projection.js';
 import { boardsProjection } from './boards.projection.js';
 import { commentsProjection } from './comments.projection.js';
-import type { CompleteProjection } from './projection.js';
+import type { CompleteProjection, Projection } from './projection.js';
+import { createTaskStats, statisticsProjection } from './statistics.projection.js';
 import { createTasks, tasksProjection } from './tasks.projection.js';
 
 /** Every event type has exactly one handler; a new event type fails the type check here. */
@@ -15,6 +16,9 @@ const readModels: CompleteProjection = {
   ...tasksProjection,
   ...commentsProjection,
 };
+
+/** Run after the read model's handler of the same event: statistics read what it wrote. */
+const followers: Projection = statisticsProjection;
 
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
 
@@ -36,6 +40,7 @@ export async function projectEvent(tx: SqlQueryable, event: Envelope): Promise<v
   // Only a newer writer produces one: skipping it would silently diverge, so stop instead.
   if (!handler) throw new UnknownEventTypeError(event.boardId, event.revision, String(event.type));
   await handler(tx, event);
+  await (followers[event.type] as AnyHandler | undefined)?.(tx, event);
 }
 
 const isTaskCreated = (event: Envelope): event is Envelope<TaskCreated> => event.type === 'TaskCreated';
@@ -47,8 +52,10 @@ const isTaskCreated = (event: Envelope): event is Envelope<TaskCreated> => event
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   let run: Envelope<TaskCreated>[] = [];
   const flush = async () => {
-    if (run.length > 1) await createTasks(tx, run);
-    else if (run[0]) await projectEvent(tx, run[0]);
+    if (run.length > 1) {
+      await createTasks(tx, run);
+      await createTaskStats(tx, run);
+    } else if (run[0]) await projectEvent(tx, run[0]);
     run = [];
   };
   for (const event of events) {

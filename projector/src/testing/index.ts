@@ -4,3 +4,4 @@ export * from './boardEvents.testkit.js';
 export * from './boardHistory.testkit.js';
 export * from './compareReadModels.js';
 export * from './database.testkit.js';
+export * from './statsReference.js';

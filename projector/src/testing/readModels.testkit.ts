@@ -14,6 +14,11 @@ const tableQueries = {
           FROM tasks WHERE board_id = $1 ORDER BY id`,
   comments: `SELECT id, task_id, author_id, body, created_at, edited_at FROM comments WHERE board_id = $1 ORDER BY id`,
   projection_checkpoints: 'SELECT last_revision FROM projection_checkpoints WHERE board_id = $1',
+  task_stats: `SELECT task_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at
+               FROM task_stats WHERE board_id = $1 ORDER BY task_id`,
+  column_flow: `SELECT column_id, to_char(day, 'YYYY-MM-DD') AS day, tasks FROM column_flow WHERE board_id = $1 ORDER BY day, column_id`,
+  wip_breaches: `SELECT column_id, started_at, ended_at, wip_limit, peak_tasks FROM wip_breaches WHERE board_id = $1
+                 ORDER BY started_at, column_id`,
 } as const;
 
 export type ReadModelTable = keyof typeof tableQueries;

@@ -1,4 +1,6 @@
 import type {
+  BoardFlowDto,
+  BoardStatsDto,
   BoardSummaryDto,
   BoardViewDto,
   BoardDto,
@@ -9,6 +11,7 @@ import type {
   ErrorDetail,
   MemberDto,
   NotificationDto,
+  MyStatsDto,
   Page,
   Priority,
   Role,
@@ -187,6 +190,10 @@ export const api = {
   markAllNotificationsRead: () => send<{ marked: number; unreadCount: number }>('POST', '/notifications/read-all'),
   followTask: (taskId: string) => send<{ taskId: string; following: boolean }>('POST', `/tasks/${id(taskId)}/follow`),
   unfollowTask: (taskId: string) => send<{ taskId: string; following: boolean }>('DELETE', `/tasks/${id(taskId)}/follow`),
+  boardStats: (boardId: string) => send<BoardStatsDto>('GET', `/boards/${id(boardId)}/stats`),
+  boardFlow: (boardId: string, range: { from?: string; to?: string } = {}) =>
+    send<BoardFlowDto>('GET', `/boards/${id(boardId)}/stats/flow${query(range)}`),
+  myStats: () => send<MyStatsDto>('GET', '/me/stats'),
 };
 
 export interface NotificationPage {
