@@ -7,11 +7,10 @@ import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js'
 import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
-import { changeAround, historyCsv, historyOf, stateAt } from './history.js';
+import { changeAround, historyCsv, historyOf, pageOfHistory, stateAt } from './history.js';
 import {
   historyExportQuery, historyPage, historyQuery, taskHistoryQuery, timeTravelQuery, timeTravelView, undoBody, undoResult,
 } from './history.schemas.js';
-import type { HistoryFilter } from './history.js';
 
 /**
  * Audit history and time travel (DESIGN §5 "History and replay"), folded from the board's own
@@ -25,20 +24,12 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
   }
 
-  /** One page, newest first: entries below `before`, at most `limit`. */
-  function historyPageOf(events: readonly Envelope[], query: HistoryFilter & { readonly before?: number | undefined; readonly limit: number }) {
-    const entries = historyOf(events, query).filter((entry) => query.before === undefined || entry.revision < query.before).reverse();
-    const page = entries.slice(0, query.limit);
-    const revision = events.at(-1)?.revision ?? -1;
-    return { entries: page, nextBefore: entries.length > page.length ? (page.at(-1)?.revision ?? null) : null, revision };
-  }
-
   defineRoute(registrar, {
     method: 'get', path: '/boards/:boardId/history', summary: 'Who changed what and when, newest first, with field-level changes',
     tags: ['history'], params: boardParams, query: historyQuery,
     responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {
-    const page = historyPageOf(await memberStream(params.boardId, requireUser(ctx).id), query);
+    const page = pageOfHistory(await memberStream(params.boardId, requireUser(ctx).id), query);
     setRevision(ctx, page.revision);
     ctx.body = page;
   });
@@ -51,7 +42,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     const userId = requireUser(ctx).id;
     const boardId = await boardOfTask(deps, params.taskId, userId);
     const events = await asTaskNotFound(memberStream(boardId, userId));
-    const page = historyPageOf(events, { ...query, taskId: params.taskId });
+    const page = pageOfHistory(events, { ...query, taskId: params.taskId });
     setRevision(ctx, page.revision);
     ctx.body = page;
   });

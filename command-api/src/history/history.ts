@@ -18,6 +18,8 @@ export interface HistoryFilter {
   /** Inclusive bounds on `occurredAt` (ISO instants). */
   readonly from?: string | undefined;
   readonly to?: string | undefined;
+  /** Only these revisions (a page). */
+  readonly revisions?: ReadonlySet<number> | undefined;
 }
 
 const taskOf = (event: Envelope): string | null => {
@@ -30,20 +32,49 @@ const taskOf = (event: Envelope): string | null => {
  * matches its event one for one. Entries outside `filter` are folded but not returned.
  */
 export function historyOf(events: readonly Envelope[], filter: HistoryFilter = {}): HistoryEntry[] {
-  const from = filter.from === undefined ? -Infinity : Date.parse(filter.from);
-  const to = filter.to === undefined ? Infinity : Date.parse(filter.to);
+  const wanted = matcher(filter);
   const entries: HistoryEntry[] = [];
   // One stepwise fold (records copied once, not per event): 50,000 events in well under a second.
   foldStepwise(events, undefined, (event, before) => {
-    const taskId = taskOf(event);
-    const at = Date.parse(event.occurredAt);
-    if (filter.taskId !== undefined && taskId !== filter.taskId) return;
-    if (filter.actorId !== undefined && event.actorId !== filter.actorId) return;
-    if (at < from || at > to) return;
+    if (!wanted(event)) return;
     const { summary, changes } = describeEvent(event, before);
-    entries.push({ revision: event.revision, occurredAt: event.occurredAt, actorId: event.actorId, type: event.type, taskId, summary, changes });
+    entries.push({ revision: event.revision, occurredAt: event.occurredAt, actorId: event.actorId, type: event.type, taskId: taskOf(event), summary, changes });
   });
   return entries;
+}
+
+function matcher(filter: HistoryFilter): (event: Envelope) => boolean {
+  const from = filter.from === undefined ? -Infinity : Date.parse(filter.from);
+  const to = filter.to === undefined ? Infinity : Date.parse(filter.to);
+  return (event) => {
+    if (filter.taskId !== undefined && taskOf(event) !== filter.taskId) return false;
+    if (filter.actorId !== undefined && event.actorId !== filter.actorId) return false;
+    if (filter.revisions !== undefined && !filter.revisions.has(event.revision)) return false;
+    const at = Date.parse(event.occurredAt);
+    return at >= from && at <= to;
+  };
+}
+
+/**
+ * One page, newest first: the matching entries below `before`, at most `limit`. Only the page's
+ * events are described (describing is what costs); the fold still passes every event once.
+ */
+export function pageOfHistory(events: readonly Envelope[], query: HistoryFilter & { readonly before?: number | undefined; readonly limit: number }) {
+  const wanted = matcher(query);
+  const below = query.before ?? Infinity;
+  const picked = new Set<number>();
+  let more = false;
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index] as Envelope;
+    if (event.revision >= below || !wanted(event)) continue;
+    if (picked.size === query.limit) {
+      more = true;
+      break;
+    }
+    picked.add(event.revision);
+  }
+  const entries = historyOf(events.slice(0, Math.max(...picked, -1) + 1), { ...query, revisions: picked }).reverse();
+  return { entries, nextBefore: more ? (entries.at(-1)?.revision ?? null) : null, revision: events.at(-1)?.revision ?? -1 };
 }
 
 /** The board as it was: every event up to `revision` (inclusive), or up to the instant `at`. */
