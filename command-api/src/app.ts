@@ -10,7 +10,7 @@ import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
 import { idempotency } from './http/idempotency.js';
 import { jsonBody } from './http/jsonBody.js';
-import { requestId, requestLog } from './http/observability.js';
+import { requestId, requestLog, traceRequest } from './http/observability.js';
 import { problemMiddleware } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { createRegistrar } from './http/registrar.js';
@@ -77,6 +77,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(problemMiddleware(deps.logger));
   app.use(requestId(deps.newId));
+  app.use(traceRequest());
   app.use(requestLog(deps.logger, deps.metrics));
   app.use(securityHeaders());
   app.use(corsAllowList(config.corsOrigins));

@@ -1,4 +1,4 @@
-import type { Logger, Metrics } from '@primetrade/platform';
+import { SpanKind, currentTraceId, inSpan, type Logger, type Metrics } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { Histogram } from 'prom-client';
 import type { AppState } from './state.js';
@@ -13,6 +13,31 @@ export function requestId(newId: () => string): Middleware<AppState> {
     ctx.state.requestId = saneRequestId.test(incoming) ? incoming : newId();
     ctx.set('X-Request-Id', ctx.state.requestId);
     await next();
+  };
+}
+
+/**
+ * The `http <route>` span around everything after it (README "Tracing"): a child of the caller's
+ * `traceparent` header when there is one. Free when tracing is off.
+ */
+export function traceRequest(): Middleware<AppState> {
+  return async (ctx, next) => {
+    let failure: unknown;
+    const attributes = { 'http.request.method': ctx.method };
+    await inSpan(`http ${ctx.method}`, { kind: SpanKind.SERVER, parent: ctx.get('traceparent') || undefined, attributes }, async (span) => {
+      try {
+        await next();
+      } catch (error) {
+        failure = error ?? new Error('undefined thrown');
+      }
+      const route = routeOf(ctx);
+      const status = statusOf(ctx.status, failure);
+      span?.updateName(`http ${ctx.method} ${route}`);
+      span?.setAttributes({ 'http.route': route, 'http.response.status_code': status, 'primetrade.request_id': ctx.state.requestId });
+      // A 4xx is the client's answer, not a failed span; a 5xx is.
+      if (failure !== undefined && status >= 500) throw failure;
+    });
+    if (failure !== undefined) throw failure;
   };
 }
 
@@ -52,7 +77,8 @@ export function requestLog(logger: Logger, metrics: Metrics): Middleware<AppStat
   const histogram = httpHistogram(metrics);
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
-    ctx.state.logger = logger.child({ requestId: ctx.state.requestId });
+    const traceId = currentTraceId();
+    ctx.state.logger = logger.child({ requestId: ctx.state.requestId, ...(traceId ? { traceId } : {}) });
     let failure: unknown;
     try {
       await next();
