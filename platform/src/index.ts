@@ -37,3 +37,4 @@ export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
+export * from './testkit/spans.testkit.js';

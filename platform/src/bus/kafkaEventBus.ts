@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs
 import type { Envelope } from '@primetrade/domain';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { reportError } from '../observability/errorReporter.js';
 import { SpanKind, inEventSpans } from '../observability/tracing.js';
 import { createBreaker, type Breaker, type BreakerState } from '../resilience/breaker.js';
 import { decodeEnvelope, encodeEnvelope } from './kafkaCodec.js';
@@ -260,6 +261,7 @@ class KafkaSubscription implements BusSubscription {
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       logger.error({ err: error, group: this.group, restart }, 'kafka consumer crashed');
+      reportError(error, { component: 'kafka-consumer', group: this.group, restart });
       // kafkajs restarts by itself when `restart` is true; otherwise the watchdog's job.
       if (!restart && !this.stopped) void this.restart();
     });
