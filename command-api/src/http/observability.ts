@@ -22,23 +22,28 @@ export function requestId(newId: () => string): Middleware<AppState> {
  */
 export function traceRequest(): Middleware<AppState> {
   return async (ctx, next) => {
-    let failure: unknown;
+    let failure: { readonly error: unknown } | undefined;
     const attributes = { 'http.request.method': ctx.method };
     await inSpan(`http ${ctx.method}`, { kind: SpanKind.SERVER, parent: ctx.get('traceparent') || undefined, attributes }, async (span) => {
       try {
         await next();
       } catch (error) {
-        failure = error ?? new Error('undefined thrown');
+        failure = { error };
       }
       const route = routeOf(ctx);
-      const status = statusOf(ctx.status, failure);
+      const status = statusOf(ctx.status, failure ? (failure.error ?? new Error('undefined thrown')) : undefined);
       span?.updateName(`http ${ctx.method} ${route}`);
       span?.setAttributes({ 'http.route': route, 'http.response.status_code': status, 'primetrade.request_id': ctx.state.requestId });
       // A 4xx is the client's answer, not a failed span; a 5xx is.
-      if (failure !== undefined && status >= 500) throw failure;
+      if (failure && status >= 500) rethrow(failure.error);
     });
-    if (failure !== undefined) throw failure;
+    if (failure) rethrow(failure.error);
   };
+}
+
+/** Passes on whatever a later middleware threw, as it was (the problem middleware maps it). */
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** The status the response will have, also when an error is on its way to the problem middleware. */

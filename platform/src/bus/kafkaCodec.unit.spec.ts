@@ -13,7 +13,7 @@ const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 function received(message: ReturnType<typeof encodeEnvelope>, headers: Record<string, string> = {}): KafkaMessage {
   const all = { ...(message.headers as Record<string, string>), ...headers };
   return {
-    key: Buffer.from(String(message.key)), value: Buffer.from(String(message.value)), offset: '0', timestamp: '0', attributes: 0, size: 0,
+    key: Buffer.from(String(message.key)), value: Buffer.from(String(message.value)), offset: '0', timestamp: '0', attributes: 0,
     headers: Object.fromEntries(Object.entries(all).map(([name, value]) => [name, Buffer.from(value)])),
   };
 }

@@ -122,8 +122,9 @@ function parentContext(parent: string | undefined): Context {
 
 function endSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
-    span.recordException(error instanceof Error ? error : new Error(String(error)));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    const failure = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'non-error thrown');
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
   }
   span.end();
 }
