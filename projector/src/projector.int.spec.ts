@@ -88,10 +88,9 @@ describe('Projector', () => {
         stream.emit({ type: 'BoardRenamed', data: { name: 'Lost' } });
         const late = stream.emit({ type: 'BoardRenamed', data: { name: 'Late secret name' } });
         await expect(bus.publish([late])).rejects.toBeInstanceOf(ProjectionGapError);
-        expect(reports).toEqual([{
-          error: expect.any(ProjectionGapError),
-          context: expect.objectContaining({ component: 'projector', halted: true, boardId: stream.boardId, fromRevision: 3, correlationIds: [late.correlationId] }),
-        }]);
+        expect(reports).toHaveLength(1);
+        expect(reports[0]?.error).toBeInstanceOf(ProjectionGapError);
+        expect(reports[0]?.context).toMatchObject({ component: 'projector', halted: true, boardId: stream.boardId, fromRevision: 3, correlationIds: [late.correlationId] });
         expect(JSON.stringify(reports[0]?.context)).not.toContain('Late secret name');
       } finally {
         installErrorReporter(null);
