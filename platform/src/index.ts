@@ -37,4 +37,8 @@ export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
+export * from './mail/mailer.port.js';
+export * from './mail/smtpMailer.js';
+export * from './mail/mailerFromConfig.js';
+export * from './testkit/smtpSink.testkit.js';
 export * from './testkit/spans.testkit.js';

@@ -12,3 +12,5 @@ export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
 export * from './projectionAdmin.js';
+export * from './queries/notifications.queries.js';
+export * from './notifications/index.js';
