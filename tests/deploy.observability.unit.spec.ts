@@ -66,7 +66,7 @@ describe('Observability assets (infra/observability)', () => {
       }
     });
 
-    it('covers every stage: commands, appends, relay lag, consumer lag, projection lag, sockets, breakers', () => {
+    it('covers every stage: commands, appends, relay lag, consumer lag, projection lag, halts, push latency, sockets, breakers', () => {
       const used = new Set(dashboardExprs.flatMap(({ expr }) => metricsIn(expr)));
       for (const name of [
         'primetrade_command_duration_seconds_bucket',
@@ -76,6 +76,9 @@ describe('Observability assets (infra/observability)', () => {
         'primetrade_relay_leader',
         'primetrade_bus_consumer_lag_messages',
         'primetrade_projection_lag_revisions',
+        'primetrade_projection_lag_seconds',
+        'primetrade_projector_halted_partitions',
+        'primetrade_push_latency_seconds_bucket',
         'primetrade_sockets_connected',
         'primetrade_breaker_state',
       ]) expect(used.has(name), name).toBe(true);
@@ -88,8 +91,10 @@ describe('Observability assets (infra/observability)', () => {
   });
 
   describe('the alert rules', () => {
-    it('alert on relay lag, consumer lag, open breakers, no relay leader, a halted partition and 5xx', () => {
-      expect(alertRules.map((rule) => rule.alert).sort()).toEqual(['BreakerOpen', 'ConsumerLagHigh', 'High5xxRate', 'NoRelayLeader', 'ProjectorHaltedPartition', 'RelayLagHigh']);
+    it('alert on relay lag, consumer lag, projection lag, push latency, open breakers, no relay leader, a halted partition and 5xx', () => {
+      expect(alertRules.map((rule) => rule.alert).sort()).toEqual([
+        'BreakerOpen', 'ConsumerLagHigh', 'High5xxRate', 'NoRelayLeader', 'ProjectionLagHigh', 'ProjectorHaltedPartition', 'PushLatencyHigh', 'RelayLagHigh',
+      ]);
     });
 
     it('use only metrics the code exports', async () => {

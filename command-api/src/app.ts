@@ -11,7 +11,7 @@ import { registerBoardApi } from './boards/index.js';
 import { registerNotificationRoutes } from './notifications/notifications.routes.js';
 import { idempotency } from './http/idempotency.js';
 import { jsonBody } from './http/jsonBody.js';
-import { requestId, requestLog } from './http/observability.js';
+import { requestId, requestLog, traceRequest } from './http/observability.js';
 import { problemMiddleware } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { createRegistrar } from './http/registrar.js';
@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(problemMiddleware(deps.logger));
   app.use(requestId(deps.newId));
+  app.use(traceRequest());
   app.use(requestLog(deps.logger, deps.metrics));
   app.use(securityHeaders());
   app.use(corsAllowList(config.corsOrigins));

@@ -64,7 +64,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await mkdir(config.DATA_DIR, { recursive: true });
   const sql = options.sql ?? (await createPgliteSql({ dataDir: path.join(config.DATA_DIR, 'pglite') }));
   await runMigrations(sql, logger);
-  const store = await createSqlEventStore(sql, { logger });
+  const store = await createSqlEventStore(sql, { logger, metrics });
   const tokens = createTokenService({ secret: await jwtSecret(config), accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
 
   // 2. Consumers of the bus: projector (read models, notifications) and realtime fan-out.

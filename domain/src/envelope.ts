@@ -20,6 +20,11 @@ export type Envelope<E extends BoardEvent = BoardEvent> = E & {
   readonly correlationId: string;
   readonly causationId: string | null;
   readonly schemaVersion: number;
+  /**
+   * W3C trace context of the last hop that carried the event (the command when stored, then the
+   * relay, the bus). Only present when tracing was on; consumers never depend on it.
+   */
+  readonly traceparent?: string;
 };
 
 /** Metadata stored with each event in the store; the envelope is rebuilt from it. */
@@ -29,4 +34,6 @@ export interface StoredEventMetadata {
   readonly correlationId: string;
   readonly causationId: string | null;
   readonly schemaVersion: number;
+  /** The command's trace (W3C traceparent) when tracing was on; absent in older events. */
+  readonly traceparent?: string;
 }

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, runService } from '@primetrade/platform';
+import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
 import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './clusterNodes.js';
 
 /** `node projector/dist/main.js relay|projector|rebuild` — one cluster-mode service per process (wiring only). */
@@ -15,6 +15,7 @@ runService(async () => {
     process.stdout.write(`rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`);
     return null;
   }
+  const telemetry = await startTelemetry(config, role, logger);
   const service = role === 'relay' ? await startRelayNode(config, logger) : await startProjectorNode(config, logger);
-  return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS };
+  return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS, telemetry };
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { boardStreamId, type Envelope } from '@primetrade/domain';
-import { createInMemoryEventStore, createInProcessEventBus, createMetrics, toEventToAppend, type EventBus, type Sql } from '@primetrade/platform';
+import { createInMemoryEventStore, createInProcessEventBus, createMetrics, installErrorReporter, toEventToAppend, type EventBus, type Metrics, type Sql } from '@primetrade/platform';
 import { ProjectionGapError } from './applyBatch.js';
 import type { ProjectorLogger } from './logging.js';
 import { createProjector, type Projector } from './projector.js';
@@ -15,6 +15,7 @@ let sql: Sql;
 let bus: EventBus;
 let projector: Projector;
 let logged: { level: string; obj: object; msg?: string | undefined }[];
+let metrics: Metrics;
 
 const recorder: ProjectorLogger = {
   debug: (obj, msg) => logged.push({ level: 'debug', obj, msg }),
@@ -30,7 +31,8 @@ afterAll(() => sql.close());
 beforeEach(async () => {
   logged = [];
   bus = createInProcessEventBus();
-  projector = createProjector({ bus, sql, logger: recorder, metrics: createMetrics() });
+  metrics = createMetrics();
+  projector = createProjector({ bus, sql, logger: recorder, metrics });
   await projector.start();
 });
 afterEach(async () => {
@@ -65,6 +67,7 @@ describe('Projector', () => {
       expect(projector.status().state).toBe('halted');
       expect(projector.status().lastError).toContain('expected revision 2, got 3');
       expect(logged).toContainEqual(expect.objectContaining({ level: 'error', obj: { boardId: stream.boardId, expected: 2, got: 3 } }));
+      expect((await metrics.registry.getSingleMetric('primetrade_projector_halted_partitions')?.get())?.values[0]?.value).toBe(1);
 
       // Still subscribed and refusing: a later publish fails too, so the relay keeps its position
       // instead of moving past events the projector never applied.
@@ -72,6 +75,26 @@ describe('Projector', () => {
       await expect(bus.publish(other.create())).rejects.toThrow(/halted/);
       expect(await readRows(sql, 'boards', other.boardId)).toEqual([]);
       expect(await readRows(sql, 'boards', stream.boardId)).toEqual([expect.objectContaining({ revision: 1 })]);
+    });
+  });
+
+  describe('when it halts and an error-reporting hook is installed', () => {
+    it('reports the halt with the board, the revision and the correlation ids, never the event data', async () => {
+      const reports: { error: unknown; context?: Readonly<Record<string, unknown>> }[] = [];
+      installErrorReporter({ report: (error, context) => reports.push({ error, ...(context ? { context } : {}) }), flush: async () => undefined });
+      try {
+        const stream = new BoardStream();
+        await bus.publish(stream.create());
+        stream.emit({ type: 'BoardRenamed', data: { name: 'Lost' } });
+        const late = stream.emit({ type: 'BoardRenamed', data: { name: 'Late secret name' } });
+        await expect(bus.publish([late])).rejects.toBeInstanceOf(ProjectionGapError);
+        expect(reports).toHaveLength(1);
+        expect(reports[0]?.error).toBeInstanceOf(ProjectionGapError);
+        expect(reports[0]?.context).toMatchObject({ component: 'projector', halted: true, boardId: stream.boardId, fromRevision: 3, correlationIds: [late.correlationId] });
+        expect(JSON.stringify(reports[0]?.context)).not.toContain('Late secret name');
+      } finally {
+        installErrorReporter(null);
+      }
     });
   });
 

@@ -1,5 +1,5 @@
 import type { Envelope } from '@primetrade/domain';
-import { HaltPartitionError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
+import { HaltPartitionError, correlationIdsOf, inEventSpans, reportError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
 import {
   applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
 } from './applyBatch.js';
@@ -84,17 +84,32 @@ export function createProjector(options: ProjectorOptions): Projector {
       ...(haltedPartitions.size > 0 ? { haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) } : {}),
     };
     metrics?.projectionHalted.inc();
+    metrics?.haltedPartitions.set(Math.max(1, haltedPartitions.size));
+    reportError(error, { component: 'projector', halted: true, partition, boardId: events[0]?.boardId, fromRevision: events[0]?.revision, correlationIds: correlationIdsOf(events) });
     if (error instanceof ProjectionGapError) {
       logger.error({ boardId: error.boardId, expected: error.expected, got: error.got }, 'projector halted on a revision gap');
     } else if (error instanceof UnknownEventTypeError) {
       logger.error({ boardId: error.boardId, revision: error.revision, type: error.type }, 'projector halted on an unknown event type');
     } else {
       const first = events[0];
-      logger.error({ err: error, boardId: first?.boardId, fromRevision: first?.revision, events: events.length }, 'projector halted on an event the read models cannot take');
+      logger.error({ err: error, boardId: first?.boardId, fromRevision: first?.revision, events: events.length, correlationIds: correlationIdsOf(events) }, 'projector halted on an event the read models cannot take');
     }
   }
 
-  async function handle(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
+  /** Lag once a batch is in: its newest event's age, and what the bus still holds behind it. */
+  function recordLag(events: readonly Envelope[], delivery: Delivery | undefined): void {
+    if (!metrics) return;
+    const newest = Math.max(...events.map((event) => Date.parse(event.occurredAt)).filter(Number.isFinite));
+    if (Number.isFinite(newest)) metrics.projectionLagSeconds.set(Math.max(0, Date.now() - newest) / 1000);
+    // The in-process bus hands over everything the relay published at once: nothing waits on it.
+    metrics.projectionLagRevisions.set({ partition: delivery ? String(delivery.partition) : 'all' }, delivery?.remaining ?? 0);
+  }
+
+  function handle(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
+    return inEventSpans('projector.apply', { attributes: { 'primetrade.partition': delivery?.partition ?? -1 } }, events, (traced) => projectBatch(traced, delivery));
+  }
+
+  async function projectBatch(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
     // Kafka halts partition by partition; the in-process bus has no partitions, so a halt there stops everything.
     if (!delivery && status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
     const timer = metrics?.projectionBatchDuration.startTimer();
@@ -105,18 +120,20 @@ export function createProjector(options: ProjectorOptions): Projector {
       await publish(result.notifications);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
-      if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
+      recordLag(events, delivery);
+      logger.debug({ applied: result.applied, skipped: result.skipped, correlationIds: correlationIdsOf(events) }, 'projected batch');
       // A consumer restart redelivers a halted partition; if it now applies, the halt is over.
       if (delivery && haltedPartitions.delete(delivery.partition)) {
         logger.info({ partition: delivery.partition }, 'projector partition flows again');
         status = haltedPartitions.size === 0 ? { state: 'running' } : { ...status, haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) };
+        metrics?.haltedPartitions.set(haltedPartitions.size);
       }
     } catch (error) {
       if (isPoison(error)) {
         recordHalt(error, events, delivery?.partition);
         throw delivery ? new HaltPartitionError(error) : error;
       }
-      logger.warn({ err: error, events: events.length }, 'projection batch failed; it will be redelivered');
+      logger.warn({ err: error, events: events.length, correlationIds: correlationIdsOf(events) }, 'projection batch failed; it will be redelivered');
       throw error;
     } finally {
       timer?.();
@@ -128,6 +145,7 @@ export function createProjector(options: ProjectorOptions): Projector {
       if (status.state === 'running') return;
       status = { state: 'running' };
       haltedPartitions.clear();
+      metrics?.haltedPartitions.set(0);
       subscription = await options.bus.subscribe(projectorGroup, handle, { fromBeginning: true });
     },
     async stop() {

@@ -1,5 +1,5 @@
 import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
-import { toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
+import { SpanKind, correlationIdsOf, inEventSpans, toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
@@ -81,8 +81,10 @@ export function createRelay(options: RelayOptions): Relay {
     const timer = metrics?.relayBatchDuration.startTimer();
     const envelopes = stored.map(toEnvelope);
     try {
-      if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(envelopes, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
-      else await options.bus.publish(envelopes);
+      await inEventSpans('relay.publish', { kind: SpanKind.PRODUCER, attributes: { 'primetrade.checkpoint': name } }, envelopes, async (traced) => {
+        if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(traced, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
+        else await options.bus.publish(traced);
+      });
     } catch (error) {
       // The broker already serves a newer relay (this one was frozen past its lease): stand down.
       if (error instanceof Error && error.name === 'ProducerFencedError') void stepDown('fenced by a newer relay at the broker');
@@ -105,7 +107,7 @@ export function createRelay(options: RelayOptions): Relay {
     checkpoint = last.position;
     timer?.();
     metrics?.relayedEvents.inc(stored.length);
-    logger.debug({ events: stored.length, position: last.position }, 'relayed batch');
+    logger.debug({ events: stored.length, position: last.position, correlationIds: correlationIdsOf(envelopes) }, 'relayed batch');
   }
 
   async function follow(): Promise<void> {

@@ -1,5 +1,5 @@
 import { boardRoom, userRoom, type Envelope } from '@primetrade/domain';
-import type { BusSubscription, EventBus, Logger } from '@primetrade/platform';
+import { SpanKind, correlationIdsOf, inEventSpans, type BusSubscription, type EventBus, type Logger, type Metrics } from '@primetrade/platform';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
 import type { RealtimeIo } from './socket.types.js';
@@ -24,11 +24,12 @@ export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[
  * `socketsLeave` reach every realtime node, so one consumer per event is enough.
  */
 export function createFanout(
-  io: RealtimeIo, presence: Presence, logger: Logger, removals?: Removals,
+  io: RealtimeIo, presence: Presence, logger: Logger, removals?: Removals, metrics?: Partial<Pick<Metrics, 'pushLatency'>>,
 ): (events: readonly Envelope[]) => Promise<void> {
-  return async function publish(events: readonly Envelope[]): Promise<void> {
+  const push = async function publish(events: readonly Envelope[]): Promise<void> {
     for (const [boardId, batch] of groupByBoard(events)) {
       io.to(boardRoom(boardId)).emit('board:events', { boardId, events: batch });
+      pushed(boardId, batch, logger, metrics);
       // After the emit, so a removed member still sees its own removal and can close the board.
       for (const event of batch) {
         // A failed readmit only keeps a stale removal mark, which `board:join` overrides once the read
@@ -53,6 +54,17 @@ export function createFanout(
       }
     }
   };
+  return (events) => inEventSpans('realtime.push', { kind: SpanKind.PRODUCER }, events, push);
+}
+
+/** The end-to-end figure (command → emit) and a log line that ties the push to its requests. */
+function pushed(boardId: string, batch: readonly Envelope[], logger: Logger, metrics: Partial<Pick<Metrics, 'pushLatency'>> | undefined): void {
+  const now = Date.now();
+  for (const event of batch) {
+    const occurred = Date.parse(event.occurredAt);
+    if (Number.isFinite(occurred)) metrics?.pushLatency?.observe(Math.max(0, now - occurred) / 1000);
+  }
+  logger.debug({ boardId, events: batch.length, fromRevision: batch[0]?.revision, correlationIds: correlationIdsOf(batch) }, 'realtime: pushed');
 }
 
 /** Subscribes the realtime node to the bus (its own consumer group) and pushes every batch. */

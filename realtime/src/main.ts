@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, runService } from '@primetrade/platform';
+import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
 import { startRealtimeNode } from './clusterNode.js';
 
 /** `node realtime/dist/main.js` — one realtime node of a cluster (MODE=cluster); wiring only. */
@@ -9,6 +9,7 @@ runService(async () => {
     process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'primetrade-realtime' });
+  const telemetry = await startTelemetry(config, 'realtime', logger);
   const service = await startRealtimeNode(config, logger);
-  return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS };
+  return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS, telemetry };
 });

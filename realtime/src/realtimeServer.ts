@@ -14,7 +14,7 @@ export interface RealtimeDeps {
   readonly tokens: TokenService;
   readonly membership: MembershipQueries;
   readonly logger: Logger;
-  readonly metrics?: Pick<Metrics, 'socketsConnected'>;
+  readonly metrics?: Pick<Metrics, 'socketsConnected'> & Partial<Pick<Metrics, 'pushLatency'>>;
   /** Origins allowed cross-origin; omit when the web app is served from the same origin. */
   readonly corsOrigins?: readonly string[];
   /** Cluster mode passes the Redis adapter here; the default is the in-memory adapter. */
@@ -70,7 +70,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
 
   return {
     io,
-    publish: createFanout(io, presence, logger, removals),
+    publish: createFanout(io, presence, logger, removals, deps.metrics),
     async close() {
       await io.close();
     },

@@ -66,6 +66,7 @@ export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 export const envelopeDto = z.object({
   id, type: z.string(), boardId: id, revision: z.number().int(), position: z.string(), occurredAt: z.string(),
   actorId: id, correlationId: z.string(), causationId: z.string().nullable(), schemaVersion: z.number().int(),
+  traceparent: z.string().optional().describe('W3C trace context of the command, when tracing was on'),
   data: z.record(z.string(), z.unknown()),
 });
 /** Writes that have no natural body of their own answer with the board revision. */

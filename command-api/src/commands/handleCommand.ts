@@ -3,7 +3,7 @@ import {
   DomainError, boardStreamId, decide, envelopeSchemaVersion, evolve,
   type BoardCommand, type BoardEvent, type BoardState, type Envelope, type StoredEventMetadata,
 } from '@primetrade/domain';
-import { WrongExpectedVersionError, toEventToAppend, type AppendResult } from '@primetrade/platform';
+import { SpanKind, WrongExpectedVersionError, currentTraceContext, inSpan, toEventToAppend, type AppendResult } from '@primetrade/platform';
 import { createBoardStateCache, revisionOf } from './boardStateCache.js';
 import { createKeyedQueue } from './boardQueue.js';
 import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOptions } from './commandHandler.types.js';
@@ -62,18 +62,27 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const context = {
       occurredAt: command.metadata.now, actorId: command.metadata.actorId,
       correlationId: opts.correlationId, causationId: opts.causationId ?? null,
+      // The command's span: the relay, the consumers and the push continue this trace from the events.
+      ...currentTraceContext(),
     };
     const toAppend = decided.map((event) => toEventToAppend(event, newId(), context));
-    const result = await store.appendToStream(boardStreamId(boardId), toAppend, {
-      expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
-    });
+    const result = await inSpan('eventstore.append', { kind: SpanKind.CLIENT, attributes: { 'primetrade.events': toAppend.length } }, () =>
+      store.appendToStream(boardStreamId(boardId), toAppend, {
+        expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
+      }),
+    );
     // 5. Fold what we wrote into the cache and answer with envelopes.
     const events = toEnvelopes(boardId, decided, toAppend.map((event) => event.id), { ...context, schemaVersion: envelopeSchemaVersion }, result);
     const next = cache.apply(boardId, state, events);
     return { events, state: next, revision: revisionOf(next) };
   }
 
-  async function handle(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+  function handle(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+    const type = (isCommandList(input) ? input[0] : input)?.type ?? 'none';
+    return inSpan(`command ${type}`, { attributes: { 'primetrade.board_id': boardId, 'primetrade.correlation_id': opts.correlationId } }, () => handleMeasured(boardId, input, opts));
+  }
+
+  async function handleMeasured(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
     const commands = isCommandList(input) ? input : [input];
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');

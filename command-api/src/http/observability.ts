@@ -1,4 +1,4 @@
-import type { Logger, Metrics } from '@primetrade/platform';
+import { SpanKind, currentTraceId, inSpan, type Logger, type Metrics } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { Histogram } from 'prom-client';
 import type { AppState } from './state.js';
@@ -14,6 +14,36 @@ export function requestId(newId: () => string): Middleware<AppState> {
     ctx.set('X-Request-Id', ctx.state.requestId);
     await next();
   };
+}
+
+/**
+ * The `http <route>` span around everything after it (README "Tracing"): a child of the caller's
+ * `traceparent` header when there is one. Free when tracing is off.
+ */
+export function traceRequest(): Middleware<AppState> {
+  return async (ctx, next) => {
+    let failure: { readonly error: unknown } | undefined;
+    const attributes = { 'http.request.method': ctx.method };
+    await inSpan(`http ${ctx.method}`, { kind: SpanKind.SERVER, parent: ctx.get('traceparent') || undefined, attributes }, async (span) => {
+      try {
+        await next();
+      } catch (error) {
+        failure = { error };
+      }
+      const route = routeOf(ctx);
+      const status = statusOf(ctx.status, failure ? (failure.error ?? new Error('undefined thrown')) : undefined);
+      span?.updateName(`http ${ctx.method} ${route}`);
+      span?.setAttributes({ 'http.route': route, 'http.response.status_code': status, 'primetrade.request_id': ctx.state.requestId });
+      // A 4xx is the client's answer, not a failed span; a 5xx is.
+      if (failure && status >= 500) rethrow(failure.error);
+    });
+    if (failure) rethrow(failure.error);
+  };
+}
+
+/** Passes on whatever a later middleware threw, as it was (the problem middleware maps it). */
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** The status the response will have, also when an error is on its way to the problem middleware. */
@@ -52,7 +82,8 @@ export function requestLog(logger: Logger, metrics: Metrics): Middleware<AppStat
   const histogram = httpHistogram(metrics);
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
-    ctx.state.logger = logger.child({ requestId: ctx.state.requestId });
+    const traceId = currentTraceId();
+    ctx.state.logger = logger.child({ requestId: ctx.state.requestId, ...(traceId ? { traceId } : {}) });
     let failure: unknown;
     try {
       await next();

@@ -1,5 +1,5 @@
 import { DomainError, errorStatus, type ErrorCode, type ErrorDetail } from '@primetrade/domain';
-import { isBreakerOpenError, isBreakerTimeoutError, type Logger } from '@primetrade/platform';
+import { isBreakerOpenError, isBreakerTimeoutError, reportError, type Logger } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import type { AppContext, AppState } from './state.js';
 
@@ -64,6 +64,7 @@ export function toDomainError(error: unknown, ctx: AppContext, logger: Logger): 
   }
   if (hasStatus(error) && (error.status < 500 || error.status === 503)) return fromHttpError(error);
   logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+  reportError(error, { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path });
   return new DomainError('INTERNAL', 'Internal error');
 }
 

@@ -6,6 +6,8 @@ export interface Delivery {
   readonly partition: number;
   /** Kafka offsets as decimal strings (int64), ascending. */
   readonly offsets: readonly string[];
+  /** Messages in the partition after this batch when it was fetched (the consumer's lag behind the bus). */
+  readonly remaining?: number;
 }
 
 export type BusHandler = (events: readonly Envelope[], delivery?: Delivery) => Promise<void>;

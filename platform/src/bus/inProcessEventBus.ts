@@ -1,4 +1,5 @@
 import type { Envelope } from '@primetrade/domain';
+import { SpanKind, inEventSpans } from '../observability/tracing.js';
 import type { BusHandler, BusSubscription, EventBus } from './eventBus.port.js';
 
 type Handler = BusHandler;
@@ -23,9 +24,10 @@ export function createInProcessEventBus(): EventBus {
   const groups = new Map<string, Group>();
   let closed = false;
 
-  function deliver(group: Group, events: readonly Envelope[]): Promise<void> {
+  function deliver(name: string, group: Group, events: readonly Envelope[]): Promise<void> {
     const handler = group.handler;
-    const delivery = group.tail.then(() => handler(events));
+    const attributes = { 'messaging.system': 'in-process', 'messaging.consumer.group.name': name };
+    const delivery = group.tail.then(() => inEventSpans(`bus consume ${name}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) => handler(traced)));
     // The chain must survive a failed delivery; the failure itself goes back to the publisher.
     group.tail = delivery.catch(() => undefined);
     return delivery;
@@ -36,7 +38,7 @@ export function createInProcessEventBus(): EventBus {
       if (closed) throw new Error('The event bus is closed');
       if (events.length === 0) return;
       const batch = Object.freeze([...events]);
-      await Promise.all([...groups.values()].map((group) => deliver(group, batch)));
+      await Promise.all([...groups].map(([name, group]) => deliver(name, group, batch)));
     },
 
     async subscribe(name, handler) {

@@ -7,7 +7,11 @@ export function encodeEnvelope(event: Envelope, extraHeaders: Readonly<Record<st
   return {
     key: event.boardId,
     value: JSON.stringify(event),
-    headers: { ...extraHeaders, 'event-id': event.id, 'event-type': event.type, revision: String(event.revision) },
+    headers: {
+      ...extraHeaders, 'event-id': event.id, 'event-type': event.type, revision: String(event.revision),
+      // W3C Trace Context over Kafka, readable by any traced consumer (README "Tracing").
+      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    },
   };
 }
 
@@ -30,7 +34,8 @@ export function decodeEnvelope(message: KafkaMessage): Envelope {
   ) {
     throw new HaltPartitionError(new TypeError(`Kafka message at offset ${message.offset} is not a board event envelope`));
   }
-  return candidate as Envelope;
+  const traceparent = headerValue(message.headers, 'traceparent');
+  return (traceparent === undefined ? candidate : { ...candidate, traceparent }) as Envelope;
 }
 
 /** A header as a string (kafkajs gives Buffers). */

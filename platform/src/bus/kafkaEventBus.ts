@@ -3,6 +3,8 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs
 import type { Envelope } from '@primetrade/domain';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { reportError } from '../observability/errorReporter.js';
+import { SpanKind, inEventSpans } from '../observability/tracing.js';
 import { createBreaker, type Breaker, type BreakerState } from '../resilience/breaker.js';
 import { decodeEnvelope, encodeEnvelope } from './kafkaCodec.js';
 import { kafkaLogCreator } from './kafkaLogging.js';
@@ -259,6 +261,7 @@ class KafkaSubscription implements BusSubscription {
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       logger.error({ err: error, group: this.group, restart }, 'kafka consumer crashed');
+      reportError(error, { component: 'kafka-consumer', group: this.group, restart });
       // kafkajs restarts by itself when `restart` is true; otherwise the watchdog's job.
       if (!restart && !this.stopped) void this.restart();
     });
@@ -311,7 +314,10 @@ class KafkaSubscription implements BusSubscription {
       const last = slice[slice.length - 1] as KafkaMessage;
       try {
         const events = slice.map((message) => decodeEnvelope(message));
-        await this.handler(events, { topic: batch.topic, partition, offsets: slice.map((message) => message.offset) });
+        const remaining = Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1);
+        const delivery = { topic: batch.topic, partition, offsets: slice.map((message) => message.offset), remaining };
+        const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': batch.topic, 'messaging.consumer.group.name': this.group, 'messaging.destination.partition.id': String(partition) };
+        await inEventSpans(`kafka consume ${this.group}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) => this.handler(traced, delivery));
       } catch (error) {
         if (!(error instanceof HaltPartitionError)) throw error;
         const halted = { topic: batch.topic, partition, reason: error.message };

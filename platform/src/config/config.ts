@@ -55,6 +55,18 @@ export const configSchema = z.object({
   /** How often the due-soon scan looks for tasks due within 24 hours. */
   DUE_SOON_SCAN_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
 
+  // ── observability (README "Tracing") ─────────────────────────────────────────
+  /** Where traces go; none (the default) loads no tracing code at all. */
+  OTEL_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+  /** OTLP/HTTP collector base URL; traces go to `<url>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4318'),
+  /** Default: primetrade-<role> (command-api, relay, projector, realtime; `primetrade` embedded). */
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
+  /** Share of new traces recorded, 0..1. */
+  OTEL_TRACES_SAMPLER_RATIO: z.coerce.number().min(0).max(1).default(1),
+  /** Sentry-style hook: unhandled errors are POSTed as JSON (secrets redacted) to this URL. */
+  ERROR_REPORTING_DSN: z.url({ protocol: /^https?$/ }).optional(),
+
   // ── cluster mode ─────────────────────────────────────────────────────────────
   /** Read models and accounts (PostgreSQL). Required in cluster mode. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),

@@ -31,6 +31,22 @@ describe('Config', () => {
     });
   });
 
+  describe('observability settings', () => {
+    it('keep tracing and error reporting off unless asked', () => {
+      const config = loadConfig({});
+      expect(config).toMatchObject({ OTEL_EXPORTER: 'none', OTEL_TRACES_SAMPLER_RATIO: 1 });
+      expect(config.ERROR_REPORTING_DSN).toBeUndefined();
+    });
+
+    it('take an exporter, a collector URL, a ratio and a DSN, and refuse what they cannot use', () => {
+      const config = loadConfig({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_RATIO: '0.25', ERROR_REPORTING_DSN: 'https://k@errors.test/1' });
+      expect(config).toMatchObject({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_RATIO: 0.25 });
+      expect(() => loadConfig({ OTEL_EXPORTER: 'zipkin' })).toThrow(/OTEL_EXPORTER/);
+      expect(() => loadConfig({ OTEL_TRACES_SAMPLER_RATIO: '2' })).toThrow(/OTEL_TRACES_SAMPLER_RATIO/);
+      expect(() => loadConfig({ ERROR_REPORTING_DSN: 'ftp://errors.test' })).toThrow(/ERROR_REPORTING_DSN/);
+    });
+  });
+
   describe('e-mail notifications', () => {
     it('are off unless SMTP_URL is set', () => {
       expect(loadConfig({}).SMTP_URL).toBeUndefined();

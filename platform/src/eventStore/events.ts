@@ -8,6 +8,8 @@ export interface AppendContext {
   readonly actorId: string;
   readonly correlationId: string;
   readonly causationId: string | null;
+  /** The command's span (W3C traceparent), when tracing is on. */
+  readonly traceparent?: string | undefined;
 }
 
 /** A domain event ready for `appendToStream`; `id` is a fresh UUID from the caller. */
@@ -18,6 +20,7 @@ export function toEventToAppend(event: BoardEvent, id: string, context: AppendCo
     correlationId: context.correlationId,
     causationId: context.causationId,
     schemaVersion: envelopeSchemaVersion,
+    ...(context.traceparent ? { traceparent: context.traceparent } : {}),
   };
   return { id, type: event.type, data: event.data, metadata: { ...metadata } };
 }
@@ -25,11 +28,16 @@ export function toEventToAppend(event: BoardEvent, id: string, context: AppendCo
 const isString = (value: unknown): value is string => typeof value === 'string';
 
 function readMetadata(stored: StoredEvent): StoredEventMetadata {
-  const { occurredAt, actorId, correlationId, causationId, schemaVersion } = stored.metadata;
+  const { occurredAt, actorId, correlationId, causationId, schemaVersion, traceparent } = stored.metadata;
   if (!isString(occurredAt) || !isString(actorId) || !isString(correlationId) || !(causationId === null || isString(causationId))) {
     throw new TypeError(`Event ${stored.id} in ${stored.streamId} has no envelope metadata`);
   }
-  return { occurredAt, actorId, correlationId, causationId, schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : envelopeSchemaVersion };
+  return {
+    occurredAt, actorId, correlationId, causationId,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : envelopeSchemaVersion,
+    // Optional: events stored before tracing existed (or with it off) have none.
+    ...(isString(traceparent) ? { traceparent } : {}),
+  };
 }
 
 /** The wire envelope (DESIGN §4) of a stored board event. Throws for an event outside a board stream. */

@@ -36,6 +36,17 @@ describe('Envelope conversion', () => {
     });
   });
 
+  it('carries the trace context when the command had one, and reads events stored without it', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const toAppend = toEventToAppend(renamed, 'e1', { ...context, traceparent });
+    expect(toAppend.metadata['traceparent']).toBe(traceparent);
+    const stored = { id: 'e1', streamId: boardStreamId('b'), type: 'BoardRenamed', revision: 0n, position: encodePosition(0n, 1n), data: {}, recordedAt: new Date() };
+    expect(toEnvelope({ ...stored, metadata: toAppend.metadata }).traceparent).toBe(traceparent);
+    const old = toEnvelope({ ...stored, metadata: toEventToAppend(renamed, 'e1', context).metadata });
+    expect('traceparent' in old).toBe(false);
+    expect('traceparent' in toEnvelope({ ...stored, metadata: { ...toAppend.metadata, traceparent: 42 } })).toBe(false);
+  });
+
   it('refuses events outside a board stream or without envelope metadata', () => {
     const base = { id: 'x', type: 'BoardRenamed', revision: 0n, position: encodePosition(0n, 1n), data: {}, recordedAt: new Date() };
     expect(() => toEnvelope({ ...base, streamId: 'user-1', metadata: toEventToAppend(renamed, 'x', context).metadata })).toThrow(TypeError);

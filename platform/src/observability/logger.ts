@@ -59,3 +59,13 @@ function formatLine(line: string): string {
     return line;
   }
 }
+
+/** The distinct correlation ids of a batch of events, for its log lines (bounded: a batch can be large). */
+export function correlationIdsOf(events: readonly { readonly correlationId: string }[], max = 20): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (ids.size >= max) break;
+    ids.add(event.correlationId);
+  }
+  return [...ids];
+}

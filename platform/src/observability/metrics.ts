@@ -9,8 +9,13 @@ export interface Metrics {
   readonly commandDuration: Histogram<'command' | 'result'>;
   /** Events committed in the store and not yet published by the relay. */
   readonly relayLagEvents: Gauge;
-  /** Revisions the read models are behind the store. */
-  readonly projectionLagRevisions: Gauge;
+  /**
+   * Events (each one board revision) published to the bus that the projector has not applied,
+   * label `partition` (Kafka); add `relayLagEvents` for the distance to the store itself.
+   */
+  readonly projectionLagRevisions: Gauge<'partition'>;
+  /** From an event's command (`occurredAt`) to its emit to the board room, seconds. */
+  readonly pushLatency: Histogram;
   readonly socketsConnected: Gauge;
   /** 0 = closed, 1 = half open, 2 = open; label `name`. */
   readonly breakerState: Gauge<'name'>;
@@ -47,7 +52,13 @@ export function createMetrics(options: { readonly prefix?: string } = {}): Metri
       registers,
     }),
     relayLagEvents: new Gauge({ name: `${prefix}relay_lag_events`, help: 'Committed events not yet published by the relay', registers }),
-    projectionLagRevisions: new Gauge({ name: `${prefix}projection_lag_revisions`, help: 'Revisions the read models are behind the store', registers }),
+    projectionLagRevisions: new Gauge({ name: `${prefix}projection_lag_revisions`, help: 'Revisions the read models are behind the store', labelNames: ['partition'], registers }),
+    pushLatency: new Histogram({
+      name: `${prefix}push_latency_seconds`,
+      help: 'End to end: from the command that wrote an event to its emit to the board room',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
     socketsConnected: new Gauge({ name: `${prefix}sockets_connected`, help: 'Connected realtime sockets', registers }),
     breakerState: new Gauge({ name: `${prefix}breaker_state`, help: 'Circuit breaker state: 0 closed, 1 half open, 2 open', labelNames: ['name'], registers }),
     busConsumerLag: new Gauge({ name: `${prefix}bus_consumer_lag_messages`, help: 'Messages a consumer group is behind the end of a partition', labelNames: ['group', 'partition'], registers }),

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError } from '../config/config.js';
+import { reportError } from '../observability/errorReporter.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface RunningService {
@@ -7,6 +8,8 @@ export interface RunningService {
   readonly logger: Logger;
   /** How long a graceful close may take before the process exits anyway (`SHUTDOWN_GRACE_MS`). */
   readonly graceMs: number;
+  /** Closed after the service, so the last spans and error reports go out. */
+  readonly telemetry?: { close(): Promise<void> };
 }
 
 /**
@@ -20,9 +23,12 @@ export function runService(start: () => Promise<RunningService | null>): void {
     (running) => {
       if (running === null) return;
       closeWithGrace({ delay: running.graceMs }, async ({ signal, err }) => {
-        if (err) running.logger.error({ err }, 'shutting down after an error');
-        else running.logger.info({ signal }, 'shutting down');
+        if (err) {
+          running.logger.error({ err }, 'shutting down after an error');
+          reportError(err, { fatal: true });
+        } else running.logger.info({ signal }, 'shutting down');
         await running.service.close();
+        await running.telemetry?.close();
       });
     },
     (error: unknown) => {

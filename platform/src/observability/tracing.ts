@@ -1,0 +1,178 @@
+import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+
+/**
+ * OpenTelemetry traces of one command across every stage (README "Tracing"): HTTP → command →
+ * append, then relay → bus → projector / socket push, joined by the W3C `traceparent` that the
+ * events carry (stored metadata, envelope, Kafka header).
+ *
+ * Off by default, and then free: every helper below checks one module variable and calls the work
+ * directly — no span objects, no context switches, and the SDK is never even imported. The tracer is
+ * process-wide (like the OpenTelemetry API itself) so the stages need no new parameters; `main.ts`
+ * starts it once through `startTelemetry`.
+ */
+export type TraceExporterKind = 'none' | 'otlp' | 'console';
+
+export interface TracingOptions {
+  readonly exporter: TraceExporterKind;
+  /** OTLP/HTTP traces URL, e.g. `http://collector:4318/v1/traces`. */
+  readonly endpoint?: string;
+  readonly serviceName: string;
+  /** Share of new traces recorded (a parent's decision is always followed). Default 1. */
+  readonly sampleRatio?: number;
+  /** Tests: export here instead (an in-process collector), span by span. */
+  readonly spanExporter?: SpanExporter;
+}
+
+export interface Tracing {
+  readonly enabled: boolean;
+  /** Exports what is buffered (tests, before exit). */
+  flush(): Promise<void>;
+  /** Flushes and turns tracing off again (the helpers go back to no-ops). */
+  shutdown(): Promise<void>;
+}
+
+let tracer: Tracer | null = null;
+
+export const tracingEnabled = (): boolean => tracer !== null;
+
+const offTracing: Tracing = { enabled: false, flush: async () => undefined, shutdown: async () => undefined };
+
+/** Starts the SDK for this process; with `exporter: 'none'` (the default config) nothing is loaded. */
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
+  if (options.exporter === 'none' && !options.spanExporter) return offTracing;
+  if (tracer) throw new Error('Tracing is already started in this process');
+  const [{ AsyncLocalStorageContextManager }, { resourceFromAttributes }, sdk] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
+  const exporter = options.spanExporter ?? (await createExporter(options));
+  const processor = options.spanExporter || options.exporter === 'console' ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter });
+  const provider = new sdk.TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    sampler: new sdk.ParentBasedSampler({ root: new sdk.TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
+    spanProcessors: [processor],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  tracer = provider.getTracer('primetrade');
+  return {
+    enabled: true,
+    flush: () => provider.forceFlush(),
+    async shutdown() {
+      tracer = null;
+      await provider.shutdown();
+      context.disable();
+    },
+  };
+}
+
+async function createExporter(options: TracingOptions): Promise<SpanExporter> {
+  if (options.exporter === 'console') return new (await import('@opentelemetry/sdk-trace')).ConsoleSpanExporter();
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  return new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
+}
+
+// ── traceparent (W3C Trace Context, version 00) ──────────────────────────────────────────────
+
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function formatTraceparent(spanContext: SpanContext): string {
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags.toString(16).padStart(2, '0')}`;
+}
+
+/** The span context of a well-formed traceparent (anything else, e.g. from a client, is ignored). */
+export function parseTraceparent(value: string | undefined): SpanContext | undefined {
+  const match = value === undefined ? null : traceparentPattern.exec(value);
+  if (!match?.[1] || !match[2] || !match[3] || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return undefined;
+  return { traceId: match[1], spanId: match[2], traceFlags: Number.parseInt(match[3], 16), isRemote: true };
+}
+
+/** The traceparent of the active span, to store with the events it writes; undefined when off. */
+export function currentTraceparent(): string | undefined {
+  if (!tracer) return undefined;
+  const span = trace.getActiveSpan();
+  return span ? formatTraceparent(span.spanContext()) : undefined;
+}
+
+/** `{ traceparent }` of the active span to spread into event metadata; `{}` when off. */
+export function currentTraceContext(): { traceparent?: string } {
+  const traceparent = currentTraceparent();
+  return traceparent === undefined ? {} : { traceparent };
+}
+
+/** The active span's trace id for log lines; undefined when off. */
+export function currentTraceId(): string | undefined {
+  return tracer ? trace.getActiveSpan()?.spanContext().traceId : undefined;
+}
+
+// ── spans ────────────────────────────────────────────────────────────────────────────────────
+
+export interface SpanOptions {
+  readonly kind?: SpanKind;
+  readonly attributes?: Attributes;
+  /** Parent from a traceparent (an incoming header, an event); default the active span. */
+  readonly parent?: string | undefined;
+}
+
+function parentContext(parent: string | undefined): Context {
+  const remote = parseTraceparent(parent);
+  return remote ? trace.setSpanContext(context.active(), remote) : context.active();
+}
+
+function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    const failure = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'non-error thrown');
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  }
+  span.end();
+}
+
+/** Runs `work` inside a new active span (children nest under it); a rejection marks it failed. */
+export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!tracer) return work(undefined);
+  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) }, parentContext(options.parent));
+  try {
+    const result = await context.with(trace.setSpan(context.active(), span), () => work(span));
+    endSpan(span);
+    return result;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
+}
+
+/**
+ * One hop of events that may belong to many traces (a relay batch, a Kafka batch): one span per
+ * distinct `traceparent`, each a child of it; `work` gets the events re-stamped with their new
+ * span, so the next hop becomes its child. Events without a traceparent (older events, written with
+ * tracing off) make no span.
+ */
+export async function inEventSpans<E extends { readonly traceparent?: string }, T>(
+  name: string, options: Omit<SpanOptions, 'parent'>, events: readonly E[], work: (events: readonly E[]) => Promise<T>,
+): Promise<T> {
+  if (!tracer) return work(events);
+  const spans = new Map<string, { span: Span; traceparent: string }>();
+  for (const event of events) {
+    if (event.traceparent === undefined || spans.has(event.traceparent) || !parseTraceparent(event.traceparent)) continue;
+    const attributes = { ...options.attributes, 'primetrade.events': events.filter((other) => other.traceparent === event.traceparent).length };
+    const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes }, parentContext(event.traceparent));
+    spans.set(event.traceparent, { span, traceparent: formatTraceparent(span.spanContext()) });
+  }
+  if (spans.size === 0) return work(events);
+  const stamped = events.map((event) => {
+    const hop = event.traceparent === undefined ? undefined : spans.get(event.traceparent);
+    return hop ? { ...event, traceparent: hop.traceparent } : event;
+  });
+  try {
+    const result = await work(stamped);
+    for (const { span } of spans.values()) endSpan(span);
+    return result;
+  } catch (error) {
+    for (const { span } of spans.values()) endSpan(span, error);
+    throw error;
+  }
+}
+
+export { SpanKind };
