@@ -34,3 +34,4 @@ export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
+export * from './eventStore/txidRebase.js';
