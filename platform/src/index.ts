@@ -35,3 +35,4 @@ export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
 export * from './eventStore/txidRebase.js';
+export * from './config/opsConfig.js';
