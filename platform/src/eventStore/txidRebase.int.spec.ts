@@ -8,6 +8,10 @@ import { rebaseTransactionIds, readTxidState, UnrebasedRestoreError } from './tx
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function waitForFeed(read: () => Promise<unknown[]>, count: number): Promise<void> {
+  for (let i = 0; i < 400 && (await read()).length < count; i += 1) await sleep(25);
+}
+
 /**
  * pg_restore into another cluster writes the stored xid8 values verbatim while that cluster's own
  * counter starts low. One PostgreSQL runs here, so the restore is modelled by moving the stored ids
@@ -31,6 +35,7 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0011)', () => 
     const original = await createSqlEventStore(database.sql, { schema });
     await original.appendToStream('board-a', events(3));
     await original.appendToStream('board-b', events(2));
+    await waitForFeed(() => original.readAll(), 5);
     const published = await original.readAll();
     await original.close();
     await simulateLogicalRestoreFromAnotherCluster(database, schema);
@@ -83,13 +88,16 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0011)', () => 
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const store = await createSqlEventStore(database.sql, { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
-    const before = (await store.readAll()).length;
+    // Another session's open transaction can hold the feed back for a moment (DESIGN §3): wait for all five.
+    await waitForFeed(() => store.readAll(), 5);
+    const before = 5;
     const slow = store.appendToStream('slow', events(1));
     await sleep(100);
     await store.appendToStream('fast', events(1));
     expect(await store.readAll()).toHaveLength(before);
     release();
     await slow;
+    await waitForFeed(() => store.readAll(), before + 2);
     expect((await store.readAll()).slice(before).map((event) => event.streamId)).toEqual(['slow', 'fast']);
     await store.close();
   });

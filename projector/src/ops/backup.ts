@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { boardIdOfStream, evolve, initialBoardState, type BoardState } from '@primetrade/domain';
 import { comparePositions, toEnvelope, type EventStore, type Position } from '@primetrade/platform';
@@ -21,6 +21,7 @@ export interface BackupProgress {
  */
 export async function createBackup(store: EventStore, file: string, onProgress: (p: BackupProgress) => void, batchSize = 2_000): Promise<BackupManifest> {
   const partial = `${file}.partial`;
+  if (await stat(file).then(() => true, () => false)) throw new Error(`${file} exists: backups are never overwritten`);
   const handle = await open(partial, 'wx');
   const hash = createHash('sha256');
   const streams = new Set<string>();

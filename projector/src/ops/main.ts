@@ -1,6 +1,6 @@
 import { ConfigError, loadOpsConfig } from '@primetrade/platform';
 import { pino } from 'pino';
-import { exitCodes, helpText, parseCommand, UsageError } from './cli.js';
+import { exitCodes, parseCommand, UsageError } from './cli.js';
 import { runCommand } from './commands.js';
 import { openConnections } from './connections.js';
 
@@ -12,7 +12,7 @@ async function main(argv: readonly string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}\n\n${helpText}`);
+    io.err(`error: ${error.message}\nsee: npm run ops -- --help\n`);
     return exitCodes.usage;
   }
   if (command.name === 'help') return runCommand(command, { io } as Parameters<typeof runCommand>[1]);
