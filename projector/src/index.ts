@@ -12,3 +12,4 @@ export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
 export * from './projectionAdmin.js';
+export { iso as isoSql, taskDtoJson, boardDtoJson } from './queries/sqlFragments.js';

@@ -35,7 +35,7 @@ describe('ops `status`: relay checkpoint, Kafka offsets and lag, projected board
     bus = createKafkaEventBus({ brokers: brokers.split(','), topic, clientId: 'ops-status-test', logger, watchdogMs: 30_000 });
     await bus.publish(stored.map(toEnvelope));
     // The relay published everything but checkpointed only the first 30 events.
-    await saveCheckpointForward(database.sql, { name: `relay:${topic}`, position: stored[29]!.position, compare: store.comparePositions });
+    await saveCheckpointForward(database.sql, { name: `relay:${topic}`, position: stored[29]!.position, compare: (a, b) => store.comparePositions(a, b) });
     projector = createProjector({ bus, sql: database.sql, logger });
     await projector.start();
     await waitFor(async () => {
