@@ -40,7 +40,7 @@ export async function benchKoaOverhead(pairs: number): Promise<RatioResult> {
   }
 }
 
-async function startCommandNode(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startCommandNode(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof`) profiles the node under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(import.meta.dirname, 'commandNode.js')], {
@@ -63,7 +63,7 @@ async function startCommandNode(databaseUrl: string): Promise<{ url: string; chi
 }
 
 /** JSON over a keep-alive agent: cheaper for the load generator than fetch. */
-function jsonClient(baseUrl: string) {
+export function jsonClient(baseUrl: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   return (method: string, route: string, token: string | null, body?: unknown) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { benchRelay } from './b3-relay.js';
 import { benchProjector } from './b5-projector.js';
 import { benchFanout } from './b6-fanout.js';
 import { benchEndToEnd } from './b7-end-to-end.js';
+import { benchHistory } from './b8-history.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -78,6 +79,14 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     return {
       rows: [],
       notes: [`B7 end to end (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`],
+    };
+  },
+  b8: async (pairs) => {
+    const b8 = await benchHistory(pairs);
+    await saveResult('b8-history', b8);
+    return {
+      rows: [b8.timeTravel, b8.newestPage, b8.middlePage],
+      notes: [`B8 over a board of ${b8.events} events: time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`],
     };
   },
 };

@@ -225,6 +225,39 @@ describe('Web client', () => {
       await alicePage.unroute('**/api/v1/tasks/*/move');
     });
 
+    it('undoes a delete from the toast and a completion with Ctrl+Z, each showing in the other browser', async () => {
+      await column(alicePage, 'To do').getByLabel('New task in To do').fill('Undo me');
+      await column(alicePage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();
+      await card(bobPage, 'Undo me').waitFor();
+      await card(alicePage, 'Undo me').click();
+      const panel = alicePage.getByTestId('task-panel');
+      await panel.getByRole('button', { name: 'Delete task' }).click();
+      await panel.getByRole('button', { name: 'Confirm delete' }).click();
+      await expect.poll(() => card(bobPage, 'Undo me').count()).toBe(0);
+      const toast = alicePage.getByTestId('notice-success').filter({ hasText: 'Task deleted' });
+      await toast.getByTestId('notice-action').click();
+      await card(bobPage, 'Undo me').waitFor();
+      await card(alicePage, 'Undo me').waitFor();
+
+      // A column in between has a WIP limit of 1 by now: complete the card instead of moving it.
+      await card(alicePage, 'Undo me').click();
+      await panel.getByRole('button', { name: 'Mark complete' }).click();
+      await expect.poll(() => card(bobPage, 'Undo me').textContent()).toContain('done');
+      await alicePage.keyboard.press('Escape');
+      await alicePage.keyboard.press('Control+z');
+      await expect.poll(() => card(bobPage, 'Undo me').textContent()).not.toContain('done');
+      await expect.poll(() => alicePage.getByTestId('notice-success').filter({ hasText: 'Undone: Task completed' }).count()).toBe(1);
+      // The task panel's history tells the story, undo included.
+      await card(alicePage, 'Undo me').click();
+      const history = panel.getByTestId('task-history');
+      await history.locator('summary').click();
+      await expect.poll(() => history.textContent()).toContain('Reopened “Undo me”');
+      await expect.poll(() => history.textContent()).toContain('Brought back the deleted task “Undo me”');
+      await alicePage.keyboard.press('Escape');
+      await expect.poll(() => boardSnapshot(bobPage)).toEqual(await serverSnapshot(bob, boardId));
+      await expect.poll(() => boardSnapshot(alicePage)).toEqual(await serverSnapshot(alice, boardId));
+    });
+
     it('replays the board with the history slider, read-only, from its creation to now', async () => {
       const liveCards = await alicePage.getByTestId('columns').getByTestId('task-card').count();
       await alicePage.getByRole('button', { name: 'History' }).click();

@@ -56,8 +56,9 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     ctx.body = page;
   });
 
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/history/export', summary: "The board's whole history as a JSON or CSV download",
+  // `/boards/:id/export` is the path DESIGN §5 names; `/history/export` reads better next to `/history`.
+  for (const path of ['/boards/:boardId/history/export', '/boards/:boardId/export'] as const) defineRoute(registrar, {
+    method: 'get', path, summary: "The board's whole history as a JSON or CSV download",
     tags: ['history'], params: boardParams, query: historyExportQuery,
     responses: { 200: { description: 'JSON array of history entries, or CSV (one row per field change)' }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {

@@ -5,6 +5,7 @@ import type {
   CommentDto,
   Envelope,
   ErrorCode,
+  FieldChange,
   ErrorDetail,
   MemberDto,
   Page,
@@ -31,6 +32,17 @@ export interface Sent<T> {
   readonly data: T;
   /** The board revision from `ETag: W/"<revision>"`, when the answer carries one. */
   readonly revision: number | null;
+}
+
+/** One line of the audit history (GET /boards/:id/history, /tasks/:id/history). */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly occurredAt: string;
+  readonly actorId: string;
+  readonly type: string;
+  readonly taskId: string | null;
+  readonly summary: string;
+  readonly changes: readonly FieldChange[];
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -133,7 +145,12 @@ export const api = {
   updateBoard: (boardId: string, body: { name?: string; description?: string }) =>
     send<BoardDto>('PATCH', `/boards/${id(boardId)}`, body),
   archiveBoard: (boardId: string) => send<BoardDto>('DELETE', `/boards/${id(boardId)}`),
+  /** Undoes the change `revision` belongs to; 409 `UNDO.UNSAFE` says why when it cannot. */
+  undo: (boardId: string, revision: number) =>
+    send<{ undone: { first: number; last: number }; events: Envelope[]; revision: number }>('POST', `/boards/${id(boardId)}/undo`, { revision }),
   restoreBoard: (boardId: string) => send<BoardDto>('POST', `/boards/${id(boardId)}/restore`),
+  taskHistory: (taskId: string, before?: number, limit = 20) =>
+    send<{ entries: HistoryEntry[]; nextBefore: number | null; revision: number }>('GET', `/tasks/${id(taskId)}/history${query({ before, limit })}`),
   boardEvents: (boardId: string, after: number, limit = 500) =>
     send<{ events: Envelope[]; revision: number }>('GET', `/boards/${id(boardId)}/events${query({ after, limit })}`),
 

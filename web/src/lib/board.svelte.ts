@@ -126,9 +126,9 @@ export class BoardStore {
   /**
    * Makes a change optimistically: the state shows `decide`'s prediction at once; `send` performs
    * it and answers the revision the server reached. A refusal removes the prediction (the state
-   * rolls back by itself, being derived) and rethrows.
+   * rolls back by itself, being derived) and rethrows. Resolves to the revision the change reached.
    */
-  async change(intent: Intent, send: () => Promise<number | null>): Promise<void> {
+  async change(intent: Intent, send: () => Promise<number | null>): Promise<number | null> {
     const change: PendingChange = { id: ++this.#nextChangeId, events: this.#predict(intent), settledAt: null };
     this.#pending = [...this.#pending, change];
     let revision: number | null;
@@ -139,6 +139,9 @@ export class BoardStore {
       throw error;
     }
     this.#settle(change.id, revision);
+    // Nothing predicted means nothing changed (a no-op answers the board's current revision,
+    // which is somebody else's change): there is nothing of mine to undo.
+    return change.events.length === 0 ? null : revision;
   }
 
   /** True while `taskId` exists only as a prediction (a card created here, not yet confirmed). */

@@ -4,6 +4,8 @@ export interface Notice {
   readonly id: number;
   readonly kind: 'success' | 'error' | 'info';
   readonly text: string;
+  /** A button next to the text, e.g. "Undo". */
+  readonly action?: { readonly label: string; readonly run: () => void } | undefined;
 }
 
 /** Success and error messages shown in one live region; each fades after a while. */
@@ -21,6 +23,11 @@ export class Notices {
 
   info(text: string): void {
     this.#push('info', text);
+  }
+
+  /** A success with a button (the undo toast); it stays a little longer, to be reachable. */
+  withAction(text: string, label: string, run: () => void): void {
+    this.#push('success', text, { label, run });
   }
 
   /** Shows what the server said, in words (problem+json code → readable text + its detail). */
@@ -44,10 +51,10 @@ export class Notices {
     this.#items = this.#items.filter((item) => item.id !== id);
   }
 
-  #push(kind: Notice['kind'], text: string): void {
+  #push(kind: Notice['kind'], text: string, action?: Notice['action']): void {
     const id = ++this.#nextId;
-    this.#items = [...this.#items.slice(-4), { id, kind, text }];
-    setTimeout(() => this.dismiss(id), kind === 'error' ? 8000 : 4000);
+    this.#items = [...this.#items.slice(-4), { id, kind, text, action }];
+    setTimeout(() => this.dismiss(id), kind === 'error' || action !== undefined ? 8000 : 4000);
   }
 }
 
