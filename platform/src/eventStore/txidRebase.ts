@@ -66,7 +66,9 @@ export async function assertRebased(sql: SqlQueryable, schema: string): Promise<
 export async function rebaseTransactionIds(sql: Sql, schema = 'event_store'): Promise<RebaseResult> {
   const s = schemaIdentifier(schema);
   return sql.tx(async (tx) => {
-    await tx.exec(`LOCK TABLE ${s}.events IN SHARE ROW EXCLUSIVE MODE`);
+    // Appends take their id at the streams compare-and-set: locking streams too waits out any
+    // append that already has an id (it must not insert after the offset changes under it).
+    await tx.exec(`LOCK TABLE ${s}.streams, ${s}.events IN SHARE ROW EXCLUSIVE MODE`);
     const before = await readState(tx, schema);
     if (!before.needsRebase || before.maxStored === null) return { ...before, rebased: false, previousOffset: before.offset };
     const [own] = await tx.query<{ raw: string }>('SELECT pg_current_xact_id()::text AS raw');
