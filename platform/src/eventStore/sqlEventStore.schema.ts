@@ -97,8 +97,9 @@ BEGIN
       FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ordinality)
       ORDER BY e.ordinality)
     , inserted AS (
-      INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
-      SELECT p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
+      -- The feed id once per statement (an InitPlan), not once per row as the column default would.
+      INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+      SELECT (SELECT ${s}.feed_transaction_id()), p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
       RETURNING events.transaction_id, events.global_position, events.revision)
     SELECT 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text FROM inserted i;
 END

@@ -108,8 +108,8 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
                FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ordinality)
                ORDER BY e.ordinality)
              , inserted AS (
-               INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
-               SELECT $1, revision, event_id, type, data, metadata FROM batch
+               INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+               SELECT (SELECT ${s}.feed_transaction_id()), $1, revision, event_id, type, data, metadata FROM batch
                RETURNING transaction_id, global_position, revision)
              , notified AS (SELECT pg_notify($4, ''))
              SELECT i.transaction_id::text AS transaction_id, i.global_position::text AS global_position, i.revision::text AS revision
