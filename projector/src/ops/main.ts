@@ -1,6 +1,6 @@
 import { ConfigError, loadOpsConfig } from '@primetrade/platform';
 import { pino } from 'pino';
-import { exitCodes, parseCommand, UsageError } from './cli.js';
+import { exitCodes, helpText, parseCommand, UsageError } from './cli.js';
 import { runCommand } from './commands.js';
 import { openConnections } from './connections.js';
 
@@ -15,7 +15,10 @@ async function main(argv: readonly string[]): Promise<number> {
     io.err(`error: ${error.message}\nsee: npm run ops -- --help\n`);
     return exitCodes.usage;
   }
-  if (command.name === 'help') return runCommand(command, { io } as Parameters<typeof runCommand>[1]);
+  if (command.name === 'help') {
+    io.out(helpText);
+    return exitCodes.ok;
+  }
   let config;
   try {
     config = loadOpsConfig();
