@@ -91,7 +91,7 @@ describe('The operations CLI as a process (npm run ops)', () => {
   });
 
   it('after a logical restore: refuses to open the store until `rebase-txids`, then works again', async () => {
-    // pg_restore into another cluster keeps the stored ids, far ahead of that cluster's counter (ADR 0011).
+    // pg_restore into another cluster keeps the stored ids, far ahead of that cluster's counter (ADR 0012).
     await database.sql.exec('UPDATE event_store.events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8');
     expect(await ops(['rebase-txids', '--check'], env())).toMatchObject({ code: 3, stdout: expect.stringContaining('needs rebase') as unknown });
     const refused = await ops(['backup', 'create', path.join(dir, 'refused.ndjson')], env());

@@ -9,6 +9,7 @@ import { registerAuthRoutes } from './auth/auth.routes.js';
 import { authenticate, createAccountStatus } from './auth/authenticate.js';
 import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
+import { registerNotificationRoutes } from './notifications/notifications.routes.js';
 import { idempotency } from './http/idempotency.js';
 import { jsonBody } from './http/jsonBody.js';
 import { requestId, requestLog } from './http/observability.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
   });
+  registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);
 
   app.use(problemMiddleware(deps.logger));

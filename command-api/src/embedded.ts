@@ -12,12 +12,13 @@ import {
   createTokenService,
   databaseCheck,
   listen,
+  mailerFromConfig,
   type Config,
   type Logger,
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createProjector, createRelay, runMigrations } from '@primetrade/projector';
+import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, type NotificationRooms } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 
@@ -66,9 +67,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const store = await createSqlEventStore(sql, { logger });
   const tokens = createTokenService({ secret: await jwtSecret(config), accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
 
-  // 2. Consumers of the bus: projector (read models) and realtime fan-out.
+  // 2. Consumers of the bus: projector (read models, notifications) and realtime fan-out.
+  // Notification pushes go to the Socket.IO server of step 3; nothing is projected before step 4.
+  let rooms: NotificationRooms | null = null;
+  const notifications = createNotificationServices({
+    sql, logger, mailer: mailerFromConfig(config), dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
+    push: (created) => (rooms ? pushNotifications(rooms)(created) : undefined),
+  });
   const bus = createInProcessEventBus();
-  const projector = createProjector({ bus, sql, logger, metrics });
+  const projector = createProjector({ bus, sql, logger, metrics, notifications: notifications.projector });
   await projector.start();
 
   // 3. HTTP + Socket.IO on one server.
@@ -92,11 +99,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     corsOrigins: config.CORS_ORIGINS,
     ...readModelAccess(sql),
   });
+  rooms = realtime.io;
   const fanout = await createFanoutConsumer(bus, realtime);
 
   // 4. The relay feeds the bus from the store's global order, from its checkpoint.
   const relay = createRelay({ store, bus, sql, logger, metrics });
   await relay.start();
+  notifications.start();
 
   // 5. Listen.
   const url = await listen(server, config.HOST, config.PORT);
@@ -111,6 +120,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       server.closeIdleConnections();
       await realtime.close();
       await relay.stop();
+      await notifications.stop();
       await fanout.stop();
       await projector.stop();
       await bus.close();

@@ -101,9 +101,23 @@ export function evolve(state: BoardState, event: RecordedBoardEvent): BoardState
 
 /** Folds `events` onto `from`, copying each record once rather than once per event. */
 export function foldBoard(events: readonly RecordedBoardEvent[], from: BoardState = initialBoardState): BoardState {
+  return foldStepwise(events, from);
+}
+
+/**
+ * `foldBoard`, showing `visit` the board just before each event. That board is the fold's own
+ * draft: read it during the call (describe the event, copy a snapshot), never keep or change it.
+ * Records are replaced, not mutated, inside it, so values read from it stay valid.
+ */
+export function foldStepwise<E extends RecordedBoardEvent>(
+  events: readonly E[],
+  from: BoardState = initialBoardState,
+  visit?: (event: E, before: BoardState, index: number) => void,
+): BoardState {
   let state = from;
   let draft: Draft | null = null;
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
+    visit?.(event, draft ?? state, index);
     if (draft === null) {
       state = evolve(state, event);
       if (state.status !== 'initial') {
@@ -114,4 +128,10 @@ export function foldBoard(events: readonly RecordedBoardEvent[], from: BoardStat
     }
   }
   return draft ?? state;
+}
+
+/** A copy of a board that a later step of `foldStepwise` cannot change (its records copied once). */
+export function snapshotOf(state: BoardState): BoardState {
+  if (state.status === 'initial') return state;
+  return { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
 }

@@ -15,5 +15,5 @@ describe('Board decider, property-based', () => {
       }
       expect(foldBoard(log)).toEqual(states.at(-1));
     }), { numRuns: 200 });
-  });
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.js';
 import type { Envelope } from './envelope.js';
+import type { NotificationDto } from './notifications.contract.js';
 
 /** Socket.IO protocol, DESIGN §6. Path `/socket.io`, handshake `auth: { token }`. */
 export interface PresenceUser {
@@ -16,7 +17,8 @@ export type JoinAck =
 export interface ServerToClientEvents {
   'board:events': (payload: { boardId: string; events: Envelope[] }) => void;
   presence: (payload: { boardId: string; users: PresenceUser[] }) => void;
-  notification: (payload: { id: string; kind: string; boardId: string | null; taskId: string | null; summary: string; createdAt: string }) => void;
+  /** To the user's own room `user:<id>`, which every socket joins on connect. */
+  notification: (payload: NotificationDto) => void;
 }
 
 export interface ClientToServerEvents {

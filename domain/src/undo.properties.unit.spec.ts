@@ -135,5 +135,5 @@ describe('Undo, property-based over recorded scenarios', () => {
     // Both outcomes must actually occur, or the property proves little.
     expect(undone).toBeGreaterThan(50);
     expect(refusedWithReason).toBeGreaterThan(5);
-  });
+  }, 120_000);
 });

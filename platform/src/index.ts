@@ -36,3 +36,7 @@ export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
 export * from './eventStore/txidRebase.js';
 export * from './config/opsConfig.js';
+export * from './mail/mailer.port.js';
+export * from './mail/smtpMailer.js';
+export * from './mail/mailerFromConfig.js';
+export * from './testkit/smtpSink.testkit.js';

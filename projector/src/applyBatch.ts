@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
-import { projectEvents } from './projections/index.js';
+import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 
 export { UnknownEventTypeError } from './projections/index.js';
 
@@ -21,6 +21,8 @@ export interface ApplyResult {
   readonly applied: number;
   /** Duplicates (revision already applied), left alone. */
   readonly skipped: number;
+  /** Notifications the batch created (live projection only): push them once the transaction commits. */
+  readonly notifications: readonly NewNotification[];
 }
 
 interface BoardTouch {
@@ -35,8 +37,13 @@ interface BoardTouch {
  */
 export const readModelsLockKey = 7_342_002;
 
-/** Writes the events that passed the guard; `projectEvents` unless a caller batches differently. */
-export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<void>;
+/**
+ * Writes the events that passed the guard. The live projector also notifies (the default, without
+ * e-mail); a rebuild writes the read models only.
+ */
+export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<readonly NewNotification[] | void>;
+
+const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
 
 /**
  * Applies a batch in ONE transaction with the per-board guard (DESIGN §1, projector):
@@ -45,11 +52,11 @@ export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => P
  * would buy nothing, and all-or-nothing keeps "a batch" the only unit anyone has to reason about
  * (a retry re-applies the prefix, which the guard makes safe).
  */
-export async function applyEnvelopes(sql: Sql, events: readonly Envelope[]): Promise<ApplyResult> {
-  if (events.length === 0) return { applied: 0, skipped: 0 };
+export async function applyEnvelopes(sql: Sql, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
+  if (events.length === 0) return { applied: 0, skipped: 0, notifications: [] };
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
-    return applyInTransaction(tx, events);
+    return applyInTransaction(tx, events, project);
   });
 }
 
@@ -69,7 +76,7 @@ export async function lockReadModelsShared(tx: SqlQueryable): Promise<void> {
 export async function applyInTransaction(
   tx: SqlQueryable,
   events: readonly Envelope[],
-  project: ProjectEvents = projectEvents,
+  project: ProjectEvents = projectLive,
 ): Promise<ApplyResult> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
@@ -83,9 +90,9 @@ export async function applyInTransaction(
     touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
-  await project(tx, toApply);
+  const notifications = (await project(tx, toApply)) ?? [];
   await saveProgress(tx, touched);
-  return { applied: toApply.length, skipped: events.length - toApply.length };
+  return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
 }
 
 /**

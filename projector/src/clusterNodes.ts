@@ -4,8 +4,10 @@ import {
   createKafkaEventBus,
   createMetrics,
   createPostgresSql,
+  createRedisClient,
   databaseCheck,
   ensureBoardEventsTopic,
+  mailerFromConfig,
   openClusterEventStore,
   startOpsServer,
   type Config,
@@ -13,6 +15,8 @@ import {
 } from '@primetrade/platform';
 import { runMigrations } from './migrations.js';
 import { rebuildReadModels, type RebuildResult } from './rebuild.js';
+import { createNotificationServices } from './notifications/notificationServices.js';
+import { createRedisNotificationRooms, pushNotifications } from './notifications/push.js';
 import { createProjector } from './projector.js';
 import { createRelay } from './relay.js';
 import { createLeaderLease } from './relayLease.js';
@@ -98,11 +102,18 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
   await runMigrations(sql, logger);
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
   const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  // Pushes reach the realtime nodes through their Redis adapter's channels (same key as theirs).
+  const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-notify`, logger, metrics });
+  const notifications = createNotificationServices({
+    sql, logger, mailer: mailerFromConfig(config), dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
+    push: pushNotifications(createRedisNotificationRooms(redis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger })),
+  });
   const projector = createProjector({
     bus,
     sql,
     logger,
     metrics,
+    notifications: notifications.projector,
     ...(config.FAULT_PROJECTOR_CRASH_IN_BATCH
       ? {
           beforeCommit: () => {
@@ -113,6 +124,7 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
       : {}),
   });
   await projector.start();
+  notifications.start();
   const ops = await startOpsServer({
     port: config.OPS_PORT,
     host: config.HOST,
@@ -132,7 +144,9 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
     async close() {
       await ops.close();
       await projector.stop();
+      await notifications.stop();
       await bus.close();
+      redis.disconnect();
       await sql.close();
     },
   };

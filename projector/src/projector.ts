@@ -1,7 +1,10 @@
 import type { Envelope } from '@primetrade/domain';
 import { HaltPartitionError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
-import { applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult } from './applyBatch.js';
+import {
+  applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
+} from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
+import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 import { projectorMetrics } from './observability.js';
 
 export const projectorGroup = 'projector';
@@ -11,8 +14,17 @@ export interface ProjectorOptions {
   readonly sql: Sql;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'registry'>;
+  /** Notifications: queue e-mails with them, and push each new one once its batch committed. */
+  readonly notifications?: ProjectorNotifications;
   /** Fault injection for the fault suite: runs inside a Kafka batch's transaction, after its writes, before the commit. */
   readonly beforeCommit?: (events: readonly Envelope[]) => void;
+}
+
+export interface ProjectorNotifications {
+  /** SMTP is configured: an outbox row per new notification (`mailOutbox.ts`). */
+  readonly mail: boolean;
+  /** Called after the commit; a failure is logged, never retried (the notification is stored). */
+  readonly publish?: (notifications: readonly NewNotification[]) => void | Promise<void>;
 }
 
 export interface ProjectorStatus {
@@ -49,6 +61,18 @@ export function createProjector(options: ProjectorOptions): Projector {
   let subscription: BusSubscription | null = null;
   let status: ProjectorStatus = { state: 'stopped' };
   const haltedPartitions = new Set<number>();
+  const project = projectWithNotifications({ mail: options.notifications?.mail ?? false });
+
+  /** After the commit: a push that fails loses nothing (the list has it), so it is only logged. */
+  async function publish(notifications: readonly NewNotification[]): Promise<void> {
+    const publishNotifications = options.notifications?.publish;
+    if (notifications.length === 0 || !publishNotifications) return;
+    try {
+      await publishNotifications(notifications);
+    } catch (error) {
+      logger.warn({ err: error, notifications: notifications.length }, 'could not push notifications; they are stored');
+    }
+  }
 
   /** Records and logs a halt (the alarm); the caller throws. */
   function recordHalt(error: unknown, events: readonly Envelope[], partition: number | undefined): void {
@@ -75,7 +99,10 @@ export function createProjector(options: ProjectorOptions): Projector {
     if (!delivery && status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
     const timer = metrics?.projectionBatchDuration.startTimer();
     try {
-      const result = delivery ? await applyWithOffsets(options.sql, events, delivery, logger, options.beforeCommit) : await applyEnvelopes(options.sql, events);
+      const result = delivery
+        ? await applyWithOffsets(options.sql, events, delivery, { logger, project, beforeCommit: options.beforeCommit })
+        : await applyEnvelopes(options.sql, events, project);
+      await publish(result.notifications);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       if (result.skipped > 0) logger.debug({ skipped: result.skipped }, 'duplicates skipped');
@@ -119,13 +146,18 @@ export function createProjector(options: ProjectorOptions): Projector {
  * per-board revision guard, which alone decides what is a duplicate: a topic recreated from offset 0
  * (or a rewound consumer) cannot make the projector skip events it never applied.
  */
-async function applyWithOffsets(
-  sql: Sql, events: readonly Envelope[], delivery: Delivery, logger: ProjectorLogger, beforeCommit?: (events: readonly Envelope[]) => void,
-): Promise<ApplyResult> {
+interface OffsetBatchOptions {
+  readonly logger: ProjectorLogger;
+  readonly project: ProjectEvents;
+  readonly beforeCommit?: ((events: readonly Envelope[]) => void) | undefined;
+}
+
+async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery, options: OffsetBatchOptions): Promise<ApplyResult> {
+  const { logger, beforeCommit } = options;
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
-    const result = await applyInTransaction(tx, events);
+    const result = await applyInTransaction(tx, events, options.project);
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
     if (result.applied > 0 && first < next) {

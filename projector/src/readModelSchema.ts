@@ -10,11 +10,12 @@ import { migrationsDirectory } from './migrations.js';
  */
 
 /**
- * Migrations that are not read models: accounts are the source of truth for users, never rebuilt;
+ * Migrations that are not read models: accounts are the source of truth for users, never rebuilt
+ * (nor are notifications and follow choices, user data too: ADR 0011);
  * the relay lease and the projector's Kafka offsets coordinate processes, they fold nothing.
  * A migration must not mix the two: the rebuild runs every other file in its fresh schema.
  */
-const notReadModelMigrations = new Set(['001.do.accounts.sql', '004.do.cluster-coordination.sql']);
+const notReadModelMigrations = new Set(['001.do.accounts.sql', '004.do.cluster-coordination.sql', '006.do.notifications.sql']);
 
 /**
  * Positions in feeds (the relay's place in the store, the bus offsets): they say how far the feeds

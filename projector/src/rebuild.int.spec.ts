@@ -8,6 +8,7 @@ import { applyEnvelopes, applyInTransaction, readModelsLockKey } from './applyBa
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createProjector } from './projector.js';
 import { readModelDdl } from './readModelSchema.js';
+import { projectEvents } from './projections/index.js';
 import { foldReadModels, rebuildReadModels, RebuildError, type RebuildProgress } from './rebuild.js';
 import { createRelay } from './relay.js';
 import { inlineParameters } from './sqlScript.js';
@@ -32,7 +33,8 @@ async function projectLive(sql: Sql, store: EventStore, after: string | null = n
 
 /**
  * The reference: every event of the store projected by the live code (`applyInTransaction`, one
- * statement per event, small batches) into an empty schema built from the migration files.
+ * statement per event, small batches; read models only, as notifications live outside the schema)
+ * into an empty schema built from the migration files.
  */
 async function freshProjection(sql: Sql, store: EventStore): Promise<string> {
   const schema = `expected_${randomBytes(5).toString('hex')}`;
@@ -45,7 +47,7 @@ async function freshProjection(sql: Sql, store: EventStore): Promise<string> {
   for (let i = 0; i < events.length; i += 50) {
     await sql.tx(async (tx) => {
       await tx.exec(`SET LOCAL search_path TO ${schema}`);
-      await applyInTransaction(tx, events.slice(i, i + 50));
+      await applyInTransaction(tx, events.slice(i, i + 50), projectEvents);
     });
   }
   return schema;
@@ -129,7 +131,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     expect(await rebuildSchemas(sql)).toEqual([]);
 
     // The swapped checkpoints guard the live projector: redeliveries are skipped, the next revision applies.
-    expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({ applied: 0, skipped: stored.length });
+    expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({ applied: 0, skipped: stored.length, notifications: [] });
     await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
   });
 
@@ -198,7 +200,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
         const inFeed = async () => (await store.readAll({ after: step.position, streamPrefix: boardStreamPrefix })).some((event) => event.id === stored?.id);
         await waitFor(inFeed, 'the feed to show the appended event', 30_000);
         interloper = toEnvelope(stored!);
-        expect(await applyEnvelopes(sql, [interloper])).toEqual({ applied: 1, skipped: 0 });
+        expect(await applyEnvelopes(sql, [interloper])).toEqual({ applied: 1, skipped: 0, notifications: [] });
       },
     });
     expect(phases.filter((phase) => phase === 'switching')).toHaveLength(2);
@@ -289,7 +291,7 @@ describe('The switch-over lock on PostgreSQL', () => {
       expect(applied).toBe(false);
       release();
       await switching;
-      expect(await batch).toEqual({ applied: 2, skipped: 0 });
+      expect(await batch).toEqual({ applied: 2, skipped: 0, notifications: [] });
     } finally {
       release();
       await database.drop();

@@ -146,6 +146,18 @@ describe('Web client', () => {
       await bobPage.getByRole('button', { name: 'Close task details' }).click();
     });
 
+    it('tells Bob in his notification bell, live, that Alice assigned him, and lets him mark it read', async () => {
+      await expect.poll(async () => Number((await bobPage.getByTestId('notification-count').textContent()) ?? 0)).toBeGreaterThan(0);
+      await bobPage.getByTestId('notification-bell').click();
+      const panel = bobPage.getByTestId('notification-panel');
+      await expect.poll(() => panel.textContent()).toContain('Alice Archer assigned you to “Write the launch plan v2”');
+      await screenshot(bobPage, 'notifications');
+      await panel.getByRole('button', { name: 'Mark all read' }).click();
+      await expect.poll(() => bobPage.getByTestId('notification-count').count()).toBe(0);
+      await bobPage.getByTestId('notification-bell').click();
+      expect((await http.call<{ unreadCount: number }>('GET', '/notifications', undefined, (await http.login(bob)).accessToken)).body.unreadCount).toBe(0);
+    });
+
     it('shows a move made by drag and drop, and one made with the keyboard, in the other browser', async () => {
       await alicePage.dragAndDrop(
         '[data-testid=task-card]:has-text("Write the launch plan v2")',

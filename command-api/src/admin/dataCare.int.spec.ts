@@ -47,6 +47,7 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
     const task = await h.app.request<Json>('POST', `/boards/${boardId}/tasks`, { ...as(person), body: { title: 'Write the launch post', assigneeIds: [person.user.id] } });
     taskId = task.body.id;
     expect((await h.app.request('POST', `/tasks/${taskId}/comments`, { ...as(person), body: { body: 'Draft is up' } })).status).toBe(201);
+    expect((await h.app.request('POST', `/tasks/${taskId}/follow`, as(person))).status).toBeLessThan(300);
   });
   afterAll(async () => {
     await h.close();
@@ -62,6 +63,8 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect(res.body.tasksAssigned.map((t: Json) => t.id)).toEqual([taskId]);
       expect(res.body.comments.map((c: Json) => c.body)).toEqual(['Draft is up']);
       expect(res.body.history.map((e: Json) => e.type)).toEqual(['TaskCreated', 'CommentAdded']);
+      expect(res.body.follows).toEqual([expect.objectContaining({ taskId, following: true })]);
+      expect(Array.isArray(res.body.notifications)).toBe(true);
       expect(res.body.history.every((e: Json) => e.actorId === person.user.id && e.boardId === boardId)).toBe(true);
       expect(JSON.stringify(res.body)).not.toMatch(/password|argon2/i);
     });
@@ -109,8 +112,10 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect((await h.app.request('GET', '/me', as(person))).status).toBe(401);
       expect((await h.app.request('POST', '/auth/refresh', { body: { refreshToken: person.refreshToken } })).status).toBe(401);
       expect((await h.app.request('POST', '/auth/login', { body: { email: person.email, password: person.password } })).status).toBe(401);
-      const [tokens] = await h.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1', [person.user.id]);
-      expect(tokens?.n).toBe(0);
+      const [left] = await h.sql.query<{ tokens: number; follows: number; notifications: number }>(
+        `SELECT (SELECT count(*)::int FROM refresh_tokens WHERE user_id = $1) AS tokens, (SELECT count(*)::int FROM task_follows WHERE user_id = $1) AS follows,
+                (SELECT count(*)::int FROM notifications WHERE user_id = $1) AS notifications`, [person.user.id]);
+      expect(left).toEqual({ tokens: 0, follows: 0, notifications: 0 });
     });
 
     it('answers 404 for an erased or unknown person, and 409 for the last active admin', async () => {

@@ -13,6 +13,8 @@ export interface PersonalDataExport {
   readonly tasksCreated: readonly TaskDto[];
   readonly tasksAssigned: readonly TaskDto[];
   readonly comments: readonly { id: string; boardId: string; taskId: string; body: string; createdAt: string; editedAt: string | null }[];
+  readonly notifications: readonly { id: string; kind: string; boardId: string; taskId: string; taskTitle: string; summary: string; createdAt: string; readAt: string | null }[];
+  readonly follows: readonly { taskId: string; following: boolean; updatedAt: string }[];
   /** What they did, per board: entries of the boards they belong to or wrote on. */
   readonly history: readonly (HistoryEntry & { boardId: string })[];
 }
@@ -38,6 +40,19 @@ async function commentsOf(sql: Sql, userId: string): Promise<PersonalDataExport[
   );
 }
 
+async function notificationsOf(sql: Sql, userId: string): Promise<PersonalDataExport['notifications']> {
+  return sql.query(
+    `SELECT id, kind, board_id AS "boardId", task_id AS "taskId", task_title AS "taskTitle", summary,
+            ${isoSql('created_at')} AS "createdAt", ${isoSql('read_at')} AS "readAt"
+     FROM notifications WHERE user_id = $1 ORDER BY created_at, id`,
+    [userId],
+  );
+}
+
+async function followsOf(sql: Sql, userId: string): Promise<PersonalDataExport['follows']> {
+  return sql.query(`SELECT task_id AS "taskId", following, ${isoSql('updated_at')} AS "updatedAt" FROM task_follows WHERE user_id = $1 ORDER BY updated_at, task_id`, [userId]);
+}
+
 /** History entries by the person, from the streams of every board they are tied to (the store is the source). */
 async function historyBy(store: EventStore, boardIds: readonly string[], userId: string): Promise<PersonalDataExport['history']> {
   const entries: (HistoryEntry & { boardId: string })[] = [];
@@ -51,17 +66,19 @@ async function historyBy(store: EventStore, boardIds: readonly string[], userId:
 export async function exportPersonalData(sql: Sql, store: EventStore, userId: string, now: Date): Promise<PersonalDataExport> {
   const row = await findUserById(sql, userId);
   if (!row) throw new DomainError('USER.NOT_FOUND', 'No such user');
-  const [boards, tasksCreated, tasksAssigned, comments] = await Promise.all([
+  const [boards, tasksCreated, tasksAssigned, comments, notifications, follows] = await Promise.all([
     boardsOf(sql, userId),
     tasksWhere(sql, 't.created_by = $1', userId),
     tasksWhere(sql, '$1 = ANY (t.assignee_ids)', userId),
     commentsOf(sql, userId),
+    notificationsOf(sql, userId),
+    followsOf(sql, userId),
   ]);
   const boardIds = [...new Set([...boards.map((b) => b.boardId), ...tasksCreated.map((t) => t.boardId), ...tasksAssigned.map((t) => t.boardId), ...comments.map((c) => c.boardId)])];
   return {
     exportedAt: now.toISOString(),
     account: toUserDto(row),
-    boards, tasksCreated, tasksAssigned, comments,
+    boards, tasksCreated, tasksAssigned, comments, notifications, follows,
     history: await historyBy(store, boardIds, userId),
   };
 }
@@ -70,7 +87,8 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
  * Erasure (GDPR art. 17). Events carry only user ids (DESIGN §4), so the history keeps the id and
  * nothing else; the read models hold no names or e-mails (names are joined from `users` at query
  * time and show as "" once the account is gone). What is removed, in one transaction: the account
- * row (refresh tokens cascade), the person's remembered idempotent answers, and their name/e-mail
+ * row (refresh tokens cascade), their notifications and follow choices, the person's remembered
+ * idempotent answers, and their name/e-mail
  * inside other people's remembered answers (e.g. "member added"), replaced by "[erased]".
  * Refuses to erase the last active admin.
  */
@@ -84,6 +102,9 @@ export async function eraseUser(sql: Sql, userId: string): Promise<{ readonly id
       if ((others?.n ?? 0) === 0) throw new DomainError('USER.LAST_ADMIN', 'This is the last active admin: make another admin first');
     }
     await tx.query('DELETE FROM idempotency_keys WHERE user_id = $1', [userId]);
+    // Their notifications (their mail outbox rows, whose errors may quote the address, cascade) and follow choices.
+    await tx.query('DELETE FROM notifications WHERE user_id = $1', [userId]);
+    await tx.query('DELETE FROM task_follows WHERE user_id = $1', [userId]);
     // Whole JSON strings equal to the e-mail or the name become "[erased]": the body stays valid JSON.
     const redacted = await tx.query<{ user_id: string }>(
       `UPDATE idempotency_keys

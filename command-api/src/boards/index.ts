@@ -2,6 +2,7 @@ import type { RouteRegistrar } from '../http/route.js';
 import { createCommandHandler } from '../commands/handleCommand.js';
 import { eventsRoutes } from '../events/events.routes.js';
 import { historyRoutes } from '../history/history.routes.js';
+import { followRoutes } from '../notifications/follows.routes.js';
 import { commentsRoutes } from '../tasks/comments.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
@@ -24,4 +25,5 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
   commentsRoutes(registrar, routeDeps);
   eventsRoutes(registrar, routeDeps);
   historyRoutes(registrar, routeDeps);
+  followRoutes(registrar, routeDeps);
 }

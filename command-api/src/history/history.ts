@@ -1,4 +1,4 @@
-import { describeEvent, evolve, initialBoardState, type BoardState, type Envelope, type FieldChange } from '@primetrade/domain';
+import { describeEvent, foldStepwise, type BoardState, type Envelope, type FieldChange } from '@primetrade/domain';
 
 /** One line of a board's audit history: who, when, what, with field-level changes (DESIGN §5). */
 export interface HistoryEntry {
@@ -33,30 +33,29 @@ export function historyOf(events: readonly Envelope[], filter: HistoryFilter = {
   const from = filter.from === undefined ? -Infinity : Date.parse(filter.from);
   const to = filter.to === undefined ? Infinity : Date.parse(filter.to);
   const entries: HistoryEntry[] = [];
-  let state: BoardState = initialBoardState;
-  for (const event of events) {
-    const { summary, changes } = describeEvent(event, state);
-    state = evolve(state, event);
+  // One stepwise fold (records copied once, not per event): 50,000 events in well under a second.
+  foldStepwise(events, undefined, (event, before) => {
     const taskId = taskOf(event);
     const at = Date.parse(event.occurredAt);
-    if (filter.taskId !== undefined && taskId !== filter.taskId) continue;
-    if (filter.actorId !== undefined && event.actorId !== filter.actorId) continue;
-    if (at < from || at > to) continue;
+    if (filter.taskId !== undefined && taskId !== filter.taskId) return;
+    if (filter.actorId !== undefined && event.actorId !== filter.actorId) return;
+    if (at < from || at > to) return;
+    const { summary, changes } = describeEvent(event, before);
     entries.push({ revision: event.revision, occurredAt: event.occurredAt, actorId: event.actorId, type: event.type, taskId, summary, changes });
-  }
+  });
   return entries;
 }
 
 /** The board as it was: every event up to `revision` (inclusive), or up to the instant `at`. */
 export function stateAt(events: readonly Envelope[], point: { readonly revision?: number | undefined; readonly at?: string | undefined }): BoardState {
   const until = point.at === undefined ? Infinity : Date.parse(point.at);
-  let state: BoardState = initialBoardState;
-  for (const event of events) {
-    if (point.revision !== undefined && event.revision > point.revision) break;
-    if (Date.parse(event.occurredAt) > until) break;
-    state = evolve(state, event);
+  let end = 0;
+  while (end < events.length) {
+    const event = events[end] as Envelope;
+    if ((point.revision !== undefined && event.revision > point.revision) || Date.parse(event.occurredAt) > until) break;
+    end++;
   }
-  return state;
+  return foldStepwise(events.slice(0, end));
 }
 
 const csvCell = (value: unknown): string => {

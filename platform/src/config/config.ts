@@ -44,6 +44,17 @@ export const configSchema = z.object({
   WEB_ROOT: z.string().optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 
+  // ── notifications (issue 5) ──────────────────────────────────────────────────
+  /** E-mail notifications through this server (`smtp://[user:pass@]host:port`, or `smtps://`); unset: no e-mail. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional(),
+  /** The From header of notification mails, `address@example.com` or `Name <address@example.com>`; required with SMTP_URL. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address, or a name and <address>')
+    .optional(),
+  /** How often the due-soon scan looks for tasks due within 24 hours. */
+  DUE_SOON_SCAN_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
+
   // ── cluster mode ─────────────────────────────────────────────────────────────
   /** Read models and accounts (PostgreSQL). Required in cluster mode. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -80,6 +91,7 @@ export class ConfigError extends Error {
 function missingSettings(config: Config): string[] {
   const missing: string[] = [];
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) missing.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.SMTP_URL && !config.MAIL_FROM) missing.push('MAIL_FROM: required when SMTP_URL is set (the From header of notification mails)');
   if (config.MODE !== 'cluster') return missing;
   // Every node of a cluster must verify the others' tokens: one shared secret, never generated.
   if (!config.JWT_SECRET) missing.push('JWT_SECRET: required in cluster mode (shared by every node)');

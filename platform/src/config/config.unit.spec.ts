@@ -31,6 +31,33 @@ describe('Config', () => {
     });
   });
 
+  describe('e-mail notifications', () => {
+    it('are off unless SMTP_URL is set', () => {
+      expect(loadConfig({}).SMTP_URL).toBeUndefined();
+      expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'PrimeTrade <no-reply@example.test>' })).toMatchObject({
+        SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'PrimeTrade <no-reply@example.test>', DUE_SOON_SCAN_INTERVAL_MS: 60_000,
+      });
+    });
+
+    it('require MAIL_FROM with SMTP_URL', () => {
+      expect(() => loadConfig({ SMTP_URL: 'smtps://mail.example.test' })).toThrow(/MAIL_FROM: required when SMTP_URL is set/);
+    });
+
+    it('refuse another kind of URL or a From without an address, without echoing the value', () => {
+      const secret = 'http://user:hunter2@mail.example.test';
+      const error = (() => {
+        try {
+          loadConfig({ SMTP_URL: secret, MAIL_FROM: 'nobody' });
+        } catch (caught) {
+          return caught as Error;
+        }
+        return null;
+      })();
+      expect(error?.message).toMatch(/SMTP_URL: an smtp:\/\/ or smtps:\/\/ URL[\s\S]*MAIL_FROM/);
+      expect(error?.message).not.toContain('hunter2');
+    });
+  });
+
   describe('in cluster mode', () => {
     const cluster = {
       MODE: 'cluster',

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
 CREATE INDEX IF NOT EXISTS events_feed_idx ON ${s}.events (transaction_id, global_position);
 
 -- Feed transaction ids = the cluster's ids + an offset that \`rebase-txids\` sets after a logical
--- restore into another cluster (ADR 0011). One row at most; no row = offset 0.
+-- restore into another cluster (ADR 0012). One row at most; no row = offset 0.
 CREATE TABLE IF NOT EXISTS ${s}.txid_rebase (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   txid_offset bigint NOT NULL,

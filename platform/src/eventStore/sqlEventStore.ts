@@ -119,7 +119,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
                  WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
                  ORDER BY e.revision LIMIT $4`,
     // Only rows of transactions that have all ended: nothing can commit below xmin any more
-    // (both sides carry the rebase offset, ADR 0011).
+    // (both sides carry the rebase offset, ADR 0012).
     readAll: `SELECT ${eventColumns} FROM ${s}.events e
               WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
                 AND e.transaction_id < ${s}.feed_xmin()

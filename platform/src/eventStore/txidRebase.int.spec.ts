@@ -21,7 +21,7 @@ async function simulateLogicalRestoreFromAnotherCluster(database: TestDatabase, 
   await database.sql.exec(`UPDATE "${schema}".events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8`);
 }
 
-describe('Transaction ids after a PostgreSQL logical restore (ADR 0011)', () => {
+describe('Transaction ids after a PostgreSQL logical restore (ADR 0012)', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase('txid_rebase');

@@ -2,7 +2,7 @@ import type { Sql, SqlQueryable } from '../sql/sql.port.js';
 import { schemaIdentifier } from './sqlEventStore.schema.js';
 
 /**
- * Transaction ids after a logical restore (ADR 0011). The global feed orders and gates rows by
+ * Transaction ids after a logical restore (ADR 0012). The global feed orders and gates rows by
  * the id of their writing transaction. pg_dump/pg_restore copies those ids verbatim into another
  * cluster whose own counter may be far behind them: new events would then sort *before* events
  * already published (a relay past them never sees them) and the old rows would sit above the

@@ -335,7 +335,7 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const [created, owner] = stream.create();
       const renamed = stream.emit({ type: 'BoardRenamed', data: { name: 'Once' } });
       const batch = [created, owner, renamed, owner, renamed].filter((event) => event !== undefined);
-      expect(await applyEnvelopes(sql, batch)).toEqual({ applied: 3, skipped: 2 });
+      expect(await applyEnvelopes(sql, batch)).toEqual({ applied: 3, skipped: 2, notifications: [] });
       expect(await readRows(sql, 'projection_checkpoints', stream.boardId)).toEqual([{ last_revision: 2 }]);
     });
 
@@ -343,7 +343,7 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const [one, two] = [new BoardStream(), new BoardStream()];
       const [a, b] = [one.create(), two.create()];
       const batch = [a[0], b[0], a[1], b[1], one.emit({ type: 'BoardRenamed', data: { name: 'One' } })];
-      expect(await applyEnvelopes(sql, batch.filter((event) => event !== undefined))).toEqual({ applied: 5, skipped: 0 });
+      expect(await applyEnvelopes(sql, batch.filter((event) => event !== undefined))).toEqual({ applied: 5, skipped: 0, notifications: [] });
       expect((await readBoard(sql, one.boardId)).boards).toEqual([expect.objectContaining({ name: 'One', revision: 2 })]);
       expect((await readBoard(sql, two.boardId)).boards).toEqual([expect.objectContaining({ revision: 1 })]);
     });
@@ -385,7 +385,7 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
     const { stream, columnId, history } = boardWithColumn();
     const tasks = Array.from({ length: 497 }, (_, index) => stream.createTask(columnId, { title: `Task ${index}` }));
     const started = performance.now();
-    expect(await applyEnvelopes(sql, [...history, ...tasks])).toEqual({ applied: 500, skipped: 0 });
+    expect(await applyEnvelopes(sql, [...history, ...tasks])).toEqual({ applied: 500, skipped: 0, notifications: [] });
     const elapsed = performance.now() - started;
     expect(await readRows(sql, 'tasks', stream.boardId)).toHaveLength(497);
     expect(elapsed).toBeLessThan(10_000);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { boardStreamId, type BoardEvent, type Envelope, type Priority, type Role } from '@primetrade/domain';
+import { boardStreamId, foldBoard, type BoardEvent, type Comment, type Envelope, type Priority, type Role, type Task } from '@primetrade/domain';
 import { seededRandom, toEventToAppend, type EventStore } from '@primetrade/platform';
 import { BoardStream } from './boardEvents.testkit.js';
 
@@ -33,6 +33,10 @@ class BoardSimulation {
   readonly #members: string[] = [];
   readonly #columns: string[] = [];
   readonly #tasks = new Map<string, SimTask>();
+  /** Everything emitted, to fold what an undo brings back exactly. */
+  readonly #log: Envelope[] = [];
+  readonly #deleted: { taskId: string; sim: SimTask; task: Task }[] = [];
+  readonly #deletedComments: { taskId: string; comment: Comment }[] = [];
   #counter = 0;
 
   constructor(random: () => number, start: string) {
@@ -54,10 +58,36 @@ class BoardSimulation {
       this.#columns.push(added.data.columnId);
       events.push(added);
     }
+    this.#log.push(...events);
     return events;
   }
 
   next(): Envelope {
+    const event = this.#next();
+    this.#log.push(event);
+    return event;
+  }
+
+  /** Undo of a delete (TaskReinstated / CommentReinstated), as the domain decides it: exactly what was there. */
+  #reinstate(): Envelope | null {
+    const task = this.#deleted.shift();
+    if (task !== undefined) {
+      this.#tasks.set(task.taskId, task.sim);
+      return this.#emit({ type: 'TaskReinstated', data: { taskId: task.taskId, task: task.task } });
+    }
+    const index = this.#deletedComments.findIndex((entry) => this.#tasks.has(entry.taskId));
+    const comment = this.#deletedComments.splice(index, index < 0 ? 0 : 1)[0];
+    if (index < 0 || comment === undefined) return null;
+    this.#tasks.get(comment.taskId)?.comments.push(comment.comment.id);
+    return this.#emit({ type: 'CommentReinstated', data: { taskId: comment.taskId, commentId: comment.comment.id, comment: comment.comment } });
+  }
+
+  #taskNow(taskId: string): Task | undefined {
+    const state = foldBoard(this.#log);
+    return state.status === 'initial' ? undefined : state.tasks[taskId];
+  }
+
+  #next(): Envelope {
     const roll = this.#random() * 100;
     const task = this.#tasks.size > 0 ? this.#pick([...this.#tasks.keys()]) : null;
     if (roll < 28 || task === null) return this.#createTask();
@@ -67,10 +97,13 @@ class BoardSimulation {
     if (roll < 72) return this.#addComment(task, current);
     if (roll < 76 && current.comments.length > 0) return this.#changeComment(task, current);
     if (roll < 84) return this.#toggleTask(task, current);
-    if (roll < 87) {
+    if (roll < 86) {
+      const snapshot = this.#taskNow(task);
+      if (snapshot !== undefined) this.#deleted.push({ taskId: task, sim: current, task: snapshot });
       this.#tasks.delete(task);
       return this.#emit({ type: 'TaskDeleted', data: { taskId: task } });
     }
+    if (roll < 87) return this.#reinstate() ?? this.#createTask();
     return this.#changeBoard();
   }
 
@@ -147,6 +180,8 @@ class BoardSimulation {
     const commentId = this.#pick(task.comments);
     if (this.#random() < 0.7) return this.#emit({ type: 'CommentEdited', data: { taskId, commentId, body: this.#pick(texts) } });
     task.comments = task.comments.filter((id) => id !== commentId);
+    const comment = this.#taskNow(taskId)?.comments[commentId];
+    if (comment !== undefined) this.#deletedComments.push({ taskId, comment });
     return this.#emit({ type: 'CommentDeleted', data: { taskId, commentId } });
   }
 

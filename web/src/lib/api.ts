@@ -8,6 +8,7 @@ import type {
   FieldChange,
   ErrorDetail,
   MemberDto,
+  NotificationDto,
   Page,
   Priority,
   Role,
@@ -179,6 +180,19 @@ export const api = {
   editComment: (taskId: string, commentId: string, body: string) =>
     send<CommentDto>('PATCH', `/tasks/${id(taskId)}/comments/${id(commentId)}`, { body }),
   deleteComment: (taskId: string, commentId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}/comments/${id(commentId)}`),
+
+  listNotifications: (options: { cursor?: string | null; unread?: boolean; limit?: number } = {}) =>
+    send<NotificationPage>('GET', `/notifications${query({ cursor: options.cursor, unread: options.unread ? 'true' : undefined, limit: options.limit })}`),
+  markNotificationRead: (notificationId: string) => send<null>('POST', `/notifications/${id(notificationId)}/read`),
+  markAllNotificationsRead: () => send<{ marked: number; unreadCount: number }>('POST', '/notifications/read-all'),
+  followTask: (taskId: string) => send<{ taskId: string; following: boolean }>('POST', `/tasks/${id(taskId)}/follow`),
+  unfollowTask: (taskId: string) => send<{ taskId: string; following: boolean }>('DELETE', `/tasks/${id(taskId)}/follow`),
 };
+
+export interface NotificationPage {
+  readonly items: NotificationDto[];
+  readonly nextCursor: string | null;
+  readonly unreadCount: number;
+}
 
 export type Api = typeof api;

@@ -1,4 +1,4 @@
-import { describeEvent, evolve, initialBoardState, type BoardState, type Column, type Envelope, type Task } from '@primetrade/domain';
+import { describeEvent, foldBoard, foldStepwise, initialBoardState, snapshotOf, type BoardState, type Column, type Envelope, type Task } from '@primetrade/domain';
 
 /** Reads the board's whole stream, page by page (`GET /boards/:id/events?after=`). */
 export type EventPages = (after: number) => Promise<{ events: readonly Envelope[]; revision: number }>;
@@ -34,12 +34,14 @@ export class BoardReplay {
         all.push(...page.events.filter((event) => event.revision === all.length));
         if (page.events.length === 0 || all.length - 1 >= page.revision) break;
       }
-      this.#snapshots = [];
-      let state: BoardState = initialBoardState;
-      all.forEach((event, index) => {
-        state = evolve(state, event);
-        if ((index + 1) % snapshotEvery === 0) this.#snapshots.push(state);
+      // One stepwise fold (records copied once, not per event); snapshot k is the board after
+      // event (k + 1) × snapshotEvery − 1, i.e. just before event (k + 1) × snapshotEvery.
+      const snapshots: BoardState[] = [];
+      const last = foldStepwise(all, initialBoardState, (_, before, index) => {
+        if (index > 0 && index % snapshotEvery === 0) snapshots.push(snapshotOf(before));
       });
+      if (all.length > 0 && all.length % snapshotEvery === 0) snapshots.push(last);
+      this.#snapshots = snapshots;
       this.events = all;
       this.revision = all.length - 1;
     } catch (error) {
@@ -56,13 +58,10 @@ export class BoardReplay {
   #stateAt(revision: number): BoardState {
     if (revision < 0) return initialBoardState;
     const snapshotIndex = Math.floor((revision + 1) / snapshotEvery) - 1;
-    let state = snapshotIndex >= 0 ? (this.#snapshots[snapshotIndex] ?? initialBoardState) : initialBoardState;
+    const state = snapshotIndex >= 0 ? (this.#snapshots[snapshotIndex] ?? initialBoardState) : initialBoardState;
     const from = snapshotIndex >= 0 && this.#snapshots[snapshotIndex] ? (snapshotIndex + 1) * snapshotEvery : 0;
-    for (let index = from; index <= revision; index += 1) {
-      const event = this.events[index];
-      if (event) state = evolve(state, event);
-    }
-    return state;
+    // foldBoard copies the snapshot's records before applying: the snapshot stays as it was.
+    return foldBoard(this.events.slice(from, revision + 1), state);
   }
 
   #describe(revision: number): { summary: string; occurredAt: string; actorId: string } | null {
