@@ -3,6 +3,7 @@ import { createProjectionAdmin } from '@primetrade/projector';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
+import { registerDataCareRoutes } from './admin/dataCare.routes.js';
 import { registerProjectionAdminRoutes } from './admin/projections.routes.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { authenticate, createAccountStatus } from './auth/authenticate.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerSecuritySchemes(registrar.registry);
   registerAuthRoutes(registrar, { ...deps, refreshTokens });
   registerAdminRoutes(registrar, { sql: deps.sql, clock: deps.clock, accounts, refreshTokens });
+  registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts });
   registerProjectionAdminRoutes(registrar, createProjectionAdmin({ sql: deps.sql, store: deps.store, logger: deps.logger, clock: deps.clock }));
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,

@@ -38,6 +38,8 @@ export * from './observability/opsServer.js';
 export * from './cluster/clusterResources.js';
 export * from './process/runService.js';
 export * from './testkit/random.testkit.js';
+export * from './eventStore/txidRebase.js';
+export * from './config/opsConfig.js';
 export * from './mail/mailer.port.js';
 export * from './mail/smtpMailer.js';
 export * from './mail/mailerFromConfig.js';

@@ -12,6 +12,7 @@ export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
 export * from './projectionAdmin.js';
+export { iso as isoSql, taskDtoJson, boardDtoJson } from './queries/sqlFragments.js';
 export * from './queries/notifications.queries.js';
 export * from './notifications/index.js';
 export * from './queries/stats.queries.js';

@@ -62,3 +62,28 @@ export async function deleteTopics(brokers: readonly string[], topics: readonly 
     await admin.disconnect();
   }
 }
+
+export interface TopicOffsets {
+  /** Per partition: the oldest kept offset and the high watermark (next offset to be written). */
+  readonly partitions: readonly { readonly partition: number; readonly low: string; readonly high: string }[];
+  /** Per group, per partition: the committed offset, or null when the group never committed there. */
+  readonly committed: ReadonlyMap<string, ReadonlyMap<number, string | null>>;
+}
+
+/** Where a topic ends and where each consumer group stands in it (operations status). */
+export async function readTopicOffsets(brokers: readonly string[], topic: string, groups: readonly string[], logger: Logger): Promise<TopicOffsets> {
+  const kafka = new Kafka({ clientId: 'primetrade-ops', brokers: [...brokers], logCreator: kafkaLogCreator(logger), retry: { retries: 2 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const committed = new Map<string, Map<number, string | null>>();
+    for (const group of groups) {
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      committed.set(group, new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? null : p.offset])));
+    }
+    return { partitions: ends.map((end) => ({ partition: end.partition, low: end.low, high: end.high })).sort((a, b) => a.partition - b.partition), committed };
+  } finally {
+    await admin.disconnect();
+  }
+}

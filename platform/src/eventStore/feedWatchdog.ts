@@ -21,10 +21,10 @@ export interface FeedWatchdogOptions {
 export function createFeedWatchdog(options: FeedWatchdogOptions): (after: Position | null) => Promise<void> {
   const stallMs = options.stallMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const query = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, count(*)::text AS held
+  const query = `SELECT ${options.schema}.feed_xmin()::text AS xmin, count(*)::text AS held
                  FROM ${options.schema}.events e
                  WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-                   AND e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`;
+                   AND e.transaction_id >= ${options.schema}.feed_xmin()`;
   let lastCheck = 0;
   let heldSince: { xmin: string; at: number; warned: boolean } | null = null;
 

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS ${s}.streams (
 );
 CREATE TABLE IF NOT EXISTS ${s}.events (
   global_position bigserial PRIMARY KEY,
-  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  transaction_id xid8 NOT NULL,
   stream_id text NOT NULL,
   revision bigint NOT NULL,
   event_id uuid NOT NULL CONSTRAINT events_event_id_key UNIQUE,
@@ -32,6 +32,30 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
   CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision)
 );
 CREATE INDEX IF NOT EXISTS events_feed_idx ON ${s}.events (transaction_id, global_position);
+
+-- Feed transaction ids = the cluster's ids + an offset that \`rebase-txids\` sets after a logical
+-- restore into another cluster (ADR 0013). One row at most; no row = offset 0.
+CREATE TABLE IF NOT EXISTS ${s}.txid_rebase (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  txid_offset bigint NOT NULL,
+  rebased_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE OR REPLACE FUNCTION ${s}.txid_offset() RETURNS bigint LANGUAGE sql STABLE AS
+  $fn$ SELECT COALESCE((SELECT txid_offset FROM ${s}.txid_rebase), 0) $fn$;
+-- The id stored on each row: assigned by the first write of the transaction, shifted by the offset.
+CREATE OR REPLACE FUNCTION ${s}.feed_transaction_id() RETURNS xid8 LANGUAGE sql VOLATILE AS
+  $fn$ SELECT (pg_current_xact_id()::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
+-- Readers' horizon (DESIGN §3), shifted the same way, so "below xmin" keeps its meaning.
+CREATE OR REPLACE FUNCTION ${s}.feed_xmin() RETURNS xid8 LANGUAGE sql STABLE AS
+  $fn$ SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
+DO $do$ BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+    WHERE d.adrelid = '${s}.events'::regclass AND a.attname = 'transaction_id'
+      AND pg_get_expr(d.adbin, d.adrelid) LIKE '%feed_transaction_id()%') THEN
+    ALTER TABLE ${s}.events ALTER COLUMN transaction_id SET DEFAULT ${s}.feed_transaction_id();
+  END IF;
+END $do$;
 
 -- The common append in one round trip (ADR 0005): lock, compare-and-set, insert, notify.
 -- A revision mismatch answers 'conflict' and writes nothing; ids already stored fail the insert
@@ -73,8 +97,9 @@ BEGIN
       FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ordinality)
       ORDER BY e.ordinality)
     , inserted AS (
-      INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
-      SELECT p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
+      -- The feed id once per statement (an InitPlan), not once per row as the column default would.
+      INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+      SELECT (SELECT ${s}.feed_transaction_id()), p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
       RETURNING events.transaction_id, events.global_position, events.revision)
     SELECT 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text FROM inserted i;
 END

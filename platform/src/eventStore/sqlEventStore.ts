@@ -8,6 +8,7 @@ import type { StoredIdLocation } from './idempotency.js';
 import { comparePositions, decodePosition, encodePosition, startPosition } from './position.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { ensureSchema, schemaIdentifier } from './sqlEventStore.schema.js';
+import { assertRebased } from './txidRebase.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
 import type { Wakeup } from './subscriptionLoop.js';
 import type { AppendTestHooks } from './testHooks.js';
@@ -85,6 +86,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const batchSize = options.batchSize ?? 500;
   await ensureSchema(sql, schema);
+  await assertRebased(sql, schema);
 
   const wakeups = new Set<Wakeup>();
   const subscriptions = new Set<Subscription>();
@@ -106,8 +108,8 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
                FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ordinality)
                ORDER BY e.ordinality)
              , inserted AS (
-               INSERT INTO ${s}.events (stream_id, revision, event_id, type, data, metadata)
-               SELECT $1, revision, event_id, type, data, metadata FROM batch
+               INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+               SELECT (SELECT ${s}.feed_transaction_id()), $1, revision, event_id, type, data, metadata FROM batch
                RETURNING transaction_id, global_position, revision)
              , notified AS (SELECT pg_notify($4, ''))
              SELECT i.transaction_id::text AS transaction_id, i.global_position::text AS global_position, i.revision::text AS revision
@@ -116,10 +118,11 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     readStream: `SELECT ${eventColumns} FROM ${s}.events e
                  WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
                  ORDER BY e.revision LIMIT $4`,
-    // Only rows of transactions that have all ended: nothing can commit below xmin any more.
+    // Only rows of transactions that have all ended: nothing can commit below xmin any more
+    // (both sides carry the rebase offset, ADR 0013).
     readAll: `SELECT ${eventColumns} FROM ${s}.events e
               WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-                AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                AND e.transaction_id < ${s}.feed_xmin()
                 AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
               ORDER BY e.transaction_id, e.global_position
               LIMIT $4`,

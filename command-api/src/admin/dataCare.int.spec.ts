@@ -1,0 +1,128 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON (`Json`); the assertions check their shape */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '@primetrade/platform';
+import { createBoardApiHarness, type BoardApiHarness, type Json } from '../boards/boardApi.testkit.js';
+import type { RegisteredUser } from '../http/app.testkit.js';
+
+const textTypes = ['text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY', 'USER-DEFINED'];
+
+/** Every (table, column) of a text-like type in every non-system schema, and the rows whose value contains `needle`. */
+async function findEverywhere(sql: Sql, needle: string): Promise<string[]> {
+  const columns = await sql.query<{ table_schema: string; table_name: string; column_name: string }>(
+    `SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
+     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+     WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.data_type = ANY($1::text[])`,
+    [textTypes],
+  );
+  const hits: string[] = [];
+  for (const column of columns) {
+    const target = `"${column.table_schema}"."${column.table_name}"`;
+    const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target} WHERE strpos(lower("${column.column_name}"::text), lower($1)) > 0`, [needle]);
+    if ((row?.n ?? 0) > 0) hits.push(`${column.table_schema}.${column.table_name}.${column.column_name}`);
+  }
+  return hits;
+}
+
+describe('Data care: export and erasure of a person (GDPR)', () => {
+  let h: BoardApiHarness;
+  let admin: RegisteredUser;
+  let owner: RegisteredUser;
+  let person: RegisteredUser;
+  let boardId: string;
+  let taskId: string;
+  const name = `Zelda Quux ${randomBytes(3).toString('hex')}`;
+  const as = (user: RegisteredUser) => ({ token: user.accessToken });
+
+  beforeAll(async () => {
+    h = await createBoardApiHarness();
+    admin = await h.app.registerUser({ name: 'Root Admin' });
+    owner = await h.app.registerUser({ name: 'Olga Owner' });
+    person = await h.app.registerUser({ name, email: `zelda.${randomBytes(3).toString('hex')}@example.test` });
+    const board = await h.app.request<Json>('POST', '/boards', { ...as(owner), body: { name: 'Launch' } });
+    boardId = board.body.board.id;
+    // An idempotent request: its remembered answer holds the person's name and e-mail.
+    const added = await h.app.request<Json>('POST', `/boards/${boardId}/members`, { ...as(owner), body: { email: person.email, role: 'editor' }, headers: { 'Idempotency-Key': 'add-zelda' } });
+    expect(added.status).toBe(201);
+    const task = await h.app.request<Json>('POST', `/boards/${boardId}/tasks`, { ...as(person), body: { title: 'Write the launch post', assigneeIds: [person.user.id] } });
+    taskId = task.body.id;
+    expect((await h.app.request('POST', `/tasks/${taskId}/comments`, { ...as(person), body: { body: 'Draft is up' } })).status).toBe(201);
+    expect((await h.app.request('POST', `/tasks/${taskId}/follow`, as(person))).status).toBeLessThan(300);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  describe('export', () => {
+    it('gives the person everything about them, and never the password hash', async () => {
+      const res = await h.app.request<Json>('GET', '/me/export', as(person));
+      expect(res.status).toBe(200);
+      expect(res.body.account).toMatchObject({ id: person.user.id, email: person.email, name });
+      expect(res.body.boards).toEqual([expect.objectContaining({ boardId, name: 'Launch', role: 'editor' })]);
+      expect(res.body.tasksCreated.map((t: Json) => t.id)).toEqual([taskId]);
+      expect(res.body.tasksAssigned.map((t: Json) => t.id)).toEqual([taskId]);
+      expect(res.body.comments.map((c: Json) => c.body)).toEqual(['Draft is up']);
+      expect(res.body.history.map((e: Json) => e.type)).toEqual(['TaskCreated', 'CommentAdded']);
+      expect(res.body.follows).toEqual([expect.objectContaining({ taskId, following: true })]);
+      expect(Array.isArray(res.body.notifications)).toBe(true);
+      expect(res.body.history.every((e: Json) => e.actorId === person.user.id && e.boardId === boardId)).toBe(true);
+      expect(JSON.stringify(res.body)).not.toMatch(/password|argon2/i);
+    });
+
+    it('lets an admin export anyone, and nobody else', async () => {
+      expect((await h.app.request<Json>('GET', `/admin/users/${person.user.id}/export`, as(admin))).body.account.id).toBe(person.user.id);
+      const refused = await h.app.request<Json>('GET', `/admin/users/${person.user.id}/export`, as(owner));
+      expect([refused.status, refused.body.code]).toEqual([403, 'AUTH.FORBIDDEN']);
+      const bad = await h.app.request<Json>('GET', '/admin/users/not-a-uuid/export', as(admin));
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: Json) => e.field)).toContain('params.id');
+    });
+  });
+
+  describe('erasure', () => {
+    it('is refused to non-admins and for bad ids, changing nothing', async () => {
+      expect((await h.app.request('DELETE', `/admin/users/${person.user.id}`, as(owner))).status).toBe(403);
+      const bad = await h.app.request<Json>('DELETE', '/admin/users/123', as(admin));
+      expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'params.id']);
+      expect((await h.app.request('GET', '/me', as(person))).status).toBe(200);
+    });
+
+    it('removes the account and leaves no name or e-mail in any table; history keeps the id', async () => {
+      expect(await findEverywhere(h.sql, name)).toContain('public.users.name');
+      expect(await findEverywhere(h.sql, person.email)).toContain('public.users.email');
+      expect(await findEverywhere(h.sql, name)).toContain('public.idempotency_keys.body');
+
+      const erased = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
+      expect(erased.status).toBe(200);
+      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1 });
+      expect(await findEverywhere(h.sql, name)).toEqual([]);
+      expect(await findEverywhere(h.sql, person.email)).toEqual([]);
+
+      const view = await h.app.request<Json>('GET', `/boards/${boardId}`, as(owner));
+      expect(view.body.members).toContainEqual(expect.objectContaining({ userId: person.user.id, name: '' }));
+      const history = await h.app.request<Json>('GET', `/boards/${boardId}/history`, as(owner));
+      expect(JSON.stringify(history.body)).toContain(person.user.id);
+      expect(JSON.stringify(history.body)).not.toContain(name);
+      // The replayed idempotent answer is still valid JSON, with the personal fields erased.
+      const replayed = await h.app.request<Json>('POST', `/boards/${boardId}/members`, { ...as(owner), body: { email: person.email, role: 'editor' }, headers: { 'Idempotency-Key': 'add-zelda' } });
+      expect(JSON.stringify(replayed.body)).not.toContain(name);
+    });
+
+    it('kills the person’s sessions: access token, refresh token and password all fail', async () => {
+      expect((await h.app.request('GET', '/me', as(person))).status).toBe(401);
+      expect((await h.app.request('POST', '/auth/refresh', { body: { refreshToken: person.refreshToken } })).status).toBe(401);
+      expect((await h.app.request('POST', '/auth/login', { body: { email: person.email, password: person.password } })).status).toBe(401);
+      const [left] = await h.sql.query<{ tokens: number; follows: number; notifications: number }>(
+        `SELECT (SELECT count(*)::int FROM refresh_tokens WHERE user_id = $1) AS tokens, (SELECT count(*)::int FROM task_follows WHERE user_id = $1) AS follows,
+                (SELECT count(*)::int FROM notifications WHERE user_id = $1) AS notifications`, [person.user.id]);
+      expect(left).toEqual({ tokens: 0, follows: 0, notifications: 0 });
+    });
+
+    it('answers 404 for an erased or unknown person, and 409 for the last active admin', async () => {
+      const again = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
+      expect([again.status, again.body.code]).toEqual([404, 'USER.NOT_FOUND']);
+      const last = await h.app.request<Json>('DELETE', `/admin/users/${admin.user.id}`, as(admin));
+      expect([last.status, last.body.code]).toEqual([409, 'USER.LAST_ADMIN']);
+    });
+  });
+});

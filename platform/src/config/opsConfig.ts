@@ -1,0 +1,48 @@
+import { ConfigError, configSchema } from './config.js';
+
+/**
+ * What the operations CLI reads from the environment: the cluster's variables (same names and
+ * rules as the services, see `configSchema`) plus the webhook secret of `replay`.
+ */
+const opsSchema = configSchema.pick({ DATABASE_URL: true, EVENT_STORE: true, EVENT_STORE_URL: true, KAFKA_BROKERS: true, KAFKA_TOPIC: true });
+
+export interface OpsConfig {
+  /** Read models, checkpoints, accounts. */
+  readonly databaseUrl: string;
+  /** The PostgreSQL event store (default: DATABASE_URL). */
+  readonly storeUrl: string;
+  readonly eventStore: 'postgres' | 'eventstoredb';
+  readonly kafkaBrokers: readonly string[];
+  readonly kafkaTopic: string;
+  /** LOG_LEVEL; the CLI's own default is `warn` (its output is the progress and result lines). */
+  readonly logLevel: string;
+  /** HMAC key of `replay` deliveries (REPLAY_WEBHOOK_SECRET). */
+  readonly webhookSecret: string | null;
+}
+
+export const minimumSecretLength = 32;
+
+export function loadOpsConfig(env: Record<string, string | undefined> = process.env): OpsConfig {
+  const known = Object.fromEntries(Object.keys(opsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]));
+  const parsed = opsSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+  }
+  const config = parsed.data;
+  const logLevel = configSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL || 'warn');
+  if (!logLevel.success) throw new ConfigError(`Invalid configuration:\n  LOG_LEVEL: ${logLevel.error.issues[0]?.message ?? 'invalid'}`);
+  if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required (the read-model PostgreSQL, e.g. postgres://user@host:5432/primetrade)');
+  const secret = env.REPLAY_WEBHOOK_SECRET === '' ? undefined : env.REPLAY_WEBHOOK_SECRET;
+  if (secret !== undefined && secret.length < minimumSecretLength) {
+    throw new ConfigError(`Invalid configuration:\n  REPLAY_WEBHOOK_SECRET: at least ${minimumSecretLength} characters`);
+  }
+  return {
+    databaseUrl: config.DATABASE_URL,
+    storeUrl: config.EVENT_STORE_URL ?? config.DATABASE_URL,
+    eventStore: config.EVENT_STORE,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaTopic: config.KAFKA_TOPIC,
+    logLevel: logLevel.data,
+    webhookSecret: secret ?? null,
+  };
+}

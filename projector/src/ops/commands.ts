@@ -1,0 +1,115 @@
+import { rebaseTransactionIds, readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
+import { rebuildReadModels } from '../rebuild.js';
+import { createBackup, restoreBackup, verifyBackup } from './backup.js';
+import { exitCodes, helpText, progressPrinter, UsageError, type OpsCommand } from './cli.js';
+import type { OpsConnections } from './connections.js';
+import { ReplayError, replayToWebhook } from './replay.js';
+import { collectStatus, formatStatus } from './status.js';
+
+export interface OpsIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export interface OpsContext {
+  readonly config: OpsConfig;
+  readonly connections: OpsConnections;
+  readonly logger: Logger;
+  readonly io: OpsIo;
+}
+
+type Runner<C extends OpsCommand['name']> = (command: Extract<OpsCommand, { name: C }>, context: OpsContext) => Promise<number>;
+
+const status: Runner<'status'> = async (command, { config, connections, logger, io }) => {
+  const result = await collectStatus(config, connections, logger);
+  io.out(command.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+  return result.txids?.needsRebase ? exitCodes.checkFailed : exitCodes.ok;
+};
+
+const rebuild: Runner<'rebuild'> = async (_command, { connections, logger, io }) => {
+  const progress = progressPrinter(io.err);
+  const result = await rebuildReadModels({
+    sql: await connections.readModels(),
+    store: await connections.store(),
+    logger,
+    onProgress: (p) => progress.update(`rebuild: ${p.phase}, ${p.events} events (position ${p.position ?? '-'})`),
+  });
+  io.out(`rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`);
+  return exitCodes.ok;
+};
+
+const rebase: Runner<'rebase-txids'> = async (command, { connections, io }) => {
+  const sql = connections.storeSql();
+  const state = command.check ? await readTxidState(sql) : null;
+  if (state) {
+    io.out(state.needsRebase
+      ? `needs rebase: stored transaction ids reach ${String(state.maxStored)}, this cluster's next is ${state.nextFeedId}\n`
+      : `no rebase needed (max stored ${String(state.maxStored ?? 'none')}, next ${state.nextFeedId}, offset ${state.offset})\n`);
+    return state.needsRebase ? exitCodes.checkFailed : exitCodes.ok;
+  }
+  const result = await rebaseTransactionIds(sql);
+  io.out(result.rebased
+    ? `rebased: offset ${result.previousOffset} -> ${result.offset}; stored ids reach ${String(result.maxStored)}, new events start above ${result.nextFeedId - 1n}\n`
+    : `nothing to rebase (max stored ${String(result.maxStored ?? 'none')}, next ${result.nextFeedId}, offset ${result.offset})\n`);
+  return exitCodes.ok;
+};
+
+const replay: Runner<'replay'> = async (command, { config, connections, io }) => {
+  if (!config.webhookSecret) throw new UsageError('replay signs every request: set REPLAY_WEBHOOK_SECRET (at least 32 characters)');
+  const progress = progressPrinter(io.err);
+  try {
+    const result = await replayToWebhook({
+      store: await connections.store(), url: command.to, from: command.from, secret: config.webhookSecret,
+      batchSize: command.batchSize, maxRetries: command.maxRetries, backoffMs: { initial: 500, max: 30_000 },
+      onProgress: (p) => progress.update(`replay: ${p.delivered} events delivered (last position ${p.lastPosition})`),
+      onRetry: (r) => io.err(`replay: attempt ${r.attempt} failed (${r.reason}); retrying in ~${r.delayMs} ms\n`),
+    });
+    io.out(`delivered ${result.delivered} events; last delivered position: ${result.lastPosition ?? command.from ?? 'none'}\n`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (!(error instanceof ReplayError)) throw error;
+    const resume = error.result.lastPosition ?? command.from;
+    io.err(`replay failed: ${error.message}\n`);
+    io.out(`delivered ${error.result.delivered} events; last delivered position: ${resume ?? 'none'}\nresume with: npm run ops -- replay --to ${command.to.href}${resume ? ` --from ${resume}` : ''}\n`);
+    return exitCodes.failed;
+  }
+};
+
+const backupCreate: Runner<'backup create'> = async (command, { connections, io }) => {
+  const progress = progressPrinter(io.err);
+  const manifest = await createBackup(await connections.store(), command.file, (p) => progress.update(`backup: ${p.events} events (position ${p.lastPosition ?? '-'})`));
+  io.out(`backup ${command.file}: ${manifest.events} events in ${manifest.streams} streams, last position ${manifest.lastPosition ?? 'none'}, sha256 ${manifest.sha256}\n`);
+  return exitCodes.ok;
+};
+
+const backupVerify: Runner<'backup verify'> = async (command, { io }) => {
+  const progress = progressPrinter(io.err);
+  const report = await verifyBackup(command.file, { fold: command.fold, onProgress: (events) => progress.update(`verify: ${events} events checked`) });
+  if (!report.ok) {
+    io.out(`backup ${command.file} FAILED verification:\n  ${report.problems.join('\n  ')}\n`);
+    return exitCodes.checkFailed;
+  }
+  io.out(`backup ${command.file} OK: ${report.events} events in ${report.streams} streams${command.fold ? `, ${report.boards} boards folded` : ''}, sha256 ${report.manifest?.sha256 ?? ''}\n`);
+  return exitCodes.ok;
+};
+
+const backupRestore: Runner<'backup restore'> = async (command, { connections, io }) => {
+  const progress = progressPrinter(io.err);
+  const result = await restoreBackup(await connections.store(), command.file, (events) => progress.update(`restore: ${events} events appended`));
+  io.out(`restored ${result.events} events in ${result.streams} streams from ${command.file}; now run \`npm run ops -- rebuild\` (read models) and let the relay publish\n`);
+  return exitCodes.ok;
+};
+
+/** Runs one parsed command; returns the exit code. Unexpected errors propagate (exit 1 in main). */
+export async function runCommand(command: OpsCommand, context: OpsContext): Promise<number> {
+  switch (command.name) {
+    case 'help': context.io.out(helpText); return exitCodes.ok;
+    case 'status': return status(command, context);
+    case 'rebuild': return rebuild(command, context);
+    case 'rebase-txids': return rebase(command, context);
+    case 'replay': return replay(command, context);
+    case 'backup create': return backupCreate(command, context);
+    case 'backup verify': return backupVerify(command, context);
+    case 'backup restore': return backupRestore(command, context);
+  }
+}
