@@ -16,3 +16,4 @@ export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromS
 export { limits, isIsoInstant } from './board.validation.js';
 export { undoCommand } from './undo.decisions.js';
 export * from './stats.dto.js';
+export type { HistoryEntryDto } from './history.dto.js';

@@ -1,16 +1,7 @@
-import { describeEvent, foldStepwise, type BoardState, type Envelope, type FieldChange } from '@primetrade/domain';
+import { describeEvent, foldStepwise, type BoardState, type Envelope, type HistoryEntryDto } from '@primetrade/domain';
 
-/** One line of a board's audit history: who, when, what, with field-level changes (DESIGN §5). */
-export interface HistoryEntry {
-  readonly revision: number;
-  readonly occurredAt: string;
-  readonly actorId: string;
-  readonly type: string;
-  /** The task the event is about, or null for board, column and member events. */
-  readonly taskId: string | null;
-  readonly summary: string;
-  readonly changes: readonly FieldChange[];
-}
+/** One line of a board's audit history (DESIGN §5). */
+export type HistoryEntry = HistoryEntryDto;
 
 export interface HistoryFilter {
   readonly taskId?: string | undefined;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DomainError, boardViewFromState, decide, evolve, initialBoardState,
   type BoardCommand, type BoardState, type Envelope, type ExistingBoard, type Role,
@@ -15,6 +15,7 @@ import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
 import { getBoardView } from '../queries/boards.queries.js';
 import { readModelBackends } from '../testing/database.testkit.js';
+import { useDatabase } from '../testing/readModels.testkit.js';
 
 interface Intent { kind: number; a: number; b: number; c: number; actor: number }
 const intent = fc.record({ kind: fc.nat(27), a: fc.nat(), b: fc.nat(), c: fc.nat(), actor: fc.nat(9) });
@@ -96,13 +97,7 @@ const backends = readModelBackends('parity');
 
 describe.each(backends)('Read models equal the domain fold on $name', ({ open }) => {
   let sql: Sql;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const database = await open();
-    sql = database.sql;
-    drop = () => database.drop();
-  });
-  afterAll(() => drop());
+  useDatabase(open, (database) => (sql = database));
 
   it('for random command sequences, projected in random batches with redeliveries', async () => {
     await fc.assert(

@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes, ProjectionGapError } from '../applyBatch.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
 import { readModelBackends } from '../testing/database.testkit.js';
-import { projectionSpec, readBoard, readRows } from '../testing/readModels.testkit.js';
+import { projectionSpec, readBoard, readRows, useDatabase } from '../testing/readModels.testkit.js';
 
 const backends = readModelBackends('projector');
 
 describe.each(backends)('Read-model projections on $name', ({ open }) => {
   let sql: Sql;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const database = await open();
-    sql = database.sql;
-    drop = () => database.drop();
-  });
-  afterAll(() => drop());
+  useDatabase(open, (database) => (sql = database));
 
   const spec = () => projectionSpec(sql);
 

@@ -4,7 +4,7 @@
  * (random batches, redeliveries) on PGlite and PostgreSQL; every query answer compared with the
  * reference at several points of the history, then the live tables with a fresh fold of the store.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSqlEventStore, seededRandom, type Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
 import { daysBetween, getBoardFlow, getBoardStats, getMyStats } from '../queries/stats.queries.js';
@@ -12,6 +12,7 @@ import { foldReadModels } from '../rebuild.js';
 import { appendHistories } from '../testing/boardHistory.testkit.js';
 import { compareReadModels } from '../testing/compareReadModels.js';
 import { readModelBackends } from '../testing/database.testkit.js';
+import { useDatabase } from '../testing/readModels.testkit.js';
 import { statsFromEvents } from '../testing/statsReference.js';
 import { statsScenario, type StatsScenario } from '../testing/statsScenario.testkit.js';
 
@@ -43,13 +44,7 @@ async function expectQueriesEqualReference(sql: Sql, scenario: StatsScenario, up
 
 describe.each(readModelBackends('stats'))('Statistics on $name', ({ open }) => {
   let sql: Sql;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const database = await open();
-    sql = database.sql;
-    drop = () => database.drop();
-  });
-  afterAll(() => drop());
+  useDatabase(open, (database) => (sql = database));
 
   // First, while the database holds nothing else: the whole read models are compared.
   it('rebuild to exactly the rows the live projector wrote', async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
 import { readModelBackends } from '../testing/database.testkit.js';
-import { projectionSpec } from '../testing/readModels.testkit.js';
+import { projectionSpec, useDatabase } from '../testing/readModels.testkit.js';
 
 /**
  * The statistics projection, event by event. Every `then` also delivers the whole history a second
@@ -12,13 +12,7 @@ import { projectionSpec } from '../testing/readModels.testkit.js';
  */
 describe.each(readModelBackends('statsprojection'))('Statistics projection on $name', ({ open }) => {
   let sql: Sql;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const database = await open();
-    sql = database.sql;
-    drop = () => database.drop();
-  });
-  afterAll(() => drop());
+  useDatabase(open, (database) => (sql = database));
 
   const spec = () => projectionSpec(sql);
 

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
@@ -71,4 +71,18 @@ export function projectionSpec(sql: Sql) {
       }),
     }),
   };
+}
+
+/**
+ * The suite's own database: opened before its tests (`onOpen` receives it), dropped after them.
+ * Call at the top of a `describe`.
+ */
+export function useDatabase(open: () => Promise<{ readonly sql: Sql; drop(): Promise<void> }>, onOpen: (sql: Sql) => void): void {
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const database = await open();
+    onOpen(database.sql);
+    drop = () => database.drop();
+  });
+  afterAll(() => drop?.());
 }

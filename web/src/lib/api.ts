@@ -7,7 +7,7 @@ import type {
   CommentDto,
   Envelope,
   ErrorCode,
-  FieldChange,
+  HistoryEntryDto,
   ErrorDetail,
   MemberDto,
   NotificationDto,
@@ -39,15 +39,7 @@ export interface Sent<T> {
 }
 
 /** One line of the audit history (GET /boards/:id/history, /tasks/:id/history). */
-export interface HistoryEntry {
-  readonly revision: number;
-  readonly occurredAt: string;
-  readonly actorId: string;
-  readonly type: string;
-  readonly taskId: string | null;
-  readonly summary: string;
-  readonly changes: readonly FieldChange[];
-}
+export type HistoryEntry = HistoryEntryDto;
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 const prefix = '/api/v1';
