@@ -77,6 +77,20 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: Json) => e.field)).toContain('params.id');
     });
+    it('shows nothing of a board the person has left but what they themselves set', async () => {
+      const other = await h.app.registerUser({ name: 'Leaver Lou' });
+      const board = await h.app.request<Json>('POST', '/boards', { ...as(owner), body: { name: 'Left behind' } });
+      const leftBoard = board.body.board.id as string;
+      await h.app.request('POST', `/boards/${leftBoard}/members`, { ...as(owner), body: { userId: other.user.id, role: 'editor' } });
+      const task = await h.app.request<Json>('POST', `/boards/${leftBoard}/tasks`, { ...as(other), body: { title: 'Mine at first' } });
+      await h.app.request('DELETE', `/boards/${leftBoard}/members/${other.user.id}`, as(owner));
+      await h.app.request('PATCH', `/tasks/${task.body.id}`, { ...as(owner), body: { title: 'Secret plans', description: 'after Lou left' } });
+      const res = await h.app.request<Json>('GET', '/me/export', as(other));
+      expect(res.status).toBe(200);
+      expect(res.body.tasksCreated).toEqual([]);
+      expect(res.body.history.map((e: Json) => [e.boardId, e.type])).toEqual([[leftBoard, 'TaskCreated']]);
+      expect(JSON.stringify(res.body)).not.toContain('Secret plans');
+    });
   });
 
   describe('erasure', () => {

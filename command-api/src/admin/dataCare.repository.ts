@@ -27,8 +27,14 @@ async function boardsOf(sql: Sql, userId: string): Promise<PersonalDataExport['b
   );
 }
 
+/** Tasks of boards the person is still a member of: a board they left is no longer theirs to read. */
 async function tasksWhere(sql: Sql, condition: string, userId: string): Promise<TaskDto[]> {
-  const rows = await sql.query<{ task: TaskDto }>(`SELECT ${taskDtoJson} AS task FROM tasks t WHERE ${condition} ORDER BY t.created_at, t.id`, [userId]);
+  const rows = await sql.query<{ task: TaskDto }>(
+    `SELECT ${taskDtoJson} AS task FROM tasks t
+     WHERE ${condition} AND EXISTS (SELECT 1 FROM board_members m WHERE m.board_id = t.board_id AND m.user_id = $1)
+     ORDER BY t.created_at, t.id`,
+    [userId],
+  );
   return rows.map((row) => row.task);
 }
 
@@ -53,12 +59,19 @@ async function followsOf(sql: Sql, userId: string): Promise<PersonalDataExport['
   return sql.query(`SELECT task_id AS "taskId", following, ${isoSql('updated_at')} AS "updatedAt" FROM task_follows WHERE user_id = $1 ORDER BY updated_at, task_id`, [userId]);
 }
 
-/** History entries by the person, from the streams of every board they are tied to (the store is the source). */
-async function historyBy(store: EventStore, boardIds: readonly string[], userId: string): Promise<PersonalDataExport['history']> {
+/**
+ * History entries by the person, from the streams of every board they are tied to (the store is the
+ * source). On a board they have left, only what they set stays: the values they replaced were others'.
+ */
+async function historyBy(store: EventStore, boardIds: readonly string[], memberOf: ReadonlySet<string>, userId: string): Promise<PersonalDataExport['history']> {
   const entries: (HistoryEntry & { boardId: string })[] = [];
   for (const boardId of boardIds) {
     const events = (await store.readStream(boardStreamId(boardId))).map(toEnvelope);
-    for (const entry of historyOf(events, { actorId: userId })) entries.push({ boardId, ...entry });
+    for (const entry of historyOf(events, { actorId: userId })) {
+      if (memberOf.has(boardId)) entries.push({ boardId, ...entry });
+      // The summary names things as they were (others' titles): the event type says enough.
+      else entries.push({ boardId, ...entry, summary: entry.type, changes: entry.changes.map(({ field, to }) => ({ field, from: null, to })) });
+    }
   }
   return entries;
 }
@@ -74,12 +87,14 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
     notificationsOf(sql, userId),
     followsOf(sql, userId),
   ]);
-  const boardIds = [...new Set([...boards.map((b) => b.boardId), ...tasksCreated.map((t) => t.boardId), ...tasksAssigned.map((t) => t.boardId), ...comments.map((c) => c.boardId)])];
+  // Boards they left count for their history too (their own acts only, see historyBy).
+  const touched = await sql.query<{ boardId: string }>('SELECT DISTINCT board_id AS "boardId" FROM tasks WHERE created_by = $1 OR $1 = ANY (assignee_ids)', [userId]);
+  const boardIds = [...new Set([...boards.map((b) => b.boardId), ...touched.map((t) => t.boardId), ...tasksAssigned.map((t) => t.boardId), ...comments.map((c) => c.boardId)])];
   return {
     exportedAt: now.toISOString(),
     account: toUserDto(row),
     boards, tasksCreated, tasksAssigned, comments, notifications, follows,
-    history: await historyBy(store, boardIds, userId),
+    history: await historyBy(store, boardIds, new Set(boards.map((b) => b.boardId)), userId),
   };
 }
 
