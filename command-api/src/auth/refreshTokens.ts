@@ -23,6 +23,11 @@ const digest = (token: string): string => createHash('sha256').update(token).dig
 
 const refreshInvalid = (message: string) => new DomainError('AUTH.REFRESH_INVALID', message);
 
+/** How long a token just rotated still yields a successor: two tabs refreshing at once stay signed in. */
+export const reuseGraceMs = 20_000;
+
+class LostRace extends Error {}
+
 /**
  * Opaque rotating refresh tokens grouped in families (one per login). Each use replaces the token;
  * presenting a replaced token again means it was copied, so the whole family is revoked.
@@ -44,6 +49,31 @@ export function createRefreshTokens(deps: RefreshTokenDeps) {
     await deps.sql.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, now]);
   }
 
+  /** The successor, or null when another rotation (or a logout) spent the token first. */
+  async function spend(row: TokenRow, now: Date): Promise<string | null> {
+    return deps.sql.tx(async (tx) => {
+      const successor = await insert(row.user_id, row.family_id, now, tx);
+      // The compare-and-set on revoked_at lets exactly one of two concurrent rotations spend it.
+      const spent = await tx.query(
+        'UPDATE refresh_tokens SET revoked_at = $2, replaced_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+        [row.id, now, successor.id],
+      );
+      if (spent.length === 0) throw new LostRace();
+      return successor.token;
+    }).catch((error: unknown) => {
+      if (error instanceof LostRace) return null;
+      throw error;
+    });
+  }
+
+  /** Rotated within the grace period, and the family is still alive (no logout, no reuse revocation). */
+  async function spentByConcurrentRotation(row: TokenRow, now: Date): Promise<boolean> {
+    if (row.replaced_by === null || row.revoked_at === null) return false;
+    if (now.getTime() - row.revoked_at.getTime() > reuseGraceMs) return false;
+    const alive = await deps.sql.query('SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1', [row.family_id]);
+    return alive.length > 0;
+  }
+
   async function find(token: string): Promise<TokenRow | null> {
     const rows = await deps.sql.query<TokenRow>(
       'SELECT id, user_id, family_id, expires_at, revoked_at, replaced_by FROM refresh_tokens WHERE token_hash = $1',
@@ -58,31 +88,27 @@ export function createRefreshTokens(deps: RefreshTokenDeps) {
       return (await insert(userId, deps.newId(), deps.clock(), deps.sql)).token;
     },
 
-    /** Spends `token` and returns its successor with the user it belongs to. */
+    /**
+     * Spends `token` and returns its successor with the user it belongs to. A token spent a moment
+     * ago by a concurrent rotation (two tabs, a retry after a lost answer) gets a successor of its
+     * own within `reuseGraceMs`; later, presenting it again is a stolen copy and ends the family.
+     */
     async rotate(token: string): Promise<{ userId: string; token: string }> {
       const now = deps.clock();
       const row = await find(token);
       if (!row) throw refreshInvalid('Unknown refresh token');
-      if (row.replaced_by !== null) {
+      if (row.expires_at.getTime() <= now.getTime()) throw refreshInvalid('The refresh token has expired; log in again');
+      const next = row.revoked_at === null ? await spend(row, now) : null;
+      if (next !== null) return { userId: row.user_id, token: next };
+      const spent = await find(token);
+      if (spent !== null && (await spentByConcurrentRotation(spent, now))) {
+        return { userId: row.user_id, token: (await insert(row.user_id, row.family_id, now, deps.sql)).token };
+      }
+      if (spent?.replaced_by != null) {
         await revokeFamily(row.family_id, now);
         throw refreshInvalid('This refresh token was already used; the session has been revoked');
       }
-      if (row.revoked_at !== null) throw refreshInvalid('This session has ended');
-      if (row.expires_at.getTime() <= now.getTime()) throw refreshInvalid('The refresh token has expired; log in again');
-      const next = await deps.sql.tx(async (tx) => {
-        const successor = await insert(row.user_id, row.family_id, now, tx);
-        // The compare-and-set on revoked_at makes two concurrent rotations of one token a reuse.
-        const spent = await tx.query(
-          'UPDATE refresh_tokens SET revoked_at = $2, replaced_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
-          [row.id, now, successor.id],
-        );
-        if (spent.length === 0) throw refreshInvalid('This refresh token was already used; the session has been revoked');
-        return successor;
-      }).catch(async (error: unknown) => {
-        if (error instanceof DomainError) await revokeFamily(row.family_id, now);
-        throw error;
-      });
-      return { userId: row.user_id, token: next.token };
+      throw refreshInvalid('This session has ended');
     },
 
     /** Ends the session `token` belongs to; unknown tokens are ignored (logout is idempotent). */
