@@ -44,7 +44,7 @@ export interface AppDeps {
   readonly sql: Sql;
   readonly store: EventStore;
   readonly tokens: TokenService;
-  readonly rateLimiters: { readonly login: RateLimiter; readonly register: RateLimiter; readonly api: RateLimiter };
+  readonly rateLimiters: { readonly login: RateLimiter; readonly loginAccount: RateLimiter; readonly register: RateLimiter; readonly api: RateLimiter };
   readonly clock: () => Date;
   /** UUID v4. */
   readonly newId: () => string;

@@ -48,7 +48,8 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
     WEB_ROOT: webRoot,
     RATE_LIMIT_API_PER_MINUTE: '1000000',
     RATE_LIMIT_REGISTER_PER_HOUR: '1000',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+    RATE_LIMIT_LOGIN_PER_15_MINUTES: '1000',
+    RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: '1000',
     ...env,
   });
   return {

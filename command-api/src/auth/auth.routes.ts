@@ -14,7 +14,7 @@ export interface AuthRoutesDeps {
   readonly refreshTokens: RefreshTokens;
   readonly clock: () => Date;
   readonly newId: () => string;
-  readonly rateLimiters: { readonly login: RateLimiter; readonly register: RateLimiter };
+  readonly rateLimiters: { readonly login: RateLimiter; readonly loginAccount: RateLimiter; readonly register: RateLimiter };
 }
 
 export interface Session {
@@ -58,10 +58,15 @@ export function registerAuthRoutes(registrar: RouteRegistrar, deps: AuthRoutesDe
   defineRoute(registrar, {
     method: 'post', path: '/auth/login', summary: 'Sign in with email and password', tags, auth: false,
     body: loginBody,
-    middleware: [rateLimit(deps.rateLimiters.login, (ctx) => {
-      const email = rawEmail(ctx);
-      return [`login:ip:${clientIp(ctx)}`, ...(email ? [`login:email:${email}`] : [])];
-    })],
+    // Per address, and per account from one address: never per account alone, or anyone could
+    // lock a person out by failing with their email from anywhere.
+    middleware: [
+      rateLimit(deps.rateLimiters.login, (ctx) => `login:ip:${clientIp(ctx)}`),
+      rateLimit(deps.rateLimiters.loginAccount, (ctx) => {
+        const email = rawEmail(ctx);
+        return email ? `login:email:${email}:ip:${clientIp(ctx)}` : null;
+      }),
+    ],
     responses: { 200: { description: 'Signed in', schema: sessionDto }, 403: { description: 'Account disabled' } },
   }, async (ctx, { body }) => {
     const row = await findUserByEmail(deps.sql, body.email);

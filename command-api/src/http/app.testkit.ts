@@ -117,7 +117,7 @@ function buildDeps(sql: Sql, clock: TestClock, options: TestAppOptions): AppDeps
     sql,
     store: createInMemoryEventStore(),
     tokens: createTokenService({ secret: 'test-secret-of-at-least-32-characters!', accessTtlSeconds: options.accessTtlSeconds ?? 900, now: clock.now }),
-    rateLimiters: { login: limiter(), register: limiter(), api: limiter() },
+    rateLimiters: { login: limiter(), loginAccount: limiter(), register: limiter(), api: limiter() },
     clock: clock.now,
     newId: randomUUID,
     readiness: async () => ({ database: { ok: true } }),

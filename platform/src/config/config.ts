@@ -36,7 +36,9 @@ export const configSchema = z.object({
   CORS_ORIGINS: csv,
   BODY_LIMIT: bytes.default(256 * 1024),
   TRUST_PROXY: z.stringbool().default(false),
-  RATE_LIMIT_LOGIN_PER_MINUTE: positiveInt.default(10),
+  /** Login attempts per client address, and per account from one address, in 15-minute windows. */
+  RATE_LIMIT_LOGIN_PER_15_MINUTES: positiveInt.default(100),
+  RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: positiveInt.default(10),
   RATE_LIMIT_REGISTER_PER_HOUR: positiveInt.default(20),
   RATE_LIMIT_API_PER_MINUTE: positiveInt.default(1200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
