@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { BoardViewDto, Envelope, TaskDto } from '@primetrade/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, connectToBoard, type BoardSocket } from './kit/api.js';
@@ -107,6 +109,19 @@ describe('Embedded product, as two people use it', () => {
     } finally {
       for (const socket of sockets) socket.close();
     }
+  });
+
+  it('keeps its data directory (the database, its write-ahead log, the JWT secret) to its owner', async () => {
+    const modeOf = async (entry: string) => (await stat(path.join(data.dir, entry))).mode & 0o777;
+    // Nothing inside is reachable by others through a directory only its owner may enter…
+    expect(await modeOf('.')).toBe(0o700);
+    expect(await modeOf('pglite')).toBe(0o700);
+    // …and what exists at start (PGlite opens every file 0666) is the owner's only as well.
+    expect(await modeOf('jwt-secret')).toBe(0o600);
+    expect(await modeOf('pglite/PG_VERSION')).toBe(0o600);
+    const walSegments = (await readdir(path.join(data.dir, 'pglite/pg_wal'))).filter((name) => /^[0-9A-F]{24}$/.test(name));
+    expect(walSegments.length).toBeGreaterThan(0);
+    for (const segment of walSegments) expect(await modeOf(`pglite/pg_wal/${segment}`), segment).toBe(0o600);
   });
 
   it('shuts down gracefully on SIGTERM and keeps its data across a restart', async () => {

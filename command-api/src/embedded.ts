@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   createSqlEventStore,
   createTokenService,
   databaseCheck,
+  makePrivateDir,
   listen,
   mailerFromConfig,
   type Config,
@@ -61,8 +62,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const metrics = createMetrics();
 
   // 1. Storage: PGlite on disk (or the given database), schema up to date.
-  await mkdir(config.DATA_DIR, { recursive: true });
+  // Accounts, password hashes and the JWT secret live here: the owner's only (README "Data care").
+  await makePrivateDir(config.DATA_DIR);
   const sql = options.sql ?? (await createPgliteSql({ dataDir: path.join(config.DATA_DIR, 'pglite') }));
+  // PGlite sets mode 0666 on the files it creates, whatever the umask: tighten what it just wrote.
+  // Files it adds later stay unreachable to others behind the 0700 directory, and are tightened at the next start.
+  await makePrivateDir(config.DATA_DIR);
   await runMigrations(sql, logger);
   const store = await createSqlEventStore(sql, { logger, metrics });
   const tokens = createTokenService({ secret: await jwtSecret(config), accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });

@@ -1,4 +1,5 @@
 export * from './sql/sql.port.js';
+export * from './fs/privateDir.js';
 export * from './sql/postgresSql.js';
 export * from './sql/pgliteSql.js';
 export * from './eventStore/eventStore.port.js';
