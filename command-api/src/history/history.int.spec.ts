@@ -107,12 +107,18 @@ describe('Time travel', () => {
     const atInstant = await api.request('GET', `${h()}/at?at=${encodeURIComponent(created.occurredAt)}`, { as: board.viewer });
     expect(atInstant.status).toBe(200);
     expect(atInstant.body.asOf.revision).toBeGreaterThanOrEqual(created.revision);
+    // `time` is the contract's name for the instant; `at` stays as its alias.
+    const atTime = await api.request('GET', `${h()}/at?time=${encodeURIComponent(created.occurredAt)}`, { as: board.viewer });
+    expect(atTime.status).toBe(200);
+    expect(atTime.body).toEqual(atInstant.body);
   });
 
   it('refuses a revision not reached yet, an instant before the board, and both or neither point', async () => {
     expect((await api.request('GET', `${h()}/at?revision=${head + 1}`, { as: board.viewer })).status).toBe(400);
     expect((await api.request('GET', `${h()}/at?at=2000-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(404);
     expect((await api.request('GET', `${h()}/at?revision=0&at=2030-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(400);
+    expect((await api.request('GET', `${h()}/at?time=2030-01-01T00:00:00Z&at=2030-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(400);
+    expect((await api.request('GET', `${h()}/at?time=yesterday`, { as: board.viewer })).status).toBe(400);
     expect((await api.request('GET', `${h()}/at`, { as: board.viewer })).status).toBe(400);
   });
 });

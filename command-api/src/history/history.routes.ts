@@ -76,7 +76,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     if (query.revision !== undefined && query.revision > head) {
       throw new DomainError('VALIDATION.FAILED', `The board is at revision ${head}`, [{ field: 'revision', message: `must be at most ${head}` }]);
     }
-    const state = stateAt(events, query);
+    const state = stateAt(events, { revision: query.revision, at: query.time ?? query.at });
     if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'The board did not exist yet at that point');
     const last = events[state.revision];
     setRevision(ctx, head);

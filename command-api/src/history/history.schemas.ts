@@ -37,13 +37,16 @@ export const historyPage = z.object({
   revision: z.number().int(),
 });
 
-/** Exactly one of `revision` and `at`. */
+/** Exactly one point: a `revision`, or an instant as `time` (`at` is the older name of the same thing). */
 export const timeTravelQuery = z
   .object({
     revision: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    time: isoInstant.optional(),
     at: isoInstant.optional(),
   })
-  .refine((query) => (query.revision === undefined) !== (query.at === undefined), { message: 'send exactly one of revision and at', path: ['revision'] });
+  .refine((query) => [query.revision, query.time, query.at].filter((value) => value !== undefined).length === 1, {
+    message: 'send exactly one of revision and time', path: ['revision'],
+  });
 
 export const timeTravelView = z.object({ view: boardViewDto, asOf: z.object({ revision: z.number().int(), occurredAt: z.string() }) });
 
