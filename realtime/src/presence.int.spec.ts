@@ -93,4 +93,52 @@ describe('Board presence', () => {
       await vi.waitFor(() => expect(adaSeen.lastPresence()).toEqual([idle(ada)]));
     });
   });
+
+  describe('when one viewer floods the room with updates', () => {
+    it('costs the room a few broadcasts a second, and the room still ends with what the viewer shows last', async () => {
+      const bobClient = await harness.connect(bob);
+      await join(bobClient, { boardId });
+      await vi.waitFor(() => expect(adaSeen.lastPresence()).toHaveLength(2));
+      const before = adaSeen.presence.length;
+      const started = Date.now();
+      for (let n = 0; n < 2_000; n += 1) bobClient.emit('presence:update', { boardId, taskId: n % 2 === 0 ? taskId : null, editing: n % 2 === 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const broadcasts = adaSeen.presence.length - before;
+      const seconds = (Date.now() - started) / 1000;
+      // At once, then at most one per 100 ms window (the updates themselves are throttled per socket too).
+      expect(broadcasts).toBeGreaterThan(0);
+      expect(broadcasts).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+      // A calm update after the flood is shown.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      bobClient.emit('presence:update', { boardId, taskId, editing: true });
+      await vi.waitFor(() => expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]));
+    });
+
+    it('does not re-broadcast an update that changes nothing', async () => {
+      const bobClient = await harness.connect(bob);
+      await join(bobClient, { boardId });
+      await vi.waitFor(() => expect(adaSeen.lastPresence()).toHaveLength(2));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = adaSeen.presence.length;
+      for (let n = 0; n < 5; n += 1) bobClient.emit('presence:update', { boardId, taskId: null, editing: false });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(adaSeen.presence.length).toBe(before);
+    });
+  });
+
+  describe('when one account opens more sockets than a person has tabs', () => {
+    it('refuses the handshake past 20 on a node, and takes a new one once one closes', async () => {
+      const open = [];
+      for (let n = 0; n < 19; n += 1) open.push(await harness.connect(bob));
+      // Ada's socket from beforeEach belongs to another account: it does not count for Bob.
+      const refused = await harness.connect(bob).then(
+        async () => harness.connect(bob).then(() => null, (error: unknown) => error as Error & { data?: { code?: string } }),
+        (error: unknown) => { throw error; },
+      );
+      expect(refused?.message).toBe('too_many_sockets');
+      expect(refused?.data?.code).toBe('RATE_LIMITED');
+      open[0]?.disconnect();
+      await vi.waitFor(async () => expect((await harness.connect(bob)).connected).toBe(true));
+    });
+  });
 });

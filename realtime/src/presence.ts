@@ -56,17 +56,46 @@ export interface Presence {
   broadcast(boardId: string): Promise<void>;
 }
 
-export function createPresence(io: RealtimeIo, store: PresenceStore): Presence {
+export interface PresenceLimits {
+  /** A board's presence is broadcast at once, then at most once per this many ms (later changes coalesce). Default 100. */
+  readonly broadcastEveryMs?: number;
+}
+
+/**
+ * Broadcasts `run(key)` at once, then at most once per `everyMs` per key: requests inside the
+ * window coalesce into one trailing run that sees the latest state. One viewer sending thousands
+ * of updates costs the room a few broadcasts a second, not thousands.
+ */
+function coalescePerKey(everyMs: number, run: (key: string) => Promise<void>, onError: (error: unknown) => void): (key: string) => Promise<void> {
+  const windows = new Map<string, { trailing: boolean }>();
+  const schedule = (key: string): Promise<void> => {
+    const open = windows.get(key);
+    if (open) {
+      open.trailing = true;
+      return Promise.resolve();
+    }
+    const window = { trailing: false };
+    windows.set(key, window);
+    setTimeout(() => {
+      windows.delete(key);
+      if (window.trailing) schedule(key).catch(onError);
+    }, everyMs).unref();
+    return run(key);
+  };
+  return schedule;
+}
+
+export function createPresence(io: RealtimeIo, store: PresenceStore, limits: PresenceLimits = {}, onError: (error: unknown) => void = () => {}): Presence {
   const nothingShown: SocketPresence = { taskId: null, editing: false };
   const put = (socket: RealtimeSocket, boardId: string, shown: SocketPresence): Promise<void> => {
     socket.data.presence[boardId] = shown;
     const { userId, name } = socket.data;
     return store.put(boardId, socket.id, { userId, name, ...shown });
   };
-  const broadcast = async (boardId: string): Promise<void> => {
+  const broadcast = coalescePerKey(limits.broadcastEveryMs ?? 100, async (boardId) => {
     const users = await store.list(boardId);
     io.to(boardRoom(boardId)).emit('presence', { boardId, users });
-  };
+  }, onError);
   return {
     broadcast,
     async enter(socket, boardId) {
@@ -75,10 +104,10 @@ export function createPresence(io: RealtimeIo, store: PresenceStore): Presence {
     },
     async update(socket, boardId, change) {
       const before = socket.data.presence[boardId] ?? nothingShown;
-      await put(socket, boardId, {
-        taskId: change.taskId === undefined ? before.taskId : change.taskId,
-        editing: change.editing ?? before.editing,
-      });
+      const after = { taskId: change.taskId === undefined ? before.taskId : change.taskId, editing: change.editing ?? before.editing };
+      // Saying again what everyone already sees changes nothing and is not re-broadcast.
+      if (socket.data.presence[boardId] !== undefined && after.taskId === before.taskId && after.editing === before.editing) return;
+      await put(socket, boardId, after);
       await broadcast(boardId);
     },
     async exit(socket, boardId) {
@@ -93,9 +122,20 @@ export function createPresence(io: RealtimeIo, store: PresenceStore): Presence {
   };
 }
 
-/** `presence:update` (fire and forget) and the clean-up when a socket goes away. */
+/** A socket may say what it looks at this often; more is dropped (a person moves focus a few times a second at most). */
+export const presenceUpdatesPerSecond = 20;
+
+/** `presence:update` (fire and forget, throttled per socket) and the clean-up when a socket goes away. */
 export function registerPresenceHandlers(socket: RealtimeSocket, presence: Presence, logger: Logger): void {
+  let window = { startedAt: 0, count: 0 };
   socket.on('presence:update', (payload: unknown) => {
+    const now = Date.now();
+    if (now - window.startedAt >= 1000) window = { startedAt: now, count: 0 };
+    window.count += 1;
+    if (window.count > presenceUpdatesPerSecond) {
+      if (window.count === presenceUpdatesPerSecond + 1) logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: presence updates throttled');
+      return;
+    }
     const parsed = parsePresence(payload);
     if (!parsed.ok) {
       logger.debug({ socketId: socket.id, reason: parsed.message }, 'realtime: presence update refused');

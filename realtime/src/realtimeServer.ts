@@ -5,7 +5,7 @@ import type { Logger, Metrics, TokenService } from '@primetrade/platform';
 import { createFanout } from './fanout.js';
 import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
-import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceStore } from './presence.js';
+import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceLimits, type PresenceStore } from './presence.js';
 import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
 import type { RealtimeIo } from './socket.types.js';
 
@@ -27,6 +27,9 @@ export interface RealtimeDeps {
   readonly isActive?: (userId: string) => Promise<boolean>;
   /** Milliseconds since the epoch; injectable for token-expiry timing. */
   readonly now?: () => number;
+  /** Open sockets one account may hold on this node; the next handshake is refused. Default 20 (tabs and devices). */
+  readonly maxSocketsPerUser?: number;
+  readonly presenceLimits?: PresenceLimits;
 }
 
 export interface RealtimeServer {
@@ -50,11 +53,27 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     ...(deps.corsOrigins ? { cors: { origin: [...deps.corsOrigins], credentials: true } } : {}),
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
-  const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore());
+  const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore(), deps.presenceLimits, (error) =>
+    logger.error({ err: error }, 'realtime: presence broadcast failed'));
+  const socketsOf = new Map<string, number>();
+  const maxSocketsPerUser = deps.maxSocketsPerUser ?? 20;
   const removals = deps.removals ?? createRemovals();
 
   io.use(authenticate(deps.tokens, logger, deps.isActive));
+  io.use((socket, next) => {
+    const open = socketsOf.get(socket.data.userId) ?? 0;
+    if (open < maxSocketsPerUser) return next();
+    logger.warn({ userId: socket.data.userId, open }, 'realtime: socket refused, too many open for this account');
+    next(Object.assign(new Error('too_many_sockets'), { data: { code: 'RATE_LIMITED', message: `At most ${maxSocketsPerUser} open connections per account` } }));
+  });
   io.on('connection', (socket) => {
+    const { userId } = socket.data;
+    socketsOf.set(userId, (socketsOf.get(userId) ?? 0) + 1);
+    socket.on('disconnect', () => {
+      const left = (socketsOf.get(userId) ?? 1) - 1;
+      if (left > 0) socketsOf.set(userId, left);
+      else socketsOf.delete(userId);
+    });
     void socket.join(userRoom(socket.data.userId));
     deps.metrics?.socketsConnected.inc();
     const stopExpiryTimer = dropOnExpiry(socket, now);
