@@ -17,13 +17,17 @@ const shiftDay = (day: string, days: number) => utcDay(Date.parse(`${day}T00:00:
 const refuse = (field: 'from' | 'to', message: string) =>
   new DomainError('VALIDATION.FAILED', `query.${field}: ${message}`, [{ field: `query.${field}`, message }]);
 
-/** The range asked for, defaults filled in: 30 days (to today, or from `from`); nothing after today. */
+/**
+ * The range asked for, defaults filled in: 30 days (to today, or from `from`). A `to` after today in
+ * UTC (a person east of UTC asking for their own today, or a future day) is clamped to today: the
+ * answer's `to` says how far the data goes. A `from` after today has nothing to show.
+ */
 function flowRange(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
   const today = utcDay(now.getTime());
-  const to = query.to ?? (query.from !== undefined && shiftDay(query.from, 29) < today ? shiftDay(query.from, 29) : today);
-  if (to > today) throw refuse('to', `must not be after today (${today}, UTC)`);
+  const asked = query.to ?? (query.from !== undefined && shiftDay(query.from, 29) < today ? shiftDay(query.from, 29) : today);
+  const to = asked > today ? today : asked;
   const from = query.from ?? shiftDay(to, -29);
-  if (from > to) throw refuse('from', `must not be after ${to}`);
+  if (from > to) throw refuse('from', `must not be after ${to}${to === today ? ' (today, UTC)' : ''}`);
   return { from, to };
 }
 
