@@ -1,5 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
+import { notifyProgress } from './consistency/projectionProgress.js';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 
 export { UnknownEventTypeError } from './projections/index.js';
@@ -23,6 +24,8 @@ export interface ApplyResult {
   readonly skipped: number;
   /** Notifications the batch created (live projection only): push them once the transaction commits. */
   readonly notifications: readonly NewNotification[];
+  /** Board → the revision this batch brought it to (boards it applied something to). */
+  readonly progress: ReadonlyMap<string, number>;
 }
 
 interface BoardTouch {
@@ -53,10 +56,13 @@ const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
  * (a retry re-applies the prefix, which the guard makes safe).
  */
 export async function applyEnvelopes(sql: Sql, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
-  if (events.length === 0) return { applied: 0, skipped: 0, notifications: [] };
+  if (events.length === 0) return { applied: 0, skipped: 0, notifications: [], progress: new Map() };
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
-    return applyInTransaction(tx, events, project);
+    const result = await applyInTransaction(tx, events, project);
+    // Delivered at commit, i.e. exactly when readers can see the rows (read-your-writes waiters).
+    await notifyProgress(tx, result.progress);
+    return result;
   });
 }
 
@@ -92,7 +98,8 @@ export async function applyInTransaction(
   // The guard decided on revisions alone, so the whole batch is checked before any write.
   const notifications = (await project(tx, toApply)) ?? [];
   await saveProgress(tx, touched);
-  return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
+  const progress = new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision]));
+  return { applied: toApply.length, skipped: events.length - toApply.length, notifications, progress };
 }
 
 /**

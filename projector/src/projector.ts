@@ -3,6 +3,7 @@ import { HaltPartitionError, correlationIdsOf, inEventSpans, reportError, type B
 import {
   applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
 } from './applyBatch.js';
+import { notifyProgress } from './consistency/projectionProgress.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 import { projectorMetrics } from './observability.js';
@@ -176,6 +177,7 @@ async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery:
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
     const result = await applyInTransaction(tx, events, options.project);
+    await notifyProgress(tx, result.progress);
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
     if (result.applied > 0 && first < next) {
