@@ -153,6 +153,7 @@ export function commandApiDeps(
       trustProxy: config.TRUST_PROXY,
       webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      minRevisionWaitMs: config.MIN_REVISION_WAIT_MS,
       version: parts.version ?? '0.1.0',
     },
     rateLimiters: {
