@@ -18,7 +18,7 @@ import {
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, type NotificationRooms } from '@primetrade/projector';
+import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, type NotificationRooms } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 
@@ -98,6 +98,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     metrics,
     corsOrigins: config.CORS_ORIGINS,
     ...readModelAccess(sql),
+    storedBoards: createStoredBoards(store),
   });
   rooms = realtime.io;
   const fanout = await createFanoutConsumer(bus, realtime);

@@ -9,6 +9,8 @@ import { toEnvelope, type EventStore } from '@primetrade/platform';
 export interface StoredBoards {
   /** The current fold: the last fold kept here plus whatever the stream has after it. */
   load(boardId: string): Promise<BoardState>;
+  /** The stream's last revision (-1 when the board does not exist): one cheap look, no fold. */
+  revision(boardId: string): Promise<number>;
 }
 
 const revisionOf = (state: BoardState): number => (state.status === 'initial' ? -1 : state.revision);
@@ -17,6 +19,10 @@ const revisionOf = (state: BoardState): number => (state.status === 'initial' ? 
 export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBoards {
   const folds = new Map<string, BoardState>();
   return {
+    async revision(boardId) {
+      const revision = await store.streamRevision(boardStreamId(boardId));
+      return revision === null ? -1 : Number(revision);
+    },
     async load(boardId) {
       const known = folds.get(boardId) ?? initialBoardState;
       const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(revisionOf(known) + 1) });
