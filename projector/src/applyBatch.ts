@@ -24,8 +24,6 @@ export interface ApplyResult {
   readonly skipped: number;
   /** Notifications the batch created (live projection only): push them once the transaction commits. */
   readonly notifications: readonly NewNotification[];
-  /** Board → the revision this batch brought it to (boards it applied something to). */
-  readonly progress: ReadonlyMap<string, number>;
 }
 
 interface BoardTouch {
@@ -56,13 +54,10 @@ const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
  * (a retry re-applies the prefix, which the guard makes safe).
  */
 export async function applyEnvelopes(sql: Sql, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
-  if (events.length === 0) return { applied: 0, skipped: 0, notifications: [], progress: new Map() };
+  if (events.length === 0) return { applied: 0, skipped: 0, notifications: [] };
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
-    const result = await applyInTransaction(tx, events, project);
-    // Delivered at commit, i.e. exactly when readers can see the rows (read-your-writes waiters).
-    await notifyProgress(tx, result.progress);
-    return result;
+    return applyAndNotify(tx, events, project);
   });
 }
 
@@ -84,6 +79,25 @@ export async function applyInTransaction(
   events: readonly Envelope[],
   project: ProjectEvents = projectLive,
 ): Promise<ApplyResult> {
+  return (await applyTracked(tx, events, project)).result;
+}
+
+/**
+ * `applyInTransaction` for the live read models: also NOTIFYs each touched board's new revision,
+ * delivered at commit, i.e. exactly when readers can see the rows (read-your-writes waiters,
+ * docs/consistency.md). A rebuild does not notify: it writes tables nobody reads yet.
+ */
+export async function applyAndNotify(tx: SqlQueryable, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
+  const { result, progress } = await applyTracked(tx, events, project);
+  await notifyProgress(tx, progress);
+  return result;
+}
+
+async function applyTracked(
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+  project: ProjectEvents,
+): Promise<{ result: ApplyResult; progress: ReadonlyMap<string, number> }> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
   const toApply: Envelope[] = [];
@@ -99,7 +113,7 @@ export async function applyInTransaction(
   const notifications = (await project(tx, toApply)) ?? [];
   await saveProgress(tx, touched);
   const progress = new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision]));
-  return { applied: toApply.length, skipped: events.length - toApply.length, notifications, progress };
+  return { result: { applied: toApply.length, skipped: events.length - toApply.length, notifications }, progress };
 }
 
 /**
