@@ -92,8 +92,8 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
 }
 
 /**
- * Who decides this join. The read models, when they say "member" and have applied both the revision
- * the client loaded and the stream's last one (as command-api/src/boards/boardAccess.ts does).
+ * Who decides this join. The read models, when they have applied both the revision the client
+ * loaded and the stream's last one (as command-api/src/boards/boardAccess.ts does).
  * Otherwise (a board or a member they do not show yet, a revision they have not reached, a removal
  * they have not applied, a "no" that may be stale) the board's stream decides: a member added a
  * moment ago gets in however far the projector lags; a non-member, or a member removed a moment
@@ -107,8 +107,8 @@ async function admit(deps: RoomDeps, boardId: string, userId: string, afterRevis
     deps.storedBoards?.revision(boardId) ?? Promise.resolve(-1),
   ]);
   const current = (projected ?? -1) >= Math.max(afterRevision ?? -1, stored);
-  if (role !== null && current) return 'readModel';
-  if (!deps.storedBoards) return role === null ? null : 'readModel';
+  // Current read models are the whole truth, "no" included: no fold for a non-member or an unknown board.
+  if (current || !deps.storedBoards) return role === null ? null : 'readModel';
   return isMemberOf(await deps.storedBoards.load(boardId), userId) ? 'store' : null;
 }
 
