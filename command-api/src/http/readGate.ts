@@ -73,9 +73,9 @@ export function createReadGate(deps: ReadGateDeps): ReadGate {
     const applied = await deps.progress.appliedRevisions([...targets.keys()]);
     const behind = [...targets].filter(([boardId, revision]) => (applied.get(boardId) ?? -1) < revision);
     if (behind.length === 0) return;
+    const targetsBehind = await Promise.all(behind.map(async ([boardId, revision]) => [boardId, await mustWaitFor(userId, boardId, revision)] as const));
     const waits = new Map<string, number>();
-    for (const [boardId, revision] of behind) {
-      const target = await mustWaitFor(userId, boardId, revision);
+    for (const [boardId, target] of targetsBehind) {
       if (target !== null && target > (applied.get(boardId) ?? -1)) waits.set(boardId, target);
     }
     if (waits.size === 0 || (await deps.progress.waitForBoards(waits, deps.waitMs))) return;
