@@ -1,5 +1,5 @@
 import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
-import { createProjectionAdmin } from '@primetrade/projector';
+import { createProjectionAdmin, createProjectionProgress } from '@primetrade/projector';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
@@ -15,6 +15,7 @@ import { jsonBody } from './http/jsonBody.js';
 import { requestId, requestLog, traceRequest } from './http/observability.js';
 import { problemMiddleware } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
+import { createReadGate } from './http/readGate.js';
 import { createRegistrar } from './http/registrar.js';
 import type { RouteRegistrar } from './http/route.js';
 import { corsAllowList, securityHeaders } from './http/security.js';
@@ -35,6 +36,8 @@ export interface AppConfig {
   readonly webRoot: string | null;
   readonly refreshTtlSeconds: number;
   readonly version: string;
+  /** How long a read carrying `Min-Revision` waits for the read models (docs/consistency.md). Default 3000 ms. */
+  readonly minRevisionWaitMs?: number;
 }
 
 export interface AppDeps {
@@ -69,6 +72,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       rateLimit(deps.rateLimiters.api, (ctx) => (ctx.state.user ? `api:user:${ctx.state.user.id}` : null)),
       idempotency({ sql: deps.sql, clock: deps.clock, logger: deps.logger }),
     ],
+    // LISTENs only once a read has to wait; the connection closes with `deps.sql`.
+    readGate: createReadGate({
+      sql: deps.sql, store: deps.store, progress: createProjectionProgress(deps.sql), waitMs: config.minRevisionWaitMs ?? 3_000,
+    }),
   });
   registerSecuritySchemes(registrar.registry);
   registerAuthRoutes(registrar, { ...deps, refreshTokens });

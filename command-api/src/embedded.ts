@@ -19,7 +19,7 @@ import {
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, type NotificationRooms } from '@primetrade/projector';
+import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, type NotificationRooms } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 
@@ -103,6 +103,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     metrics,
     corsOrigins: config.CORS_ORIGINS,
     ...readModelAccess(sql),
+    storedBoards: createStoredBoards(store),
   });
   rooms = realtime.io;
   const fanout = await createFanoutConsumer(bus, realtime);
@@ -158,6 +159,7 @@ export function commandApiDeps(
       trustProxy: config.TRUST_PROXY,
       webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      minRevisionWaitMs: config.MIN_REVISION_WAIT_MS,
       version: parts.version ?? '0.1.0',
     },
     rateLimiters: {

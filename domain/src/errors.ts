@@ -48,6 +48,8 @@ export const errorStatus = {
   'RATE_LIMITED': 429,
   'ROUTE.NOT_FOUND': 404,
   'SERVICE.UNAVAILABLE': 503,
+  /** A read named a revision (`Min-Revision`) the read models did not reach in time; retry after `Retry-After`. */
+  'READ_MODEL.BEHIND': 503,
   'INTERNAL': 500,
 } as const;
 

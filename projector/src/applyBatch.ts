@@ -1,5 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
+import { notifyProgress } from './consistency/projectionProgress.js';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 
 export { UnknownEventTypeError } from './projections/index.js';
@@ -56,7 +57,7 @@ export async function applyEnvelopes(sql: Sql, events: readonly Envelope[], proj
   if (events.length === 0) return { applied: 0, skipped: 0, notifications: [] };
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
-    return applyInTransaction(tx, events, project);
+    return applyAndNotify(tx, events, project);
   });
 }
 
@@ -78,6 +79,25 @@ export async function applyInTransaction(
   events: readonly Envelope[],
   project: ProjectEvents = projectLive,
 ): Promise<ApplyResult> {
+  return (await applyTracked(tx, events, project)).result;
+}
+
+/**
+ * `applyInTransaction` for the live read models: also NOTIFYs each touched board's new revision,
+ * delivered at commit, i.e. exactly when readers can see the rows (read-your-writes waiters,
+ * docs/consistency.md). A rebuild does not notify: it writes tables nobody reads yet.
+ */
+export async function applyAndNotify(tx: SqlQueryable, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
+  const { result, progress } = await applyTracked(tx, events, project);
+  await notifyProgress(tx, progress);
+  return result;
+}
+
+async function applyTracked(
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+  project: ProjectEvents,
+): Promise<{ result: ApplyResult; progress: ReadonlyMap<string, number> }> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
   const toApply: Envelope[] = [];
@@ -92,7 +112,8 @@ export async function applyInTransaction(
   // The guard decided on revisions alone, so the whole batch is checked before any write.
   const notifications = (await project(tx, toApply)) ?? [];
   await saveProgress(tx, touched);
-  return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
+  const progress = new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision]));
+  return { result: { applied: toApply.length, skipped: events.length - toApply.length, notifications }, progress };
 }
 
 /**

@@ -16,3 +16,5 @@ export { iso as isoSql, taskDtoJson, boardDtoJson } from './queries/sqlFragments
 export * from './queries/notifications.queries.js';
 export * from './notifications/index.js';
 export * from './queries/stats.queries.js';
+export * from './consistency/projectionProgress.js';
+export * from './consistency/storedBoards.js';

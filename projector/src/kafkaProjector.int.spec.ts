@@ -8,6 +8,7 @@ import {
   uniqueTopic,
   type KafkaEventBus,
 } from '@primetrade/platform';
+import { createProjectionProgress } from './consistency/projectionProgress.js';
 import { createProjector, projectionOffsets, type Projector } from './projector.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
 import { createMigratedPostgres, type MigratedDatabase } from './testing/database.testkit.js';
@@ -51,6 +52,21 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
     const names = await database.sql.query<{ name: string }>('SELECT name FROM boards WHERE id = ANY($1::uuid[])', [streams.map((s) => s.boardId)]);
     expect(names.map((row) => row.name)).toEqual(streams.map(() => 'Renamed'));
     await waitFor(async () => [...(await projectionOffsets(database.sql, topic)).values()].reduce((sum, next) => sum + next, 0n) === BigInt(events.length * 2), 'offsets cover both copies', 30_000);
+  });
+
+  it('wakes read-your-writes waiters when a Kafka batch commits (NOTIFY from the offset transaction)', async () => {
+    // A re-check far beyond the wait: only a notification can end it in time.
+    const progress = createProjectionProgress(database.sql, { safetyRecheckMs: 600_000 });
+    try {
+      const stream = new BoardStream();
+      const events = stream.create();
+      const waiting = progress.waitForBoards(new Map([[stream.boardId, stream.revision]]), 30_000);
+      await bus.publish(events);
+      await expect(waiting).resolves.toBe(true);
+      expect(await boardRevision(database, stream.boardId)).toBe(stream.revision);
+    } finally {
+      await progress.close();
+    }
   });
 
   it('halts only the partition of a board with a revision gap, and keeps the others flowing', async () => {

@@ -1,7 +1,7 @@
 import type { Envelope } from '@primetrade/domain';
 import { HaltPartitionError, correlationIdsOf, inEventSpans, reportError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
 import {
-  applyEnvelopes, applyInTransaction, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
+  applyAndNotify, applyEnvelopes, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
 } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
@@ -175,7 +175,7 @@ async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery:
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
-    const result = await applyInTransaction(tx, events, options.project);
+    const result = await applyAndNotify(tx, events, options.project);
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
     if (result.applied > 0 && first < next) {

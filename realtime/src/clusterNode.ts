@@ -10,11 +10,13 @@ import {
   ensureBoardEventsTopic,
   databaseCheck,
   listen,
+  openClusterEventStore,
   opsRequestHandler,
   redisHealth,
   type Config,
   type Logger,
 } from '@primetrade/platform';
+import { createStoredBoards } from '@primetrade/projector';
 import { createRedisAdapter } from './redisAdapter.js';
 import { createRedisPresenceStore } from './redisPresenceStore.js';
 import { createRedisRemovals } from './removals.js';
@@ -31,7 +33,7 @@ export interface RealtimeNode {
  * One Socket.IO node (cluster mode, DESIGN §6 and §8): consumes the board events topic in group
  * `realtime` (each partition on one node) and emits to rooms through the Redis adapter, which
  * delivers on every node; presence and pending removals live in Redis; membership comes from the
- * read models. `/healthz`, `/readyz` and `/metrics` share the HTTP server.
+ * read models, or from the board's stream in the event store while they lag (docs/consistency.md). `/healthz`, `/readyz` and `/metrics` share the HTTP server.
  */
 export async function startRealtimeNode(config: Config, logger: Logger): Promise<RealtimeNode> {
   const settings = clusterSettings(config, 'realtime');
@@ -45,6 +47,8 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   const pub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-pub`, logger, metrics });
   const sub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-sub`, logger, metrics, role: 'subscriber' });
   const presenceStore = createRedisPresenceStore(pub, { prefix: config.REDIS_KEY_PREFIX, logger });
+  // Read-only here: a join the read models cannot decide yet is decided by the board's stream.
+  const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'realtime' });
 
   const readiness = async () => ({
     readDatabase: await databaseCheck(sql, 'read database'),
@@ -69,6 +73,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     presenceStore,
     removals: createRedisRemovals(pub, { prefix: config.REDIS_KEY_PREFIX }),
     ...readModelAccess(sql),
+    storedBoards: createStoredBoards(opened.store),
   });
 
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
@@ -90,6 +95,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
       pub.disconnect();
       sub.disconnect();
       await sql.close();
+      await opened.close();
     },
   };
 }

@@ -58,6 +58,10 @@ export interface RealtimeOptions {
   readonly cluster?: Pick<RealtimeDeps, 'adapter' | 'presenceStore' | 'removals'>;
   /** Nodes of one cluster share the read model; default a fresh one. */
   readonly membership?: ReturnType<typeof createMembership>;
+  /** Real read-model queries instead of the stand-in (`membership` then only backs the harness's helpers). */
+  readonly readModel?: RealtimeDeps['membership'];
+  /** The event store's folds, for joins the read model cannot decide (docs/consistency.md). */
+  readonly storedBoards?: RealtimeDeps['storedBoards'];
 }
 
 export async function startRealtime(options: RealtimeOptions = {}): Promise<Harness> {
@@ -68,7 +72,8 @@ export async function startRealtime(options: RealtimeOptions = {}): Promise<Harn
     ...options.cluster,
     httpServer,
     tokens,
-    membership,
+    membership: options.readModel ?? membership,
+    ...(options.storedBoards ? { storedBoards: options.storedBoards } : {}),
     logger: createLogger({ level: 'silent' }),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.isActive ? { isActive: options.isActive } : {}),

@@ -6,7 +6,7 @@ import { createFanout } from './fanout.js';
 import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
 import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceLimits, type PresenceStore } from './presence.js';
-import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
+import { registerRoomHandlers, type MembershipQueries, type StoredBoardStates } from './rooms.js';
 import type { RealtimeIo } from './socket.types.js';
 
 export interface RealtimeDeps {
@@ -23,6 +23,11 @@ export interface RealtimeDeps {
   readonly presenceStore?: PresenceStore;
   /** Cluster mode passes Redis-backed removals, so a removal fanned out by one node holds on every node. */
   readonly removals?: Removals;
+  /**
+   * The boards folded from the event store (projector's `createStoredBoards`): decides a join the
+   * read models cannot yet (docs/consistency.md). Without it the read models alone decide.
+   */
+  readonly storedBoards?: StoredBoardStates;
   /** False for a disabled or erased account: its handshake is refused. Default: every token's user is active. */
   readonly isActive?: (userId: string) => Promise<boolean>;
   /** Milliseconds since the epoch; injectable for token-expiry timing. */
@@ -77,7 +82,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     void socket.join(userRoom(socket.data.userId));
     deps.metrics?.socketsConnected.inc();
     const stopExpiryTimer = dropOnExpiry(socket, now);
-    registerRoomHandlers(socket, { membership: deps.membership, presence, logger, removals });
+    registerRoomHandlers(socket, { membership: deps.membership, presence, logger, removals, ...(deps.storedBoards ? { storedBoards: deps.storedBoards } : {}) });
     registerPresenceHandlers(socket, presence, logger);
     socket.on('disconnect', (reason) => {
       stopExpiryTimer();

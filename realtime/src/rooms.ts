@@ -1,5 +1,6 @@
 import type { Logger } from '@primetrade/platform';
-import { boardRoom, type JoinAck, type Role } from '@primetrade/domain';
+import { boardRoom, type BoardState, type JoinAck, type Role } from '@primetrade/domain';
+import { isMemberOf, storedRevisionOf } from '@primetrade/projector';
 import { parseJoin, parseLeave } from './payloads.js';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
@@ -12,8 +13,17 @@ export interface MembershipQueries {
   revisionOf(boardId: string): Promise<number | null>;
 }
 
+/** The board folded from its event stream: the authority when the read models lag. */
+export interface StoredBoardStates {
+  load(boardId: string): Promise<BoardState>;
+  /** The stream's last revision, -1 when there is none. */
+  revision(boardId: string): Promise<number>;
+}
+
 interface RoomDeps {
   readonly membership: MembershipQueries;
+  /** Without it (tests of the read-model path only) the read models alone decide. */
+  readonly storedBoards?: StoredBoardStates;
   readonly presence: Presence;
   readonly logger: Logger;
   readonly removals?: Removals;
@@ -49,22 +59,26 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
   });
 }
 
+/** Where a join's membership was decided: the read models (current enough) or the board's stream. */
+type Authority = 'readModel' | 'store';
+
 async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
-  // `afterRevision` is validated but not replayed here: the client catches up through
-  // `GET /boards/:id/events?after=` (DESIGN §6), which works the same behind the Redis adapter.
-  const { boardId } = parsed.value;
+  // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`
+  // (DESIGN §6), which reads the store and works the same behind the Redis adapter. It only says how
+  // current the read models must be to decide this join (docs/consistency.md).
+  const { boardId, afterRevision } = parsed.value;
   // Non-members learn nothing, not even that the board exists.
-  const role = await deps.membership.roleOf(boardId, socket.data.userId);
-  if (role === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
+  const authority = await admit(deps, boardId, socket.data.userId, afterRevision);
+  if (authority === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   if (socket.disconnected) return { ok: false, code: 'SERVICE.UNAVAILABLE', message: 'Socket disconnected' };
   // Join before reading the revision: an event published in between is then pushed to the
   // socket instead of falling between the revision read and the join. The client applies
   // `revision === mine + 1` and ignores older ones, so seeing it twice is harmless.
   await socket.join(boardRoom(boardId));
-  // A check that fails (read model or Redis down) must not leave the socket in the room.
-  const revision = await stillAdmitted(socket, deps, boardId).catch(async (error: unknown) => {
+  // A check that fails (read model, store or Redis down) must not leave the socket in the room.
+  const revision = await stillAdmitted(socket, deps, boardId, authority).catch(async (error: unknown) => {
     await socket.leave(boardRoom(boardId));
     throw error;
   });
@@ -77,12 +91,36 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   return { ok: true, revision };
 }
 
-/** The read model revision to ack, or null when the user may not be in the room after all. */
-async function stillAdmitted(socket: RealtimeSocket, deps: RoomDeps, boardId: string): Promise<number | null> {
-  const revision = (await deps.membership.revisionOf(boardId)) ?? -1;
+/**
+ * Who decides this join. The read models, when they have applied both the revision the client
+ * loaded and the stream's last one (as command-api/src/boards/boardAccess.ts does).
+ * Otherwise (a board or a member they do not show yet, a revision they have not reached, a removal
+ * they have not applied, a "no" that may be stale) the board's stream decides: a member added a
+ * moment ago gets in however far the projector lags; a non-member, or a member removed a moment
+ * ago, is refused authoritatively. Both paths cost about the same for a non-member of an existing
+ * board and an unknown board.
+ */
+async function admit(deps: RoomDeps, boardId: string, userId: string, afterRevision: number | null): Promise<Authority | null> {
+  const [role, projected, stored] = await Promise.all([
+    deps.membership.roleOf(boardId, userId),
+    deps.membership.revisionOf(boardId),
+    deps.storedBoards?.revision(boardId) ?? Promise.resolve(-1),
+  ]);
+  const current = (projected ?? -1) >= Math.max(afterRevision ?? -1, stored);
+  // Current read models are the whole truth, "no" included: no fold for a non-member or an unknown board.
+  if (current || !deps.storedBoards) return role === null ? null : 'readModel';
+  return isMemberOf(await deps.storedBoards.load(boardId), userId) ? 'store' : null;
+}
+
+/** The revision to ack, or null when the user may not be in the room after all. */
+async function stillAdmitted(socket: RealtimeSocket, deps: RoomDeps, boardId: string, authority: Authority): Promise<number | null> {
+  const userId = socket.data.userId;
+  const state = authority === 'store' ? await deps.storedBoards?.load(boardId) : undefined;
+  const revision = state ? storedRevisionOf(state) : ((await deps.membership.revisionOf(boardId)) ?? -1);
   // The fan-out may have evicted this user while we awaited, or fanned out a removal the read
-  // model does not show yet: look again now that the socket is in the room.
-  const removedAt = (await deps.removals?.pending(boardId, socket.data.userId)) ?? null;
+  // model (or our fold) does not show yet: look again now that the socket is in the room.
+  const removedAt = (await deps.removals?.pending(boardId, userId)) ?? null;
   if (removedAt !== null && removedAt > revision) return null;
-  return (await deps.membership.roleOf(boardId, socket.data.userId)) === null ? null : revision;
+  if (state) return isMemberOf(state, userId) ? revision : null;
+  return (await deps.membership.roleOf(boardId, userId)) === null ? null : revision;
 }

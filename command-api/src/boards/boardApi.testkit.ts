@@ -3,7 +3,7 @@ import type { BoardViewDto } from '@primetrade/domain';
 import { createInMemoryEventStore, createPostgresSql, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
 import { applyEnvelopes, runMigrations } from '@primetrade/projector';
 import pg from 'pg';
-import type { AppDeps } from '../app.js';
+import type { AppConfig, AppDeps } from '../app.js';
 import { startTestApp, type TestApp } from '../http/app.testkit.js';
 
 /**
@@ -81,6 +81,8 @@ export interface HarnessOptions {
   readonly projection?: 'sync' | 'manual';
   /** More app dependencies (e.g. a statistics cache in Redis). */
   readonly deps?: Partial<Omit<AppDeps, 'config' | 'store'>>;
+  /** App settings to override (e.g. the `Min-Revision` wait). */
+  readonly config?: Partial<AppConfig>;
   /** Access-token lifetime, for tests that move the clock by days. Default 900 s. */
   readonly accessTtlSeconds?: number;
 }
@@ -95,7 +97,7 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
   const raw = createInMemoryEventStore();
   const project = createCatchUp(raw, sql);
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
-  const app = await startTestApp({ sql, deps: { ...options.deps, store }, ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}) });
+  const app = await startTestApp({ sql, deps: { ...options.deps, store }, ...(options.config ? { config: options.config } : {}), ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}) });
   const tokens = new Map<string, string>();
 
   return {

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
+import type { ReadGate } from './readGate.js';
 import type { RouteRegistrar } from './route.js';
 import type { AppState } from './state.js';
 
@@ -8,6 +9,7 @@ export interface RegistrarOptions {
   readonly prefix: string;
   readonly authenticate: Middleware<AppState>;
   readonly afterAuth: readonly Middleware<AppState>[];
+  readonly readGate?: ReadGate;
 }
 
 /** The API router plus the OpenAPI registry its routes describe themselves in. */
@@ -18,5 +20,6 @@ export function createRegistrar(options: RegistrarOptions): RouteRegistrar {
     prefix: options.prefix,
     authenticate: options.authenticate,
     afterAuth: options.afterAuth,
+    ...(options.readGate ? { readGate: options.readGate } : {}),
   };
 }

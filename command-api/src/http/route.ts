@@ -3,6 +3,8 @@ import type { Router } from '@koa/router';
 import { DomainError, type ErrorDetail } from '@primetrade/domain';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
+import { minRevisionHeaders, type MinRevisionScope } from './minRevision.js';
+import type { ReadGate } from './readGate.js';
 import type { AppContext, AppState } from './state.js';
 
 /**
@@ -81,11 +83,20 @@ export interface RouteRegistrar {
   readonly registry: OpenAPIRegistry;
   /** Prefix for the OpenAPI paths, e.g. `/api/v1`. */
   readonly prefix: string;
+  /**
+   * Honours `Min-Revision` on authenticated GET routes (read-your-writes, docs/consistency.md):
+   * the scope is the route's board (`:boardId`), its task's board (`:taskId`), or any board.
+   */
+  readonly readGate?: ReadGate;
   /** Authentication middleware applied to every route unless `auth: false`. */
   readonly authenticate: Middleware<AppState>;
   /** Run after authentication on every authenticated route (per-user rate limit, Idempotency-Key). */
   readonly afterAuth?: readonly Middleware<AppState>[];
 }
+
+/** Which boards a read's `Min-Revision` may name, from its path. */
+const minRevisionScopeOf = (path: string): MinRevisionScope =>
+  path.includes(':boardId') ? 'board' : path.includes(':taskId') ? 'task' : 'boards';
 
 export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType = z.ZodUndefined>(
   registrar: RouteRegistrar,
@@ -99,7 +110,8 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
       : { description: response.description };
   }
-  for (const status of ['400', ...(needsAuth ? ['401'] : []), '429']) responses[status] ??= problemResponse;
+  const scope = registrar.readGate && needsAuth && spec.method === 'get' ? minRevisionScopeOf(spec.path) : null;
+  for (const status of ['400', ...(needsAuth ? ['401'] : []), '429', ...(scope ? ['503'] : [])]) responses[status] ??= problemResponse;
   registrar.registry.registerPath({
     method: spec.method,
     path: registrar.prefix + toOpenApiPath(spec.path),
@@ -109,6 +121,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
+      ...(scope ? { headers: minRevisionHeaders } : {}),
       ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
     },
     responses,
@@ -120,6 +133,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : {},
       body: spec.body ? parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined,
     } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>;
+    if (scope) await registrar.readGate?.(ctx, scope, input.params);
     await handler(ctx, input);
   };
   const chain: Middleware<AppState>[] = [

@@ -33,7 +33,7 @@ export function corsAllowList(origins: readonly string[]): Middleware {
     },
     credentials: false,
     exposeHeaders: exposedHeaders,
-    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Min-Revision', 'X-Request-Id'],
     allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
     maxAge: 600,
   });

@@ -45,6 +45,11 @@ export const configSchema = z.object({
   /** Directory of the built web client; empty disables static serving. */
   WEB_ROOT: z.string().optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  /**
+   * Read-your-writes (docs/consistency.md): how long a read carrying `Min-Revision`, or a socket join
+   * naming a revision the read models lack, waits for the projection before giving up.
+   */
+  MIN_REVISION_WAIT_MS: positiveInt.max(30_000).default(3_000),
 
   // ── notifications (issue 5) ──────────────────────────────────────────────────
   /** E-mail notifications through this server (`smtp://[user:pass@]host:port`, or `smtps://`); unset: no e-mail. */

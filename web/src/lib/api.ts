@@ -18,6 +18,7 @@ import type {
   TaskDto,
   UserDto,
 } from '@primetrade/domain';
+import { boardOfWrite, learnTasks, minRevisionFor, WriteTokens } from './consistency.js';
 import { ApiError } from './problems.js';
 
 /** What `send` needs from the session: the current access token and a way to renew it. */
@@ -27,10 +28,18 @@ export interface TokenSource {
   refresh(): Promise<boolean>;
 }
 
+/** The revisions of my writes, sent back as `Min-Revision` on the reads that follow (docs/consistency.md). */
+export const writeTokens = new WriteTokens();
+
 let tokens: TokenSource | null = null;
 export const useTokens = (source: TokenSource | null): void => {
   tokens = source;
+  // Another session must not wait for this one's writes.
+  if (source === null) writeTokens.clear();
 };
+
+/** A read that found the read models behind my write is retried this many times, after `Retry-After`. */
+const readModelRetries = 2;
 
 export interface Sent<T> {
   readonly data: T;
@@ -59,6 +68,8 @@ async function problemOf(response: Response): Promise<ApiError> {
 
 async function request(method: Method, path: string, body: unknown, auth: boolean): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
+  const minRevision = method === 'GET' && auth ? minRevisionFor(writeTokens, path) : null;
+  if (minRevision !== null) headers['Min-Revision'] = minRevision;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = auth ? tokens?.accessToken() : null;
   if (token) headers['Authorization'] = `Bearer ${token}`;
@@ -87,11 +98,39 @@ export async function send<T>(method: Method, path: string, body?: unknown, opti
     if (!expired(problem) || !(await tokens.refresh())) throw problem;
     response = await request(method, path, body, auth);
   }
+  for (let attempt = 0; attempt < readModelRetries && (await readModelBehind(method, response)); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response)));
+    response = await request(method, path, body, auth);
+  }
   if (!response.ok) throw await problemOf(response);
   const etag = etagPattern.exec(response.headers.get('ETag') ?? '');
   const revision = etag?.[1] === undefined ? null : Number(etag[1]);
   const text = await response.text();
-  return { data: (text === '' ? null : JSON.parse(text)) as T, revision };
+  const data = (text === '' ? null : JSON.parse(text)) as T;
+  if (auth) remember(method, path, data, revision);
+  return { data, revision };
+}
+
+/** A read refused only because the read models have not caught up with my write yet. */
+async function readModelBehind(method: Method, response: Response): Promise<boolean> {
+  if (method !== 'GET' || response.status !== 503) return false;
+  return (await problemOf(response.clone())).code === 'READ_MODEL.BEHIND';
+}
+
+const retryAfterMs = (response: Response): number => {
+  const header = response.headers.get('Retry-After');
+  const seconds = header === null ? Number.NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 5) * 1000 : 1000;
+};
+
+/** Learns task → board from answers, and records the board revision of each of my writes. */
+function remember(method: Method, path: string, data: unknown, etagRevision: number | null): void {
+  learnTasks(writeTokens, data);
+  if (method === 'GET') return;
+  const bodyRevision = (data as { revision?: unknown } | null)?.revision;
+  const revision = etagRevision ?? (typeof bodyRevision === 'number' ? bodyRevision : null);
+  const boardId = revision === null ? null : boardOfWrite(writeTokens, path, data);
+  if (boardId !== null && revision !== null) writeTokens.recordWrite(boardId, revision);
 }
 
 const query = (params: Record<string, string | number | undefined | null>): string => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { send, useTokens } from './api.js';
+import { send, useTokens, writeTokens } from './api.js';
 import { ApiError, describeError } from './problems.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -71,5 +71,45 @@ describe('send', () => {
       vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')));
       await expect(send('GET', '/me')).rejects.toMatchObject({ code: 'NETWORK', status: 0 });
     });
+  });
+});
+
+describe('read-your-writes', () => {
+  const boardId = '00000000-0000-4000-8000-0000000000b1';
+  const minRevision = (call: unknown[]) => ((call[1] as RequestInit).headers as Record<string, string>)['Min-Revision'];
+
+  it('sends the revision of my write on the reads that follow', async () => {
+    const fetch = vi.fn()
+      .mockResolvedValueOnce(json(201, { id: 't1', boardId, title: 'Mine' }, { ETag: 'W/"12"' }))
+      .mockResolvedValueOnce(json(200, { board: { id: boardId } }))
+      .mockResolvedValueOnce(json(200, { items: [] }));
+    vi.stubGlobal('fetch', fetch);
+    tokens(true);
+    writeTokens.clear();
+    await send('POST', `/boards/${boardId}/tasks`, { title: 'Mine' });
+    await send('GET', `/boards/${boardId}`);
+    await send('GET', '/boards');
+    expect(fetch.mock.calls.map(minRevision)).toEqual([undefined, '12', `${boardId}:12`]);
+  });
+
+  it('retries a read the read models answered READ_MODEL.BEHIND, after Retry-After', async () => {
+    const behind = () => problem(503, 'READ_MODEL.BEHIND', 'behind');
+    const fetch = vi.fn()
+      .mockResolvedValueOnce(new Response(behind().body, { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '0' } }))
+      .mockResolvedValueOnce(json(200, { ok: true }));
+    vi.stubGlobal('fetch', fetch);
+    tokens(true);
+    await expect(send('GET', `/boards/${boardId}`)).resolves.toMatchObject({ data: { ok: true } });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up after two retries and reports READ_MODEL.BEHIND', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ code: 'READ_MODEL.BEHIND', detail: 'behind', status: 503 }), {
+      status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '0' },
+    }));
+    vi.stubGlobal('fetch', fetch);
+    tokens(true);
+    await expect(send('GET', `/boards/${boardId}`)).rejects.toMatchObject({ code: 'READ_MODEL.BEHIND' });
+    expect(fetch).toHaveBeenCalledTimes(3);
   });
 });

@@ -1,10 +1,28 @@
-import type { Envelope, JoinAck, PresenceUser } from '@primetrade/domain';
+import type { Envelope, ErrorCode, JoinAck, PresenceUser } from '@primetrade/domain';
 import { api } from './api.js';
 import { BoardStore } from './board.svelte.js';
 import { isApiError, type ApiError } from './problems.js';
 import type { RealtimeSocket } from './socket.js';
 
-export type ConnectionState = 'connecting' | 'syncing' | 'live' | 'offline' | 'refused';
+/** `retrying`: the join was refused for a reason that may pass (the servers catching up); we try again. */
+export type ConnectionState = 'connecting' | 'syncing' | 'live' | 'offline' | 'retrying' | 'refused';
+
+/** Refusals that are the truth about this user and board; any other refusal may pass, so we retry. */
+const finalRefusals: ReadonlySet<ErrorCode> = new Set(['BOARD.NOT_FOUND', 'AUTH.FORBIDDEN', 'AUTH.ACCOUNT_DISABLED', 'VALIDATION.FAILED']);
+
+export interface JoinBackoff {
+  readonly firstMs: number;
+  readonly maxMs: number;
+  /** 0..1; the share of each delay that is random, so many clients do not retry in step. */
+  readonly jitter: number;
+}
+const defaultBackoff: JoinBackoff = { firstMs: 250, maxMs: 5_000, jitter: 0.5 };
+
+/** The delay before retry number `attempt` (0-based): doubling from `firstMs` up to `maxMs`, with jitter. */
+export function joinRetryDelay(attempt: number, backoff: JoinBackoff = defaultBackoff, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(attempt, 20));
+  return Math.round(base * (1 - backoff.jitter + backoff.jitter * random()));
+}
 
 /**
  * A board kept live: loads the REST view, joins the board's room, applies pushed events by
@@ -20,10 +38,15 @@ export class LiveBoard {
   #boardId: string;
   #socket: RealtimeSocket;
   #detach: (() => void) | null = null;
+  #backoff: JoinBackoff;
+  #retry: ReturnType<typeof setTimeout> | null = null;
+  #attempt = 0;
+  #joining = false;
 
-  constructor(boardId: string, socket: RealtimeSocket, me: () => string) {
+  constructor(boardId: string, socket: RealtimeSocket, me: () => string, backoff: JoinBackoff = defaultBackoff) {
     this.#boardId = boardId;
     this.#socket = socket;
+    this.#backoff = backoff;
     this.store = new BoardStore({
       me,
       feed: { eventsAfter: async (revision) => (await api.boardEvents(boardId, revision)).data },
@@ -65,6 +88,7 @@ export class LiveBoard {
   }
 
   stop(): void {
+    this.#cancelRetry();
     this.#detach?.();
     this.#detach = null;
     if (this.#socket.connected) this.#socket.emit('board:leave', { boardId: this.#boardId });
@@ -76,8 +100,14 @@ export class LiveBoard {
   }
 
   #listen(): () => void {
-    const onConnect = () => void this.#join();
+    const onConnect = () => {
+      this.#cancelRetry();
+      this.#attempt = 0;
+      void this.#join();
+    };
     const onDisconnect = () => {
+      // The next connect joins again; a retry pending now would only race it.
+      this.#cancelRetry();
       this.#connection = 'offline';
       this.#presence = [];
     };
@@ -117,22 +147,48 @@ export class LiveBoard {
   }
 
   async #join(): Promise<void> {
-    if (!this.store.loaded) return;
-    this.#connection = 'syncing';
+    if (!this.store.loaded || this.#joining || this.#detach === null) return;
+    this.#joining = true;
+    if (this.#connection !== 'retrying') this.#connection = 'syncing';
     try {
       // socket.io's timeout() typing loses the ack type: the contract says JoinAck.
       const ack = (await this.#socket
         .timeout(10_000)
         .emitWithAck('board:join', { boardId: this.#boardId, afterRevision: this.store.revision })) as JoinAck;
       if (!ack.ok) {
-        this.#connection = 'refused';
+        // Only the server's authoritative "no" is final; anything else may pass (docs/consistency.md).
+        if (finalRefusals.has(ack.code)) this.#connection = 'refused';
+        else this.#scheduleRetry();
         return;
       }
       await this.store.catchUp();
+      this.#attempt = 0;
       if (this.#socket.connected) this.#connection = 'live';
     } catch {
-      // timed out or the fetch failed: the next reconnect tries again
-      this.#connection = this.#socket.connected ? 'syncing' : 'offline';
+      // The ack timed out or the catch-up failed: try again while connected; a reconnect joins anyway.
+      this.#scheduleRetry();
+    } finally {
+      this.#joining = false;
     }
+  }
+
+  #scheduleRetry(): void {
+    if (!this.#socket.connected || this.#detach === null) {
+      this.#connection = 'offline';
+      return;
+    }
+    this.#connection = 'retrying';
+    this.#cancelRetry();
+    const delay = joinRetryDelay(this.#attempt, this.#backoff);
+    this.#attempt += 1;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      void this.#join();
+    }, delay);
+  }
+
+  #cancelRetry(): void {
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
   }
 }

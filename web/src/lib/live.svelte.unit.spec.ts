@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BoardViewDto, Envelope } from '@primetrade/domain';
-import { LiveBoard } from './live.svelte.js';
+import type { BoardViewDto, Envelope, JoinAck } from '@primetrade/domain';
+import { joinRetryDelay, LiveBoard } from './live.svelte.js';
 import type { RealtimeSocket } from './socket.js';
 
 const boardId = '00000000-0000-4000-8000-000000000001';
@@ -22,8 +22,8 @@ const created = (revision: number, title: string): Envelope => ({
   causationId: null, schemaVersion: 1,
 });
 
-/** A socket double: records joins, and lets the test fire server events. */
-function fakeSocket() {
+/** A socket double: records joins, answers them from `acks` (then ok), and lets the test fire server events. */
+function fakeSocket(acks: (JoinAck | 'timeout')[] = []) {
   const handlers = new Map<string, ((...args: unknown[]) => void)[]>();
   const joins: unknown[] = [];
   const socket = {
@@ -40,7 +40,9 @@ function fakeSocket() {
     timeout: () => ({
       emitWithAck: async (_event: string, payload: unknown) => {
         joins.push(payload);
-        return { ok: true, revision: 0 };
+        const ack = acks.shift() ?? { ok: true, revision: 0 };
+        if (ack === 'timeout') throw new Error('operation has timed out');
+        return ack;
       },
     }),
   };
@@ -123,5 +125,66 @@ describe('LiveBoard', () => {
       expect(titles(live)).toEqual([]);
       expect(live.store.revision).toBe(2);
     });
+  });
+
+  describe('when the join is refused for a reason that may pass', () => {
+    const quick = { firstMs: 5, maxMs: 20, jitter: 0 };
+
+    it('says it is retrying, retries with backoff and goes live once admitted', async () => {
+      fakeServer([]);
+      const { socket, raw, joins } = fakeSocket([
+        { ok: false, code: 'SERVICE.UNAVAILABLE', message: 'Board membership could not be checked' },
+        { ok: false, code: 'READ_MODEL.BEHIND', message: 'behind' },
+        'timeout',
+      ]);
+      raw.connected = true;
+      const live = new LiveBoard(boardId, socket, () => me, quick);
+      await live.start();
+      // The first refusal is answered before start() returns: the status says so, not "refused".
+      expect(live.connection).toBe('retrying');
+      await vi.waitFor(() => expect(live.connection).toBe('live'));
+      expect(joins).toHaveLength(4);
+      expect(joins.every((join) => JSON.stringify(join) === JSON.stringify({ boardId, afterRevision: 2 }))).toBe(true);
+      live.stop();
+    });
+
+    it('gives up only on an authoritative refusal', async () => {
+      fakeServer([]);
+      const { socket, raw, joins } = fakeSocket([{ ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' }]);
+      raw.connected = true;
+      const live = new LiveBoard(boardId, socket, () => me, quick);
+      await live.start();
+      expect(live.connection).toBe('refused');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(joins).toHaveLength(1);
+      live.stop();
+    });
+
+    it('stops retrying when the board is closed', async () => {
+      fakeServer([]);
+      const unavailable: JoinAck = { ok: false, code: 'SERVICE.UNAVAILABLE', message: 'down' };
+      const { socket, raw, joins } = fakeSocket(Array.from({ length: 50 }, () => unavailable));
+      raw.connected = true;
+      const live = new LiveBoard(boardId, socket, () => me, quick);
+      await live.start();
+      expect(live.connection).toBe('retrying');
+      live.stop();
+      const after = joins.length;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(joins.length).toBe(after);
+    });
+  });
+});
+
+describe('joinRetryDelay', () => {
+  it('doubles from 250 ms up to 5 s', () => {
+    const noJitter = { firstMs: 250, maxMs: 5_000, jitter: 0 };
+    expect([0, 1, 2, 3, 4, 5, 9].map((attempt) => joinRetryDelay(attempt, noJitter))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
+  });
+
+  it('spreads each delay by the jitter share', () => {
+    const backoff = { firstMs: 1000, maxMs: 5_000, jitter: 0.5 };
+    expect(joinRetryDelay(0, backoff, () => 0)).toBe(500);
+    expect(joinRetryDelay(0, backoff, () => 0.999)).toBeLessThanOrEqual(1000);
   });
 });

@@ -55,6 +55,7 @@ const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   RATE_LIMITED: 'Too many requests: wait a moment and try again',
   'ROUTE.NOT_FOUND': 'Not found',
   'SERVICE.UNAVAILABLE': 'The service is unavailable right now, try again shortly',
+  'READ_MODEL.BEHIND': 'Your last change is still on its way: try again in a moment',
   INTERNAL: 'Something went wrong on the server',
   NETWORK: 'Cannot reach the server: check your connection',
   UNEXPECTED: 'Unexpected answer from the server',
