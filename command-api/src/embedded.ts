@@ -13,6 +13,7 @@ import {
   databaseCheck,
   makePrivateDir,
   listen,
+  subscribeAccountRevocations,
   mailerFromConfig,
   type Config,
   type Logger,
@@ -106,6 +107,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     storedBoards: createStoredBoards(store),
   });
   rooms = realtime.io;
+  const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));
   const fanout = await createFanoutConsumer(bus, realtime);
 
   // 4. The relay feeds the bus from the store's global order, from its checkpoint.
@@ -124,6 +126,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       // Stop accepting, drain, then close the consumers and storage in reverse order.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await stopRevocations();
       await realtime.close();
       await relay.stop();
       await notifications.stop();

@@ -5,6 +5,7 @@ export * from './sql/pgliteSql.js';
 export * from './eventStore/eventStore.port.js';
 export * from './bus/eventBus.port.js';
 export * from './auth/tokens.js';
+export * from './auth/accountRevocations.js';
 export { comparePositions, encodePosition, decodePosition } from './eventStore/position.js';
 export * from './eventStore/inMemoryEventStore.js';
 export * from './bus/inProcessEventBus.js';

@@ -10,6 +10,7 @@ import {
   ensureBoardEventsTopic,
   databaseCheck,
   listen,
+  subscribeAccountRevocations,
   openClusterEventStore,
   opsRequestHandler,
   redisHealth,
@@ -76,6 +77,9 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     storedBoards: createStoredBoards(opened.store),
   });
 
+  // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).
+  const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));
+
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
   const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
   // Pushes are for people looking now: a new group starts at the end; a client that missed
@@ -88,6 +92,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   return {
     url,
     async close() {
+      await stopRevocations();
       await consumer.stop();
       await bus.close();
       await realtime.close();

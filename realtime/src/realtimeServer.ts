@@ -41,6 +41,8 @@ export interface RealtimeServer {
   readonly io: RealtimeIo;
   /** Pushes a batch of bus events to the board rooms (see `fanout.ts`). */
   publish(events: readonly Envelope[]): Promise<void>;
+  /** Disconnects this node's sockets of an account that was disabled or erased (its handshake is refused from now on). */
+  dropAccount(userId: string): void;
   /** Disconnects every socket and closes the engine and the HTTP server it is attached to. */
   close(): Promise<void>;
 }
@@ -82,7 +84,11 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     void socket.join(userRoom(socket.data.userId));
     deps.metrics?.socketsConnected.inc();
     const stopExpiryTimer = dropOnExpiry(socket, now);
-    registerRoomHandlers(socket, { membership: deps.membership, presence, logger, removals, ...(deps.storedBoards ? { storedBoards: deps.storedBoards } : {}) });
+    registerRoomHandlers(socket, {
+      membership: deps.membership, presence, logger, removals,
+      ...(deps.storedBoards ? { storedBoards: deps.storedBoards } : {}),
+      ...(deps.isActive ? { isActive: deps.isActive } : {}),
+    });
     registerPresenceHandlers(socket, presence, logger);
     socket.on('disconnect', (reason) => {
       stopExpiryTimer();
@@ -95,6 +101,10 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   return {
     io,
     publish: createFanout(io, presence, logger, removals, deps.metrics),
+    dropAccount(userId) {
+      logger.info({ userId }, 'realtime: account revoked, dropping its sockets');
+      io.local.in(userRoom(userId)).disconnectSockets(true);
+    },
     async close() {
       await io.close();
     },

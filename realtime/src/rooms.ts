@@ -27,6 +27,8 @@ interface RoomDeps {
   readonly presence: Presence;
   readonly logger: Logger;
   readonly removals?: Removals;
+  /** False for a disabled or erased account: a socket opened before that may not join any more. */
+  readonly isActive?: (userId: string) => Promise<boolean>;
 }
 
 /** `board:join` / `board:leave` (DESIGN §6). Every path answers the ack, and none can throw. */
@@ -69,6 +71,7 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   // (DESIGN §6), which reads the store and works the same behind the Redis adapter. It only says how
   // current the read models must be to decide this join (docs/consistency.md).
   const { boardId, afterRevision } = parsed.value;
+  if (deps.isActive && !(await deps.isActive(socket.data.userId))) return { ok: false, code: 'AUTH.ACCOUNT_DISABLED', message: 'This account is disabled' };
   // Non-members learn nothing, not even that the board exists.
   const authority = await admit(deps, boardId, socket.data.userId, afterRevision);
   if (authority === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };

@@ -1,5 +1,6 @@
 import type { Page, UserDto } from '@primetrade/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribeAccountRevocations } from '@primetrade/platform';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type RegisteredUser, type TestApp } from '../http/app.testkit.js';
 
 interface ProblemBody {
@@ -83,8 +84,10 @@ describe('Admin API', () => {
     });
 
     describe('when an account is disabled', () => {
-      it('locks it out at once: API 403, login 403, refresh refused', async () => {
+      it('locks it out at once: API 403, login 403, refresh refused, its sockets told to drop', async () => {
         const target = user(1);
+        const revoked: string[] = [];
+        const stop = await subscribeAccountRevocations(t.sql, (userId) => revoked.push(userId));
         const res = await t.request<UserDto>('PATCH', `/admin/users/${target.user.id}`, { token: admin.accessToken, body: { disabled: true } });
         expect(res.body.disabled).toBe(true);
         const api = await t.request<ProblemBody>('GET', '/me', { token: target.accessToken });
@@ -95,6 +98,8 @@ describe('Admin API', () => {
         expect(login.body.code).toBe('AUTH.ACCOUNT_DISABLED');
         const refresh = await t.request('POST', '/auth/refresh', { body: { refreshToken: target.refreshToken } });
         expect(refresh.status).toBe(401);
+        await vi.waitFor(() => expect(revoked).toEqual([target.user.id]));
+        await stop();
       });
 
       it('lets it back in when enabled again', async () => {

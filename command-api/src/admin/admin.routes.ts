@@ -1,5 +1,5 @@
 import { DomainError } from '@primetrade/domain';
-import type { Sql } from '@primetrade/platform';
+import { announceAccountRevoked, type Sql } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { z } from '../http/zod.js';
 import type { AccountStatus } from '../auth/authenticate.js';
@@ -60,7 +60,10 @@ export function registerAdminRoutes(registrar: RouteRegistrar, deps: AdminRoutes
     const row = await updateUser(deps.sql, params.id, body, deps.clock());
     deps.accounts.forget(row.id);
     // A disabled account also loses its refresh tokens; access tokens die at the account check.
-    if (row.disabled) await deps.refreshTokens.revokeAllOf(row.id);
+    if (row.disabled) {
+      await deps.refreshTokens.revokeAllOf(row.id);
+      await announceAccountRevoked(deps.sql, row.id);
+    }
     ctx.body = toUserDto(row);
   });
 }

@@ -1,4 +1,4 @@
-import type { EventStore, Sql } from '@primetrade/platform';
+import { announceAccountRevoked, type EventStore, type Sql } from '@primetrade/platform';
 import type { AccountStatus } from '../auth/authenticate.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
@@ -46,6 +46,7 @@ export function registerDataCareRoutes(registrar: RouteRegistrar, deps: DataCare
     const result = await eraseUser(deps.sql, params.id);
     // Access tokens die at the account check: at once on this node, within the cache TTL elsewhere.
     deps.accounts.forget(params.id);
+    await announceAccountRevoked(deps.sql, params.id);
     ctx.body = result;
   });
 }
