@@ -23,6 +23,8 @@ export interface NginxTarget {
   readonly workerProcesses: string;
   /** `host:port` of the launcher's status server for `/readyz` and `/cluster/status` (local only). */
   readonly statusServer: string | null;
+  /** How long nginx waits for an API answer before its own 504. */
+  readonly apiReadTimeout: string;
   /** Adds `X-Upstream-Addr` to API answers, so tests can see which node served a request. */
   readonly debugUpstreamHeader: boolean;
 }
@@ -84,7 +86,7 @@ function apiProxy(upstream: string, target: NginxTarget): string {
       proxy_http_version 1.1;
       proxy_set_header Connection "";${proxyHeaders}
       proxy_connect_timeout 2s;
-      proxy_read_timeout 30s;
+      proxy_read_timeout ${target.apiReadTimeout};
       # A refused connection is retried on the next node, whatever the method; a request that
       # reached a node is replayed only when idempotent (nginx never resends POST/PATCH/DELETE then).
       proxy_next_upstream error timeout http_502 http_503;

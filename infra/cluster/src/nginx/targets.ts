@@ -12,6 +12,7 @@ const container = {
   mimeTypes: '/etc/nginx/mime.types',
   workerProcesses: 'auto',
   statusServer: null,
+  apiReadTimeout: '30s',
   debugUpstreamHeader: false,
 } as const;
 
@@ -54,6 +55,8 @@ export interface LocalTargetOptions {
   readonly prefix: string;
   readonly webRoot: string;
   readonly statusServer: string | null;
+  /** Default 30 s (tests shorten it to see nginx's 504). */
+  readonly apiReadTimeout?: string;
 }
 
 /**
@@ -75,6 +78,7 @@ export function localTarget(options: LocalTargetOptions): NginxTarget {
     mimeTypes: '/etc/nginx/mime.types',
     workerProcesses: '2',
     statusServer: options.statusServer,
+    apiReadTimeout: options.apiReadTimeout ?? '30s',
     debugUpstreamHeader: true,
   };
 }
