@@ -151,7 +151,9 @@ describe('nginx in front of the nodes (local target)', () => {
       const response = await get('/api/v1/hang');
       expect(response.status).toBe(504);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toMatchObject({ status: 504, code: 'SERVICE.UNAVAILABLE', requestId: expect.any(String) });
+      const problem = (await response.json()) as { status: number; code: string; requestId: string };
+      expect(problem).toMatchObject({ status: 504, code: 'SERVICE.UNAVAILABLE' });
+      expect(problem.requestId).toMatch(/^[0-9a-f]{32}$/);
     } finally {
       hang = false;
     }
