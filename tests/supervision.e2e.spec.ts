@@ -46,7 +46,8 @@ describe('Supervised cluster behind nginx', () => {
       jwtSecret: randomBytes(48).toString('base64url'),
       relays: 1,
       realtimeNodes: 1,
-      logLevel: 'warn',
+      // Services say they are up in an info line.
+      logLevel: 'info',
     });
     const registered = await front()<{ accessToken: string }>('POST', '/api/v1/auth/register', { body: { email: 'sam@example.test', password: 'sam has a long password', name: 'sam' } });
     token = registered.body.accessToken;
@@ -55,6 +56,12 @@ describe('Supervised cluster behind nginx', () => {
     const task = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token, body: { title: 'First' } });
     expect(task.status).toBe(201);
     taskId = task.body.id;
+    // A task URL finds its board through the read model, or the cache of the node that wrote it:
+    // until the projection has the task, a lookup on the other node hashes on the task id.
+    await eventually(async () => {
+      const list = await front()<{ items: { id: string }[] }>('GET', '/api/v1/tasks?q=First', { token });
+      return list.body.items.some((one) => one.id === taskId);
+    }, 'the task projected', 60_000);
   }, 240_000);
 
   afterAll(async () => {
