@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unusedPort } from '@primetrade/platform';
@@ -11,10 +11,11 @@ import { startService, type ServiceProcess, type ServiceSpec } from './superviso
 /** A real process that says it is ready like our services do, and crashes when told. */
 const script = `
 const http = require('node:http');
-const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', () => {
+if (process.env.PID_FILE) require('node:fs').writeFileSync(process.env.PID_FILE, String(process.pid));
+const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', () => setTimeout(() => {
   console.log(JSON.stringify({ msg: 'fake node running', url: 'http://127.0.0.1:' + server.address().port }));
   if (process.env.CRASH_AT_ONCE === 'true') process.exit(3);
-});`;
+}, Number(process.env.READY_AFTER_MS ?? 0)));`;
 const spec = (env: Record<string, string> = {}): ServiceSpec => ({ name: 'fake-1', command: process.execPath, args: ['-e', script], env, readyMessage: 'fake node running' });
 
 describe('the supervisor', () => {
@@ -38,7 +39,7 @@ describe('the supervisor', () => {
     expect(service.status()).toMatchObject({ name: 'fake-1', state: 'running', restarts: 1 });
     expect((await fetch(service.url())).status).toBe(200);
     expect(logged.map((line) => line.msg)).toEqual(['service exited', 'restarting service in N ms']);
-    expect(logged[0]?.fields).toMatchObject({ service: 'fake-1', pid: firstPid, signal: 'SIGKILL', restarts: 0 });
+    expect(logged[0]?.fields).toMatchObject({ service: 'fake-1', servicePid: firstPid, signal: 'SIGKILL', restarts: 0 });
     expect(logged[1]?.fields).toMatchObject({ service: 'fake-1', delayMs: 250, restarts: 1 });
   });
 
@@ -52,6 +53,26 @@ describe('the supervisor', () => {
     const delays = logged.filter((line) => line.msg === 'restarting service in N ms').map((line) => line.fields.delayMs);
     expect(delays.slice(0, 4)).toEqual([100, 200, 400, 400]);
     expect(service.status().restarts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops a service that is starting again, so nothing outlives the stop', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pt-pid-'));
+    const pidFile = path.join(dir, 'pid');
+    const service = await startService(spec({ PID_FILE: pidFile }), { log, backoff: { initialMs: 10, maxMs: 10, resetAfterMs: 60_000 } });
+    started.push(service);
+    await service.stop();
+    await service.restart({ READY_AFTER_MS: '2000' });
+    const first = Number(await readFile(pidFile, 'utf8'));
+    await service.kill();
+    // The next start is under way: its process exists, its ready line is 2 s away.
+    const deadline = Date.now() + 5_000;
+    while (Number(await readFile(pidFile, 'utf8')) === first && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const starting = Number(await readFile(pidFile, 'utf8'));
+    expect(starting).not.toBe(first);
+    expect(service.status().state).toBe('starting');
+    await service.stop();
+    expect(() => process.kill(starting, 0)).toThrow();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('never restarts a service stopped on purpose', async () => {

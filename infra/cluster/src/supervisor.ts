@@ -87,17 +87,31 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
   let onPurpose = false;
   let timer: NodeJS.Timeout | null = null;
   let starts: (() => void)[] = [];
+  /** A start under way: its process (not yet ready) and the promise that settles with it. */
+  let launching: { child: ChildProcess | null; done: Promise<void> } | null = null;
 
   const alive = () => current !== null && current.child.exitCode === null && current.child.signalCode === null;
 
   async function launch(): Promise<void> {
     state = 'starting';
-    const run = await spawnAndWait(spec, env, output, options.timeoutMs ?? 60_000);
-    current = { ...run, startedAt: performance.now() };
+    const pending: { child: ChildProcess | null; done: Promise<void> } = { child: null, done: Promise.resolve() };
+    const run = spawnAndWait(spec, env, output, options.timeoutMs ?? 60_000, (child) => (pending.child = child));
+    pending.done = run.then(() => undefined, () => undefined);
+    launching = pending;
+    const ready = await run.finally(() => {
+      if (launching === pending) launching = null;
+    });
+    // Stopped while it was starting: it must not outlive the stop.
+    if (onPurpose) {
+      signalGroup(ready.child, 'SIGKILL');
+      await ready.exited;
+      return;
+    }
+    current = { ...ready, startedAt: performance.now() };
     state = 'running';
     for (const resolve of starts) resolve();
     starts = [];
-    void run.exited.then((exit) => onExit(run.child, exit));
+    void ready.exited.then((exit) => onExit(ready.child, exit));
   }
 
   function onExit(child: ChildProcess, exit: { code: number | null; signal: NodeJS.Signals | null }): void {
@@ -109,7 +123,7 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
       state = 'stopped';
       return;
     }
-    log('service exited', { service: spec.name, pid: child.pid, code: exit.code, signal: exit.signal, restarts });
+    log('service exited', { service: spec.name, servicePid: child.pid, code: exit.code, signal: exit.signal, restarts });
     scheduleRestart(backoff.next(performance.now() - (current?.startedAt ?? 0)));
   }
 
@@ -143,6 +157,13 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
       if (timer) clearTimeout(timer);
       timer = null;
       state = 'stopped';
+      if (launching) {
+        const { child, done } = launching;
+        if (child) signalGroup(child, 'SIGTERM');
+        const kill = setTimeout(() => child && signalGroup(child, 'SIGKILL'), graceMs);
+        await done;
+        clearTimeout(kill);
+      }
       if (!current) return null;
       const { child, exited } = current;
       if (alive()) {
@@ -188,7 +209,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Spawns the service in its own process group and waits for its ready line (or port). */
-async function spawnAndWait(spec: ServiceSpec, env: Record<string, string>, output: { text: string }, timeoutMs: number) {
+async function spawnAndWait(spec: ServiceSpec, env: Record<string, string>, output: { text: string }, timeoutMs: number, onSpawn: (child: ChildProcess) => void) {
   const [command, args] = spec.command ? [spec.command, spec.args ?? []] : [process.execPath, [path.join(repoRoot, spec.entry ?? ''), ...(spec.args ?? [])]];
   const child = spawn(command, args, {
     cwd: repoRoot,
@@ -198,6 +219,7 @@ async function spawnAndWait(spec: ServiceSpec, env: Record<string, string>, outp
     // stops every service once, in order (a second signal would make them exit at once).
     detached: true,
   });
+  onSpawn(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   try {
     const url = await waitForReady({ spec, child, exited, output, timeoutMs });
