@@ -38,6 +38,8 @@ export interface ClusterOptions {
   readonly relayLeaseTtlMs?: number;
   /** Access token lifetime (tests shorten it). */
   readonly accessTokenTtlSeconds?: number;
+  /** Ends the start early (a Ctrl-C meanwhile): what started is stopped and the start rejects. */
+  readonly abort?: AbortSignal;
 }
 
 export interface ClusterProxy {
@@ -90,6 +92,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     started.push(...processes);
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
+    if (options.abort?.aborted) throw new Error('the cluster start was interrupted');
     return processes;
   };
   let status: StatusServer | null = null;

@@ -91,6 +91,10 @@ async function main(): Promise<void> {
   }
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
   say(`Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}`);
+  // A signal while the services start ends the start; what started is stopped.
+  const starting = new AbortController();
+  const interrupt = () => starting.abort();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, interrupt);
   const cluster = await startCluster({
     databaseUrl,
     kafkaBrokers: brokers,
@@ -102,12 +106,14 @@ async function main(): Promise<void> {
     proxyDir: path.join(dataDir, 'nginx'),
     logLevel: env.CLUSTER_LOG_LEVEL ?? 'info',
     echo: true,
+    abort: starting.signal,
   }).catch(async (error: unknown) => {
     // Nothing of ours may outlive a failed start.
     await broker?.stop();
     redis.child?.kill('SIGTERM');
     throw error;
   });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, interrupt);
   say(`running: ${cluster.services.map((service) => `${service.name} (pid ${service.pid()})`).join(', ')}`);
   say(`open ${cluster.proxy?.url ?? '(no proxy)'} — ${cluster.proxy?.url ?? ''}/readyz says whether every service runs — Ctrl-C stops everything`);
 
