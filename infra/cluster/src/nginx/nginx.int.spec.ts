@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,9 @@ import { io } from 'socket.io-client';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeNode, startTestNginx, type FakeNode, type Handler, type TestNginx } from './nginx.testkit.js';
+import { findNginx } from './nginxProcess.js';
+import { renderNginxConfig } from './render.js';
+import { deployConfigs } from './targets.js';
 
 /**
  * The real nginx (the machine's, as `npm run cluster` runs it) with the local target, in front of
@@ -193,6 +197,31 @@ describe('nginx in front of the nodes (local target)', () => {
       }
     } finally {
       for (const node of api) await node.up();
+    }
+  });
+});
+
+describe('the compose and Kubernetes renderings', () => {
+  it('pass `nginx -t` (with what Debian\'s 1.22 lacks swapped out: `resolve`, the resolver, the container paths, logs and names)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pt-nginx-t-'));
+    try {
+      for (const { file, target } of deployConfigs) {
+        const local = renderNginxConfig(target)
+          .replaceAll(' resolve ', ' ')
+          .replace(/^\s*resolver [^\n]*\n/m, '')
+          .replace(/server [\w.-]+:(\d+)/g, 'server 127.0.0.1:$1')
+          .replaceAll('/tmp/nginx.pid', path.join(dir, 'nginx.pid'))
+          .replace(/_temp_path \/tmp\//g, `_temp_path ${dir}/`)
+          .replace(/\/dev\/(stdout|stderr)/g, `${dir}/$1.log`);
+        expect(local, file).not.toMatch(/\bresolve\b/);
+        const config = path.join(dir, path.basename(file));
+        await writeFile(config, local);
+        const result = spawnSync(findNginx(), ['-t', '-q', '-p', dir, '-c', config, '-e', 'stderr'], { encoding: 'utf8' });
+        expect(result.stderr, file).toBe('');
+        expect(result.status, file).toBe(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
