@@ -28,7 +28,8 @@ const apiHandler: Handler = (req, res, name) => {
   }
   if (req.url?.startsWith('/api/v1/hang') && hang) return; // never answers
   const body = JSON.stringify({ node: name, url: req.url, headers: req.headers, padding: 'x'.repeat(req.url?.includes('big') ? 4000 : 0) });
-  res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+  // Like the API, the node echoes the request id it was given.
+  res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': String(req.headers['x-request-id']) }).end(body);
 };
 
 describe('nginx in front of the nodes (local target)', () => {

@@ -91,6 +91,8 @@ function apiProxy(upstream: string, target: NginxTarget): string {
       # reached a node is replayed only when idempotent (nginx never resends POST/PATCH/DELETE then).
       proxy_next_upstream error timeout http_502 http_503;
       proxy_next_upstream_tries 2;
+      # The node echoes the id it was given; nginx's own header is the one the client gets, once.
+      proxy_hide_header X-Request-Id;
       add_header X-Request-Id $request_id_out always;${target.debugUpstreamHeader ? '\n      add_header X-Upstream-Addr $upstream_addr always;' : ''}`;
 }
 
