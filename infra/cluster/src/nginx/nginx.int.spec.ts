@@ -27,6 +27,9 @@ const apiHandler: Handler = (req, res, name) => {
     return void res.writeHead(204, board ? { 'X-Board-Id': board } : {}).end();
   }
   if (req.url?.startsWith('/api/v1/hang') && hang) return; // never answers
+  if (req.url?.endsWith('/busy')) {
+    return void res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' }).end(JSON.stringify({ status: 503, code: 'SERVICE.UNAVAILABLE', node: name }));
+  }
   const body = JSON.stringify({ node: name, url: req.url, headers: req.headers, padding: 'x'.repeat(req.url?.includes('big') ? 4000 : 0) });
   // Like the API, the node echoes the request id it was given.
   res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': String(req.headers['x-request-id']) }).end(body);
@@ -95,6 +98,18 @@ describe('nginx in front of the nodes (local target)', () => {
     // No token: the lookup answers 401; the request still reaches a node, which gives the real answer.
     const anonymous = await fetch(`${nginx.url}/api/v1/tasks/${task}`);
     expect(anonymous.status).toBe(200);
+  });
+
+  it("passes a node's own 503 through untouched, without moving the board off that node", async () => {
+    const board = randomUUID();
+    const owner = await servedBy(`/api/v1/boards/${board}`);
+    for (let n = 0; n < 3; n += 1) {
+      const busy = await get(`/api/v1/boards/${board}/busy`);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(await busy.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE', node: owner });
+    }
+    expect(await servedBy(`/api/v1/boards/${board}`)).toBe(owner);
   });
 
   it('refuses /api/v1/internal/ from outside with problem+json 404', async () => {

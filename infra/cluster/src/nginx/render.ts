@@ -89,7 +89,9 @@ function apiProxy(upstream: string, target: NginxTarget): string {
       proxy_read_timeout ${target.apiReadTimeout};
       # A refused connection is retried on the next node, whatever the method; a request that
       # reached a node is replayed only when idempotent (nginx never resends POST/PATCH/DELETE then).
-      proxy_next_upstream error timeout http_502 http_503;
+      # Only connection errors and timeouts count against a node: its own 503 (read side down, a
+      # consistency wait) is an answer, and must not move its boards to another node.
+      proxy_next_upstream error timeout;
       proxy_next_upstream_tries 2;
       # The node echoes the id it was given; nginx's own header is the one the client gets, once.
       proxy_hide_header X-Request-Id;
