@@ -26,7 +26,7 @@ import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRed
 
 /**
  * The distributed product across real processes (DESIGN §1 "cluster", QUALITY fault list 4–10):
- * two relays, a projector, two command-api and two realtime nodes, a front door; PostgreSQL (read
+ * two relays, a projector, two command-api and two realtime nodes, nginx in front; PostgreSQL (read
  * side through a TCP proxy the test can cut, the event store in its own database), a Kafka broker
  * and a Redis server of this test's own. Each fault ends with the same proof: the read models equal
  * a fresh fold of the event store row by row, Kafka holds every event, per-board order is kept.
@@ -94,9 +94,12 @@ describe('Cluster mode across real processes', () => {
       jwtSecret: randomBytes(48).toString('base64url'),
       relayLeaseTtlMs: 2_000,
       logLevel: 'info',
+      // These faults crash services on purpose and restart them by hand with fault switches;
+      // tests/supervision.e2e.spec.ts covers the supervisor's own restarts.
+      supervise: false,
     });
 
-    const front = apiClient(cluster.frontDoor!.url);
+    const front = apiClient(cluster.proxy!.url);
     const register = async (name: string) =>
       (await front<Session>('POST', '/api/v1/auth/register', { body: { email: `${name}@example.test`, password: `${name} has a long password`, name } })).body;
     alice = await register('alice');
@@ -202,8 +205,8 @@ describe('Cluster mode across real processes', () => {
     const boardId = boards[0]!;
     const onNode2 = await eventually(() => connectToBoard(cluster.realtime[1]!.url(), bob.accessToken, boardId), 'bob joins on realtime-2');
     const onNode1 = await eventually(() => connectToBoard(cluster.realtime[0]!.url(), alice.accessToken, boardId), 'alice joins on realtime-1');
-    traveller = new BoardFollower(cluster.frontDoor!.url, () => bob.accessToken, boards[1]!);
-    await eventually(() => traveller.connect().then(() => true), 'traveller joins through the front door');
+    traveller = new BoardFollower(cluster.proxy!.url, () => bob.accessToken, boards[1]!);
+    await eventually(() => traveller.connect().then(() => true), 'traveller joins through nginx');
     try {
       const presence = new Promise<PresenceUser[]>((resolve) =>
         onNode1.socket.on('presence', (payload: { boardId: string; users: PresenceUser[] }) => {
@@ -320,7 +323,7 @@ describe('Cluster mode across real processes', () => {
 
   it('fault 8: with Redis stopped, realtime says so and degrades; clients catch up through events?after= when it returns', async () => {
     const boardId = boards[0]!;
-    const follower = new BoardFollower(cluster.frontDoor!.url, () => bob.accessToken, boardId);
+    const follower = new BoardFollower(cluster.proxy!.url, () => bob.accessToken, boardId);
     await follower.connect(cluster.realtime[1]!.url());
     await redis.stop();
     await eventually(async () => (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).status === 503, 'realtime /readyz reports Redis down');
@@ -368,7 +371,7 @@ describe('Cluster mode across real processes', () => {
     expect(traveller.applied.map((event) => event.id)).toEqual(stored.map((event) => event.id));
     // A 503 right after the read side came back says "retry": a client does.
     const view = await eventually(async () => {
-      const response = await apiClient(cluster.frontDoor!.url)<BoardViewDto>('GET', `/api/v1/boards/${boardId}`, { token: bob.accessToken });
+      const response = await apiClient(cluster.proxy!.url)<BoardViewDto>('GET', `/api/v1/boards/${boardId}`, { token: bob.accessToken });
       return response.status === 200 ? response : undefined;
     }, 'the board view answers');
     expect(view.body.revision).toBe(traveller.revision);

@@ -27,7 +27,7 @@ const appServices = services.flatMap(([name, service]) => {
 const servicesOf = (role: Role) => appServices.filter((app) => app.role === role);
 const schemaKeys = new Set(Object.keys(configSchema.shape));
 const dockerfile = readText('infra/docker/Dockerfile');
-const nginxConf = readText('infra/nginx/nginx.conf');
+const nginxConf = readText('infra/nginx/nginx.compose.conf');
 
 describe('docker-compose.yml', () => {
   describe('interpolation', () => {
@@ -112,40 +112,40 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  describe('nginx in front', () => {
+  describe('nginx in front (infra/nginx/nginx.compose.conf, rendered from the template)', () => {
     const upstreams = nginxUpstreams(nginxConf);
-    const upstreamFor = (role: 'command-api' | 'realtime') =>
-      upstreams.find((upstream) => upstream.servers.some((server) => servicesOf(role).some((app) => app.name === server.host)));
+    const upstream = (name: string) => upstreams.find((one) => one.name === name);
+    const expected = (role: Role) => servicesOf(role).map((app) => ({ host: app.name, port: listenPort(role, loadConfig(app.env)) }));
 
-    it('balances /api over every command-api service and /socket.io over every realtime service, on their ports, least connections first', () => {
-      for (const role of ['command-api', 'realtime'] as const) {
-        const upstream = upstreamFor(role);
-        expect(upstream, role).toBeDefined();
-        expect(upstream?.body).toMatch(/least_conn;/);
-        const expected = servicesOf(role).map((app) => ({ host: app.name, port: listenPort(role, loadConfig(app.env)) }));
-        expect(upstream?.servers).toEqual(expected);
-      }
-      expect(nginxLocation(nginxConf, '/api/')).toContain(`proxy_pass http://${upstreamFor('command-api')?.name};`);
-      expect(nginxLocation(nginxConf, '/socket.io/')).toContain(`proxy_pass http://${upstreamFor('realtime')?.name};`);
+    it('hashes board requests and balances the rest over every command-api service, /socket.io over every realtime service, on their ports', () => {
+      expect(upstream('command_api_board')?.body).toMatch(/hash \$board_key consistent;/);
+      expect(upstream('command_api')?.body).toMatch(/least_conn;/);
+      expect(upstream('realtime')?.body).toMatch(/least_conn;/);
+      expect(upstream('command_api_board')?.servers).toEqual(expected('command-api'));
+      expect(upstream('command_api')?.servers).toEqual(expected('command-api'));
+      expect(upstream('realtime')?.servers).toEqual(expected('realtime'));
+      expect(nginxLocation(nginxConf, '/api/')).toContain('proxy_pass http://command_api;');
+      expect(nginxLocation(nginxConf, '~ ^/api/v1/boards/(?<board_id>[^/]+)')).toContain('proxy_pass http://command_api_board;');
+      expect(nginxLocation(nginxConf, '/socket.io/')).toContain('proxy_pass http://realtime;');
     });
 
     it('upgrades websockets on /socket.io', () => {
       const socketIo = nginxLocation(nginxConf, '/socket.io/') ?? '';
       expect(socketIo).toMatch(/proxy_http_version 1\.1;/);
       expect(socketIo).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
-      expect(socketIo).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+      expect(socketIo).toMatch(/proxy_set_header Connection "upgrade";/);
     });
 
     it('serves hashed assets as immutable for a year and index.html revalidated', () => {
-      const statics = readText('infra/nginx/snippets/static-assets.conf');
-      expect(nginxLocation(statics.replace(/^/gm, '    '), '/assets/')).toMatch(/max-age=31536000, immutable/);
-      expect(statics).toMatch(/try_files \$uri \$uri\/ \/index\.html;/);
-      expect(nginxConf).toContain('include /etc/nginx/snippets/static-assets.conf;');
+      expect(nginxLocation(nginxConf, '/assets/')).toMatch(/max-age=31536000, immutable/);
+      expect(nginxConf).toMatch(/try_files \$uri \$uri\/ \/index\.html;/);
+      expect(dockerfile).toContain('COPY --from=build /app/web/dist /usr/share/nginx/html');
+      expect(nginxConf).toContain('root /usr/share/nginx/html;');
     });
 
     it('is the configuration compose mounts, published on the port it listens on', () => {
       const nginx = compose.services.nginx as ComposeService;
-      expect(nginx.volumes).toContain('./infra/nginx/nginx.conf:/etc/nginx/nginx.conf:ro');
+      expect(nginx.volumes).toContain('./infra/nginx/nginx.compose.conf:/etc/nginx/nginx.conf:ro');
       const listen = Number(/listen\s+(\d+);/.exec(nginxConf)?.[1]);
       expect(nginx.ports?.some((port) => port.endsWith(`:${listen}`))).toBe(true);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema } from '@primetrade/platform';
-import { k8sDir, listenPort, loadConfig, loadManifests, parseEnvFile, readText, roleOf, type Env, type Manifest } from './kit/deployFiles.js';
+import { k8sDir, listenPort, loadConfig, loadManifests, nginxUpstreams, parseEnvFile, readText, roleOf, type Env } from './kit/deployFiles.js';
 
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -155,20 +155,31 @@ describe('Kubernetes manifests (infra/k8s)', () => {
     }
   });
 
-  it('route /api, /socket.io (with websocket timeouts) and the web client through the Ingress to existing Services', () => {
-    const routes = new Map<string, { service: string; manifest: Manifest }>();
-    for (const ingress of ofKind('Ingress')) {
+  it('route everything through the Ingress to the web pods, with websocket timeouts', () => {
+    const paths = ofKind('Ingress').flatMap((ingress) => {
       const spec = ingress.spec as { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name?: string } } } }[] } }[] };
-      for (const path of spec.rules.flatMap((rule) => rule.http.paths)) {
-        const service = byName('Service', path.backend.service.name)?.spec as { ports: { name: string }[] } | undefined;
-        expect(service?.ports.some((port) => port.name === path.backend.service.port.name), path.path).toBe(true);
-        routes.set(path.path, { service: path.backend.service.name, manifest: ingress });
-      }
+      return spec.rules.flatMap((rule) => rule.http.paths).map((path) => ({ ...path, annotations: ingress.metadata.annotations ?? {} }));
+    });
+    expect(paths.map((path) => [path.path, path.backend.service.name])).toEqual([['/', 'web']]);
+    const service = byName('Service', 'web')?.spec as { ports: { name: string }[] } | undefined;
+    expect(service?.ports.some((port) => port.name === paths[0]?.backend.service.port.name)).toBe(true);
+    expect(Number(paths[0]?.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(60);
+  });
+
+  it("give the web pods' nginx (infra/nginx/nginx.k8s.conf) every command-api and realtime pod through headless Services", () => {
+    const nginxConf = readText('infra/nginx/nginx.k8s.conf');
+    const upstreams = nginxUpstreams(nginxConf);
+    for (const [upstream, role] of [['command_api_board', 'command-api'], ['command_api', 'command-api'], ['realtime', 'realtime']] as const) {
+      const servers = upstreams.find((one) => one.name === upstream)?.servers ?? [];
+      expect(servers, upstream).toHaveLength(1);
+      const [name, namespace] = servers[0]!.host.split('.');
+      const service = byName('Service', name ?? '');
+      const spec = service?.spec as { clusterIP?: string; selector: Record<string, string>; ports: { port: number }[] } | undefined;
+      expect(namespace, upstream).toBe(service?.metadata.namespace);
+      expect(spec?.clusterIP, upstream).toBe('None');
+      expect(spec?.selector, upstream).toEqual({ 'app.kubernetes.io/name': role });
+      expect(spec?.ports[0]?.port, upstream).toBe(servers[0]!.port);
     }
-    expect(routes.get('/api')?.service).toBe('command-api');
-    expect(routes.get('/socket.io')?.service).toBe('realtime');
-    expect(routes.get('/')?.service).toBe('web');
-    const socketIo = routes.get('/socket.io')?.manifest.metadata.annotations ?? {};
-    expect(Number(socketIo['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(60);
+    expect(readText('infra/docker/Dockerfile')).toContain('COPY infra/nginx/nginx.k8s.conf /etc/nginx/nginx.conf');
   });
 });

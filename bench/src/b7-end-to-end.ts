@@ -177,7 +177,7 @@ export async function benchEndToEnd(pairs: number): Promise<EndToEndResult> {
       partitions: 8,
       redisKeyPrefix: `pt:bench-b7:${randomBytes(4).toString('hex')}:`,
       jwtSecret: randomBytes(48).toString('base64url'),
-      frontDoorPort: null,
+      proxyPort: null,
       // The services announce readiness at info level.
       logLevel: 'info',
       env: { RATE_LIMIT_API_PER_MINUTE: '100000000', PG_POOL_MAX: '10' },

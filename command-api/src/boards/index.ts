@@ -6,6 +6,7 @@ import { historyRoutes } from '../history/history.routes.js';
 import { followRoutes } from '../notifications/follows.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
 import { createStatsCache } from '../stats/statsCache.js';
+import { boardOfTaskRoutes } from '../tasks/boardOfTask.routes.js';
 import { commentsRoutes } from '../tasks/comments.routes.js';
 import { tasksRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
@@ -26,6 +27,7 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
   columnsRoutes(registrar, routeDeps);
   tasksRoutes(registrar, routeDeps);
   commentsRoutes(registrar, routeDeps);
+  boardOfTaskRoutes(registrar, routeDeps);
   eventsRoutes(registrar, routeDeps);
   historyRoutes(registrar, routeDeps);
   followRoutes(registrar, routeDeps);

@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger } from '@primetrade/platform';
-import { startFrontDoor, type FrontDoor } from './frontDoor.js';
-import { repoRoot, startService, type ServiceProcess, type ServiceSpec } from './supervisor.js';
+import { createLogger, unusedPort } from '@primetrade/platform';
+import { prepareNginx } from './nginx/nginxProcess.js';
+import { localTarget } from './nginx/targets.js';
+import { startStatusServer, type StatusServer } from './statusServer.js';
+import { repoRoot, startService, type ServiceProcess, type ServiceSpec, type SuperviseOptions } from './supervisor.js';
 
 export interface ClusterOptions {
   /** Read models, accounts and (by default) the PostgreSQL event store. */
@@ -18,8 +22,12 @@ export interface ClusterOptions {
   readonly realtimeNodes?: number;
   readonly relays?: number;
   readonly projectors?: number;
-  /** Port of the front door; 0 picks a free one; null starts none. Default 0. */
-  readonly frontDoorPort?: number | null;
+  /** Port of nginx in front; 0 picks a free one; null starts none. Default 0. */
+  readonly proxyPort?: number | null;
+  /** nginx's directory (configuration, pid, temporary files); default a fresh temporary one, removed on stop. */
+  readonly proxyDir?: string;
+  /** Restart crashed services with backoff (default true); fault tests that crash services on purpose turn it off. */
+  readonly supervise?: boolean;
   readonly host?: string;
   readonly logLevel?: string;
   /** Print every service's log lines, prefixed with its name. */
@@ -30,6 +38,15 @@ export interface ClusterOptions {
   readonly relayLeaseTtlMs?: number;
   /** Access token lifetime (tests shorten it). */
   readonly accessTokenTtlSeconds?: number;
+  /** Ends the start early (a Ctrl-C meanwhile): what started is stopped and the start rejects. */
+  readonly abort?: AbortSignal;
+}
+
+export interface ClusterProxy {
+  /** `http://host:port` of nginx: the web client, `/api`, `/socket.io`, `/readyz`. */
+  readonly url: string;
+  readonly service: ServiceProcess;
+  readonly dir: string;
 }
 
 export interface Cluster {
@@ -37,20 +54,95 @@ export interface Cluster {
   readonly projectors: readonly ServiceProcess[];
   readonly api: readonly ServiceProcess[];
   readonly realtime: readonly ServiceProcess[];
-  readonly frontDoor: FrontDoor | null;
-  /** Every service, in start order. */
+  readonly proxy: ClusterProxy | null;
+  /** Every service, in start order (nginx last). */
   readonly services: readonly ServiceProcess[];
   stop(): Promise<void>;
 }
 
+const range = (count: number, prefix: string) => Array.from({ length: count }, (_, n) => `${prefix}-${n + 1}`);
+
 /**
- * The local cluster of DESIGN §1 "cluster" mode, every service its own process: relays (the first
- * leads, the others stand by), projectors, command-api and realtime nodes, and one front door that
- * serves the web app, `/api` and `/socket.io` on one port. PostgreSQL, Kafka and Redis must run.
+ * The local cluster of README "Cluster mode", every service its own supervised process: relays
+ * (the first leads, the others stand by), projectors, command-api and realtime nodes, and nginx in
+ * front, rendered from the template compose and Kubernetes use (docs/adr/0015-nginx-front-door.md).
+ * PostgreSQL, Kafka and Redis must run.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const host = options.host ?? '127.0.0.1';
-  const base: Record<string, string> = {
+  const logger = createLogger({ level: options.echo ? (options.logLevel ?? 'info') : 'silent', name: 'supervisor' });
+  const supervision: SuperviseOptions = { supervise: options.supervise ?? true, log: (msg, fields) => logger.warn(fields, msg) };
+  const base = baseEnv(options, host);
+  // API and realtime nodes keep their port across restarts: nginx's upstreams name them.
+  const ports = new Map<string, number>();
+  for (const name of [...range(options.apiNodes ?? 2, 'api'), ...range(options.realtimeNodes ?? 2, 'realtime')]) ports.set(name, await unusedPort());
+  const spec = (name: string, entry: string, readyMessage: string, args: string[] = []): ServiceSpec => ({
+    name,
+    entry,
+    args,
+    readyMessage,
+    echo: options.echo ?? false,
+    env: { ...base, NODE_NAME: name, ...(ports.has(name) ? { PORT: String(ports.get(name)) } : {}), ...options.envFor?.(name) },
+  });
+  const started: ServiceProcess[] = [];
+  const start = async (specs: ServiceSpec[]) => {
+    // Every service that did start is tracked before any failure is thrown, so the cleanup below stops it.
+    const outcomes = await Promise.allSettled(specs.map((one) => startService(one, supervision)));
+    const processes = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    started.push(...processes);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (options.abort?.aborted) throw new Error('the cluster start was interrupted');
+    return processes;
+  };
+  let status: StatusServer | null = null;
+  let proxy: ClusterProxy | null = null;
+  const stopAll = async () => {
+    await proxy?.service.stop();
+    await status?.close();
+    const ofKind = (prefix: string) => started.filter((service) => service.name.startsWith(prefix));
+    // Entry nodes first, then the relays, the projectors last (they drain what was relayed).
+    await Promise.all([...ofKind('api-'), ...ofKind('realtime-')].map((service) => service.stop()));
+    await Promise.all(ofKind('relay-').map((service) => service.stop()));
+    await Promise.all(ofKind('projector-').map((service) => service.stop()));
+    if (proxy && !options.proxyDir) await rm(proxy.dir, { recursive: true, force: true });
+  };
+
+  try {
+    // The projector first: it creates the schema and the topic; then the relays, one after the
+    // other so that relay-1 is the leader; then the stateless nodes side by side.
+    const projectors = await start(range(options.projectors ?? 1, 'projector').map((name) => spec(name, 'projector/dist/main.js', 'projector node running', ['projector'])));
+    const relays: ServiceProcess[] = [];
+    for (const name of range(options.relays ?? 2, 'relay')) relays.push(...(await start([spec(name, 'projector/dist/main.js', 'relay node running', ['relay'])])));
+    const [api, realtime] = await Promise.all([
+      start(range(options.apiNodes ?? 2, 'api').map((name) => spec(name, 'command-api/dist/main.js', 'command-api node running'))),
+      start(range(options.realtimeNodes ?? 2, 'realtime').map((name) => spec(name, 'realtime/dist/main.js', 'realtime node running'))),
+    ]);
+    if (options.proxyPort !== null) {
+      status = await startStatusServer(() => started.map((service) => service.status()), host);
+      const dir = options.proxyDir ?? (await mkdtemp(path.join(tmpdir(), 'pt-nginx-')));
+      const port = options.proxyPort || (await unusedPort());
+      const target = localTarget({
+        port,
+        host,
+        api: api.map((node) => `${host}:${ports.get(node.name)}`),
+        realtime: realtime.map((node) => `${host}:${ports.get(node.name)}`),
+        prefix: dir,
+        webRoot: path.join(repoRoot, 'web/dist'),
+        statusServer: status.address,
+      });
+      const [nginx] = await start([{ ...(await prepareNginx(target, dir)), echo: options.echo ?? false }]);
+      proxy = { url: `http://${host}:${port}`, service: nginx!, dir };
+    }
+    return { relays, projectors, api, realtime, proxy, services: started, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function baseEnv(options: ClusterOptions, host: string): Record<string, string> {
+  return {
     MODE: 'cluster',
     NODE_ENV: 'production',
     HOST: host,
@@ -65,71 +157,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     REDIS_URL: options.redisUrl,
     REDIS_KEY_PREFIX: options.redisKeyPrefix,
     JWT_SECRET: options.jwtSecret,
-    // The front door is the only way in; it sets X-Forwarded-* for the API's rate limits and logs.
+    // nginx is the only way in; it sets X-Forwarded-* for the API's rate limits and logs.
     TRUST_PROXY: 'true',
     WEB_ROOT: '',
     ...(options.relayLeaseTtlMs ? { RELAY_LEASE_TTL_MS: String(options.relayLeaseTtlMs) } : {}),
     ...(options.accessTokenTtlSeconds ? { ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds) } : {}),
     ...options.env,
   };
-  const spec = (name: string, entry: string, readyMessage: string, args: string[] = []): ServiceSpec => ({
-    name,
-    entry,
-    args,
-    readyMessage,
-    echo: options.echo ?? false,
-    env: { ...base, NODE_NAME: name, ...options.envFor?.(name) },
-  });
-  const started: ServiceProcess[] = [];
-  const start = async (specs: ServiceSpec[]) => {
-    // Every service that did start is tracked before any failure is thrown, so the cleanup below stops it.
-    const outcomes = await Promise.allSettled(specs.map((one) => startService(one)));
-    const processes = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    started.push(...processes);
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    return processes;
-  };
-  const range = (count: number, prefix: string) => Array.from({ length: count }, (_, n) => `${prefix}-${n + 1}`);
-
-  try {
-    // The projector first: it creates the schema and the topic; then the relays, one after the
-    // other so that relay-1 is the leader; then the stateless nodes side by side.
-    const projectors = await start(range(options.projectors ?? 1, 'projector').map((name) => spec(name, 'projector/dist/main.js', 'projector node running', ['projector'])));
-    const relays: ServiceProcess[] = [];
-    for (const name of range(options.relays ?? 2, 'relay')) relays.push(...(await start([spec(name, 'projector/dist/main.js', 'relay node running', ['relay'])])));
-    const [api, realtime] = await Promise.all([
-      start(range(options.apiNodes ?? 2, 'api').map((name) => spec(name, 'command-api/dist/main.js', 'command-api node running'))),
-      start(range(options.realtimeNodes ?? 2, 'realtime').map((name) => spec(name, 'realtime/dist/main.js', 'realtime node running'))),
-    ]);
-    const frontDoor =
-      options.frontDoorPort === null
-        ? null
-        : await startFrontDoor({
-            port: options.frontDoorPort ?? 0,
-            host,
-            api: api.map((node) => node.url()),
-            realtime: realtime.map((node) => node.url()),
-            webRoot: path.join(repoRoot, 'web/dist'),
-            logger: createLogger({ level: options.echo ? 'info' : 'warn', name: 'front-door' }),
-          });
-    return {
-      relays,
-      projectors,
-      api,
-      realtime,
-      frontDoor,
-      services: started,
-      async stop() {
-        await frontDoor?.close();
-        // Entry nodes first, then the relays, the projectors last (they drain what was relayed).
-        await Promise.all([...api, ...realtime].map((service) => service.stop()));
-        await Promise.all(relays.map((service) => service.stop()));
-        await Promise.all(projectors.map((service) => service.stop()));
-      },
-    };
-  } catch (error) {
-    await Promise.all(started.map((service) => service.stop()));
-    throw error;
-  }
 }

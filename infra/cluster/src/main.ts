@@ -7,12 +7,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { startKafka, type KafkaBroker } from '../../kafka/kafka.mjs';
 import { startCluster } from './cluster.js';
+import { findNginx } from './nginx/nginxProcess.js';
 import { repoRoot } from './supervisor.js';
 
 /**
  * `npm run cluster`: the whole product as a local cluster without Docker (DESIGN §1 "cluster").
  * Uses the machine's PostgreSQL and Redis (starting a private Redis if none answers), starts a
- * Kafka broker of its own from infra/kafka, then every service, and the front door on one port.
+ * Kafka broker of its own from infra/kafka, then every service, supervised, and nginx in front on one port
+ * (the machine's nginx, rendered from the template compose and Kubernetes use, in .data/cluster/nginx).
  *
  * Settings (environment): CLUSTER_PORT (8080), CLUSTER_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_REDIS_URL
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(repoRoot, 'realtime/dist/main.js')) || !existsSync(path.join(repoRoot, 'web/dist/index.html'))) {
     throw new Error('Build first: npm run build (npm run cluster does)');
   }
+  findNginx();
   await mkdir(dataDir, { recursive: true });
   const databaseUrl = env.CLUSTER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/primetrade';
   await ensureDatabase(databaseUrl);
@@ -88,6 +91,10 @@ async function main(): Promise<void> {
   }
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
   say(`Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}`);
+  // A signal while the services start ends the start; what started is stopped.
+  const starting = new AbortController();
+  const interrupt = () => starting.abort();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, interrupt);
   const cluster = await startCluster({
     databaseUrl,
     kafkaBrokers: brokers,
@@ -95,17 +102,20 @@ async function main(): Promise<void> {
     topic: 'taskboard.board-events',
     redisKeyPrefix: 'pt:',
     jwtSecret: await jwtSecret(),
-    frontDoorPort: Number(env.CLUSTER_PORT ?? 8080),
+    proxyPort: Number(env.CLUSTER_PORT ?? 8080),
+    proxyDir: path.join(dataDir, 'nginx'),
     logLevel: env.CLUSTER_LOG_LEVEL ?? 'info',
     echo: true,
+    abort: starting.signal,
   }).catch(async (error: unknown) => {
     // Nothing of ours may outlive a failed start.
     await broker?.stop();
     redis.child?.kill('SIGTERM');
     throw error;
   });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, interrupt);
   say(`running: ${cluster.services.map((service) => `${service.name} (pid ${service.pid()})`).join(', ')}`);
-  say(`open ${cluster.frontDoor?.url ?? '(no front door)'} — Ctrl-C stops everything`);
+  say(`open ${cluster.proxy?.url ?? '(no proxy)'} — ${cluster.proxy?.url ?? ''}/readyz says whether every service runs — Ctrl-C stops everything`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,0 +1,27 @@
+import { defineRoute, type RouteRegistrar } from '../http/route.js';
+import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
+import { taskParams } from './tasks.schemas.js';
+
+/**
+ * For nginx only (docs/adr/0015-nginx-front-door.md): task URLs carry no board id, and board
+ * affinity needs one. nginx asks here (an `auth_request` with the caller's own token) and hashes
+ * on `X-Board-Id`. Always 204, so a lookup never refuses the request itself: the route it precedes
+ * decides (a task unknown here hashes on its own id). The answer is a board id, which opens
+ * nothing: every board route checks membership. nginx answers 404 to `/api/v1/internal/` from outside.
+ */
+export function boardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+  defineRoute(registrar, {
+    method: 'get', path: '/internal/board-of-task/:taskId', summary: 'The board of a task, for the proxy (X-Board-Id)', tags: ['internal'],
+    params: taskParams,
+    responses: { 204: { description: 'X-Board-Id names the board when the task is known' } },
+  }, async (ctx, { params }) => {
+    const boardId = deps.commands.findBoardOfTask(params.taskId) ?? (await projectedBoardOf(deps, params.taskId));
+    if (boardId !== null) ctx.set('X-Board-Id', boardId);
+    ctx.status = 204;
+  });
+}
+
+async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
+  const rows = await deps.sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
+  return rows[0]?.board_id ?? null;
+}

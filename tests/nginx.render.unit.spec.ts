@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { renderNginxConfig } from '../infra/cluster/src/nginx/render.js';
+import { deployConfigs, localTarget } from '../infra/cluster/src/nginx/targets.js';
+import { nginxUpstreams, readText } from './kit/deployFiles.js';
+
+describe('the nginx template', () => {
+  it('is what compose and Kubernetes ship: the checked-in files equal the renderer (npm run nginx:render)', () => {
+    for (const { file, target } of deployConfigs) expect(readText(file), file).toBe(renderNginxConfig(target));
+  });
+
+  it('re-resolves upstream names only where the image has `server … resolve` (nginx 1.27.3+), never locally (Debian 1.22)', () => {
+    const local = renderNginxConfig(localTarget({ port: 8080, host: '127.0.0.1', api: ['127.0.0.1:1'], realtime: ['127.0.0.1:2'], prefix: '/p', webRoot: '/w', statusServer: null }));
+    expect(local).not.toMatch(/\bresolve\b|resolver/);
+    for (const { target } of deployConfigs) expect(renderNginxConfig(target)).toMatch(/server \S+ resolve /);
+    expect(readText('infra/docker/Dockerfile')).toMatch(/ARG NGINX_IMAGE=nginxinc\/nginx-unprivileged:1\.(2[89]|[3-9]\d)-/);
+  });
+
+  it('hashes board routes, and task routes by their board, over the same nodes the least-connections upstream uses', () => {
+    for (const { target } of deployConfigs) {
+      const config = renderNginxConfig(target);
+      const upstreams = nginxUpstreams(config);
+      const board = upstreams.find((upstream) => upstream.name === 'command_api_board');
+      const rest = upstreams.find((upstream) => upstream.name === 'command_api');
+      expect(board?.body).toMatch(/hash \$board_key consistent;/);
+      expect(rest?.body).toMatch(/least_conn;/);
+      expect(board?.servers).toEqual(rest?.servers);
+      expect(config).toMatch(/location ~ \^\/api\/v1\/tasks\/[^\n]*\{\n\s*auth_request \/_board_of_task;/);
+    }
+  });
+});
