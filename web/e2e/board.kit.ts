@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { signedInContext } from '../../tests/kit/browser.js';
 import { repoRoot, startServer, tempDir, type ServerProcess } from '../../tests/kit/process.js';
 
 export const webDir = path.join(repoRoot, 'web');
 export const webRoot = path.join(webDir, 'dist');
 export const screenshotDir = path.join(repoRoot, 'test-output/screenshots');
-const sessionKey = 'primetrade.session';
 
 /** Uncaught errors in any page of a context made by `contextFor`: the suite expects none. */
 export const pageErrors: string[] = [];
@@ -61,15 +61,7 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
   };
 }
 
-/** Debian's Chromium, driven by playwright-core (never `playwright install`: no downloads here). */
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic',
-    ],
-  });
+export { launchChromium } from '../../tests/kit/browser.js';
 
 export interface Account {
   readonly user: { readonly id: string; readonly name: string; readonly email: string };
@@ -116,14 +108,8 @@ export async function contextFor(
   browser: Browser, http: Http, account: Account, viewport = { width: 1400, height: 900 },
 ): Promise<BrowserContext> {
   const session = await http.login(account);
-  const context = await browser.newContext({ viewport });
+  const context = await signedInContext(browser, session, viewport);
   context.on('weberror', (error) => pageErrors.push(`${account.user.name}: ${error.error().message}`));
-  const value = JSON.stringify({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken });
-  // Only when empty: the app rotates tokens and must keep its newer pair across reloads.
-  await context.addInitScript(({ key, session }) => {
-    if (!location.protocol.startsWith('http')) return; // about:blank has no storage
-    if (localStorage.getItem(key) === null) localStorage.setItem(key, session);
-  }, { key: sessionKey, session: value });
   return context;
 }
 
