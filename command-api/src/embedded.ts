@@ -154,6 +154,7 @@ export function commandApiDeps(
       webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       version: parts.version ?? '0.1.0',
+      commandConflictDeadlineMs: config.COMMAND_CONFLICT_DEADLINE_MS,
     },
     rateLimiters: {
       login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_MINUTE, durationMs: 60_000 }),

@@ -43,6 +43,11 @@ export const configSchema = z.object({
   /** Directory of the built web client; empty disables static serving. */
   WEB_ROOT: z.string().optional(),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  /**
+   * A command that keeps losing the race on its board's stream is re-decided after short jittered
+   * pauses until this deadline, then refused with 503 (docs/adr/0016).
+   */
+  COMMAND_CONFLICT_DEADLINE_MS: positiveInt.min(100).max(120_000).default(10_000),
 
   // ── notifications (issue 5) ──────────────────────────────────────────────────
   /** E-mail notifications through this server (`smtp://[user:pass@]host:port`, or `smtps://`); unset: no e-mail. */
