@@ -252,6 +252,7 @@ class KafkaSubscription implements BusSubscription {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 1_000,
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+      readUncommitted: this.subscribeOptions.readUncommitted ?? false,
     });
     this.consumer = consumer;
     this.haltedPartitions.clear();
