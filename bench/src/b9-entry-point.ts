@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Envelope } from '@primetrade/domain';
 import { createTestDatabase } from '@primetrade/platform';
 import { startKafka } from '../../infra/kafka/kafka.mjs';
-import { startCluster } from '../../infra/cluster/dist/cluster.js';
+import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js';
 import { startEmbeddedProcess } from './lib/embeddedProcess.js';
 import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
@@ -44,6 +44,8 @@ export interface EntryPointResult {
   readonly ratio: Percentiles;
   /** Relay means over the measured rounds, from its own metrics (ms). */
   readonly relay: { readonly commitToAckMeanMs: number | null };
+  /** Means over the measured rounds from the services' own metrics (ms), summed over their nodes. */
+  readonly serviceMeansMs: Readonly<Record<string, number | null>>;
   readonly goal: string;
 }
 
@@ -160,11 +162,39 @@ async function round(target: Target, seenInKafka?: Map<string, number>): Promise
   };
 }
 
-/** Sum and count of a Prometheus histogram on a `/metrics` page. */
+/** Sum and count of a Prometheus histogram on a `/metrics` page (every label set added up). */
 async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(metricsUrl)).text();
-  const value = (suffix: string) => Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (suffix: string) =>
+    [...text.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1] ?? 0), 0);
   return { sum: value('sum'), count: value('count') };
+}
+
+/** What each stage's own metric says: histogram means over a stretch of the run, per service kind. */
+function stageMeters(cluster: Cluster) {
+  const meters = {
+    'command-api: command handling': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_command_duration_seconds' },
+    'command-api: store append': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_event_store_append_duration_seconds' },
+    'relay: store commit → Kafka ack': { urls: cluster.relays.map((node) => `${node.url()}/metrics`), metric: 'primetrade_relay_commit_to_ack_seconds' },
+    'realtime: command → emit': { urls: cluster.realtime.map((node) => `${node.url()}/metrics`), metric: 'primetrade_push_latency_seconds' },
+  };
+  const totals = async () =>
+    Promise.all(Object.values(meters).map(async ({ urls, metric }) => {
+      const each = await Promise.all(urls.map((url) => histogramTotals(url, metric).catch(() => ({ sum: 0, count: 0 }))));
+      return each.reduce((all, one) => ({ sum: all.sum + one.sum, count: all.count + one.count }), { sum: 0, count: 0 });
+    }));
+  return {
+    async start() {
+      const before = await totals();
+      return async (): Promise<Record<string, number | null>> => {
+        const after = await totals();
+        return Object.fromEntries(Object.keys(meters).map((name, index) => {
+          const [b, a] = [before[index]!, after[index]!];
+          return [name, a.count > b.count ? ((a.sum - b.sum) / (a.count - b.count)) * 1000 : null];
+        }));
+      };
+    },
+  };
 }
 
 /**
@@ -204,6 +234,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
 
     const relayMetrics = `${cluster.relays[0]?.url() ?? ''}/metrics`;
     const relayBefore = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
+    const meters = stageMeters(cluster);
+    const stopMeters = await meters.start();
     const embeddedRounds: RoundResult[] = [];
     const clusterRounds: RoundResult[] = [];
     for (let pair = 0; pair < pairs; pair += 1) {
@@ -213,6 +245,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       log(`  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`);
     }
     const relayAfter = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
+    const serviceMeansMs = await stopMeters();
+    log(`  B9 stage means from the services' metrics (ms): ${JSON.stringify(serviceMeansMs)}`);
     const relayCount = relayBefore && relayAfter ? relayAfter.count - relayBefore.count : 0;
     const medians = (list: RoundResult[]): Percentiles => ({ p50: median(list.map((r) => r.p50)), p95: median(list.map((r) => r.p95)), p99: median(list.map((r) => r.p99)) });
     const ratioOf = (key: keyof Percentiles) => median(clusterRounds.map((c, n) => c[key] / embeddedRounds[n]![key]));
@@ -223,6 +257,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       embeddedMedian: medians(embeddedRounds), clusterMedian: medians(clusterRounds),
       ratio: { p50: ratioOf('p50'), p95: ratioOf('p95'), p99: ratioOf('p99') },
       relay: { commitToAckMeanMs: relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null },
+      serviceMeansMs,
       goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',
     };
   } finally {
