@@ -38,7 +38,8 @@ export interface KafkaEventBusOptions {
    * Publish each batch in a Kafka transaction under this id (the relay: one id per topic). A
    * producer that starts with the id fences every older one at the broker, so a relay that was
    * frozen mid-publish cannot write after its successor started: its send fails with
-   * `ProducerFencedError`, and what it wrote uncommitted is never read (consumers read committed).
+   * `ProducerFencedError`, and what it wrote uncommitted is never read by a read-committed group (the
+   * projector; only the realtime push reads uncommitted, see docs/adr/0016).
    */
   readonly transactionalId?: string;
 }
