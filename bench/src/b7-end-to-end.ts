@@ -11,6 +11,7 @@ import type { Envelope } from '@primetrade/domain';
 import { createTestDatabase } from '@primetrade/platform';
 import { startKafka } from '../../infra/kafka/kafka.mjs';
 import { startCluster } from '../../infra/cluster/dist/cluster.js';
+import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
 import { log } from './lib/results.js';
 
@@ -31,6 +32,8 @@ export interface EndToEndLatency {
 
 export interface EndToEndResult {
   readonly name: string;
+  /** `nodes`: clients talk to the API and realtime nodes directly; `entry point`: through the cluster's proxy. */
+  readonly via: 'nodes' | 'entry point';
   readonly pairs: number;
   readonly clients: number;
   readonly boards: number;
@@ -158,7 +161,7 @@ async function json<T>(url: string, method: string, body: unknown, token?: strin
  * PostgreSQL store → relay → Kafka → realtime ×2 with the Redis adapter), interleaved with a
  * short circuit in the same run (an HTTP handler that emits straight to the room).
  */
-export async function benchEndToEnd(pairs: number): Promise<EndToEndResult> {
+export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 'nodes'): Promise<EndToEndResult> {
   const work = await mkdtemp(path.join(tmpdir(), 'pt-b7-'));
   const cleanup: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
   const all: Socket[] = [];
@@ -177,13 +180,15 @@ export async function benchEndToEnd(pairs: number): Promise<EndToEndResult> {
       partitions: 8,
       redisKeyPrefix: `pt:bench-b7:${randomBytes(4).toString('hex')}:`,
       jwtSecret: randomBytes(48).toString('base64url'),
-      proxyPort: null,
+      ...(via === 'nodes' ? { proxyPort: null } : {}),
       // The services announce readiness at info level.
       logLevel: 'info',
       env: { RATE_LIMIT_API_PER_MINUTE: '100000000', PG_POOL_MAX: '10' },
     });
     cleanup.unshift(() => cluster.stop());
-    const apiUrls = cluster.api.map((node) => node.url());
+    // Through the entry point, every request and socket goes where the proxy sends it.
+    const apiUrls = via === 'nodes' ? cluster.api.map((node) => node.url()) : [entryPoint(cluster)];
+    const realtimeUrls = via === 'nodes' ? cluster.realtime.map((node) => node.url()) : [entryPoint(cluster)];
     const register = async (name: string) =>
       (await json<{ accessToken: string }>(`${apiUrls[0]}/api/v1/auth/register`, 'POST', { email: `${name}@bench.test`, password: `${name} password for the bench`, name })).body.accessToken;
     const writer = await register('writer');
@@ -198,7 +203,7 @@ export async function benchEndToEnd(pairs: number): Promise<EndToEndResult> {
     let clusterSockets: Socket[][] | null = null;
     for (let attempt = 0; clusterSockets === null; attempt += 1) {
       try {
-        clusterSockets = await joinAll(cluster.realtime.map((node) => node.url()), reader, boardIds);
+        clusterSockets = await joinAll(realtimeUrls, reader, boardIds);
       } catch (error) {
         if (attempt > 50) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -238,7 +243,8 @@ export async function benchEndToEnd(pairs: number): Promise<EndToEndResult> {
     }
     const medians = (list: EndToEndLatency[]) => ({ p50: median(list.map((l) => l.p50)), p95: median(list.map((l) => l.p95)), p99: median(list.map((l) => l.p99)) });
     return {
-      name: 'B7 end to end: command → other users’ sockets',
+      name: `B7 end to end: command → other users’ sockets (via ${via})`,
+      via,
       pairs,
       clients: clientsTotal,
       boards: boardsTotal,

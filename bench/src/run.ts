@@ -3,8 +3,9 @@ import { benchCommandApi, benchKoaOverhead } from './b2-command-api.js';
 import { benchRelay } from './b3-relay.js';
 import { benchProjector } from './b5-projector.js';
 import { benchFanout } from './b6-fanout.js';
-import { benchEndToEnd } from './b7-end-to-end.js';
+import { benchEndToEnd, type EndToEndResult } from './b7-end-to-end.js';
 import { benchHistory } from './b8-history.js';
+import { benchEntryPoint } from './b9-entry-point.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -16,6 +17,14 @@ import { log, saveResult } from './lib/results.js';
 interface Outcome {
   readonly rows: readonly RatioResult[];
   readonly notes: readonly string[];
+}
+
+async function endToEnd(b7: EndToEndResult, file: string): Promise<Outcome> {
+  await saveResult(file, b7);
+  return {
+    rows: [],
+    notes: [`B7 end to end via ${b7.via} (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`],
+  };
 }
 
 const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> = {
@@ -73,12 +82,19 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       ],
     };
   },
-  b7: async (pairs) => {
-    const b7 = await benchEndToEnd(pairs);
-    await saveResult('b7-end-to-end', b7);
+  b7: async (pairs) => endToEnd(await benchEndToEnd(pairs), 'b7-end-to-end'),
+  /** B7's open loop through the cluster's entry point (the proxy), as browsers reach it. */
+  b7e: async (pairs) => endToEnd(await benchEndToEnd(pairs, 'entry point'), 'b7-end-to-end-entry-point'),
+  b9: async (pairs) => {
+    const b9 = await benchEntryPoint(pairs);
+    await saveResult('b9-entry-point', b9);
+    const { clusterMedian: c, embeddedMedian: e, ratio } = b9;
     return {
       rows: [],
-      notes: [`B7 end to end (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`],
+      notes: [
+        `B9 one writer, ${b9.clients} sockets, ${b9.writesPerRound} writes per round: cluster through its entry point p50 ${c.p50.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms; embedded p50 ${e.p50.toFixed(1)} ms, p95 ${e.p95.toFixed(1)} ms, p99 ${e.p99.toFixed(1)} ms; ratio cluster/embedded p50 ${ratio.p50.toFixed(2)}×, p99 ${ratio.p99.toFixed(2)}× (goal: ${b9.goal})`,
+        `  relay commit → Kafka ack, mean over the measured rounds: ${b9.relay.commitToAckMeanMs?.toFixed(2) ?? 'n/a'} ms`,
+      ],
     };
   },
   b8: async (pairs) => {

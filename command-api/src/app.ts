@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly version: string;
   /** How long a read carrying `Min-Revision` waits for the read models (docs/consistency.md). Default 3000 ms. */
   readonly minRevisionWaitMs?: number;
+  /** How long a command re-decides after revision conflicts before answering 503 (docs/adr/0016). */
+  readonly commandConflictDeadlineMs?: number | undefined;
 }
 
 export interface AppDeps {
@@ -85,7 +87,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerProjectionAdminRoutes(registrar, createProjectionAdmin({ sql: deps.sql, store: deps.store, logger: deps.logger, clock: deps.clock }));
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
-    statsCache: deps.statsCache,
+    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);

@@ -164,6 +164,7 @@ export function commandApiDeps(
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       minRevisionWaitMs: config.MIN_REVISION_WAIT_MS,
       version: parts.version ?? '0.1.0',
+      commandConflictDeadlineMs: config.COMMAND_CONFLICT_DEADLINE_MS,
     },
     rateLimiters: {
       login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_15_MINUTES, durationMs: 15 * 60_000 }),

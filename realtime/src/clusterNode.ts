@@ -84,7 +84,8 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
   // Pushes are for people looking now: a new group starts at the end; a client that missed
   // anything catches up through `events?after=` (DESIGN §6), so nothing is replayed to rooms.
-  const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false });
+  // Read uncommitted: the push need not wait for the relay's transaction marker (docs/adr/0016).
+  const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false, readUncommitted: true });
   const consumerHalted = () => (consumer.halted?.() ?? []).length > 0;
 
   const url = await listen(server, config.HOST, config.PORT);

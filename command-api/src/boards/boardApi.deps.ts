@@ -19,6 +19,8 @@ export interface BoardApiDeps {
    * created on another node (see tasks.lookup.ts). Default 1000 ms.
    */
   readonly readModelWaitMs?: number | undefined;
+  /** The command handler's conflict deadline (default 10 s; docs/adr/0016). */
+  readonly conflictDeadlineMs?: number | undefined;
   /** Where statistics are cached (Redis in cluster mode); this process's memory otherwise. */
   readonly statsCache?: TextCache | undefined;
 }

@@ -20,6 +20,7 @@ export type { BoardApiDeps } from './boardApi.deps.js';
 export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps): void {
   const commands = deps.commands ?? createCommandHandler({
     store: deps.store, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
+    conflictRetry: deps.conflictDeadlineMs === undefined ? undefined : { deadlineMs: deps.conflictDeadlineMs },
   });
   const routeDeps: BoardRouteDeps = { ...deps, commands };
   boardsRoutes(registrar, routeDeps);

@@ -1,6 +1,7 @@
 import type { BoardCommand, BoardState, Envelope } from '@primetrade/domain';
 import type { EventStore, Metrics } from '@primetrade/platform';
 import type { Logger } from 'pino';
+import type { ConflictRetryPolicy, RetryTiming } from './conflictRetry.js';
 
 /** What the handler records: `commandDuration{command, result}` of the shared `Metrics`. */
 export type CommandMetrics = Pick<Metrics, 'commandDuration'>;
@@ -9,8 +10,13 @@ export interface CommandHandlerOptions {
   readonly store: EventStore;
   readonly logger?: Logger;
   readonly metrics?: CommandMetrics | undefined;
-  /** Re-decide this many times when an implicit expected revision loses a race. Default 5. */
-  readonly maxRetries?: number;
+  /**
+   * When an implicit expected revision loses a race: re-decide after jittered pauses until
+   * `deadlineMs` (default 10 s, `COMMAND_CONFLICT_DEADLINE_MS`), then answer 503. See conflictRetry.ts.
+   */
+  readonly conflictRetry?: Partial<ConflictRetryPolicy> | undefined;
+  /** Clock, pause and randomness of that backoff; real ones by default (tests inject fakes). */
+  readonly timing?: RetryTiming | undefined;
   /** Boards kept folded in memory. Default 1000. */
   readonly cacheSize?: number;
   /** Event ids; default `crypto.randomUUID`. */

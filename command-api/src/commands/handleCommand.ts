@@ -6,6 +6,7 @@ import {
 import { SpanKind, WrongExpectedVersionError, currentTraceContext, inSpan, toEventToAppend, type AppendResult } from '@primetrade/platform';
 import { createBoardStateCache, revisionOf } from './boardStateCache.js';
 import { createKeyedQueue } from './boardQueue.js';
+import { createConflictBackoff, defaultConflictRetryPolicy, realTiming } from './conflictRetry.js';
 import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOptions } from './commandHandler.types.js';
 
 export type * from './commandHandler.types.js';
@@ -20,21 +21,26 @@ const visibleTo = (state: BoardState, actorId: string): boolean =>
 export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
   const { store, logger, metrics } = options;
   const newId = options.newId ?? randomUUID;
-  const maxRetries = options.maxRetries ?? 5;
+  const policy = { ...defaultConflictRetryPolicy, ...options.conflictRetry };
+  const timing = options.timing ?? realTiming;
   const cache = createBoardStateCache(store, options.cacheSize);
   const perBoard = createKeyedQueue();
+  /** Boards whose cached fold lost a race: the next command of the board reads the tail first. */
+  const suspect = new Set<string>();
 
   /**
    * The state to decide on. A first attempt trusts the cached fold: if another node wrote since, the
    * append's expected revision fails and the retry reads the stream (one round trip saved per command).
    */
   async function stateFor(boardId: string, fresh: boolean, expectedRevision: number | undefined) {
-    const cached = fresh ? undefined : cache.peek(boardId);
+    const cached = fresh || suspect.has(boardId) ? undefined : cache.peek(boardId);
     // An If-Match other than our cached revision may mean the cache is behind: look before refusing.
     if (cached !== undefined && (expectedRevision === undefined || expectedRevision === revisionOf(cached))) {
       return { state: cached, fromCache: true };
     }
-    return { state: await cache.load(boardId), fromCache: false };
+    const state = await cache.load(boardId);
+    suspect.delete(boardId);
+    return { state, fromCache: false };
   }
 
   async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions, fresh: boolean): Promise<CommandResult> {
@@ -90,29 +96,52 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const started = performance.now();
     let result = 'error';
     try {
-      for (let retry = 0; ; retry++) {
-        try {
-          const done = await perBoard(boardId, () => attempt(boardId, commands, opts, retry > 0));
-          result = done.events.length === 0 ? 'noop' : 'ok';
-          return done;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedVersionError)) throw error;
-          if (opts.expectedRevision !== undefined) {
-            throw new DomainError('REVISION.MISMATCH', `The board changed; it is no longer at revision ${opts.expectedRevision}`);
-          }
-          if (retry >= maxRetries) throw new DomainError('REVISION.CONFLICT', 'The board is too busy; try again');
-          logger?.debug({ boardId, command: command.type, retry }, 'implicit revision conflict, re-deciding');
-        }
-      }
+      const done = await untilDecided(boardId, commands, opts);
+      result = done.events.length === 0 ? 'noop' : 'ok';
+      return done;
     } catch (error) {
-      if (error instanceof DomainError) result = error.code.startsWith('REVISION.') ? 'conflict' : 'rejected';
+      if (error instanceof DomainError) result = error.code.startsWith('REVISION.') || error.code === 'SERVICE.UNAVAILABLE' ? 'conflict' : 'rejected';
       throw error;
     } finally {
       metrics?.commandDuration.observe({ command: command.type, result }, (performance.now() - started) / 1000);
     }
   }
 
+  /**
+   * Runs attempts in the board's queue; an implicit conflict is re-decided on a fresh read after a
+   * jittered pause taken *outside* the queue, so the node's other commands of the board go on
+   * meanwhile. Only the deadline refuses (503, docs/adr/0016); an If-Match conflict answers 412 at once.
+   */
+  async function untilDecided(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+    const backoff = createConflictBackoff(policy, timing);
+    for (;;) {
+      try {
+        return await perBoard(boardId, () => attempt(boardId, commands, opts, backoff.conflicts > 0));
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        suspect.add(boardId);
+        if (opts.expectedRevision !== undefined) {
+          throw new DomainError('REVISION.MISMATCH', `The board changed; it is no longer at revision ${opts.expectedRevision}`);
+        }
+        if (!(await backoff.pause())) {
+          logger?.warn({ boardId, command: commands[0]?.type, conflicts: backoff.conflicts }, 'revision conflicts until the deadline; refusing');
+          throw busy();
+        }
+        logger?.debug({ boardId, command: commands[0]?.type, conflicts: backoff.conflicts }, 'implicit revision conflict, re-deciding');
+      }
+    }
+  }
+
   return { handle, load: (boardId) => cache.load(boardId), findBoardOfTask: (taskId) => cache.findBoardOfTask(taskId) };
+}
+
+/**
+ * Conflicts on one board for the whole deadline: the store or the board is overloaded, not the
+ * request wrong, so 503 with `Retry-After` (the problem writer copies an error's `headers`).
+ */
+function busy(): DomainError {
+  const error = new DomainError('SERVICE.UNAVAILABLE', 'The board is too busy right now; try again in a moment');
+  return Object.assign(error, { headers: { 'Retry-After': '1' } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, boardStreamId, type BoardCommand, type CommandMetadata } from '@primetrade/domain';
 import { WrongExpectedVersionError, createInMemoryEventStore, createMetrics, type EventStore } from '@primetrade/platform';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCommandHandler } from './handleCommand.js';
 
 const owner = randomUUID();
@@ -31,6 +31,37 @@ function alwaysConflicting(store: EventStore): EventStore & { appends: number } 
     throw new WrongExpectedVersionError(streamId, 0n, 99n);
   };
   return wrapper;
+}
+
+/** A store whose first `times` appends lose the race (counted), then append for real. */
+function conflicting(store: EventStore, { times }: { times: number }): EventStore & { appends: number } {
+  const wrapper = Object.create(store) as EventStore & { appends: number };
+  wrapper.appends = 0;
+  wrapper.appendToStream = async (...args) => {
+    wrapper.appends++;
+    if (wrapper.appends <= times) throw new WrongExpectedVersionError(args[0], 0n, 99n);
+    return store.appendToStream(...args);
+  };
+  return wrapper;
+}
+
+/** A clock that only moves when the handler pauses, recording each pause. */
+function fakeTiming(random: () => number = Math.random) {
+  let now = 0;
+  const pauses: number[] = [];
+  return {
+    pauses, random,
+    now: () => now,
+    sleep: async (ms: number) => {
+      pauses.push(ms);
+      now += ms;
+    },
+  };
+}
+
+function sequence(values: readonly number[]): () => number {
+  let index = 0;
+  return () => values[index++ % values.length] ?? 0;
 }
 
 /** Counts the appends that lost a race, to prove the concurrency test really raced. */
@@ -128,7 +159,7 @@ describe('handleCommand', () => {
   describe('when several nodes write to one board at once', () => {
     it('re-decides implicit conflicts so every command lands, with contiguous revisions', async () => {
       const store = countingConflicts(createInMemoryEventStore());
-      const nodes = [1, 2, 3].map(() => createCommandHandler({ store, maxRetries: 20 }));
+      const nodes = [1, 2, 3].map(() => createCommandHandler({ store }));
       const node = (index: number) => nodes[index % nodes.length] ?? createCommandHandler({ store });
       const boardId = randomUUID();
       await node(0).handle(boardId, createBoard(boardId), opts());
@@ -145,14 +176,82 @@ describe('handleCommand', () => {
       expect(latest.status === 'active' && Object.keys(latest.tasks).sort()).toEqual([...taskIds].sort());
     });
 
-    it('gives up with REVISION.CONFLICT (409) after maxRetries re-decisions', async () => {
+  });
+
+  describe('when the append keeps losing the race', () => {
+    it('re-decides on a fresh read after each conflict and lands after many of them', async () => {
       const inner = createInMemoryEventStore();
       const boardId = randomUUID();
       await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
-      const store = alwaysConflicting(inner);
-      const handler = createCommandHandler({ store, maxRetries: 3 });
-      await expect(handler.handle(boardId, rename('Renamed'), opts())).rejects.toMatchObject({ code: 'REVISION.CONFLICT', status: 409 });
-      expect(store.appends).toBe(4);
+      const store = conflicting(inner, { times: 40 });
+      const timing = fakeTiming();
+      const handler = createCommandHandler({ store, timing });
+      const result = await handler.handle(boardId, rename('Renamed'), opts());
+      expect(result.revision).toBe(4);
+      expect(store.appends).toBe(41);
+      expect(timing.pauses).toHaveLength(39);
+      expect(await revisions(inner, boardId)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('refuses with 503 SERVICE.UNAVAILABLE and Retry-After only once the deadline has passed', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const store = conflicting(inner, { times: Infinity });
+      const timing = fakeTiming();
+      const handler = createCommandHandler({ store, timing, conflictRetry: { deadlineMs: 2_000 } });
+      const refusal = await handler.handle(boardId, rename('Renamed'), opts()).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'SERVICE.UNAVAILABLE', status: 503, headers: { 'Retry-After': '1' } });
+      expect(timing.now()).toBeGreaterThanOrEqual(2_000);
+      // Paused up to the deadline and not far past it: the last pause is cut to the time left.
+      expect(timing.now()).toBeLessThan(2_000 + 1);
+      expect(store.appends).toBeGreaterThan(30);
+    });
+
+    it('keeps each pause within [base, cap] and lets them grow from the base', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const timing = fakeTiming(sequence([0.999, 0.999, 0.999, 0.999, 0.999, 0.5, 0, 0.25]));
+      const handler = createCommandHandler({ store: conflicting(inner, { times: 200 }), timing, conflictRetry: { baseMs: 2, capMs: 50 } });
+      await handler.handle(boardId, rename('Renamed'), opts());
+      expect(timing.pauses.length).toBe(199);
+      for (const pause of timing.pauses) {
+        expect(pause).toBeGreaterThanOrEqual(2);
+        expect(pause).toBeLessThanOrEqual(50);
+      }
+      expect(timing.pauses.slice(0, 4).map(Math.round)).toEqual([6, 18, 50, 50]);
+      expect(Math.max(...timing.pauses)).toBeGreaterThan(45);
+      expect(Math.min(...timing.pauses)).toBe(2);
+    });
+
+    it('takes its pauses outside the board queue: another command of the board goes on meanwhile', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const store = conflicting(inner, { times: 2 });
+      let releasePause = (): void => undefined;
+      const timing = { ...fakeTiming(), sleep: () => new Promise<void>((resolve) => { releasePause = resolve; }) };
+      const handler = createCommandHandler({ store, timing });
+      const slow = handler.handle(boardId, rename('First'), opts());
+      await vi.waitFor(() => expect(store.appends).toBe(2));
+      // The first command now sleeps after its second conflict; the next one must not wait for it.
+      const other = await handler.handle(boardId, createTask(randomUUID()), opts());
+      expect(other.revision).toBe(4);
+      releasePause();
+      expect((await slow).revision).toBe(5);
+    });
+
+    it('answers an If-Match conflict with 412 at once, without pausing', async () => {
+      const inner = createInMemoryEventStore();
+      const boardId = randomUUID();
+      await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
+      const store = conflicting(inner, { times: Infinity });
+      const timing = fakeTiming();
+      const handler = createCommandHandler({ store, timing });
+      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({ code: 'REVISION.MISMATCH', status: 412 });
+      expect(store.appends).toBe(1);
+      expect(timing.pauses).toEqual([]);
     });
   });
 

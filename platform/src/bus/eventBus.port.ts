@@ -15,6 +15,13 @@ export type BusHandler = (events: readonly Envelope[], delivery?: Delivery) => P
 export interface SubscribeOptions {
   /** A group with no committed position starts at the oldest message (true) or the newest (false). Default true. */
   readonly fromBeginning?: boolean;
+  /**
+   * Kafka: also deliver messages of transactions not yet committed (or aborted), without waiting for
+   * the commit marker. Only for a group whose every message is harmless to see early or twice: the
+   * realtime push (a relay only publishes events the store has committed; clients drop revisions they
+   * have). Never for the projector. Default false (read committed). See docs/adr/0016.
+   */
+  readonly readUncommitted?: boolean;
 }
 
 /**

@@ -5,6 +5,8 @@ import { eventually } from '../eventStore/eventStore.contract.js';
 import { createLogger } from '../observability/logger.js';
 import { uniqueTopic } from '../testkit/kafka.testkit.js';
 import { HaltPartitionError, type Delivery } from './eventBus.port.js';
+import kafkajs from 'kafkajs';
+import { encodeEnvelope } from './kafkaCodec.js';
 import { createKafkaEventBus, ProducerFencedError, type KafkaEventBus } from './kafkaEventBus.js';
 import { deleteTopics, ensureBoardEventsTopic } from './kafkaTopics.js';
 
@@ -164,6 +166,32 @@ describe('Kafka event bus', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]);
     await subscription.stop();
+  });
+
+  it('delivers an open transaction’s messages to a read-uncommitted group at once, and to a read-committed one only after the commit', async () => {
+    const bus = await freshBus();
+    const topic = topics[topics.length - 1]!;
+    const board = randomUUID();
+    const early: Envelope[] = [];
+    const committed: Envelope[] = [];
+    const subscriptions = [
+      await bus.subscribe(`early-${randomUUID()}`, async (events) => void early.push(...events), { readUncommitted: true }),
+      await bus.subscribe(`committed-${randomUUID()}`, async (events) => void committed.push(...events)),
+    ];
+    const producer = new kafkajs.Kafka({ clientId: 'open-txn', brokers, logLevel: kafkajs.logLevel.NOTHING })
+      .producer({ transactionalId: `open-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const transaction = await producer.transaction();
+      await transaction.send({ topic, acks: -1, messages: boardEvents(board, 3).map((event) => encodeEnvelope(event)) });
+      await eventually(() => expect(revisionsBy(early, board)).toEqual([0, 1, 2]), 30_000);
+      expect(revisionsBy(committed, board)).toEqual([]);
+      await transaction.commit();
+      await eventually(() => expect(revisionsBy(committed, board)).toEqual([0, 1, 2]), 30_000);
+    } finally {
+      await producer.disconnect();
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+    }
   });
 
   it('refuses an existing topic whose partition count differs from the configured one', async () => {

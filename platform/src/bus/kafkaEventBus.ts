@@ -38,7 +38,8 @@ export interface KafkaEventBusOptions {
    * Publish each batch in a Kafka transaction under this id (the relay: one id per topic). A
    * producer that starts with the id fences every older one at the broker, so a relay that was
    * frozen mid-publish cannot write after its successor started: its send fails with
-   * `ProducerFencedError`, and what it wrote uncommitted is never read (consumers read committed).
+   * `ProducerFencedError`, and what it wrote uncommitted is never read by a read-committed group (the
+   * projector; only the realtime push reads uncommitted, see docs/adr/0016).
    */
   readonly transactionalId?: string;
 }
@@ -252,6 +253,7 @@ class KafkaSubscription implements BusSubscription {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 1_000,
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+      readUncommitted: this.subscribeOptions.readUncommitted ?? false,
     });
     this.consumer = consumer;
     this.haltedPartitions.clear();

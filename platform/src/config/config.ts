@@ -50,6 +50,11 @@ export const configSchema = z.object({
    * naming a revision the read models lack, waits for the projection before giving up.
    */
   MIN_REVISION_WAIT_MS: positiveInt.max(30_000).default(3_000),
+  /**
+   * A command that keeps losing the race on its board's stream is re-decided after short jittered
+   * pauses until this deadline, then refused with 503 (docs/adr/0016).
+   */
+  COMMAND_CONFLICT_DEADLINE_MS: positiveInt.min(100).max(120_000).default(10_000),
 
   // ── notifications (issue 5) ──────────────────────────────────────────────────
   /** E-mail notifications through this server (`smtp://[user:pass@]host:port`, or `smtps://`); unset: no e-mail. */

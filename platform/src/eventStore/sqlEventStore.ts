@@ -20,6 +20,12 @@ export interface SqlEventStoreOptions {
   readonly notifyChannel?: string;
   /** Subscriptions poll this often when no NOTIFY arrives (lost connection, long transactions). Default 250. */
   readonly pollIntervalMs?: number;
+  /**
+   * After a wake-up whose read found nothing (an older transaction anywhere on the server still
+   * holds xmin back), look again after this, then twice as long each time, up to the poll interval.
+   * Default 1 (docs/adr/0016).
+   */
+  readonly recheckAfterEmptyWakeMs?: number;
   /** Events per subscription batch. Default 500. */
   readonly batchSize?: number;
   readonly logger?: Logger;
@@ -85,6 +91,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
   const channel = options.notifyChannel ?? `${schema}_appended`;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const batchSize = options.batchSize ?? 500;
+  const recheckMs = options.recheckAfterEmptyWakeMs ?? 1;
   await ensureSchema(sql, schema);
   await assertRebased(sql, schema);
 
@@ -291,7 +298,9 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
         handler,
         wakeup,
         // A NOTIFY can arrive while an older transaction still holds xmin back: look again soon.
-        idleMs: (emptyReadsSinceWake) => Math.min(pollIntervalMs, 5 * 2 ** emptyReadsSinceWake),
+        // xmin is the whole server's (any database's transaction holds it), so in a cluster the first
+        // read after a wake often comes back empty, and every such event pays the first pause.
+        idleMs: (emptyReadsSinceWake) => Math.min(pollIntervalMs, recheckMs * 2 ** emptyReadsSinceWake),
         onError: (error) => {
           options.logger?.warn({ err: error }, 'event store subscription failed; retrying from its last position');
           subscribeOptions.onError?.(error);

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import kafkajs from 'kafkajs';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { Envelope } from '@primetrade/domain';
+import { createTestDatabase } from '@primetrade/platform';
+import { startKafka } from '../../infra/kafka/kafka.mjs';
+import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js';
+import { startEmbeddedProcess } from './lib/embeddedProcess.js';
+import { entryPoint } from './lib/entryPoint.js';
+import { median } from './lib/measure.js';
+import { log } from './lib/results.js';
+
+const clientsTotal = 50;
+const writesPerRound = 200;
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+export interface RoundResult extends Percentiles {
+  readonly label: string;
+  readonly deliveries: number;
+  readonly missing: number;
+  /** Medians per write, ms from the request's start: HTTP answer, first and last socket receipt. */
+  readonly stages: { readonly answered: number; readonly firstSocket: number; readonly lastSocket: number; readonly kafkaVisible?: number };
+}
+
+export interface EntryPointResult {
+  readonly name: string;
+  readonly pairs: number;
+  readonly clients: number;
+  readonly writesPerRound: number;
+  readonly embedded: RoundResult[];
+  readonly cluster: RoundResult[];
+  readonly embeddedMedian: Percentiles;
+  readonly clusterMedian: Percentiles;
+  /** Median over pairs of cluster / embedded, per percentile. */
+  readonly ratio: Percentiles;
+  /** Relay means over the measured rounds, from its own metrics (ms). */
+  readonly relay: { readonly commitToAckMeanMs: number | null };
+  /** Means over the measured rounds from the services' own metrics (ms), summed over their nodes. */
+  readonly serviceMeansMs: Readonly<Record<string, number | null>>;
+  readonly goal: string;
+}
+
+interface Target {
+  readonly label: string;
+  readonly url: string;
+  readonly writer: string;
+  readonly boardId: string;
+  readonly sockets: Socket[];
+}
+
+async function json<T>(url: string, method: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function joinedSocket(url: string, token: string, boardId: string): Promise<Socket> {
+  const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  // The read model learns the membership a moment after the write: join again until it has.
+  for (let attempt = 0; ; attempt += 1) {
+    const ack = (await socket.timeout(10_000).emitWithAck('board:join', { boardId })) as { ok: boolean };
+    if (ack.ok) return socket;
+    if (attempt > 100) throw new Error(`board:join refused: ${JSON.stringify(ack)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One writer, one board, `clientsTotal` readers' sockets, all through `url`. */
+async function prepare(label: string, url: string): Promise<Target> {
+  const api = `${url}/api/v1`;
+  const register = async (name: string) =>
+    (await json<{ accessToken: string }>(`${api}/auth/register`, 'POST', { email: `${name}@bench.test`, password: `${name} password for the bench`, name })).body.accessToken;
+  const writer = await register('writer');
+  const reader = await register('reader');
+  const created = await json<{ board: { id: string } }>(`${api}/boards`, 'POST', { name: 'Bench board' }, writer);
+  const boardId = created.body.board.id;
+  await json(`${api}/boards/${boardId}/members`, 'POST', { email: 'reader@bench.test', role: 'viewer' }, writer);
+  const sockets: Socket[] = [];
+  for (let n = 0; n < clientsTotal; n += 1) sockets.push(await joinedSocket(url, reader, boardId));
+  return { label, url, writer, boardId, sockets };
+}
+
+/** When each marker's event became visible to a read-committed consumer of the topic (the bench's own). */
+async function watchMarkers(brokers: readonly string[], topic: string) {
+  const kafka = new kafkajs.Kafka({ clientId: 'bench-b9-watch', brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-b9-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 500 });
+  const seen = new Map<string, number>();
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const at = performance.now();
+      const title = (JSON.parse(message.value?.toString('utf8') ?? '{}') as { data?: { title?: unknown } }).data?.title;
+      if (typeof title === 'string') seen.set(title, at);
+    },
+  });
+  await joined;
+  return { seen, close: () => consumer.disconnect() };
+}
+
+/** Writes one at a time; each write's latency to every socket goes into the histogram. */
+async function round(target: Target, seenInKafka?: Map<string, number>): Promise<RoundResult> {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const run = randomBytes(3).toString('hex');
+  const stages = { answered: [] as number[], firstSocket: [] as number[], lastSocket: [] as number[], kafkaVisible: [] as number[] };
+  let deliveries = 0;
+  let missing = 0;
+  for (let i = 0; i < writesPerRound; i += 1) {
+    const marker = `b9-${run}-${i}`;
+    const receipts: number[] = [];
+    let allArrived: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (allArrived = resolve));
+    const offs = target.sockets.map((socket) => {
+      const onEvents = (payload: { events: Envelope[] }) => {
+        if (!payload.events.some((event) => (event.data as { title?: string }).title === marker)) return;
+        receipts.push(performance.now());
+        if (receipts.length === target.sockets.length) allArrived();
+      };
+      socket.on('board:events', onEvents);
+      return () => socket.off('board:events', onEvents);
+    });
+    const start = performance.now();
+    const response = await fetch(`${target.url}/api/v1/boards/${target.boardId}/tasks`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.writer}` }, body: JSON.stringify({ title: marker }),
+    });
+    await response.arrayBuffer();
+    stages.answered.push(performance.now() - start);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([arrived, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    for (const off of offs) off();
+    for (const at of receipts) histogram.recordValue(Math.max(1, Math.round((at - start) * 1000)));
+    deliveries += receipts.length;
+    missing += target.sockets.length - receipts.length;
+    if (receipts.length > 0) {
+      stages.firstSocket.push(Math.min(...receipts) - start);
+      stages.lastSocket.push(Math.max(...receipts) - start);
+    }
+    const visible = seenInKafka?.get(marker);
+    if (visible !== undefined) stages.kafkaVisible.push(visible - start);
+  }
+  const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000;
+  return {
+    label: target.label, deliveries, missing, p50: ms(50), p95: ms(95), p99: ms(99),
+    stages: {
+      answered: median(stages.answered), firstSocket: median(stages.firstSocket), lastSocket: median(stages.lastSocket),
+      ...(stages.kafkaVisible.length > 0 ? { kafkaVisible: median(stages.kafkaVisible) } : {}),
+    },
+  };
+}
+
+/** Sum and count of a Prometheus histogram on a `/metrics` page (every label set added up). */
+async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = (suffix: string) =>
+    [...text.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1] ?? 0), 0);
+  return { sum: value('sum'), count: value('count') };
+}
+
+/** What each stage's own metric says: histogram means over a stretch of the run, per service kind. */
+function stageMeters(cluster: Cluster) {
+  const meters = {
+    'command-api: command handling': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_command_duration_seconds' },
+    'command-api: store append': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_event_store_append_duration_seconds' },
+    'relay: store commit → Kafka ack': { urls: cluster.relays.map((node) => `${node.url()}/metrics`), metric: 'primetrade_relay_commit_to_ack_seconds' },
+    'realtime: command → emit': { urls: cluster.realtime.map((node) => `${node.url()}/metrics`), metric: 'primetrade_push_latency_seconds' },
+  };
+  const totals = async () =>
+    Promise.all(Object.values(meters).map(async ({ urls, metric }) => {
+      const each = await Promise.all(urls.map((url) => histogramTotals(url, metric).catch(() => ({ sum: 0, count: 0 }))));
+      return each.reduce((all, one) => ({ sum: all.sum + one.sum, count: all.count + one.count }), { sum: 0, count: 0 });
+    }));
+  return {
+    async start() {
+      const before = await totals();
+      return async (): Promise<Record<string, number | null>> => {
+        const after = await totals();
+        return Object.fromEntries(Object.keys(meters).map((name, index) => {
+          const [b, a] = [before[index]!, after[index]!];
+          return [name, a.count > b.count ? ((a.sum - b.sum) / (a.count - b.count)) * 1000 : null];
+        }));
+      };
+    },
+  };
+}
+
+/**
+ * B9: one writer over HTTP, `clientsTotal` sockets on its board, `writesPerRound` writes one after
+ * another; latency from the request's start to each socket's receipt. The cluster (2 command-api,
+ * relay + standby, projector, 2 realtime with the Redis adapter, Kafka) is reached only through its
+ * single entry point; embedded mode, a process of its own, is the baseline, interleaved in one run.
+ */
+export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> {
+  const work = await mkdtemp(path.join(tmpdir(), 'pt-b9-'));
+  const cleanup: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
+  const sockets: Socket[] = [];
+  try {
+    const kafka = await startKafka({ dataDir: path.join(work, 'kafka'), heap: '384m' });
+    cleanup.unshift(() => kafka.stop());
+    const database = await createTestDatabase('b9');
+    cleanup.unshift(() => database.drop());
+    const topic = `pt-bench-b9-${randomBytes(4).toString('hex')}`;
+    const limits = { RATE_LIMIT_API_PER_MINUTE: '100000000', RATE_LIMIT_REGISTER_PER_HOUR: '1000' };
+    const cluster = await startCluster({
+      databaseUrl: database.url, kafkaBrokers: kafka.brokers, redisUrl: 'redis://127.0.0.1:6379', topic, partitions: 8,
+      redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`, jwtSecret: randomBytes(48).toString('base64url'),
+      logLevel: 'info', env: { ...limits, PG_POOL_MAX: '10' },
+    });
+    cleanup.unshift(() => cluster.stop());
+    const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), { ...limits, JWT_SECRET: randomBytes(48).toString('base64url') });
+    cleanup.unshift(() => embedded.stop());
+    const watcher = await watchMarkers(kafka.brokers, topic);
+    cleanup.unshift(() => watcher.close());
+
+    const clusterTarget = await prepare('cluster via entry point', entryPoint(cluster));
+    const embeddedTarget = await prepare('embedded', embedded.url);
+    sockets.push(...clusterTarget.sockets, ...embeddedTarget.sockets);
+    log(`  B9: ${clientsTotal} clients on one board in each mode, connected through ${clusterTarget.url} and ${embeddedTarget.url}`);
+    await round(embeddedTarget);
+    await round(clusterTarget, watcher.seen);
+
+    const relayMetrics = `${cluster.relays[0]?.url() ?? ''}/metrics`;
+    const relayBefore = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
+    const meters = stageMeters(cluster);
+    const stopMeters = await meters.start();
+    const embeddedRounds: RoundResult[] = [];
+    const clusterRounds: RoundResult[] = [];
+    for (let pair = 0; pair < pairs; pair += 1) {
+      embeddedRounds.push(await round(embeddedTarget));
+      clusterRounds.push(await round(clusterTarget, watcher.seen));
+      const [e, c] = [embeddedRounds.at(-1)!, clusterRounds.at(-1)!];
+      log(`  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`);
+    }
+    const relayAfter = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
+    const serviceMeansMs = await stopMeters();
+    log(`  B9 stage means from the services' metrics (ms): ${JSON.stringify(serviceMeansMs)}`);
+    const relayCount = relayBefore && relayAfter ? relayAfter.count - relayBefore.count : 0;
+    const medians = (list: RoundResult[]): Percentiles => ({ p50: median(list.map((r) => r.p50)), p95: median(list.map((r) => r.p95)), p99: median(list.map((r) => r.p99)) });
+    const ratioOf = (key: keyof Percentiles) => median(clusterRounds.map((c, n) => c[key] / embeddedRounds[n]![key]));
+    return {
+      name: 'B9 one writer, 50 sockets on one board: cluster through its entry point vs embedded',
+      pairs, clients: clientsTotal, writesPerRound,
+      embedded: embeddedRounds, cluster: clusterRounds,
+      embeddedMedian: medians(embeddedRounds), clusterMedian: medians(clusterRounds),
+      ratio: { p50: ratioOf('p50'), p95: ratioOf('p95'), p99: ratioOf('p99') },
+      relay: { commitToAckMeanMs: relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null },
+      serviceMeansMs,
+      goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',
+    };
+  } finally {
+    for (const socket of sockets) socket.close();
+    for (const step of cleanup) await step().catch(() => undefined);
+  }
+}

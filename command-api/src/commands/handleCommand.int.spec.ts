@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { boardStreamId, type BoardCommand } from '@primetrade/domain';
+import {
+  WrongExpectedVersionError, createPostgresSql, createSqlEventStore, createTestDatabase, type EventStore, type Sql, type TestDatabase,
+} from '@primetrade/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommandHandler } from './handleCommand.js';
+
+const owner = randomUUID();
+const meta = () => ({ now: new Date().toISOString(), actorId: owner });
+const createTask = (taskId: string): BoardCommand => ({ type: 'CreateTask', data: { taskId, title: `Task ${taskId.slice(0, 8)}` }, metadata: meta() });
+
+/** Counts the appends that lost the race, to prove the nodes really contended. */
+function countingConflicts(store: EventStore): EventStore & { conflicts: number } {
+  const wrapper = Object.create(store) as EventStore & { conflicts: number };
+  wrapper.conflicts = 0;
+  wrapper.appendToStream = async (...args) => {
+    try {
+      return await store.appendToStream(...args);
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) wrapper.conflicts++;
+      throw error;
+    }
+  };
+  return wrapper;
+}
+
+let database: TestDatabase;
+let secondPool: Sql;
+const stores: EventStore[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase('cmd_conflicts');
+  // Two "nodes": each its own pool and store on one PostgreSQL database, as two command-api processes.
+  secondPool = createPostgresSql({ connectionString: database.url, max: 10, applicationName: 'test:cmd_conflicts_2' });
+  stores.push(await createSqlEventStore(database.sql), await createSqlEventStore(secondPool));
+});
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await secondPool?.close();
+  await database?.drop();
+});
+
+describe('command handler on a real PostgreSQL store', () => {
+  describe('when two nodes with 8 writers each create tasks on one board at once', () => {
+    it('refuses none and stores every create exactly once', async () => {
+      const [storeA, storeB] = stores.map(countingConflicts);
+      if (storeA === undefined || storeB === undefined) throw new Error('stores missing');
+      const nodes = [createCommandHandler({ store: storeA }), createCommandHandler({ store: storeB })];
+      const boardId = randomUUID();
+      await nodes[0]?.handle(boardId, {
+        type: 'CreateBoard', metadata: meta(),
+        data: { boardId, name: 'Hot board', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+      }, { correlationId: 'setup' });
+      const total = 320;
+      const taskIds = Array.from({ length: total }, () => randomUUID());
+      let next = 0;
+      const refusals: unknown[] = [];
+      const writer = async (node: (typeof nodes)[number]) => {
+        for (let taskId = taskIds[next++]; taskId !== undefined; taskId = taskIds[next++]) {
+          await node.handle(boardId, createTask(taskId), { correlationId: taskId }).catch((error: unknown) => refusals.push(error));
+        }
+      };
+      await Promise.all(nodes.flatMap((node) => Array.from({ length: 8 }, () => writer(node))));
+
+      expect(refusals).toEqual([]);
+      const stored = await storeA.readStream(boardStreamId(boardId));
+      const created = stored.filter((event) => event.type === 'TaskCreated').map((event) => (event.data as { taskId: string }).taskId);
+      expect(created).toHaveLength(total);
+      expect(new Set(created)).toEqual(new Set(taskIds));
+      expect(stored.map((event) => Number(event.revision))).toEqual(stored.map((_, index) => index));
+      expect(storeA.conflicts + storeB.conflicts).toBeGreaterThan(0);
+    }, 120_000);
+  });
+});
