@@ -23,6 +23,7 @@ import { repoRoot } from '../infra/cluster/src/supervisor.js';
 import { compareReadModels } from '../projector/src/testing/compareReadModels.js';
 import { apiClient, connectToBoard } from './kit/api.js';
 import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRedis, type TopicMessage } from './kit/cluster.js';
+import { eventually } from './kit/eventually.js';
 
 /**
  * The distributed product across real processes (DESIGN §1 "cluster", QUALITY fault list 4–10):
@@ -38,21 +39,6 @@ interface Session {
 }
 
 const logger = createLogger({ level: 'silent' });
-
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('Cluster mode across real processes', () => {
   let work: string;
@@ -213,7 +199,8 @@ describe('Cluster mode across real processes', () => {
           if (payload.users.length === 2) resolve(payload.users);
         }),
       );
-      onNode2.socket.emit('presence:update', { boardId, editing: false });
+      // A real change: an update that changes nothing is not re-broadcast.
+      onNode2.socket.emit('presence:update', { boardId, editing: true });
       const created = await api(0)<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token: alice.accessToken, body: { title: 'Across nodes' } });
       expect(created.status).toBe(201);
       const revision = Number(/\d+/.exec(created.headers.get('etag') ?? '')?.[0]);

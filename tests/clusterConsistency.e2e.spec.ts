@@ -7,6 +7,7 @@ import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import type { ServiceProcess } from '../infra/cluster/src/supervisor.js';
 import { apiClient } from './kit/api.js';
 import { launchChromium, signedInContext } from './kit/browser.js';
+import { eventually } from './kit/eventually.js';
 
 /**
  * Cluster mode as consistent as embedded (issue 10), on the real thing: nginx in front of two
@@ -18,21 +19,6 @@ import { launchChromium, signedInContext } from './kit/browser.js';
 
 const logger = createLogger({ level: 'silent' });
 const brokers = inject('kafkaBrokers').split(',');
-
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${lastError instanceof Error ? ` (${lastError.message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface Account {
   readonly user: { readonly id: string; readonly name: string; readonly email: string };

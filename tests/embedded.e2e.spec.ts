@@ -4,20 +4,11 @@ import type { BoardViewDto, Envelope, TaskDto } from '@primetrade/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, connectToBoard, type BoardSocket } from './kit/api.js';
 import { startServer, tempDir, type ServerProcess } from './kit/process.js';
+import { eventually } from './kit/eventually.js';
 
 interface Session {
   readonly user: { id: string; role: string };
   readonly accessToken: string;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const revisions = (events: readonly Envelope[]) => events.map((event) => event.revision);
@@ -66,7 +57,7 @@ describe('Embedded product, as two people use it', () => {
     expect(added.status).toBe(201);
 
     // Joining needs the membership projected; the projector runs a few ms behind the command.
-    const connect = (token: string) => eventually(() => connectToBoard(server.url, token, boardId));
+    const connect = (token: string) => eventually(() => connectToBoard(server.url, token, boardId), 'joined the board', 10_000);
     const sockets: BoardSocket[] = [await connect(alice.accessToken), await connect(bob.accessToken)];
     try {
       const task = await api<TaskDto>('POST', `/api/v1/boards/${boardId}/tasks`, {
@@ -85,7 +76,7 @@ describe('Embedded product, as two people use it', () => {
       const removed = await eventually(async () => {
         const response = await api('DELETE', `/api/v1/tasks/${taskId}`, { token: alice.accessToken });
         return response.status === 204 ? response : undefined;
-      });
+      }, 'the task deleted', 10_000);
       const finalRevision = Number(/\d+/.exec(removed.headers.get('etag') ?? '')?.[0]);
 
       await Promise.all(sockets.map((socket) => socket.waitForRevision(finalRevision)));
@@ -103,7 +94,7 @@ describe('Embedded product, as two people use it', () => {
       const view = await eventually(async () => {
         const response = await api<BoardViewDto>('GET', `/api/v1/boards/${boardId}`, { token: bob.accessToken });
         return response.body.revision === finalRevision ? response.body : undefined;
-      });
+      }, 'the read model reached the final revision', 10_000);
       expect(view.tasks).toEqual([]);
       expect(view.members.map((member) => member.name).sort()).toEqual(['Alice', 'Bob']);
     } finally {

@@ -6,22 +6,13 @@ import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import type { ServiceProcess } from '../infra/cluster/src/supervisor.js';
 import { apiClient, connectToBoard } from './kit/api.js';
 import { startPrivateRedis, type PrivateRedis } from './kit/cluster.js';
+import { eventually } from './kit/eventually.js';
 
 /**
  * The supervised local cluster behind the real nginx, as `npm run cluster` runs it: one board's
  * requests reach one command-api node (task-only routes too); a node killed with SIGKILL hands its
  * boards to the other, comes back by itself and takes them back; `/readyz` tells meanwhile.
  */
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('Supervised cluster behind nginx', () => {
   let redis: PrivateRedis;
   let db: TestDatabase;

@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { boardStreamId, type BoardCommand } from '@primetrade/domain';
 import {
-  WrongExpectedVersionError, createPostgresSql, createSqlEventStore, createTestDatabase, type EventStore, type Sql, type TestDatabase,
+  createPostgresSql, createSqlEventStore, createTestDatabase, type EventStore, type Sql, type TestDatabase,
 } from '@primetrade/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from './handleCommand.js';
+import { countingConflicts } from './conflicts.testkit.js';
 
 const owner = randomUUID();
 const meta = () => ({ now: new Date().toISOString(), actorId: owner });
 const createTask = (taskId: string): BoardCommand => ({ type: 'CreateTask', data: { taskId, title: `Task ${taskId.slice(0, 8)}` }, metadata: meta() });
-
-/** Counts the appends that lost the race, to prove the nodes really contended. */
-function countingConflicts(store: EventStore): EventStore & { conflicts: number } {
-  const wrapper = Object.create(store) as EventStore & { conflicts: number };
-  wrapper.conflicts = 0;
-  wrapper.appendToStream = async (...args) => {
-    try {
-      return await store.appendToStream(...args);
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) wrapper.conflicts++;
-      throw error;
-    }
-  };
-  return wrapper;
-}
 
 let database: TestDatabase;
 let secondPool: Sql;

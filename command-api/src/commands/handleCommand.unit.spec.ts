@@ -3,6 +3,7 @@ import { DomainError, boardStreamId, type BoardCommand, type CommandMetadata } f
 import { WrongExpectedVersionError, createInMemoryEventStore, createMetrics, type EventStore } from '@primetrade/platform';
 import { describe, expect, it, vi } from 'vitest';
 import { createCommandHandler } from './handleCommand.js';
+import { countingConflicts } from './conflicts.testkit.js';
 
 const owner = randomUUID();
 const stranger = randomUUID();
@@ -62,21 +63,6 @@ function fakeTiming(random: () => number = Math.random) {
 function sequence(values: readonly number[]): () => number {
   let index = 0;
   return () => values[index++ % values.length] ?? 0;
-}
-
-/** Counts the appends that lost a race, to prove the concurrency test really raced. */
-function countingConflicts(store: EventStore): EventStore & { conflicts: number } {
-  const wrapper = Object.create(store) as EventStore & { conflicts: number };
-  wrapper.conflicts = 0;
-  wrapper.appendToStream = async (...args) => {
-    try {
-      return await store.appendToStream(...args);
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) wrapper.conflicts++;
-      throw error;
-    }
-  };
-  return wrapper;
 }
 
 describe('handleCommand', () => {
