@@ -183,7 +183,7 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
       ...(via === 'nodes' ? { proxyPort: null } : {}),
       // The services announce readiness at info level.
       logLevel: 'info',
-      env: { RATE_LIMIT_API_PER_MINUTE: '100000000', PG_POOL_MAX: '10' },
+      env: { RATE_LIMIT_API_PER_MINUTE: '100000000', PG_POOL_MAX: '10', REALTIME_MAX_SOCKETS_PER_USER: '1000' },
     });
     cleanup.unshift(() => cluster.stop());
     // Through the entry point, every request and socket goes where the proxy sends it.

@@ -213,7 +213,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const database = await createTestDatabase('b9');
     cleanup.unshift(() => database.drop());
     const topic = `pt-bench-b9-${randomBytes(4).toString('hex')}`;
-    const limits = { RATE_LIMIT_API_PER_MINUTE: '100000000', RATE_LIMIT_REGISTER_PER_HOUR: '1000' };
+    // One reader account holds all 50 sockets: above the per-account socket cap a person needs.
+    const limits = { RATE_LIMIT_API_PER_MINUTE: '100000000', RATE_LIMIT_REGISTER_PER_HOUR: '1000', REALTIME_MAX_SOCKETS_PER_USER: '1000' };
     const cluster = await startCluster({
       databaseUrl: database.url, kafkaBrokers: kafka.brokers, redisUrl: 'redis://127.0.0.1:6379', topic, partitions: 8,
       redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`, jwtSecret: randomBytes(48).toString('base64url'),

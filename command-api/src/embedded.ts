@@ -105,6 +105,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     corsOrigins: config.CORS_ORIGINS,
     ...readModelAccess(sql),
     storedBoards: createStoredBoards(store),
+    maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
   });
   rooms = realtime.io;
   const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));

@@ -75,6 +75,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     removals: createRedisRemovals(pub, { prefix: config.REDIS_KEY_PREFIX }),
     ...readModelAccess(sql),
     storedBoards: createStoredBoards(opened.store),
+    maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
   });
 
   // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).

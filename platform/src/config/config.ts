@@ -41,6 +41,8 @@ export const configSchema = z.object({
   RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: positiveInt.default(10),
   RATE_LIMIT_REGISTER_PER_HOUR: positiveInt.default(20),
   RATE_LIMIT_API_PER_MINUTE: positiveInt.default(1200),
+  /** Open sockets one account may hold on a realtime node (tabs and devices); the next handshake is refused. */
+  REALTIME_MAX_SOCKETS_PER_USER: positiveInt.default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Directory of the built web client; empty disables static serving. */
   WEB_ROOT: z.string().optional(),
