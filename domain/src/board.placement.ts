@@ -23,6 +23,24 @@ export const sortByPosition = <T extends Positioned>(items: readonly T[]): T[] =
 export const tasksInColumn = (board: ExistingBoard, columnId: string, exceptId?: string) =>
   sortByPosition(Object.values(board.tasks).filter((task) => task.columnId === columnId && task.id !== exceptId));
 
+/**
+ * Where a task goes in a column: with an anchor, between its sorted siblings; without one, after the
+ * last. The common case (a new card at the end) scans once instead of sorting the column, so its
+ * cost stays linear in the board's tasks without the sort's copy and comparisons.
+ */
+export function taskSlot(board: ExistingBoard, columnId: string, placement: Placement, exceptId?: string): Slot {
+  if (placement.afterId !== undefined || placement.beforeId !== undefined) {
+    return slotFor(tasksInColumn(board, columnId, exceptId), placement, 'TASK.INVALID_ANCHOR');
+  }
+  let last: string | null = null;
+  for (const id in board.tasks) {
+    const task = board.tasks[id];
+    if (task === undefined || task.columnId !== columnId || task.id === exceptId) continue;
+    if (last === null || task.position > last) last = task.position;
+  }
+  return { lower: last, upper: null };
+}
+
 export const columnsInOrder = (board: ExistingBoard, exceptId?: string) =>
   sortByPosition(Object.values(board.columns).filter((column) => column.id !== exceptId));
 

@@ -12,7 +12,7 @@ import type { BoardEvent, TaskCreated } from './board.events.js';
 import type { BoardState, Column, Task } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';
 import { requireColumn, requireLiveTask, requireTask, requireWritableBoard } from './board.guards.js';
-import { isInSlot, keyIn, slotFor, tasksInColumn } from './board.placement.js';
+import { isInSlot, keyIn, taskSlot } from './board.placement.js';
 import { firstColumn, refuseOverWipLimit, requireAssignees, taskChanges } from './tasks.changes.js';
 import {
   limits,
@@ -43,7 +43,7 @@ export function createTask(command: CreateTask, state: BoardState): BoardEvent[]
   if (board.tasks[taskId] !== undefined) throw new DomainError('TASK.ALREADY_EXISTS', `Task ${taskId} already exists`);
   const fields = newTaskFields(board, command.data);
   const column = command.data.columnId === undefined ? firstColumn(board) : requireColumn(board, command.data.columnId);
-  const slot = slotFor(tasksInColumn(board, column.id), command.data, 'TASK.INVALID_ANCHOR');
+  const slot = taskSlot(board, column.id, command.data);
   refuseOverWipLimit(board, column);
   const created: TaskCreated = { type: 'TaskCreated', data: { taskId, columnId: column.id, position: keyIn(slot), ...fields } };
   return column.isDone ? [created, { type: 'TaskCompleted', data: { taskId } }] : [created];
@@ -67,7 +67,7 @@ export function moveTask(command: MoveTask, state: BoardState): BoardEvent[] {
   const board = requireWritableBoard(state, command.metadata);
   const task = requireLiveTask(board, command.data.taskId);
   const target = requireColumn(board, command.data.columnId);
-  const slot = slotFor(tasksInColumn(board, target.id, task.id), command.data, 'TASK.INVALID_ANCHOR');
+  const slot = taskSlot(board, target.id, command.data, task.id);
   const sameColumn = target.id === task.columnId;
   if (sameColumn && isInSlot(task.position, slot)) return [];
   if (!sameColumn) refuseOverWipLimit(board, target);

@@ -1,4 +1,4 @@
-import { boardStreamId, evolve, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
+import { boardStreamId, evolve, foldBoard, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
 /** -1 for a board that does not exist yet, so "next revision" is always `revision + 1`. */
@@ -41,7 +41,7 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
     async load(boardId) {
       const cached = states.get(boardId) ?? initialBoardState;
       const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(revisionOf(cached) + 1) });
-      const state = stored.map(toEnvelope).reduce<BoardState>(evolve, cached);
+      const state = foldBoard(stored.map(toEnvelope), cached);
       if (state.status !== 'initial') remember(boardId, state);
       return state;
     },
