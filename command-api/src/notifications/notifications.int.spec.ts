@@ -104,6 +104,16 @@ describe('Notifications API', () => {
     });
   });
 
+  describe('when the person leaves the board', () => {
+    it("no longer lists that board's notifications, nor counts them unread", async () => {
+      const before = await notificationsOf(board.viewer);
+      expect(before.items.length).toBeGreaterThan(0);
+      expect(before.unreadCount).toBeGreaterThan(0);
+      expect((await api.request('DELETE', `/boards/${board.boardId}/members/${board.viewer}`, { as: board.owner })).status).toBe(204);
+      expect(await notificationsOf(board.viewer)).toEqual({ items: [], nextCursor: null, unreadCount: 0 });
+    });
+  });
+
   it('requires a token on every notification route', async () => {
     for (const [method, path] of [['GET', '/notifications'], ['POST', '/notifications/read-all'], ['POST', `/notifications/${taskId}/read`], ['POST', `/tasks/${taskId}/follow`]] as const) {
       expect((await api.request(method, path)).status, `${method} ${path}`).toBe(401);

@@ -18,13 +18,16 @@ export interface NotificationPage {
   readonly unreadCount: number;
 }
 
+/** Only boards the person is still on: leaving a board takes its notifications out of the list (they stay stored for the export). */
+const stillMember = 'EXISTS (SELECT 1 FROM board_members m WHERE m.board_id = n.board_id AND m.user_id = n.user_id)';
+
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listNotifications(sql: SqlQueryable, userId: string, options: NotificationListOptions): Promise<NotificationPage> {
   const after = options.cursor === undefined ? null : decodeCursor(options.cursor, isMicros);
   const rows = await sql.query<NotificationRow & { read_at: string | Date | null; cursor_key: string }>(
     `SELECT n.*, u.name AS actor_name, ${microsOf('n.created_at')} AS cursor_key
      FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
-     WHERE n.user_id = $1 AND ($2::boolean IS NOT TRUE OR n.read_at IS NULL)
+     WHERE n.user_id = $1 AND ($2::boolean IS NOT TRUE OR n.read_at IS NULL) AND ${stillMember}
        AND ($3::text IS NULL OR (n.created_at, n.id) < (${instantFromMicros('$3')}, $4::uuid))
      ORDER BY n.created_at DESC, n.id DESC
      LIMIT $5`,
@@ -37,7 +40,7 @@ export async function listNotifications(sql: SqlQueryable, userId: string, optio
 }
 
 export async function unreadCount(sql: SqlQueryable, userId: string): Promise<number> {
-  const [row] = await sql.query<{ count: string | number }>('SELECT count(*) AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL', [userId]);
+  const [row] = await sql.query<{ count: string | number }>(`SELECT count(*) AS count FROM notifications n WHERE n.user_id = $1 AND n.read_at IS NULL AND ${stillMember}`, [userId]);
   return Number(row?.count ?? 0);
 }
 
