@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, unusedPort } from '@primetrade/platform';
-import { prepareNginx } from './nginx/nginxProcess.js';
+import { copyWebRoot, prepareNginx, reachableByNginx } from './nginx/nginxProcess.js';
 import { localTarget } from './nginx/targets.js';
 import { startStatusServer, type StatusServer } from './statusServer.js';
 import { repoRoot, startService, type ServiceProcess, type ServiceSpec, type SuperviseOptions } from './supervisor.js';
@@ -105,7 +105,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all([...ofKind('api-'), ...ofKind('realtime-')].map((service) => service.stop()));
     await Promise.all(ofKind('relay-').map((service) => service.stop()));
     await Promise.all(ofKind('projector-').map((service) => service.stop()));
-    if (proxy && !options.proxyDir) await rm(proxy.dir, { recursive: true, force: true });
+    if (proxy && proxy.dir !== options.proxyDir) await rm(proxy.dir, { recursive: true, force: true });
   };
 
   try {
@@ -120,7 +120,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ]);
     if (options.proxyPort !== null) {
       status = await startStatusServer(() => started.map((service) => service.status()), host);
-      const dir = options.proxyDir ?? (await mkdtemp(path.join(tmpdir(), 'pt-nginx-')));
+      // nginx runs as `nobody` when we are root: its folder (and the web client's copy in it) must be reachable.
+      const dir = options.proxyDir !== undefined && reachableByNginx(options.proxyDir) ? options.proxyDir : await mkdtemp(path.join(tmpdir(), 'pt-nginx-'));
+      await mkdir(dir, { recursive: true, mode: 0o755 });
       const port = options.proxyPort || (await unusedPort());
       const target = localTarget({
         port,
@@ -128,7 +130,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         api: api.map((node) => `${host}:${ports.get(node.name)}`),
         realtime: realtime.map((node) => `${host}:${ports.get(node.name)}`),
         prefix: dir,
-        webRoot: path.join(repoRoot, 'web/dist'),
+        webRoot: await copyWebRoot(path.join(repoRoot, 'web/dist'), dir),
         statusServer: status.address,
       });
       const [nginx] = await start([{ ...(await prepareNginx(target, dir)), echo: options.echo ?? false }]);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServiceSpec } from '../supervisor.js';
 import { renderNginxConfig, type NginxTarget } from './render.js';
@@ -20,6 +20,28 @@ function nobody(): { uid: number; gid: number } | null {
   const uid = Number(execFileSync('id', ['-u', 'nobody']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'nobody']).toString().trim());
   return { uid, gid };
+}
+
+/**
+ * Whether nginx, running as `nobody` when we are root, can reach `dir`: every existing ancestor must
+ * let others search it (a checkout under /root, or in a 0700 temporary folder, does not).
+ */
+export function reachableByNginx(dir: string): boolean {
+  if (process.getuid?.() !== 0) return true;
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * Copies the built web client into the prefix, where nginx can read it whatever the permissions of
+ * the checkout it comes from; returns the copy's path, the web root to render.
+ */
+export async function copyWebRoot(webRoot: string, prefix: string): Promise<string> {
+  const copy = path.join(prefix, 'html');
+  await cp(webRoot, copy, { recursive: true, force: true });
+  return copy;
 }
 
 /**
