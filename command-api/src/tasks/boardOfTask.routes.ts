@@ -1,5 +1,6 @@
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
+import { projectedBoardOf } from './tasks.lookup.js';
 import { taskParams } from './tasks.schemas.js';
 
 /**
@@ -19,9 +20,4 @@ export function boardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDep
     if (boardId !== null) ctx.set('X-Board-Id', boardId);
     ctx.status = 204;
   });
-}
-
-async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
-  const rows = await deps.sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
-  return rows[0]?.board_id ?? null;
 }

@@ -11,7 +11,7 @@ const pollEveryMs = 50;
 const taskNotFound = (): DomainError => new DomainError('TASK.NOT_FOUND', 'Task not found');
 
 /** The board of a task in the read model, whoever asks (`getTask` says null to non-members too). */
-async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
+export async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
   const rows = await deps.sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
   return rows[0]?.board_id ?? null;
 }
