@@ -2,11 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { userRoom, type Envelope } from '@primetrade/domain';
 import type { Logger, Metrics, TokenService } from '@primetrade/platform';
+import type { StoredBoards } from '@primetrade/projector';
 import { createFanout } from './fanout.js';
 import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
 import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceLimits, type PresenceStore } from './presence.js';
-import { registerRoomHandlers, type MembershipQueries, type StoredBoardStates } from './rooms.js';
+import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
 import type { RealtimeIo } from './socket.types.js';
 
 export interface RealtimeDeps {
@@ -27,7 +28,7 @@ export interface RealtimeDeps {
    * The boards folded from the event store (projector's `createStoredBoards`): decides a join the
    * read models cannot yet (docs/consistency.md). Without it the read models alone decide.
    */
-  readonly storedBoards?: StoredBoardStates;
+  readonly storedBoards?: StoredBoards;
   /** False for a disabled or erased account: its handshake is refused. Default: every token's user is active. */
   readonly isActive?: (userId: string) => Promise<boolean>;
   /** Milliseconds since the epoch; injectable for token-expiry timing. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@primetrade/platform';
-import { boardRoom, type BoardState, type JoinAck, type Role } from '@primetrade/domain';
-import { isMemberOf, storedRevisionOf } from '@primetrade/projector';
+import { boardRoom, type JoinAck, type Role } from '@primetrade/domain';
+import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/projector';
 import { parseJoin, parseLeave } from './payloads.js';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
@@ -13,17 +13,10 @@ export interface MembershipQueries {
   revisionOf(boardId: string): Promise<number | null>;
 }
 
-/** The board folded from its event stream: the authority when the read models lag. */
-export interface StoredBoardStates {
-  load(boardId: string): Promise<BoardState>;
-  /** The stream's last revision, -1 when there is none. */
-  revision(boardId: string): Promise<number>;
-}
-
 interface RoomDeps {
   readonly membership: MembershipQueries;
   /** Without it (tests of the read-model path only) the read models alone decide. */
-  readonly storedBoards?: StoredBoardStates;
+  readonly storedBoards?: StoredBoards;
   readonly presence: Presence;
   readonly logger: Logger;
   readonly removals?: Removals;
@@ -67,9 +60,9 @@ type Authority = 'readModel' | 'store';
 async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
-  // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`
-  // (DESIGN §6), which reads the store and works the same behind the Redis adapter. It only says how
-  // current the read models must be to decide this join (docs/consistency.md).
+  // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`,
+  // which reads the store and works the same behind the Redis adapter. It only says how current the
+  // read models must be to decide this join (docs/consistency.md, "Joining a board's room").
   const { boardId, afterRevision } = parsed.value;
   if (deps.isActive && !(await deps.isActive(socket.data.userId))) return { ok: false, code: 'AUTH.ACCOUNT_DISABLED', message: 'This account is disabled' };
   // Non-members learn nothing, not even that the board exists.

@@ -17,7 +17,7 @@ import { eventsPage, eventsQuery } from './events.schemas.js';
 export function eventsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   defineRoute(registrar, {
     method: 'get', path: '/boards/:boardId/events', summary: "The board's events after a revision (catch-up, export)",
-    tags: ['events'], params: boardParams, query: eventsQuery,
+    tags: ['events'], minRevision: false, params: boardParams, query: eventsQuery,
     responses: { 200: { description: 'Envelopes in ascending revision', schema: eventsPage }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {
     const state = await deps.commands.load(params.boardId);

@@ -26,7 +26,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
 
   defineRoute(registrar, {
     method: 'get', path: '/boards/:boardId/history', summary: 'Who changed what and when, newest first, with field-level changes',
-    tags: ['history'], params: boardParams, query: historyQuery,
+    tags: ['history'], minRevision: false, params: boardParams, query: historyQuery,
     responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {
     const page = pageOfHistory(await memberStream(params.boardId, requireUser(ctx).id), query);
@@ -36,7 +36,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
 
   defineRoute(registrar, {
     method: 'get', path: '/tasks/:taskId/history', summary: "One task's history, newest first (a deleted task's: the board history with ?taskId=)",
-    tags: ['history'], params: taskParams, query: taskHistoryQuery,
+    tags: ['history'], minRevision: false, params: taskParams, query: taskHistoryQuery,
     responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such task for you' } },
   }, async (ctx, { params, query }) => {
     const userId = requireUser(ctx).id;
@@ -50,7 +50,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
   // `/boards/:id/export` is the path DESIGN §5 names; `/history/export` reads better next to `/history`.
   for (const path of ['/boards/:boardId/history/export', '/boards/:boardId/export'] as const) defineRoute(registrar, {
     method: 'get', path, summary: "The board's whole history as a JSON or CSV download",
-    tags: ['history'], params: boardParams, query: historyExportQuery,
+    tags: ['history'], minRevision: false, params: boardParams, query: historyExportQuery,
     responses: { 200: { description: 'JSON array of history entries, or CSV (one row per field change)' }, 404: { description: 'No such board for you' } },
   }, async (ctx, { params, query }) => {
     const events = await memberStream(params.boardId, requireUser(ctx).id);
@@ -68,7 +68,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
 
   defineRoute(registrar, {
     method: 'get', path: '/boards/:boardId/at', summary: 'The board as it was at a revision or an instant (read-only)',
-    tags: ['history'], params: boardParams, query: timeTravelQuery,
+    tags: ['history'], minRevision: false, params: boardParams, query: timeTravelQuery,
     responses: { 200: { description: 'The board view then, and the last event it includes', schema: timeTravelView }, 400: { description: 'A revision the board has not reached' }, 404: { description: 'No such board for you, or not yet created then' } },
   }, async (ctx, { params, query }) => {
     const events = await memberStream(params.boardId, requireUser(ctx).id);

@@ -65,10 +65,30 @@ describe('Min-Revision on board reads', () => {
     await api.project();
     await api.request('PATCH', `/tasks/${created.body.id}`, { as: board.editor, body: { title: 'After' } });
     const revision = await storeRevision(api, board.boardId);
-    const { response, early } = await readWhileProjecting(read(`/tasks/${created.body.id}/history`, board.editor, String(revision)));
+    // A read-model read of the task (its history reads the store and needs no token).
+    const { response, early } = await readWhileProjecting(read(`/tasks/${created.body.id}`, board.editor, String(revision)));
     expect(early).toBe(false);
     expect(response.status).toBe(200);
-    expect(response.body.revision).toBeGreaterThanOrEqual(revision);
+    expect(response.body.title).toBe('After');
+  });
+
+  it('is ignored by reads answered from the event store, and by the proxy’s board lookup: they never wait', async () => {
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'From the store' } });
+    const revision = await storeRevision(api, board.boardId);
+    const token = String(revision);
+    // Not projected: a read-model read with this token would wait the full bound and answer 503.
+    const events = await read(`/boards/${board.boardId}/events?after=${revision - 1}`, board.editor, token);
+    expect(events.status).toBe(200);
+    expect(JSON.stringify(events.body)).toContain('From the store');
+    for (const path of [`/boards/${board.boardId}/history`, `/boards/${board.boardId}/at?revision=${revision}`]) {
+      const started = performance.now();
+      expect((await read(path, board.editor, token)).status, path).toBe(200);
+      expect(performance.now() - started, path).toBeLessThan(waitMs);
+    }
+    const lookup = await read(`/internal/board-of-task/${created.body.id}`, board.editor, token);
+    expect(lookup.status).toBe(204);
+    expect(lookup.headers.get('x-board-id')).toBe(board.boardId);
+    await api.project();
   });
 });
 

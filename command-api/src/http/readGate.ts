@@ -1,6 +1,6 @@
 import { boardStreamId, DomainError } from '@primetrade/domain';
 import type { EventStore, SqlQueryable } from '@primetrade/platform';
-import { createStoredBoards, getMemberRole, isMemberOf, storedRevisionOf, type ProjectionProgress } from '@primetrade/projector';
+import { createStoredBoards, getBoardIdOfTask, getMemberRole, isMemberOf, storedRevisionOf, type ProjectionProgress } from '@primetrade/projector';
 import { minRevisionHeader, parseMinRevision, type MinRevisionScope, type MinRevisionToken } from './minRevision.js';
 import type { AppContext } from './state.js';
 
@@ -18,12 +18,6 @@ export interface ReadGateDeps {
 /** Seconds a client should wait before retrying a read that found the read models behind. */
 const retryAfterSeconds = 1;
 
-async function boardOfTask(sql: SqlQueryable, taskId: unknown): Promise<string | null> {
-  if (typeof taskId !== 'string') return null;
-  const rows = await sql.query<{ board_id: string }>('SELECT board_id::text FROM tasks WHERE id = $1', [taskId]);
-  return rows[0]?.board_id ?? null;
-}
-
 const only = (boards: ReadonlyMap<string, number>, boardId: string): Map<string, number> => {
   const revision = boards.get(boardId.toLowerCase());
   return new Map<string, number>(revision === undefined ? [] : [[boardId, revision]]);
@@ -39,7 +33,8 @@ async function targetsOf(sql: SqlQueryable, token: MinRevisionToken, scope: MinR
     }
     return new Map(token.boards);
   }
-  const boardId = scope === 'board' ? (typeof params['boardId'] === 'string' ? params['boardId'] : null) : await boardOfTask(sql, params['taskId']);
+  // The route validated its params: a board route has a `boardId`, a task route a `taskId`.
+  const boardId = scope === 'board' ? String(params['boardId']) : await getBoardIdOfTask(sql, String(params['taskId']));
   // A task the read models do not know yet: its board is among the vector's, if the client named it.
   if (boardId === null) return token.revision === null ? new Map(token.boards) : new Map<string, number>();
   return token.revision === null ? only(token.boards, boardId) : new Map([[boardId, token.revision]]);

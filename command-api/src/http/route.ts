@@ -30,6 +30,11 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
   /** Extra middleware run before validation (auth, rate limits). */
   readonly middleware?: readonly Middleware<AppState>[];
+  /**
+   * false for reads that `Min-Revision` must not hold back: those answered from the event store
+   * (never behind a write) and the proxy's board lookup. Default: every authenticated GET honours it.
+   */
+  readonly minRevision?: false;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -110,7 +115,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
       : { description: response.description };
   }
-  const scope = registrar.readGate && needsAuth && spec.method === 'get' ? minRevisionScopeOf(spec.path) : null;
+  const scope = registrar.readGate && needsAuth && spec.method === 'get' && spec.minRevision !== false ? minRevisionScopeOf(spec.path) : null;
   for (const status of ['400', ...(needsAuth ? ['401'] : []), '429', ...(scope ? ['503'] : [])]) responses[status] ??= problemResponse;
   registrar.registry.registerPath({
     method: spec.method,

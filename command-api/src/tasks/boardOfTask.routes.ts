@@ -1,6 +1,6 @@
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
-import { projectedBoardOf } from './tasks.lookup.js';
+import { getBoardIdOfTask } from '@primetrade/projector';
 import { taskParams } from './tasks.schemas.js';
 
 /**
@@ -12,11 +12,11 @@ import { taskParams } from './tasks.schemas.js';
  */
 export function boardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   defineRoute(registrar, {
-    method: 'get', path: '/internal/board-of-task/:taskId', summary: 'The board of a task, for the proxy (X-Board-Id)', tags: ['internal'],
+    method: 'get', path: '/internal/board-of-task/:taskId', summary: 'The board of a task, for the proxy (X-Board-Id)', tags: ['internal'], minRevision: false,
     params: taskParams,
     responses: { 204: { description: 'X-Board-Id names the board when the task is known' } },
   }, async (ctx, { params }) => {
-    const boardId = deps.commands.findBoardOfTask(params.taskId) ?? (await projectedBoardOf(deps, params.taskId));
+    const boardId = deps.commands.findBoardOfTask(params.taskId) ?? (await getBoardIdOfTask(deps.sql, params.taskId));
     if (boardId !== null) ctx.set('X-Board-Id', boardId);
     ctx.status = 204;
   });

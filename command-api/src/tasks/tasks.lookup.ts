@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, taskDtoFromState, type BoardCommand, type CommandMetadata, type TaskDto } from '@primetrade/domain';
-import { getTask } from '@primetrade/projector';
+import { getBoardIdOfTask, getTask } from '@primetrade/projector';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
 import { isMemberIn } from '../boards/stateViews.js';
@@ -9,12 +9,6 @@ import type { AppContext } from '../http/state.js';
 
 const pollEveryMs = 50;
 const taskNotFound = (): DomainError => new DomainError('TASK.NOT_FOUND', 'Task not found');
-
-/** The board of a task in the read model, whoever asks (`getTask` says null to non-members too). */
-export async function projectedBoardOf(deps: BoardRouteDeps, taskId: string): Promise<string | null> {
-  const rows = await deps.sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
-  return rows[0]?.board_id ?? null;
-}
 
 /** The task from the store-folded state of its board: exact, whatever the read model lags. */
 async function fromBoardState(deps: BoardRouteDeps, boardId: string, taskId: string, userId: string): Promise<TaskDto> {
@@ -38,7 +32,7 @@ export async function findTask(deps: BoardRouteDeps, taskId: string, userId: str
     const task = await getTask(deps.sql, taskId, userId);
     // The read model may still list a member who was just removed: confirm against the store.
     if (task !== null) return asTaskNotFound(requireBoardMember(deps, task.boardId, userId).then(() => task));
-    const boardId = deps.commands.findBoardOfTask(taskId) ?? (await projectedBoardOf(deps, taskId));
+    const boardId = deps.commands.findBoardOfTask(taskId) ?? (await getBoardIdOfTask(deps.sql, taskId));
     if (boardId !== null) return fromBoardState(deps, boardId, taskId, userId);
     if (performance.now() >= deadline) throw taskNotFound();
     await sleep(pollEveryMs);

@@ -117,16 +117,17 @@ export function createProjectionProgress(sql: Sql, options: ProjectionProgressOp
   function register(missing: Map<string, number>, timeoutMs: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      // `missing` shrinks as boards arrive: remember every board this waiter was filed under.
+      const boards = [...missing.keys()];
       const waiter: Waiter = {
         missing,
         done: (reached) => {
           clearTimeout(timer);
-          for (const boardId of missing.keys()) unregister(boardId, waiter);
-          for (const [boardId, set] of byBoard) if (set.has(waiter)) unregister(boardId, waiter);
+          for (const boardId of boards) unregister(boardId, waiter);
           resolve(reached);
         },
       };
-      for (const boardId of missing.keys()) {
+      for (const boardId of boards) {
         const set = byBoard.get(boardId) ?? new Set<Waiter>();
         set.add(waiter);
         byBoard.set(boardId, set);

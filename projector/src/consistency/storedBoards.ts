@@ -1,4 +1,4 @@
-import { boardStreamId, evolve, initialBoardState, type BoardState } from '@primetrade/domain';
+import { boardStreamId, foldBoard, initialBoardState, type BoardState } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
 /**
@@ -26,7 +26,8 @@ export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBo
     async load(boardId) {
       const known = folds.get(boardId) ?? initialBoardState;
       const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(revisionOf(known) + 1) });
-      const state = stored.map(toEnvelope).reduce<BoardState>(evolve, known);
+      // Stepwise: a board's first load may fold its whole stream; `evolve` per event would copy its records every time.
+      const state = foldBoard(stored.map(toEnvelope), known);
       if (state.status === 'initial') return state;
       const current = folds.get(boardId);
       if (current === undefined || revisionOf(current) < revisionOf(state)) {

@@ -144,6 +144,16 @@ export async function searchTasks(sql: SqlQueryable, search: TaskSearch): Promis
   };
 }
 
+/**
+ * The board of a task in the read model, whoever asks: for routing and lookups only (never shown
+ * to the caller; `getTask` says null to non-members). Null for an unknown task or a non-UUID.
+ */
+export async function getBoardIdOfTask(sql: SqlQueryable, taskId: string): Promise<string | null> {
+  if (!isUuid(taskId)) return null;
+  const rows = await sql.query<{ board_id: string }>('SELECT board_id FROM tasks WHERE id = $1', [taskId]);
+  return rows[0]?.board_id ?? null;
+}
+
 /** The task if the viewer is a member of its board; null otherwise (existence stays hidden). */
 export async function getTask(sql: SqlQueryable, taskId: string, viewerId: string): Promise<TaskDto | null> {
   if (!isUuid(taskId) || !isUuid(viewerId)) return null;
