@@ -47,3 +47,4 @@ export * from './mail/smtpMailer.js';
 export * from './mail/mailerFromConfig.js';
 export * from './testkit/smtpSink.testkit.js';
 export * from './testkit/spans.testkit.js';
+export * from './config/configDoc.js';

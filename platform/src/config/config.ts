@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The one place that reads the environment (STYLE §11). Everything else receives a typed Config.
+ * The one place that reads the environment. Everything else receives a typed Config.
  * Invalid values fail at start with a message naming the variable.
  */
 const csv = z
@@ -22,92 +22,162 @@ const bytes = z
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * Documents one setting where it is defined: `docs/configuration.md` is generated from these
+ * (`npm run docs:config`), so the reference cannot drift from what the code accepts.
+ */
+function setting<T extends z.ZodType>(schema: T, section: SettingSection, description: string): T {
+  return schema.meta({ section, description });
+}
+
+export const settingSections = {
+  server: 'Process and HTTP',
+  accounts: 'Accounts and tokens',
+  limits: 'Rate and size limits',
+  consistency: 'Consistency',
+  notifications: 'Notifications',
+  observability: 'Observability',
+  cluster: 'Cluster mode',
+  ops: 'Operations CLI only',
+  faults: 'Fault suite only',
+} as const;
+export type SettingSection = keyof typeof settingSections;
+
 export const configSchema = z.object({
-  /** embedded: one process on PGlite. cluster: one service per process on PostgreSQL, Kafka and Redis (DESIGN §1 modes). */
-  MODE: z.enum(['embedded', 'cluster']).default('embedded'),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port.default(3000),
-  DATA_DIR: z.string().min(1).default('./data'),
-  /** Required in production; embedded development generates one and keeps it in DATA_DIR. */
-  JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
-  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
-  CORS_ORIGINS: csv,
-  BODY_LIMIT: bytes.default(256 * 1024),
-  TRUST_PROXY: z.stringbool().default(false),
-  /** Login attempts per client address, and per account from one address, in 15-minute windows. */
-  RATE_LIMIT_LOGIN_PER_15_MINUTES: positiveInt.default(100),
-  RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: positiveInt.default(10),
-  RATE_LIMIT_REGISTER_PER_HOUR: positiveInt.default(20),
-  RATE_LIMIT_API_PER_MINUTE: positiveInt.default(1200),
-  /** Open sockets one account may hold on a realtime node (tabs and devices); the next handshake is refused. */
-  REALTIME_MAX_SOCKETS_PER_USER: positiveInt.default(20),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Directory of the built web client; empty disables static serving. */
-  WEB_ROOT: z.string().optional(),
-  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
-  /**
-   * Read-your-writes (docs/consistency.md): how long a read carrying `Min-Revision`, or a socket join
-   * naming a revision the read models lack, waits for the projection before giving up.
-   */
-  MIN_REVISION_WAIT_MS: positiveInt.max(30_000).default(3_000),
-  /**
-   * A command that keeps losing the race on its board's stream is re-decided after short jittered
-   * pauses until this deadline, then refused with 503 (docs/adr/0016).
-   */
-  COMMAND_CONFLICT_DEADLINE_MS: positiveInt.min(100).max(120_000).default(10_000),
+  MODE: setting(
+    z.enum(['embedded', 'cluster']).default('embedded'),
+    'server',
+    '`embedded`: one process on PGlite. `cluster`: one service per process on PostgreSQL, Kafka and Redis (see "Cluster mode" below).',
+  ),
+  NODE_ENV: setting(z.enum(['development', 'production', 'test']).default('development'), 'server', '`production` requires `JWT_SECRET`.'),
+  HOST: setting(z.string().min(1).default('127.0.0.1'), 'server', 'Address the HTTP API, the web client and `/socket.io` listen on.'),
+  PORT: setting(port.default(3000), 'server', 'Port of the HTTP API, the web client and `/socket.io`.'),
+  DATA_DIR: setting(z.string().min(1).default('./data'), 'server', 'Embedded data: the PGlite files and the generated signing secret (created private to the process owner).'),
+  WEB_ROOT: setting(z.string().optional(), 'server', 'Directory of the built web client (default `web/dist`, built by `npm start`); empty disables static serving.'),
+  CORS_ORIGINS: setting(csv, 'server', 'Comma-separated allow-list of browser origins; empty allows none.'),
+  TRUST_PROXY: setting(z.stringbool().default(false), 'server', 'Take the client address from `X-Forwarded-For` (only behind a proxy you run).'),
+  SHUTDOWN_GRACE_MS: setting(positiveInt.default(10_000), 'server', 'How long a shutdown waits for requests and sockets in flight before closing.'),
+  LOG_LEVEL: setting(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'server',
+    'pino level; logs are JSON lines on stdout.',
+  ),
 
-  // ── notifications (issue 5) ──────────────────────────────────────────────────
-  /** E-mail notifications through this server (`smtp://[user:pass@]host:port`, or `smtps://`); unset: no e-mail. */
-  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional(),
-  /** The From header of notification mails, `address@example.com` or `Name <address@example.com>`; required with SMTP_URL. */
-  MAIL_FROM: z
-    .string()
-    .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address, or a name and <address>')
-    .optional(),
-  /** How often the due-soon scan looks for tasks due within 24 hours. */
-  DUE_SOON_SCAN_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
+  JWT_SECRET: setting(
+    z.string().min(32, 'at least 32 characters').optional(),
+    'accounts',
+    'HS256 signing secret (at least 32 characters). Embedded development generates one into `DATA_DIR`; required in production and in cluster mode (shared by every node).',
+  ),
+  ACCESS_TOKEN_TTL_SECONDS: setting(positiveInt.default(900), 'accounts', 'Lifetime of an access token.'),
+  REFRESH_TOKEN_TTL_SECONDS: setting(positiveInt.default(30 * 24 * 3600), 'accounts', 'Lifetime of a refresh token.'),
 
-  // ── observability (README "Tracing") ─────────────────────────────────────────
-  /** Where traces go; none (the default) loads no tracing code at all. */
-  OTEL_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
-  /** OTLP/HTTP collector base URL; traces go to `<url>/v1/traces`. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4318'),
-  /** Default: primetrade-<role> (command-api, relay, projector, realtime; `primetrade` embedded). */
-  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
-  /** Share of new traces recorded, 0..1. */
-  OTEL_TRACES_SAMPLER_RATIO: z.coerce.number().min(0).max(1).default(1),
-  /** Sentry-style hook: unhandled errors are POSTed as JSON (secrets redacted) to this URL. */
-  ERROR_REPORTING_DSN: z.url({ protocol: /^https?$/ }).optional(),
+  BODY_LIMIT: setting(bytes.default(256 * 1024), 'limits', 'Largest request body (`262144`, `256kb`, `1mb`); larger bodies get `413`.'),
+  RATE_LIMIT_LOGIN_PER_15_MINUTES: setting(positiveInt.default(100), 'limits', 'Login attempts per client address in 15 minutes.'),
+  RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: setting(
+    positiveInt.default(10),
+    'limits',
+    'Login attempts per account from one address in 15 minutes (never per account alone: that would let anyone lock a person out).',
+  ),
+  RATE_LIMIT_REGISTER_PER_HOUR: setting(positiveInt.default(20), 'limits', 'Registrations per client address in an hour.'),
+  RATE_LIMIT_API_PER_MINUTE: setting(positiveInt.default(1200), 'limits', 'API requests per signed-in user in a minute.'),
+  REALTIME_MAX_SOCKETS_PER_USER: setting(
+    positiveInt.default(20),
+    'limits',
+    'Open sockets one account may hold on a realtime node (tabs and devices); the next handshake is refused (`too_many_sockets`).',
+  ),
 
-  // ── cluster mode ─────────────────────────────────────────────────────────────
-  /** Read models and accounts (PostgreSQL). Required in cluster mode. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  /** Which event store: PostgreSQL (same or another server) or EventStoreDB. */
-  EVENT_STORE: z.enum(['postgres', 'eventstoredb']).default('postgres'),
-  /** postgres: a connection URL (default DATABASE_URL); eventstoredb: an esdb:// connection string. */
-  EVENT_STORE_URL: z.string().min(1).optional(),
-  PG_POOL_MAX: positiveInt.default(10),
-  KAFKA_BROKERS: csv,
-  KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'a Kafka topic name').default('taskboard.board-events'),
-  /** Fixed for the life of the topic: boards hash onto partitions. */
-  KAFKA_PARTITIONS: positiveInt.max(1000).default(8),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  /** Namespace of every Redis key (rate limits, presence, the Socket.IO adapter's channels). */
-  REDIS_KEY_PREFIX: z.string().min(1).default('pt:'),
-  /** This process's name in leases and logs; default host-pid. */
-  NODE_NAME: z.string().min(1).optional(),
-  /** How long the relay's leader lease lasts unrenewed: the standby's takeover time. */
-  RELAY_LEASE_TTL_MS: positiveInt.min(1_000).default(6_000),
-  /** Port of the relay's and the projector's /healthz, /readyz and /metrics. */
-  OPS_PORT: port.default(9464),
-  /** Fault suite only: the relay SIGKILLs itself after Kafka acked a batch, before its checkpoint. */
-  FAULT_RELAY_CRASH_AFTER_ACK: z.stringbool().default(false),
-  /** Fault suite only: the projector SIGKILLs itself inside a batch transaction, before the commit. */
-  FAULT_PROJECTOR_CRASH_IN_BATCH: z.stringbool().default(false),
+  MIN_REVISION_WAIT_MS: setting(
+    positiveInt.max(30_000).default(3_000),
+    'consistency',
+    'How long a read carrying `Min-Revision`, or a socket join naming a revision the read models lack, waits for the projection before `503 READ_MODEL.BEHIND` (docs/consistency.md).',
+  ),
+  COMMAND_CONFLICT_DEADLINE_MS: setting(
+    positiveInt.min(100).max(120_000).default(10_000),
+    'consistency',
+    'A command that keeps losing the race on its board is re-decided after short random pauses until this deadline, then answered `503 SERVICE.UNAVAILABLE` with `Retry-After` (docs/adr/0016).',
+  ),
+
+  SMTP_URL: setting(
+    z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional(),
+    'notifications',
+    'E-mail notifications through this server (`smtp://[user:pass@]host:port` or `smtps://`); unset: no e-mail.',
+  ),
+  MAIL_FROM: setting(
+    z
+      .string()
+      .regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address, or a name and <address>')
+      .optional(),
+    'notifications',
+    'The From header of notification mails, `address@example.com` or `Name <address@example.com>`; required with `SMTP_URL`.',
+  ),
+  DUE_SOON_SCAN_INTERVAL_MS: setting(positiveInt.min(1_000).default(60_000), 'notifications', 'How often the due-soon scan looks for tasks due within 24 hours.'),
+
+  OTEL_EXPORTER: setting(
+    z.enum(['none', 'otlp', 'console']).default('none'),
+    'observability',
+    'Where traces go: `otlp` (OTLP/HTTP), `console`, or `none`, which loads no tracing code at all.',
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: setting(
+    z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4318'),
+    'observability',
+    'OTLP/HTTP collector base URL; traces go to `<url>/v1/traces`.',
+  ),
+  OTEL_SERVICE_NAME: setting(
+    z.string().min(1).max(100).optional(),
+    'observability',
+    'Service name in traces; default `primetrade-<role>` (command-api, relay, projector, realtime), `primetrade` embedded.',
+  ),
+  OTEL_TRACES_SAMPLER_RATIO: setting(z.coerce.number().min(0).max(1).default(1), 'observability', 'Share of new traces recorded, 0 to 1.'),
+  ERROR_REPORTING_DSN: setting(
+    z.url({ protocol: /^https?$/ }).optional(),
+    'observability',
+    'Unhandled errors are POSTed as JSON (secrets redacted) to this http(s) URL.',
+  ),
+
+  DATABASE_URL: setting(
+    z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    'cluster',
+    'PostgreSQL for read models, accounts, the relay lease and checkpoints. Required in cluster mode.',
+  ),
+  EVENT_STORE: setting(z.enum(['postgres', 'eventstoredb']).default('postgres'), 'cluster', 'Which event store: PostgreSQL (the same or another server) or EventStoreDB.'),
+  EVENT_STORE_URL: setting(
+    z.string().min(1).optional(),
+    'cluster',
+    '`postgres`: a connection URL (default `DATABASE_URL`); `eventstoredb`: an `esdb://` connection string (required).',
+  ),
+  PG_POOL_MAX: setting(positiveInt.default(10), 'cluster', 'Connections per PostgreSQL pool.'),
+  KAFKA_BROKERS: setting(csv, 'cluster', 'Comma-separated `host:port` list. Required in cluster mode.'),
+  KAFKA_TOPIC: setting(
+    z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'a Kafka topic name').default('taskboard.board-events'),
+    'cluster',
+    'The topic board events travel on.',
+  ),
+  KAFKA_PARTITIONS: setting(positiveInt.max(1000).default(8), 'cluster', 'Partitions of the topic; fixed for its life, since boards hash onto partitions.'),
+  REDIS_URL: setting(
+    z.url({ protocol: /^rediss?$/ }).optional(),
+    'cluster',
+    'Redis for the Socket.IO adapter, presence, member removals and rate limits. Required in cluster mode.',
+  ),
+  REDIS_KEY_PREFIX: setting(z.string().min(1).default('pt:'), 'cluster', 'Namespace of every Redis key (rate limits, presence, the adapter\'s channels).'),
+  NODE_NAME: setting(z.string().min(1).optional(), 'cluster', 'This process\'s name in leases and logs; default `<role>-<host>-<pid>`.'),
+  RELAY_LEASE_TTL_MS: setting(
+    positiveInt.min(1_000).default(6_000),
+    'cluster',
+    'How long the relay\'s leader lease lasts unrenewed: how long a frozen or dead leader blocks the standby.',
+  ),
+  OPS_PORT: setting(port.default(9464), 'cluster', 'Port of the relay\'s and the projector\'s `/healthz`, `/readyz`, `/metrics` and `/status`.'),
+
+  FAULT_RELAY_CRASH_AFTER_ACK: setting(
+    z.stringbool().default(false),
+    'faults',
+    'The relay SIGKILLs itself after Kafka acknowledged a batch, before its checkpoint.',
+  ),
+  FAULT_PROJECTOR_CRASH_IN_BATCH: setting(
+    z.stringbool().default(false),
+    'faults',
+    'The projector SIGKILLs itself inside a batch transaction, before the commit.',
+  ),
 });
-
 export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {

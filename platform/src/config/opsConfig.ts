@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ConfigError, configSchema } from './config.js';
 
 /**
@@ -22,6 +23,15 @@ export interface OpsConfig {
 
 export const minimumSecretLength = 32;
 
+/** Settings only the operations CLI reads (documented with the services' in docs/configuration.md). */
+export const opsOnlySchema = z.object({
+  REPLAY_WEBHOOK_SECRET: z
+    .string()
+    .min(minimumSecretLength, `at least ${minimumSecretLength} characters`)
+    .optional()
+    .meta({ section: 'ops', description: 'HMAC key that signs every delivery of `replay` (at least 32 characters); `replay` refuses to run without it.' }),
+});
+
 export function loadOpsConfig(env: Record<string, string | undefined> = process.env): OpsConfig {
   const known = Object.fromEntries(Object.keys(opsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const parsed = opsSchema.safeParse(known);
@@ -32,10 +42,8 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
   const logLevel = configSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL || 'warn');
   if (!logLevel.success) throw new ConfigError(`Invalid configuration:\n  LOG_LEVEL: ${logLevel.error.issues[0]?.message ?? 'invalid'}`);
   if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required (the read-model PostgreSQL, e.g. postgres://user@host:5432/primetrade)');
-  const secret = env.REPLAY_WEBHOOK_SECRET === '' ? undefined : env.REPLAY_WEBHOOK_SECRET;
-  if (secret !== undefined && secret.length < minimumSecretLength) {
-    throw new ConfigError(`Invalid configuration:\n  REPLAY_WEBHOOK_SECRET: at least ${minimumSecretLength} characters`);
-  }
+  const secret = opsOnlySchema.shape.REPLAY_WEBHOOK_SECRET.safeParse(env.REPLAY_WEBHOOK_SECRET || undefined);
+  if (!secret.success) throw new ConfigError(`Invalid configuration:\n  REPLAY_WEBHOOK_SECRET: ${secret.error.issues[0]?.message ?? 'invalid'}`);
   return {
     databaseUrl: config.DATABASE_URL,
     storeUrl: config.EVENT_STORE_URL ?? config.DATABASE_URL,
@@ -43,6 +51,6 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaTopic: config.KAFKA_TOPIC,
     logLevel: logLevel.data,
-    webhookSecret: secret ?? null,
+    webhookSecret: secret.data ?? null,
   };
 }
