@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryCache } from './cache.js';
 
+// What every cache promises is in textCache.contractSuite.ts; this is the in-memory cache's own bound.
 describe('The in-memory cache', () => {
-  it('serves an entry until its time to live has passed', async () => {
-    let now = 1_000;
-    const cache = createMemoryCache({ now: () => now });
-    await cache.set('k', 'v', 500);
-    now = 1_499;
-    expect(await cache.get('k')).toBe('v');
-    now = 1_500;
-    expect(await cache.get('k')).toBeNull();
-  });
-
   it('keeps at most maxEntries, dropping the oldest write first', async () => {
     const cache = createMemoryCache({ maxEntries: 2 });
     await cache.set('a', '1', 60_000);
