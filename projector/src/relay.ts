@@ -1,20 +1,13 @@
-import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
-import { SpanKind, correlationIdsOf, inEventSpans, toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
+import { boardStreamPrefix } from '@primetrade/domain';
+import { ProducerFencedError, SpanKind, correlationIdsOf, inEventSpans, toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 import { LeaseLostError, type LeaderLease } from './relayLease.js';
 
-/** A bus that can stamp headers on what it publishes (Kafka); the relay stamps its lease epoch. */
-interface HeaderBus extends EventBus {
-  publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void>;
-  /** Drops the producer, so the next publish starts (and fences with) a fresh one. */
-  resetProducer?(): Promise<void>;
-}
-
 export interface RelayOptions {
   readonly store: EventStore;
-  readonly bus: EventBus | HeaderBus;
+  readonly bus: EventBus;
   /** Where the checkpoint lives (table `checkpoints`). */
   readonly sql: Sql;
   readonly checkpointName?: string;
@@ -43,8 +36,6 @@ export interface Relay {
   stop(): Promise<void>;
   status(): RelayStatus;
 }
-
-const hasHeaders = (bus: EventBus | HeaderBus): bus is HeaderBus => typeof (bus as Partial<HeaderBus>).publishWith === 'function';
 
 /**
  * Store → bus (DESIGN §1 step ④): follows the store's global feed of board streams from its
@@ -82,12 +73,12 @@ export function createRelay(options: RelayOptions): Relay {
     const envelopes = stored.map(toEnvelope);
     try {
       await inEventSpans('relay.publish', { kind: SpanKind.PRODUCER, attributes: { 'primetrade.checkpoint': name } }, envelopes, async (traced) => {
-        if (epoch !== null && hasHeaders(options.bus)) await options.bus.publishWith(traced, { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' });
-        else await options.bus.publish(traced);
+        const headers = epoch === null ? undefined : { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' };
+        await options.bus.publish(traced, headers ? { headers } : {});
       });
     } catch (error) {
       // The broker already serves a newer relay (this one was frozen past its lease): stand down.
-      if (error instanceof Error && error.name === 'ProducerFencedError') void stepDown('fenced by a newer relay at the broker');
+      if (error instanceof ProducerFencedError) void stepDown('fenced by a newer relay at the broker');
       throw error;
     }
     const ackedAt = Date.now();
@@ -169,7 +160,7 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function resetProducer(): Promise<void> {
-    if (hasHeaders(options.bus)) await options.bus.resetProducer?.();
+    await options.bus.resetProducer();
   }
 
   async function measureLag(): Promise<void> {

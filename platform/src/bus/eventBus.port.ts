@@ -24,13 +24,32 @@ export interface SubscribeOptions {
   readonly readUncommitted?: boolean;
 }
 
+export interface PublishOptions {
+  /**
+   * Stamped on every message of the batch (the relay stamps its lease epoch and name, so a message
+   * can be traced to the relay term that wrote it). Kafka: message headers; in-process: not kept.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /**
- * The bus between the relay and the consumers (DESIGN §1): Kafka in cluster mode, in-process
- * when embedded. Keyed by board id; per-board order is kept; delivery is at-least-once.
+ * The bus between the relay and the consumers (docs/architecture.md): Kafka in cluster mode,
+ * in-process when embedded. Keyed by board id; per-board order is kept; delivery is at-least-once.
+ * What every adapter promises is checked by eventBus.contractSuite.ts.
  */
 export interface EventBus {
-  /** Resolves once the bus has accepted every message (Kafka: acked by all in-sync replicas; in-process: handled by every group). */
-  publish(events: readonly Envelope[]): Promise<void>;
+  /**
+   * Resolves once the bus has accepted every message (Kafka: acked by all in-sync replicas;
+   * in-process: handled by every group). Rejects with `ProducerFencedError` when a newer producer
+   * took over this one's transactional id: the caller must stop publishing.
+   */
+  publish(events: readonly Envelope[], options?: PublishOptions): Promise<void>;
+  /**
+   * Starts a new producer term: the next publish uses a fresh producer, which fences every older
+   * one with the same transactional id (a relay calls it when it becomes the leader). In-process:
+   * nothing to reset.
+   */
+  resetProducer(): Promise<void>;
   /**
    * One consumer of `group`; the handler gets batches in per-board order and is awaited. A
    * rejected batch is delivered again. A rejection with a `HaltPartitionError` stops delivery
@@ -50,6 +69,11 @@ export interface BusSubscription {
   stop(): Promise<void>;
   /** Partitions stopped by a `HaltPartitionError` (the alarm); empty when everything flows. */
   halted?(): readonly HaltedPartition[];
+}
+
+/** This producer was replaced by a newer one with the same transactional id: it must stop publishing. */
+export class ProducerFencedError extends Error {
+  override readonly name = 'ProducerFencedError';
 }
 
 /**

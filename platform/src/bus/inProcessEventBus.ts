@@ -41,6 +41,9 @@ export function createInProcessEventBus(): EventBus {
       await Promise.all([...groups].map(([name, group]) => deliver(name, group, batch)));
     },
 
+    // One process, no producer term to fence.
+    async resetProducer() {},
+
     async subscribe(name, handler) {
       if (closed) throw new Error('The event bus is closed');
       const existing = groups.get(name);

@@ -10,6 +10,7 @@ import { decodeEnvelope, encodeEnvelope } from './kafkaCodec.js';
 import { kafkaLogCreator } from './kafkaLogging.js';
 import {
   HaltPartitionError,
+  ProducerFencedError,
   type BusHandler,
   type BusSubscription,
   type EventBus,
@@ -44,11 +45,6 @@ export interface KafkaEventBusOptions {
   readonly transactionalId?: string;
 }
 
-/** This producer was replaced by a newer one with the same transactional id: it must stop publishing. */
-export class ProducerFencedError extends Error {
-  override readonly name = 'ProducerFencedError';
-}
-
 const fencingErrors = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 const isFenced = (error: unknown): boolean => {
   const type = (error as { type?: unknown } | null)?.type;
@@ -57,10 +53,6 @@ const isFenced = (error: unknown): boolean => {
 };
 
 export interface KafkaEventBus extends EventBus {
-  /** Like `publish`, with extra headers on every message (the relay stamps its lease epoch). */
-  publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void>;
-  /** Disconnects the producer; the next publish starts a new one (a new relay term fences the old). */
-  resetProducer(): Promise<void>;
   /** The producer breaker, for `/readyz`. */
   producerState(): BreakerState;
 }
@@ -157,15 +149,12 @@ export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBu
     },
   );
 
-  async function publishWith(events: readonly Envelope[], headers: Readonly<Record<string, string>>): Promise<void> {
-    if (closed) throw new Error('The event bus is closed');
-    if (events.length === 0) return;
-    await send.fire(events, headers);
-  }
-
   return {
-    publish: (events) => publishWith(events, {}),
-    publishWith,
+    async publish(events, publishOptions = {}) {
+      if (closed) throw new Error('The event bus is closed');
+      if (events.length === 0) return;
+      await send.fire(events, publishOptions.headers ?? {});
+    },
     async resetProducer() {
       const current = producer ?? (connecting ? await connecting.catch(() => null) : null);
       producer = null;
