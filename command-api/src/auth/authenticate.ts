@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DomainError } from '@primetrade/domain';
 import type { Sql, TokenService } from '@primetrade/platform';
 import type { Middleware } from 'koa';
@@ -24,7 +25,7 @@ export interface AccountStatus {
  * working through the outage; an account never seen in that window gets the database's 503.
  */
 export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, maxEntries = 10_000, staleMs = 10 * 60_000): AccountStatus {
-  const cache = new Map<string, { readonly until: number; readonly row: AccountRow | null }>();
+  const cache = new LRUCache<string, { readonly until: number; readonly row: AccountRow | null }>({ max: maxEntries });
   return {
     async get(userId) {
       const now = clock().getTime();
@@ -38,9 +39,6 @@ export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, 
         throw error;
       }
       const row = rows[0] ?? null;
-      cache.delete(userId);
-      // Map keeps insertion order: the first key is the oldest entry.
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
       cache.set(userId, { until: now + ttlMs, row });
       return row;
     },

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { boardStreamId, evolve, foldBoard, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
@@ -21,20 +22,13 @@ export interface BoardStateCache {
  * events written by other nodes are never missed; the cache only saves the replay.
  */
 export function createBoardStateCache(store: EventStore, maxBoards = 1_000): BoardStateCache {
-  const states = new Map<string, BoardState>();
+  const states = new LRUCache<string, BoardState>({ max: maxBoards });
 
   const remember = (boardId: string, state: BoardState): void => {
     // Concurrent requests finish in any order: never trade a newer fold for an older one.
     const known = states.get(boardId);
     if (known !== undefined && revisionOf(known) > revisionOf(state)) return;
-    // Map keeps insertion order: delete + set moves the board to the "recent" end.
-    states.delete(boardId);
     states.set(boardId, state);
-    while (states.size > maxBoards) {
-      const oldest = states.keys().next();
-      if (oldest.done === true) break;
-      states.delete(oldest.value);
-    }
   };
 
   return {
@@ -52,7 +46,7 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
       return next;
     },
     findBoardOfTask(taskId) {
-      for (const [boardId, state] of states) {
+      for (const [boardId, state] of states.entries()) {
         if (state.status !== 'initial' && state.tasks[taskId] !== undefined) return boardId;
       }
       return null;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 
 /** What an access token says about its bearer; shared by command-api and realtime. */
@@ -28,9 +29,8 @@ export function createTokenService(options: { secret: string; accessTtlSeconds: 
   const key = crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const now = options.now ?? (() => new Date());
   // Every request of a client carries the same token: remember verified ones until they expire.
-  const verified = new Map<string, AccessClaims>();
+  const verified = new LRUCache<string, AccessClaims>({ max: 10_000 });
   const remember = (token: string, claims: AccessClaims) => {
-    if (verified.size >= 10_000) verified.delete(verified.keys().next().value ?? '');
     verified.set(token, claims);
   };
   return {

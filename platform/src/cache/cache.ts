@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
 
 /**
@@ -12,31 +13,19 @@ export interface TextCache {
 }
 
 export interface MemoryCacheOptions {
-  /** Entries kept at most; the oldest written goes first. Default 1000. */
+  /** Entries kept at most; the least recently used goes first. Default 1000. */
   readonly maxEntries?: number;
   readonly now?: () => number;
 }
 
 export function createMemoryCache(options: MemoryCacheOptions = {}): TextCache {
-  const maxEntries = options.maxEntries ?? 1000;
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, { value: string; expiresAt: number }>();
+  const clock = options.now ?? Date.now;
+  // The least recently used entry goes first; `perf` lets tests move time, `ttlResolution: 0` reads it on every call.
+  const entries = new LRUCache<string, string>({ max: options.maxEntries ?? 1000, ttlResolution: 0, perf: { now: clock } });
   return {
-    async get(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return null;
-      if (entry.expiresAt > now()) return entry.value;
-      entries.delete(key);
-      return null;
-    },
+    get: async (key) => entries.get(key) ?? null,
     async set(key, value, ttlMs) {
-      entries.delete(key);
-      entries.set(key, { value, expiresAt: now() + ttlMs });
-      // Maps iterate in insertion order: the first keys are the oldest writes.
-      for (const oldest of entries.keys()) {
-        if (entries.size <= maxEntries) break;
-        entries.delete(oldest);
-      }
+      entries.set(key, value, { ttl: Math.max(1, ttlMs) });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { boardStreamId, foldBoard, initialBoardState, type BoardState } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
@@ -17,7 +18,7 @@ const revisionOf = (state: BoardState): number => (state.status === 'initial' ? 
 
 /** Keeps the last `maxBoards` folds, so a second look at a board reads only its new events. */
 export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBoards {
-  const folds = new Map<string, BoardState>();
+  const folds = new LRUCache<string, BoardState>({ max: maxBoards });
   return {
     async revision(boardId) {
       const revision = await store.streamRevision(boardStreamId(boardId));
@@ -30,12 +31,7 @@ export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBo
       const state = foldBoard(stored.map(toEnvelope), known);
       if (state.status === 'initial') return state;
       const current = folds.get(boardId);
-      if (current === undefined || revisionOf(current) < revisionOf(state)) {
-        folds.delete(boardId);
-        folds.set(boardId, state);
-        const oldest = folds.keys().next();
-        if (folds.size > maxBoards && oldest.done !== true) folds.delete(oldest.value);
-      }
+      if (current === undefined || revisionOf(current) < revisionOf(state)) folds.set(boardId, state);
       return state;
     },
   };
