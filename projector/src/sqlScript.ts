@@ -1,4 +1,4 @@
-import type { SqlQueryable } from '@primetrade/platform';
+import { quoteSqlLiteral, type SqlQueryable } from '@primetrade/platform';
 
 /**
  * A `SqlQueryable` that runs nothing: it writes each statement, with its parameters inlined as
@@ -42,7 +42,7 @@ export function createSqlScript(): SqlScript {
 /**
  * Replaces `$n` with the literal of `params[n - 1]`. The statements come from this package's
  * projections, never from input, and hold no `$` of their own; the values are input, and become
- * `E'…'` strings, which is how PostgreSQL reads an untyped parameter too (its type comes from the
+ * string constants quoted by node-postgres' own escaping, which is how PostgreSQL reads an untyped parameter too (its type comes from the
  * context), so the rows are the same as with bind parameters. Single pass: an inlined value is
  * never scanned again.
  */
@@ -54,12 +54,9 @@ export function inlineParameters(text: string, params: readonly unknown[]): stri
   });
 }
 
-/** An escape-string constant: backslashes and quotes doubled, valid whatever `standard_conforming_strings` is. */
-export const quoteLiteral = (value: string): string => `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-
 export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  return quoteLiteral(textOf(value));
+  return quoteSqlLiteral(textOf(value));
 }
 
 /** The text form `pg` would send for a parameter (its `prepareValue`), with instants in UTC. */

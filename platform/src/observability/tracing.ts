@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 /**
@@ -75,17 +76,14 @@ async function createExporter(options: TracingOptions): Promise<SpanExporter> {
 
 // ── traceparent (W3C Trace Context, version 00) ──────────────────────────────────────────────
 
-const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
 export function formatTraceparent(spanContext: SpanContext): string {
   return `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags.toString(16).padStart(2, '0')}`;
 }
 
-/** The span context of a well-formed traceparent (anything else, e.g. from a client, is ignored). */
+/** The span context of a well-formed traceparent, by OpenTelemetry's own parser (anything else, e.g. from a client, is ignored). */
 export function parseTraceparent(value: string | undefined): SpanContext | undefined {
-  const match = value === undefined ? null : traceparentPattern.exec(value);
-  if (!match?.[1] || !match[2] || !match[3] || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return undefined;
-  return { traceId: match[1], spanId: match[2], traceFlags: Number.parseInt(match[3], 16), isRemote: true };
+  const parsed = value === undefined ? null : parseTraceParent(value);
+  return parsed ? { ...parsed, isRemote: true } : undefined;
 }
 
 /** The traceparent of the active span, to store with the events it writes; undefined when off. */

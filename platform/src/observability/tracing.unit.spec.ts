@@ -26,13 +26,15 @@ describe('Tracing', () => {
   });
 
   describe('traceparent', () => {
-    it('round-trips a span context and refuses malformed or all-zero ids', () => {
+    it('round-trips a span context and refuses malformed or all-zero ids and the invalid version ff', () => {
       const context = parseTraceparent(parent);
       expect(context).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
       expect(formatTraceparent(context!)).toBe(parent);
-      for (const bad of [undefined, '', 'garbage', '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01']) {
+      for (const bad of [undefined, '', 'garbage', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01']) {
         expect(parseTraceparent(bad), String(bad)).toBeUndefined();
       }
+      // W3C Trace Context: a later version is read as version 00 (forward compatibility).
+      expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toMatchObject({ spanId: '00f067aa0ba902b7' });
     });
   });
 

@@ -132,3 +132,12 @@ async function startListener(connectionString: string, applicationName: string, 
     },
   };
 }
+
+/**
+ * A SQL string constant of `value`, by node-postgres' own escaping (quotes doubled; an `E'…'`
+ * constant with doubled backslashes when it holds one), for the few places that must inline values
+ * into a script (the rebuild's batched statements).
+ */
+export function quoteSqlLiteral(value: string): string {
+  return pg.escapeLiteral(value).trim();
+}
