@@ -69,6 +69,14 @@ export const configSchema = z.object({
   /** How often the due-soon scan looks for tasks due within 24 hours. */
   DUE_SOON_SCAN_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
 
+  // ── retention (README "Data care"; projector/src/retention.ts) ───────────────
+  /** Days a refresh token is kept after it expired or its session ended; 0 keeps them forever. */
+  RETENTION_REFRESH_TOKENS_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Days a notification is kept after it was created, read or not; 0 keeps them forever. */
+  RETENTION_NOTIFICATIONS_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /** How often the projector process deletes what is past retention. */
+  RETENTION_INTERVAL_MS: positiveInt.min(1_000).default(3_600_000),
+
   // ── observability (README "Tracing") ─────────────────────────────────────────
   /** Where traces go; none (the default) loads no tracing code at all. */
   OTEL_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),

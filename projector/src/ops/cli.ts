@@ -20,12 +20,15 @@ commands:
                                   webhook, in order, signed (x-primetrade-signature: sha256=HMAC of
                                   the body with REPLAY_WEBHOOK_SECRET); prints the last delivered
                                   position, to resume with --from
+  retention                       delete refresh tokens and notifications past retention now (what the
+                                  projector does every RETENTION_INTERVAL_MS), in batches; prints counts
   backup create <file>            write every stored event + a checksummed manifest (NDJSON)
   backup verify <file> [--fold]   checksum, structure, order, counts; --fold also folds every board
   backup restore <file>           verify, then append every event to an EMPTY event store
 
 environment: DATABASE_URL (read models; required), EVENT_STORE (postgres|eventstoredb),
-  EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET
+  EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET,
+  RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS
 exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check)
 `;
 
@@ -39,6 +42,7 @@ export type OpsCommand =
   | { readonly name: 'rebuild' }
   | { readonly name: 'rebase-txids'; readonly check: boolean }
   | { readonly name: 'replay'; readonly to: URL; readonly from: string | null; readonly batchSize: number; readonly maxRetries: number }
+  | { readonly name: 'retention' }
   | { readonly name: 'backup create'; readonly file: string }
   | { readonly name: 'backup restore'; readonly file: string }
   | { readonly name: 'backup verify'; readonly file: string; readonly fold: boolean };
@@ -100,6 +104,7 @@ export function parseCommand(argv: readonly string[]): OpsCommand {
   switch (command) {
     case 'status': noMore(1); return { name: 'status', json: values.json ?? false };
     case 'rebuild': noMore(1); return { name: 'rebuild' };
+    case 'retention': noMore(1); return { name: 'retention' };
     case 'rebase-txids': noMore(1); return { name: 'rebase-txids', check: values.check ?? false };
     case 'replay':
       noMore(1);

@@ -1,5 +1,6 @@
 import { rebaseTransactionIds, readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
 import { rebuildReadModels } from '../rebuild.js';
+import { applyRetention } from '../retention.js';
 import { createBackup, restoreBackup, verifyBackup } from './backup.js';
 import { exitCodes, helpText, progressPrinter, UsageError, type OpsCommand } from './cli.js';
 import type { OpsConnections } from './connections.js';
@@ -75,6 +76,15 @@ const replay: Runner<'replay'> = async (command, { config, connections, io }) =>
   }
 };
 
+const keptFor = (days: number, after: string): string => (days === 0 ? 'kept forever' : `kept ${days} days after ${after}`);
+
+const retention: Runner<'retention'> = async (_command, { config, connections, io }) => {
+  const { refreshTokenDays, notificationDays } = config.retention;
+  const removed = await applyRetention(await connections.readModels(), config.retention, new Date());
+  io.out(`retention: removed ${removed.refreshTokens} refresh tokens (${keptFor(refreshTokenDays, 'expiry or the end of the session')}) and ${removed.notifications} notifications (${keptFor(notificationDays, 'creation')})\n`);
+  return exitCodes.ok;
+};
+
 const backupCreate: Runner<'backup create'> = async (command, { connections, io }) => {
   const progress = progressPrinter(io.err);
   const manifest = await createBackup(await connections.store(), command.file, (p) => progress.update(`backup: ${p.events} events (position ${p.lastPosition ?? '-'})`));
@@ -108,6 +118,7 @@ export async function runCommand(command: OpsCommand, context: OpsContext): Prom
     case 'rebuild': return rebuild(command, context);
     case 'rebase-txids': return rebase(command, context);
     case 'replay': return replay(command, context);
+    case 'retention': return retention(command, context);
     case 'backup create': return backupCreate(command, context);
     case 'backup verify': return backupVerify(command, context);
     case 'backup restore': return backupRestore(command, context);
