@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { decodePosition } from '@primetrade/platform';
 
 /** Exit codes of `npm run ops` (README "Operations CLI"). */
-export const exitCodes = { ok: 0, failed: 1, usage: 2, checkFailed: 3 } as const;
+export const exitCodes = { ok: 0, failed: 1, usage: 2, checkFailed: 3, refused: 4 } as const;
 
 export const helpText = `PrimeTrade operations CLI: run against a cluster's PostgreSQL event store, read models and Kafka.
 
@@ -13,7 +13,8 @@ commands:
                                   partition (groups projector, realtime), projected boards, txid state
   rebuild                         replay the event store into fresh read-model tables, then switch over
   rebase-txids [--check]          after pg_dump/pg_restore into another PostgreSQL cluster: make new
-                                  events sort after the restored ones (services stopped); --check only
+                                  events sort after the restored ones; holds the relay lease meanwhile
+                                  and refuses (exit 4) while a live relay holds it; --check only
                                   reports (exit 3 when a rebase is needed)
   replay --to <url> [--from <position>] [--batch-size <n>] [--max-retries <n>]
                                   POST board events after <position> (default: from the start) to a
@@ -29,7 +30,8 @@ commands:
 environment: DATABASE_URL (read models; required), EVENT_STORE (postgres|eventstoredb),
   EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET,
   RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS
-exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check)
+exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check),
+  4 refused (rebase-txids while a relay runs)
 `;
 
 export class UsageError extends Error {
