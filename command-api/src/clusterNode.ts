@@ -8,7 +8,6 @@ import {
   createRedisClient,
   createRedisRateLimiter,
   createTokenService,
-  databaseCheck,
   listen,
   redisHealth,
   type RedisRateLimiter,
@@ -19,6 +18,7 @@ import {
 import { runMigrations } from '@primetrade/projector';
 import { createApp } from './app.js';
 import { commandApiDeps } from './embedded.js';
+import { commandNodeReadiness } from './ops/readiness.js';
 
 export interface CommandApiNode {
   readonly url: string;
@@ -51,12 +51,7 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const app = createApp({
     ...commandApiDeps(config, {
       logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
-      readiness: async () => ({
-        // Rate limits fall back to per-node memory while Redis is down: degraded, still serving.
-        redis: redisHealth(redis) === 'up' ? { ok: true } : { ok: true, detail: 'Redis unreachable: rate limits enforced per node' },
-        readDatabase: await databaseCheck(sql, 'read database'),
-        eventStore: opened.sql ? await databaseCheck(opened.sql, 'event store') : { ok: true },
-      }),
+      readiness: commandNodeReadiness({ redisUp: () => redisHealth(redis) === 'up', readSql: sql, eventStoreSql: opened.sql }),
     }),
     statsCache,
   });

@@ -20,7 +20,7 @@ import {
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, type NotificationRooms } from '@primetrade/projector';
+import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, retentionJobFromConfig, type NotificationRooms } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 
@@ -115,6 +115,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const relay = createRelay({ store, bus, sql, logger, metrics });
   await relay.start();
   notifications.start();
+  // Retention of refresh tokens and notifications (projector/src/retention.ts).
+  const retention = retentionJobFromConfig(config, sql, logger);
+  retention.start();
 
   // 5. Listen.
   const url = await listen(server, config.HOST, config.PORT);
@@ -130,6 +133,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await stopRevocations();
       await realtime.close();
       await relay.stop();
+      await retention.stop();
       await notifications.stop();
       await fanout.stop();
       await projector.stop();

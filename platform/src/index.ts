@@ -13,6 +13,7 @@ export * from './observability/logger.js';
 export * from './observability/metrics.js';
 export * from './observability/tracing.js';
 export * from './observability/errorReporter.js';
+export * from './observability/redaction.js';
 export * from './observability/telemetry.js';
 export * from './rateLimit/rateLimiter.port.js';
 export * from './rateLimit/memoryRateLimiter.js';

@@ -16,6 +16,7 @@ import {
 import { runMigrations } from './migrations.js';
 import { rebuildReadModels, type RebuildResult } from './rebuild.js';
 import { createNotificationServices } from './notifications/notificationServices.js';
+import { retentionJobFromConfig } from './retention.js';
 import { createRedisNotificationRooms, pushNotifications } from './notifications/push.js';
 import { createProjector } from './projector.js';
 import { createRelay } from './relay.js';
@@ -125,6 +126,8 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
   });
   await projector.start();
   notifications.start();
+  const retention = retentionJobFromConfig(config, sql, logger);
+  retention.start();
   const ops = await startOpsServer({
     port: config.OPS_PORT,
     host: config.HOST,
@@ -143,6 +146,7 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
     opsUrl: ops.url,
     async close() {
       await ops.close();
+      await retention.stop();
       await projector.stop();
       await notifications.stop();
       await bus.close();

@@ -18,3 +18,4 @@ export * from './notifications/index.js';
 export * from './queries/stats.queries.js';
 export * from './consistency/projectionProgress.js';
 export * from './consistency/storedBoards.js';
+export * from './retention.js';

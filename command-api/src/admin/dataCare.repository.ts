@@ -1,8 +1,9 @@
 import { boardStreamId, DomainError, type TaskDto, type UserDto } from '@primetrade/domain';
-import { toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
+import { toEnvelope, type EventStore, type Sql, type SqlQueryable } from '@primetrade/platform';
 import { isoSql, taskDtoJson } from '@primetrade/projector';
 import { accountsLockKey, findUserById, toUserDto, userColumns, type UserRow } from '../auth/users.repository.js';
 import { historyOf, type HistoryEntry } from '../history/history.js';
+import { redactPersonInAnswer, type ErasedPerson } from './answerRedaction.js';
 
 /** Everything the system holds about one person (GDPR art. 15/20), as one JSON document. */
 export interface PersonalDataExport {
@@ -99,14 +100,36 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
 }
 
 /**
- * Erasure (GDPR art. 17). Events carry only user ids (DESIGN §4), so the history keeps the id and
+ * Erasure (GDPR art. 17). Events carry only user ids, so the history keeps the id and
  * nothing else; the read models hold no names or e-mails (names are joined from `users` at query
  * time and show as "" once the account is gone). What is removed, in one transaction: the account
  * row (refresh tokens cascade), their notifications and follow choices, the person's remembered
  * idempotent answers, and their name/e-mail
- * inside other people's remembered answers (e.g. "member added"), replaced by "[erased]".
+ * inside other people's remembered answers (e.g. "member added"), replaced by "[erased]": only the
+ * fields that are theirs (see answerRedaction.ts), never every string that happens to equal the name.
  * Refuses to erase the last active admin.
  */
+/**
+ * Other people's remembered answers that mention the person (by id or e-mail) get their name and
+ * e-mail fields redacted; returns how many answers changed.
+ */
+async function redactRememberedAnswers(tx: SqlQueryable, person: ErasedPerson): Promise<number> {
+  const candidates = await tx.query<{ user_id: string; key: string; body: unknown }>(
+    `SELECT user_id, key, body FROM idempotency_keys
+     WHERE body IS NOT NULL AND (strpos(body::text, $1) > 0 OR strpos(lower(body::text), lower($2)) > 0)
+     FOR UPDATE`,
+    [person.id, person.email],
+  );
+  let changed = 0;
+  for (const candidate of candidates) {
+    const redacted = redactPersonInAnswer(candidate.body, person);
+    if (JSON.stringify(redacted) === JSON.stringify(candidate.body)) continue;
+    await tx.query('UPDATE idempotency_keys SET body = $3 WHERE user_id = $1 AND key = $2', [candidate.user_id, candidate.key, JSON.stringify(redacted)]);
+    changed += 1;
+  }
+  return changed;
+}
+
 export async function eraseUser(sql: Sql, userId: string): Promise<{ readonly id: string; readonly redactedAnswers: number }> {
   return sql.tx(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [accountsLockKey]);
@@ -120,15 +143,8 @@ export async function eraseUser(sql: Sql, userId: string): Promise<{ readonly id
     // Their notifications (their mail outbox rows, whose errors may quote the address, cascade) and follow choices.
     await tx.query('DELETE FROM notifications WHERE user_id = $1', [userId]);
     await tx.query('DELETE FROM task_follows WHERE user_id = $1', [userId]);
-    // Whole JSON strings equal to the e-mail or the name become "[erased]": the body stays valid JSON.
-    const redacted = await tx.query<{ user_id: string }>(
-      `UPDATE idempotency_keys
-       SET body = replace(replace(body::text, to_jsonb($1::text)::text, '"[erased]"'), to_jsonb($2::text)::text, '"[erased]"')::jsonb
-       WHERE body IS NOT NULL AND (strpos(body::text, to_jsonb($1::text)::text) > 0 OR strpos(body::text, to_jsonb($2::text)::text) > 0)
-       RETURNING user_id`,
-      [row.email, row.name],
-    );
+    const redactedAnswers = await redactRememberedAnswers(tx, { id: userId, email: row.email });
     await tx.query('DELETE FROM users WHERE id = $1', [userId]);
-    return { id: userId, redactedAnswers: redacted.length };
+    return { id: userId, redactedAnswers };
   });
 }

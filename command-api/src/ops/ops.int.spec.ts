@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../http/app.testkit.js';
+import { commandNodeReadiness } from './readiness.js';
 
 interface OpenApiDoc {
   openapi: string;
@@ -10,7 +11,7 @@ interface OpenApiDoc {
 
 describe('Ops endpoints', () => {
   let t: TestApp;
-  let ready: Record<string, { ok: boolean; detail?: string }>;
+  let ready: Record<string, { ok: boolean; detail?: string; degraded?: boolean }>;
 
   beforeAll(async () => {
     ready = { database: { ok: true } };
@@ -40,7 +41,16 @@ describe('Ops endpoints', () => {
       ready = { database: { ok: true }, redis: { ok: false, detail: 'breaker open' } };
       const res = await t.request('GET', '/readyz');
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ status: 'unavailable', checks: ready });
+      expect(res.body).toEqual({ status: 'unavailable', checks: ready, down: ['redis'] });
+    });
+
+    it('answers 200 "degraded" naming the dependency when only tolerated ones are down, 503 when another is down too', async () => {
+      ready = { eventStore: { ok: true }, readDatabase: { ok: false, degraded: true, detail: 'read database unreachable' } };
+      const degraded = await t.request('GET', '/readyz');
+      expect([degraded.status, degraded.body]).toEqual([200, { status: 'degraded', checks: ready, down: ['readDatabase'] }]);
+      ready = { ...ready, eventStore: { ok: false, detail: 'event store unreachable' } };
+      const down = await t.request('GET', '/readyz');
+      expect([down.status, down.body]).toEqual([503, { status: 'unavailable', checks: ready, down: ['eventStore', 'readDatabase'] }]);
     });
 
     it('answers 503 when the check itself fails', async () => {
@@ -52,6 +62,38 @@ describe('Ops endpoints', () => {
       } finally {
         await failing.close();
       }
+    });
+  });
+
+  describe('GET /readyz of a command-api cluster node', () => {
+    const up = { query: async () => [] };
+    const unreachable = { query: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+    const breakerOpen = { query: async () => [], breakerState: () => 'open' };
+    const readyzWith = async (deps: Parameters<typeof commandNodeReadiness>[0]) => {
+      const node = await startTestApp({ sql: t.sql, deps: { readiness: commandNodeReadiness(deps) } });
+      try {
+        return await node.request<{ status: string; checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }>; down?: string[] }>('GET', '/readyz');
+      } finally {
+        await node.close();
+      }
+    };
+
+    it('stays in rotation (200 degraded) while the read database or Redis is down: commands are still accepted', async () => {
+      const res = await readyzWith({ redisUp: () => true, readSql: unreachable, eventStoreSql: up });
+      expect([res.status, res.body.status, res.body.down]).toEqual([200, 'degraded', ['readDatabase']]);
+      expect(res.body.checks.readDatabase).toEqual({ ok: false, degraded: true, detail: 'read database unreachable: commands still accepted, queries answer 503' });
+      const both = await readyzWith({ redisUp: () => false, readSql: breakerOpen, eventStoreSql: up });
+      expect([both.status, both.body.status, both.body.down]).toEqual([200, 'degraded', ['redis', 'readDatabase']]);
+    });
+
+    it('goes red (503) while the event store is down, whatever else is up', async () => {
+      const res = await readyzWith({ redisUp: () => true, readSql: up, eventStoreSql: unreachable });
+      expect([res.status, res.body.status, res.body.down]).toEqual([503, 'unavailable', ['eventStore']]);
+    });
+
+    it('is ok when everything is up', async () => {
+      const res = await readyzWith({ redisUp: () => true, readSql: up, eventStoreSql: up });
+      expect([res.status, res.body]).toEqual([200, { status: 'ok', checks: { redis: { ok: true }, readDatabase: { ok: true }, eventStore: { ok: true } } }]);
     });
   });
 

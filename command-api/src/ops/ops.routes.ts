@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from '@koa/router';
-import { readinessReport, type Metrics, type ReadinessCheck } from '@primetrade/platform';
+import { readinessAnswer, readinessReport, type Metrics, type ReadinessCheck } from '@primetrade/platform';
 import type { Middleware } from 'koa';
 import { openApiDocument } from './openapi.js';
 import { swaggerUi } from './swaggerUi.js';
@@ -30,10 +30,10 @@ export function opsRoutes(deps: OpsRoutesDeps): { router: Router; assets: Middle
   });
 
   router.get('/readyz', async (ctx) => {
-    const report = await readinessReport(deps.readiness);
+    const answer = readinessAnswer(await readinessReport(deps.readiness));
     ctx.set('Cache-Control', 'no-store');
-    ctx.status = report.ready ? 200 : 503;
-    ctx.body = { status: report.ready ? 'ok' : 'unavailable', checks: report.checks };
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
 
   router.get('/metrics', async (ctx) => {

@@ -36,6 +36,7 @@ export const settingSections = {
   limits: 'Rate and size limits',
   consistency: 'Consistency',
   notifications: 'Notifications',
+  retention: 'Retention',
   observability: 'Observability',
   cluster: 'Cluster mode',
   ops: 'Operations CLI only',
@@ -111,6 +112,22 @@ export const configSchema = z.object({
     'The From header of notification mails, `address@example.com` or `Name <address@example.com>`; required with `SMTP_URL`.',
   ),
   DUE_SOON_SCAN_INTERVAL_MS: setting(positiveInt.min(1_000).default(60_000), 'notifications', 'How often the due-soon scan looks for tasks due within 24 hours.'),
+
+  RETENTION_REFRESH_TOKENS_DAYS: setting(
+    z.coerce.number().int().min(0).max(3650).default(30),
+    'retention',
+    'Days a refresh token is kept after it expired or its session ended; 0 keeps them forever.',
+  ),
+  RETENTION_NOTIFICATIONS_DAYS: setting(
+    z.coerce.number().int().min(0).max(3650).default(90),
+    'retention',
+    'Days a notification (and its mail outbox row) is kept after it was created, read or not; 0 keeps them forever.',
+  ),
+  RETENTION_INTERVAL_MS: setting(
+    positiveInt.min(1_000).default(3_600_000),
+    'retention',
+    'How often the projector process (or the embedded server) deletes what is past retention (`npm run ops -- retention` runs one pass).',
+  ),
 
   OTEL_EXPORTER: setting(
     z.enum(['none', 'otlp', 'console']).default('none'),

@@ -3,9 +3,11 @@ import { ConfigError, configSchema } from './config.js';
 
 /**
  * What the operations CLI reads from the environment: the cluster's variables (same names and
- * rules as the services, see `configSchema`) plus the webhook secret of `replay`.
+ * rules as the services, see `configSchema`, retention days included) plus the webhook secret of `replay`.
  */
-const opsSchema = configSchema.pick({ DATABASE_URL: true, EVENT_STORE: true, EVENT_STORE_URL: true, KAFKA_BROKERS: true, KAFKA_TOPIC: true });
+const opsSchema = configSchema.pick({ DATABASE_URL: true, EVENT_STORE: true, EVENT_STORE_URL: true, KAFKA_BROKERS: true, KAFKA_TOPIC: true,
+  RETENTION_REFRESH_TOKENS_DAYS: true, RETENTION_NOTIFICATIONS_DAYS: true,
+});
 
 export interface OpsConfig {
   /** Read models, checkpoints, accounts. */
@@ -19,6 +21,8 @@ export interface OpsConfig {
   readonly logLevel: string;
   /** HMAC key of `replay` deliveries (REPLAY_WEBHOOK_SECRET). */
   readonly webhookSecret: string | null;
+  /** Days of `retention` (RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS; 0 keeps forever). */
+  readonly retention: { readonly refreshTokenDays: number; readonly notificationDays: number };
 }
 
 export const minimumSecretLength = 32;
@@ -52,5 +56,6 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
     kafkaTopic: config.KAFKA_TOPIC,
     logLevel: logLevel.data,
     webhookSecret: secret.data ?? null,
+    retention: { refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS, notificationDays: config.RETENTION_NOTIFICATIONS_DAYS },
   };
 }

@@ -61,7 +61,8 @@ export async function assertRebased(sql: SqlQueryable, schema: string): Promise<
  * Sets the offset so that the next transaction id of this cluster, shifted, is above every stored
  * one. Stored ids and positions stay as they are (checkpoints, Kafka envelopes and webhook
  * consumers keep pointing at the right events). Writers are locked out while it runs; run it with
- * the services stopped. A no-op when nothing needs rebasing.
+ * the services stopped — the ops command (projector/src/ops/rebaseUnderLease.ts) holds the relay
+ * lease meanwhile and refuses while a live relay holds it. A no-op when nothing needs rebasing.
  */
 export async function rebaseTransactionIds(sql: Sql, schema = 'event_store'): Promise<RebaseResult> {
   const s = schemaIdentifier(schema);

@@ -2,18 +2,55 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics.js';
 
-export type ReadinessChecks = Record<string, { ok: boolean; detail?: string }>;
+/**
+ * One dependency's state. `degraded` marks a dependency the service can do without for its
+ * essential work (command-api without its read database still accepts commands): while it is down
+ * the service answers `/readyz` 200 with status "degraded", so an orchestrator keeps it in
+ * rotation; any other dependency that is not ok makes it 503 "unavailable".
+ */
+export interface ReadinessCheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+  readonly degraded?: boolean;
+}
+export type ReadinessChecks = Record<string, ReadinessCheckResult>;
 export type ReadinessCheck = () => Promise<ReadinessChecks>;
+export type ReadinessStatus = 'ok' | 'degraded' | 'unavailable';
+
+export interface ReadinessReport {
+  /** Whether to stay in rotation: true for "ok" and "degraded". */
+  readonly ready: boolean;
+  readonly status: ReadinessStatus;
+  readonly checks: ReadinessChecks;
+  /** The dependencies that are not ok, by name (empty when all are). */
+  readonly down: readonly string[];
+}
 
 /** Asks every dependency; a check that throws counts as not ready rather than failing the probe. */
-export async function readinessReport(readiness: ReadinessCheck): Promise<{ ready: boolean; checks: ReadinessChecks }> {
+export async function readinessReport(readiness: ReadinessCheck): Promise<ReadinessReport> {
   try {
     const checks = await readiness();
-    return { ready: Object.values(checks).every((check) => check.ok), checks };
+    const down = Object.entries(checks).filter(([, check]) => !check.ok);
+    const status: ReadinessStatus = down.length === 0 ? 'ok' : down.every(([, check]) => check.degraded === true) ? 'degraded' : 'unavailable';
+    return { ready: status !== 'unavailable', status, checks, down: down.map(([name]) => name) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ready: false, checks: { readiness: { ok: false, detail } } };
+    return { ready: false, status: 'unavailable', checks: { readiness: { ok: false, detail } }, down: ['readiness'] };
   }
+}
+
+/** The `/readyz` answer of every service: 200 while ready (ok or degraded), 503 otherwise. */
+export function readinessAnswer(report: ReadinessReport): { status: 200 | 503; body: { status: ReadinessStatus; checks: ReadinessChecks; down?: readonly string[] } } {
+  return {
+    status: report.ready ? 200 : 503,
+    body: { status: report.status, checks: report.checks, ...(report.down.length > 0 ? { down: report.down } : {}) },
+  };
+}
+
+/** Marks a check's failure as tolerated: the service keeps serving its essential work without it. */
+export async function tolerated(check: Promise<ReadinessCheckResult> | ReadinessCheckResult, consequence: string): Promise<ReadinessCheckResult> {
+  const result = await check;
+  return result.ok ? result : { ok: false, degraded: true, detail: `${result.detail ?? 'down'}: ${consequence}` };
 }
 
 /**
@@ -64,9 +101,10 @@ export function opsRequestHandler(options: OpsHandlerOptions): (req: http.Incomi
     if (req.method !== 'GET') send(res, 405, 'text/plain', 'Method Not Allowed');
     else if (path === '/healthz') send(res, 200, 'application/json', '{"status":"ok"}');
     else if (path === '/readyz') {
-      void readinessReport(options.readiness).then((report) =>
-        send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks })),
-      );
+      void readinessReport(options.readiness).then((report) => {
+        const answer = readinessAnswer(report);
+        send(res, answer.status, 'application/json', JSON.stringify(answer.body));
+      });
     } else if (path === '/metrics') {
       void options.metrics.registry.metrics().then(
         (text) => send(res, 200, options.metrics.registry.contentType, text),
@@ -91,7 +129,7 @@ export interface OpsServer {
 
 /**
  * `/healthz`, `/readyz` and `/metrics` for the processes without an HTTP API (relay, projector):
- * the probes of DESIGN §8 and Prometheus scraping, on `node:http` alone.
+ * the probes (README "Deploy") and Prometheus scraping, on `node:http` alone.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const handle = opsRequestHandler(options);

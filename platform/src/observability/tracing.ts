@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { redactAttributes, redactText } from './redaction.js';
 
 /**
  * OpenTelemetry traces of one command across every stage (README "Tracing"): HTTP → command →
@@ -48,7 +49,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace'),
   ]);
-  const exporter = options.spanExporter ?? (await createExporter(options));
+  const exporter = redactingExporter(options.spanExporter ?? (await createExporter(options)));
   const processor = options.spanExporter || options.exporter === 'console' ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter });
   const provider = new sdk.TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
@@ -72,6 +73,41 @@ async function createExporter(options: TracingOptions): Promise<SpanExporter> {
   if (options.exporter === 'console') return new (await import('@opentelemetry/sdk-trace')).ConsoleSpanExporter();
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   return new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
+}
+
+/**
+ * Every exporter sees spans through the redaction of error reports (redaction.ts): exceptions
+ * recorded on a span carry the error's message and stack, and attributes may be set anywhere, so
+ * the one place all of them pass is the export.
+ */
+function redactingExporter(inner: SpanExporter): SpanExporter {
+  return {
+    export: (spans, resultCallback) => inner.export(spans.map(redactSpan), resultCallback),
+    shutdown: () => inner.shutdown(),
+    forceFlush: async () => inner.forceFlush?.(),
+  };
+}
+
+function redactSpan(span: ReadableSpan): ReadableSpan {
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => span.spanContext(),
+    ...(span.parentSpanContext ? { parentSpanContext: span.parentSpanContext } : {}),
+    startTime: span.startTime,
+    endTime: span.endTime,
+    status: span.status.message === undefined ? span.status : { ...span.status, message: redactText(span.status.message) },
+    attributes: redactAttributes(span.attributes),
+    links: span.links,
+    events: span.events.map((event) => (event.attributes ? { ...event, attributes: redactAttributes(event.attributes) } : event)),
+    duration: span.duration,
+    ended: span.ended,
+    resource: span.resource,
+    instrumentationScope: span.instrumentationScope,
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  };
 }
 
 // ── traceparent (W3C Trace Context, version 00) ──────────────────────────────────────────────

@@ -86,6 +86,23 @@ describe('Tracing', () => {
       ]);
     });
 
+    it('records exceptions, status messages and attributes through the same redaction as error reports', async () => {
+      tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
+      const leaky = new Error('login failed for ada@example.test with Bearer abc.def.ghi at postgres://app:hunter2@db:5432/pt');
+      const attributes = { 'http.request.header.authorization': 'Bearer s3cret', 'user.email': 'ada@example.test', 'http.route': '/auth/login', 'note': 'mail ada@example.test' };
+      await expect(inSpan('login', { attributes }, () => Promise.reject(leaky))).rejects.toBe(leaky);
+      await expect(inEventSpans('hop', { attributes }, [{ traceparent: parent }], () => Promise.reject(leaky))).rejects.toBe(leaky);
+      for (const span of collector.getFinishedSpans()) {
+        const recorded = JSON.stringify({ attributes: span.attributes, status: span.status, events: span.events });
+        for (const secret of ['ada@example.test', 's3cret', 'abc.def.ghi', 'hunter2']) expect(recorded, span.name).not.toContain(secret);
+        expect(span.events.map((event) => event.name)).toEqual(['exception']);
+        expect(String(span.events[0]?.attributes?.['exception.message'])).toContain('[redacted-email]');
+        expect(span.attributes['http.route']).toBe('/auth/login');
+      }
+      // The caller still gets the very error, unredacted.
+      expect(leaky.message).toContain('ada@example.test');
+    });
+
     it('refuses a second start in the same process and is off again after shutdown', async () => {
       tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
       await expect(startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'again' })).rejects.toThrow(/already/);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { decodePosition } from '@primetrade/platform';
 
 /** Exit codes of `npm run ops` (README "Operations CLI"). */
-export const exitCodes = { ok: 0, failed: 1, usage: 2, checkFailed: 3 } as const;
+export const exitCodes = { ok: 0, failed: 1, usage: 2, checkFailed: 3, refused: 4 } as const;
 
 export const helpText = `PrimeTrade operations CLI: run against a cluster's PostgreSQL event store, read models and Kafka.
 
@@ -13,20 +13,25 @@ commands:
                                   partition (groups projector, realtime), projected boards, txid state
   rebuild                         replay the event store into fresh read-model tables, then switch over
   rebase-txids [--check]          after pg_dump/pg_restore into another PostgreSQL cluster: make new
-                                  events sort after the restored ones (services stopped); --check only
+                                  events sort after the restored ones; holds the relay lease meanwhile
+                                  and refuses (exit 4) while a live relay holds it; --check only
                                   reports (exit 3 when a rebase is needed)
   replay --to <url> [--from <position>] [--batch-size <n>] [--max-retries <n>]
                                   POST board events after <position> (default: from the start) to a
                                   webhook, in order, signed (x-primetrade-signature: sha256=HMAC of
                                   the body with REPLAY_WEBHOOK_SECRET); prints the last delivered
                                   position, to resume with --from
+  retention                       delete refresh tokens and notifications past retention now (what the
+                                  projector does every RETENTION_INTERVAL_MS), in batches; prints counts
   backup create <file>            write every stored event + a checksummed manifest (NDJSON)
   backup verify <file> [--fold]   checksum, structure, order, counts; --fold also folds every board
   backup restore <file>           verify, then append every event to an EMPTY event store
 
 environment: DATABASE_URL (read models; required), EVENT_STORE (postgres|eventstoredb),
-  EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET
-exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check)
+  EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET,
+  RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS
+exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check),
+  4 refused (rebase-txids while a relay runs)
 `;
 
 export class UsageError extends Error {
@@ -39,6 +44,7 @@ export type OpsCommand =
   | { readonly name: 'rebuild' }
   | { readonly name: 'rebase-txids'; readonly check: boolean }
   | { readonly name: 'replay'; readonly to: URL; readonly from: string | null; readonly batchSize: number; readonly maxRetries: number }
+  | { readonly name: 'retention' }
   | { readonly name: 'backup create'; readonly file: string }
   | { readonly name: 'backup restore'; readonly file: string }
   | { readonly name: 'backup verify'; readonly file: string; readonly fold: boolean };
@@ -100,6 +106,7 @@ export function parseCommand(argv: readonly string[]): OpsCommand {
   switch (command) {
     case 'status': noMore(1); return { name: 'status', json: values.json ?? false };
     case 'rebuild': noMore(1); return { name: 'rebuild' };
+    case 'retention': noMore(1); return { name: 'retention' };
     case 'rebase-txids': noMore(1); return { name: 'rebase-txids', check: values.check ?? false };
     case 'replay':
       noMore(1);

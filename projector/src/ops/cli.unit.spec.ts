@@ -8,6 +8,7 @@ describe('ops CLI arguments', () => {
     expect(parseCommand([])).toEqual({ name: 'help' });
     expect(parseCommand(['status', '--json'])).toEqual({ name: 'status', json: true });
     expect(parseCommand(['rebuild'])).toEqual({ name: 'rebuild' });
+    expect(parseCommand(['retention'])).toEqual({ name: 'retention' });
     expect(parseCommand(['rebase-txids', '--check'])).toEqual({ name: 'rebase-txids', check: true });
     expect(parseCommand(['backup', 'verify', 'b.ndjson', '--fold'])).toEqual({ name: 'backup verify', file: 'b.ndjson', fold: true });
     expect(parseCommand(['backup', 'restore', 'b.ndjson'])).toEqual({ name: 'backup restore', file: 'b.ndjson' });
@@ -18,6 +19,7 @@ describe('ops CLI arguments', () => {
   it.each([
     [['launch'], 'unknown command "launch"'],
     [['status', 'now'], 'unexpected argument "now"'],
+    [['retention', 'now'], 'unexpected argument "now"'],
     [['status', '--verbose'], "Unknown option '--verbose'"],
     [['backup', 'create'], 'backup create needs a <file>'],
     [['backup', 'erase', 'x'], 'backup needs create|verify|restore <file>'],

@@ -1,8 +1,10 @@
-import { rebaseTransactionIds, readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
+import { readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
 import { rebuildReadModels } from '../rebuild.js';
+import { applyRetention } from '../retention.js';
 import { createBackup, restoreBackup, verifyBackup } from './backup.js';
 import { exitCodes, helpText, progressPrinter, UsageError, type OpsCommand } from './cli.js';
 import type { OpsConnections } from './connections.js';
+import { rebaseUnderRelayLease, type LiveLease } from './rebaseUnderLease.js';
 import { ReplayError, replayToWebhook } from './replay.js';
 import { collectStatus, formatStatus } from './status.js';
 
@@ -38,7 +40,16 @@ const rebuild: Runner<'rebuild'> = async (_command, { connections, logger, io })
   return exitCodes.ok;
 };
 
-const rebase: Runner<'rebase-txids'> = async (command, { connections, io }) => {
+const holders = (leases: readonly LiveLease[]): string =>
+  leases.length === 0
+    ? 'the lease changed hands while it was checked'
+    : leases.map((lease) => `"${lease.holder}" holds the lease ${lease.name} until ${lease.expiresAt.toISOString()}`).join('; ');
+
+const refusal = (leases: readonly LiveLease[]): string =>
+  `rebase-txids refused: a relay is running — ${holders(leases)}.\n` +
+  'Stop every relay (and the other services) first, then run it again; a stopped relay releases its lease, a killed one\'s expires after RELAY_LEASE_TTL_MS.\n';
+
+const rebase: Runner<'rebase-txids'> = async (command, { config, connections, io }) => {
   const sql = connections.storeSql();
   const state = command.check ? await readTxidState(sql) : null;
   if (state) {
@@ -47,7 +58,12 @@ const rebase: Runner<'rebase-txids'> = async (command, { connections, io }) => {
       : `no rebase needed (max stored ${String(state.maxStored ?? 'none')}, next ${state.nextFeedId}, offset ${state.offset})\n`);
     return state.needsRebase ? exitCodes.checkFailed : exitCodes.ok;
   }
-  const result = await rebaseTransactionIds(sql);
+  const leased = await rebaseUnderRelayLease({ readSql: await connections.readModels(), storeSql: sql, leaseName: `relay:${config.kafkaTopic}` });
+  if (leased.refused) {
+    io.err(refusal(leased.refused));
+    return exitCodes.refused;
+  }
+  const { result } = leased;
   io.out(result.rebased
     ? `rebased: offset ${result.previousOffset} -> ${result.offset}; stored ids reach ${String(result.maxStored)}, new events start above ${result.nextFeedId - 1n}\n`
     : `nothing to rebase (max stored ${String(result.maxStored ?? 'none')}, next ${result.nextFeedId}, offset ${result.offset})\n`);
@@ -73,6 +89,15 @@ const replay: Runner<'replay'> = async (command, { config, connections, io }) =>
     io.out(`delivered ${error.result.delivered} events; last delivered position: ${resume ?? 'none'}\nresume with: npm run ops -- replay --to ${command.to.href}${resume ? ` --from ${resume}` : ''}\n`);
     return exitCodes.failed;
   }
+};
+
+const keptFor = (days: number, after: string): string => (days === 0 ? 'kept forever' : `kept ${days} days after ${after}`);
+
+const retention: Runner<'retention'> = async (_command, { config, connections, io }) => {
+  const { refreshTokenDays, notificationDays } = config.retention;
+  const removed = await applyRetention(await connections.readModels(), config.retention, new Date());
+  io.out(`retention: removed ${removed.refreshTokens} refresh tokens (${keptFor(refreshTokenDays, 'expiry or the end of the session')}) and ${removed.notifications} notifications (${keptFor(notificationDays, 'creation')})\n`);
+  return exitCodes.ok;
 };
 
 const backupCreate: Runner<'backup create'> = async (command, { connections, io }) => {
@@ -108,6 +133,7 @@ export async function runCommand(command: OpsCommand, context: OpsContext): Prom
     case 'rebuild': return rebuild(command, context);
     case 'rebase-txids': return rebase(command, context);
     case 'replay': return replay(command, context);
+    case 'retention': return retention(command, context);
     case 'backup create': return backupCreate(command, context);
     case 'backup verify': return backupVerify(command, context);
     case 'backup restore': return backupRestore(command, context);
