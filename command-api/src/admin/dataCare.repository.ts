@@ -105,7 +105,8 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
  * row (refresh tokens cascade), their notifications and follow choices, the person's remembered
  * idempotent answers, and their name/e-mail
  * inside other people's remembered answers (e.g. "member added"), replaced by "[erased]".
- * Refuses to erase the last active admin.
+ * Refuses to erase the last active admin. Board memberships are not here: the route takes the person
+ * off their boards with board events first (dataCare.memberships.ts).
  */
 export async function eraseUser(sql: Sql, userId: string): Promise<{ readonly id: string; readonly redactedAnswers: number }> {
   return sql.tx(async (tx) => {
