@@ -9,6 +9,7 @@ import { registerAuthRoutes } from './auth/auth.routes.js';
 import { authenticate, createAccountStatus } from './auth/authenticate.js';
 import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
+import { createCommandHandler } from './commands/handleCommand.js';
 import { registerNotificationRoutes } from './notifications/notifications.routes.js';
 import { idempotency } from './http/idempotency.js';
 import { jsonBody } from './http/jsonBody.js';
@@ -83,11 +84,16 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerSecuritySchemes(registrar.registry);
   registerAuthRoutes(registrar, { ...deps, refreshTokens });
   registerAdminRoutes(registrar, { sql: deps.sql, clock: deps.clock, accounts, refreshTokens });
-  registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts });
+  // One handler (and board-state cache) for the board routes and the erasure, which removes members.
+  const commands = createCommandHandler({
+    store: deps.store, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
+    conflictRetry: config.commandConflictDeadlineMs === undefined ? undefined : { deadlineMs: config.commandConflictDeadlineMs },
+  });
+  registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts, commands });
   registerProjectionAdminRoutes(registrar, createProjectionAdmin({ sql: deps.sql, store: deps.store, logger: deps.logger, clock: deps.clock }));
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
-    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs,
+    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs, commands,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);

@@ -37,6 +37,12 @@ export type RestoreBoard = Cmd<'RestoreBoard', Record<string, never>>;
 export type AddMember = Cmd<'AddMember', { userId: string; role: Role }>;
 export type ChangeMemberRole = Cmd<'ChangeMemberRole', { userId: string; role: Role }>;
 export type RemoveMember = Cmd<'RemoveMember', { userId: string }>;
+/**
+ * Erasure of an account takes the person off the board: the events of RemoveMember, sent by the
+ * administrator doing the erasure, who need not be a member. Accounts and system roles are not board
+ * state, so the domain trusts the sender here: only the admin erasure route sends it.
+ */
+export type RemoveErasedMember = Cmd<'RemoveErasedMember', { userId: string }>;
 
 export type AddColumn = Cmd<'AddColumn', NewColumn & Placement>;
 export type RenameColumn = Cmd<'RenameColumn', { columnId: string; name: string }>;
@@ -98,6 +104,7 @@ export type BoardCommand =
   | AddMember
   | ChangeMemberRole
   | RemoveMember
+  | RemoveErasedMember
   | AddColumn
   | RenameColumn
   | MoveColumn

@@ -17,6 +17,10 @@ export const errorStatus = {
   'MEMBER.LAST_OWNER': 409,
   'USER.NOT_FOUND': 404,
   'USER.LAST_ADMIN': 409,
+  /** The account is disabled or erased: it cannot be made (again) a member of a board. */
+  'USER.ACCOUNT_INACTIVE': 409,
+  /** Erasure refused: the person is the only owner of boards (listed in the details). */
+  'USER.SOLE_OWNER': 409,
   'COLUMN.NOT_FOUND': 404,
   'COLUMN.ALREADY_EXISTS': 409,
   'COLUMN.NOT_EMPTY': 409,

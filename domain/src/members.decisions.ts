@@ -1,4 +1,4 @@
-import type { AddMember, ChangeMemberRole, RemoveMember } from './board.commands.js';
+import type { AddMember, ChangeMemberRole, RemoveErasedMember, RemoveMember } from './board.commands.js';
 import type { BoardEvent, TaskUnassigned } from './board.events.js';
 import type { BoardState, Member } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';
@@ -38,7 +38,20 @@ export function changeMemberRole(command: ChangeMemberRole, state: BoardState): 
 /** Removing a member also unassigns them everywhere, so no task keeps a non-member assignee. */
 export function removeMember(command: RemoveMember, state: BoardState): BoardEvent[] {
   const board = requireWritableBoard(state, command.metadata, 'owner');
-  const member = requireMember(board, command.data.userId);
+  return memberRemoval(board, requireMember(board, command.data.userId));
+}
+
+/**
+ * The person's account is being erased: off the board, archived or not, whoever sends it (the
+ * admin erasure route, see RemoveErasedMember). A board still keeps at least one owner: the
+ * erasure asks for another owner first.
+ */
+export function removeErasedMember(command: RemoveErasedMember, state: BoardState): BoardEvent[] {
+  if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'Board not found');
+  return memberRemoval(state, requireMember(state, command.data.userId));
+}
+
+function memberRemoval(board: ExistingBoard, member: Member): BoardEvent[] {
   refuseLosingLastOwner(board, member);
   const unassigned = Object.values(board.tasks)
     .filter((task) => task.assigneeIds.includes(member.userId))

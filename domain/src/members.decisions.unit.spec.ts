@@ -53,4 +53,20 @@ describe('Board members', () => {
       it('refuses', () => given(...aBoard()).when(command('RemoveMember', { userId: OWNER })).thenThrows('MEMBER.LAST_OWNER'));
     });
   });
+
+  describe('RemoveErasedMember (erasure of the account, sent by the admin)', () => {
+    const ADMIN = 'user-admin';
+    it('removes and unassigns the member like RemoveMember, the sender need not be a member, the board may be archived', () =>
+      given(...aBoard(), taskCreated('t1', { assigneeIds: [EDITOR] }), { type: 'BoardArchived', data: {} })
+        .when(command('RemoveErasedMember', { userId: EDITOR }, ADMIN)).then([
+          { type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } },
+          { type: 'MemberRemoved', data: { userId: EDITOR } },
+        ]));
+    it('still keeps the last owner', () =>
+      given(...aBoard()).when(command('RemoveErasedMember', { userId: OWNER }, ADMIN)).thenThrows('MEMBER.LAST_OWNER'));
+    it('refuses an unknown member and an unknown board', () => {
+      given(...aBoard()).when(command('RemoveErasedMember', { userId: 'user-nobody' }, ADMIN)).thenThrows('MEMBER.NOT_FOUND');
+      given().when(command('RemoveErasedMember', { userId: EDITOR }, ADMIN)).thenThrows('BOARD.NOT_FOUND');
+    });
+  });
 });

@@ -56,6 +56,15 @@ export function undoChange(command: UndoChange, state: BoardState): BoardEvent[]
   return decided;
 }
 
+/**
+ * The people an undo of `change` would make members again: those it removed. Accounts are not
+ * board state, so whoever runs the undo checks that their accounts are still active (a disabled or
+ * erased account must not come back onto a board).
+ */
+export function membersRestoredByUndo(change: readonly RecordedBoardEvent[]): string[] {
+  return [...new Set(change.flatMap((event) => (event.type === 'MemberRemoved' ? [event.data.userId] : [])))];
+}
+
 /** The undo command for the change that appended `range` of `history` (events in revision order from 0). */
 export function undoCommand(
   history: readonly RecordedBoardEvent[],

@@ -4,7 +4,7 @@ import { decide } from './board.decide.js';
 import { evolve, foldBoard } from './board.evolve.js';
 import type { BoardState } from './board.state.js';
 import { DONE, DOING, EDITOR, NOW, OWNER, TODO, VIEWER, aBoard, by, record, taskCreated, thrownBy } from './board.testkit.js';
-import { undoCommand } from './undo.decisions.js';
+import { membersRestoredByUndo, undoCommand } from './undo.decisions.js';
 
 /** A board history where each inner list is one change (one request's events). */
 function history(...changes: (BoardEvent & { actorId?: string })[][]) {
@@ -99,6 +99,12 @@ describe('Undo', () => {
         { type: 'MemberAdded', data: { userId: EDITOR, role: 'editor' } },
         { type: 'TaskAssigned', data: { taskId: 't1', userId: EDITOR } },
       ]);
+    });
+
+    it('names whom the undo would make members again, for the account check outside the domain', () => {
+      const board = history(aBoard(), [t1], [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }, { type: 'MemberRemoved', data: { userId: EDITOR } }]);
+      expect(membersRestoredByUndo(board.log.slice(-2))).toEqual([EDITOR]);
+      expect(membersRestoredByUndo(board.log.slice(0, -2))).toEqual([]);
     });
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestPglite, type Sql } from '@primetrade/platform';
@@ -30,6 +31,41 @@ describe('runMigrations', () => {
       expect(rows.map((row) => Number(row.version))).toEqual(versions);
       expect(logged).toHaveLength(versions.length);
       expect(await sql.query("SELECT to_regclass('public.tasks') AS t")).toEqual([{ t: 'tasks' }]);
+    });
+  });
+
+  describe('007, one notification per person, task and command', () => {
+    it('keeps one of the notifications a split redelivery stored for one command (the most specific), and every other', async () => {
+      const database = await createTestDatabase('projector_migration_007');
+      const { sql } = database;
+      try {
+        await runMigrations(sql, undefined, { to: '006' });
+        const [user, actor, task, board] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        const at = '2026-03-01T12:00:00.123Z';
+        const insert = (kind: string, createdAt: string, eventId: string | null, dueDate: string | null = null) => sql.query(
+          `INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, actor_id, due_date, task_title, summary, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'T', 's', $9)`,
+          [randomUUID(), user, kind, board, task, eventId, kind === 'due_soon' ? null : actor, dueDate, createdAt],
+        );
+        // One command's events (one actor, one instant) split over two deliveries: two rows.
+        await insert('followed', at, randomUUID());
+        await insert('assigned', at, randomUUID());
+        // Another command by the same actor a moment later, and two due-soon warnings: all kept.
+        await insert('followed', '2026-03-01T12:00:01.000Z', randomUUID());
+        await insert('due_soon', at, null, '2026-03-02T00:00:00.000Z');
+        await insert('due_soon', at, null, '2026-03-03T00:00:00.000Z');
+
+        await runMigrations(sql);
+
+        const rows = await sql.query<{ kind: string; correlation_id: string | null }>(
+          'SELECT kind, correlation_id FROM notifications ORDER BY created_at, kind', [],
+        );
+        expect(rows.map((row) => row.kind)).toEqual(['assigned', 'due_soon', 'due_soon', 'followed']);
+        expect(rows.filter((row) => row.kind === 'due_soon').map((row) => row.correlation_id)).toEqual([null, null]);
+        expect(new Set(rows.filter((row) => row.kind !== 'due_soon').map((row) => row.correlation_id)).size).toBe(2);
+      } finally {
+        await database.drop();
+      }
     });
   });
 

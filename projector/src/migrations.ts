@@ -10,11 +10,12 @@ export const migrationsDirectory = fileURLToPath(new URL('../migrations/', impor
 const migrationLockKey = 7_342_001;
 
 /**
- * Brings the schema to the newest `NNN.do.*.sql` in `projector/migrations`.
+ * Brings the schema to the newest `NNN.do.*.sql` in `projector/migrations` (or to `options.to`, a
+ * version such as '006': tests of a migration's data step start from the schema before it).
  * Runs in ONE transaction under an advisory lock, so a failed migration leaves nothing behind
  * and a second process waits, then finds nothing to do. Works on PostgreSQL and PGlite alike.
  */
-export async function runMigrations(sql: Sql, logger?: ProjectorLogger): Promise<void> {
+export async function runMigrations(sql: Sql, logger?: ProjectorLogger, options: { readonly to?: string } = {}): Promise<void> {
   await sql.tx(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
     const postgrator = new Postgrator({
@@ -29,6 +30,6 @@ export async function runMigrations(sql: Sql, logger?: ProjectorLogger): Promise
     postgrator.on('migration-finished', (migration) => {
       logger?.info({ version: migration.version, name: migration.name }, 'migration applied');
     });
-    await postgrator.migrate();
+    await postgrator.migrate(options.to);
   });
 }

@@ -15,7 +15,12 @@ import { migrationsDirectory } from './migrations.js';
  * the relay lease and the projector's Kafka offsets coordinate processes, they fold nothing.
  * A migration must not mix the two: the rebuild runs every other file in its fresh schema.
  */
-const notReadModelMigrations = new Set(['001.do.accounts.sql', '004.do.cluster-coordination.sql', '006.do.notifications.sql']);
+const notReadModelMigrations = new Set([
+  '001.do.accounts.sql',
+  '004.do.cluster-coordination.sql',
+  '006.do.notifications.sql',
+  '007.do.notification-per-command.sql',
+]);
 
 /**
  * Positions in feeds (the relay's place in the store, the bus offsets): they say how far the feeds

@@ -101,6 +101,31 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect((await h.app.request('GET', '/me', as(person))).status).toBe(200);
     });
 
+    it('is refused (409 USER.SOLE_OWNER, naming the boards) while the person is the only owner of a board in use, changing nothing', async () => {
+      const solo = await h.app.registerUser({ name: 'Solo Sam' });
+      const board = await h.app.request<Json>('POST', '/boards', { ...as(solo), body: { name: 'Solo board' } });
+      const soloBoard = board.body.board.id as string;
+      const archived = await h.app.request<Json>('POST', '/boards', { ...as(solo), body: { name: 'Old and empty' } });
+      const oldBoard = archived.body.board.id as string;
+      expect((await h.app.request('DELETE', `/boards/${oldBoard}`, as(solo))).status).toBe(200);
+      const before = await h.store.streamRevision(`board-${soloBoard}`);
+
+      const refused = await h.app.request<Json>('DELETE', `/admin/users/${solo.user.id}`, as(admin));
+      expect([refused.status, refused.body.code]).toEqual([409, 'USER.SOLE_OWNER']);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body.detail).toContain('Solo board');
+      expect(refused.body.errors).toEqual([{ field: 'boards', message: `${soloBoard} Solo board` }]);
+      expect(await h.store.streamRevision(`board-${soloBoard}`)).toBe(before);
+      expect((await h.app.request('GET', '/me', as(solo))).status).toBe(200);
+
+      // Another owner first: then the erasure goes through; the archived, empty board does not hold it up.
+      expect((await h.app.request('POST', `/boards/${soloBoard}/members`, { ...as(solo), body: { userId: owner.user.id, role: 'owner' } })).status).toBe(201);
+      const erased = await h.app.request<Json>('DELETE', `/admin/users/${solo.user.id}`, as(admin));
+      expect(erased.status).toBe(200);
+      const view = await h.app.request<Json>('GET', `/boards/${soloBoard}`, as(owner));
+      expect(view.body.members.map((m: Json) => m.userId)).toEqual([owner.user.id]);
+    });
+
     it('removes the account and leaves no name or e-mail in any table; history keeps the id', async () => {
       expect(await findEverywhere(h.sql, name)).toContain('public.users.name');
       expect(await findEverywhere(h.sql, person.email)).toContain('public.users.email');
@@ -108,12 +133,18 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
 
       const erased = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
       expect(erased.status).toBe(200);
-      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1 });
+      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId] });
       expect(await findEverywhere(h.sql, name)).toEqual([]);
       expect(await findEverywhere(h.sql, person.email)).toEqual([]);
 
+      // Off the board through the board's own stream, by the admin: everyone sees it live and in history.
       const view = await h.app.request<Json>('GET', `/boards/${boardId}`, as(owner));
-      expect(view.body.members).toContainEqual(expect.objectContaining({ userId: person.user.id, name: '' }));
+      expect(view.body.members.map((m: Json) => m.userId)).not.toContain(person.user.id);
+      const stored = await h.store.readStream(`board-${boardId}`);
+      expect(stored.slice(-2).map((e) => [e.type, e.data, e.metadata.actorId])).toEqual([
+        ['TaskUnassigned', { taskId, userId: person.user.id }, admin.user.id],
+        ['MemberRemoved', { userId: person.user.id }, admin.user.id],
+      ]);
       const history = await h.app.request<Json>('GET', `/boards/${boardId}/history`, as(owner));
       expect(JSON.stringify(history.body)).toContain(person.user.id);
       expect(JSON.stringify(history.body)).not.toContain(name);

@@ -107,7 +107,8 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
  * idempotent answers, and their name/e-mail
  * inside other people's remembered answers (e.g. "member added"), replaced by "[erased]": only the
  * fields that are theirs (see answerRedaction.ts), never every string that happens to equal the name.
- * Refuses to erase the last active admin.
+ * Refuses to erase the last active admin. Board memberships are not here: the route takes the person
+ * off their boards with board events first (dataCare.memberships.ts).
  */
 /**
  * Other people's remembered answers that mention the person (by id or e-mail) get their name and

@@ -180,6 +180,18 @@ describe('Board API: members', () => {
     expect(await storeRevision(api, boardId)).toBe(before);
   });
 
+  it('refuses to add a disabled account (409 USER.ACCOUNT_INACTIVE), by email or id, appending nothing', async () => {
+    const { boardId, owner } = await createBoardFixture(api);
+    const retired = await api.addUser('Retta');
+    await api.sql.query('UPDATE users SET disabled = true WHERE id = $1', [retired.id]);
+    const before = await storeRevision(api, boardId);
+    for (const body of [{ email: retired.email, role: 'viewer' }, { userId: retired.id, role: 'editor' }]) {
+      const response = await api.request('POST', `/boards/${boardId}/members`, { as: owner, body });
+      expect([response.status, response.body.code]).toEqual([409, 'USER.ACCOUNT_INACTIVE']);
+    }
+    expect(await storeRevision(api, boardId)).toBe(before);
+  });
+
   it('keeps the last owner (409) and lets only owners manage members (403)', async () => {
     const { boardId, owner, editor, viewer } = await createBoardFixture(api);
     const demoteSelf = await api.request('PATCH', `/boards/${boardId}/members/${owner}`, { as: owner, body: { role: 'editor' } });

@@ -6,7 +6,7 @@ import type { BoardRouteDeps } from './boardApi.deps.js';
 import { boardParams, memberDto } from './common.schemas.js';
 import { addMemberBody, changeRoleBody, memberParams } from './members.schemas.js';
 import { boardNotFound, isMemberIn, memberDtoOf } from './stateViews.js';
-import { findUserId } from './users.queries.js';
+import { findAccount, inactiveAccountError } from './users.queries.js';
 
 const tags = ['members'];
 
@@ -16,15 +16,21 @@ export function membersRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
   defineRoute(registrar, {
     method: 'post', path: '/boards/:boardId/members', summary: 'Add a member by email or user id (owners)', tags,
     params: boardParams, body: addMemberBody,
-    responses: { 201: { description: 'The new member', schema: memberDto }, 404: { description: 'No such board or user' } },
+    responses: {
+      201: { description: 'The new member', schema: memberDto }, 404: { description: 'No such board or user' },
+      409: { description: 'MEMBER.ALREADY_EXISTS, or USER.ACCOUNT_INACTIVE (the account is disabled)' },
+    },
   }, async (ctx, { params, body }) => {
     // Board first: a non-member must not learn which emails have accounts.
     if (!isMemberIn(await commands.load(params.boardId), requireUser(ctx).id)) throw boardNotFound();
-    const userId = await findUserId(sql, body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' });
-    if (userId === null) {
+    const account = await findAccount(sql, body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' });
+    if (account === null) {
       const field = body.email !== undefined ? 'body.email' : 'body.userId';
       throw new DomainError('USER.NOT_FOUND', 'No account with that email or id', [{ field, message: 'no such account' }]);
     }
+    // A disabled account cannot sign in: making it a member would only hand it boards to see later.
+    if (account.disabled) throw inactiveAccountError([{ userId: account.id, state: 'is disabled' }]);
+    const userId = account.id;
     const result = await commands.handle(params.boardId, {
       type: 'AddMember', data: { userId, role: body.role }, metadata: commandMetadata(ctx, clock),
     }, handleOptions(ctx));

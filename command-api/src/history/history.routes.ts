@@ -1,9 +1,10 @@
-import { DomainError, boardStreamId, undoCommand, type Envelope } from '@primetrade/domain';
+import { DomainError, boardStreamId, membersRestoredByUndo, undoCommand, type Envelope } from '@primetrade/domain';
 import { toEnvelope } from '@primetrade/platform';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { boardParams, taskParams } from '../boards/common.schemas.js';
 import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
 import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
+import { requireActiveAccounts } from '../boards/users.queries.js';
 import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
@@ -91,12 +92,17 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
       200: { description: 'What was undone and the events that undid it', schema: undoResult },
       403: { description: "Someone else's change, and you are not an owner" },
       404: { description: 'No such board for you, or no such revision (UNDO.CHANGE_NOT_FOUND)' },
-      409: { description: 'UNDO.UNSAFE (a later change would be overwritten; the detail says which) or UNDO.NOT_UNDOABLE' },
+      409: { description: 'UNDO.UNSAFE (a later change would be overwritten; the detail says which), UNDO.NOT_UNDOABLE, or USER.ACCOUNT_INACTIVE (it would make a disabled or erased account a member again)' },
     },
   }, async (ctx, { params, body }) => {
     const events = await memberStream(params.boardId, requireUser(ctx).id);
     const change = changeAround(events, body.revision);
     if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
+    // Accounts are not board state: the domain cannot see them, so the route checks them first. Only
+    // for an owner (the only one who may undo a removal), so others learn nothing of the account.
+    const state = await deps.commands.load(params.boardId);
+    const actorIsOwner = state.status !== 'initial' && state.members[requireUser(ctx).id]?.role === 'owner';
+    if (actorIsOwner) await requireActiveAccounts(deps.sql, membersRestoredByUndo(events.slice(change.first, change.last + 1)));
     // The undone change's first event is the cause of the compensation: history links the two.
     const result = await deps.commands.handle(params.boardId, undoCommand(events, change, commandMetadata(ctx, deps.clock)), {
       ...handleOptions(ctx), causationId: events[change.first]?.id ?? null,

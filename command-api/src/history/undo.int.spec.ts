@@ -66,6 +66,24 @@ describe('POST /boards/:boardId/undo', () => {
     expect((await undo(mine.revision, board.editor)).status).toBe(200);
   });
 
+  it('refuses to add back a removed member whose account is disabled or erased, and appends nothing', async () => {
+    for (const [name, retire, detail] of [
+      ['Dora', (id: string) => api.sql.query('UPDATE users SET disabled = true WHERE id = $1', [id]), 'is disabled'],
+      ['Erin', (id: string) => api.sql.query('DELETE FROM users WHERE id = $1', [id]), 'was erased'],
+    ] as const) {
+      const person = await api.addUser(name);
+      expect((await api.request('POST', `${h()}/members`, { as: board.owner, body: { userId: person.id, role: 'editor' } })).status).toBe(201);
+      const removed = await api.request('DELETE', `${h()}/members/${person.id}`, { as: board.owner });
+      await retire(person.id);
+      const head = await storeRevision(api, board.boardId);
+      const response = await undo(revisionOf(removed), board.owner);
+      expect([response.status, response.body.code]).toEqual([409, 'USER.ACCOUNT_INACTIVE']);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body.detail).toContain(detail);
+      expect(await storeRevision(api, board.boardId)).toBe(head);
+    }
+  });
+
   it('answers clear errors for bad input and unknown revisions, changing nothing', async () => {
     const head = await storeRevision(api, board.boardId);
     for (const bad of [-1, 1.5, 'x', null]) {

@@ -30,6 +30,7 @@ export async function notifyDueSoon(sql: Sql, now: Date, options: NotifyOptions)
       boardId: row.board_id,
       taskId: row.task_id,
       eventId: null,
+      correlationId: null,
       actorId: null,
       dueDate: new Date(row.due_date).toISOString(),
       taskTitle: row.title,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Envelope } from '@primetrade/domain';
 import { createSmtpMailer, decodeMail, startSmtpSink, type Sql, type SmtpSink } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
 import type { ProjectorLogger } from '../logging.js';
@@ -101,6 +102,24 @@ describe.each(readModelBackends('mail'))('Notification e-mails through a real SM
     const sent = await outboxRow(taskId);
     expect(sent?.attempts).toBe(2);
     expect(sent?.sent_at).not.toBeNull();
+  });
+
+  it('mails once for a command whose redelivery splits its events differently', async () => {
+    const taskId = await assignBob('Split');
+    await outbox.drain();
+    const before = (await sink.received()).length;
+    const oneCommand = (event: Envelope): Envelope => ({ ...event, correlationId: `redelivered-${taskId}` });
+    const command = [
+      oneCommand(board.emit({ type: 'TaskTitleChanged', data: { taskId, title: 'Split again' } }, { actorId: ada })),
+      oneCommand(board.emit({ type: 'TaskCompleted', data: { taskId } }, { actorId: ada })),
+    ];
+    const project = projectWithNotifications({ mail: true });
+    await applyEnvelopes(sql, command.slice(0, 1), project);
+    await applyEnvelopes(sql, command, project);
+
+    expect(await outbox.drain()).toBe(1);
+    const subjects = (await sink.received()).slice(before).map((mail) => decodeMail(mail.raw).subject);
+    expect(subjects).toEqual(['[PrimeTrade] Ada renamed “Split again”']);
   });
 
   it('logs the failure without any address or the server URL', () => {

@@ -146,6 +146,30 @@ describe.each(readModelBackends('notify'))('Notifications projected on $name', (
     expect(Number(row?.count)).toBe(2);
   });
 
+  it('notifies and mails once per command when a redelivery splits its events differently', async () => {
+    const project = projectWithNotifications({ mail: true });
+    const created = board.createTask(columnId, { title: 'Old', actorId: ada.id });
+    await applyEnvelopes(sql, [...setup, created], project);
+    const taskId = created.data.taskId;
+    const oneCommand = (event: Envelope): Envelope => ({ ...event, correlationId: `form-save-${taskId}` });
+    const command = [
+      oneCommand(board.emit({ type: 'TaskTitleChanged', data: { taskId, title: 'New' } }, { actorId: cy.id })),
+      oneCommand(board.emit({ type: 'TaskPriorityChanged', data: { taskId, priority: 'high' } }, { actorId: cy.id })),
+      oneCommand(board.emit({ type: 'TaskCompleted', data: { taskId } }, { actorId: cy.id })),
+    ];
+    // The first delivery commits the command's first event only; the redelivery brings all three.
+    const first = await applyEnvelopes(sql, command.slice(0, 1), project);
+    const redelivered = await applyEnvelopes(sql, command, project);
+
+    expect(first.notifications.map((item) => item.userId)).toEqual([ada.id]);
+    expect(redelivered).toMatchObject({ applied: 2, skipped: 1, notifications: [] });
+    expect(await rowsOf(sql, ada.id)).toEqual([{ kind: 'followed', task_title: 'New', summary: 'renamed “New”', actor_id: cy.id }]);
+    const [mails] = await sql.query<{ count: string | number }>(
+      'SELECT count(*) AS count FROM notification_mails m JOIN notifications n ON n.id = m.notification_id WHERE n.task_id = $1', [taskId],
+    );
+    expect(Number(mails?.count)).toBe(1);
+  });
+
   describe('the due-soon scan', () => {
     const now = new Date('2026-03-01T12:00:00.000Z');
     const inHours = (hours: number) => new Date(now.getTime() + hours * 3_600_000).toISOString();

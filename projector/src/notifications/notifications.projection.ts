@@ -113,8 +113,10 @@ async function plan(tx: SqlQueryable, event: Envelope, members: readonly MemberA
 /**
  * One notification per person, task and command (events of one command share a correlation id): a
  * form that changes five fields at once is one change to its followers. The most specific kind wins;
- * the latest title is shown; several followed changes read "changed". The key stays the first
- * event's id, so a redelivery finds it. (A command split across two deliveries may notify twice.)
+ * the latest title is shown; several followed changes read "changed". The stored row is keyed by
+ * person, task and correlation id, so a redelivery that splits the command differently (its first
+ * events already committed) inserts nothing more and mails nothing more; it keeps what the first
+ * delivery stored, even where the rest of the command would have made it more specific.
  */
 function onePerCommand(planned: readonly PlannedNotification[]): PlannedNotification[] {
   const chosen = new Map<string, PlannedNotification>();
@@ -180,6 +182,8 @@ export interface NotificationInsert {
   readonly taskId: string;
   /** The causing event; null for due_soon. */
   readonly eventId: string | null;
+  /** The causing command (the event's correlation id): one notification per person, task and command; null for due_soon. */
+  readonly correlationId: string | null;
   readonly actorId: string | null;
   /** due_soon: the due date warned about. */
   readonly dueDate: string | null;
@@ -191,15 +195,16 @@ export interface NotificationInsert {
 
 /**
  * Inserts notifications and, with `mail`, their outbox rows; returns only the new ones: the unique
- * (user, event) and (user, task, due date) keys drop what a redelivery or a second scan repeats.
+ * (user, event), (user, task, command) and (user, task, due date) keys drop what a redelivery or a
+ * second scan repeats, so only new rows are queued for mail.
  */
 export async function insertNotifications(tx: SqlQueryable, items: readonly NotificationInsert[], options: NotifyOptions): Promise<NewNotification[]> {
   if (items.length === 0) return [];
   const column = <T>(pick: (item: NotificationInsert) => T): T[] => items.map(pick);
   const rows = await tx.query<StoredRow>(
     `WITH inserted AS (
-       INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, actor_id, due_date, task_title, summary, created_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::timestamptz[])
+       INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, actor_id, due_date, task_title, summary, created_at, correlation_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
        ON CONFLICT DO NOTHING
        RETURNING *
      )
@@ -216,6 +221,7 @@ export async function insertNotifications(tx: SqlQueryable, items: readonly Noti
       column((item) => item.taskTitle),
       column((item) => summaryOf(item.kind, item.eventType ?? null, item.taskTitle)),
       column((item) => item.createdAt),
+      column((item) => item.correlationId),
     ],
   );
   if (options.mail) await queueMails(tx, rows.map((row) => row.id));
@@ -229,6 +235,7 @@ function storeNotifications(tx: SqlQueryable, planned: readonly PlannedNotificat
     boardId: item.event.boardId,
     taskId: item.taskId,
     eventId: item.event.id,
+    correlationId: item.event.correlationId,
     eventType: item.changeType,
     actorId: isUuid(item.event.actorId) ? item.event.actorId : null,
     dueDate: null,

@@ -25,6 +25,8 @@ const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   'MEMBER.LAST_OWNER': 'A board needs at least one owner',
   'USER.NOT_FOUND': 'No account with this email',
   'USER.LAST_ADMIN': 'The system needs at least one admin',
+  'USER.ACCOUNT_INACTIVE': 'This account is disabled or erased',
+  'USER.SOLE_OWNER': 'This person is the only owner of some boards',
   'COLUMN.NOT_FOUND': 'This column no longer exists',
   'COLUMN.ALREADY_EXISTS': 'This column already exists',
   'COLUMN.NOT_EMPTY': 'Move or delete the tasks of this column first',
