@@ -43,6 +43,12 @@ export const configSchema = z.object({
   RATE_LIMIT_API_PER_MINUTE: positiveInt.default(1200),
   /** Open sockets one account may hold on a realtime node (tabs and devices); the next handshake is refused. */
   REALTIME_MAX_SOCKETS_PER_USER: positiveInt.default(20),
+  /**
+   * Largest Socket.IO message (one websocket frame, one long-polling POST) a realtime node accepts;
+   * a larger one closes that socket. Clients send ids and flags of a few hundred bytes; Socket.IO's
+   * own 1 MB default let one socket make the node buffer and parse a megabyte per message.
+   */
+  REALTIME_MAX_MESSAGE_BYTES: bytes.default(16 * 1024).refine((size) => size >= 1024, 'at least 1kb: the handshake carries the access token'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Directory of the built web client; empty disables static serving. */
   WEB_ROOT: z.string().optional(),
