@@ -106,6 +106,17 @@ describe('Board rooms', () => {
     });
   });
 
+  describe('when a leave is invalid', () => {
+    it('acks VALIDATION.FAILED with a message, as a refused join does', async () => {
+      const leave = (payload: unknown): Promise<unknown> => client.timeout(5_000).emitWithAck('board:leave', payload);
+      for (const payload of [undefined, {}, { boardId: 'not-a-uuid' }, 'board']) {
+        const ack = await leave(payload);
+        expect(ack).toMatchObject({ ok: false, code: 'VALIDATION.FAILED' });
+        expect((ack as { message?: unknown }).message).toMatch(/payload|boardId/);
+      }
+    });
+  });
+
   describe('when a member leaves', () => {
     it('stops receiving the board events', async () => {
       const seen = record(client);

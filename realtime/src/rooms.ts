@@ -1,5 +1,5 @@
 import type { Logger } from '@primetrade/platform';
-import { boardRoom, type JoinAck, type Role } from '@primetrade/domain';
+import { boardRoom, type JoinAck, type LeaveAck, type Role } from '@primetrade/domain';
 import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/projector';
 import { parseJoin, parseLeave } from './payloads.js';
 import type { Presence } from './presence.js';
@@ -24,7 +24,10 @@ interface RoomDeps {
   readonly isActive?: (userId: string) => Promise<boolean>;
 }
 
-/** `board:join` / `board:leave` (DESIGN §6). Every path answers the ack, and none can throw. */
+/**
+ * `board:join` / `board:leave` (domain/src/realtime.contract.ts). Every path answers the ack, a refusal
+ * as `{ ok: false, code, message }`, and none can throw.
+ */
 export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): void {
   socket.on('board:join', (...args: unknown[]) => {
     const { payload, ack } = splitAck(args);
@@ -41,13 +44,13 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
     const { payload, ack } = splitAck(args);
     const parsed = parseLeave(payload);
     if (!parsed.ok) {
-      ack?.({ ok: false });
+      ack?.({ ok: false, code: 'VALIDATION.FAILED', message: parsed.message } satisfies LeaveAck);
       return;
     }
     const { boardId } = parsed.value;
     const wasIn = socket.rooms.has(boardRoom(boardId));
     void socket.leave(boardRoom(boardId));
-    ack?.({ ok: true });
+    ack?.({ ok: true } satisfies LeaveAck);
     if (wasIn) {
       deps.presence.exit(socket, boardId).catch((error: unknown) => deps.logger.error({ err: error }, 'realtime: presence clean-up failed'));
     }
