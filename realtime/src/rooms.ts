@@ -72,6 +72,9 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   const authority = await admit(deps, boardId, socket.data.userId, afterRevision);
   if (authority === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   if (socket.disconnected) return { ok: false, code: 'SERVICE.UNAVAILABLE', message: 'Socket disconnected' };
+  // A socket already in the room that joins again (a retry, a buggy or hostile client) gets its ack
+  // but changes nothing the room sees: no presence broadcast, and its tab does not become the latest.
+  const alreadyShown = socket.rooms.has(boardRoom(boardId)) && socket.data.presence[boardId] !== undefined;
   // Join before reading the revision: an event published in between is then pushed to the
   // socket instead of falling between the revision read and the join. The client applies
   // `revision === mine + 1` and ignores older ones, so seeing it twice is harmless.
@@ -85,6 +88,7 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
     await socket.leave(boardRoom(boardId));
     return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   }
+  if (alreadyShown) return { ok: true, revision };
   // Presence is cosmetic: its failure must not refuse a join that already happened.
   await deps.presence.enter(socket, boardId).catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
   return { ok: true, revision };
