@@ -2,6 +2,7 @@ import type { Logger } from '@primetrade/platform';
 import { boardRoom, type JoinAck, type LeaveAck, type Role } from '@primetrade/domain';
 import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/projector';
 import { parseJoin, parseLeave } from './payloads.js';
+import { perSecondCounter } from './socketRate.js';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
 import { splitAck, type RealtimeSocket } from './socket.types.js';
@@ -29,9 +30,10 @@ interface RoomDeps {
  * as `{ ok: false, code, message }`, and none can throw.
  */
 export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): void {
+  const joins = perSecondCounter();
   socket.on('board:join', (...args: unknown[]) => {
     const { payload, ack } = splitAck(args);
-    join(socket, deps, payload).then(
+    join(socket, deps, payload, joins).then(
       (result) => ack?.(result),
       (error: unknown) => {
         deps.logger.error({ err: error, socketId: socket.id }, 'realtime: board:join failed');
@@ -60,9 +62,21 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
 /** Where a join's membership was decided: the read models (current enough) or the board's stream. */
 type Authority = 'readModel' | 'store';
 
-async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): Promise<JoinAck> {
+/**
+ * A socket may ask to join this often; the rest are refused before the read models are asked. A
+ * client joins the board it opens, once per connection; each join costs read-model (and maybe event
+ * store) queries from a small pool that `/readyz` and every other socket share.
+ */
+export const joinsPerSecond = 10;
+
+async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown, joins: { note(): number }): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
+  const count = joins.note();
+  if (count > joinsPerSecond) {
+    if (count === joinsPerSecond + 1) deps.logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: board joins throttled');
+    return { ok: false, code: 'RATE_LIMITED', message: `At most ${joinsPerSecond} joins a second per connection` };
+  }
   // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`,
   // which reads the store and works the same behind the Redis adapter. It only says how current the
   // read models must be to decide this join (docs/consistency.md, "Joining a board's room").
