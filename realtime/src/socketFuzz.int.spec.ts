@@ -7,6 +7,7 @@ import { createInMemoryEventStore, createLogger, toEventToAppend, type EventStor
 import { applyEnvelopes, BoardStream, createMigratedPostgres, createStoredBoards, type MigratedDatabase } from '@primetrade/projector';
 import { readModelAccess } from './readModelAccess.js';
 import { defaultMaxMessageBytes } from './realtimeServer.js';
+import { joinsPerSecond } from './rooms.js';
 import { connectWith, join, newUser, startRealtime, type Client, type Harness, type TestUser } from './realtime.testkit.js';
 
 /**
@@ -43,6 +44,8 @@ let eveClient: Client;
 const floodClients: Client[] = [];
 const watcherSaw: { event: string; args: unknown[] }[] = [];
 const gusRevisions: number[] = [];
+/** How often a join asked the read models who is a member (twice per admitted join, once per refusal). */
+let membershipQuestions = 0;
 /** Revisions of the real writes: the only board events anyone may receive. */
 const written: number[] = [];
 
@@ -230,7 +233,7 @@ function send(client: Client, message: Emit, strayAnswers: { event: string; answ
     client.emit(message.event as 'board:leave', ...(message.args as [{ boardId: string }]), (answer: unknown) => void strayAnswers.push({ event: message.event, answer }));
     return Promise.resolve(null);
   }
-  return client.timeout(15_000).emitWithAck(message.event as 'board:leave', ...(message.args as [{ boardId: string }]));
+  return client.timeout(30_000).emitWithAck(message.event as 'board:leave', ...(message.args as [{ boardId: string }]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +243,15 @@ beforeAll(async () => {
   process.on('uncaughtExceptionMonitor', recordProcessError);
   database = await createMigratedPostgres('rtfuzz');
   store = createInMemoryEventStore();
-  harness = await startRealtime({ readModel: readModelAccess(database.sql).membership, storedBoards: createStoredBoards(store), logger });
+  const { membership } = readModelAccess(database.sql);
+  const readModel = {
+    roleOf: (boardId: string, userId: string) => {
+      membershipQuestions += 1;
+      return membership.roleOf(boardId, userId);
+    },
+    revisionOf: (boardId: string) => membership.revisionOf(boardId),
+  };
+  harness = await startRealtime({ readModel, storedBoards: createStoredBoards(store), logger });
   [watcher, gus, mallet, eve] = [newUser('Wanda'), newUser('Gus'), newUser('Mallet'), newUser('Eve')];
   for (let n = 0; n < 4; n += 1) flooders.push(newUser(`Flo ${n}`));
   board = new BoardStream({ ownerId: watcher.id });
@@ -387,13 +398,16 @@ describe('Socket messages fuzzed (fixed seed)', () => {
       const strayAnswers: { event: string; answer: unknown }[] = [];
       const answers: Promise<{ event: string; answer: unknown }>[] = [];
       const plans = clients.map((_, index) => floodMessages(perClient, 100 + index));
+      const questionsBefore = membershipQuestions;
+      const started = Date.now();
       // Legitimate no-ops in bulk as well: restating what the room already sees, re-joining.
       for (const [index, client] of clients.entries()) {
         for (const one of plans[index] ?? []) answers.push(send(client, one, strayAnswers).then((answer) => ({ event: one.event, answer })));
         for (let n = 0; n < perClient / 4; n += 1) {
-          sent += 2;
+          sent += 3;
           client.emit('presence:update', { boardId: board.boardId, taskId: null, editing: false });
           client.emit('unknown:event' as 'presence:update', { n } as never);
+          answers.push(client.timeout(30_000).emitWithAck('board:join', { boardId: board.boardId }).then((answer: unknown) => ({ event: 'board:join', answer })));
         }
       }
       // Meanwhile: the node answers its probe and a real write reaches the well-behaved clients.
@@ -401,6 +415,10 @@ describe('Socket messages fuzzed (fixed seed)', () => {
       await writeAndSeeItPushed();
       for (const { event, answer } of await Promise.all(answers)) if (answer !== null) expectProtocolAck(event, answer);
       await settle(clients);
+      // Joins past the per-socket limit never reach the read models: per socket at most one full
+      // window per second begun (each admitted join asks twice), however many joins it sent.
+      const windows = Math.ceil((Date.now() - started) / 1000) + 1;
+      expect(membershipQuestions - questionsBefore).toBeLessThanOrEqual(clients.length * joinsPerSecond * 2 * windows);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(strayAnswers).toEqual([]);
       expect(junkSeenByWatcher()).toEqual([]);
