@@ -106,6 +106,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ...readModelAccess(sql),
     storedBoards: createStoredBoards(store),
     maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
+    maxMessageBytes: config.REALTIME_MAX_MESSAGE_BYTES,
   });
   rooms = realtime.io;
   const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));

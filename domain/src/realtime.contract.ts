@@ -2,7 +2,7 @@ import type { ErrorCode } from './errors.js';
 import type { Envelope } from './envelope.js';
 import type { NotificationDto } from './notifications.contract.js';
 
-/** Socket.IO protocol, DESIGN §6. Path `/socket.io`, handshake `auth: { token }`. */
+/** Socket.IO protocol (README, "HTTP API in one minute"). Path `/socket.io`, handshake `auth: { token }`. */
 export interface PresenceUser {
   readonly userId: string;
   readonly name: string;
@@ -14,6 +14,11 @@ export type JoinAck =
   | { readonly ok: true; readonly revision: number }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
+/** A refused leave (a payload without a board UUID) says why, in the shape of a refused join. */
+export type LeaveAck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
 export interface ServerToClientEvents {
   'board:events': (payload: { boardId: string; events: Envelope[] }) => void;
   presence: (payload: { boardId: string; users: PresenceUser[] }) => void;
@@ -23,7 +28,7 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   'board:join': (payload: { boardId: string; afterRevision?: number }, ack: (result: JoinAck) => void) => void;
-  'board:leave': (payload: { boardId: string }, ack?: (result: { ok: boolean }) => void) => void;
+  'board:leave': (payload: { boardId: string }, ack?: (result: LeaveAck) => void) => void;
   'presence:update': (payload: { boardId: string; taskId?: string | null; editing?: boolean }) => void;
 }
 

@@ -76,6 +76,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     ...readModelAccess(sql),
     storedBoards: createStoredBoards(opened.store),
     maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
+    maxMessageBytes: config.REALTIME_MAX_MESSAGE_BYTES,
   });
 
   // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).

@@ -30,6 +30,17 @@ describe('Realtime payloads', () => {
     });
   });
 
+  describe('a UUID in capitals', () => {
+    // PostgreSQL compares UUIDs case-insensitively, room names do not: `board:ABC…` would be a room
+    // of its own that a member could join and where no push ever arrives.
+    it('names the same board, in the lower case the rooms and the store use', () => {
+      const taskId = randomUUID();
+      expect(parseJoin({ boardId: boardId.toUpperCase() })).toEqual({ ok: true, value: { boardId, afterRevision: null } });
+      expect(parseLeave({ boardId: boardId.toUpperCase() })).toEqual({ ok: true, value: { boardId } });
+      expect(parsePresence({ boardId: boardId.toUpperCase(), taskId: taskId.toUpperCase() })).toEqual({ ok: true, value: { boardId, taskId, editing: undefined } });
+    });
+  });
+
   describe('presence:update', () => {
     it('keeps absent fields absent so the socket’s previous presence survives', () => {
       expect(parsePresence({ boardId })).toEqual({ ok: true, value: { boardId, taskId: undefined, editing: undefined } });

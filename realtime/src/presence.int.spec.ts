@@ -126,6 +126,22 @@ describe('Board presence', () => {
     });
   });
 
+  describe('when a socket already in the room joins again', () => {
+    it('acks the join and broadcasts nothing, and the user keeps what its latest tab shows', async () => {
+      const bobTab1 = await harness.connect(bob);
+      const bobTab2 = await harness.connect(bob);
+      await join(bobTab1, { boardId });
+      await join(bobTab2, { boardId });
+      bobTab2.emit('presence:update', { boardId, taskId, editing: true });
+      await vi.waitFor(() => expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = adaSeen.presence.length;
+      for (let n = 0; n < 5; n += 1) expect(await join(bobTab1, { boardId })).toMatchObject({ ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(adaSeen.presence.slice(before)).toEqual([]);
+    });
+  });
+
   describe('when one account opens more sockets than a person has tabs', () => {
     it('refuses the handshake past 20 on a node, and takes a new one once one closes', async () => {
       const open = [];

@@ -1,6 +1,7 @@
 import type { Logger } from '@primetrade/platform';
 import { boardRoom, type PresenceUser } from '@primetrade/domain';
 import { parsePresence } from './payloads.js';
+import { perSecondCounter } from './socketRate.js';
 import type { RealtimeIo, RealtimeSocket, SocketPresence } from './socket.types.js';
 
 /**
@@ -127,13 +128,11 @@ export const presenceUpdatesPerSecond = 20;
 
 /** `presence:update` (fire and forget, throttled per socket) and the clean-up when a socket goes away. */
 export function registerPresenceHandlers(socket: RealtimeSocket, presence: Presence, logger: Logger): void {
-  let window = { startedAt: 0, count: 0 };
+  const updates = perSecondCounter();
   socket.on('presence:update', (payload: unknown) => {
-    const now = Date.now();
-    if (now - window.startedAt >= 1000) window = { startedAt: now, count: 0 };
-    window.count += 1;
-    if (window.count > presenceUpdatesPerSecond) {
-      if (window.count === presenceUpdatesPerSecond + 1) logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: presence updates throttled');
+    const count = updates.note();
+    if (count > presenceUpdatesPerSecond) {
+      if (count === presenceUpdatesPerSecond + 1) logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: presence updates throttled');
       return;
     }
     const parsed = parsePresence(payload);

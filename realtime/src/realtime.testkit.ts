@@ -11,7 +11,7 @@ import type {
   Role,
   ServerToClientEvents,
 } from '@primetrade/domain';
-import { createLogger, createTokenService, type Metrics, type TokenService } from '@primetrade/platform';
+import { createLogger, createMetrics, createTokenService, opsRequestHandler, type Logger, type Metrics, type TokenService } from '@primetrade/platform';
 import { createRealtimeServer, type RealtimeDeps, type RealtimeServer } from './realtimeServer.js';
 
 export type Client = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -62,10 +62,18 @@ export interface RealtimeOptions {
   readonly readModel?: RealtimeDeps['membership'];
   /** The event store's folds, for joins the read model cannot decide (docs/consistency.md). */
   readonly storedBoards?: RealtimeDeps['storedBoards'];
+  /** Default silent; a spec that asserts "nothing logged as an error" passes its own. */
+  readonly logger?: Logger;
+  readonly maxMessageBytes?: number;
 }
 
 export async function startRealtime(options: RealtimeOptions = {}): Promise<Harness> {
-  const httpServer = createServer();
+  // `/healthz` as the realtime node serves it (clusterNode.ts), beside Socket.IO's own path.
+  const ops = opsRequestHandler({ metrics: createMetrics(), readiness: async () => ({}) });
+  const httpServer = createServer((req, res) => {
+    if (ops(req, res) || req.url?.startsWith('/socket.io')) return;
+    res.writeHead(404).end();
+  });
   const tokens = createTokenService({ secret, accessTtlSeconds: options.accessTtlSeconds ?? 900 });
   const membership = options.membership ?? createMembership();
   const server = createRealtimeServer({
@@ -74,7 +82,8 @@ export async function startRealtime(options: RealtimeOptions = {}): Promise<Harn
     tokens,
     membership: options.readModel ?? membership,
     ...(options.storedBoards ? { storedBoards: options.storedBoards } : {}),
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.isActive ? { isActive: options.isActive } : {}),
   });

@@ -35,6 +35,8 @@ export interface RealtimeDeps {
   readonly now?: () => number;
   /** Open sockets one account may hold on this node; the next handshake is refused. Default 20 (tabs and devices). */
   readonly maxSocketsPerUser?: number;
+  /** Largest message (websocket frame, long-polling POST) accepted; a larger one closes that socket. Default 16 KiB. */
+  readonly maxMessageBytes?: number;
   readonly presenceLimits?: PresenceLimits;
 }
 
@@ -49,8 +51,10 @@ export interface RealtimeServer {
 }
 
 export const realtimePath = '/socket.io';
+/** `REALTIME_MAX_MESSAGE_BYTES`' default: a join or presence update is a few hundred bytes, the handshake under 1 KiB. */
+export const defaultMaxMessageBytes = 16 * 1024;
 
-/** The Socket.IO node of DESIGN §6. Attaching starts nothing beyond listening on `httpServer`'s path. */
+/** The Socket.IO node (README, "How it works"). Attaching starts nothing beyond listening on `httpServer`'s path. */
 export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
@@ -58,6 +62,8 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     path: realtimePath,
     transports: ['polling', 'websocket'],
     serveClient: false,
+    // Client messages are ids and flags; the engine refuses anything larger before parsing it.
+    maxHttpBufferSize: deps.maxMessageBytes ?? defaultMaxMessageBytes,
     ...(deps.corsOrigins ? { cors: { origin: [...deps.corsOrigins], credentials: true } } : {}),
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });

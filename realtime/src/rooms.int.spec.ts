@@ -106,6 +106,39 @@ describe('Board rooms', () => {
     });
   });
 
+  describe('when one socket floods board:join', () => {
+    it('answers the joins past 10 a second RATE_LIMITED without asking the read models', async () => {
+      const asked: string[] = [];
+      await harness.close();
+      harness = await startRealtime({
+        readModel: {
+          roleOf: (board, user) => { asked.push(board); return harness.membership.roleOf(board, user); },
+          revisionOf: (board) => harness.membership.revisionOf(board),
+        },
+      });
+      harness.membership.grant(boardId, ada.id);
+      client = await harness.connect(ada);
+      const acks = await Promise.all(Array.from({ length: 60 }, () => join(client, { boardId })));
+      const limited = acks.filter((ack) => !ack.ok && ack.code === 'RATE_LIMITED');
+      expect(limited.length).toBeGreaterThanOrEqual(40);
+      expect(limited.every((ack) => !ack.ok && ack.message.length > 0)).toBe(true);
+      // Each admitted join asked twice (admission, then the re-check in the room); a refused one never.
+      expect(asked).toHaveLength((acks.length - limited.length) * 2);
+      expect(client.connected).toBe(true);
+    });
+  });
+
+  describe('when a leave is invalid', () => {
+    it('acks VALIDATION.FAILED with a message, as a refused join does', async () => {
+      const leave = (payload: unknown): Promise<unknown> => client.timeout(5_000).emitWithAck('board:leave', payload);
+      for (const payload of [undefined, {}, { boardId: 'not-a-uuid' }, 'board']) {
+        const ack = await leave(payload);
+        expect(ack).toMatchObject({ ok: false, code: 'VALIDATION.FAILED' });
+        expect((ack as { message?: unknown }).message).toMatch(/payload|boardId/);
+      }
+    });
+  });
+
   describe('when a member leaves', () => {
     it('stops receiving the board events', async () => {
       const seen = record(client);

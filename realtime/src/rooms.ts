@@ -1,7 +1,8 @@
 import type { Logger } from '@primetrade/platform';
-import { boardRoom, type JoinAck, type Role } from '@primetrade/domain';
+import { boardRoom, type JoinAck, type LeaveAck, type Role } from '@primetrade/domain';
 import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/projector';
 import { parseJoin, parseLeave } from './payloads.js';
+import { perSecondCounter } from './socketRate.js';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
 import { splitAck, type RealtimeSocket } from './socket.types.js';
@@ -24,11 +25,15 @@ interface RoomDeps {
   readonly isActive?: (userId: string) => Promise<boolean>;
 }
 
-/** `board:join` / `board:leave` (DESIGN §6). Every path answers the ack, and none can throw. */
+/**
+ * `board:join` / `board:leave` (domain/src/realtime.contract.ts). Every path answers the ack, a refusal
+ * as `{ ok: false, code, message }`, and none can throw.
+ */
 export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): void {
+  const joins = perSecondCounter();
   socket.on('board:join', (...args: unknown[]) => {
     const { payload, ack } = splitAck(args);
-    join(socket, deps, payload).then(
+    join(socket, deps, payload, joins).then(
       (result) => ack?.(result),
       (error: unknown) => {
         deps.logger.error({ err: error, socketId: socket.id }, 'realtime: board:join failed');
@@ -41,13 +46,13 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
     const { payload, ack } = splitAck(args);
     const parsed = parseLeave(payload);
     if (!parsed.ok) {
-      ack?.({ ok: false });
+      ack?.({ ok: false, code: 'VALIDATION.FAILED', message: parsed.message } satisfies LeaveAck);
       return;
     }
     const { boardId } = parsed.value;
     const wasIn = socket.rooms.has(boardRoom(boardId));
     void socket.leave(boardRoom(boardId));
-    ack?.({ ok: true });
+    ack?.({ ok: true } satisfies LeaveAck);
     if (wasIn) {
       deps.presence.exit(socket, boardId).catch((error: unknown) => deps.logger.error({ err: error }, 'realtime: presence clean-up failed'));
     }
@@ -57,9 +62,21 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
 /** Where a join's membership was decided: the read models (current enough) or the board's stream. */
 type Authority = 'readModel' | 'store';
 
-async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): Promise<JoinAck> {
+/**
+ * A socket may ask to join this often; the rest are refused before the read models are asked. A
+ * client joins the board it opens, once per connection; each join costs read-model (and maybe event
+ * store) queries from a small pool that `/readyz` and every other socket share.
+ */
+export const joinsPerSecond = 10;
+
+async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown, joins: { note(): number }): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
+  const count = joins.note();
+  if (count > joinsPerSecond) {
+    if (count === joinsPerSecond + 1) deps.logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: board joins throttled');
+    return { ok: false, code: 'RATE_LIMITED', message: `At most ${joinsPerSecond} joins a second per connection` };
+  }
   // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`,
   // which reads the store and works the same behind the Redis adapter. It only says how current the
   // read models must be to decide this join (docs/consistency.md, "Joining a board's room").
@@ -69,6 +86,9 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
   const authority = await admit(deps, boardId, socket.data.userId, afterRevision);
   if (authority === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   if (socket.disconnected) return { ok: false, code: 'SERVICE.UNAVAILABLE', message: 'Socket disconnected' };
+  // A socket already in the room that joins again (a retry, a buggy or hostile client) gets its ack
+  // but changes nothing the room sees: no presence broadcast, and its tab does not become the latest.
+  const alreadyShown = socket.rooms.has(boardRoom(boardId)) && socket.data.presence[boardId] !== undefined;
   // Join before reading the revision: an event published in between is then pushed to the
   // socket instead of falling between the revision read and the join. The client applies
   // `revision === mine + 1` and ignores older ones, so seeing it twice is harmless.
@@ -82,6 +102,7 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown): P
     await socket.leave(boardRoom(boardId));
     return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
   }
+  if (alreadyShown) return { ok: true, revision };
   // Presence is cosmetic: its failure must not refuse a join that already happened.
   await deps.presence.enter(socket, boardId).catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
   return { ok: true, revision };

@@ -87,6 +87,12 @@ export const configSchema = z.object({
     'Open sockets one account may hold on a realtime node (tabs and devices); the next handshake is refused (`too_many_sockets`).',
   ),
 
+  REALTIME_MAX_MESSAGE_BYTES: setting(
+    bytes.default(16 * 1024).refine((size) => size >= 1024, 'at least 1kb: the handshake carries the access token'),
+    'limits',
+    'Largest Socket.IO message (one websocket frame, one long-polling POST) a realtime node accepts; a larger one closes that socket. Clients send ids and flags of a few hundred bytes.',
+  ),
+
   MIN_REVISION_WAIT_MS: setting(
     positiveInt.max(30_000).default(3_000),
     'consistency',

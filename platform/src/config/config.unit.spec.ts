@@ -5,7 +5,7 @@ describe('Config', () => {
   describe('when nothing is set', () => {
     it('starts embedded on port 3000 with ./data', () => {
       const config = loadConfig({});
-      expect(config).toMatchObject({ MODE: 'embedded', PORT: 3000, DATA_DIR: './data', BODY_LIMIT: 262144 });
+      expect(config).toMatchObject({ MODE: 'embedded', PORT: 3000, DATA_DIR: './data', BODY_LIMIT: 262144, REALTIME_MAX_MESSAGE_BYTES: 16384 });
       expect(config.CORS_ORIGINS).toEqual([]);
     });
   });
@@ -16,6 +16,7 @@ describe('Config', () => {
       expect(config.BODY_LIMIT).toBe(1024 * 1024);
       expect(config.CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
       expect(config.TRUST_PROXY).toBe(true);
+      expect(loadConfig({ REALTIME_MAX_MESSAGE_BYTES: '64kb' }).REALTIME_MAX_MESSAGE_BYTES).toBe(64 * 1024);
     });
   });
 
@@ -24,6 +25,8 @@ describe('Config', () => {
       expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
       expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
       expect(() => loadConfig({ MODE: 'galaxy' })).toThrow(ConfigError);
+      // Below 1 KiB not even the handshake's access token would fit.
+      expect(() => loadConfig({ REALTIME_MAX_MESSAGE_BYTES: '512' })).toThrow(/REALTIME_MAX_MESSAGE_BYTES/);
     });
 
     it('requires a JWT secret in production', () => {

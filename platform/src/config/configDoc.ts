@@ -20,6 +20,7 @@ interface JsonSchemaProperty {
   readonly maximum?: number;
   readonly minLength?: number;
   readonly format?: string;
+  readonly pattern?: string;
 }
 
 const allSettings = z.object({ ...configSchema.shape, ...opsOnlySchema.shape });
@@ -35,6 +36,7 @@ function accepts(property: JsonSchemaProperty, defaultValue: unknown): string {
   if (Array.isArray(defaultValue)) return 'comma-separated list';
   if (property.enum) return property.enum.map((value) => `\`${String(value)}\``).join(', ');
   if (property.format === 'uri') return 'URL';
+  if (property.pattern?.includes('(b|kb|mb)')) return 'a size: bytes, or with `kb` / `mb`';
   if (property.type === 'integer' || property.type === 'number') {
     const kind = property.type === 'integer' ? 'integer' : 'number';
     const maximum = property.maximum !== undefined && property.maximum < Number.MAX_SAFE_INTEGER ? property.maximum : undefined;
