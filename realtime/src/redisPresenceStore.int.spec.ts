@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceUser } from '@primetrade/domain';
@@ -5,7 +6,7 @@ import { createTestRedis, type TestRedis } from '@primetrade/platform';
 import { describePresenceStoreContract } from './presenceStore.contract.js';
 import { createRedisPresenceStore, type RedisPresenceStore } from './redisPresenceStore.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const user = (name: string): PresenceUser => ({ userId: randomUUID(), name, taskId: null, editing: false });
 
 describe('Redis presence store', () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope } from '@primetrade/domain';
 import { describe, expect, it } from 'vitest';
 import { createInProcessEventBus } from './inProcessEventBus.js';
@@ -16,7 +17,7 @@ const envelope = (revision: number): Envelope => ({
   schemaVersion: 1,
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 describe('In-process event bus', () => {
   describe('when two groups are subscribed', () => {

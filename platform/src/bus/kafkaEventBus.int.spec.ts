@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
-import { eventually } from '../eventStore/eventStore.contract.js';
 import { createLogger } from '../observability/logger.js';
 import { uniqueTopic } from '../testkit/kafka.testkit.js';
 import { HaltPartitionError, ProducerFencedError, type Delivery } from './eventBus.port.js';
@@ -82,7 +81,7 @@ describe('Kafka event bus', () => {
         }),
       );
       for (const log of seen.values()) {
-        await eventually(() => expect(log.events).toHaveLength(published.length), 30_000);
+        await vi.waitFor(() => expect(log.events).toHaveLength(published.length), { timeout: 30_000, interval: 10 });
         for (const boardId of boards) expect(revisionsBy(log.events, boardId)).toEqual(Array.from({ length: 15 }, (_, n) => n));
         // All of one board's events share a partition.
         for (const boardId of boards) expect(log.partitionOf.get(boardId)?.size).toBe(1);
@@ -97,13 +96,13 @@ describe('Kafka event bus', () => {
       const group = `resume-${randomUUID()}`;
       const first: Envelope[] = [];
       const one = await bus.subscribe(group, async (batch) => void first.push(...batch));
-      await eventually(() => expect(first).toHaveLength(published.length), 30_000);
+      await vi.waitFor(() => expect(first).toHaveLength(published.length), { timeout: 30_000, interval: 10 });
       await one.stop();
       const extra = boards.flatMap((boardId) => boardEvents(boardId, 1, 15));
       await bus.publish(extra);
       const second: Envelope[] = [];
       const two = await bus.subscribe(group, async (batch) => void second.push(...batch));
-      await eventually(() => expect(second.map((e) => e.revision).filter((r) => r === 15)).toHaveLength(boards.length), 30_000);
+      await vi.waitFor(() => expect(second.map((e) => e.revision).filter((r) => r === 15)).toHaveLength(boards.length), { timeout: 30_000, interval: 10 });
       expect(second.filter((e) => e.revision < 15)).toEqual([]);
       await two.stop();
     });
@@ -119,15 +118,15 @@ describe('Kafka event bus', () => {
       if (batch.some((e) => e.boardId === poisoned)) throw new HaltPartitionError(new Error(`gap on ${poisoned} in partition ${delivery?.partition}`));
       events.push(...batch);
     });
-    await eventually(() => expect(subscription.halted?.()).toHaveLength(1), 30_000);
+    await vi.waitFor(() => expect(subscription.halted?.()).toHaveLength(1), { timeout: 30_000, interval: 10 });
     const [halted] = subscription.halted?.() ?? [];
     expect(halted?.reason).toContain(poisoned);
     // Every board outside the halted partition is delivered whole.
-    await eventually(() => {
+    await vi.waitFor(() => {
       const delivered = new Set(events.map((e) => e.boardId));
       expect(delivered.size).toBeGreaterThan(0);
       expect(delivered.has(poisoned)).toBe(false);
-    }, 30_000);
+    }, { timeout: 30_000, interval: 10 });
     await subscription.stop();
   });
 
@@ -144,7 +143,7 @@ describe('Kafka event bus', () => {
     await expect(older.publish(boardEvents(board, 1, 99))).rejects.toThrow(ProducerFencedError);
     const seen: Envelope[] = [];
     const subscription = await first.subscribe(`fence-${randomUUID()}`, async (events) => void seen.push(...events));
-    await eventually(() => expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]), 30_000);
+    await vi.waitFor(() => expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]), { timeout: 30_000, interval: 10 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]);
     await subscription.stop();
@@ -166,10 +165,10 @@ describe('Kafka event bus', () => {
     try {
       const transaction = await producer.transaction();
       await transaction.send({ topic, acks: -1, messages: boardEvents(board, 3).map((event) => encodeEnvelope(event)) });
-      await eventually(() => expect(revisionsBy(early, board)).toEqual([0, 1, 2]), 30_000);
+      await vi.waitFor(() => expect(revisionsBy(early, board)).toEqual([0, 1, 2]), { timeout: 30_000, interval: 10 });
       expect(revisionsBy(committed, board)).toEqual([]);
       await transaction.commit();
-      await eventually(() => expect(revisionsBy(committed, board)).toEqual([0, 1, 2]), 30_000);
+      await vi.waitFor(() => expect(revisionsBy(committed, board)).toEqual([0, 1, 2]), { timeout: 30_000, interval: 10 });
     } finally {
       await producer.disconnect();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from './eventStore.contract.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Position, StoredEvent, Subscription } from './eventStore.port.js';
 import { runCatchUpSubscription, SubscriptionStalledError } from './catchUpSubscription.js';
 import type { CatchUpSubscriptionOptions, FeedSource, WatchdogTimings } from './catchUpSubscription.js';
@@ -9,7 +9,7 @@ import type { FeedQueue } from './feedQueue.js';
 import { comparePositions, encodePosition } from './position.js';
 
 const timings: WatchdogTimings = { confirmTimeoutMs: 150, probeIntervalMs: 20, stallMs: 100, minRetryDelayMs: 5, maxRetryDelayMs: 20 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 interface FakeFeed {
   readonly queue: FeedQueue;
@@ -103,9 +103,9 @@ describe('Catch-up subscription', () => {
         running -= 1;
       },
     });
-    await eventually(() => expect(batches.flat()).toHaveLength(5));
+    await vi.waitFor(() => expect(batches.flat()).toHaveLength(5), { timeout: 10_000, interval: 10 });
     server.append(4);
-    await eventually(() => expect(ids(batches.flat())).toEqual(ids(server.log)));
+    await vi.waitFor(() => expect(ids(batches.flat())).toEqual(ids(server.log)), { timeout: 10_000, interval: 10 });
     expect(batches.every((batch) => batch.length >= 1 && batch.length <= 3)).toBe(true);
     expect(overlapped).toBe(false);
     expect(server.feeds).toHaveLength(1);
@@ -116,7 +116,7 @@ describe('Catch-up subscription', () => {
     server.append(4);
     const seen: StoredEvent[] = [];
     start(server, { after: server.log[1]!.position, handler: async (batch) => void seen.push(...batch) });
-    await eventually(() => expect(ids(seen)).toEqual(ids(server.log.slice(2))));
+    await vi.waitFor(() => expect(ids(seen)).toEqual(ids(server.log.slice(2))), { timeout: 10_000, interval: 10 });
   });
 
   it('resubscribes after a failed handler from the last handled position, skipping and repeating nothing', async () => {
@@ -135,7 +135,7 @@ describe('Catch-up subscription', () => {
         handled.push(...batch);
       },
     });
-    await eventually(() => expect(ids(handled)).toEqual(ids(server.log)));
+    await vi.waitFor(() => expect(ids(handled)).toEqual(ids(server.log)), { timeout: 10_000, interval: 10 });
     expect(errors).toHaveLength(2);
     expect(server.feeds).toHaveLength(3);
     expect(server.feeds[1]?.after).toBe(handled[2]?.position);
@@ -156,7 +156,7 @@ describe('Catch-up subscription', () => {
         handled.push(...batch);
       },
     });
-    await eventually(() => expect(ids(handled)).toEqual(ids(server.log)));
+    await vi.waitFor(() => expect(ids(handled)).toEqual(ids(server.log)), { timeout: 10_000, interval: 10 });
     await sleep(50);
     expect(new Set(ids(handled)).size).toBe(4);
   });
@@ -167,13 +167,13 @@ describe('Catch-up subscription', () => {
     const handled: StoredEvent[] = [];
     const errors: unknown[] = [];
     start(server, { onError: (error) => errors.push(error), handler: async (batch) => void handled.push(...batch) });
-    await eventually(() => expect(handled).toHaveLength(2));
+    await vi.waitFor(() => expect(handled).toHaveLength(2), { timeout: 10_000, interval: 10 });
     server.feeds[0]!.queue.fail(new Error('connection reset'));
-    await eventually(() => expect(server.feeds).toHaveLength(2));
+    await vi.waitFor(() => expect(server.feeds).toHaveLength(2), { timeout: 10_000, interval: 10 });
     server.feeds[1]!.queue.end();
-    await eventually(() => expect(server.feeds).toHaveLength(3));
+    await vi.waitFor(() => expect(server.feeds).toHaveLength(3), { timeout: 10_000, interval: 10 });
     server.append(2);
-    await eventually(() => expect(ids(handled)).toEqual(ids(server.log)));
+    await vi.waitFor(() => expect(ids(handled)).toEqual(ids(server.log)), { timeout: 10_000, interval: 10 });
     expect(errors[0]).toMatchObject({ message: 'connection reset' });
     expect(errors[1]).toBeInstanceOf(FeedEndedError);
   });
@@ -184,7 +184,7 @@ describe('Catch-up subscription', () => {
       server.confirms = false;
       const errors: unknown[] = [];
       start(server, { onError: (error) => errors.push(error), handler: async () => undefined });
-      await eventually(() => expect(server.feeds.length).toBeGreaterThanOrEqual(2));
+      await vi.waitFor(() => expect(server.feeds.length).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 10 });
       expect(errors[0]).toBeInstanceOf(SubscriptionStalledError);
     });
 
@@ -195,10 +195,10 @@ describe('Catch-up subscription', () => {
       const handled: StoredEvent[] = [];
       const errors: unknown[] = [];
       start(server, { onError: (error) => errors.push(error), handler: async (batch) => void handled.push(...batch) });
-      await eventually(() => expect(handled).toHaveLength(2));
+      await vi.waitFor(() => expect(handled).toHaveLength(2), { timeout: 10_000, interval: 10 });
       const appendedAt = Date.now();
       server.append(3); // the stuck feed never sends these
-      await eventually(() => expect(ids(handled)).toEqual(ids(server.log)), 5_000);
+      await vi.waitFor(() => expect(ids(handled)).toEqual(ids(server.log)), { timeout: 5_000, interval: 10 });
       expect(Date.now() - appendedAt).toBeGreaterThanOrEqual(timings.stallMs);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toBeInstanceOf(SubscriptionStalledError);
@@ -211,7 +211,7 @@ describe('Catch-up subscription', () => {
       const handled: StoredEvent[] = [];
       const errors: unknown[] = [];
       start(server, { onError: (error) => errors.push(error), handler: async (batch) => void handled.push(...batch) });
-      await eventually(() => expect(handled).toHaveLength(2));
+      await vi.waitFor(() => expect(handled).toHaveLength(2), { timeout: 10_000, interval: 10 });
       await sleep(timings.stallMs * 4);
       expect(errors).toEqual([]);
       expect(server.feeds).toHaveLength(1);
@@ -229,7 +229,7 @@ describe('Catch-up subscription', () => {
           handled.push(...batch);
         },
       });
-      await eventually(() => expect(handled).toHaveLength(6), 5_000);
+      await vi.waitFor(() => expect(handled).toHaveLength(6), { timeout: 5_000, interval: 10 });
       expect(errors).toEqual([]);
       expect(server.feeds).toHaveLength(1);
     });
@@ -247,7 +247,7 @@ describe('Catch-up subscription', () => {
       },
     });
     server.append(1);
-    await eventually(() => expect(started).toBe(1));
+    await vi.waitFor(() => expect(started).toBe(1), { timeout: 10_000, interval: 10 });
     await stopping.stop();
     expect(finished).toBe(1);
     server.append(1);

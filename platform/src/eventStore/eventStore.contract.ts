@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { eventStoreFaultContract } from './eventStore.faults.contract.js';
@@ -21,20 +21,6 @@ export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppe
 });
 
 export const events = (count: number, type = 'Tested'): EventToAppend[] => Array.from({ length: count }, (_, n) => newEvent(type, { n }));
-
-/** Polls until `check` stops throwing (subscriptions are asynchronous). */
-export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
 
 /**
  * `readAll` shows a commit only once every transaction that began before it has ended (DESIGN §3).
@@ -304,10 +290,10 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
         const subscription = store.subscribeToAll({ streamPrefix: prefix }, async (batch) => {
           seen.push(...batch);
         });
-        await eventually(() => expect(seen).toHaveLength(3));
+        await vi.waitFor(() => expect(seen).toHaveLength(3), { timeout: 10_000, interval: 10 });
         const live = events(2);
         await store.appendToStream(`${prefix}b`, live);
-        await eventually(() => expect(seen.map((e) => e.id)).toEqual([...before, ...live].map((e) => e.id)));
+        await vi.waitFor(() => expect(seen.map((e) => e.id)).toEqual([...before, ...live].map((e) => e.id)), { timeout: 10_000, interval: 10 });
         await subscription.stop();
       });
 
@@ -320,7 +306,7 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
         const subscription = store.subscribeToAll({ streamPrefix: prefix, after: second!.position }, async (got) => {
           seen.push(...got.map((e) => e.id));
         });
-        await eventually(() => expect(seen).toEqual(batch.slice(2).map((e) => e.id)));
+        await vi.waitFor(() => expect(seen).toEqual(batch.slice(2).map((e) => e.id)), { timeout: 10_000, interval: 10 });
         await subscription.stop();
       });
 
@@ -338,7 +324,7 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
           finished += batch.length;
         });
         await store.appendToStream(`${prefix}a`, events(1));
-        await eventually(() => expect(started).toBe(1));
+        await vi.waitFor(() => expect(started).toBe(1), { timeout: 10_000, interval: 10 });
         await subscription.stop();
         expect(finished).toBe(1);
         await store.appendToStream(`${prefix}a`, events(1));
@@ -363,7 +349,7 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
         );
         const appended = events(7);
         for (const event of appended) await store.appendToStream(`${prefix}a`, [event]);
-        await eventually(() => expect(handled).toEqual(appended.map((e) => e.id)));
+        await vi.waitFor(() => expect(handled).toEqual(appended.map((e) => e.id)), { timeout: 10_000, interval: 10 });
         expect(errors).toHaveLength(3);
         await subscription.stop();
       });

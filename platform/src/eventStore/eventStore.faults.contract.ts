@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WrongExpectedVersionError } from './eventStore.port.js';
@@ -7,7 +8,7 @@ import { seededRandom } from '../testkit/random.testkit.js';
 import type { MakeStore } from './eventStore.contract.js';
 import type { AppendTestHooks } from './testHooks.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const event = (writer: number): EventToAppend => ({ id: randomUUID(), type: 'Tested', data: { writer }, metadata: {} });
 
 class RolledBackForTest extends Error {}

@@ -3,8 +3,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventStoreContract, eventually, events } from './eventStore.contract.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventStoreContract, events } from './eventStore.contract.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createEventStoreDbEventStore } from './eventStoreDbEventStore.js';
 
@@ -105,7 +105,7 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
           seen.push(...batch);
         });
         await store.appendToStream(streamId, events(1));
-        await eventually(() => expect(seen.some((event) => event.streamId === streamId && event.revision === 1n)).toBe(true), 20_000);
+        await vi.waitFor(() => expect(seen.some((event) => event.streamId === streamId && event.revision === 1n)).toBe(true), { timeout: 20_000, interval: 10 });
         await subscription.stop();
         expect(seen.filter((event) => event.streamId.startsWith('$'))).toEqual([]);
         const after = await store.readAll({ after: first.position });
@@ -131,11 +131,11 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
           });
           const before = events(2);
           await direct.appendToStream(`${prefix}a`, before);
-          await eventually(() => expect(seen).toHaveLength(2), 20_000);
+          await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 20_000, interval: 10 });
           relay.cut();
           const after = events(3);
           await direct.appendToStream(`${prefix}a`, after);
-          await eventually(() => expect(seen.map((event) => event.id)).toEqual([...before, ...after].map((event) => event.id)), 30_000);
+          await vi.waitFor(() => expect(seen.map((event) => event.id)).toEqual([...before, ...after].map((event) => event.id)), { timeout: 30_000, interval: 10 });
           expect(errors.length).toBeGreaterThan(0);
           await subscription.stop();
         } finally {
@@ -164,7 +164,7 @@ describe('EventStoreDB adapter', () => {
       const subscription = store.subscribeToAll({ streamPrefix: 'x-', onError: (error) => errors.push(error) }, async (batch) => {
         handled.push(...batch);
       });
-      await eventually(() => expect(errors.length).toBeGreaterThanOrEqual(3));
+      await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 10 });
       const stopping = Date.now();
       await subscription.stop();
       await store.close();

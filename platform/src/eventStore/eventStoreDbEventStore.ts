@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BACKWARDS,
   END,
@@ -88,7 +89,7 @@ async function eventsOf(read: StreamingRead<ResolvedEvent>): Promise<StoredEvent
   return found;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 /**
  * The EventStoreDB event store (DESIGN §3, ADR 0007). Connects lazily; `close()` stops its

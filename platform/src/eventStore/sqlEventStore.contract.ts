@@ -1,13 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../sql/sql.port.js';
-import { eventually, events } from './eventStore.contract.js';
+import { events } from './eventStore.contract.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createSqlEventStore } from './sqlEventStore.js';
 import type { Logger } from '../observability/logger.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const freshSchema = () => `es_${randomBytes(5).toString('hex')}`;
 
 /** What only the SQL adapter promises, beyond the shared contract (DESIGN §3). */
@@ -34,7 +35,7 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
       await sleep(1_000); // past the short re-reads that follow the start
       const appendedAt = Date.now();
       await store.appendToStream(`s-${randomUUID()}`, events(1));
-      await eventually(() => expect(seen).toHaveLength(1), 5_000);
+      await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5_000, interval: 10 });
       expect(Date.now() - appendedAt).toBeLessThan(5_000);
       await subscription.stop();
       await store.close();
@@ -62,7 +63,7 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
         expect(seen).toEqual([]);
         release();
         await slow;
-        await eventually(() => expect(seen).toEqual(['slow', 'fast']));
+        await vi.waitFor(() => expect(seen).toEqual(['slow', 'fast']), { timeout: 10_000, interval: 10 });
         await subscription.stop();
         await store.close();
         await getSql().exec(`DROP SCHEMA "${schema}" CASCADE`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/postgres.testkit.js';
@@ -6,7 +7,7 @@ import { createSqlEventStore } from './sqlEventStore.js';
 import { comparePositions } from './position.js';
 import { rebaseTransactionIds, readTxidState, UnrebasedRestoreError } from './txidRebase.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 async function waitForFeed(read: () => Promise<unknown[]>, count: number): Promise<void> {
   for (let i = 0; i < 400 && (await read()).length < count; i += 1) await sleep(25);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -8,7 +9,7 @@ import { startTcpProxy, type TcpProxy } from '../testkit/tcpProxy.testkit.js';
 import { createRedisClient, reconnectDelayMs, redisHealth, redisReady, type Redis } from './redisClient.js';
 import { defineRedisScript } from './redisScript.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 function capturingLogger() {
   const messages: string[] = [];

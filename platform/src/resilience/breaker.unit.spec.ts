@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../observability/metrics.js';
 import { createBreaker, isBreakerOpenError, isBreakerTimeoutError } from './breaker.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 async function gaugeValue(metrics: ReturnType<typeof createMetrics>, name: string): Promise<number | undefined> {
   const metric = await metrics.breakerState.get();

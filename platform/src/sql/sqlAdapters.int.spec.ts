@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
 import type { Sql } from './sql.port.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

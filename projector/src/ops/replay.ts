@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHmac } from 'node:crypto';
 import { boardStreamPrefix } from '@primetrade/domain';
 import { toEnvelope, type EventStore, type Position } from '@primetrade/platform';
@@ -37,7 +38,7 @@ export const signatureHeader = 'x-primetrade-signature';
 export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 const retryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 async function post(options: ReplayOptions, body: string, lastPosition: Position): Promise<{ ok: true } | { ok: false; retry: boolean; reason: string }> {
   try {
