@@ -43,6 +43,13 @@ export type RemoveMember = Cmd<'RemoveMember', { userId: string }>;
  * state, so the domain trusts the sender here: only the admin erasure route sends it.
  */
 export type RemoveErasedMember = Cmd<'RemoveErasedMember', { userId: string }>;
+/**
+ * Erasure of the board's only owner: the successor the administrator named (`userId`) becomes an
+ * owner first, so the board keeps one once `erasedUserId` is taken off with RemoveErasedMember.
+ * Sent by the administrator, trusted like RemoveErasedMember (accounts are not board state: the
+ * admin erasure route checks the successor's account is active).
+ */
+export type AppointOwnerForErasure = Cmd<'AppointOwnerForErasure', { userId: string; erasedUserId: string }>;
 
 export type AddColumn = Cmd<'AddColumn', NewColumn & Placement>;
 export type RenameColumn = Cmd<'RenameColumn', { columnId: string; name: string }>;
@@ -105,6 +112,7 @@ export type BoardCommand =
   | ChangeMemberRole
   | RemoveMember
   | RemoveErasedMember
+  | AppointOwnerForErasure
   | AddColumn
   | RenameColumn
   | MoveColumn

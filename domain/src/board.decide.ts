@@ -2,7 +2,7 @@ import type { BoardCommand } from './board.commands.js';
 import type { BoardEvent } from './board.events.js';
 import type { BoardState } from './board.state.js';
 import { archiveBoard, changeBoardDescription, createBoard, renameBoard, restoreBoard } from './board.decisions.js';
-import { addMember, changeMemberRole, removeErasedMember, removeMember } from './members.decisions.js';
+import { addMember, appointOwnerForErasure, changeMemberRole, removeErasedMember, removeMember } from './members.decisions.js';
 import { addColumn, moveColumn, removeColumn, renameColumn, setColumnWipLimit } from './columns.decisions.js';
 import {
   archiveTask,
@@ -30,6 +30,7 @@ export function decide(command: BoardCommand, state: BoardState): BoardEvent[] {
     case 'ChangeMemberRole': return changeMemberRole(command, state);
     case 'RemoveMember': return removeMember(command, state);
     case 'RemoveErasedMember': return removeErasedMember(command, state);
+    case 'AppointOwnerForErasure': return appointOwnerForErasure(command, state);
     case 'AddColumn': return addColumn(command, state);
     case 'RenameColumn': return renameColumn(command, state);
     case 'MoveColumn': return moveColumn(command, state);

@@ -27,6 +27,10 @@ const isColumnLevel = (event: BoardLevelEvent): event is ColumnLevelEvent => 'co
 
 const unknownEvent = (event: never): EventDescription => ({ summary: `Recorded ${(event as { type: string }).type}`, changes: [] });
 
+/** Why an administrator changed a board's owners: its only owner's account is being erased. */
+const succeeding = (erasedUserId: string | undefined): string =>
+  erasedUserId === undefined ? '' : `, succeeding ${erasedUserId} (account erasure)`;
+
 function describeBoardEvent(event: BoardOrMemberEvent, before: BoardState): EventDescription {
   const board = before.status === 'initial' ? null : before;
   switch (event.type) {
@@ -38,9 +42,12 @@ function describeBoardEvent(event: BoardOrMemberEvent, before: BoardState): Even
     case 'BoardDescriptionChanged': return { summary: 'Changed the board description', changes: [change('description', board?.description ?? null, event.data.description)] };
     case 'BoardArchived': return { summary: 'Archived the board', changes: [change('archived', false, true)] };
     case 'BoardRestored': return { summary: 'Restored the board', changes: [change('archived', true, false)] };
-    case 'MemberAdded': return { summary: `Added ${event.data.userId} as ${event.data.role}`, changes: [change(`members.${event.data.userId}.role`, null, event.data.role)] };
+    case 'MemberAdded': return {
+      summary: `Added ${event.data.userId} as ${event.data.role}${succeeding(event.data.succeeds)}`,
+      changes: [change(`members.${event.data.userId}.role`, null, event.data.role)],
+    };
     case 'MemberRoleChanged': return {
-      summary: `Changed the role of ${event.data.userId} from ${event.data.from} to ${event.data.role}`,
+      summary: `Changed the role of ${event.data.userId} from ${event.data.from} to ${event.data.role}${succeeding(event.data.succeeds)}`,
       changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? event.data.from, event.data.role)],
     };
     case 'MemberRemoved': return { summary: `Removed ${event.data.userId} from the board`, changes: [change(`members.${event.data.userId}.role`, board?.members[event.data.userId]?.role ?? null, null)] };

@@ -81,6 +81,17 @@ suite('describe', () => {
     expect(describe(at(samples.TaskCompleted), before).changes).toEqual([{ field: 'status', from: 'open', to: 'completed' }]);
   });
 
+  it('says when an owner was appointed to succeed an erased only owner (AppointOwnerForErasure)', () => {
+    expect(describe(at({ type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'owner', succeeds: OWNER } }), before)).toEqual({
+      summary: `Changed the role of ${VIEWER} from viewer to owner, succeeding ${OWNER} (account erasure)`,
+      changes: [{ field: `members.${VIEWER}.role`, from: 'viewer', to: 'owner' }],
+    });
+    expect(describe(at({ type: 'MemberAdded', data: { userId: 'user-new', role: 'owner', succeeds: OWNER } }), before)).toEqual({
+      summary: `Added user-new as owner, succeeding ${OWNER} (account erasure)`,
+      changes: [{ field: 'members.user-new.role', from: null, to: 'owner' }],
+    });
+  });
+
   it('shows list fields whole, before and after', () => {
     expect(describe(at(samples.TaskAssigned), before).changes).toEqual([{ field: 'assigneeIds', from: [OWNER], to: [OWNER, EDITOR] }]);
     expect(describe(at(samples.TaskUnassigned), before).changes).toEqual([{ field: 'assigneeIds', from: [OWNER], to: [] }]);

@@ -16,8 +16,12 @@ export type BoardRenamed = Ev<'BoardRenamed', { name: string }>;
 export type BoardDescriptionChanged = Ev<'BoardDescriptionChanged', { description: string }>;
 export type BoardArchived = Ev<'BoardArchived', Record<string, never>>;
 export type BoardRestored = Ev<'BoardRestored', Record<string, never>>;
-export type MemberAdded = Ev<'MemberAdded', { userId: string; role: Role }>;
-export type MemberRoleChanged = Ev<'MemberRoleChanged', { userId: string; from: Role; role: Role }>;
+/**
+ * `succeeds`: only on the owner appointed when the board's only owner is erased (AppointOwnerForErasure),
+ * the erased person's id, so the history says why an administrator changed the owners.
+ */
+export type MemberAdded = Ev<'MemberAdded', { userId: string; role: Role; succeeds?: string }>;
+export type MemberRoleChanged = Ev<'MemberRoleChanged', { userId: string; from: Role; role: Role; succeeds?: string }>;
 export type MemberRemoved = Ev<'MemberRemoved', { userId: string }>;
 export type ColumnAdded = Ev<
   'ColumnAdded',

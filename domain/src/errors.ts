@@ -19,7 +19,7 @@ export const errorStatus = {
   'USER.LAST_ADMIN': 409,
   /** The account is disabled or erased: it cannot be made (again) a member of a board. */
   'USER.ACCOUNT_INACTIVE': 409,
-  /** Erasure refused: the person is the only owner of boards (listed in the details). */
+  /** Erasure refused: the person is the only owner of boards (listed in the details) and no successor was named. */
   'USER.SOLE_OWNER': 409,
   'COLUMN.NOT_FOUND': 404,
   'COLUMN.ALREADY_EXISTS': 409,

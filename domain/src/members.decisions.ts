@@ -1,4 +1,4 @@
-import type { AddMember, ChangeMemberRole, RemoveErasedMember, RemoveMember } from './board.commands.js';
+import type { AddMember, AppointOwnerForErasure, ChangeMemberRole, RemoveErasedMember, RemoveMember } from './board.commands.js';
 import type { BoardEvent, TaskUnassigned } from './board.events.js';
 import type { BoardState, Member } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';
@@ -49,6 +49,30 @@ export function removeMember(command: RemoveMember, state: BoardState): BoardEve
 export function removeErasedMember(command: RemoveErasedMember, state: BoardState): BoardEvent[] {
   if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'Board not found');
   return memberRemoval(state, requireMember(state, command.data.userId));
+}
+
+const isOnlyOwner = (board: ExistingBoard, userId: string): boolean =>
+  board.members[userId]?.role === 'owner' && countOwners(board) === 1;
+
+/**
+ * The person being erased is the board's only owner: the successor becomes an owner, promoted when
+ * already a member, added otherwise; archived or not, whoever sends it (the admin erasure route, see
+ * AppointOwnerForErasure). Nothing to do when the board has another owner by now: it keeps one anyway.
+ * The ordinary member events, so the history reads as usual and undo treats them as usual.
+ */
+export function appointOwnerForErasure(command: AppointOwnerForErasure, state: BoardState): BoardEvent[] {
+  if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'Board not found');
+  const userId = requireText('userId', command.data.userId, 200);
+  if (userId === command.data.erasedUserId) {
+    throw new DomainError('VALIDATION.FAILED', 'The successor must be someone other than the person erased', [
+      { field: 'userId', message: 'must be someone other than the person erased' },
+    ]);
+  }
+  if (!isOnlyOwner(state, command.data.erasedUserId)) return [];
+  const succeeds = command.data.erasedUserId;
+  const successor = state.members[userId];
+  if (successor === undefined) return [{ type: 'MemberAdded', data: { userId, role: 'owner', succeeds } }];
+  return [{ type: 'MemberRoleChanged', data: { userId, from: successor.role, role: 'owner', succeeds } }];
 }
 
 function memberRemoval(board: ExistingBoard, member: Member): BoardEvent[] {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { DOING, EDITOR, OWNER, VIEWER, aBoard, command, given, memberAdded, taskCreated } from './board.testkit.js';
+import { DOING, EDITOR, OWNER, STRANGER, VIEWER, aBoard, command, given, memberAdded, taskCreated } from './board.testkit.js';
 
 describe('Board members', () => {
   describe('AddMember', () => {
@@ -67,6 +67,33 @@ describe('Board members', () => {
     it('refuses an unknown member and an unknown board', () => {
       given(...aBoard()).when(command('RemoveErasedMember', { userId: 'user-nobody' }, ADMIN)).thenThrows('MEMBER.NOT_FOUND');
       given().when(command('RemoveErasedMember', { userId: EDITOR }, ADMIN)).thenThrows('BOARD.NOT_FOUND');
+    });
+  });
+
+  describe('AppointOwnerForErasure (the successor of an erased only owner, sent by the admin)', () => {
+    const ADMIN = 'user-admin';
+    const appoint = (userId: string, erasedUserId = OWNER) => command('AppointOwnerForErasure', { userId, erasedUserId }, ADMIN);
+    it('promotes a member to owner, recording the previous role and whom they succeed', () =>
+      given(...aBoard()).when(appoint(EDITOR)).then([
+        { type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'editor', role: 'owner', succeeds: OWNER } },
+      ]));
+    it('adds someone who is not a member as owner; the sender need not be a member, the board may be archived', () =>
+      given(...aBoard(), { type: 'BoardArchived', data: {} }).when(appoint(STRANGER)).then([
+        { type: 'MemberAdded', data: { userId: STRANGER, role: 'owner', succeeds: OWNER } },
+      ]));
+    it('then lets RemoveErasedMember take the erased owner off', () => {
+      const board = given(...aBoard(), { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'owner', succeeds: OWNER } });
+      board.when(command('RemoveErasedMember', { userId: OWNER }, ADMIN)).then([{ type: 'MemberRemoved', data: { userId: OWNER } }]);
+    });
+    it('does nothing when the board has another owner by now, or the erased person is no owner of it', () => {
+      given(...aBoard(), memberAdded('user-owner-2', 'owner')).when(appoint(EDITOR)).then([]);
+      given(...aBoard()).when(appoint(VIEWER, EDITOR)).then([]);
+      given(...aBoard()).when(appoint(VIEWER, 'user-nobody')).then([]);
+    });
+    it('refuses the erased person as their own successor, an empty id and an unknown board', () => {
+      given(...aBoard()).when(appoint(OWNER)).thenThrows('VALIDATION.FAILED', 'userId');
+      given(...aBoard()).when(appoint('')).thenThrows('VALIDATION.FAILED', 'userId');
+      given().when(appoint(EDITOR)).thenThrows('BOARD.NOT_FOUND');
     });
   });
 });

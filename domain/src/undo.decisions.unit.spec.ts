@@ -108,6 +108,30 @@ describe('Undo', () => {
     });
   });
 
+  describe('of an owner appointed for an erasure (AppointOwnerForErasure, then RemoveErasedMember)', () => {
+    const ADMIN = 'user-admin';
+    const appointed = (userId: string, from: 'editor' | 'viewer'): BoardEvent[] =>
+      [by(ADMIN, { type: 'MemberRoleChanged', data: { userId, from, role: 'owner', succeeds: OWNER } })];
+    const erased: BoardEvent[] = [by(ADMIN, { type: 'MemberRemoved', data: { userId: OWNER } })];
+
+    it('is refused while the successor is the only owner: a board keeps one', () => {
+      const board = history(aBoard(), appointed(EDITOR, 'editor'), erased);
+      const refused = thrownBy(() => board.undo(1, EDITOR));
+      expect([refused.code, refused.message]).toEqual(['UNDO.UNSAFE', 'A board keeps at least one owner']);
+    });
+
+    it('demotes the successor back once another owner exists, like any role change', () => {
+      const board = history(aBoard(), appointed(EDITOR, 'editor'), erased, [by(EDITOR, { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'owner' } })]);
+      expect(board.undo(1, EDITOR)).toEqual([{ type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'owner', role: 'editor' } }]);
+    });
+
+    it('of the removal would bring the erased person back: named for the account check, which refuses it', () => {
+      const board = history(aBoard(), appointed(EDITOR, 'editor'), erased);
+      expect(board.undo(-1, EDITOR)).toEqual([{ type: 'MemberAdded', data: { userId: OWNER, role: 'owner' } }]);
+      expect(membersRestoredByUndo(board.log.slice(-1))).toEqual([OWNER]);
+    });
+  });
+
   describe('who may undo', () => {
     const board = history(
       aBoard(), [by(EDITOR, t1)], [by(EDITOR, { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } })],

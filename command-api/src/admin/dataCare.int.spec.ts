@@ -114,6 +114,7 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect([refused.status, refused.body.code]).toEqual([409, 'USER.SOLE_OWNER']);
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(refused.body.detail).toContain('Solo board');
+      expect(refused.body.detail).toContain('successorId');
       expect(refused.body.errors).toEqual([{ field: 'boards', message: `${soloBoard} Solo board` }]);
       expect(await h.store.streamRevision(`board-${soloBoard}`)).toBe(before);
       expect((await h.app.request('GET', '/me', as(solo))).status).toBe(200);
@@ -126,6 +127,82 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect(view.body.members.map((m: Json) => m.userId)).toEqual([owner.user.id]);
     });
 
+    describe('with a successor named for the boards the person alone owns', () => {
+      /** A person who alone owns two boards, a successor already an editor of the first and no member of the second. */
+      async function soleOwnerOfTwoBoards() {
+        const leaving = await h.app.registerUser({ name: 'Lena Leaving' });
+        const successor = await h.app.registerUser({ name: 'Sid Successor' });
+        const shared = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Shared' } })).body.board.id as string;
+        const hers = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Hers alone' } })).body.board.id as string;
+        expect((await h.app.request('POST', `/boards/${shared}/members`, { ...as(leaving), body: { userId: successor.user.id, role: 'editor' } })).status).toBe(201);
+        const task = await h.app.request<Json>('POST', `/boards/${hers}/tasks`, { ...as(leaving), body: { title: 'Her task', assigneeIds: [leaving.user.id] } });
+        return { leaving, successor, shared, hers, taskId: task.body.id as string };
+      }
+      const revisions = async (...boardIds: string[]) => Promise.all(boardIds.map((id) => h.store.streamRevision(`board-${id}`)));
+
+      it('makes the successor an owner of each first (promoted or added, the admin as actor), then takes the person off and erases them', async () => {
+        const { leaving, successor, shared, hers, taskId: herTask } = await soleOwnerOfTwoBoards();
+
+        const erased = await h.app.request<Json>('DELETE', `/admin/users/${leaving.user.id}?successorId=${successor.user.id}`, as(admin));
+        expect(erased.status).toBe(200);
+        expect(erased.body.id).toBe(leaving.user.id);
+        expect([...erased.body.successorAppointedIn].sort()).toEqual([shared, hers].sort());
+        expect([...erased.body.removedFrom].sort()).toEqual([shared, hers].sort());
+
+        const tail = async (boardId: string, count: number) =>
+          (await h.store.readStream(`board-${boardId}`)).slice(-count).map((e) => [e.type, e.data, e.metadata.actorId]);
+        expect(await tail(shared, 2)).toEqual([
+          ['MemberRoleChanged', { userId: successor.user.id, from: 'editor', role: 'owner', succeeds: leaving.user.id }, admin.user.id],
+          ['MemberRemoved', { userId: leaving.user.id }, admin.user.id],
+        ]);
+        expect(await tail(hers, 3)).toEqual([
+          ['MemberAdded', { userId: successor.user.id, role: 'owner', succeeds: leaving.user.id }, admin.user.id],
+          ['TaskUnassigned', { taskId: herTask, userId: leaving.user.id }, admin.user.id],
+          ['MemberRemoved', { userId: leaving.user.id }, admin.user.id],
+        ]);
+        for (const boardId of [shared, hers]) {
+          const view = await h.app.request<Json>('GET', `/boards/${boardId}`, as(successor));
+          expect(view.status).toBe(200);
+          expect(view.body.members.map((m: Json) => [m.userId, m.role])).toEqual([[successor.user.id, 'owner']]);
+        }
+        const history = await h.app.request<Json>('GET', `/boards/${hers}/history`, as(successor));
+        expect(JSON.stringify(history.body)).toContain(`succeeding ${leaving.user.id} (account erasure)`);
+        expect(await h.sql.query('SELECT id FROM users WHERE id = $1', [leaving.user.id])).toEqual([]);
+        expect((await h.app.request('GET', '/me', as(leaving))).status).toBe(401);
+      });
+
+      it('is documented in the OpenAPI description of the route', async () => {
+        const doc = await h.app.request<Json>('GET', '/openapi.json');
+        const route = doc.body.paths['/api/v1/admin/users/{id}'].delete;
+        expect(route.parameters).toContainEqual(expect.objectContaining({ in: 'query', name: 'successorId', required: false }));
+        expect(route.responses['409'].description).toContain('successor');
+      });
+
+      it('refuses a malformed, unknown, disabled successor or the person themselves, changing nothing', async () => {
+        const { leaving, successor, shared, hers } = await soleOwnerOfTwoBoards();
+        const disabled = await h.app.registerUser({ name: 'Dora Disabled' });
+        expect((await h.app.request('PATCH', `/admin/users/${disabled.user.id}`, { ...as(admin), body: { disabled: true } })).status).toBe(200);
+        const before = await revisions(shared, hers);
+        const erase = (successorId: string) => h.app.request<Json>('DELETE', `/admin/users/${leaving.user.id}?successorId=${successorId}`, as(admin));
+        const cases: [string, number, string][] = [
+          ['not-a-uuid', 400, 'VALIDATION.FAILED'],
+          [leaving.user.id, 400, 'VALIDATION.FAILED'],
+          ['00000000-0000-4000-8000-000000000000', 404, 'USER.NOT_FOUND'],
+          [disabled.user.id, 409, 'USER.ACCOUNT_INACTIVE'],
+        ];
+        for (const [successorId, status, code] of cases) {
+          const refused = await erase(successorId);
+          expect([successorId, refused.status, refused.body.code]).toEqual([successorId, status, code]);
+          if (status !== 409) expect(refused.body.errors.map((e: Json) => e.field)).toContain('query.successorId');
+        }
+        expect(await revisions(shared, hers)).toEqual(before);
+        expect((await h.app.request('GET', '/me', as(leaving))).status).toBe(200);
+        const view = await h.app.request<Json>('GET', `/boards/${shared}`, as(leaving));
+        const roles = Object.fromEntries((view.body.members as Json[]).map((m) => [m.userId, m.role]));
+        expect(roles).toEqual({ [leaving.user.id]: 'owner', [successor.user.id]: 'editor' });
+      });
+    });
+
     it('removes the account and leaves no name or e-mail in any table; history keeps the id', async () => {
       expect(await findEverywhere(h.sql, name)).toContain('public.users.name');
       expect(await findEverywhere(h.sql, person.email)).toContain('public.users.email');
@@ -133,7 +210,7 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
 
       const erased = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
       expect(erased.status).toBe(200);
-      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId] });
+      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId], successorAppointedIn: [] });
       expect(await findEverywhere(h.sql, name)).toEqual([]);
       expect(await findEverywhere(h.sql, person.email)).toEqual([]);
 

@@ -30,8 +30,8 @@ const isArchivedAndEmpty = ({ state }: Membership): boolean => state.status === 
 
 /**
  * Refuses (409 USER.SOLE_OWNER, each board in the details) when the person is the only owner of a
- * board still in use: the board would be left without anyone who may manage it. Someone else must
- * become an owner first (or the board be archived and emptied).
+ * board still in use: the board would be left without anyone who may manage it. The admin names a
+ * successor (`successorId`), or someone else becomes an owner first (or the board is archived and emptied).
  */
 export function refuseSoleOwnership(memberships: readonly Membership[], userId: string): void {
   const blocking = memberships.filter((membership) => isSoleOwner(membership, userId) && !isArchivedAndEmpty(membership));
@@ -39,9 +39,46 @@ export function refuseSoleOwnership(memberships: readonly Membership[], userId: 
   const names = blocking.map(({ state }) => `“${state.name}”`).join(', ');
   throw new DomainError(
     'USER.SOLE_OWNER',
-    `The person is the only owner of ${names}: make another member an owner first (or archive the board with no tasks left)`,
+    `The person is the only owner of ${names}: name a successor (?successorId=<user id>) who becomes their owner, `
+      + 'or make another member an owner first (or archive the board with no tasks left)',
     blocking.map(({ boardId, state }) => ({ field: 'boards', message: `${boardId} ${state.name}` })),
   );
+}
+
+interface BoardChange {
+  readonly userId: string;
+  readonly actorId: string;
+  readonly now: string;
+  readonly correlationId: string;
+}
+
+/**
+ * Makes the successor an owner of every board the person is the only owner of (archived ones
+ * too), with board events in each board's stream, the admin as actor (AppointOwnerForErasure).
+ * Returns the memberships as the boards are now, so the removal that follows takes the person
+ * off those boards as well, and the boards where the successor became an owner.
+ */
+export async function appointSuccessor(
+  commands: CommandHandler,
+  memberships: readonly Membership[],
+  appointment: BoardChange & { readonly successorId: string },
+): Promise<{ memberships: Membership[]; appointedIn: string[] }> {
+  const updated: Membership[] = [];
+  const appointedIn: string[] = [];
+  for (const membership of memberships) {
+    if (!isSoleOwner(membership, appointment.userId)) {
+      updated.push(membership);
+      continue;
+    }
+    const result = await commands.handle(membership.boardId, {
+      type: 'AppointOwnerForErasure',
+      data: { userId: appointment.successorId, erasedUserId: appointment.userId },
+      metadata: { now: appointment.now, actorId: appointment.actorId },
+    }, { correlationId: appointment.correlationId, causationId: null });
+    if (result.events.length > 0) appointedIn.push(membership.boardId);
+    updated.push(result.state.status === 'initial' ? membership : { boardId: membership.boardId, state: result.state });
+  }
+  return { memberships: updated, appointedIn };
 }
 
 /**
@@ -53,7 +90,7 @@ export function refuseSoleOwnership(memberships: readonly Membership[], userId: 
 export async function removeMemberships(
   commands: CommandHandler,
   memberships: readonly Membership[],
-  removal: { readonly userId: string; readonly actorId: string; readonly now: string; readonly correlationId: string },
+  removal: BoardChange,
 ): Promise<string[]> {
   const left: string[] = [];
   for (const membership of memberships) {

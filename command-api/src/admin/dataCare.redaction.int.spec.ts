@@ -38,7 +38,7 @@ describe('Erasure: redaction of remembered answers touches only the person’s o
     expect([column.status, column.body.name]).toEqual([201, 'open']);
 
     const erased = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
-    expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId] });
+    expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId], successorAppointedIn: [] });
 
     const member = await replay(`/boards/${boardId}/members`, { email: person.email, role: 'editor' }, 'add-open');
     expect(member.headers.get('idempotent-replayed')).toBe('true');

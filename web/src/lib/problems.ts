@@ -26,7 +26,7 @@ const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   'USER.NOT_FOUND': 'No account with this email',
   'USER.LAST_ADMIN': 'The system needs at least one admin',
   'USER.ACCOUNT_INACTIVE': 'This account is disabled or erased',
-  'USER.SOLE_OWNER': 'This person is the only owner of some boards',
+  'USER.SOLE_OWNER': 'This person is the only owner of some boards: name a successor, or make another member an owner first',
   'COLUMN.NOT_FOUND': 'This column no longer exists',
   'COLUMN.ALREADY_EXISTS': 'This column already exists',
   'COLUMN.NOT_EMPTY': 'Move or delete the tasks of this column first',
