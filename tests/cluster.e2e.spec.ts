@@ -16,11 +16,11 @@ import {
   type TcpProxy,
   type TestDatabase,
 } from '@primetrade/platform';
-import { applyEnvelopes, runMigrations } from '@primetrade/projector';
+import { applyEnvelopes } from '@primetrade/projector';
+import { compareReadModels, runMigrations } from '@primetrade/read-model';
 import { startKafka, type KafkaBroker } from '../infra/kafka/kafka.mjs';
 import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import { repoRoot } from '../infra/cluster/src/supervisor.js';
-import { compareReadModels } from '../projector/src/testing/compareReadModels.js';
 import { apiClient, connectToBoard } from './kit/api.js';
 import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRedis, type TopicMessage } from './kit/cluster.js';
 import { eventually } from './kit/eventually.js';

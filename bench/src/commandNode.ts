@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commandApiDeps, createApp } from '@primetrade/command-api';
-import { runMigrations } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { createLogger, createMetrics, createPostgresSql, createSqlEventStore, createTokenService, loadConfig } from '@primetrade/platform';
 
 /**

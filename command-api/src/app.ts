@@ -1,5 +1,6 @@
 import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
-import { createProjectionAdmin, createProjectionProgress } from '@primetrade/projector';
+import { createProjectionAdmin } from '@primetrade/projector';
+import { createProjectionProgress } from '@primetrade/read-model';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';

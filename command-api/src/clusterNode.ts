@@ -16,7 +16,7 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { createApp } from './app.js';
 import { commandApiDeps } from './embedded.js';
 

@@ -20,7 +20,8 @@ import {
   type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, type NotificationRooms } from '@primetrade/projector';
+import { createNotificationServices, createProjector, createRelay, pushNotifications, type NotificationRooms } from '@primetrade/projector';
+import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
 

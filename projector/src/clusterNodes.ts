@@ -13,7 +13,7 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { runMigrations } from './migrations.js';
+import { runMigrations } from '@primetrade/read-model';
 import { rebuildReadModels, type RebuildResult } from './rebuild.js';
 import { createNotificationServices } from './notifications/notificationServices.js';
 import { createRedisNotificationRooms, pushNotifications } from './notifications/push.js';

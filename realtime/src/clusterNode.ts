@@ -17,7 +17,7 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { createStoredBoards } from '@primetrade/projector';
+import { createStoredBoards } from '@primetrade/read-model';
 import { createRedisAdapter } from './redisAdapter.js';
 import { createRedisPresenceStore } from './redisPresenceStore.js';
 import { createRedisRemovals } from './removals.js';

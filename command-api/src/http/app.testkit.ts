@@ -25,7 +25,7 @@ import {
   createTokenService,
   type Sql,
 } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import type Koa from 'koa';
 import { createApp, type AppConfig, type AppDeps } from '../app.js';
 import type { Session } from '../auth/auth.routes.js';
