@@ -12,6 +12,7 @@ const alias = {
   '@primetrade/projector': src('projector'),
   '@primetrade/realtime': src('realtime'),
   '@primetrade/command-api': src('command-api'),
+  '@primetrade/server': src('server'),
 };
 const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
 

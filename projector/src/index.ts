@@ -5,7 +5,6 @@ export * from './checkpoints.js';
 export * from './logging.js';
 export * from './observability.js';
 export * from './relayLease.js';
-export * from './clusterNodes.js';
 export * from './rebuild.js';
 export * from './testing/index.js';
 export * from './projectionAdmin.js';

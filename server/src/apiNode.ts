@@ -16,9 +16,9 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
+import { commandApiDeps, createApp } from '@primetrade/command-api';
+import { createProjectionAdmin } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
-import { createApp } from './app.js';
-import { commandApiDeps } from './embedded.js';
 
 export interface CommandApiNode {
   readonly url: string;
@@ -51,6 +51,7 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const app = createApp({
     ...commandApiDeps(config, {
       logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
+      projectionAdmin: createProjectionAdmin({ sql, store: opened.store, logger }),
       readiness: async () => ({
         // Rate limits fall back to per-node memory while Redis is down: degraded, still serving.
         redis: redisHealth(redis) === 'up' ? { ok: true } : { ok: true, detail: 'Redis unreachable: rate limits enforced per node' },

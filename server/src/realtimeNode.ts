@@ -18,12 +18,7 @@ import {
   type Logger,
 } from '@primetrade/platform';
 import { createStoredBoards } from '@primetrade/read-model';
-import { createRedisAdapter } from './redisAdapter.js';
-import { createRedisPresenceStore } from './redisPresenceStore.js';
-import { createRedisRemovals } from './removals.js';
-import { createRealtimeServer } from './realtimeServer.js';
-import { readModelAccess } from './readModelAccess.js';
-import { realtimeConsumerGroup } from './fanout.js';
+import { createRealtimeServer, createRedisAdapter, createRedisPresenceStore, createRedisRemovals, readModelAccess, realtimeConsumerGroup } from '@primetrade/realtime';
 
 export interface RealtimeNode {
   readonly url: string;
