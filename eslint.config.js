@@ -21,6 +21,7 @@ const boundaries = [
   { files: ['realtime/src/**/*.ts'], rules: forbid('realtime', ['projector', 'command-api', 'server'], 'realtime reads the read model; server/ wires it to the rest') },
   // Specs may fill the read models with the projector: a test fixture (devDependency), not a dependency.
   { files: testFiles('realtime'), rules: forbid('realtime', ['command-api', 'server'], 'realtime reads the read model; server/ wires it to the rest') },
+  { files: ['web/src/**/*.ts'], rules: forbid('web', ['platform', 'read-model', 'projector', 'realtime', 'command-api', 'server'], 'the browser client shares only the domain\'s wire contracts') },
   { files: ['command-api/src/**/*.ts'], rules: forbid('command-api', ['projector', 'realtime', 'server'], 'the API reads the read model; server/ injects what it needs of the projector') },
   { files: testFiles('command-api'), rules: forbid('command-api', ['realtime', 'server'], 'the API reads the read model; server/ injects what it needs of the projector') },
 ];

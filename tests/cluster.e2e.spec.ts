@@ -369,7 +369,7 @@ describe('Cluster mode across real processes', () => {
 
   it('rebuilds the read models from the store into fresh tables while the cluster runs, and switches them in', async () => {
     const load = writeLoad(10);
-    const rebuild = spawn(process.execPath, [path.join(repoRoot, 'projector/dist/main.js'), 'rebuild'], {
+    const rebuild = spawn(process.execPath, [path.join(repoRoot, 'server/dist/projector.main.js'), 'rebuild'], {
       env: { ...cluster.projectors[0]!.spec.env, NODE_NAME: 'rebuild-1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
