@@ -2,6 +2,30 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Workspace boundaries (docs/adr/0017-read-model-and-server-workspaces.md): which workspace may not
+ * import which, by package name or by a relative path into its sources. Only server/ (the
+ * composition root), tests/, bench/ and infra/ import everything.
+ */
+const importsOf = (workspace) => [`@primetrade/${workspace}`, `@primetrade/${workspace}/*`, `**/${workspace}/src/**`];
+const testFiles = (workspace) => [`${workspace}/src/**/*.spec.ts`, `${workspace}/src/**/*.testkit.ts`, `${workspace}/src/**/*.contract.ts`];
+const forbid = (workspace, forbidden, why) => ({
+  'no-restricted-imports': ['error', {
+    patterns: forbidden.map((other) => ({ group: importsOf(other), message: `${workspace} may not import ${other}: ${why} (docs/adr/0017-read-model-and-server-workspaces.md).` })),
+  }],
+});
+const boundaries = [
+  { files: ['platform/src/**/*.ts'], rules: forbid('platform', ['read-model', 'projector', 'realtime', 'command-api', 'server'], 'platform is the adapters every workspace builds on') },
+  { files: ['read-model/src/**/*.ts'], rules: forbid('read-model', ['projector', 'realtime', 'command-api', 'server'], 'the read model is shared by its writer and its readers') },
+  { files: ['projector/src/**/*.ts'], rules: forbid('projector', ['realtime', 'command-api', 'server'], 'the projector writes the read models and knows no reader') },
+  { files: ['realtime/src/**/*.ts'], rules: forbid('realtime', ['projector', 'command-api', 'server'], 'realtime reads the read model; server/ wires it to the rest') },
+  // Specs may fill the read models with the projector: a test fixture (devDependency), not a dependency.
+  { files: testFiles('realtime'), rules: forbid('realtime', ['command-api', 'server'], 'realtime reads the read model; server/ wires it to the rest') },
+  { files: ['web/src/**/*.ts'], rules: forbid('web', ['platform', 'read-model', 'projector', 'realtime', 'command-api', 'server'], 'the browser client shares only the domain\'s wire contracts') },
+  { files: ['command-api/src/**/*.ts'], rules: forbid('command-api', ['projector', 'realtime', 'server'], 'the API reads the read model; server/ injects what it needs of the projector') },
+  { files: testFiles('command-api'), rules: forbid('command-api', ['realtime', 'server'], 'the API reads the read model; server/ injects what it needs of the projector') },
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '**/*.js', 'infra/**/*.mjs', 'platform/scripts/*.mjs', 'infra/**/*.d.mts'] },
   js.configs.recommended,
@@ -29,6 +53,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'The domain has no random source.' }],
     },
   },
+  ...boundaries,
   {
     // Configuration is read in one place; tests and benchmarks drive processes and may pass env on.
     files: ['platform/src/config/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'infra/cluster/src/main.ts', 'infra/cluster/src/supervisor.ts', '**/*.spec.ts', '**/*.testkit.ts'],

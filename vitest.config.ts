@@ -8,9 +8,11 @@ const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, impo
 const alias = {
   '@primetrade/domain': src('domain'),
   '@primetrade/platform': src('platform'),
+  '@primetrade/read-model': src('read-model'),
   '@primetrade/projector': src('projector'),
   '@primetrade/realtime': src('realtime'),
   '@primetrade/command-api': src('command-api'),
+  '@primetrade/server': src('server'),
 };
 const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
 

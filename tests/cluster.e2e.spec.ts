@@ -16,11 +16,11 @@ import {
   type TcpProxy,
   type TestDatabase,
 } from '@primetrade/platform';
-import { applyEnvelopes, runMigrations } from '@primetrade/projector';
+import { applyEnvelopes } from '@primetrade/projector';
+import { compareReadModels, runMigrations } from '@primetrade/read-model';
 import { startKafka, type KafkaBroker } from '../infra/kafka/kafka.mjs';
 import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import { repoRoot } from '../infra/cluster/src/supervisor.js';
-import { compareReadModels } from '../projector/src/testing/compareReadModels.js';
 import { apiClient, connectToBoard } from './kit/api.js';
 import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRedis, type TopicMessage } from './kit/cluster.js';
 import { eventually } from './kit/eventually.js';
@@ -369,7 +369,7 @@ describe('Cluster mode across real processes', () => {
 
   it('rebuilds the read models from the store into fresh tables while the cluster runs, and switches them in', async () => {
     const load = writeLoad(10);
-    const rebuild = spawn(process.execPath, [path.join(repoRoot, 'projector/dist/main.js'), 'rebuild'], {
+    const rebuild = spawn(process.execPath, [path.join(repoRoot, 'server/dist/projector.main.js'), 'rebuild'], {
       env: { ...cluster.projectors[0]!.spec.env, NODE_NAME: 'rebuild-1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -41,9 +41,21 @@ describe('infra/docker/Dockerfile', () => {
   });
 
   it('starts the app image as a command-api node and health-checks the port it listens on', () => {
-    expect(instructions('app', 'CMD')).toEqual(['CMD ["node", "command-api/dist/main.js"]']);
+    expect(instructions('app', 'CMD')).toEqual(['CMD ["node", "server/dist/main.js"]']);
     expect(instructions('app', 'HEALTHCHECK')[0]).toContain('"infra/docker/healthcheck.mjs", "PORT", "/healthz"');
     expect(instructions('app', 'ENV').join(' ')).toMatch(/HOST=0\.0\.0\.0/);
+  });
+
+  it('copies every workspace: its manifest before npm ci, its package.json and build into the app image', () => {
+    const { workspaces } = JSON.parse(readText('package.json')) as { workspaces: string[] };
+    const manifests = instructions('manifests', 'COPY');
+    const app = instructions('app', 'COPY');
+    for (const workspace of workspaces) {
+      expect(manifests, workspace).toContain(`COPY ${workspace}/package.json ${workspace}/`);
+      expect(app, workspace).toContain(`COPY --from=build /app/${workspace}/package.json ${workspace}/`);
+      expect(app, workspace).toContain(`COPY --from=build /app/${workspace}/dist ${workspace}/dist`);
+    }
+    expect(app).toContain('COPY --from=build /app/read-model/migrations read-model/migrations');
   });
 
   it('is the image compose and Kubernetes run: app for the node services, web for nginx', () => {

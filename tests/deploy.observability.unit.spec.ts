@@ -25,7 +25,7 @@ async function exportedMetricNames(): Promise<Set<string>> {
 }
 
 function literalMetricNames(): string[] {
-  const sources = ['platform/src', 'command-api/src', 'realtime/src', 'projector/src'].flatMap((dir) => sourceFiles(path.join(repoRoot, dir)));
+  const sources = ['platform/src', 'read-model/src', 'command-api/src', 'realtime/src', 'projector/src', 'server/src'].flatMap((dir) => sourceFiles(path.join(repoRoot, dir)));
   return sources.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'(primetrade_[a-z0-9_]+)'/g)].map((match) => match[1] ?? ''));
 }
 

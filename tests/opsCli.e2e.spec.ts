@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { appendHistories, boardHistories, runMigrations } from '@primetrade/projector';
+import { appendHistories, boardHistories } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import {
   createLogger, createSqlEventStore, createTestDatabase, deleteTopics, ensureBoardEventsTopic, uniqueTopic,
   type EventStore, type TestDatabase,

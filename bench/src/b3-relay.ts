@@ -1,5 +1,5 @@
 import { createKafkaEventBus, createLogger, createPostgresSql, createSqlEventStore, createTestDatabase, type KafkaEventBus } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { benchRelayCatchUp, type RelayCatchUp } from './b3-relay-catch-up.js';
 import { benchRelayLatency, type RelayLatency } from './b3-relay-latency.js';
 import { connectRawProducer, startBenchKafka } from './lib/kafka.js';

@@ -1,6 +1,7 @@
 import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
 import { createSqlEventStore, createTestDatabase, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
-import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels, runMigrations } from '@primetrade/projector';
+import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { interleaved, type RatioResult } from './lib/measure.js';
 import { log } from './lib/results.js';
 

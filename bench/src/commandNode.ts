@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commandApiDeps, createApp } from '@primetrade/command-api';
-import { runMigrations } from '@primetrade/projector';
+import { createProjectionAdmin } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { createLogger, createMetrics, createPostgresSql, createSqlEventStore, createTokenService, loadConfig } from '@primetrade/platform';
 
 /**
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       store,
       tokens: createTokenService({ secret: config.JWT_SECRET ?? '', accessTtlSeconds: 3600 }),
       readiness: async () => ({}),
+      projectionAdmin: createProjectionAdmin({ sql, store }),
     }),
   );
   const handle = app.callback();

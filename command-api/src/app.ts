@@ -1,5 +1,5 @@
 import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
-import { createProjectionAdmin, createProjectionProgress } from '@primetrade/projector';
+import { createProjectionProgress, type ProjectionAdmin } from '@primetrade/read-model';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
@@ -55,6 +55,8 @@ export interface AppDeps {
   /** UUID v4. */
   readonly newId: () => string;
   readonly readiness: ReadinessCheck;
+  /** Projection status and rebuild behind `/admin/projections`: the projector's, injected by server/. */
+  readonly projectionAdmin: ProjectionAdmin;
   /** Statistics cache (cluster mode: Redis); in memory when absent. */
   readonly statsCache?: TextCache;
   /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     conflictRetry: config.commandConflictDeadlineMs === undefined ? undefined : { deadlineMs: config.commandConflictDeadlineMs },
   });
   registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts, commands });
-  registerProjectionAdminRoutes(registrar, createProjectionAdmin({ sql: deps.sql, store: deps.store, logger: deps.logger, clock: deps.clock }));
+  registerProjectionAdminRoutes(registrar, deps.projectionAdmin);
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
     statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs, commands,

@@ -1,5 +1,7 @@
 export * from './http/state.js';
 export * from './http/problem.js';
 export * from './http/route.js';
-export { commandApiDeps, startEmbedded, type EmbeddedOptions, type EmbeddedSystem } from './embedded.js';
+export { commandApiDeps } from './commandApiDeps.js';
+export { createCommandHandler, type CommandHandler } from './commands/handleCommand.js';
 export { createApp, type AppDeps } from './app.js';
+export { commandNodeReadiness } from './ops/readiness.js';

@@ -1,6 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
-import { notifyProgress } from './consistency/projectionProgress.js';
+import { notifyProgress } from '@primetrade/read-model';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 
 export { UnknownEventTypeError } from './projections/index.js';

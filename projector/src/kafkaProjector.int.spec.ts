@@ -8,10 +8,9 @@ import {
   uniqueTopic,
   type KafkaEventBus,
 } from '@primetrade/platform';
-import { createProjectionProgress } from './consistency/projectionProgress.js';
+import { createProjectionProgress, createMigratedPostgres, type MigratedDatabase } from '@primetrade/read-model';
 import { createProjector, projectionOffsets, type Projector } from './projector.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
-import { createMigratedPostgres, type MigratedDatabase } from './testing/database.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 
 const logger = createLogger({ level: 'silent' });

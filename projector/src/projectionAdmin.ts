@@ -1,39 +1,17 @@
 import { boardStreamPrefix } from '@primetrade/domain';
 import type { EventStore, Sql } from '@primetrade/platform';
+import type { ProjectionAdmin, RebuildJob } from '@primetrade/read-model';
 import { silentLogger, type ProjectorLogger } from './logging.js';
-import { rebuildReadModels, type RebuildProgress, type RebuildResult } from './rebuild.js';
+import { rebuildReadModels } from './rebuild.js';
 
-/** How far each feed has come: the relay in the store, the projector in Kafka and in the boards. */
-export interface ProjectionStatus {
-  readonly checkpoints: readonly { name: string; position: string; updatedAt: string; pendingEvents: number; pendingCapped: boolean }[];
-  readonly kafkaOffsets: readonly { group: string; topic: string; partition: number; nextOffset: string; updatedAt: string }[];
-  readonly boards: { readonly projected: number; readonly lastAppliedAt: string | null };
-  readonly rebuild: RebuildJob | null;
-}
-
-export interface RebuildJob {
-  readonly state: 'running' | 'succeeded' | 'failed';
-  readonly phase: RebuildProgress['phase'] | 'starting' | 'done';
-  readonly events: number;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly result: RebuildResult | null;
-  readonly error: string | null;
-}
-
-export interface ProjectionAdmin {
-  status(): Promise<ProjectionStatus>;
-  /** Starts a rebuild in the background; null when one is already running. */
-  startRebuild(): RebuildJob | null;
-  /** The running or last rebuild. */
-  rebuild(): RebuildJob | null;
-  /** Resolves when a running rebuild has ended (graceful shutdown, tests). */
-  settled(): Promise<void>;
-}
+export type { ProjectionAdmin, ProjectionStatus, RebuildJob } from '@primetrade/read-model';
 
 const pendingCap = 10_000;
 
-/** Projection status and the rebuild trigger behind `/admin/projections` (one rebuild at a time per process). */
+/**
+ * Projection status and the rebuild trigger behind `/admin/projections` (one rebuild at a time per
+ * process): the projector's implementation of the read model's `ProjectionAdmin` port.
+ */
 export function createProjectionAdmin(options: { readonly sql: Sql; readonly store: EventStore; readonly logger?: ProjectorLogger; readonly clock?: () => Date }): ProjectionAdmin {
   const { sql, store } = options;
   const logger = options.logger ?? silentLogger;

@@ -7,7 +7,7 @@ import type { ProjectorLogger } from './logging.js';
 import { createProjector, type Projector } from './projector.js';
 import { createRelay } from './relay.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
-import { createMigratedPglite } from './testing/database.testkit.js';
+import { createMigratedPglite } from '@primetrade/read-model';
 import { readBoard, readRows } from './testing/readModels.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 

@@ -7,15 +7,13 @@ import {
 import { applyEnvelopes, applyInTransaction, readModelsLockKey } from './applyBatch.js';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createProjector } from './projector.js';
-import { readModelDdl } from './readModelSchema.js';
+import { readModelDdl, compareReadModels, readModelRows, createMigratedPostgres, readModelBackends } from '@primetrade/read-model';
 import { projectEvents } from './projections/index.js';
 import { foldReadModels, rebuildReadModels, RebuildError, type RebuildProgress } from './rebuild.js';
 import { createRelay } from './relay.js';
 import { inlineParameters } from './sqlScript.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
 import { appendHistories, boardHistories } from './testing/boardHistory.testkit.js';
-import { compareReadModels, readModelRows } from './testing/compareReadModels.js';
-import { createMigratedPostgres, readModelBackends } from './testing/database.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 
 const backends = readModelBackends('rebuild');

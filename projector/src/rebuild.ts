@@ -4,13 +4,10 @@ import { toEnvelope, type EventStore, type Position, type Sql, type SqlQueryable
 import { applyInTransaction, readModelsLockKey, type ProjectEvents } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectEvents } from './projections/index.js';
-import {
-  assertSameColumns, createDeferredIndexes, createReadModelSchema, liveReadModelSchema, quoteIdent,
-  RebuildError, swapReadModelTables,
-} from './readModelSchema.js';
+import { assertSameColumns, createDeferredIndexes, createReadModelSchema, liveReadModelSchema, quoteIdent, RebuildError, swapReadModelTables } from '@primetrade/read-model';
 import { createSqlScript } from './sqlScript.js';
 
-export { RebuildError, feedPositionTables, liveReadModelSchema } from './readModelSchema.js';
+export { RebuildError, feedPositionTables, liveReadModelSchema } from '@primetrade/read-model';
 
 export interface RebuildProgress {
   /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */

@@ -13,7 +13,7 @@ import {
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createRelay, type Relay } from './relay.js';
 import { createLeaderLease, type LeaderLease } from './relayLease.js';
-import { createMigratedPglite } from './testing/database.testkit.js';
+import { createMigratedPglite } from '@primetrade/read-model';
 import { waitFor } from './testing/wait.testkit.js';
 
 let sql: Sql;

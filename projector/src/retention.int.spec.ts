@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Sql } from '@primetrade/platform';
 import type { ProjectorLogger } from './logging.js';
 import { applyRetention, createRetentionJob } from './retention.js';
-import { readModelBackends } from './testing/database.testkit.js';
+import { readModelBackends } from '@primetrade/read-model';
 
 const day = 24 * 3600_000;
 const now = new Date('2026-06-01T12:00:00Z');

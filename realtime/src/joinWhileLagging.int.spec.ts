@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { boardStreamId, type Envelope } from '@primetrade/domain';
 import { createInMemoryEventStore, toEventToAppend, type EventStore } from '@primetrade/platform';
-import { applyEnvelopes, BoardStream, createMigratedPostgres, createStoredBoards, type MigratedDatabase } from '@primetrade/projector';
+import { applyEnvelopes, BoardStream } from '@primetrade/projector';
+import { createMigratedPostgres, createStoredBoards, type MigratedDatabase } from '@primetrade/read-model';
 import { readModelAccess } from './readModelAccess.js';
 import { join, newUser, startRealtime, type Harness, type TestUser } from './realtime.testkit.js';
 

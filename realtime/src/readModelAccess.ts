@@ -1,5 +1,5 @@
 import type { SqlQueryable } from '@primetrade/platform';
-import { getBoardRevision, getMemberRole } from '@primetrade/projector';
+import { getBoardRevision, getMemberRole } from '@primetrade/read-model';
 import type { RealtimeDeps } from './realtimeServer.js';
 
 /** Who may connect (an active account) and join a board (a member), from the read models. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@primetrade/platform';
 import { boardRoom, type JoinAck, type LeaveAck, type Role } from '@primetrade/domain';
-import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/projector';
+import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/read-model';
 import { parseJoin, parseLeave } from './payloads.js';
 import { perSecondCounter } from './socketRate.js';
 import type { Presence } from './presence.js';

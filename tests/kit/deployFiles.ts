@@ -72,9 +72,9 @@ export type Role = 'command-api' | 'realtime' | 'relay' | 'projector';
 export function roleOf(command: readonly string[] | undefined): Role | undefined {
   const [runtime, entry, argument] = command ?? [];
   if (runtime !== 'node') return undefined;
-  if (entry === 'command-api/dist/main.js') return 'command-api';
-  if (entry === 'realtime/dist/main.js') return 'realtime';
-  if (entry === 'projector/dist/main.js' && (argument === 'relay' || argument === 'projector')) return argument;
+  if (entry === 'server/dist/main.js') return 'command-api';
+  if (entry === 'server/dist/realtime.main.js') return 'realtime';
+  if (entry === 'server/dist/projector.main.js' && (argument === 'relay' || argument === 'projector')) return argument;
   return undefined;
 }
 

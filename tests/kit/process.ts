@@ -15,11 +15,11 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the built embedded server (`node command-api/dist/main.js`) on a free port and waits for
+ * Starts the built embedded server (`node server/dist/main.js`) on a free port and waits for
  * its "running" log line. The test command builds first (`tsc -b`).
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const entry = path.join(repoRoot, 'command-api/dist/main.js');
+  const entry = path.join(repoRoot, 'server/dist/main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npx tsc -b\` first (npm test does)`);
   const child = spawn(process.execPath, [entry], {
     cwd: repoRoot,

@@ -1,6 +1,6 @@
 import { boardStreamId, DomainError, type TaskDto, type UserDto } from '@primetrade/domain';
 import { toEnvelope, type EventStore, type Sql, type SqlQueryable } from '@primetrade/platform';
-import { isoSql, taskDtoJson } from '@primetrade/projector';
+import { isoSql, taskDtoJson } from '@primetrade/read-model';
 import { accountsLockKey, findUserById, toUserDto, userColumns, type UserRow } from '../auth/users.repository.js';
 import { historyOf, type HistoryEntry } from '../history/history.js';
 import { redactPersonInAnswer, type ErasedPerson } from './answerRedaction.js';

@@ -1,5 +1,5 @@
 import { DomainError } from '@primetrade/domain';
-import type { ProjectionAdmin } from '@primetrade/projector';
+import type { ProjectionAdmin } from '@primetrade/read-model';
 import { z } from '../http/zod.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireAdmin } from './admin.routes.js';

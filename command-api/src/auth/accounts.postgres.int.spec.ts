@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../http/app.testkit.js';
 

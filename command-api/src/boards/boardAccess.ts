@@ -1,5 +1,5 @@
 import { boardStreamId } from '@primetrade/domain';
-import { getBoardRevision, getMemberRole } from '@primetrade/projector';
+import { getBoardRevision, getMemberRole } from '@primetrade/read-model';
 import type { BoardRouteDeps } from './boardApi.deps.js';
 import { boardNotFound, isMemberIn } from './stateViews.js';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BoardViewDto } from '@primetrade/domain';
 import { createInMemoryEventStore, createPostgresSql, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
-import { applyEnvelopes, runMigrations } from '@primetrade/projector';
+import { applyEnvelopes } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import pg from 'pg';
 import type { AppConfig, AppDeps } from '../app.js';
 import { startTestApp, type TestApp } from '../http/app.testkit.js';

@@ -1,5 +1,5 @@
 import type { BoardCommand } from '@primetrade/domain';
-import { getBoardView, listBoardsForUser } from '@primetrade/projector';
+import { getBoardView, listBoardsForUser } from '@primetrade/read-model';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';
 import { commandMetadata, handleOptions, setRevision, requestIds } from '../commands/commandHttp.js';

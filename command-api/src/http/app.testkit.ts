@@ -25,7 +25,8 @@ import {
   createTokenService,
   type Sql,
 } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
+import { createProjectionAdmin } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 import type Koa from 'koa';
 import { createApp, type AppConfig, type AppDeps } from '../app.js';
 import type { Session } from '../auth/auth.routes.js';
@@ -107,7 +108,7 @@ async function readBody(response: Response): Promise<unknown> {
 function buildDeps(sql: Sql, clock: TestClock, options: TestAppOptions): AppDeps {
   const points = options.rateLimitPoints ?? 10_000;
   const limiter = () => createMemoryRateLimiter({ points, durationMs: 60_000, now: () => clock.now().getTime() });
-  return {
+  const deps: Omit<AppDeps, 'projectionAdmin'> & Partial<Pick<AppDeps, 'projectionAdmin'>> = {
     config: {
       apiPrefix: '/api/v1', corsOrigins: [], bodyLimitBytes: 64 * 1024, trustProxy: false, webRoot: null,
       refreshTtlSeconds: 30 * 24 * 3600, version: '0.0.0-test', ...options.config,
@@ -123,6 +124,8 @@ function buildDeps(sql: Sql, clock: TestClock, options: TestAppOptions): AppDeps
     readiness: async () => ({ database: { ok: true } }),
     ...options.deps,
   };
+  // The admin routes' port: the projector's implementation, as server/ injects it in the product.
+  return { ...deps, projectionAdmin: deps.projectionAdmin ?? createProjectionAdmin({ sql, store: deps.store, logger: deps.logger, clock: deps.clock }) };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

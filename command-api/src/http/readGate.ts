@@ -1,6 +1,6 @@
 import { boardStreamId, DomainError } from '@primetrade/domain';
 import type { EventStore, SqlQueryable } from '@primetrade/platform';
-import { createStoredBoards, getBoardIdOfTask, getMemberRole, isMemberOf, storedRevisionOf, type ProjectionProgress } from '@primetrade/projector';
+import { createStoredBoards, getBoardIdOfTask, getMemberRole, isMemberOf, storedRevisionOf, type ProjectionProgress } from '@primetrade/read-model';
 import { minRevisionHeader, parseMinRevision, type MinRevisionScope, type MinRevisionToken } from './minRevision.js';
 import type { AppContext } from './state.js';
 

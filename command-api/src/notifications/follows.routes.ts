@@ -1,4 +1,4 @@
-import { setTaskFollow } from '@primetrade/projector';
+import { setTaskFollow } from '@primetrade/read-model';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';

@@ -1,6 +1,6 @@
 import { DomainError } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
-import { listNotifications, markAllNotificationsRead, markNotificationRead, unreadCount } from '@primetrade/projector';
+import { listNotifications, markAllNotificationsRead, markNotificationRead, unreadCount } from '@primetrade/read-model';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
 import { notificationPage, notificationParams, notificationsQuery, readAllResult } from './notifications.schemas.js';

@@ -1,5 +1,5 @@
 import { DomainError } from '@primetrade/domain';
-import { getBoardFlow, getBoardRevision, getBoardStats, getMyBoardsFingerprint, getMyStats } from '@primetrade/projector';
+import { getBoardFlow, getBoardRevision, getBoardStats, getMyBoardsFingerprint, getMyStats } from '@primetrade/read-model';
 import { boardParams } from '../boards/common.schemas.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';

@@ -1,6 +1,6 @@
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
-import { getBoardIdOfTask } from '@primetrade/projector';
+import { getBoardIdOfTask } from '@primetrade/read-model';
 import { taskParams } from './tasks.schemas.js';
 
 /**

@@ -1,6 +1,6 @@
 import { requestIds } from '../commands/commandHttp.js';
 import type { BoardCommand, CommandMetadata } from '@primetrade/domain';
-import { listComments } from '@primetrade/projector';
+import { listComments } from '@primetrade/read-model';
 import { z } from 'zod';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';

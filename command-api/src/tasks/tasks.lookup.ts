@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, taskDtoFromState, type BoardCommand, type CommandMetadata, type TaskDto } from '@primetrade/domain';
-import { getBoardIdOfTask, getTask } from '@primetrade/projector';
+import { getBoardIdOfTask, getTask } from '@primetrade/read-model';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
 import { isMemberIn } from '../boards/stateViews.js';

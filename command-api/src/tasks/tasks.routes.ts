@@ -1,5 +1,5 @@
 import type { BoardCommand, CommandMetadata } from '@primetrade/domain';
-import { getBoardRevision, searchTasks, type TaskSearch } from '@primetrade/projector';
+import { getBoardRevision, searchTasks, type TaskSearch } from '@primetrade/read-model';
 import type { z } from 'zod';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';

@@ -111,12 +111,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     // The projector first: it creates the schema and the topic; then the relays, one after the
     // other so that relay-1 is the leader; then the stateless nodes side by side.
-    const projectors = await start(range(options.projectors ?? 1, 'projector').map((name) => spec(name, 'projector/dist/main.js', 'projector node running', ['projector'])));
+    const projectors = await start(range(options.projectors ?? 1, 'projector').map((name) => spec(name, 'server/dist/projector.main.js', 'projector node running', ['projector'])));
     const relays: ServiceProcess[] = [];
-    for (const name of range(options.relays ?? 2, 'relay')) relays.push(...(await start([spec(name, 'projector/dist/main.js', 'relay node running', ['relay'])])));
+    for (const name of range(options.relays ?? 2, 'relay')) relays.push(...(await start([spec(name, 'server/dist/projector.main.js', 'relay node running', ['relay'])])));
     const [api, realtime] = await Promise.all([
-      start(range(options.apiNodes ?? 2, 'api').map((name) => spec(name, 'command-api/dist/main.js', 'command-api node running'))),
-      start(range(options.realtimeNodes ?? 2, 'realtime').map((name) => spec(name, 'realtime/dist/main.js', 'realtime node running'))),
+      start(range(options.apiNodes ?? 2, 'api').map((name) => spec(name, 'server/dist/main.js', 'command-api node running'))),
+      start(range(options.realtimeNodes ?? 2, 'realtime').map((name) => spec(name, 'server/dist/realtime.main.js', 'realtime node running'))),
     ]);
     if (options.proxyPort !== null) {
       status = await startStatusServer(() => started.map((service) => service.status()), host);

@@ -74,7 +74,7 @@ async function jwtSecret(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(repoRoot, 'realtime/dist/main.js')) || !existsSync(path.join(repoRoot, 'web/dist/index.html'))) {
+  if (!existsSync(path.join(repoRoot, 'server/dist/realtime.main.js')) || !existsSync(path.join(repoRoot, 'web/dist/index.html'))) {
     throw new Error('Build first: npm run build (npm run cluster does)');
   }
   findNginx();

@@ -5,7 +5,7 @@ import { createSmtpMailer, decodeMail, startSmtpSink, type Sql, type SmtpSink } 
 import { applyEnvelopes } from '../applyBatch.js';
 import type { ProjectorLogger } from '../logging.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { readModelBackends } from '../testing/database.testkit.js';
+import { readModelBackends } from '@primetrade/read-model';
 import { createMailOutbox, type MailOutbox } from './mailOutbox.js';
 import { projectWithNotifications } from './notifications.projection.js';
 

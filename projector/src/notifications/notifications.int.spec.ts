@@ -3,11 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import { createSqlEventStore, type Sql } from '@primetrade/platform';
 import { applyEnvelopes as applyLive, type ProjectEvents } from '../applyBatch.js';
-import { listNotifications, setTaskFollow } from '../queries/notifications.queries.js';
+import { listNotifications, setTaskFollow, readModelBackends } from '@primetrade/read-model';
 import { rebuildReadModels } from '../rebuild.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
 import { appendHistories } from '../testing/boardHistory.testkit.js';
-import { readModelBackends } from '../testing/database.testkit.js';
 import { notifyDueSoon } from './dueSoon.js';
 import { projectWithNotifications } from './notifications.projection.js';
 

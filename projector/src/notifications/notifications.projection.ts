@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope, NotificationDto, NotificationKind } from '@primetrade/domain';
+import type { Envelope, NotificationKind } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
+import { isUuid, toNewNotification, type NewNotification, type NotificationRow as StoredRow } from '@primetrade/read-model';
 import { projectEvents } from '../projections/index.js';
-import { isUuid } from '../queries/cursor.js';
 import { mayNotify, recipientsOf, specificity, summaryOf, type MemberAccount, type NotificationContext, type TaskBefore } from './recipients.js';
+
+export type { NewNotification };
 
 /**
  * The live projector's writes (DESIGN §1 step ⑤): the read models, plus the notifications the
@@ -24,12 +26,6 @@ interface PlannedNotification {
   readonly taskTitle: string;
   /** The event type whose words describe the change; null: several changes ("changed"). */
   readonly changeType: string | null;
-}
-
-/** A new notification and whom it is for. */
-export interface NewNotification {
-  readonly userId: string;
-  readonly notification: NotificationDto;
 }
 
 /**
@@ -161,19 +157,6 @@ async function loadContext(tx: SqlQueryable, event: Envelope, taskId: string, me
   };
 }
 
-interface StoredRow {
-  id: string;
-  user_id: string;
-  kind: NotificationKind;
-  board_id: string;
-  task_id: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  task_title: string;
-  summary: string;
-  created_at: string | Date;
-}
-
 /** A row for `insertNotifications`. */
 export interface NotificationInsert {
   readonly userId: string;
@@ -253,24 +236,3 @@ export async function queueMails(tx: SqlQueryable, notificationIds: readonly str
     [notificationIds],
   );
 }
-
-const isoOf = (value: string | Date): string => new Date(value).toISOString();
-
-export function toNewNotification(row: StoredRow & { read_at?: string | Date | null }): NewNotification {
-  return {
-    userId: row.user_id,
-    notification: {
-      id: row.id,
-      kind: row.kind,
-      boardId: row.board_id,
-      taskId: row.task_id,
-      taskTitle: row.task_title,
-      actorId: row.actor_id,
-      actorName: row.actor_name,
-      summary: row.summary,
-      createdAt: isoOf(row.created_at),
-      readAt: row.read_at ? isoOf(row.read_at) : null,
-    },
-  };
-}
-export type { StoredRow as NotificationRow };

@@ -1,5 +1,5 @@
 import { createEventStoreDbEventStore, createPostgresSql, createSqlEventStore, type EventStore, type Logger, type OpsConfig, type Sql } from '@primetrade/platform';
-import { runMigrations } from '../migrations.js';
+import { runMigrations } from '@primetrade/read-model';
 
 /** The CLI's connections, opened on first use and closed once at the end. */
 export interface OpsConnections {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, createSqlEventStore, createTestDatabase, loadOpsConfig, rebaseTransactionIds, readTxidState, uniqueTopic, type TestDatabase } from '@primetrade/platform';
-import { runMigrations } from '../migrations.js';
+import { runMigrations } from '@primetrade/read-model';
 import { createLeaderLease } from '../relayLease.js';
 import { appendHistories, boardHistories } from '../testing/boardHistory.testkit.js';
 import { waitFor } from '../testing/wait.testkit.js';

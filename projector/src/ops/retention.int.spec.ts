@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createTestDatabase, loadOpsConfig, type TestDatabase } from '@primetrade/platform';
-import { runMigrations } from '../migrations.js';
+import { runMigrations } from '@primetrade/read-model';
 import { exitCodes } from './cli.js';
 import { runCommand } from './commands.js';
 import { openConnections } from './connections.js';

@@ -5,7 +5,7 @@ import {
 } from '@primetrade/platform';
 import { saveCheckpointForward } from '../checkpoints.js';
 import { createProjector, type Projector } from '../projector.js';
-import { runMigrations } from '../migrations.js';
+import { runMigrations } from '@primetrade/read-model';
 import { appendHistories, boardHistories } from '../testing/boardHistory.testkit.js';
 import { waitFor } from '../testing/wait.testkit.js';
 import { openConnections, type OpsConnections } from './connections.js';

@@ -13,8 +13,7 @@ import {
 } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
-import { getBoardView } from '../queries/boards.queries.js';
-import { readModelBackends } from '../testing/database.testkit.js';
+import { getBoardView, readModelBackends } from '@primetrade/read-model';
 import { useDatabase } from '../testing/readModels.testkit.js';
 
 interface Intent { kind: number; a: number; b: number; c: number; actor: number }

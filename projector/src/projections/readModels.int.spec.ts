@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes, ProjectionGapError } from '../applyBatch.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { readModelBackends } from '../testing/database.testkit.js';
+import { readModelBackends } from '@primetrade/read-model';
 import { projectionSpec, readBoard, readRows, useDatabase } from '../testing/readModels.testkit.js';
 
 const backends = readModelBackends('projector');

@@ -7,11 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { createSqlEventStore, seededRandom, type Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
-import { daysBetween, getBoardFlow, getBoardStats, getMyStats } from '../queries/stats.queries.js';
+import { daysBetween, getBoardFlow, getBoardStats, getMyStats, compareReadModels, readModelBackends } from '@primetrade/read-model';
 import { foldReadModels } from '../rebuild.js';
 import { appendHistories } from '../testing/boardHistory.testkit.js';
-import { compareReadModels } from '../testing/compareReadModels.js';
-import { readModelBackends } from '../testing/database.testkit.js';
 import { useDatabase } from '../testing/readModels.testkit.js';
 import { statsFromEvents } from '../testing/statsReference.js';
 import { statsScenario, type StatsScenario } from '../testing/statsScenario.testkit.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { readModelBackends } from '../testing/database.testkit.js';
+import { readModelBackends } from '@primetrade/read-model';
 import { projectionSpec, useDatabase } from '../testing/readModels.testkit.js';
 
 /**

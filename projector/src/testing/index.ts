@@ -2,6 +2,4 @@
 // uses vitest's expect and is imported by path from specs only).
 export * from './boardEvents.testkit.js';
 export * from './boardHistory.testkit.js';
-export * from './compareReadModels.js';
-export * from './database.testkit.js';
 export * from './statsReference.js';

@@ -1,11 +1,11 @@
 import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
-import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './clusterNodes.js';
+import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './projectorNodes.js';
 
-/** `node projector/dist/main.js relay|projector|rebuild` — one cluster-mode service per process (wiring only). */
+/** `node server/dist/projector.main.js relay|projector|rebuild` — one cluster-mode service per process (wiring only). */
 runService(async () => {
   const role = process.argv[2];
   if (role !== 'relay' && role !== 'projector' && role !== 'rebuild') {
-    process.stderr.write('usage: node projector/dist/main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n');
+    process.stderr.write('usage: node server/dist/projector.main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n');
     process.exit(2);
   }
   const config = loadConfig();

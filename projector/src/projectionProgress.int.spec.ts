@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '@primetrade/platform';
-import { applyEnvelopes } from '../applyBatch.js';
-import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { readModelBackends, type MigratedDatabase } from '../testing/database.testkit.js';
-import { createProjectionProgress, type ProjectionProgress } from './projectionProgress.js';
+import { createProjectionProgress, readModelBackends, type MigratedDatabase, type ProjectionProgress } from '@primetrade/read-model';
+import { applyEnvelopes } from './applyBatch.js';
+import { BoardStream } from './testing/boardEvents.testkit.js';
 
 // A re-check far beyond every wait below: a wait that ends in time was woken by NOTIFY.
 const noPoll = { safetyRecheckMs: 60_000 };

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, type Envelope, type TaskDto } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
+import {
+  createMigratedPglite, getBoardRevision, getBoardView, getMemberRole, getTask, listBoardsForUser, listComments, searchTasks, taskSortKeys, type TaskSearch,
+} from '@primetrade/read-model';
 import { applyEnvelopes } from '../applyBatch.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { createMigratedPglite } from '../testing/database.testkit.js';
-import { getBoardRevision, getBoardView, getMemberRole, listBoardsForUser } from './boards.queries.js';
-import { getTask, listComments, searchTasks, taskSortKeys, type TaskSearch } from './tasks.queries.js';
 
 let sql: Sql;
 const [alice, bob, carol, ghost] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];

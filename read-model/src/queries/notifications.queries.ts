@@ -1,6 +1,6 @@
 import type { NotificationDto } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
-import { toNewNotification, type NotificationRow } from '../notifications/notifications.projection.js';
+import { toNewNotification, type NotificationRow } from './notificationRows.js';
 import { decodeCursor, encodeCursor, instantFromMicros, isMicros, microsOf } from './cursor.js';
 
 /** Notifications of ONE user (issue 5): every statement here is scoped by `user_id`. */

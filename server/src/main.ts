@@ -1,5 +1,5 @@
 import { createLogger, loadConfig, restrictNewFiles, runService, startTelemetry } from '@primetrade/platform';
-import { startCommandApiNode } from './clusterNode.js';
+import { startCommandApiNode } from './apiNode.js';
 import { startEmbedded } from './embedded.js';
 
 /** Entry point: only wiring (STYLE §12). Mode is chosen once, here. */

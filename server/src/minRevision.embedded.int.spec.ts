@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestPglite, loadConfig, type Sql } from '@primetrade/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded, type EmbeddedSystem } from '../embedded.js';
+import { startEmbedded, type EmbeddedSystem } from './embedded.js';
 
 /**
  * Embedded mode (PGlite, in-process bus): a write answers once appended, before the relay has

@@ -1,7 +1,7 @@
 import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
-import { startRealtimeNode } from './clusterNode.js';
+import { startRealtimeNode } from './realtimeNode.js';
 
-/** `node realtime/dist/main.js` — one realtime node of a cluster (MODE=cluster); wiring only. */
+/** `node server/dist/realtime.main.js` — one realtime node of a cluster (MODE=cluster); wiring only. */
 runService(async () => {
   const config = loadConfig();
   if (config.MODE !== 'cluster') {

@@ -1,11 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import {
   createInProcessEventBus,
   createLogger,
-  createMemoryRateLimiter,
   createMetrics,
   createPgliteSql,
   createSqlEventStore,
@@ -17,12 +16,12 @@ import {
   mailerFromConfig,
   type Config,
   type Logger,
-  type RateLimiter,
   type Sql,
 } from '@primetrade/platform';
-import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, retentionJobFromConfig, type NotificationRooms } from '@primetrade/projector';
+import { commandApiDeps, createApp } from '@primetrade/command-api';
+import { createNotificationServices, createProjectionAdmin, createProjector, createRelay, pushNotifications, retentionJobFromConfig, type NotificationRooms } from '@primetrade/projector';
+import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
-import { createApp, type AppDeps } from './app.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -88,6 +87,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const app = createApp(
     commandApiDeps(config, {
       logger, metrics, sql, store, tokens, version: options.version,
+      projectionAdmin: createProjectionAdmin({ sql, store, logger }),
       readiness: async () => ({
         database: await databaseCheck(sql),
         projector: projectorReadiness(projector.status()),
@@ -148,47 +148,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   return { url, port, sql, close };
 }
 
-/** The command-api's dependencies from config: shared by every mode and the benchmarks. */
-export function commandApiDeps(
-  config: Config,
-  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness'> & {
-    version?: string | undefined;
-    /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
-    rateLimiter?: (budget: { points: number; durationMs: number; name: 'login' | 'login-account' | 'register' | 'api' }) => RateLimiter;
-  },
-): AppDeps {
-  const limiter = parts.rateLimiter ?? ((budget) => createMemoryRateLimiter(budget));
-  const { rateLimiter: _rateLimiter, ...deps } = parts;
-  return {
-    ...deps,
-    config: {
-      apiPrefix: '/api/v1',
-      corsOrigins: config.CORS_ORIGINS,
-      bodyLimitBytes: config.BODY_LIMIT,
-      trustProxy: config.TRUST_PROXY,
-      webRoot: config.WEB_ROOT === undefined ? defaultWebRoot() : config.WEB_ROOT || null,
-      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      minRevisionWaitMs: config.MIN_REVISION_WAIT_MS,
-      version: parts.version ?? '0.1.0',
-      commandConflictDeadlineMs: config.COMMAND_CONFLICT_DEADLINE_MS,
-    },
-    rateLimiters: {
-      login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_15_MINUTES, durationMs: 15 * 60_000 }),
-      loginAccount: limiter({ name: 'login-account', points: config.RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES, durationMs: 15 * 60_000 }),
-      register: limiter({ name: 'register', points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
-      api: limiter({ name: 'api', points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
-    },
-    clock: () => new Date(),
-    newId: randomUUID,
-  };
-}
-
 function projectorReadiness(status: { state: string; lastError?: string | undefined }) {
   return status.state === 'running'
     ? { ok: true }
     : { ok: false, detail: `projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}` };
-}
-
-function defaultWebRoot(): string {
-  return path.resolve(import.meta.dirname, '../../web/dist');
 }

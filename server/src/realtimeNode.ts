@@ -17,13 +17,8 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { createStoredBoards } from '@primetrade/projector';
-import { createRedisAdapter } from './redisAdapter.js';
-import { createRedisPresenceStore } from './redisPresenceStore.js';
-import { createRedisRemovals } from './removals.js';
-import { createRealtimeServer } from './realtimeServer.js';
-import { readModelAccess } from './readModelAccess.js';
-import { realtimeConsumerGroup } from './fanout.js';
+import { createStoredBoards } from '@primetrade/read-model';
+import { createRealtimeServer, createRedisAdapter, createRedisPresenceStore, createRedisRemovals, readModelAccess, realtimeConsumerGroup } from '@primetrade/realtime';
 
 export interface RealtimeNode {
   readonly url: string;

@@ -4,10 +4,11 @@ import {
   InMemorySpanExporter, createKafkaEventBus, createLogger, createMetrics, createSqlEventStore, createTokenService, deleteTopics,
   ensureBoardEventsTopic, startTracing, uniqueTopic, type BusSubscription, type KafkaEventBus, type ReadableSpan, type Tracing,
 } from '@primetrade/platform';
-import { createMigratedPostgres, createProjector, createRelay, type MigratedDatabase, type Projector, type Relay } from '@primetrade/projector';
+import { createCommandHandler, type CommandHandler } from '@primetrade/command-api';
+import { createProjector, createRelay, type Projector, type Relay } from '@primetrade/projector';
+import { createMigratedPostgres, type MigratedDatabase } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess, type RealtimeServer } from '@primetrade/realtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCommandHandler, type CommandHandler } from './commands/handleCommand.js';
 
 /**
  * The cluster path of one command, on real PostgreSQL and a real Kafka broker: the trace context

@@ -15,10 +15,9 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { runMigrations } from '@primetrade/projector';
-import { createApp } from './app.js';
-import { commandApiDeps } from './embedded.js';
-import { commandNodeReadiness } from './ops/readiness.js';
+import { commandApiDeps, commandNodeReadiness, createApp } from '@primetrade/command-api';
+import { createProjectionAdmin } from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 
 export interface CommandApiNode {
   readonly url: string;
@@ -51,6 +50,7 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const app = createApp({
     ...commandApiDeps(config, {
       logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
+      projectionAdmin: createProjectionAdmin({ sql, store: opened.store, logger }),
       readiness: commandNodeReadiness({ redisUp: () => redisHealth(redis) === 'up', readSql: sql, eventStoreSql: opened.sql }),
     }),
     statsCache,

@@ -13,14 +13,10 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { runMigrations } from './migrations.js';
-import { rebuildReadModels, type RebuildResult } from './rebuild.js';
-import { createNotificationServices } from './notifications/notificationServices.js';
-import { retentionJobFromConfig } from './retention.js';
-import { createRedisNotificationRooms, pushNotifications } from './notifications/push.js';
-import { createProjector } from './projector.js';
-import { createRelay } from './relay.js';
-import { createLeaderLease } from './relayLease.js';
+import {
+  createLeaderLease, createNotificationServices, createProjector, createRedisNotificationRooms, createRelay, pushNotifications, rebuildReadModels, retentionJobFromConfig, type RebuildResult,
+} from '@primetrade/projector';
+import { runMigrations } from '@primetrade/read-model';
 
 export interface ServiceNode {
   readonly opsUrl: string;
@@ -157,7 +153,7 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
 }
 
 /**
- * `node projector/dist/main.js rebuild`: replays the cluster's event store into fresh read-model
+ * `node server/dist/projector.main.js rebuild`: replays the cluster's event store into fresh read-model
  * tables and switches them in (the live projector keeps running; pushes are not repeated).
  * Progress goes to the log every batch.
  */

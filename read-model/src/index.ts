@@ -1,0 +1,13 @@
+export * from './migrations.js';
+export * from './readModelSchema.js';
+export * from './queries/boards.queries.js';
+export * from './queries/tasks.queries.js';
+export * from './queries/stats.queries.js';
+export * from './queries/notifications.queries.js';
+export * from './queries/notificationRows.js';
+export { iso as isoSql, taskDtoJson, boardDtoJson } from './queries/sqlFragments.js';
+export { isUuid } from './queries/cursor.js';
+export * from './consistency/projectionProgress.js';
+export * from './consistency/storedBoards.js';
+export * from './projectionAdmin.types.js';
+export * from './testing/index.js';

@@ -1,0 +1,3 @@
+// Kits for tests, the fault suite and benchmarks: migrated databases and read-model comparison.
+export * from './compareReadModels.js';
+export * from './database.testkit.js';
