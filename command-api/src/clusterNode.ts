@@ -1,4 +1,3 @@
-import http from 'node:http';
 import {
   clusterSettings,
   createGuardedSql,
@@ -19,6 +18,7 @@ import {
 import { runMigrations } from '@primetrade/projector';
 import { createApp } from './app.js';
 import { commandApiDeps } from './embedded.js';
+import { createApiServer } from './http/server.js';
 
 export interface CommandApiNode {
   readonly url: string;
@@ -60,8 +60,7 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
     }),
     statsCache,
   });
-  const handle = app.callback();
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = createApiServer(app);
   const url = await listen(server, config.HOST, config.PORT);
   logger.info({ url, node: settings.nodeName }, 'command-api node running');
   return {

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import {
   createInProcessEventBus,
@@ -23,6 +22,7 @@ import {
 import { createNotificationServices, createProjector, createRelay, pushNotifications, runMigrations, createStoredBoards, type NotificationRooms } from '@primetrade/projector';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 import { createApp, type AppDeps } from './app.js';
+import { createApiServer } from './http/server.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -94,9 +94,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       }),
     }),
   );
-  const handle = app.callback();
-  // Koa's handler answers its own errors; the returned promise carries nothing to await here.
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = createApiServer(app);
   const realtime = createRealtimeServer({
     httpServer: server,
     tokens,
