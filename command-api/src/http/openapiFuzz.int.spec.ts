@@ -22,7 +22,7 @@ import {
 const seed = Number(process.env['OPENAPI_FUZZ_SEED'] ?? 20_261_206);
 /** Requests per operation: valid ones, then ones with one thing broken. */
 const validPerOperation = 6;
-const invalidPerOperation = Number(process.env["FUZZ_TMP_INVALID"] ?? 30);
+const invalidPerOperation = 30;
 /** The test app's token secret (app.testkit.ts), to mint expired tokens. */
 const testSecret = 'test-secret-of-at-least-32-characters!';
 
