@@ -72,9 +72,10 @@ let origin: { host: string; port: number };
 // Sending requests exactly as built (fetch would normalise `..` and re-encode the path).
 
 function send(request: FuzzRequest): Promise<FuzzResponse> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const headers = { ...request.headers, ...(request.body ? { 'content-length': String(request.body.length) } : {}) };
-    const outgoing = http.request({ ...origin, method: request.method, path: request.path, headers }, (response) => {
+    // A connection of its own (no keep-alive agent): a reset then means the server dropped this request.
+    const outgoing = http.request({ ...origin, agent: false, method: request.method, path: request.path, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({
@@ -82,9 +83,10 @@ function send(request: FuzzRequest): Promise<FuzzResponse> {
         contentType: response.headers['content-type'] ?? '',
         text: Buffer.concat(chunks).toString('utf8'),
       }));
-      response.on('error', reject);
+      response.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, contentType: '', text: `answer cut: ${error.code ?? error.message}` }));
     });
-    outgoing.on('error', reject);
+    // A connection dropped without an answer is a complaint about the request, not a crash of the run.
+    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, contentType: '', text: `no answer: ${error.code ?? error.message}` }));
     outgoing.end(request.body);
   });
 }
@@ -96,6 +98,7 @@ const problemFields = { type: 'string', title: 'string', status: 'number', code:
 
 /** Why the answer breaks the API's promises, or null. */
 function complaintAbout(response: FuzzResponse): string | null {
+  if (response.status === 0) return response.text;
   if (response.status >= 500) return `answered ${response.status}: ${response.text.slice(0, 200)}`;
   if (response.status < 400) return null;
   if (!response.contentType.startsWith('application/problem+json')) return `${response.status} as ${response.contentType || 'no content type'}: ${response.text.slice(0, 200)}`;
