@@ -4,8 +4,9 @@
  * type or size, nesting, unicode, the Content-Type, Content-Encoding or charset, the token, a path
  * or query parameter. For every answer: no 5xx, every 4xx is a problem+json with the API's fields,
  * and a refused request changed nothing (no event appended, no table of the database changed).
- * Fixed seed, bounded count: the same requests on every run. The README's reliability table
- * lists the count; OPENAPI_FUZZ_SEED=<n> runs another seed to explore.
+ * Fixed seed, bounded count: the same requests on every run (the README's tests table gives the
+ * count); OPENAPI_FUZZ_SEED=<n> runs another seed to explore. Every route the API router serves
+ * must be in the document, so a new route cannot escape the fuzz.
  */
 import http from 'node:http';
 import { createTokenService } from '@primetrade/platform';
@@ -490,6 +491,22 @@ beforeAll(async () => {
 });
 afterAll(async () => api.close());
 
+interface RouterLike {
+  readonly opts: { readonly prefix?: string };
+  readonly stack: readonly { readonly methods: readonly string[]; readonly path: string }[];
+}
+
+/** `METHOD /api/v1/path/{param}` for every route on the API router (the one with the API prefix). */
+function apiRouterRoutes(): string[] {
+  const prefix = api.app.deps.config.apiPrefix;
+  const routers = api.app.app.middleware
+    .map((middleware) => (middleware as { router?: RouterLike }).router)
+    .filter((router): router is RouterLike => router?.opts.prefix === prefix);
+  expect(routers).toHaveLength(1);
+  return routers.flatMap((router) => router.stack.flatMap((layer) =>
+    layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`)));
+}
+
 /** A rebuild replaces the read-model tables in the background: let it finish before the next request. */
 async function settleAfter(operation: Operation, response: FuzzResponse): Promise<void> {
   if (response.status === 200 && isOneOf(operation, 'POST /auth/refresh')) {
@@ -516,6 +533,14 @@ describe('OpenAPI fuzz', () => {
     expect((await markState()).database).not.toBe(beforeLogin.database);
   });
 
+  it('finds every route of the API router in the OpenAPI document', async () => {
+    const document = await api.app.request<Parameters<typeof operationsOf>[0]>('GET', '/api/v1/openapi.json');
+    const documented = new Set(operationsOf(document.body).map((operation) => operation.key));
+    const served = apiRouterRoutes();
+    expect(served.length).toBeGreaterThan(50);
+    expect(served.filter((route) => !documented.has(route))).toEqual([]);
+  });
+
   it(`answers every generated request with no 5xx, problem+json refusals and no change on refusal (seed ${seed})`, async () => {
     const document = await api.app.request<Parameters<typeof operationsOf>[0]>('GET', '/api/v1/openapi.json');
     const operations = operationsOf(document.body);
@@ -527,6 +552,7 @@ describe('OpenAPI fuzz', () => {
     /** The state before the next request: a refused request's state after is the next one's before. */
     let before: StateMark | undefined;
     for (const [index, operation] of operations.entries()) {
+      // One valid rebuild: each replaces every read-model table, which takes a while.
       const valid = fc.sample(validParts(operation), { seed: seed + index, numRuns: isOneOf(operation, 'POST /admin/projections/rebuild') ? 1 : validPerOperation });
       const invalid = fc.sample(invalidParts(operation), { seed: seed + 1_000 + index, numRuns: invalidPerOperation });
       for (const parts of [...valid, ...invalid]) {
