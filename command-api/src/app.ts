@@ -41,6 +41,8 @@ export interface AppConfig {
   readonly minRevisionWaitMs?: number;
   /** How long a command re-decides after revision conflicts before answering 503 (docs/adr/0016). */
   readonly commandConflictDeadlineMs?: number | undefined;
+  /** How long a task route waits for the read model to learn an unknown task id (tasks/tasks.lookup.ts). Default 1000 ms. */
+  readonly taskLookupWaitMs?: number | undefined;
 }
 
 export interface AppDeps {
@@ -95,7 +97,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerProjectionAdminRoutes(registrar, deps.projectionAdmin);
   registerBoardApi(registrar, {
     store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
-    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs, commands,
+    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs, readModelWaitMs: config.taskLookupWaitMs, commands,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);

@@ -49,6 +49,10 @@ export const errorStatus = {
   'IDEMPOTENCY.IN_PROGRESS': 409,
   'REQUEST.TOO_LARGE': 413,
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
+  /** The request line and headers exceed the server's limit (16 KiB); answered before the app sees the request. */
+  'REQUEST.HEADERS_TOO_LARGE': 431,
+  /** The client did not finish sending its request in time; answered before the app sees it. */
+  'REQUEST.TIMEOUT': 408,
   'RATE_LIMITED': 429,
   'ROUTE.NOT_FOUND': 404,
   'SERVICE.UNAVAILABLE': 503,

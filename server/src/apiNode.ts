@@ -1,4 +1,3 @@
-import http from 'node:http';
 import {
   clusterSettings,
   createGuardedSql,
@@ -15,7 +14,7 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { commandApiDeps, commandNodeReadiness, createApp } from '@primetrade/command-api';
+import { commandApiDeps, commandNodeReadiness, createApiServer, createApp } from '@primetrade/command-api';
 import { createProjectionAdmin } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 
@@ -55,8 +54,7 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
     }),
     statsCache,
   });
-  const handle = app.callback();
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = createApiServer(app);
   const url = await listen(server, config.HOST, config.PORT);
   logger.info({ url, node: settings.nodeName }, 'command-api node running');
   return {

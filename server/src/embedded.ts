@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import {
   createInProcessEventBus,
@@ -18,7 +17,7 @@ import {
   type Logger,
   type Sql,
 } from '@primetrade/platform';
-import { commandApiDeps, createApp } from '@primetrade/command-api';
+import { commandApiDeps, createApiServer, createApp } from '@primetrade/command-api';
 import { createNotificationServices, createProjectionAdmin, createProjector, createRelay, pushNotifications, retentionJobFromConfig, type NotificationRooms } from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
@@ -94,9 +93,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       }),
     }),
   );
-  const handle = app.callback();
-  // Koa's handler answers its own errors; the returned promise carries nothing to await here.
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = createApiServer(app);
   const realtime = createRealtimeServer({
     httpServer: server,
     tokens,

@@ -67,7 +67,12 @@ describe('Admin API', () => {
       expect(wildcard.body.items).toEqual([]);
     });
 
-    it.each([['limit=0', 'query.limit'], ['limit=abc', 'query.limit'], ['cursor=***', 'query.cursor']])('answers 400 to %s', async (query, field) => {
+    // Cursors found by the OpenAPI fuzz: well-formed base64url that decodes to a NUL or to bytes that are not UTF-8.
+    const tampered = (bytes: number[]) => `cursor=${Buffer.from(bytes).toString('base64url')}`;
+    it.each([
+      ['limit=0', 'query.limit'], ['limit=abc', 'query.limit'], ['cursor=***', 'query.cursor'],
+      [tampered([0x61, 0x00, 0x62]), 'query.cursor'], [tampered([0xff, 0xfe, 0x61]), 'query.cursor'], ['cursor=1gDe-__1-0_s', 'query.cursor'],
+    ])('answers 400 to %s', async (query, field) => {
       const res = await t.request<ProblemBody>('GET', `/admin/users?${query}`, { token: admin.accessToken });
       expect(res.status).toBe(400);
       expect(res.body.errors?.map((error) => error.field)).toContain(field);

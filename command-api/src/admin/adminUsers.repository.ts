@@ -4,7 +4,20 @@ import { accountsLockKey, toUserDto, userColumns, type UserRow } from '../auth/u
 
 /** Cursor = the last email of the page (emails are unique case-insensitively), opaque to clients. */
 const encodeCursor = (email: string): string => Buffer.from(email, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+
+/**
+ * A tampered cursor is a 400, never a SQL error: it must be the exact encoding of a UTF-8 text
+ * (bytes that are not UTF-8 do not round-trip) without NUL, which PostgreSQL refuses in text.
+ */
+function decodeCursor(cursor: string): string {
+  const email = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (encodeCursor(email) !== cursor || email.includes('\u0000')) {
+    throw new DomainError('VALIDATION.FAILED', 'The cursor is not valid', [
+      { field: 'query.cursor', message: 'Pass back a nextCursor from a previous page, unchanged' },
+    ]);
+  }
+  return email;
+}
 
 /** `q` is matched literally: LIKE wildcards in it are escaped. */
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -14,7 +14,6 @@
  * readiness, extra `routes`), `config` for config, `sql` to bring your own migrated database.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createInMemoryEventStore,
@@ -30,6 +29,7 @@ import { runMigrations } from '@primetrade/read-model';
 import type Koa from 'koa';
 import { createApp, type AppConfig, type AppDeps } from '../app.js';
 import type { Session } from '../auth/auth.routes.js';
+import { createApiServer } from './server.js';
 import type { AppState } from './state.js';
 
 export interface TestClock {
@@ -135,10 +135,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = createTestClock();
   const deps = buildDeps(sql, clock, options);
   const app = createApp(deps);
-  const handle = app.callback();
-  const server = http.createServer((req, res) => {
-    void handle(req, res);
-  });
+  const server = createApiServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let users = 0;

@@ -54,6 +54,8 @@ const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   'IDEMPOTENCY.IN_PROGRESS': 'The same request is still being processed',
   'REQUEST.TOO_LARGE': 'That is too much text to send at once',
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 'The request format was refused',
+  'REQUEST.HEADERS_TOO_LARGE': 'The request was too large: try signing in again',
+  'REQUEST.TIMEOUT': 'The request took too long to send: try again',
   RATE_LIMITED: 'Too many requests: wait a moment and try again',
   'ROUTE.NOT_FOUND': 'Not found',
   'SERVICE.UNAVAILABLE': 'The service is unavailable right now, try again shortly',
