@@ -26,7 +26,7 @@ import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRed
 import { eventually } from './kit/eventually.js';
 
 /**
- * The distributed product across real processes (DESIGN §1 "cluster", QUALITY fault list 4–10):
+ * The distributed product across real processes (docs/architecture.md "cluster", docs/testing.md fault list 4–10):
  * two relays, a projector, two command-api and two realtime nodes, nginx in front; PostgreSQL (read
  * side through a TCP proxy the test can cut, the event store in its own database), a Kafka broker
  * and a Redis server of this test's own. Each fault ends with the same proof: the read models equal

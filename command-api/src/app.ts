@@ -65,7 +65,7 @@ export interface AppDeps {
   readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];
 }
 
-/** Builds the Koa app. No side effects: nothing listens, no timers (STYLE §12); `main.ts` wires. */
+/** Builds the Koa app. No side effects: nothing listens, no timers; `main.ts` wires. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>({ proxy: config.trustProxy });

@@ -2,7 +2,7 @@ import type { Priority, RecordedBoardEvent, Role } from './board.events.js';
 import type { BoardState } from './board.state.js';
 
 /**
- * Time and ids arrive from outside (DESIGN §2: the domain has no clock or random source).
+ * Time and ids arrive from outside (docs/architecture.md: the domain has no clock or random source).
  * `now` is an ISO 8601 instant; `actorId` the authenticated user's id.
  */
 export interface CommandMetadata {

@@ -1,7 +1,7 @@
 import type { Comment, Task } from './board.state.js';
 
 /**
- * The events of one board stream (`board-<boardId>`), DESIGN §4.
+ * The events of one board stream (`board-<boardId>`), docs/architecture.md.
  * `data` holds only what happened; who and when travel in the envelope.
  */
 export type Role = 'owner' | 'editor' | 'viewer';

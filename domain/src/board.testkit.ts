@@ -1,5 +1,5 @@
 /**
- * given/when/then for the board decider (STYLE §9):
+ * given/when/then for the board decider:
  * `given(...events).when(command).then(expectedEvents)` or `.thenThrows(code)`.
  * Given events are recorded with revisions 0..n-1 and fixed metadata; `by(actorId, event)`
  * records one as someone else's (comment authors, task creators).

@@ -7,7 +7,7 @@ export const boardIdOfStream = (streamId: string): string | null =>
 
 export const envelopeSchemaVersion = 1;
 
-/** The event on the wire, in Kafka and in `GET /boards/:id/events` (DESIGN §4). */
+/** The event on the wire, in Kafka and in `GET /boards/:id/events` (docs/architecture.md). */
 export type Envelope<E extends BoardEvent = BoardEvent> = E & {
   readonly id: string;
   readonly boardId: string;

@@ -1,6 +1,6 @@
 import type { FieldChange } from './describe.shared.js';
 
-/** One line of a board's audit history: who, when, what, with field-level changes (DESIGN §5). */
+/** One line of a board's audit history: who, when, what, with field-level changes (docs/api.md). */
 export interface HistoryEntryDto {
   readonly revision: number;
   readonly occurredAt: string;

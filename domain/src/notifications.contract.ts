@@ -1,6 +1,6 @@
 /**
  * Notifications (issue 5): what `GET /notifications` lists and the `notification` socket event
- * carries (DESIGN §6). Shared with the web client.
+ * carries (docs/api.md). Shared with the web client.
  */
 export type NotificationKind = 'assigned' | 'mentioned' | 'due_soon' | 'followed';
 export const notificationKinds = ['assigned', 'mentioned', 'due_soon', 'followed'] as const satisfies readonly NotificationKind[];

@@ -47,7 +47,7 @@ export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => P
 const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
 
 /**
- * Applies a batch in ONE transaction with the per-board guard (DESIGN §1, projector):
+ * Applies a batch in ONE transaction with the per-board guard (docs/architecture.md, projector):
  * `revision <= last` is a duplicate and skipped; `last + 1` is applied; anything higher is a gap.
  * A gap rolls back the WHOLE batch: the projector halts on it anyway, so committing the prefix
  * would buy nothing, and all-or-nothing keeps "a batch" the only unit anyone has to reason about

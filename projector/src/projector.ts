@@ -48,7 +48,7 @@ function isPoison(error: unknown): boolean {
 }
 
 /**
- * Bus → read models (DESIGN §1 step ⑤), consumer group `projector`.
+ * Bus → read models (docs/architecture.md), consumer group `projector`.
  * A failing batch is rejected so the bus redelivers it (the revision guard absorbs the repeats).
  * A revision gap, an event type it cannot project, or an event the read models cannot take
  * (poison) HALTS: the projector stays subscribed and rejects every delivery, so the relay stops

@@ -74,7 +74,7 @@ export async function foldReadModels(options: FoldOptions): Promise<FoldedReadMo
 }
 
 /**
- * Rebuild (DESIGN §7): replays the store from the start into fresh tables, then switches over.
+ * Rebuild (docs/architecture.md): replays the store from the start into fresh tables, then switches over.
  * The switch holds the lock every projector batch takes shared (`applyEnvelopes`), checks that
  * the fresh tables hold every revision the live ones do — what the projector applied during the
  * rebuild came from the store, so the replay has it unless it was appended in the last instants,

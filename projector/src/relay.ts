@@ -38,7 +38,7 @@ export interface Relay {
 }
 
 /**
- * Store → bus (DESIGN §1 step ④): follows the store's global feed of board streams from its
+ * Store → bus (docs/architecture.md): follows the store's global feed of board streams from its
  * checkpoint, publishes each batch, and only after the bus acked it moves the checkpoint forward.
  * At-least-once: a crash between ack and checkpoint republishes that batch, never skips it.
  *

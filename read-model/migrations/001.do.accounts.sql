@@ -1,4 +1,4 @@
--- Accounts live here, not in events: events carry only user ids (DESIGN §4, GDPR).
+-- Accounts live here, not in events: events carry only user ids (docs/architecture.md, GDPR).
 CREATE TABLE users (
   id            uuid PRIMARY KEY,
   email         text NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
 
--- Idempotency-Key on POST: the first result is replayed to retries (DESIGN §5).
+-- Idempotency-Key on POST: the first result is replayed to retries (docs/api.md).
 CREATE TABLE idempotency_keys (
   user_id       uuid NOT NULL,
   key           text NOT NULL,

@@ -1,4 +1,4 @@
--- Read models built by the projector from the board streams (DESIGN §7).
+-- Read models built by the projector from the board streams (docs/architecture.md).
 -- Position keys sort in byte order: COLLATE "C".
 CREATE TABLE boards (
   id           uuid PRIMARY KEY,

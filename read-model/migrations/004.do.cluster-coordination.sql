@@ -1,4 +1,4 @@
--- Cluster mode (DESIGN §1): the relay's leader lease and the projector's Kafka offsets.
+-- Cluster mode (docs/architecture.md): the relay's leader lease and the projector's Kafka offsets.
 
 -- One row per relay role. Whoever holds an unexpired lease is the only relay that publishes;
 -- `epoch` grows with every change of holder and fences a relay that lost the lease (a paused

@@ -1,4 +1,4 @@
--- Statistics read models (DESIGN §7, issue 5), written by statistics.projection.ts in the same
+-- Statistics read models (docs/architecture.md, issue 5), written by statistics.projection.ts in the same
 -- transaction as the other read models. The rules are in README "Statistics".
 
 -- One row per task ever created on a board. A deleted task keeps its row (deleted = true) so that

@@ -4,7 +4,7 @@ import type { Sql, SqlQueryable } from '@primetrade/platform';
 import { migrationsDirectory } from './migrations.js';
 
 /**
- * The read models' DDL, reused for a rebuild in a schema of its own (DESIGN §7): the migration
+ * The read models' DDL, reused for a rebuild in a schema of its own (docs/architecture.md): the migration
  * files themselves run there with `search_path` pointing at it, so the fresh tables cannot drift
  * from the live ones.
  */

@@ -20,7 +20,7 @@ export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[
 }
 
 /**
- * Kafka → room fan-out (DESIGN §1 step ⑥). With the Redis adapter, `io.to(room)` and
+ * Kafka → room fan-out (docs/architecture.md). With the Redis adapter, `io.to(room)` and
  * `socketsLeave` reach every realtime node, so one consumer per event is enough.
  */
 export function createFanout(

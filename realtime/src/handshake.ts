@@ -9,7 +9,7 @@ function unauthorized(code: ErrorCode): Error & { data: { code: ErrorCode } } {
   return Object.assign(new Error('unauthorized'), { data: { code } });
 }
 
-/** Handshake auth (DESIGN §6): `auth: { token }` must be a valid access token. */
+/** Handshake auth (docs/api.md): `auth: { token }` must be a valid access token. */
 export function authenticate(tokens: TokenService, logger: Logger, isActive?: (userId: string) => Promise<boolean>): Middleware {
   return (socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];

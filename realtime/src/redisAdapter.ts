@@ -11,7 +11,7 @@ export interface RedisAdapterOptions {
 }
 
 /**
- * The Socket.IO Redis adapter (DESIGN §6): `io.to(room).emit` and `socketsLeave` reach the sockets of
+ * The Socket.IO Redis adapter (docs/api.md): `io.to(room).emit` and `socketsLeave` reach the sockets of
  * every realtime node. Pass the result as `RealtimeDeps.adapter`.
  *
  * `subClient` must be created with `role: 'subscriber'` (see `createRedisClient`). `pubClient` is a

@@ -72,7 +72,7 @@ end
 return gone`);
 
 /**
- * Presence shared by every realtime node (DESIGN §6). Per board: a hash socketId → {seq, user}
+ * Presence shared by every realtime node (docs/api.md). Per board: a hash socketId → {seq, user}
  * (seq from a per-board counter, so "most recently put" holds across nodes) and a sorted set
  * socketId → last seen (Redis time). A node that dies leaves its entries behind: they stop being
  * refreshed and `list` drops them after `ttlMs`; the board's keys expire too once nobody refreshes.

@@ -51,7 +51,7 @@ async function jwtSecret(config: Config): Promise<string> {
 }
 
 /**
- * The whole product in one process (DESIGN §1 "embedded"): PGlite as event store and read models,
+ * The whole product in one process (docs/architecture.md "embedded"): PGlite as event store and read models,
  * an in-process bus, the relay, the projector, Koa and Socket.IO on one HTTP server.
  * Steps are numbered because the order matters: consumers subscribe before the relay starts.
  */

@@ -2,7 +2,7 @@ import { createLogger, loadConfig, restrictNewFiles, runService, startTelemetry 
 import { startCommandApiNode } from './apiNode.js';
 import { startEmbedded } from './embedded.js';
 
-/** Entry point: only wiring (STYLE §12). Mode is chosen once, here. */
+/** Entry point: only wiring. Mode is chosen once, here. */
 runService(async () => {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'primetrade' });

@@ -27,7 +27,7 @@ const ok = { ok: true };
 const down = (detail: string) => ({ ok: false, detail });
 
 /**
- * The relay process (DESIGN §1 step ④, cluster mode): store → Kafka under a leader lease. Start two;
+ * The relay process (docs/architecture.md, cluster mode): store → Kafka under a leader lease. Start two;
  * the second waits as the standby. `/readyz` is ready on both (a standby is healthy); `/status`
  * says which one leads.
  */
@@ -91,7 +91,7 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
   };
 }
 
-/** The projector process (DESIGN §1 step ⑤, cluster mode): Kafka group `projector` → read models. */
+/** The projector process (docs/architecture.md, cluster mode): Kafka group `projector` → read models. */
 export async function startProjectorNode(config: Config, logger: Logger): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'projector');
   const metrics = createMetrics();

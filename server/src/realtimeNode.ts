@@ -26,7 +26,7 @@ export interface RealtimeNode {
 }
 
 /**
- * One Socket.IO node (cluster mode, DESIGN §6 and §8): consumes the board events topic in group
+ * One Socket.IO node (cluster mode, docs/api.md and docs/cluster.md): consumes the board events topic in group
  * `realtime` (each partition on one node) and emits to rooms through the Redis adapter, which
  * delivers on every node; presence and pending removals live in Redis; membership comes from the
  * read models, or from the board's stream in the event store while they lag (docs/consistency.md). `/healthz`, `/readyz` and `/metrics` share the HTTP server.
@@ -80,7 +80,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
   const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
   // Pushes are for people looking now: a new group starts at the end; a client that missed
-  // anything catches up through `events?after=` (DESIGN §6), so nothing is replayed to rooms.
+  // anything catches up through `events?after=` (docs/api.md), so nothing is replayed to rooms.
   // Read uncommitted: the push need not wait for the relay's transaction marker (docs/adr/0016).
   const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false, readUncommitted: true });
   const consumerHalted = () => (consumer.halted?.() ?? []).length > 0;

@@ -100,7 +100,7 @@ export async function republish(brokers: readonly string[], topic: string, event
 }
 
 /**
- * A client that follows a board by the protocol's rule (DESIGN §6): apply `revision === mine + 1`,
+ * A client that follows a board by the protocol's rule (docs/api.md): apply `revision === mine + 1`,
  * ignore `<= mine`, and on a gap or after a reconnect fetch `events?after=mine`.
  */
 export class BoardFollower {

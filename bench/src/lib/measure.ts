@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 
 /**
- * Machines here are shared and noisy (QUALITY.md): every figure is a ratio to a baseline measured
+ * Machines here are shared and noisy (docs/testing.md): every figure is a ratio to a baseline measured
  * in the same run, interleaved baseline/subject, with the median ratio and its min/max.
  */
 export interface RatioResult {

@@ -2,7 +2,7 @@ import type { EventStore, Sql, TextCache } from '@primetrade/platform';
 import type { Logger } from 'pino';
 import type { CommandHandler, CommandMetrics } from '../commands/handleCommand.js';
 
-/** What `createApp` hands to `registerBoardApi` (STYLE §6: dependencies come in). */
+/** What `createApp` hands to `registerBoardApi` (dependencies come in). */
 export interface BoardApiDeps {
   readonly store: EventStore;
   /** The read models (and the users table). */

@@ -19,7 +19,7 @@ export const listBoardsQuery = z.object({
   includeArchived: z.stringbool().default(false),
 });
 
-/** What a new board gets when the request names no columns (DESIGN §5). */
+/** What a new board gets when the request names no columns (docs/api.md). */
 export const defaultColumns = [
   { name: 'To do' }, { name: 'In progress' }, { name: 'Done', isDone: true },
 ] as const satisfies readonly z.infer<typeof newColumnBody>[];

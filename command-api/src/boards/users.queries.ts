@@ -1,7 +1,7 @@
 import { DomainError } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 
-/** Accounts are not events (DESIGN §4): member lookups and display names come from `users`. */
+/** Accounts are not events (docs/architecture.md): member lookups and display names come from `users`. */
 export async function findUserId(sql: SqlQueryable, by: { email: string } | { userId: string }): Promise<string | null> {
   return (await findAccount(sql, by))?.id ?? null;
 }

@@ -17,7 +17,7 @@ export interface BoardStateCache {
 }
 
 /**
- * An LRU of folded board states (DESIGN §1: "kept warm in an in-memory cache keyed by board
+ * An LRU of folded board states (docs/architecture.md: "kept warm in an in-memory cache keyed by board
  * and revision"). A hit still reads the stream forward from the cached revision + 1, so
  * events written by other nodes are never missed; the cache only saves the replay.
  */

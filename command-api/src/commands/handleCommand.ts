@@ -17,7 +17,7 @@ const isCommandList = (input: BoardCommand | readonly BoardCommand[]): input is 
 const visibleTo = (state: BoardState, actorId: string): boolean =>
   state.status !== 'initial' && state.members[actorId] !== undefined;
 
-/** DESIGN §1 command side: load → check If-Match → decide → append → fold; retry implicit races. */
+/** docs/architecture.md command side: load → check If-Match → decide → append → fold; retry implicit races. */
 export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
   const { store, logger, metrics } = options;
   const newId = options.newId ?? randomUUID;

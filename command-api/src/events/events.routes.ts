@@ -10,7 +10,7 @@ import { revisionOf } from '../commands/boardStateCache.js';
 import { eventsPage, eventsQuery } from './events.schemas.js';
 
 /**
- * Client catch-up and audit export (DESIGN §6): raw envelopes straight from the store.
+ * Client catch-up and audit export (docs/api.md): raw envelopes straight from the store.
  * Membership comes from the store-folded state, not the read model, so a member added a
  * moment ago can catch up at once.
  */

@@ -87,7 +87,7 @@ describe('Audit history', () => {
     // A comment starting with "=" is exported as text, quotes doubled.
     expect(text).toContain(`"'=SUM(A1) and ""quotes"""`);
     expect(text).not.toMatch(/,"=SUM/);
-    // DESIGN §5's path answers the same download.
+    // docs/api.md's path answers the same download.
     expect(String((await api.request('GET', `${h()}/export?format=csv`, { as: board.viewer })).body)).toBe(text);
   });
 });

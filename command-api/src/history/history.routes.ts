@@ -14,7 +14,7 @@ import {
 } from './history.schemas.js';
 
 /**
- * Audit history and time travel (DESIGN §5 "History and replay"), folded from the board's own
+ * Audit history and time travel (docs/api.md "History and replay"), folded from the board's own
  * stream: the store is the record, so history is exact whatever the read models say. Only current
  * members may read it (the store-folded state decides, like `events?after=`).
  */
@@ -48,7 +48,7 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     ctx.body = page;
   });
 
-  // `/boards/:id/export` is the path DESIGN §5 names; `/history/export` reads better next to `/history`.
+  // `/boards/:id/export` is the path docs/api.md names; `/history/export` reads better next to `/history`.
   for (const path of ['/boards/:boardId/history/export', '/boards/:boardId/export'] as const) defineRoute(registrar, {
     method: 'get', path, summary: "The board's whole history as a JSON or CSV download",
     tags: ['history'], minRevision: false, params: boardParams, query: historyExportQuery,

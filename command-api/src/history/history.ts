@@ -1,6 +1,6 @@
 import { describeEvent, foldStepwise, type BoardState, type Envelope, type HistoryEntryDto } from '@primetrade/domain';
 
-/** One line of a board's audit history (DESIGN §5). */
+/** One line of a board's audit history (docs/api.md). */
 export type HistoryEntry = HistoryEntryDto;
 
 export interface HistoryFilter {

@@ -35,7 +35,7 @@ const requestHash = (ctx: AppContext): string =>
     .digest('base64url');
 
 /**
- * `Idempotency-Key` on POST (DESIGN §5): the first request with a key acts and its 2xx answer is
+ * `Idempotency-Key` on POST (docs/api.md): the first request with a key acts and its 2xx answer is
  * stored; a retry with the same request gets that answer again (`Idempotent-Replayed: true`) without
  * acting. Runs after authentication: keys are per user. A refusal changed nothing, and some are
  * temporary (a busy board, a lagging read model), so any non-2xx answer releases the key: a retry

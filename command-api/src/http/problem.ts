@@ -93,7 +93,7 @@ export function writeProblem(ctx: AppContext, error: unknown, logger: Logger): v
   }
 }
 
-/** The one error translator (STYLE §7): first in the chain, everything becomes problem+json. */
+/** The one error translator: first in the chain, everything becomes problem+json. */
 export function problemMiddleware(logger: Logger): Middleware<AppState> {
   return async (ctx, next) => {
     try {

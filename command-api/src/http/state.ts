@@ -7,7 +7,7 @@ export interface AuthUser {
   readonly role: 'admin' | 'user';
 }
 
-/** Per-request data lives in `ctx.state` (STYLE §6). */
+/** Per-request data lives in `ctx.state`. */
 export interface AppState extends DefaultState {
   requestId: string;
   /** The app logger's child bound to this request's id. */

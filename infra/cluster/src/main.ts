@@ -11,7 +11,7 @@ import { findNginx } from './nginx/nginxProcess.js';
 import { repoRoot } from './supervisor.js';
 
 /**
- * `npm run cluster`: the whole product as a local cluster without Docker (DESIGN §1 "cluster").
+ * `npm run cluster`: the whole product as a local cluster without Docker (docs/architecture.md "cluster").
  * Uses the machine's PostgreSQL and Redis (starting a private Redis if none answers), starts a
  * Kafka broker of its own from infra/kafka, then every service, supervised, and nginx in front on one port
  * (the machine's nginx, rendered from the template compose and Kubernetes use, in .data/cluster/nginx).

@@ -22,7 +22,7 @@ const { Kafka, Partitioners } = kafkajs;
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
-  /** The one topic of board events (DESIGN: `taskboard.board-events`), created beforehand by `ensureBoardEventsTopic`. */
+  /** The one topic of board events (docs/api.md: `taskboard.board-events`), created beforehand by `ensureBoardEventsTopic`. */
   readonly topic: string;
   readonly clientId: string;
   readonly logger: Logger;

@@ -54,7 +54,7 @@ export interface CatchUpSubscriptionOptions {
 }
 
 /**
- * A server-pushed catch-up subscription made safe for an awaited handler (DESIGN §3, ADR 0007):
+ * A server-pushed catch-up subscription made safe for an awaited handler (docs/architecture.md, ADR 0007):
  * batches go to the handler in order, one at a time, and the checkpoint advances only when it
  * succeeded. Any failure (handler, server error, end of stream, watchdog) closes the server
  * subscription and opens a new one after the last handled position, so nothing is skipped and
@@ -81,7 +81,7 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Sub
     let idleSince = now();
     let suspect: { readonly position: Position; readonly at: number } | null = null;
 
-    // Silence is fine while the store has nothing newer for us; it is not when it has (DESIGN §3).
+    // Silence is fine while the store has nothing newer for us; it is not when it has (docs/architecture.md).
     async function checkLiveness(): Promise<void> {
       if (!confirmed && now() - openedAt >= timings.confirmTimeoutMs) {
         throw new SubscriptionStalledError(`EventStoreDB did not confirm the subscription within ${timings.confirmTimeoutMs} ms`);

@@ -23,7 +23,7 @@ export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppe
 export const events = (count: number, type = 'Tested'): EventToAppend[] => Array.from({ length: count }, (_, n) => newEvent(type, { n }));
 
 /**
- * `readAll` shows a commit only once every transaction that began before it has ended (DESIGN §3).
+ * `readAll` shows a commit only once every transaction that began before it has ended (docs/architecture.md).
  * On a shared server that includes other databases' transactions, so wait until `count` events show.
  */
 export async function readAllSettled(store: EventStore, options: ReadAllOptions, count: number, timeoutMs = 20_000): Promise<StoredEvent[]> {
@@ -46,7 +46,7 @@ export interface ContractOptions {
   readonly refusesEveryStoredId?: boolean;
 }
 
-/** The event store contract (DESIGN §3): every adapter runs it. */
+/** The event store contract (docs/architecture.md): every adapter runs it. */
 export function eventStoreContract(name: string, make: MakeStore, options: ContractOptions = {}): void {
   const refusesEveryStoredId = options.refusesEveryStoredId ?? true;
   describe(`EventStore contract: ${name}`, () => {

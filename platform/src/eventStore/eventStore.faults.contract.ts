@@ -20,7 +20,7 @@ interface RoundResult {
 }
 
 /**
- * QUALITY.md fault 1: writers append to a few streams at once with random delays inside their
+ * docs/testing.md fault 1: writers append to a few streams at once with random delays inside their
  * transactions; some roll back after the stream's compare-and-set. A subscription runs live the
  * whole time and must end with every committed event exactly once, per-stream order intact.
  */

@@ -1,5 +1,5 @@
 /**
- * The event store port, DESIGN §3. Revisions are 0-based per stream (EventStoreDB convention).
+ * The event store port, docs/architecture.md. Revisions are 0-based per stream (EventStoreDB convention).
  * Adapters: PostgreSQL and PGlite (one implementation over `Sql`), EventStoreDB.
  * All of them pass the contract suite in `eventStore.contract.ts`.
  */

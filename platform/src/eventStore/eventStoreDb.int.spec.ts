@@ -9,7 +9,7 @@ import type { StoredEvent } from './eventStore.port.js';
 import { createEventStoreDbEventStore } from './eventStoreDbEventStore.js';
 
 /**
- * The shared contract against a real EventStoreDB (DESIGN §3, ADR 0007): the server at
+ * The shared contract against a real EventStoreDB (docs/architecture.md, ADR 0007): the server at
  * EVENTSTORE_URL (e.g. `esdb://localhost:2113?tls=false`), or else a throw-away container where
  * Docker answers (image EVENTSTORE_IMAGE, default below: the 24.10 LTS on Docker Hub, the line
  * @eventstore/db-client 6 was made for). Without either the suite is registered as skipped and says so.

@@ -92,7 +92,7 @@ async function eventsOf(read: StreamingRead<ResolvedEvent>): Promise<StoredEvent
 
 
 /**
- * The EventStoreDB event store (DESIGN §3, ADR 0007). Connects lazily; `close()` stops its
+ * The EventStoreDB event store (docs/architecture.md, ADR 0007). Connects lazily; `close()` stops its
  * subscriptions and releases the client's channels.
  */
 export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOptions): EventStore & { close(): Promise<void> } {

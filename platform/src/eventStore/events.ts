@@ -40,7 +40,7 @@ function readMetadata(stored: StoredEvent): StoredEventMetadata {
   };
 }
 
-/** The wire envelope (DESIGN §4) of a stored board event. Throws for an event outside a board stream. */
+/** The wire envelope (docs/architecture.md) of a stored board event. Throws for an event outside a board stream. */
 export function toEnvelope(stored: StoredEvent): Envelope {
   const boardId = boardIdOfStream(stored.streamId);
   if (boardId === null) throw new TypeError(`Stream ${stored.streamId} is not a board stream`);

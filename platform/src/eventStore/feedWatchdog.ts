@@ -14,7 +14,7 @@ export interface FeedWatchdogOptions {
 }
 
 /**
- * DESIGN §3: alarm when the snapshot xmin stops moving. A transaction left open anywhere in the
+ * docs/architecture.md: alarm when the snapshot xmin stops moving. A transaction left open anywhere in the
  * cluster holds xmin back, and with it every committed event above it. Called after each empty
  * read; it checks at most once per `stallMs / 2` and warns once per stall.
  */

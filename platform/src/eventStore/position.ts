@@ -2,7 +2,7 @@ import type { Position } from './eventStore.port.js';
 
 /**
  * A position is `<major>.<minor>`, both zero-padded to 20 digits, so positions also sort as strings.
- * PostgreSQL/PGlite: major = transaction id (xid8), minor = global_position (DESIGN §3).
+ * PostgreSQL/PGlite: major = transaction id (xid8), minor = global_position (docs/architecture.md).
  * In memory: major = 0, minor = the append sequence.
  */
 const width = 20;

@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.js';
 
 const freshSchema = () => `es_${randomBytes(5).toString('hex')}`;
 
-/** What only the SQL adapter promises, beyond the shared contract (DESIGN §3). */
+/** What only the SQL adapter promises, beyond the shared contract (docs/architecture.md). */
 export function sqlEventStoreContract(name: string, getSql: () => Sql, options: { readonly concurrentTransactions: boolean }): void {
   describe(`SQL event store: ${name}`, () => {
     it('creates its tables once and finds the events again when opened a second time', async () => {

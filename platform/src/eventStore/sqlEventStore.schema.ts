@@ -9,7 +9,7 @@ export function schemaIdentifier(schema: string): string {
 }
 
 /**
- * DESIGN §3. `transaction_id` is the id of the writing transaction, assigned by the stream's
+ * docs/architecture.md. `transaction_id` is the id of the writing transaction, assigned by the stream's
  * compare-and-set (the first write); readers only take rows below the snapshot's xmin, so a row
  * can never appear behind a position a reader has already passed.
  */
@@ -45,7 +45,7 @@ CREATE OR REPLACE FUNCTION ${s}.txid_offset() RETURNS bigint LANGUAGE sql STABLE
 -- The id stored on each row: assigned by the first write of the transaction, shifted by the offset.
 CREATE OR REPLACE FUNCTION ${s}.feed_transaction_id() RETURNS xid8 LANGUAGE sql VOLATILE AS
   $fn$ SELECT (pg_current_xact_id()::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
--- Readers' horizon (DESIGN §3), shifted the same way, so "below xmin" keeps its meaning.
+-- Readers' horizon (docs/architecture.md), shifted the same way, so "below xmin" keeps its meaning.
 CREATE OR REPLACE FUNCTION ${s}.feed_xmin() RETURNS xid8 LANGUAGE sql STABLE AS
   $fn$ SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
 DO $do$ BEGIN

@@ -82,7 +82,7 @@ const isUniqueViolation = (error: unknown, constraint: string): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === constraint;
 
 /**
- * The PostgreSQL and PGlite event store (DESIGN §3), one implementation over the `Sql` port.
+ * The PostgreSQL and PGlite event store (docs/architecture.md), one implementation over the `Sql` port.
  * `close()` stops its subscriptions; the `Sql` stays open (the caller owns it).
  */
 export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOptions = {}): Promise<EventStore> {

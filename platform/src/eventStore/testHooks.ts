@@ -1,5 +1,5 @@
 /**
- * @internal Test-only hooks for the fault suite (QUALITY.md items 1–3). Production code never passes
+ * @internal Test-only hooks for the fault suite (docs/testing.md, faults 1–3). Production code never passes
  * them; they exist so a test can hold an append transaction open (real interleaving on PostgreSQL)
  * and roll some appends back after the stream's compare-and-set.
  */

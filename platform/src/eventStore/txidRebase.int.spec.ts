@@ -89,7 +89,7 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0013)', () => 
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const store = await createSqlEventStore(database.sql, { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
-    // Another session's open transaction can hold the feed back for a moment (DESIGN §3): wait for all five.
+    // Another session's open transaction can hold the feed back for a moment (docs/architecture.md): wait for all five.
     await waitForFeed(() => store.readAll(), 5);
     const before = 5;
     const slow = store.appendToStream('slow', events(1));

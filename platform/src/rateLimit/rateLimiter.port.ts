@@ -1,4 +1,4 @@
-/** Rate limiting (DESIGN: 429 with Retry-After). Adapters: in memory (embedded), Redis (cluster). */
+/** Rate limiting (docs/api.md: 429 with Retry-After). Adapters: in memory (embedded), Redis (cluster). */
 export interface RateLimitResult {
   readonly allowed: boolean;
   readonly limit: number;

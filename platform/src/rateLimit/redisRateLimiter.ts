@@ -50,7 +50,7 @@ if wanted <= tonumber(ARGV[3]) then redis.call('incrby', KEYS[1], ARGV[1]) end
 return {wanted, ttl}`;
 
 /**
- * The shared budget of cluster mode (DESIGN: 429 with Retry-After) on rate-limiter-flexible's
+ * The shared budget of cluster mode (docs/api.md: 429 with Retry-After) on rate-limiter-flexible's
  * RateLimiterRedis, behind a breaker.
  *
  * Policy while Redis is down (error, timeout, or breaker open): the API keeps answering, and each

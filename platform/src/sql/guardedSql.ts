@@ -14,7 +14,7 @@ function isCallersFault(error: unknown): boolean {
 }
 
 /**
- * A `Sql` whose every query and transaction passes an opossum breaker (cluster mode, DESIGN §8):
+ * A `Sql` whose every query and transaction passes an opossum breaker (cluster mode, docs/cluster.md):
  * while the database is down, calls fail at once with `EOPENBREAKER` (the API answers 503) instead
  * of each waiting out a connection timeout. Statement errors (constraints, serialization, syntax)
  * are answers, not outages, and leave the breaker alone.

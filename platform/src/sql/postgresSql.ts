@@ -5,7 +5,7 @@ export interface PostgresSqlOptions {
   readonly connectionString: string;
   readonly max?: number;
   readonly applicationName?: string;
-  /** Aborts a transaction left idle this long (DESIGN §3); 0 disables. */
+  /** Aborts a transaction left idle this long (docs/architecture.md); 0 disables. */
   readonly idleInTransactionTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
   /** Waiting for a connection (unreachable host, exhausted pool) fails after this long. Default 5000. */

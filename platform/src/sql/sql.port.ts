@@ -1,5 +1,5 @@
 /**
- * One SQL interface over `pg` (PostgreSQL) and PGlite (embedded), DESIGN §2.
+ * One SQL interface over `pg` (PostgreSQL) and PGlite (embedded), docs/architecture.md.
  * Write PostgreSQL 15 SQL only; int8 comes back as a string and timestamptz as a Date in both.
  */
 export type SqlParam = string | number | boolean | null | Date | readonly unknown[] | Record<string, unknown>;

@@ -8,7 +8,7 @@ import { mayNotify, recipientsOf, specificity, summaryOf, type MemberAccount, ty
 export type { NewNotification };
 
 /**
- * The live projector's writes (DESIGN §1 step ⑤): the read models, plus the notifications the
+ * The live projector's writes (docs/architecture.md): the read models, plus the notifications the
  * events cause, in the same transaction. Only the live path runs this; a rebuild projects the read
  * models alone (`rebuild.ts`), so replaying history never notifies anyone again (ADR 0011).
  */

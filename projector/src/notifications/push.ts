@@ -9,7 +9,7 @@ export interface NotificationRooms {
   to(room: string): { emit(event: 'notification', payload: NotificationDto): unknown };
 }
 
-/** Pushes each new notification to its user's own room `user:<id>` (DESIGN §6), which every socket joins on connect. */
+/** Pushes each new notification to its user's own room `user:<id>` (docs/api.md), which every socket joins on connect. */
 export function pushNotifications(rooms: NotificationRooms): (notifications: readonly NewNotification[]) => void {
   return (notifications) => {
     for (const { userId, notification } of notifications) rooms.to(userRoom(userId)).emit('notification', notification);

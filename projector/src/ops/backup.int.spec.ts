@@ -21,7 +21,7 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     store = await freshStore();
     appended = await appendHistories(store, boardHistories({ boards: 4, eventsPerBoard: 60, seed: 7 }), 15);
     await store.appendToStream('audit-1', [{ id: '4c0b3a8e-1f57-4e39-9a62-0c1f3a2d9e11', type: 'Noted', data: { n: 1 }, metadata: {} }]);
-    // The feed shows a commit once every older transaction in the cluster has ended (DESIGN §3).
+    // The feed shows a commit once every older transaction in the cluster has ended (docs/architecture.md).
     await waitFor(async () => (await store.readAll()).length === appended + 1, 'the feed shows every event', 20_000);
     dir = await mkdtemp(join(tmpdir(), 'pt-backup-'));
     file = join(dir, 'events.ndjson');

@@ -45,7 +45,7 @@ const byPosition = (a: { position: string }, b: { position: string }) =>
 /**
  * One board as this client sees it: the confirmed state, folded with the domain's own `evolve`
  * from the REST view plus every event in revision order, and on top of it the changes this client
- * made that the server has not confirmed yet (DESIGN §6 client rule).
+ * made that the server has not confirmed yet (docs/api.md client rule).
  */
 export class BoardStore {
   #confirmed = $state.raw<BoardState>(initialBoardState);

@@ -26,7 +26,7 @@ export function joinRetryDelay(attempt: number, backoff: JoinBackoff = defaultBa
 
 /**
  * A board kept live: loads the REST view, joins the board's room, applies pushed events by
- * revision, and after every (re)connect fetches what it missed (DESIGN §6: no connection-state
+ * revision, and after every (re)connect fetches what it missed (docs/api.md: no connection-state
  * recovery, this rule is what makes delivery whole). Also carries presence.
  */
 export class LiveBoard {
@@ -65,7 +65,7 @@ export class LiveBoard {
     return this.#loadError;
   }
 
-  /** Display names: events carry only user ids (DESIGN §4), the view and presence carry names. */
+  /** Display names: events carry only user ids (docs/architecture.md), the view and presence carry names. */
   nameOf(userId: string): string {
     return this.#names[userId] || `Member ${userId.slice(0, 4)}`;
   }

@@ -5,7 +5,7 @@ import type { TokenSource } from './api.js';
 export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
- * A Socket.IO client typed by the realtime contract (DESIGN §6). The handshake reads the token at
+ * A Socket.IO client typed by the realtime contract (docs/api.md). The handshake reads the token at
  * each attempt, so reconnects carry the latest one. The server drops a socket whose token expired
  * and refuses an expired handshake: both end socket.io's own retries, so refresh and connect again.
  * The browser's offline/online events drive the socket too, so a dead network is noticed at once.
