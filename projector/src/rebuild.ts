@@ -1,37 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
-import { toEnvelope, type EventStore, type Position, type Sql, type SqlQueryable, type StoredEvent } from '@primetrade/platform';
-import { applyInTransaction, readModelsLockKey, type ProjectEvents } from './applyBatch.js';
-import { silentLogger, type ProjectorLogger } from './logging.js';
-import { projectEvents } from './projections/index.js';
-import { assertSameColumns, createDeferredIndexes, createReadModelSchema, liveReadModelSchema, quoteIdent, RebuildError, swapReadModelTables } from '@primetrade/read-model';
-import { createSqlScript } from './sqlScript.js';
+import type { SqlQueryable } from '@primetrade/platform';
+import { quoteIdent, RebuildError, swapReadModelTables } from '@primetrade/read-model';
+import { readModelsLockKey } from './applyBatch.js';
+import { silentLogger } from './logging.js';
+import { startReplay, type FoldOptions, type Replay } from './rebuild.fold.js';
 
+/**
+ * The rebuild's second half: switching the live read models over to a finished fold
+ * (rebuild.fold.ts), safely against the live projector.
+ */
 export { RebuildError, feedPositionTables, liveReadModelSchema } from '@primetrade/read-model';
-
-export interface RebuildProgress {
-  /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */
-  readonly phase: 'replaying' | 'indexing' | 'switching';
-  /** Events replayed so far. */
-  readonly events: number;
-  /** Store position of the last event replayed; null before the first. */
-  readonly position: Position | null;
-}
-
-export interface FoldOptions {
-  readonly sql: Sql;
-  readonly store: EventStore;
-  readonly logger?: ProjectorLogger;
-  /** Events read from the store and applied per transaction. Default 5000. */
-  readonly batchSize?: number;
-  /**
-   * Transactions applying one batch at once, boards split between them (a board's events stay in
-   * one, in order). Default 2 on PostgreSQL; PGlite has one connection, so 1.
-   */
-  readonly concurrency?: number;
-  /** Awaited after every batch and before each switch attempt; keep it quick. */
-  readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
-}
+export { foldReadModels, type FoldOptions, type FoldedReadModels, type RebuildProgress } from './rebuild.fold.js';
 
 export interface RebuildOptions extends FoldOptions {
   /** Longest wait for the locks of the switch (the projector's batch, readers of the tables). Default 5 s. */
@@ -45,32 +23,6 @@ export interface RebuildResult {
   readonly boards: number;
   readonly durationMs: number;
   readonly eventsPerSecond: number;
-}
-
-export interface FoldedReadModels {
-  /** The schema holding the fold; the caller owns it. */
-  readonly schema: string;
-  readonly events: number;
-  readonly position: Position | null;
-  drop(): Promise<void>;
-}
-
-/**
- * A full fold of the store's board streams into a new schema of its own, complete with every
- * index, left in place: what a rebuild switches to, and what a check compares the live read
- * models with (`compareReadModels`). The live tables are not touched.
- */
-export async function foldReadModels(options: FoldOptions): Promise<FoldedReadModels> {
-  const replay = await startReplay(options);
-  try {
-    await replay.catchUp();
-    await replay.buildDeferredIndexes();
-    await replay.catchUp();
-  } catch (error) {
-    await replay.drop();
-    throw error;
-  }
-  return { schema: replay.schema, events: replay.events, position: replay.position, drop: replay.drop };
 }
 
 /**
@@ -159,136 +111,3 @@ async function boardsAhead(tx: SqlQueryable, live: string, fresh: string): Promi
   return rows.map((row) => `board ${row.board_id} at ${row.live} live, ${row.fresh ?? 'none'} rebuilt`);
 }
 
-interface Replay {
-  readonly sql: Sql;
-  readonly logger: ProjectorLogger;
-  readonly schema: string;
-  readonly live: string;
-  readonly events: number;
-  readonly position: Position | null;
-  /** Replays everything the store has after `position`; returns how many events that was. */
-  catchUp(): Promise<number>;
-  /** Polls the store until it has an event after `position` (true) or `timeoutMs` passed (false). */
-  awaitNewEvents(timeoutMs: number): Promise<boolean>;
-  buildDeferredIndexes(): Promise<void>;
-  progress(phase: RebuildProgress['phase']): Promise<void>;
-  readonly drop: () => Promise<void>;
-}
-
-/** The rebuild's writes: the live handlers' statements, sent as one script per batch (`sqlScript.ts`). */
-const projectAsScript: ProjectEvents = async (tx, events) => {
-  const script = createSqlScript();
-  await projectEvents(script.queryable, events);
-  if (script.length > 0) await tx.exec(script.take());
-};
-
-/** FNV-1a: spreads boards over the concurrent transactions; a board always lands in the same one. */
-function lane(boardId: string, lanes: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < boardId.length; i += 1) hash = Math.imul(hash ^ boardId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % lanes;
-}
-
-async function startReplay(options: FoldOptions): Promise<Replay> {
-  const { sql, store } = options;
-  const logger = options.logger ?? silentLogger;
-  const batchSize = options.batchSize ?? 5_000;
-  const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  const live = await liveReadModelSchema(sql);
-  const schema = `read_models_rebuild_${randomBytes(6).toString('hex')}`;
-  let events = 0;
-  let position: Position | null = null;
-  let dropped = false;
-
-  const drop = async () => {
-    if (dropped) return;
-    dropped = true;
-    await sql.exec(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch((error: unknown) => {
-      logger.warn({ err: error, schema }, 'could not drop the rebuild schema; drop it by hand');
-    });
-  };
-
-  const applyLane = async (batch: readonly Envelope[]) => {
-    const result = await sql.tx(async (tx) => {
-      await tx.exec(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
-      return applyInTransaction(tx, batch, projectAsScript);
-    });
-    // The fresh tables start empty and the feed has each event once: a skip means the store repeated one.
-    if (result.skipped > 0) logger.warn({ skipped: result.skipped, schema }, 'the store returned events the rebuild had replayed already');
-  };
-
-  async function apply(stored: readonly StoredEvent[]): Promise<void> {
-    const envelopes = stored.map(toEnvelope);
-    if (lanes === 1) {
-      await applyLane(envelopes);
-    } else {
-      const split: Envelope[][] = Array.from({ length: lanes }, () => []);
-      for (const event of envelopes) split[lane(event.boardId, lanes)]!.push(event);
-      // Settled, not raced: a failed lane must not leave its sibling writing while the schema is dropped.
-      const results = await Promise.allSettled(split.filter((part) => part.length > 0).map(applyLane));
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
-  }
-
-  const replay: Replay = {
-    sql, logger, schema, live, drop,
-    get events() {
-      return events;
-    },
-    get position() {
-      return position;
-    },
-    async progress(phase) {
-      logger.info({ phase, events, position, schema }, 'rebuild progress');
-      await options.onProgress?.({ phase, events, position });
-    },
-    async catchUp() {
-      const read = (after: Position | null) => store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: batchSize });
-      let replayed = 0;
-      // The next batch is read while this one is written.
-      let next: Promise<StoredEvent[]> | null = read(position);
-      while (next) {
-        const batch: StoredEvent[] = await next;
-        const last = batch[batch.length - 1];
-        if (!last) break;
-        next = batch.length === batchSize ? read(last.position) : null;
-        try {
-          await apply(batch);
-          events += batch.length;
-          replayed += batch.length;
-          position = last.position;
-          await replay.progress('replaying');
-        } catch (error) {
-          await next?.catch(() => undefined);
-          throw error;
-        }
-      }
-      return replayed;
-    },
-    async awaitNewEvents(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      do {
-        const [next] = await store.readAll({ after: position, streamPrefix: boardStreamPrefix, maxCount: 1 });
-        if (next) return true;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } while (Date.now() < deadline);
-      return false;
-    },
-    async buildDeferredIndexes() {
-      await replay.progress('indexing');
-      await createDeferredIndexes(sql, schema);
-    },
-  };
-
-  logger.info({ schema, live, batchSize, concurrency: lanes }, 'rebuild starting');
-  try {
-    await createReadModelSchema(sql, schema);
-    await assertSameColumns(sql, live, schema);
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-  return replay;
-}
