@@ -29,7 +29,7 @@ const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
 });
 
-const userParams = z.object({ id: z.uuid('must be a user id') });
+const userParams = z.object({ id: z.uuid('must be a user id').overwrite((value) => value.toLowerCase()) });
 
 const changeBody = z
   .object({ role: z.enum(['admin', 'user']).optional(), disabled: z.boolean().optional() })

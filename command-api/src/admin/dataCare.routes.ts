@@ -21,9 +21,9 @@ export interface DataCareRoutesDeps {
   readonly commands: CommandHandler;
 }
 
-const userParams = z.object({ id: z.uuid('must be a user id') });
+const userParams = z.object({ id: z.uuid('must be a user id').overwrite((value) => value.toLowerCase()) });
 const erasureQuery = z.object({
-  successorId: z.uuid('must be a user id').optional().describe(
+  successorId: z.uuid('must be a user id').overwrite((value) => value.toLowerCase()).optional().describe(
     'Who becomes an owner of the boards the person is the only owner of (promoted if a member, added as owner otherwise); '
     + 'an active account other than the person',
   ),

@@ -180,6 +180,18 @@ describe('Board API: members', () => {
     expect(await storeRevision(api, boardId)).toBe(before);
   });
 
+  it('reads ids spelled in capitals as the same board and person (a member added so can act)', async () => {
+    const { boardId, owner, columns } = await createBoardFixture(api);
+    const newcomer = await api.addUser('Cap');
+    const added = await api.request('POST', `/boards/${boardId.toUpperCase()}/members`, { as: owner, body: { userId: newcomer.id.toUpperCase(), role: 'editor' } });
+    expect([added.status, added.body.userId]).toEqual([201, newcomer.id]);
+    const created = await api.request('POST', `/boards/${boardId.toUpperCase()}/tasks`, { as: newcomer.id, body: { title: 'by the newcomer', columnId: columns[0]!.id.toUpperCase() } });
+    expect([created.status, created.body.columnId]).toEqual([201, columns[0]!.id]);
+    const board = await api.request('GET', `/boards/${boardId.toUpperCase()}`, { as: newcomer.id });
+    expect(board.status).toBe(200);
+    expect(board.body.board.id).toBe(boardId);
+  });
+
   it('refuses to add a disabled account (409 USER.ACCOUNT_INACTIVE), by email or id, appending nothing', async () => {
     const { boardId, owner } = await createBoardFixture(api);
     const retired = await api.addUser('Retta');

@@ -5,7 +5,8 @@ import { z } from 'zod';
  * Schemas shared by the board, task and comment routes. Limits match the domain's
  * (`limits` in board.validation.ts); the domain checks them again for the socket path.
  */
-export const id = z.uuid();
+/** Ids are stored and compared in lower case (streams are named by them): one spelled in capitals means the same thing. */
+export const id = z.uuid().overwrite((value) => value.toLowerCase());
 export const boardParams = z.object({ boardId: id });
 export const taskParams = z.object({ taskId: id });
 
