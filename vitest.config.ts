@@ -12,7 +12,8 @@ const alias = {
   '@primetrade/realtime': src('realtime'),
   '@primetrade/command-api': src('command-api'),
 };
-const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
+// .stryker-tmp holds mutation testing's sandboxes, copies of the specs (docs/testing.md).
+const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**', '.stryker-tmp/**'];
 
 export default defineConfig({
   resolve: { alias },
