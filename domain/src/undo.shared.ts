@@ -27,11 +27,16 @@ export const taskName = (step: UndoStep<unknown>, taskId: string): string =>
 
 export const columnName = (board: ExistingBoard, columnId: string): string => quoted(board.columns[columnId]?.name ?? columnId);
 
-/** The task as it is now, present and not archived: what a field compensation needs. */
+/**
+ * The task as it is now, present and not archived: what a field compensation needs. A task the
+ * change itself found archived may stay so (removing a member unassigns them from archived tasks
+ * too, and undoing that assigns them back).
+ */
 export function liveTaskNow(step: UndoStep<unknown>, taskId: string): Task {
   const task = step.current.tasks[taskId];
   refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
-  refuseUnless(task?.archived !== true, `${taskName(step, taskId)} is archived now; restore it first`);
+  const archivedSince = task?.archived === true && step.prior.tasks[taskId]?.archived !== true;
+  refuseUnless(!archivedSince, `${taskName(step, taskId)} is archived now; restore it first`);
   return task as Task;
 }
 
