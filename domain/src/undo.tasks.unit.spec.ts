@@ -4,7 +4,7 @@ import { DOING, DONE, EDITOR, OWNER, TODO, aBoard, by, taskCreated, thrownBy } f
 import { history, taskIn } from './undo.testkit.js';
 
 const t1 = taskCreated('t1', { title: 'Fix login', assigneeIds: [EDITOR], labels: ['bug'], dueDate: '2026-04-01T00:00:00.000Z', description: 'Steps' });
-const comment = (type: 'CommentAdded' | 'CommentEdited', body: string, commentId = 'c1'): BoardEvent => ({ type, data: { taskId: 't1', commentId, body } }) as BoardEvent;
+const comment = (type: 'CommentAdded' | 'CommentEdited', body: string, commentId = 'c1'): BoardEvent => ({ type, data: { taskId: 't1', commentId, body } });
 const on = (type: 'TaskCompleted' | 'TaskReopened' | 'TaskArchived' | 'TaskRestored' | 'TaskDeleted'): BoardEvent => ({ type, data: { taskId: 't1' } });
 const moved = (from: string, to: string, position = 'V', fromPosition = 'V'): BoardEvent => ({ type: 'TaskMoved', data: { taskId: 't1', fromColumnId: from, fromPosition, toColumnId: to, position } });
 const wipLimit = (columnId: string, limit: number | null): BoardEvent => ({ type: 'ColumnWipLimitSet', data: { columnId, wipLimit: limit } });

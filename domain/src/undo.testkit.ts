@@ -12,7 +12,7 @@ import { undoCommand } from './undo.decisions.js';
 
 type Given = BoardEvent & { readonly actorId?: string; readonly occurredAt?: string };
 
-export function history(...changes: Given[][]) {
+export function history(...changes: (readonly Given[])[]) {
   const log: RecordedBoardEvent[] = [];
   const ranges: { first: number; last: number }[] = [];
   for (const change of changes) {
