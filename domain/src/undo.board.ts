@@ -15,8 +15,8 @@ function undoMemberEvent(step: UndoStep<BoardLevel>): BoardEvent[] | null {
     const member = current.members[userId];
     refuseUnless(member !== undefined, `${userName(userId)} is no longer a member`);
     refuseUnless(member?.role === role, `The role of ${userName(userId)} was changed again since`);
-    const losesOwner = role === 'owner' && (event.type === 'MemberAdded' || event.data.from !== 'owner');
-    refuseUnless(!losesOwner || countOwners(current) > 1, 'A board keeps at least one owner');
+    // Undoing makes them something other than an owner (a role change always changes the role).
+    refuseUnless(role !== 'owner' || countOwners(current) > 1, 'A board keeps at least one owner');
     if (event.type === 'MemberRoleChanged') return [{ type: 'MemberRoleChanged', data: { userId, from: role, role: event.data.from } }];
     const assigned = Object.values(current.tasks).some((task) => task.assigneeIds.includes(userId));
     refuseUnless(!assigned, `${userName(userId)} has been given tasks since; remove them from the board instead`);
