@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     include: ['domain/src/**/*.unit.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'],
+    // Instrumented code on a shared machine runs the long folds and the property specs slowly.
+    testTimeout: 120_000,
   },
 });
