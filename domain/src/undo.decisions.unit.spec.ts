@@ -99,6 +99,36 @@ describe('Undo', () => {
     });
   });
 
+  it.each([
+    ['BoardArchived', { type: 'BoardArchived', data: {} }],
+    ['BoardRestored', { type: 'BoardRestored', data: {} }],
+    ['MemberAdded', { type: 'MemberAdded', data: { userId: 'user-new', role: 'viewer' } }],
+    ['MemberRoleChanged', { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'editor' } }],
+    ['MemberRemoved', { type: 'MemberRemoved', data: { userId: VIEWER } }],
+  ] as const)('needs the owner to undo %s, even an editor’s own', (_type, event: BoardEvent) => {
+    const board = history(aBoard(), [by(EDITOR, event)]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('refuses to undo, while the board is archived, a change that did more than archive it', () => {
+    const board = history(aBoard(), [{ type: 'BoardArchived', data: {} }, { type: 'BoardRenamed', data: { name: 'Old' } }]);
+    expect(thrownBy(() => board.undo(-1)).code).toBe('BOARD.ARCHIVED');
+  });
+
+  it('finds no change past the end of the history', () => {
+    const board = history(aBoard());
+    const past = { first: board.log.length, last: board.log.length };
+    expect(thrownBy(() => decide(undoCommand(board.log, past, { now: NOW, actorId: OWNER }), board.state)).code).toBe('UNDO.CHANGE_NOT_FOUND');
+  });
+
+  it('builds the command from the change’s events and the board just before them', () => {
+    const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }]);
+    const range = { first: board.log.length - 1, last: board.log.length - 1 };
+    expect(undoCommand(board.log, range, { now: NOW, actorId: OWNER }).data).toEqual({
+      revision: range.first, change: board.log.slice(-1), before: foldBoard(board.log.slice(0, -1)),
+    });
+  });
+
   it('cannot undo the board’s creation', () => {
     const board = history(aBoard());
     expect(thrownBy(() => board.undo(0)).code).toBe('UNDO.NOT_UNDOABLE');
