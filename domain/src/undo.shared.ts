@@ -17,7 +17,7 @@ export interface UndoStep<E> {
 /** Later changes make the undo unsafe: refused, and the reason says which. */
 export const unsafe = (reason: string): DomainError => new DomainError('UNDO.UNSAFE', reason);
 
-export function refuseUnless(condition: boolean, reason: string): void {
+export function refuseUnless(condition: boolean, reason: string): asserts condition {
   if (!condition) throw unsafe(reason);
 }
 
@@ -35,9 +35,9 @@ export const columnName = (board: ExistingBoard, columnId: string): string => qu
 export function liveTaskNow(step: UndoStep<unknown>, taskId: string): Task {
   const task = step.current.tasks[taskId];
   refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
-  const archivedSince = task?.archived === true && step.prior.tasks[taskId]?.archived !== true;
+  const archivedSince = task.archived && step.prior.tasks[taskId]?.archived !== true;
   refuseUnless(!archivedSince, `${taskName(step, taskId)} is archived now; restore it first`);
-  return task as Task;
+  return task;
 }
 
 export const userName = (userId: string): string => `user ${userId}`;
