@@ -179,6 +179,37 @@ suite('describe, word for word', () => {
     expect(gone({ type: 'CommentEdited', data: { taskId: 't1', commentId: 'c-gone', body: 'B' } })).toEqual([{ field: 'comment.body', from: null, to: 'B' }]);
   });
 
+  it('takes the role a change came from, or none, for someone the board does not know', () => {
+    expect(describe(at({ type: 'MemberRoleChanged', data: { userId: 'user-gone', from: 'editor', role: 'viewer' } }), before).changes).toEqual([
+      { field: 'members.user-gone.role', from: 'editor', to: 'viewer' },
+    ]);
+    expect(describe(at({ type: 'MemberRemoved', data: { userId: 'user-gone' } }), before).changes).toEqual([{ field: 'members.user-gone.role', from: null, to: null }]);
+  });
+
+  it('gives every field of a task the state does not know no prior value', () => {
+    const gone = (event: BoardEvent) => describe(at(event), before).changes[0]?.from;
+    expect(gone({ type: 'TaskDescriptionChanged', data: { taskId: 't-gone', description: 'D' } })).toBeNull();
+    expect(gone({ type: 'TaskPriorityChanged', data: { taskId: 't-gone', priority: 'low' } })).toBeNull();
+    expect(gone({ type: 'TaskDueDateChanged', data: { taskId: 't-gone', dueDate: null } })).toBeNull();
+    expect(gone({ type: 'TaskReopened', data: { taskId: 't-gone' } })).toBeNull();
+    expect(gone({ type: 'TaskRestored', data: { taskId: 't-gone' } })).toBeNull();
+    expect(gone({ type: 'TaskDeleted', data: { taskId: 't-gone' } })).toBeNull();
+    expect(gone({ type: 'CommentEdited', data: { taskId: 't-gone', commentId: 'c1', body: 'B' } })).toBeNull();
+    expect(gone({ type: 'CommentDeleted', data: { taskId: 't-gone', commentId: 'c1' } })).toBeNull();
+    expect(gone({ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c-gone' } })).toBeNull();
+    expect(gone({ type: 'TaskUnassigned', data: { taskId: 't-gone', userId: OWNER } })).toEqual([]);
+    expect(gone({ type: 'TaskLabelAdded', data: { taskId: 't-gone', label: 'ui' } })).toEqual([]);
+    expect(describe(at({ type: 'TaskUnassigned', data: { taskId: 't-gone', userId: OWNER } }), before).changes[0]?.to).toEqual([]);
+    expect(describe(at({ type: 'TaskLabelAdded', data: { taskId: 't-gone', label: 'ui' } }), before).changes[0]?.to).toEqual(['ui']);
+  });
+
+  it('takes a prior description, archived flag and status as they were', () => {
+    const changed = foldBoard(record([...history, { type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'Old' } }, { type: 'TaskArchived', data: { taskId: 't1' } }, { type: 'TaskCompleted', data: { taskId: 't1' } }]));
+    expect(describe(at(samples.TaskDescriptionChanged), changed).changes).toEqual([{ field: 'description', from: 'Old', to: 'Steps' }]);
+    expect(describe(at(samples.TaskRestored), changed).changes).toEqual([{ field: 'archived', from: true, to: false }]);
+    expect(describe(at(samples.TaskReopened), changed).changes).toEqual([{ field: 'status', from: 'completed', to: 'open' }]);
+  });
+
   it('names a column the state does not know by its id, with no prior value', () => {
     expect(describe(at({ type: 'ColumnRenamed', data: { columnId: 'c-gone', name: 'X' } }), before)).toEqual({
       summary: 'Renamed the column “c-gone” to “X”', changes: [{ field: 'name', from: null, to: 'X' }],

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardEvent } from './board.events.js';
 import { DOING, EDITOR, OWNER, TODO, VIEWER, aBoard, columnAdded, memberAdded, taskCreated, thrownBy } from './board.testkit.js';
+import { foldBoard } from './board.evolve.js';
+import type { ExistingBoard } from './board.guards.js';
+import { record } from './board.testkit.js';
+import { undoBoardEvent } from './undo.board.js';
 import { history } from './undo.testkit.js';
 
 const roleChanged = (userId: string, from: 'owner' | 'editor' | 'viewer', role: 'owner' | 'editor' | 'viewer'): BoardEvent => ({ type: 'MemberRoleChanged', data: { userId, from, role } });
@@ -56,6 +60,13 @@ describe('Undo of a board change', () => {
     it('archives a board the change restored', () => {
       const board = history(aBoard(), [archived], [restored]);
       expect(board.undo(-1)).toEqual([{ type: 'BoardArchived', data: {} }]);
+    });
+
+    it('does not archive a board that is archived again (undoChange refuses earlier, on the archived board)', () => {
+      const log = record([...aBoard(), archived, restored, archived]);
+      const [event] = log.slice(-2);
+      const step = { event: event as never, prior: foldBoard(log.slice(0, -2)) as ExistingBoard, current: foldBoard(log) as ExistingBoard };
+      expect(unsafeReason(() => undoBoardEvent(step))).toBe('The board was archived again since');
     });
 
     it('needs the owner for an archiving, even the editor’s own', () => {

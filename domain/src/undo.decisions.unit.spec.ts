@@ -110,6 +110,34 @@ describe('Undo', () => {
     expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
   });
 
+  it('refuses someone demoted to viewer the undo of their own change', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } })], [{ type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'editor', role: 'viewer' } }]);
+    expect(thrownBy(() => board.undo(-2, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('needs the owner when any event of the change is someone else’s', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }), { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Owner’s' } }]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('needs the owner when any event of the change needed the owner', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }), by(EDITOR, { type: 'MemberRemoved', data: { userId: VIEWER } })]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('undoes each event of a longer change against the board as that event found it', () => {
+    const board = history(aBoard(), [
+      taskCreated('t1', { title: 'Fix login', priority: 'high' }),
+      { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } },
+      { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } },
+    ]);
+    expect(board.undo(-1)).toEqual([
+      { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } },
+      { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix login' } },
+      { type: 'TaskDeleted', data: { taskId: 't1' } },
+    ]);
+  });
+
   it('refuses to undo, while the board is archived, a change that did more than archive it', () => {
     const board = history(aBoard(), [{ type: 'BoardArchived', data: {} }, { type: 'BoardRenamed', data: { name: 'Old' } }]);
     expect(thrownBy(() => board.undo(-1)).code).toBe('BOARD.ARCHIVED');
@@ -131,7 +159,9 @@ describe('Undo', () => {
 
   it('cannot undo the board’s creation', () => {
     const board = history(aBoard());
-    expect(thrownBy(() => board.undo(0)).code).toBe('UNDO.NOT_UNDOABLE');
+    const error = thrownBy(() => board.undo(0));
+    expect(error.code).toBe('UNDO.NOT_UNDOABLE');
+    expect(error.message).toBe('Creating the board cannot be undone; archive the board instead');
   });
 
   it('undoes an undo (a redo), since compensations are ordinary changes', () => {

@@ -146,6 +146,16 @@ describe('Undo of a task change', () => {
       expect(thrownBy(() => board.undo(-3)).code).toBe('COLUMN.WIP_LIMIT_REACHED');
     });
 
+    it('is refused when the card was moved again within the column it went to', () => {
+      const board = history(aBoard(), [t1], [moved(TODO, DOING)], [moved(DOING, DOING, 'W')]);
+      expect(unsafeReason(() => board.undo(-2))).toBe('“Fix login” was moved again since');
+    });
+
+    it('is refused when the card was moved on to another column, even to the same place', () => {
+      const board = history(aBoard(), [t1], [moved(TODO, DOING)], [moved(DOING, DONE)]);
+      expect(unsafeReason(() => board.undo(-2))).toBe('“Fix login” was moved again since');
+    });
+
     it('does not count the card against the limit of the column it stays in', () => {
       const board = history(aBoard(), [t1], [moved(TODO, TODO, 'X')], [wipLimit(TODO, 1)]);
       expect(board.undo(-2)).toEqual([{ type: 'TaskMoved', data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'X', toColumnId: TODO, position: 'V' } }]);
@@ -208,6 +218,11 @@ describe('Undo of a task change', () => {
       const board = history(aBoard(), [t1], [on('TaskDeleted')], [taskCreated('t2', { position: 'V' }), taskCreated('t3', { position: 'W' })]);
       const position = taskIn(board.after(board.undo(-2)), 't1')?.position ?? '';
       expect(position > 'V' && position < 'W').toBe(true);
+    });
+
+    it('keeps its own place when only a card in another column has the same key', () => {
+      const board = history(aBoard(), [t1], [on('TaskDeleted')], [taskCreated('t2', { columnId: DOING, position: 'V' })]);
+      expect(taskIn(board.after(board.undo(-2)), 't1')?.position).toBe('V');
     });
 
     it('keeps its own place when no card took it', () => {
