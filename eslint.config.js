@@ -32,7 +32,7 @@ const lineLimitExceptions = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '**/*.js', 'infra/**/*.mjs', 'platform/scripts/*.mjs', 'infra/**/*.d.mts'] },
+  { ignores: ['**/dist/**', '**/dist-spec/**', '**/node_modules/**', 'data/**', 'web/public/**', 'infra/.cache/**', 'test-output/**', '.tmp/**', '.stryker-tmp/**', 'reports/**', '**/*.js', 'infra/**/*.mjs', 'platform/scripts/*.mjs', 'infra/**/*.d.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

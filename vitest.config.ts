@@ -14,7 +14,8 @@ const alias = {
   '@primetrade/command-api': src('command-api'),
   '@primetrade/server': src('server'),
 };
-const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
+// .stryker-tmp holds mutation testing's sandboxes, copies of the specs (docs/testing.md).
+const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**', '.stryker-tmp/**'];
 
 export default defineConfig({
   resolve: { alias },

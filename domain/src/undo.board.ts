@@ -14,9 +14,9 @@ function undoMemberEvent(step: UndoStep<BoardLevel>): BoardEvent[] | null {
     const { userId, role } = event.data;
     const member = current.members[userId];
     refuseUnless(member !== undefined, `${userName(userId)} is no longer a member`);
-    refuseUnless(member?.role === role, `The role of ${userName(userId)} was changed again since`);
-    const losesOwner = role === 'owner' && (event.type === 'MemberAdded' || event.data.from !== 'owner');
-    refuseUnless(!losesOwner || countOwners(current) > 1, 'A board keeps at least one owner');
+    refuseUnless(member.role === role, `The role of ${userName(userId)} was changed again since`);
+    // Undoing makes them something other than an owner (a role change always changes the role).
+    refuseUnless(role !== 'owner' || countOwners(current) > 1, 'A board keeps at least one owner');
     if (event.type === 'MemberRoleChanged') return [{ type: 'MemberRoleChanged', data: { userId, from: role, role: event.data.from } }];
     const assigned = Object.values(current.tasks).some((task) => task.assigneeIds.includes(userId));
     refuseUnless(!assigned, `${userName(userId)} has been given tasks since; remove them from the board instead`);
@@ -43,7 +43,6 @@ function undoColumnLife(step: UndoStep<BoardLevel>): BoardEvent[] | null {
   if (event.type === 'ColumnRemoved') {
     const column = prior.columns[event.data.columnId];
     refuseUnless(column !== undefined && current.columns[column.id] === undefined, 'The column exists again');
-    if (column === undefined) return [];
     const position = freePosition(column.position, otherColumnKeys(step, column.id));
     return [{ type: 'ColumnAdded', data: { columnId: column.id, name: column.name, position, isDone: column.isDone, wipLimit: column.wipLimit } }];
   }
@@ -57,7 +56,6 @@ function undoColumnChange(step: UndoStep<BoardLevel>): BoardEvent[] | null {
   const now = current.columns[columnId];
   const before = prior.columns[columnId];
   refuseUnless(now !== undefined && before !== undefined, `The column ${columnName(prior, columnId)} was removed since`);
-  if (now === undefined || before === undefined) return [];
   const name = columnName(current, columnId);
   switch (event.type) {
     case 'ColumnRenamed':

@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
+import type { BoardEvent } from './board.events.js';
 import { decide } from './board.decide.js';
-import { evolve, foldBoard } from './board.evolve.js';
-import type { BoardState } from './board.state.js';
+import { foldBoard } from './board.evolve.js';
 import { DONE, DOING, EDITOR, NOW, OWNER, TODO, VIEWER, aBoard, by, record, taskCreated, thrownBy } from './board.testkit.js';
 import { membersRestoredByUndo, undoCommand } from './undo.decisions.js';
+import { history, taskIn } from './undo.testkit.js';
 
-/** A board history where each inner list is one change (one request's events). */
-function history(...changes: (BoardEvent & { actorId?: string })[][]) {
-  const log: RecordedBoardEvent[] = [];
-  const ranges: { first: number; last: number }[] = [];
-  for (const change of changes) {
-    ranges.push({ first: log.length, last: log.length + change.length - 1 });
-    log.push(...record(change, log.length));
-  }
-  const state = foldBoard(log);
-  const undo = (index: number, actorId = OWNER) => {
-    const range = index < 0 ? ranges[ranges.length + index] : ranges[index];
-    if (range === undefined) throw new Error('no such change');
-    return decide(undoCommand(log, range, { now: NOW, actorId }), state);
-  };
-  const after = (events: BoardEvent[]): BoardState =>
-    events.reduce<BoardState>((s, event, i) => evolve(s, { ...event, revision: log.length + i, occurredAt: NOW, actorId: OWNER }), state);
-  return { state, undo, after, log };
-}
-
-const task = (state: BoardState, id: string) => (state.status === 'initial' ? undefined : state.tasks[id]);
 const t1 = taskCreated('t1', { title: 'Fix login', assigneeIds: [EDITOR], labels: ['bug'] });
 const moved = (from: string, to: string, position = 'V', fromPosition = 'V'): BoardEvent => ({ type: 'TaskMoved', data: { taskId: 't1', fromColumnId: from, fromPosition, toColumnId: to, position } });
 
@@ -48,7 +28,7 @@ describe('Undo', () => {
     it('moves the card back to its column and place, and reopens it when the move completed it', () => {
       const board = history(aBoard(), [t1], [moved(TODO, DONE), { type: 'TaskCompleted', data: { taskId: 't1' } }]);
       const back = board.after(board.undo(-1));
-      expect(task(back, 't1')).toMatchObject({ columnId: TODO, position: 'V', status: 'open', completedAt: null });
+      expect(taskIn(back, 't1')).toMatchObject({ columnId: TODO, position: 'V', status: 'open', completedAt: null });
     });
 
     it('is refused when the card was moved again since', () => {
@@ -64,8 +44,8 @@ describe('Undo', () => {
     it('puts the card right after the one that took its old place', () => {
       const board = history(aBoard(), [t1], [moved(TODO, DOING)], [taskCreated('t2', { position: 'V' })]);
       const back = board.after(board.undo(-2));
-      expect(task(back, 't1')?.columnId).toBe(TODO);
-      expect((task(back, 't1')?.position ?? '') > 'V').toBe(true);
+      expect(taskIn(back, 't1')?.columnId).toBe(TODO);
+      expect((taskIn(back, 't1')?.position ?? '') > 'V').toBe(true);
     });
   });
 
@@ -76,7 +56,7 @@ describe('Undo', () => {
         [{ type: 'TaskCompleted', data: { taskId: 't1' } }], [{ type: 'TaskDeleted', data: { taskId: 't1' } }],
       );
       const before = foldBoard(board.log.slice(0, -1));
-      expect(task(board.after(board.undo(-1)), 't1')).toEqual(task(before, 't1'));
+      expect(taskIn(board.after(board.undo(-1)), 't1')).toEqual(taskIn(before, 't1'));
     });
 
     it('is refused when an assignee has left the board since', () => {
@@ -149,15 +129,75 @@ describe('Undo', () => {
     });
   });
 
+  it.each([
+    ['BoardArchived', { type: 'BoardArchived', data: {} }],
+    ['BoardRestored', { type: 'BoardRestored', data: {} }],
+    ['MemberAdded', { type: 'MemberAdded', data: { userId: 'user-new', role: 'viewer' } }],
+    ['MemberRoleChanged', { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'viewer', role: 'editor' } }],
+    ['MemberRemoved', { type: 'MemberRemoved', data: { userId: VIEWER } }],
+  ] as const)('needs the owner to undo %s, even an editor’s own', (_type, event: BoardEvent) => {
+    const board = history(aBoard(), [by(EDITOR, event)]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('refuses someone demoted to viewer the undo of their own change', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } })], [{ type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'editor', role: 'viewer' } }]);
+    expect(thrownBy(() => board.undo(-2, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('needs the owner when any event of the change is someone else’s', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }), { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Owner’s' } }]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('needs the owner when any event of the change needed the owner', () => {
+    const board = history(aBoard(), [t1], [by(EDITOR, { type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }), by(EDITOR, { type: 'MemberRemoved', data: { userId: VIEWER } })]);
+    expect(thrownBy(() => board.undo(-1, EDITOR)).code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('undoes each event of a longer change against the board as that event found it', () => {
+    const board = history(aBoard(), [
+      taskCreated('t1', { title: 'Fix login', priority: 'high' }),
+      { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } },
+      { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } },
+    ]);
+    expect(board.undo(-1)).toEqual([
+      { type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } },
+      { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix login' } },
+      { type: 'TaskDeleted', data: { taskId: 't1' } },
+    ]);
+  });
+
+  it('refuses to undo, while the board is archived, a change that did more than archive it', () => {
+    const board = history(aBoard(), [{ type: 'BoardArchived', data: {} }, { type: 'BoardRenamed', data: { name: 'Old' } }]);
+    expect(thrownBy(() => board.undo(-1)).code).toBe('BOARD.ARCHIVED');
+  });
+
+  it('finds no change past the end of the history', () => {
+    const board = history(aBoard());
+    const past = { first: board.log.length, last: board.log.length };
+    expect(thrownBy(() => decide(undoCommand(board.log, past, { now: NOW, actorId: OWNER }), board.state)).code).toBe('UNDO.CHANGE_NOT_FOUND');
+  });
+
+  it('builds the command from the change’s events and the board just before them', () => {
+    const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }]);
+    const range = { first: board.log.length - 1, last: board.log.length - 1 };
+    expect(undoCommand(board.log, range, { now: NOW, actorId: OWNER }).data).toEqual({
+      revision: range.first, change: board.log.slice(-1), before: foldBoard(board.log.slice(0, -1)),
+    });
+  });
+
   it('cannot undo the board’s creation', () => {
     const board = history(aBoard());
-    expect(thrownBy(() => board.undo(0)).code).toBe('UNDO.NOT_UNDOABLE');
+    const error = thrownBy(() => board.undo(0));
+    expect(error.code).toBe('UNDO.NOT_UNDOABLE');
+    expect(error.message).toBe('Creating the board cannot be undone; archive the board instead');
   });
 
   it('undoes an undo (a redo), since compensations are ordinary changes', () => {
     const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }]);
     const undone = board.after(board.undo(-1));
-    expect(task(undone, 't1')?.priority).toBe('medium');
+    expect(taskIn(undone, 't1')?.priority).toBe('medium');
     const log = [...board.log, ...record(board.undo(-1), board.log.length)];
     const redo = decide(undoCommand(log, { first: log.length - 1, last: log.length - 1 }, { now: NOW, actorId: OWNER }), undone);
     expect(redo).toEqual([{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }]);

@@ -102,13 +102,12 @@ function undoTaskLife(step: UndoStep<TaskLevel>, after: Task | undefined): Board
   if (event.type === 'TaskCreated' || event.type === 'TaskReinstated') {
     const task = current.tasks[taskId];
     refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
-    refuseUnless(task !== undefined && after !== undefined && sameContent(task, after), `${taskName(step, taskId)} has changed since; delete it instead`);
+    refuseUnless(after !== undefined && sameContent(task, after), `${taskName(step, taskId)} has changed since; delete it instead`);
     return [{ type: 'TaskDeleted', data: { taskId } }];
   }
   if (event.type !== 'TaskDeleted') return null;
   const task = step.prior.tasks[taskId];
   refuseUnless(task !== undefined && current.tasks[taskId] === undefined, `${taskName(step, taskId)} exists again`);
-  if (task === undefined) return [];
   const column = current.columns[task.columnId];
   if (column === undefined) throw unsafe(`The column ${columnName(step.prior, task.columnId)} of ${taskName(step, taskId)} was removed since; bring it back first`);
   const gone = task.assigneeIds.find((userId) => current.members[userId] === undefined);
@@ -127,11 +126,11 @@ function undoComment(step: UndoStep<TaskLevel>): BoardEvent[] | null {
   const where = `on ${taskName(step, taskId)}`;
   if (event.type === 'CommentDeleted') {
     refuseUnless(now === undefined && before !== undefined, `The comment ${where} exists again`);
-    return before === undefined ? [] : [{ type: 'CommentReinstated', data: { taskId, commentId, comment: before } }];
+    return [{ type: 'CommentReinstated', data: { taskId, commentId, comment: before } }];
   }
   refuseUnless(now !== undefined, `The comment ${where} was deleted since`);
   const body = event.type === 'CommentReinstated' ? event.data.comment.body : event.data.body;
-  refuseUnless(now?.body === body, `The comment ${where} was edited again since`);
+  refuseUnless(now.body === body, `The comment ${where} was edited again since`);
   if (event.type === 'CommentEdited') return [{ type: 'CommentEdited', data: { taskId, commentId, body: before?.body ?? '' } }];
   return [{ type: 'CommentDeleted', data: { taskId, commentId } }];
 }
