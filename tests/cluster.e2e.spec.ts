@@ -39,6 +39,8 @@ interface Session {
 }
 
 const logger = createLogger({ level: 'silent' });
+/** The relay's and projector's wiring with a crash injected around a port (faults 4 and 7), built by `npm run build`. */
+const crashingEntry = '.tmp/tests-dist/kit/crashingProjectorNodes.main.js';
 
 describe('Cluster mode across real processes', () => {
   let work: string;
@@ -221,7 +223,7 @@ describe('Cluster mode across real processes', () => {
     await standby!.stop();
     await leader!.stop();
     const checkpointBefore = (await readDb.sql.query<{ position: string }>('SELECT position FROM checkpoints'))[0]?.position;
-    await leader!.restart({ FAULT_RELAY_CRASH_AFTER_ACK: 'true' });
+    await leader!.restart({}, { entry: crashingEntry });
     let created: { status: number; body: { id: string } };
     try {
       created = await api(1)<{ id: string }>('POST', `/api/v1/boards/${boards[2]}/tasks`, { token: alice.accessToken, body: { title: 'Acked, not checkpointed' } });
@@ -232,7 +234,7 @@ describe('Cluster mode across real processes', () => {
     } finally {
       // The faults after this one need both relays back, whatever happened here.
       if (leader!.running()) await leader!.stop();
-      await leader!.restart({ FAULT_RELAY_CRASH_AFTER_ACK: 'false' });
+      await leader!.restart();
       await standby!.restart();
     }
     await expectConverged();
@@ -292,7 +294,7 @@ describe('Cluster mode across real processes', () => {
   it('fault 7: a projector killed inside a batch transaction, then every message delivered twice, leaves read models equal to a fresh fold', async () => {
     const [projector] = cluster.projectors;
     await projector!.stop();
-    await projector!.restart({ FAULT_PROJECTOR_CRASH_IN_BATCH: 'true' });
+    await projector!.restart({}, { entry: crashingEntry });
     const load = writeLoad(40);
     try {
       await eventually(async () => !projector!.running(), 'the projector killed itself inside a batch');
@@ -302,7 +304,7 @@ describe('Cluster mode across real processes', () => {
       await load.stop();
     }
     await republish(kafka.brokers, topic, await storeEvents());
-    await projector!.restart({ FAULT_PROJECTOR_CRASH_IN_BATCH: 'false' });
+    await projector!.restart();
     await expectConverged();
     const skipped = /primetrade_projector_events_total\{result="skipped"\} (\d+)/.exec(await (await fetch(`${projector!.url()}/metrics`)).text());
     expect(Number(skipped?.[1] ?? 0)).toBeGreaterThan(0);

@@ -16,8 +16,6 @@ export interface ProjectorOptions {
   readonly metrics?: Pick<Metrics, 'registry'>;
   /** Notifications: queue e-mails with them, and push each new one once its batch committed. */
   readonly notifications?: ProjectorNotifications;
-  /** Fault injection for the fault suite: runs inside a Kafka batch's transaction, after its writes, before the commit. */
-  readonly beforeCommit?: (events: readonly Envelope[]) => void;
 }
 
 export interface ProjectorNotifications {
@@ -115,7 +113,7 @@ export function createProjector(options: ProjectorOptions): Projector {
     const timer = metrics?.projectionBatchDuration.startTimer();
     try {
       const result = delivery
-        ? await applyWithOffsets(options.sql, events, delivery, { logger, project, beforeCommit: options.beforeCommit })
+        ? await applyWithOffsets(options.sql, events, delivery, { logger, project })
         : await applyEnvelopes(options.sql, events, project);
       await publish(result.notifications);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
@@ -167,11 +165,10 @@ export function createProjector(options: ProjectorOptions): Projector {
 interface OffsetBatchOptions {
   readonly logger: ProjectorLogger;
   readonly project: ProjectEvents;
-  readonly beforeCommit?: ((events: readonly Envelope[]) => void) | undefined;
 }
 
 async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery, options: OffsetBatchOptions): Promise<ApplyResult> {
-  const { logger, beforeCommit } = options;
+  const { logger } = options;
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
@@ -186,7 +183,6 @@ async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery:
        WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
       [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
     );
-    if (result.applied > 0) beforeCommit?.(events);
     return result;
   });
 }

@@ -20,8 +20,6 @@ export interface RelayOptions {
   readonly lease?: LeaderLease;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'registry'> & Partial<Pick<Metrics, 'relayCommitToAck' | 'relayLeader' | 'relayLagEvents'>>;
-  /** Fault injection for the fault suite: runs after the broker acked a batch, before the checkpoint. */
-  readonly afterAck?: (events: readonly StoredEvent[]) => void | Promise<void>;
 }
 
 export interface RelayStatus {
@@ -83,7 +81,6 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const ackedAt = Date.now();
     for (const event of stored) options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
-    await options.afterAck?.(stored);
     try {
       await saveCheckpointForward(options.sql, {
         name,

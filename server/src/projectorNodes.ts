@@ -1,4 +1,3 @@
-import { writeSync } from 'node:fs';
 import {
   clusterSettings,
   createKafkaEventBus,
@@ -11,7 +10,9 @@ import {
   openClusterEventStore,
   startOpsServer,
   type Config,
+  type EventBus,
   type Logger,
+  type Sql,
 } from '@primetrade/platform';
 import {
   createLeaderLease, createNotificationServices, createProjector, createRedisNotificationRooms, createRelay, pushNotifications, rebuildReadModels, retentionJobFromConfig, type RebuildResult,
@@ -23,6 +24,18 @@ export interface ServiceNode {
   close(): Promise<void>;
 }
 
+/**
+ * Wrappers the caller may put around a node's ports. The production entry point passes none; the
+ * cluster fault tests start the same wiring with crashes injected through them (docs/testing.md,
+ * faults 4 and 7).
+ */
+export interface PortDecorators {
+  /** Around the bus the relay publishes to. */
+  readonly decorateBus?: (bus: EventBus) => EventBus;
+  /** Around the `Sql` the projector applies its batches with. */
+  readonly decorateSql?: (sql: Sql) => Sql;
+}
+
 const ok = { ok: true };
 const down = (detail: string) => ({ ok: false, detail });
 
@@ -31,7 +44,7 @@ const down = (detail: string) => ({ ok: false, detail });
  * the second waits as the standby. `/readyz` is ready on both (a standby is healthy); `/status`
  * says which one leads.
  */
-export async function startRelayNode(config: Config, logger: Logger): Promise<ServiceNode> {
+export async function startRelayNode(config: Config, logger: Logger, decorators: PortDecorators = {}): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'relay');
   const metrics = createMetrics();
   const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-relay' });
@@ -50,21 +63,12 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
   const lease = createLeaderLease({ sql, name: `relay:${config.KAFKA_TOPIC}`, holder: settings.nodeName, ttlMs: config.RELAY_LEASE_TTL_MS });
   const relay = createRelay({
     store: opened.store,
-    bus,
+    bus: decorators.decorateBus?.(bus) ?? bus,
     sql,
     lease,
     checkpointName: `relay:${config.KAFKA_TOPIC}`,
     logger,
     metrics,
-    ...(config.FAULT_RELAY_CRASH_AFTER_ACK
-      ? {
-          afterAck: () => {
-            // Written synchronously: the log line must reach the supervisor before the kill.
-            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the relay between the Kafka ack and the checkpoint' })}\n`);
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
   });
   await relay.start();
   const ops = await startOpsServer({
@@ -92,7 +96,7 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
 }
 
 /** The projector process (docs/architecture.md, cluster mode): Kafka group `projector` → read models. */
-export async function startProjectorNode(config: Config, logger: Logger): Promise<ServiceNode> {
+export async function startProjectorNode(config: Config, logger: Logger, decorators: PortDecorators = {}): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'projector');
   const metrics = createMetrics();
   const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-projector' });
@@ -107,18 +111,10 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
   });
   const projector = createProjector({
     bus,
-    sql,
+    sql: decorators.decorateSql?.(sql) ?? sql,
     logger,
     metrics,
     notifications: notifications.projector,
-    ...(config.FAULT_PROJECTOR_CRASH_IN_BATCH
-      ? {
-          beforeCommit: () => {
-            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the projector inside a batch transaction' })}\n`);
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
   });
   await projector.start();
   notifications.start();

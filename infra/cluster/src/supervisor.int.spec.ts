@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepareNginx } from './nginx/nginxProcess.js';
 import { localTarget } from './nginx/targets.js';
 import { startStatusServer, type StatusServer } from './statusServer.js';
-import { startService, type ServiceProcess, type ServiceSpec } from './supervisor.js';
+import { repoRoot, startService, type ServiceProcess, type ServiceSpec } from './supervisor.js';
 
 /** A real process that says it is ready like our services do, and crashes when told. */
 const script = `
@@ -83,6 +83,24 @@ describe('the supervisor', () => {
     expect(service.running()).toBe(false);
     expect(service.status().state).toBe('stopped');
     expect(logged).toEqual([]);
+  });
+
+  it('restarts with another entry point when asked (a fault test build), and with its own after that', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pt-entry-'));
+    const entryNamed = async (variant: string) => {
+      const file = path.join(dir, `${variant}.cjs`);
+      await writeFile(file, `console.log(JSON.stringify({ msg: 'entry ${variant}' }));\n${script}`);
+      return path.relative(repoRoot, file);
+    };
+    const service = await startService({ name: 'fake-1', entry: await entryNamed('own'), env: {}, readyMessage: 'fake node running' }, { log });
+    started.push(service);
+    const launches = () => [...service.output().matchAll(/entry (own|crashing)/g)].map((match) => match[1]);
+    await service.stop();
+    await service.restart({}, { entry: await entryNamed('crashing') });
+    await service.stop();
+    await service.restart();
+    expect(launches()).toEqual(['own', 'crashing', 'own']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

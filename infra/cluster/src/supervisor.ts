@@ -57,8 +57,12 @@ export interface ServiceProcess {
   /** SIGSTOP / SIGCONT: a frozen process (GC pause, VM stall) that later wakes up. */
   pause(): void;
   resume(): void;
-  /** Starts it again with the same spec (after a stop or a kill), environment overrides added. */
-  restart(overrides?: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * Starts it again with the same spec (after a stop or a kill), environment overrides added. With
+   * `entry`, it runs that built entry point instead of the spec's (same arguments): the fault tests
+   * start the same wiring with a crash injected; a later restart without it goes back to the spec's.
+   */
+  restart(overrides?: Readonly<Record<string, string>>, launchAs?: { readonly entry?: string }): Promise<void>;
   /** Resolves when the service is next up (after a crash and the supervisor's restart). */
   nextStart(): Promise<void>;
 }
@@ -80,6 +84,7 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
   const backoff = createBackoff(options.backoff ?? defaultBackoff);
   const output = { text: '' };
   let env = { ...spec.env };
+  let entry = spec.entry;
   let current: Running | null = null;
   let state: ServiceState = 'starting';
   let restarts = 0;
@@ -95,7 +100,7 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
   async function launch(): Promise<void> {
     state = 'starting';
     const pending: { child: ChildProcess | null; done: Promise<void> } = { child: null, done: Promise.resolve() };
-    const run = spawnAndWait(spec, env, output, options.timeoutMs ?? 60_000, (child) => (pending.child = child));
+    const run = spawnAndWait(entry === undefined ? spec : { ...spec, entry }, env, output, options.timeoutMs ?? 60_000, (child) => (pending.child = child));
     pending.done = run.then(() => undefined, () => undefined);
     launching = pending;
     const ready = await run.finally(() => {
@@ -187,8 +192,9 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
     resume() {
       if (alive() && current) signalGroup(current.child, 'SIGCONT');
     },
-    async restart(overrides = {}) {
+    async restart(overrides = {}, launchAs = {}) {
       if (alive()) throw new Error(`${spec.name} is still running`);
+      entry = launchAs.entry ?? spec.entry;
       if (timer) clearTimeout(timer);
       timer = null;
       onPurpose = false;

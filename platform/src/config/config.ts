@@ -40,7 +40,6 @@ export const settingSections = {
   observability: 'Observability',
   cluster: 'Cluster mode',
   ops: 'Operations CLI only',
-  faults: 'Fault suite only',
 } as const;
 export type SettingSection = keyof typeof settingSections;
 
@@ -189,17 +188,6 @@ export const configSchema = z.object({
     'How long the relay\'s leader lease lasts unrenewed: how long a frozen or dead leader blocks the standby.',
   ),
   OPS_PORT: setting(port.default(9464), 'cluster', 'Port of the relay\'s and the projector\'s `/healthz`, `/readyz`, `/metrics` and `/status`.'),
-
-  FAULT_RELAY_CRASH_AFTER_ACK: setting(
-    z.stringbool().default(false),
-    'faults',
-    'The relay SIGKILLs itself after Kafka acknowledged a batch, before its checkpoint.',
-  ),
-  FAULT_PROJECTOR_CRASH_IN_BATCH: setting(
-    z.stringbool().default(false),
-    'faults',
-    'The projector SIGKILLs itself inside a batch transaction, before the commit.',
-  ),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -3,15 +3,23 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { eventStoreFaultContract } from './eventStore.faults.contract.js';
-import type { AppendTestHooks } from './testHooks.js';
 
 export interface ContractStore {
   readonly store: EventStore;
   readonly cleanup: () => Promise<void>;
 }
 
-/** Builds a fresh, empty store; `hooks` are the internal fault-injection hooks. */
-export type MakeStore = (hooks?: AppendTestHooks) => Promise<ContractStore>;
+/**
+ * docs/testing.md fault 1: runs inside an append after its writes, before it commits; waiting holds
+ * the append open, throwing rolls it back.
+ */
+export type AppendFault = (streamId: string) => Promise<void>;
+
+/**
+ * Builds a fresh, empty store. Given a fault, the store (or the `Sql` under it) comes wrapped in a
+ * test decorator that runs the fault in every append; the store itself knows nothing of it.
+ */
+export type MakeStore = (fault?: AppendFault) => Promise<ContractStore>;
 
 export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppend => ({
   id: randomUUID(),
@@ -44,6 +52,8 @@ export interface ContractOptions {
    * EventStoreDB only recognises retries, and stores such ids again (ADR 0007).
    */
   readonly refusesEveryStoredId?: boolean;
+  /** `make` applies the fault it is given (default true; EventStoreDB has no transaction to act in). */
+  readonly takesFaults?: boolean;
 }
 
 /** The event store contract (docs/architecture.md): every adapter runs it. */
@@ -356,5 +366,5 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
     });
   });
 
-  eventStoreFaultContract(name, make);
+  eventStoreFaultContract(name, make, options.takesFaults ?? true);
 }

@@ -83,7 +83,7 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
   const open = (url = connectionString) =>
     createEventStoreDbEventStore({ connectionString: url, watchdog: { probeIntervalMs: 500, stallMs: 3_000, confirmTimeoutMs: 5_000 } });
 
-  // The fault hooks act inside a SQL transaction; EventStoreDB has none to act in, so they are not passed.
+  // The fault decorator acts inside a SQL transaction; EventStoreDB has none to act in, so no fault is passed.
   eventStoreContract(
     'EventStoreDB',
     async () => {
@@ -91,7 +91,7 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
       return { store, cleanup: () => store.close() };
     },
     // EventStoreDB recognises retries only; it stores a reused id again elsewhere (ADR 0007).
-    { refusesEveryStoredId: false },
+    { refusesEveryStoredId: false, takesFaults: false },
   );
 
   describe('EventStoreDB specifics', () => {

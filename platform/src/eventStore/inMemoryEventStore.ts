@@ -3,17 +3,11 @@ import { assertAppendable, assertExpectedRevision, matchRetriedBatch } from './i
 import { comparePositions, decodePosition, encodePosition } from './position.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
 import type { Wakeup } from './subscriptionLoop.js';
-import type { AppendTestHooks } from './testHooks.js';
-
-export interface InMemoryEventStoreOptions {
-  /** @internal Test-only (fault suite): runs before an append commits; throwing rolls it back. */
-  readonly testHooks?: AppendTestHooks;
-}
 
 const defaultBatchSize = 500;
 
 /** The fast in-process adapter: unit tests, and the reference the contract suite is read against. */
-export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}): EventStore {
+export function createInMemoryEventStore(): EventStore {
   const all: StoredEvent[] = [];
   const streams = new Map<string, StoredEvent[]>();
   const byId = new Map<string, StoredEvent>();
@@ -75,7 +69,6 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
     async appendToStream(streamId, events, appendOptions = {}) {
       assertOpen();
       assertAppendable(streamId, events);
-      await options.testHooks?.beforeCommit?.(streamId);
       return commit(streamId, events, appendOptions.expectedRevision ?? 'any');
     },
 

@@ -6,6 +6,7 @@ import { events } from './eventStore.contract.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createSqlEventStore } from './sqlEventStore.js';
+import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import type { Logger } from '../observability/logger.js';
 
 
@@ -47,11 +48,7 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
         const schema = freshSchema();
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
-        const store = await createSqlEventStore(getSql(), {
-          schema,
-          pollIntervalMs: 50,
-          testHooks: { beforeCommit: async (streamId) => (streamId === 'slow' ? held : undefined) },
-        });
+        const store = await createSqlEventStore(faultyAppendSql(getSql(), async (streamId) => (streamId === 'slow' ? held : undefined)), { schema, pollIntervalMs: 50 });
         const seen: string[] = [];
         const subscription = store.subscribeToAll({}, async (batch) => {
           seen.push(...batch.map((e) => e.streamId));
@@ -73,7 +70,7 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
         const schema = freshSchema();
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
-        const store = await createSqlEventStore(getSql(), { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
+        const store = await createSqlEventStore(faultyAppendSql(getSql(), async (id) => (id === 'slow' ? held : undefined)), { schema });
         const warnings: unknown[] = [];
         const logger = { warn: (details: unknown) => warnings.push(details) } as unknown as Logger;
         let clock = 0;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/postgres.testkit.js';
 import { events } from './eventStore.contract.js';
 import { createSqlEventStore } from './sqlEventStore.js';
+import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import { comparePositions } from './position.js';
 import { rebaseTransactionIds, readTxidState, UnrebasedRestoreError } from './txidRebase.js';
 
@@ -88,7 +89,7 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0013)', () => 
     await rebaseTransactionIds(database.sql, schema);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const store = await createSqlEventStore(database.sql, { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
+    const store = await createSqlEventStore(faultyAppendSql(database.sql, async (id) => (id === 'slow' ? held : undefined)), { schema });
     // Another session's open transaction can hold the feed back for a moment (docs/architecture.md): wait for all five.
     await waitForFeed(() => store.readAll(), 5);
     const before = 5;
