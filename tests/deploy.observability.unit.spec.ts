@@ -105,12 +105,12 @@ describe('Observability assets (infra/observability)', () => {
       }
     });
 
-    it('each name a severity and a runbook section that exists in the README', () => {
-      const anchors = readmeAnchors();
+    it('each name a severity and a runbook section that exists in docs/operations.md', () => {
+      const anchors = readmeAnchors('docs/operations.md');
       for (const rule of alertRules) {
         expect(rule.labels?.severity, rule.alert).toMatch(/^(warning|critical)$/);
         const [file, anchor] = (rule.annotations?.runbook ?? '').split('#');
-        expect(file, rule.alert).toBe('README.md');
+        expect(file, rule.alert).toBe('docs/operations.md');
         expect(anchors.has(anchor ?? ''), `${rule.alert} → #${anchor}`).toBe(true);
       }
     });

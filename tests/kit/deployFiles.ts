@@ -149,5 +149,6 @@ export function dockerStages(dockerfile: string): DockerStage[] {
 export const headingAnchor = (heading: string): string =>
   heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 
-export const readmeAnchors = (): Set<string> =>
-  new Set([...readText('README.md').matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => headingAnchor(match[1] ?? '')));
+/** The heading anchors of a Markdown file of the repo (default the README). */
+export const readmeAnchors = (file = 'README.md'): Set<string> =>
+  new Set([...readText(file).matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => headingAnchor(match[1] ?? '')));
