@@ -22,7 +22,15 @@ export default defineConfig({
   test: {
     reporters: ['default', './tests/kit/closingLine.reporter.ts'],
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'], sequence: { groupOrder: 0 } } },
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['**/*.unit.spec.ts'],
+          exclude: [...exclude, 'web/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         // The web's state classes use runes: they need the Svelte compiler and its browser build.
         plugins: [svelte({ configFile: false })],

@@ -1,17 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardEvent } from './board.events.js';
-import { DOING, EDITOR, OWNER, TODO, VIEWER, aBoard, columnAdded, memberAdded, taskCreated, thrownBy } from './board.testkit.js';
+import {
+  DOING,
+  EDITOR,
+  OWNER,
+  TODO,
+  VIEWER,
+  aBoard,
+  columnAdded,
+  memberAdded,
+  taskCreated,
+  thrownBy,
+} from './board.testkit.js';
 import { foldBoard } from './board.evolve.js';
 import type { ExistingBoard } from './board.guards.js';
 import { record } from './board.testkit.js';
 import { undoBoardEvent } from './undo.board.js';
 import { history } from './undo.testkit.js';
 
-const roleChanged = (userId: string, from: 'owner' | 'editor' | 'viewer', role: 'owner' | 'editor' | 'viewer'): BoardEvent => ({ type: 'MemberRoleChanged', data: { userId, from, role } });
+const roleChanged = (
+  userId: string,
+  from: 'owner' | 'editor' | 'viewer',
+  role: 'owner' | 'editor' | 'viewer',
+): BoardEvent => ({ type: 'MemberRoleChanged', data: { userId, from, role } });
 const removed = (userId: string): BoardEvent => ({ type: 'MemberRemoved', data: { userId } });
 const renamedColumn = (name: string): BoardEvent => ({ type: 'ColumnRenamed', data: { columnId: DOING, name } });
-const movedColumn = (from: string, position: string): BoardEvent => ({ type: 'ColumnMoved', data: { columnId: DOING, from, position } });
-const wipLimit = (limit: number | null): BoardEvent => ({ type: 'ColumnWipLimitSet', data: { columnId: DOING, wipLimit: limit } });
+const movedColumn = (from: string, position: string): BoardEvent => ({
+  type: 'ColumnMoved',
+  data: { columnId: DOING, from, position },
+});
+const wipLimit = (limit: number | null): BoardEvent => ({
+  type: 'ColumnWipLimitSet',
+  data: { columnId: DOING, wipLimit: limit },
+});
 const archived: BoardEvent = { type: 'BoardArchived', data: {} };
 const restored: BoardEvent = { type: 'BoardRestored', data: {} };
 const unsafeReason = (run: () => unknown) => {
@@ -28,7 +49,11 @@ describe('Undo of a board change', () => {
     });
 
     it('is refused when the board was renamed again since', () => {
-      const board = history(aBoard(), [{ type: 'BoardRenamed', data: { name: 'Platform' } }], [{ type: 'BoardRenamed', data: { name: 'Core' } }]);
+      const board = history(
+        aBoard(),
+        [{ type: 'BoardRenamed', data: { name: 'Platform' } }],
+        [{ type: 'BoardRenamed', data: { name: 'Core' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The board was renamed again since');
     });
 
@@ -38,7 +63,11 @@ describe('Undo of a board change', () => {
     });
 
     it('is refused when the description was changed again since', () => {
-      const board = history(aBoard(), [{ type: 'BoardDescriptionChanged', data: { description: 'Q3' } }], [{ type: 'BoardDescriptionChanged', data: { description: 'Q4' } }]);
+      const board = history(
+        aBoard(),
+        [{ type: 'BoardDescriptionChanged', data: { description: 'Q3' } }],
+        [{ type: 'BoardDescriptionChanged', data: { description: 'Q4' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The board description was changed again since');
     });
 
@@ -65,7 +94,11 @@ describe('Undo of a board change', () => {
     it('does not archive a board that is archived again (undoChange refuses earlier, on the archived board)', () => {
       const log = record([...aBoard(), archived, restored, archived]);
       const [event] = log.slice(-2);
-      const step = { event: event as never, prior: foldBoard(log.slice(0, -2)) as ExistingBoard, current: foldBoard(log) as ExistingBoard };
+      const step = {
+        event: event as never,
+        prior: foldBoard(log.slice(0, -2)) as ExistingBoard,
+        current: foldBoard(log) as ExistingBoard,
+      };
       expect(unsafeReason(() => undoBoardEvent(step))).toBe('The board was archived again since');
     });
 
@@ -87,13 +120,23 @@ describe('Undo of a board change', () => {
     });
 
     it('is refused when the added member’s role was changed since', () => {
-      const board = history(aBoard(), [memberAdded('user-new', 'editor')], [roleChanged('user-new', 'editor', 'viewer')]);
+      const board = history(
+        aBoard(),
+        [memberAdded('user-new', 'editor')],
+        [roleChanged('user-new', 'editor', 'viewer')],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The role of user user-new was changed again since');
     });
 
     it('is refused when the added member has been given tasks since', () => {
-      const board = history(aBoard(), [memberAdded('user-new', 'editor')], [taskCreated('t1', { assigneeIds: ['user-new'] })]);
-      expect(unsafeReason(() => board.undo(-2))).toBe('user user-new has been given tasks since; remove them from the board instead');
+      const board = history(
+        aBoard(),
+        [memberAdded('user-new', 'editor')],
+        [taskCreated('t1', { assigneeIds: ['user-new'] })],
+      );
+      expect(unsafeReason(() => board.undo(-2))).toBe(
+        'user user-new has been given tasks since; remove them from the board instead',
+      );
     });
 
     it('removes an added owner while another owner remains', () => {
@@ -108,11 +151,17 @@ describe('Undo of a board change', () => {
 
     it('changes a role back', () => {
       const board = history(aBoard(), [roleChanged(VIEWER, 'viewer', 'editor')]);
-      expect(board.undo(-1)).toEqual([{ type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'editor', role: 'viewer' } }]);
+      expect(board.undo(-1)).toEqual([
+        { type: 'MemberRoleChanged', data: { userId: VIEWER, from: 'editor', role: 'viewer' } },
+      ]);
     });
 
     it('is refused when the role was changed again since', () => {
-      const board = history(aBoard(), [roleChanged(VIEWER, 'viewer', 'editor')], [roleChanged(VIEWER, 'editor', 'owner')]);
+      const board = history(
+        aBoard(),
+        [roleChanged(VIEWER, 'viewer', 'editor')],
+        [roleChanged(VIEWER, 'editor', 'owner')],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The role of user user-viewer was changed again since');
     });
 
@@ -123,7 +172,9 @@ describe('Undo of a board change', () => {
 
     it('takes the owner role back from someone promoted while another owner remains', () => {
       const board = history(aBoard(), [roleChanged(EDITOR, 'editor', 'owner')]);
-      expect(board.undo(-1)).toEqual([{ type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'owner', role: 'editor' } }]);
+      expect(board.undo(-1)).toEqual([
+        { type: 'MemberRoleChanged', data: { userId: EDITOR, from: 'owner', role: 'editor' } },
+      ]);
     });
 
     it('is refused when taking back a promotion would leave the board without an owner', () => {
@@ -133,7 +184,9 @@ describe('Undo of a board change', () => {
 
     it('gives an owner back the role they were demoted from, with no owner count to keep', () => {
       const board = history(aBoard(), [memberAdded(EDITOR + '-2', 'owner')], [roleChanged(OWNER, 'owner', 'editor')]);
-      expect(board.undo(-1, EDITOR + '-2')).toEqual([{ type: 'MemberRoleChanged', data: { userId: OWNER, from: 'editor', role: 'owner' } }]);
+      expect(board.undo(-1, EDITOR + '-2')).toEqual([
+        { type: 'MemberRoleChanged', data: { userId: OWNER, from: 'editor', role: 'owner' } },
+      ]);
     });
 
     it('adds a removed member back with the role they had', () => {
@@ -154,18 +207,27 @@ describe('Undo of a board change', () => {
     });
 
     it('is refused when the added column was removed since, naming it by its id since the board had no name for it', () => {
-      const board = history(aBoard(), [columnAdded('c-new', 'Review', 'Y')], [{ type: 'ColumnRemoved', data: { columnId: 'c-new' } }]);
+      const board = history(
+        aBoard(),
+        [columnAdded('c-new', 'Review', 'Y')],
+        [{ type: 'ColumnRemoved', data: { columnId: 'c-new' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The column “c-new” was removed since');
     });
 
     it('is refused when the added column has tasks now', () => {
-      const board = history(aBoard(), [columnAdded('c-new', 'Review', 'Y')], [taskCreated('t1', { columnId: 'c-new' })]);
+      const board = history(
+        aBoard(),
+        [columnAdded('c-new', 'Review', 'Y')],
+        [taskCreated('t1', { columnId: 'c-new' })],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The column “Review” has tasks now');
     });
 
     it('is refused when the added column is the only one left', () => {
       const board = history(
-        aBoard(), [columnAdded('c-new', 'Review', 'Y')],
+        aBoard(),
+        [columnAdded('c-new', 'Review', 'Y')],
         [TODO, DOING, 'col-done'].map((columnId): BoardEvent => ({ type: 'ColumnRemoved', data: { columnId } })),
       );
       expect(unsafeReason(() => board.undo(-2))).toBe('A board needs a column');
@@ -178,7 +240,11 @@ describe('Undo of a board change', () => {
     });
 
     it('brings a removed column back right after the column that took its place', () => {
-      const board = history(aBoard(), [{ type: 'ColumnRemoved', data: { columnId: DOING } }], [columnAdded('c-new', 'Review', 'W')]);
+      const board = history(
+        aBoard(),
+        [{ type: 'ColumnRemoved', data: { columnId: DOING } }],
+        [columnAdded('c-new', 'Review', 'W')],
+      );
       const [added] = board.undo(-2);
       const position = (added?.data as { position: string }).position;
       expect(position > 'W' && position < 'X').toBe(true);

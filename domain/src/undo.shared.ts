@@ -25,7 +25,8 @@ export function refuseUnless(condition: boolean, reason: string): asserts condit
 export const taskName = (step: UndoStep<unknown>, taskId: string): string =>
   quoted(step.prior.tasks[taskId]?.title ?? step.current.tasks[taskId]?.title ?? taskId);
 
-export const columnName = (board: ExistingBoard, columnId: string): string => quoted(board.columns[columnId]?.name ?? columnId);
+export const columnName = (board: ExistingBoard, columnId: string): string =>
+  quoted(board.columns[columnId]?.name ?? columnId);
 
 /**
  * The task as it is now, present and not archived: what a field compensation needs. A task the
@@ -59,5 +60,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return keys.every(
+    (key) =>
+      Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }

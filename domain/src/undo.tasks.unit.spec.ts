@@ -3,11 +3,29 @@ import type { BoardEvent } from './board.events.js';
 import { DOING, DONE, EDITOR, OWNER, TODO, aBoard, by, taskCreated, thrownBy } from './board.testkit.js';
 import { history, taskIn } from './undo.testkit.js';
 
-const t1 = taskCreated('t1', { title: 'Fix login', assigneeIds: [EDITOR], labels: ['bug'], dueDate: '2026-04-01T00:00:00.000Z', description: 'Steps' });
-const comment = (type: 'CommentAdded' | 'CommentEdited', body: string, commentId = 'c1'): BoardEvent => ({ type, data: { taskId: 't1', commentId, body } });
-const on = (type: 'TaskCompleted' | 'TaskReopened' | 'TaskArchived' | 'TaskRestored' | 'TaskDeleted'): BoardEvent => ({ type, data: { taskId: 't1' } });
-const moved = (from: string, to: string, position = 'V', fromPosition = 'V'): BoardEvent => ({ type: 'TaskMoved', data: { taskId: 't1', fromColumnId: from, fromPosition, toColumnId: to, position } });
-const wipLimit = (columnId: string, limit: number | null): BoardEvent => ({ type: 'ColumnWipLimitSet', data: { columnId, wipLimit: limit } });
+const t1 = taskCreated('t1', {
+  title: 'Fix login',
+  assigneeIds: [EDITOR],
+  labels: ['bug'],
+  dueDate: '2026-04-01T00:00:00.000Z',
+  description: 'Steps',
+});
+const comment = (type: 'CommentAdded' | 'CommentEdited', body: string, commentId = 'c1'): BoardEvent => ({
+  type,
+  data: { taskId: 't1', commentId, body },
+});
+const on = (type: 'TaskCompleted' | 'TaskReopened' | 'TaskArchived' | 'TaskRestored' | 'TaskDeleted'): BoardEvent => ({
+  type,
+  data: { taskId: 't1' },
+});
+const moved = (from: string, to: string, position = 'V', fromPosition = 'V'): BoardEvent => ({
+  type: 'TaskMoved',
+  data: { taskId: 't1', fromColumnId: from, fromPosition, toColumnId: to, position },
+});
+const wipLimit = (columnId: string, limit: number | null): BoardEvent => ({
+  type: 'ColumnWipLimitSet',
+  data: { columnId, wipLimit: limit },
+});
 const unsafeReason = (run: () => unknown) => {
   const error = thrownBy(run);
   expect(error.code).toBe('UNDO.UNSAFE');
@@ -17,42 +35,79 @@ const unsafeReason = (run: () => unknown) => {
 describe('Undo of a task change', () => {
   describe('of a field', () => {
     it('sets the description back', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'More steps' } }]);
-      expect(board.undo(-1)).toEqual([{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'Steps' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'More steps' } }],
+      );
+      expect(board.undo(-1)).toEqual([
+        { type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'Steps' } },
+      ]);
     });
 
     it('is refused when the description was changed again since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'A' } }], [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'B' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'A' } }],
+        [{ type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'B' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The description of “Fix login” was changed again since');
     });
 
     it('sets the priority back', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }],
+      );
       expect(board.undo(-1)).toEqual([{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'medium' } }]);
     });
 
     it('is refused when the priority was changed again since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'low' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'urgent' } }],
+        [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'low' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The priority of “Fix login” was changed again since');
     });
 
     it('sets the due date back', () => {
       const board = history(aBoard(), [t1], [{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: null } }]);
-      expect(board.undo(-1)).toEqual([{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: '2026-04-01T00:00:00.000Z' } }]);
+      expect(board.undo(-1)).toEqual([
+        { type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: '2026-04-01T00:00:00.000Z' } },
+      ]);
     });
 
     it('is refused when the due date was changed again since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: null } }], [{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: '2026-05-01T00:00:00.000Z' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: null } }],
+        [{ type: 'TaskDueDateChanged', data: { taskId: 't1', dueDate: '2026-05-01T00:00:00.000Z' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The due date of “Fix login” was changed again since');
     });
 
     it('is refused when the task was deleted since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } }], [on('TaskDeleted')]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } }],
+        [on('TaskDeleted')],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('“Fix login” was deleted since');
     });
 
     it('is refused while the task is archived', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } }], [on('TaskArchived')]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } }],
+        [on('TaskArchived')],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('“Fix login” is archived now; restore it first');
     });
   });
@@ -64,7 +119,12 @@ describe('Undo of a task change', () => {
     });
 
     it('is refused when the assignee was unassigned since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskAssigned', data: { taskId: 't1', userId: OWNER } }], [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: OWNER } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskAssigned', data: { taskId: 't1', userId: OWNER } }],
+        [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: OWNER } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('user user-owner was unassigned from “Fix login” since');
     });
 
@@ -74,12 +134,22 @@ describe('Undo of a task change', () => {
     });
 
     it('is refused when the unassigned person was assigned again since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }], [{ type: 'TaskAssigned', data: { taskId: 't1', userId: EDITOR } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }],
+        [{ type: 'TaskAssigned', data: { taskId: 't1', userId: EDITOR } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('user user-editor was assigned to “Fix login” again since');
     });
 
     it('is refused when the unassigned person has left the board since', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }], [{ type: 'MemberRemoved', data: { userId: EDITOR } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }],
+        [{ type: 'MemberRemoved', data: { userId: EDITOR } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('user user-editor is no longer a member');
     });
 
@@ -91,9 +161,19 @@ describe('Undo of a task change', () => {
     });
 
     it('is refused when the label was taken off since, or put back since', () => {
-      const added = history(aBoard(), [t1], [{ type: 'TaskLabelAdded', data: { taskId: 't1', label: 'ui' } }], [{ type: 'TaskLabelRemoved', data: { taskId: 't1', label: 'ui' } }]);
+      const added = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskLabelAdded', data: { taskId: 't1', label: 'ui' } }],
+        [{ type: 'TaskLabelRemoved', data: { taskId: 't1', label: 'ui' } }],
+      );
       expect(unsafeReason(() => added.undo(-2))).toBe('The label “ui” was removed from “Fix login” since');
-      const removed = history(aBoard(), [t1], [{ type: 'TaskLabelRemoved', data: { taskId: 't1', label: 'bug' } }], [{ type: 'TaskLabelAdded', data: { taskId: 't1', label: 'bug' } }]);
+      const removed = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskLabelRemoved', data: { taskId: 't1', label: 'bug' } }],
+        [{ type: 'TaskLabelAdded', data: { taskId: 't1', label: 'bug' } }],
+      );
       expect(unsafeReason(() => removed.undo(-2))).toBe('The label “bug” was put back on “Fix login” since');
     });
   });
@@ -110,9 +190,19 @@ describe('Undo of a task change', () => {
     });
 
     it('completes a reopened task again with the completion time it had', () => {
-      const board = history(aBoard(), [t1], [{ ...on('TaskCompleted'), occurredAt: '2026-02-10T08:00:00.000Z' }], [on('TaskReopened')]);
-      expect(board.undo(-1)).toEqual([{ type: 'TaskCompleted', data: { taskId: 't1', completedAt: '2026-02-10T08:00:00.000Z' } }]);
-      expect(taskIn(board.after(board.undo(-1)), 't1')).toMatchObject({ status: 'completed', completedAt: '2026-02-10T08:00:00.000Z' });
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ ...on('TaskCompleted'), occurredAt: '2026-02-10T08:00:00.000Z' }],
+        [on('TaskReopened')],
+      );
+      expect(board.undo(-1)).toEqual([
+        { type: 'TaskCompleted', data: { taskId: 't1', completedAt: '2026-02-10T08:00:00.000Z' } },
+      ]);
+      expect(taskIn(board.after(board.undo(-1)), 't1')).toMatchObject({
+        status: 'completed',
+        completedAt: '2026-02-10T08:00:00.000Z',
+      });
     });
 
     it('is refused when the reopened task was completed again since', () => {
@@ -158,11 +248,21 @@ describe('Undo of a task change', () => {
 
     it('does not count the card against the limit of the column it stays in', () => {
       const board = history(aBoard(), [t1], [moved(TODO, TODO, 'X')], [wipLimit(TODO, 1)]);
-      expect(board.undo(-2)).toEqual([{ type: 'TaskMoved', data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'X', toColumnId: TODO, position: 'V' } }]);
+      expect(board.undo(-2)).toEqual([
+        {
+          type: 'TaskMoved',
+          data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'X', toColumnId: TODO, position: 'V' },
+        },
+      ]);
     });
 
     it('puts the card between the card that took its old place and the next one', () => {
-      const board = history(aBoard(), [t1], [moved(TODO, DOING)], [taskCreated('t2', { position: 'V' }), taskCreated('t3', { position: 'W' })]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [moved(TODO, DOING)],
+        [taskCreated('t2', { position: 'V' }), taskCreated('t3', { position: 'W' })],
+      );
       const position = taskIn(board.after(board.undo(-2)), 't1')?.position ?? '';
       expect(position > 'V' && position < 'W').toBe(true);
     });
@@ -175,7 +275,11 @@ describe('Undo of a task change', () => {
     });
 
     it('is refused when the task changed since, so no later work is lost', () => {
-      const board = history(aBoard(), [t1], [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('“Fix login” has changed since; delete it instead');
     });
 
@@ -200,7 +304,9 @@ describe('Undo of a task change', () => {
 
     it('is refused when the task’s column was removed since', () => {
       const board = history(aBoard(), [t1], [on('TaskDeleted')], [{ type: 'ColumnRemoved', data: { columnId: TODO } }]);
-      expect(unsafeReason(() => board.undo(-2))).toBe('The column “To do” of “Fix login” was removed since; bring it back first');
+      expect(unsafeReason(() => board.undo(-2))).toBe(
+        'The column “To do” of “Fix login” was removed since; bring it back first',
+      );
     });
 
     it('is refused when the task’s column is at its WIP limit now', () => {
@@ -209,19 +315,36 @@ describe('Undo of a task change', () => {
     });
 
     it('brings back an archived task even when its column is at its WIP limit, since archived tasks do not count', () => {
-      const board = history(aBoard(), [t1], [on('TaskArchived')], [on('TaskDeleted')], [wipLimit(TODO, 1)], [taskCreated('t2')]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [on('TaskArchived')],
+        [on('TaskDeleted')],
+        [wipLimit(TODO, 1)],
+        [taskCreated('t2')],
+      );
       const back = taskIn(board.after(board.undo(-3)), 't1');
       expect(back).toMatchObject({ archived: true, columnId: TODO });
     });
 
     it('puts the task right after the card that took its place', () => {
-      const board = history(aBoard(), [t1], [on('TaskDeleted')], [taskCreated('t2', { position: 'V' }), taskCreated('t3', { position: 'W' })]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [on('TaskDeleted')],
+        [taskCreated('t2', { position: 'V' }), taskCreated('t3', { position: 'W' })],
+      );
       const position = taskIn(board.after(board.undo(-2)), 't1')?.position ?? '';
       expect(position > 'V' && position < 'W').toBe(true);
     });
 
     it('keeps its own place when only a card in another column has the same key', () => {
-      const board = history(aBoard(), [t1], [on('TaskDeleted')], [taskCreated('t2', { columnId: DOING, position: 'V' })]);
+      const board = history(
+        aBoard(),
+        [t1],
+        [on('TaskDeleted')],
+        [taskCreated('t2', { columnId: DOING, position: 'V' })],
+      );
       expect(taskIn(board.after(board.undo(-2)), 't1')?.position).toBe('V');
     });
 
@@ -251,30 +374,47 @@ describe('Undo of a task change', () => {
 
     it('puts back the text an edit replaced', () => {
       const board = history(...withComment, [by(EDITOR, comment('CommentEdited', 'Seen it'))]);
-      expect(board.undo(-1, EDITOR)).toEqual([{ type: 'CommentEdited', data: { taskId: 't1', commentId: 'c1', body: 'Seen' } }]);
+      expect(board.undo(-1, EDITOR)).toEqual([
+        { type: 'CommentEdited', data: { taskId: 't1', commentId: 'c1', body: 'Seen' } },
+      ]);
     });
 
     it('brings back a deleted comment exactly as it was', () => {
       const board = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }]);
       const before = taskIn(history(...withComment).state, 't1')?.comments['c1'];
-      expect(board.undo(-1)).toEqual([{ type: 'CommentReinstated', data: { taskId: 't1', commentId: 'c1', comment: before } }]);
+      expect(board.undo(-1)).toEqual([
+        { type: 'CommentReinstated', data: { taskId: 't1', commentId: 'c1', comment: before } },
+      ]);
       expect(taskIn(board.after(board.undo(-1)), 't1')?.comments['c1']).toEqual(before);
     });
 
     it('is refused when the deleted comment exists again', () => {
-      const board = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }], [by(EDITOR, comment('CommentAdded', 'Again'))]);
+      const board = history(
+        ...withComment,
+        [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }],
+        [by(EDITOR, comment('CommentAdded', 'Again'))],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The comment on “Fix login” exists again');
     });
 
     it('deletes a reinstated comment again (the undo of an undone delete)', () => {
       const deleted = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }]);
-      const board = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }], deleted.undo(-1));
+      const board = history(
+        ...withComment,
+        [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }],
+        deleted.undo(-1),
+      );
       expect(board.undo(-1)).toEqual([{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }]);
     });
 
     it('is refused when the reinstated comment was edited since', () => {
       const deleted = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }]);
-      const board = history(...withComment, [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }], deleted.undo(-1), [by(EDITOR, comment('CommentEdited', 'Changed'))]);
+      const board = history(
+        ...withComment,
+        [{ type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }],
+        deleted.undo(-1),
+        [by(EDITOR, comment('CommentEdited', 'Changed'))],
+      );
       expect(unsafeReason(() => board.undo(-2))).toBe('The comment on “Fix login” was edited again since');
     });
   });
@@ -287,7 +427,15 @@ describe('Undo of a task change', () => {
 
 describe('Undo of a member’s removal', () => {
   it('gives them back an archived task they were unassigned from, since the removal changed it while archived', () => {
-    const board = history(aBoard(), [t1], [on('TaskArchived')], [{ type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } }, { type: 'MemberRemoved', data: { userId: EDITOR } }]);
+    const board = history(
+      aBoard(),
+      [t1],
+      [on('TaskArchived')],
+      [
+        { type: 'TaskUnassigned', data: { taskId: 't1', userId: EDITOR } },
+        { type: 'MemberRemoved', data: { userId: EDITOR } },
+      ],
+    );
     const back = board.after(board.undo(-1));
     expect(taskIn(back, 't1')).toMatchObject({ archived: true, assigneeIds: [EDITOR] });
   });

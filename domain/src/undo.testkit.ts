@@ -26,8 +26,12 @@ export function history(...changes: (readonly Given[])[]) {
     return decide(undoCommand(log, range, { now: NOW, actorId }), state);
   };
   const after = (events: BoardEvent[]): BoardState =>
-    events.reduce<BoardState>((s, event, i) => evolve(s, { ...event, revision: log.length + i, occurredAt: NOW, actorId: OWNER }), state);
+    events.reduce<BoardState>(
+      (s, event, i) => evolve(s, { ...event, revision: log.length + i, occurredAt: NOW, actorId: OWNER }),
+      state,
+    );
   return { state, undo, after, log };
 }
 
-export const taskIn = (state: BoardState, id: string): Task | undefined => (state.status === 'initial' ? undefined : state.tasks[id]);
+export const taskIn = (state: BoardState, id: string): Task | undefined =>
+  state.status === 'initial' ? undefined : state.tasks[id];

@@ -15,7 +15,15 @@ import {
   type Sql,
 } from '@primetrade/platform';
 import {
-  createLeaderLease, createNotificationServices, createProjector, createRedisNotificationRooms, createRelay, pushNotifications, rebuildReadModels, retentionJobFromConfig, type RebuildResult,
+  createLeaderLease,
+  createNotificationServices,
+  createProjector,
+  createRedisNotificationRooms,
+  createRelay,
+  pushNotifications,
+  rebuildReadModels,
+  retentionJobFromConfig,
+  type RebuildResult,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 
@@ -44,13 +52,26 @@ const down = (detail: string) => ({ ok: false, detail });
  * the second waits as the standby. `/readyz` is ready on both (a standby is healthy); `/status`
  * says which one leads.
  */
-export async function startRelayNode(config: Config, logger: Logger, decorators: PortDecorators = {}): Promise<ServiceNode> {
+export async function startRelayNode(
+  config: Config,
+  logger: Logger,
+  decorators: PortDecorators = {},
+): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'relay');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-relay' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: 4,
+    applicationName: 'primetrade-relay',
+  });
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
-  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
   const bus = createKafkaEventBus({
     brokers: settings.kafkaBrokers,
     topic: config.KAFKA_TOPIC,
@@ -60,7 +81,12 @@ export async function startRelayNode(config: Config, logger: Logger, decorators:
     // The same id on every relay of the topic: a new leader's producer fences the old one's.
     transactionalId: `relay:${config.KAFKA_TOPIC}`,
   });
-  const lease = createLeaderLease({ sql, name: `relay:${config.KAFKA_TOPIC}`, holder: settings.nodeName, ttlMs: config.RELAY_LEASE_TTL_MS });
+  const lease = createLeaderLease({
+    sql,
+    name: `relay:${config.KAFKA_TOPIC}`,
+    holder: settings.nodeName,
+    ttlMs: config.RELAY_LEASE_TTL_MS,
+  });
   const relay = createRelay({
     store: opened.store,
     bus: decorators.decorateBus?.(bus) ?? bus,
@@ -96,18 +122,42 @@ export async function startRelayNode(config: Config, logger: Logger, decorators:
 }
 
 /** The projector process (docs/architecture.md, cluster mode): Kafka group `projector` → read models. */
-export async function startProjectorNode(config: Config, logger: Logger, decorators: PortDecorators = {}): Promise<ServiceNode> {
+export async function startProjectorNode(
+  config: Config,
+  logger: Logger,
+  decorators: PortDecorators = {},
+): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'projector');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-projector' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: config.PG_POOL_MAX,
+    applicationName: 'primetrade-projector',
+  });
   await runMigrations(sql, logger);
-  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
-  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
+  const bus = createKafkaEventBus({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    clientId: settings.nodeName,
+    logger,
+    metrics,
+  });
   // Pushes reach the realtime nodes through their Redis adapter's channels (same key as theirs).
   const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-notify`, logger, metrics });
   const notifications = createNotificationServices({
-    sql, logger, mailer: mailerFromConfig(config), dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
-    push: pushNotifications(createRedisNotificationRooms(redis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger })),
+    sql,
+    logger,
+    mailer: mailerFromConfig(config),
+    dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
+    push: pushNotifications(
+      createRedisNotificationRooms(redis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger }),
+    ),
   });
   const projector = createProjector({
     bus,
@@ -128,7 +178,10 @@ export async function startProjectorNode(config: Config, logger: Logger, decorat
       const status = projector.status();
       return {
         database: await databaseCheck(sql),
-        projector: status.state === 'running' ? ok : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
+        projector:
+          status.state === 'running'
+            ? ok
+            : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
       };
     },
     documents: { '/status': () => ({ node: settings.nodeName, ...projector.status() }) },
@@ -156,7 +209,11 @@ export async function startProjectorNode(config: Config, logger: Logger, decorat
 export async function rebuildClusterReadModels(config: Config, logger: Logger): Promise<RebuildResult> {
   const settings = clusterSettings(config, 'rebuild');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-rebuild' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: 4,
+    applicationName: 'primetrade-rebuild',
+  });
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'rebuild' });
   try {
     await runMigrations(sql, logger);

@@ -20,7 +20,10 @@ function killThisProcess(message: string): never {
   throw new Error('unreachable: SIGKILL returned');
 }
 
-const crashAfterAck = (bus: EventBus): EventBus => afterEachPublish(bus, () => killThisProcess('fault injection: killing the relay between the Kafka ack and the checkpoint'));
+const crashAfterAck = (bus: EventBus): EventBus =>
+  afterEachPublish(bus, () =>
+    killThisProcess('fault injection: killing the relay between the Kafka ack and the checkpoint'),
+  );
 
 /** A Kafka batch's transaction that changed the read models: it stores the partition's offset and notifies progress. */
 const appliedKafkaBatch = (statements: readonly Statement[]): boolean =>
@@ -30,15 +33,20 @@ const appliedKafkaBatch = (statements: readonly Statement[]): boolean =>
 const crashInBatch = (sql: Sql): Sql =>
   faultySql(sql, {
     beforeCommit: (statements) => {
-      if (appliedKafkaBatch(statements)) killThisProcess('fault injection: killing the projector inside a batch transaction');
+      if (appliedKafkaBatch(statements))
+        killThisProcess('fault injection: killing the projector inside a batch transaction');
     },
   });
 
 runService(async () => {
   const role = process.argv[2];
-  if (role !== 'relay' && role !== 'projector') throw new Error('usage: node .tmp/tests-dist/kit/crashingProjectorNodes.main.js relay|projector');
+  if (role !== 'relay' && role !== 'projector')
+    throw new Error('usage: node .tmp/tests-dist/kit/crashingProjectorNodes.main.js relay|projector');
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: `primetrade-${role}` });
-  const service = role === 'relay' ? await startRelayNode(config, logger, { decorateBus: crashAfterAck }) : await startProjectorNode(config, logger, { decorateSql: crashInBatch });
+  const service =
+    role === 'relay'
+      ? await startRelayNode(config, logger, { decorateBus: crashAfterAck })
+      : await startProjectorNode(config, logger, { decorateSql: crashInBatch });
   return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS };
 });

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { boardStreamId, type BoardEvent, type Envelope } from '@primetrade/domain';
-import { toEnvelope, toEventToAppend, type EventBus, type EventStore, type KafkaEventBus, type Logger, type Position, type Sql, type StoredEvent } from '@primetrade/platform';
+import {
+  toEnvelope,
+  toEventToAppend,
+  type EventBus,
+  type EventStore,
+  type KafkaEventBus,
+  type Logger,
+  type Position,
+  type Sql,
+  type StoredEvent,
+} from '@primetrade/platform';
 import { afterEachPublish } from '@primetrade/platform/testkit/faultyBus.testkit.js';
 import { createLeaderLease, createRelay, saveCheckpointForward, type Relay } from '@primetrade/projector';
 
@@ -34,7 +44,13 @@ export function createWriter(store: EventStore): Writer {
       if (head === null || store.comparePositions(result.position, head) > 0) head = result.position;
       // recordedAt is no part of the envelope.
       const last = toAppend[toAppend.length - 1]!;
-      const stored: StoredEvent = { ...last, streamId: boardStreamId(boardId), revision: result.nextExpectedRevision, position: result.position, recordedAt: new Date() };
+      const stored: StoredEvent = {
+        ...last,
+        streamId: boardStreamId(boardId),
+        revision: result.nextExpectedRevision,
+        position: result.position,
+        recordedAt: new Date(),
+      };
       return { envelope: toEnvelope(stored), committedAt };
     },
   };
@@ -59,7 +75,11 @@ export interface RelayContext {
  * subscription hands it over, and give `afterAck` the stored events of every publish the bus acked
  * (the moment the relay's `relayCommitToAck` metric observes).
  */
-function observeAcks(store: EventStore, bus: EventBus, afterAck: (events: readonly StoredEvent[]) => void): { store: EventStore; bus: EventBus } {
+function observeAcks(
+  store: EventStore,
+  bus: EventBus,
+  afterAck: (events: readonly StoredEvent[]) => void,
+): { store: EventStore; bus: EventBus } {
   const inFlight = new Map<string, StoredEvent>();
   const tappedStore: EventStore = {
     ...store,
@@ -80,11 +100,22 @@ function observeAcks(store: EventStore, bus: EventBus, afterAck: (events: readon
 /** A relay as `startRelayNode` runs it (lease, checkpoint fenced by it), starting after `after`. */
 export async function startRelay(
   context: RelayContext,
-  options: { bus: KafkaEventBus; topic: string; checkpointName: string; after: Position | null; afterAck?: (events: readonly StoredEvent[]) => void },
+  options: {
+    bus: KafkaEventBus;
+    topic: string;
+    checkpointName: string;
+    after: Position | null;
+    afterAck?: (events: readonly StoredEvent[]) => void;
+  },
 ): Promise<Relay> {
   const { sql, store } = context;
   const { checkpointName } = options;
-  if (options.after !== null) await saveCheckpointForward(sql, { name: checkpointName, position: options.after, compare: (a, b) => store.comparePositions(a, b) });
+  if (options.after !== null)
+    await saveCheckpointForward(sql, {
+      name: checkpointName,
+      position: options.after,
+      compare: (a, b) => store.comparePositions(a, b),
+    });
   const observed = options.afterAck ? observeAcks(store, options.bus, options.afterAck) : { store, bus: options.bus };
   const relay = createRelay({
     ...observed,

@@ -55,14 +55,21 @@ async function runRound(make: MakeStore, seed: number, withRollbacks = true): Pr
           const expectedRevision = explicit ? ((await store.streamRevision(streamId)) ?? 'no_stream') : 'any';
           const result = await store.appendToStream(streamId, batch, { expectedRevision });
           committedAppends += 1;
-          batch.forEach((appended, index) => slots.get(streamId)!.set(result.nextExpectedRevision - BigInt(batch.length - 1 - index), appended.id));
+          batch.forEach((appended, index) =>
+            slots.get(streamId)!.set(result.nextExpectedRevision - BigInt(batch.length - 1 - index), appended.id),
+          );
         } catch (error) {
           if (!(error instanceof RolledBackForTest || error instanceof WrongExpectedVersionError)) throw error;
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, (_, writerId) => writer(writerId)));
-    const committed = new Map([...slots].map(([id, bySlot]) => [id, [...bySlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id2]) => id2)]));
+    const committed = new Map(
+      [...slots].map(([id, bySlot]) => [
+        id,
+        [...bySlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id2]) => id2),
+      ]),
+    );
     const total = [...committed.values()].reduce((sum, ids) => sum + ids.length, 0);
     const deadline = Date.now() + 15_000;
     while (delivered.length < total && Date.now() < deadline) await sleep(20);
@@ -85,32 +92,38 @@ async function readEverything(store: EventStore, streamId: string): Promise<stri
 export function eventStoreFaultContract(name: string, make: MakeStore, takesFaults = true): void {
   describe(`EventStore faults: ${name}`, () => {
     describe('when many writers append to a few streams at once, some rolling back', () => {
-      it.each([11, 23, 37, 59, 71])('delivers every committed event once, in per-stream order (seed %i)', async (seed) => {
-        const { committed, delivered, committedAppends, faultRuns } = await runRound(make, seed);
-        const committedIds = [...committed.values()].flat();
-        expect(committedIds.length).toBeGreaterThan(50);
-        // The decorator really acted: every committed append passed the fault (and some did not commit).
-        if (takesFaults) expect(faultRuns).toBeGreaterThan(committedAppends);
-        expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
-        expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
-        for (const [streamId, ids] of committed) {
-          const inFeed = delivered.filter((e) => e.streamId === streamId);
-          expect(inFeed.map((e) => e.id)).toEqual(ids);
-          expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
-        }
-      });
+      it.each([11, 23, 37, 59, 71])(
+        'delivers every committed event once, in per-stream order (seed %i)',
+        async (seed) => {
+          const { committed, delivered, committedAppends, faultRuns } = await runRound(make, seed);
+          const committedIds = [...committed.values()].flat();
+          expect(committedIds.length).toBeGreaterThan(50);
+          // The decorator really acted: every committed append passed the fault (and some did not commit).
+          if (takesFaults) expect(faultRuns).toBeGreaterThan(committedAppends);
+          expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
+          expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
+          for (const [streamId, ids] of committed) {
+            const inFeed = delivered.filter((e) => e.streamId === streamId);
+            expect(inFeed.map((e) => e.id)).toEqual(ids);
+            expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
+          }
+        },
+      );
 
-      it.each([41, 53, 67])('delivers every committed event once, in per-stream order, without the fault decorator (seed %i)', async (seed) => {
-        const { committed, delivered } = await runRound(make, seed, false);
-        const committedIds = [...committed.values()].flat();
-        expect(committedIds.length).toBeGreaterThan(100);
-        expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
-        for (const [streamId, ids] of committed) {
-          const inFeed = delivered.filter((e) => e.streamId === streamId);
-          expect(inFeed.map((e) => e.id)).toEqual(ids);
-          expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
-        }
-      });
+      it.each([41, 53, 67])(
+        'delivers every committed event once, in per-stream order, without the fault decorator (seed %i)',
+        async (seed) => {
+          const { committed, delivered } = await runRound(make, seed, false);
+          const committedIds = [...committed.values()].flat();
+          expect(committedIds.length).toBeGreaterThan(100);
+          expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
+          for (const [streamId, ids] of committed) {
+            const inFeed = delivered.filter((e) => e.streamId === streamId);
+            expect(inFeed.map((e) => e.id)).toEqual(ids);
+            expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
+          }
+        },
+      );
     });
 
     describe('when N writers create the same stream at once', () => {
@@ -119,7 +132,9 @@ export function eventStoreFaultContract(name: string, make: MakeStore, takesFaul
         try {
           const streamId = `race-${randomUUID()}`;
           const batches = Array.from({ length: 10 }, (_, n) => [event(n), event(n)]);
-          const results = await Promise.allSettled(batches.map((batch) => store.appendToStream(streamId, batch, { expectedRevision: 'no_stream' })));
+          const results = await Promise.allSettled(
+            batches.map((batch) => store.appendToStream(streamId, batch, { expectedRevision: 'no_stream' })),
+          );
           const winners = results.flatMap((result, n) => (result.status === 'fulfilled' ? [n] : []));
           expect(winners).toHaveLength(1);
           for (const result of results) {
@@ -136,22 +151,27 @@ export function eventStoreFaultContract(name: string, make: MakeStore, takesFaul
     });
 
     describe('when the same batch is appended several times at once', () => {
-      it.each(['any', 'no_stream'] as const)('stores one copy and answers every caller alike (expected %s)', async (expectedRevision) => {
-        const { store, cleanup } = await make();
-        try {
-          const streamId = `twice-${randomUUID()}`;
-          const batch = [event(0), event(0), event(0)];
-          const results = await Promise.all(Array.from({ length: 6 }, () => store.appendToStream(streamId, batch, { expectedRevision })));
-          for (const result of results) expect(result).toEqual(results[0]);
-          expect(await readEverything(store, streamId)).toEqual(batch.map((e) => e.id));
-          const again = await store.appendToStream(streamId, batch, { expectedRevision });
-          expect(again).toEqual(results[0]);
-          expect(await readAllSettled(store, { streamPrefix: streamId }, 3)).toHaveLength(3);
-          expect(await readEverything(store, streamId)).toHaveLength(3);
-        } finally {
-          await cleanup();
-        }
-      });
+      it.each(['any', 'no_stream'] as const)(
+        'stores one copy and answers every caller alike (expected %s)',
+        async (expectedRevision) => {
+          const { store, cleanup } = await make();
+          try {
+            const streamId = `twice-${randomUUID()}`;
+            const batch = [event(0), event(0), event(0)];
+            const results = await Promise.all(
+              Array.from({ length: 6 }, () => store.appendToStream(streamId, batch, { expectedRevision })),
+            );
+            for (const result of results) expect(result).toEqual(results[0]);
+            expect(await readEverything(store, streamId)).toEqual(batch.map((e) => e.id));
+            const again = await store.appendToStream(streamId, batch, { expectedRevision });
+            expect(again).toEqual(results[0]);
+            expect(await readAllSettled(store, { streamPrefix: streamId }, 3)).toHaveLength(3);
+            expect(await readEverything(store, streamId)).toHaveLength(3);
+          } finally {
+            await cleanup();
+          }
+        },
+      );
     });
   });
 }

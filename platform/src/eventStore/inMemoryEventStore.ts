@@ -1,4 +1,12 @@
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllOptions, StoredEvent, Subscription } from './eventStore.port.js';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  StoredEvent,
+  Subscription,
+} from './eventStore.port.js';
 import { assertAppendable, assertExpectedRevision, matchRetriedBatch } from './idempotency.js';
 import { comparePositions, decodePosition, encodePosition } from './position.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
@@ -25,7 +33,9 @@ export function createInMemoryEventStore(): EventStore {
     const current = stream.length === 0 ? null : BigInt(stream.length - 1);
     const found = events.flatMap((event) => {
       const stored = byId.get(event.id.toLowerCase());
-      return stored ? [{ id: stored.id, streamId: stored.streamId, revision: stored.revision, position: stored.position }] : [];
+      return stored
+        ? [{ id: stored.id, streamId: stored.streamId, revision: stored.revision, position: stored.position }]
+        : [];
     });
     const retried = matchRetriedBatch(streamId, events, expected, found, current);
     if (retried) return retried;
@@ -60,7 +70,8 @@ export function createInMemoryEventStore(): EventStore {
     const result: StoredEvent[] = [];
     for (let index = start; index < all.length && result.length < limit; index += 1) {
       const event = all[index];
-      if (event && (!readOptions.streamPrefix || event.streamId.startsWith(readOptions.streamPrefix))) result.push(event);
+      if (event && (!readOptions.streamPrefix || event.streamId.startsWith(readOptions.streamPrefix)))
+        result.push(event);
     }
     return result;
   }
@@ -76,7 +87,9 @@ export function createInMemoryEventStore(): EventStore {
       assertOpen();
       const from = readOptions.fromRevision ?? 0n;
       const to = readOptions.toRevision;
-      const events = (streams.get(streamId) ?? []).filter((event) => event.revision >= from && (to === undefined || event.revision <= to));
+      const events = (streams.get(streamId) ?? []).filter(
+        (event) => event.revision >= from && (to === undefined || event.revision <= to),
+      );
       return readOptions.maxCount === undefined ? events : events.slice(0, readOptions.maxCount);
     },
 
@@ -99,7 +112,11 @@ export function createInMemoryEventStore(): EventStore {
       const subscription = runSubscriptionLoop({
         after: subscribeOptions.after ?? null,
         readBatch: async (after) =>
-          readAll({ after, maxCount: subscribeOptions.maxCount ?? defaultBatchSize, ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}) }),
+          readAll({
+            after,
+            maxCount: subscribeOptions.maxCount ?? defaultBatchSize,
+            ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
+          }),
         handler,
         wakeup,
         idleMs: () => 1_000,

@@ -15,7 +15,11 @@ export interface SqlAppendTarget {
   readonly channel: string;
 }
 
-export type SqlAppend = (streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => Promise<AppendResult>;
+export type SqlAppend = (
+  streamId: string,
+  events: readonly EventToAppend[],
+  expected: ExpectedRevision,
+) => Promise<AppendResult>;
 
 interface InsertedRow {
   readonly transaction_id: string;
@@ -46,7 +50,10 @@ function lastInRevisionOrder(streamId: string, rows: readonly InsertedRow[]): In
 }
 
 const isUniqueViolation = (error: unknown, constraint: string): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === constraint;
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === '23505' &&
+  (error as { constraint?: unknown }).constraint === constraint;
 
 const appendQueries = (s: string) => ({
   lock: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
@@ -83,11 +90,21 @@ export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
   async function findIds(db: SqlQueryable, events: readonly EventToAppend[]): Promise<StoredIdLocation[]> {
     const ids = JSON.stringify(events.map((event) => event.id));
     const rows = await db.query<{ id: string; stream_id: string } & InsertedRow>(q.findIds, [ids]);
-    return rows.map((row) => ({ id: row.id, streamId: row.stream_id, revision: BigInt(row.revision), position: toResult(row).position }));
+    return rows.map((row) => ({
+      id: row.id,
+      streamId: row.stream_id,
+      revision: BigInt(row.revision),
+      position: toResult(row).position,
+    }));
   }
 
   /** Compare-and-set of the stream row from `current` to `next`; false when another writer moved it. */
-  async function swapRevision(tx: SqlQueryable, streamId: string, current: bigint | null, next: bigint): Promise<boolean> {
+  async function swapRevision(
+    tx: SqlQueryable,
+    streamId: string,
+    current: bigint | null,
+    next: bigint,
+  ): Promise<boolean> {
     const swapped =
       current === null
         ? await tx.query(q.createStream, [streamId, next.toString()])
@@ -101,7 +118,11 @@ export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
    * no transaction id, so the id is taken at step 4, after the previous writer of this stream has
    * committed: per-stream order can never invert relative to transaction-id order (ADR: "xid order").
    */
-  function appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+  function appendInTransaction(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     return sql.tx(async (tx) => {
       await tx.query(q.lock, [lockKey(streamId)]);
       const current = await currentRevision(tx, s, streamId);
@@ -110,19 +131,38 @@ export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
       assertExpectedRevision(streamId, expected, current);
       const first = (current ?? -1n) + 1n;
       if (!(await swapRevision(tx, streamId, current, first + BigInt(events.length) - 1n))) {
-        throw new WrongExpectedVersionError(streamId, expected, (await currentRevision(tx, s, streamId)) ?? 'no_stream');
+        throw new WrongExpectedVersionError(
+          streamId,
+          expected,
+          (await currentRevision(tx, s, streamId)) ?? 'no_stream',
+        );
       }
-      const rows = await tx.query<InsertedRow>(q.insert, [streamId, first.toString(), JSON.stringify(toPayload(events)), channel]);
+      const rows = await tx.query<InsertedRow>(q.insert, [
+        streamId,
+        first.toString(),
+        JSON.stringify(toPayload(events)),
+        channel,
+      ]);
       return toResult(lastInRevisionOrder(streamId, rows));
     });
   }
 
   /** One round trip for the common case; null when the full path must decide (retry or conflict). */
-  async function appendFast(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult | null> {
+  async function appendFast(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | null> {
     let rows: ({ status: string } & InsertedRow)[];
     try {
       const expectedText = typeof expected === 'bigint' ? expected.toString() : expected;
-      rows = await sql.query(q.appendFast, [streamId, lockKey(streamId), expectedText, JSON.stringify(toPayload(events)), channel]);
+      rows = await sql.query(q.appendFast, [
+        streamId,
+        lockKey(streamId),
+        expectedText,
+        JSON.stringify(toPayload(events)),
+        channel,
+      ]);
     } catch (error) {
       // Some id is stored already (a retry, or a duplicate): nothing was written; the full path decides.
       if (isUniqueViolation(error, 'events_event_id_key')) return null;
@@ -140,7 +180,10 @@ export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
       // Another stream took one of these ids concurrently (same-stream writers are serialised).
       if (isUniqueViolation(error, 'events_event_id_key')) {
         const found = await findIds(sql, events);
-        throw new DuplicateEventIdError(streamId, found.length > 0 ? found.map((location) => location.id) : events.map((event) => event.id));
+        throw new DuplicateEventIdError(
+          streamId,
+          found.length > 0 ? found.map((location) => location.id) : events.map((event) => event.id),
+        );
       }
       throw error;
     }

@@ -31,7 +31,10 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
 
 /** The stream's last revision, or null when it has none; `db` may be a transaction. */
 export async function currentRevision(db: SqlQueryable, s: string, streamId: string): Promise<bigint | null> {
-  const [row] = await db.query<{ revision: string }>(`SELECT revision::text AS revision FROM ${s}.streams WHERE stream_id = $1`, [streamId]);
+  const [row] = await db.query<{ revision: string }>(
+    `SELECT revision::text AS revision FROM ${s}.streams WHERE stream_id = $1`,
+    [streamId],
+  );
   return row ? BigInt(row.revision) : null;
 }
 
@@ -64,7 +67,12 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
 
     async readAll(readOptions: ReadAllOptions = {}) {
       const after = readOptions.after ? decodePosition(readOptions.after) : startPosition;
-      const rows = await sql.query<EventRow>(readAllText, [after.major.toString(), after.minor.toString(), readOptions.streamPrefix ?? null, readOptions.maxCount ?? null]);
+      const rows = await sql.query<EventRow>(readAllText, [
+        after.major.toString(),
+        after.minor.toString(),
+        readOptions.streamPrefix ?? null,
+        readOptions.maxCount ?? null,
+      ]);
       return rows.map(toStoredEvent);
     },
 

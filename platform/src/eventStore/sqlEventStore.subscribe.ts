@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../sql/sql.port.js';
-import type { EventStore, Position, ReadAllOptions, StoredEvent, SubscribeToAllOptions, Subscription } from './eventStore.port.js';
+import type {
+  EventStore,
+  Position,
+  ReadAllOptions,
+  StoredEvent,
+  SubscribeToAllOptions,
+  Subscription,
+} from './eventStore.port.js';
 import { decodePosition } from './position.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
@@ -42,7 +49,10 @@ export function createSqlSubscriptions(options: SqlSubscriptionsOptions): SqlSub
       })
       .catch((error: unknown) => {
         // Polling still delivers everything, only later.
-        logger?.warn({ err: error, channel: options.channel }, 'event store LISTEN failed; subscriptions fall back to polling');
+        logger?.warn(
+          { err: error, channel: options.channel },
+          'event store LISTEN failed; subscriptions fall back to polling',
+        );
         return null;
       });
   }
@@ -74,7 +84,8 @@ export function createSqlSubscriptions(options: SqlSubscriptionsOptions): SqlSub
         // A NOTIFY can arrive while an older transaction still holds xmin back: look again soon.
         // xmin is the whole server's (any database's transaction holds it), so in a cluster the first
         // read after a wake often comes back empty, and every such event pays the first pause.
-        idleMs: (emptyReadsSinceWake) => Math.min(options.pollIntervalMs, options.recheckAfterEmptyWakeMs * 2 ** emptyReadsSinceWake),
+        idleMs: (emptyReadsSinceWake) =>
+          Math.min(options.pollIntervalMs, options.recheckAfterEmptyWakeMs * 2 ** emptyReadsSinceWake),
         onError: (error) => {
           logger?.warn({ err: error }, 'event store subscription failed; retrying from its last position');
           subscribeOptions.onError?.(error);

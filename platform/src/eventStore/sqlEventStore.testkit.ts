@@ -10,7 +10,9 @@ const isTransactionalInsert = (text: string) => /^\s*WITH\b[\s\S]*\bINSERT INTO 
 
 /** The stream an append transaction wrote to (both paths send it as their first parameter); none when it wrote nothing. */
 function appendedStream(statements: readonly Statement[]): string | undefined {
-  const write = statements.find((statement) => isSingleRoundTripAppend(statement.text) || isTransactionalInsert(statement.text));
+  const write = statements.find(
+    (statement) => isSingleRoundTripAppend(statement.text) || isTransactionalInsert(statement.text),
+  );
   return write ? String(write.params[0]) : undefined;
 }
 

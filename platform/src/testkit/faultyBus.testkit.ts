@@ -6,7 +6,10 @@ import type { EventBus } from '../bus/eventBus.port.js';
  * the publisher goes on (docs/testing.md, fault 4: the relay killed between the ack and its
  * checkpoint). The benchmarks use it to time the ack.
  */
-export function afterEachPublish(bus: EventBus, afterAck: (events: readonly Envelope[]) => void | Promise<void>): EventBus {
+export function afterEachPublish(
+  bus: EventBus,
+  afterAck: (events: readonly Envelope[]) => void | Promise<void>,
+): EventBus {
   return {
     async publish(events, options) {
       await bus.publish(events, options);
