@@ -14,14 +14,23 @@ const alias = {
   '@primetrade/command-api': src('command-api'),
   '@primetrade/server': src('server'),
 };
-const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**'];
+// .stryker-tmp holds mutation testing's sandboxes, copies of the specs (docs/testing.md).
+const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**', '.stryker-tmp/**'];
 
 export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default', './tests/kit/closingLine.reporter.ts'],
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: [...exclude, 'web/**'], sequence: { groupOrder: 0 } } },
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['**/*.unit.spec.ts'],
+          exclude: [...exclude, 'web/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         // The web's state classes use runes: they need the Svelte compiler and its browser build.
         plugins: [svelte({ configFile: false })],

@@ -4,7 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boardStreamId, boardStreamPrefix, type BoardViewDto, type Envelope, type PresenceUser } from '@primetrade/domain';
+import {
+  boardStreamId,
+  boardStreamPrefix,
+  type BoardViewDto,
+  type Envelope,
+  type PresenceUser,
+} from '@primetrade/domain';
 import {
   createLogger,
   createSqlEventStore,
@@ -22,7 +28,14 @@ import { startKafka, type KafkaBroker } from '../infra/kafka/kafka.mjs';
 import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import { repoRoot } from '../infra/cluster/src/supervisor.js';
 import { apiClient, connectToBoard } from './kit/api.js';
-import { BoardFollower, readTopic, republish, startPrivateRedis, type PrivateRedis, type TopicMessage } from './kit/cluster.js';
+import {
+  BoardFollower,
+  readTopic,
+  republish,
+  startPrivateRedis,
+  type PrivateRedis,
+  type TopicMessage,
+} from './kit/cluster.js';
 import { eventually } from './kit/eventually.js';
 
 /**
@@ -39,6 +52,8 @@ interface Session {
 }
 
 const logger = createLogger({ level: 'silent' });
+/** The relay's and projector's wiring with a crash injected around a port (faults 4 and 7), built by `npm run build`. */
+const crashingEntry = '.tmp/tests-dist/kit/crashingProjectorNodes.main.js';
 
 describe('Cluster mode across real processes', () => {
   let work: string;
@@ -57,7 +72,8 @@ describe('Cluster mode across real processes', () => {
   let traveller: BoardFollower;
 
   const api = (node = 0) => apiClient(cluster.api[node]!.url());
-  const opsStatus = async (service: { url(): string }) => (await fetch(`${service.url()}/status`)).json() as Promise<{ role?: string; epoch?: string; state?: string }>;
+  const opsStatus = async (service: { url(): string }) =>
+    (await fetch(`${service.url()}/status`)).json() as Promise<{ role?: string; epoch?: string; state?: string }>;
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'pt-cluster-'));
@@ -87,14 +103,21 @@ describe('Cluster mode across real processes', () => {
 
     const front = apiClient(cluster.proxy!.url);
     const register = async (name: string) =>
-      (await front<Session>('POST', '/api/v1/auth/register', { body: { email: `${name}@example.test`, password: `${name} has a long password`, name } })).body;
+      (
+        await front<Session>('POST', '/api/v1/auth/register', {
+          body: { email: `${name}@example.test`, password: `${name} has a long password`, name },
+        })
+      ).body;
     alice = await register('alice');
     bob = await register('bob');
     for (const name of ['Launch', 'Ops', 'Hiring']) {
       const created = await front<BoardViewDto>('POST', '/api/v1/boards', { token: alice.accessToken, body: { name } });
       expect(created.status).toBe(201);
       boards.push(created.body.board.id);
-      const added = await front('POST', `/api/v1/boards/${created.body.board.id}/members`, { token: alice.accessToken, body: { email: 'bob@example.test', role: 'editor' } });
+      const added = await front('POST', `/api/v1/boards/${created.body.board.id}/members`, {
+        token: alice.accessToken,
+        body: { email: 'bob@example.test', role: 'editor' },
+      });
       expect(added.status).toBe(201);
     }
   }, 240_000);
@@ -118,7 +141,10 @@ describe('Cluster mode across real processes', () => {
     const timer = setInterval(() => {
       const index = n++;
       const boardId = boards[index % boards.length]!;
-      void api(index % 2)('POST', `/api/v1/boards/${boardId}/tasks`, { token: alice.accessToken, body: { title: `load ${index}` } }).then(
+      void api(index % 2)('POST', `/api/v1/boards/${boardId}/tasks`, {
+        token: alice.accessToken,
+        body: { title: `load ${index}` },
+      }).then(
         (response) => statuses.push(response.status),
         () => statuses.push(0),
       );
@@ -153,17 +179,26 @@ describe('Cluster mode across real processes', () => {
     const events = await storeEvents();
     const heads = new Map<string, number>();
     for (const event of events) heads.set(event.boardId, event.revision);
-    await eventually(async () => {
-      const rows = await readDb.sql.query<{ board_id: string; last_revision: string }>('SELECT board_id, last_revision FROM projection_checkpoints');
-      const projected = new Map(rows.map((row) => [row.board_id, Number(row.last_revision)]));
-      return [...heads].every(([boardId, revision]) => projected.get(boardId) === revision);
-    }, 'read models caught up with the store', 90_000);
+    await eventually(
+      async () => {
+        const rows = await readDb.sql.query<{ board_id: string; last_revision: string }>(
+          'SELECT board_id, last_revision FROM projection_checkpoints',
+        );
+        const projected = new Map(rows.map((row) => [row.board_id, Number(row.last_revision)]));
+        return [...heads].every(([boardId, revision]) => projected.get(boardId) === revision);
+      },
+      'read models caught up with the store',
+      90_000,
+    );
 
     const fresh = await createTestDatabase('cluster_fold');
     try {
       await runMigrations(fresh.sql);
-      for (let start = 0; start < events.length; start += 500) await applyEnvelopes(fresh.sql, events.slice(start, start + 500));
-      expect(await compareReadModels({ sql: readDb.sql, schema: 'public' }, { sql: fresh.sql, schema: 'public' })).toEqual([]);
+      for (let start = 0; start < events.length; start += 500)
+        await applyEnvelopes(fresh.sql, events.slice(start, start + 500));
+      expect(
+        await compareReadModels({ sql: readDb.sql, schema: 'public' }, { sql: fresh.sql, schema: 'public' }),
+      ).toEqual([]);
     } finally {
       await fresh.drop();
     }
@@ -178,7 +213,10 @@ describe('Cluster mode across real processes', () => {
     for (const message of [...messages].sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1))) {
       if (seenIds.has(message.event.id)) continue;
       seenIds.add(message.event.id);
-      firstCopies.set(message.event.boardId, [...(firstCopies.get(message.event.boardId) ?? []), message.event.revision]);
+      firstCopies.set(message.event.boardId, [
+        ...(firstCopies.get(message.event.boardId) ?? []),
+        message.event.revision,
+      ]);
     }
     for (const [boardId, revisions] of firstCopies) {
       expect(revisions, `board ${boardId} in Kafka`).toEqual(Array.from({ length: revisions.length }, (_, n) => n));
@@ -189,8 +227,14 @@ describe('Cluster mode across real processes', () => {
 
   it('pushes a write made through command-api node 1 to a client on realtime node 2, with presence across nodes', async () => {
     const boardId = boards[0]!;
-    const onNode2 = await eventually(() => connectToBoard(cluster.realtime[1]!.url(), bob.accessToken, boardId), 'bob joins on realtime-2');
-    const onNode1 = await eventually(() => connectToBoard(cluster.realtime[0]!.url(), alice.accessToken, boardId), 'alice joins on realtime-1');
+    const onNode2 = await eventually(
+      () => connectToBoard(cluster.realtime[1]!.url(), bob.accessToken, boardId),
+      'bob joins on realtime-2',
+    );
+    const onNode1 = await eventually(
+      () => connectToBoard(cluster.realtime[0]!.url(), alice.accessToken, boardId),
+      'alice joins on realtime-1',
+    );
     traveller = new BoardFollower(cluster.proxy!.url, () => bob.accessToken, boards[1]!);
     await eventually(() => traveller.connect().then(() => true), 'traveller joins through nginx');
     try {
@@ -201,11 +245,17 @@ describe('Cluster mode across real processes', () => {
       );
       // A real change: an update that changes nothing is not re-broadcast.
       onNode2.socket.emit('presence:update', { boardId, editing: true });
-      const created = await api(0)<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token: alice.accessToken, body: { title: 'Across nodes' } });
+      const created = await api(0)<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, {
+        token: alice.accessToken,
+        body: { title: 'Across nodes' },
+      });
       expect(created.status).toBe(201);
       const revision = Number(/\d+/.exec(created.headers.get('etag') ?? '')?.[0]);
       await onNode2.waitForRevision(revision);
-      expect(onNode2.received.find((event) => event.revision === revision)).toMatchObject({ type: 'TaskCreated', data: { taskId: created.body.id } });
+      expect(onNode2.received.find((event) => event.revision === revision)).toMatchObject({
+        type: 'TaskCreated',
+        data: { taskId: created.body.id },
+      });
       expect((await presence).map((user) => user.name).sort()).toEqual(['alice', 'bob']);
     } finally {
       onNode1.close();
@@ -220,24 +270,31 @@ describe('Cluster mode across real processes', () => {
     const [leader, standby] = cluster.relays;
     await standby!.stop();
     await leader!.stop();
-    const checkpointBefore = (await readDb.sql.query<{ position: string }>('SELECT position FROM checkpoints'))[0]?.position;
-    await leader!.restart({ FAULT_RELAY_CRASH_AFTER_ACK: 'true' });
+    const checkpointBefore = (await readDb.sql.query<{ position: string }>('SELECT position FROM checkpoints'))[0]
+      ?.position;
+    await leader!.restart({}, { entry: crashingEntry });
     let created: { status: number; body: { id: string } };
     try {
-      created = await api(1)<{ id: string }>('POST', `/api/v1/boards/${boards[2]}/tasks`, { token: alice.accessToken, body: { title: 'Acked, not checkpointed' } });
+      created = await api(1)<{ id: string }>('POST', `/api/v1/boards/${boards[2]}/tasks`, {
+        token: alice.accessToken,
+        body: { title: 'Acked, not checkpointed' },
+      });
       expect(created.status).toBe(201);
       await eventually(async () => !leader!.running(), 'the relay killed itself after the ack');
       expect(leader!.output()).toContain('killing the relay between the Kafka ack and the checkpoint');
-      expect((await readDb.sql.query<{ position: string }>('SELECT position FROM checkpoints'))[0]?.position).toBe(checkpointBefore);
+      expect((await readDb.sql.query<{ position: string }>('SELECT position FROM checkpoints'))[0]?.position).toBe(
+        checkpointBefore,
+      );
     } finally {
       // The faults after this one need both relays back, whatever happened here.
       if (leader!.running()) await leader!.stop();
-      await leader!.restart({ FAULT_RELAY_CRASH_AFTER_ACK: 'false' });
+      await leader!.restart();
       await standby!.restart();
     }
     await expectConverged();
     // The batch went out twice: once before the kill, once more from the unchanged checkpoint.
-    const isTheTask = (message: TopicMessage) => message.event.type === 'TaskCreated' && (message.event.data as { taskId?: string }).taskId === created.body.id;
+    const isTheTask = (message: TopicMessage) =>
+      message.event.type === 'TaskCreated' && (message.event.data as { taskId?: string }).taskId === created.body.id;
     const messages = await readTopic(kafka.brokers, topic, (seen) => seen.filter(isTheTask).length >= 2);
     expect(messages.filter(isTheTask)).toHaveLength(2);
   });
@@ -254,10 +311,14 @@ describe('Cluster mode across real processes', () => {
     const load = writeLoad(20);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     leader!.pause();
-    const takeover = await eventually(async () => {
-      const status = await opsStatus(standby!);
-      return status.role === 'leader' ? status : undefined;
-    }, 'the standby took over', 20_000);
+    const takeover = await eventually(
+      async () => {
+        const status = await opsStatus(standby!);
+        return status.role === 'leader' ? status : undefined;
+      },
+      'the standby took over',
+      20_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     leader!.resume();
     await eventually(async () => (await opsStatus(leader!)).role === 'standby', 'the woken relay stood down', 20_000);
@@ -267,7 +328,8 @@ describe('Cluster mode across real processes', () => {
     const { messages } = await expectConverged();
     // One writer at a time: in every partition the committed messages' lease epochs never go back.
     const byPartition = new Map<number, TopicMessage[]>();
-    for (const message of messages) byPartition.set(message.partition, [...(byPartition.get(message.partition) ?? []), message]);
+    for (const message of messages)
+      byPartition.set(message.partition, [...(byPartition.get(message.partition) ?? []), message]);
     for (const list of byPartition.values()) {
       const epochs = list.sort((a, b) => (a.offset < b.offset ? -1 : 1)).map((message) => BigInt(message.epoch ?? '0'));
       for (let n = 1; n < epochs.length; n += 1) expect(epochs[n]! >= epochs[n - 1]!).toBe(true);
@@ -281,7 +343,12 @@ describe('Cluster mode across real processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await kafka.stop();
     await new Promise((resolve) => setTimeout(resolve, 30_000));
-    kafka = await startKafka({ port: kafka.port, controllerPort: kafka.controllerPort, dataDir: kafka.dataDir, heap: '384m' });
+    kafka = await startKafka({
+      port: kafka.port,
+      controllerPort: kafka.controllerPort,
+      dataDir: kafka.dataDir,
+      heap: '384m',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const statuses = await load.stop();
     expect(statuses.length).toBeGreaterThan(250);
@@ -292,7 +359,7 @@ describe('Cluster mode across real processes', () => {
   it('fault 7: a projector killed inside a batch transaction, then every message delivered twice, leaves read models equal to a fresh fold', async () => {
     const [projector] = cluster.projectors;
     await projector!.stop();
-    await projector!.restart({ FAULT_PROJECTOR_CRASH_IN_BATCH: 'true' });
+    await projector!.restart({}, { entry: crashingEntry });
     const load = writeLoad(40);
     try {
       await eventually(async () => !projector!.running(), 'the projector killed itself inside a batch');
@@ -302,9 +369,11 @@ describe('Cluster mode across real processes', () => {
       await load.stop();
     }
     await republish(kafka.brokers, topic, await storeEvents());
-    await projector!.restart({ FAULT_PROJECTOR_CRASH_IN_BATCH: 'false' });
+    await projector!.restart();
     await expectConverged();
-    const skipped = /primetrade_projector_events_total\{result="skipped"\} (\d+)/.exec(await (await fetch(`${projector!.url()}/metrics`)).text());
+    const skipped = /primetrade_projector_events_total\{result="skipped"\} (\d+)/.exec(
+      await (await fetch(`${projector!.url()}/metrics`)).text(),
+    );
     expect(Number(skipped?.[1] ?? 0)).toBeGreaterThan(0);
   }, 180_000);
 
@@ -313,20 +382,36 @@ describe('Cluster mode across real processes', () => {
     const follower = new BoardFollower(cluster.proxy!.url, () => bob.accessToken, boardId);
     await follower.connect(cluster.realtime[1]!.url());
     await redis.stop();
-    await eventually(async () => (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).status === 503, 'realtime /readyz reports Redis down');
-    const readiness = (await (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> };
+    await eventually(
+      async () => (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).status === 503,
+      'realtime /readyz reports Redis down',
+    );
+    const readiness = (await (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).json()) as {
+      checks: Record<string, { ok: boolean }>;
+    };
     expect(readiness.checks.redis?.ok).toBe(false);
     const during = writeLoad(10);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await during.stop()).filter((status) => status !== 201)).toEqual([]);
     await redis.start();
-    await eventually(async () => (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).status === 200, 'realtime ready again');
-    const after = await api(0)('POST', `/api/v1/boards/${boardId}/tasks`, { token: alice.accessToken, body: { title: 'After Redis' } });
+    await eventually(
+      async () => (await fetch(`${cluster.realtime[0]!.url()}/readyz`)).status === 200,
+      'realtime ready again',
+    );
+    const after = await api(0)('POST', `/api/v1/boards/${boardId}/tasks`, {
+      token: alice.accessToken,
+      body: { title: 'After Redis' },
+    });
     expect(after.status).toBe(201);
     await follower.heal();
     const head = Number(await store.streamRevision(boardStreamId(boardId)));
-    await eventually(async () => follower.revision === head || (await follower.heal().then(() => false)), 'the follower caught up');
-    expect(follower.applied.map((event) => event.id)).toEqual((await store.readStream(boardStreamId(boardId))).map((event) => event.id));
+    await eventually(
+      async () => follower.revision === head || (await follower.heal().then(() => false)),
+      'the follower caught up',
+    );
+    expect(follower.applied.map((event) => event.id)).toEqual(
+      (await store.readStream(boardStreamId(boardId))).map((event) => event.id),
+    );
     follower.disconnect();
     await expectConverged();
   });
@@ -334,16 +419,29 @@ describe('Cluster mode across real processes', () => {
   it('fault 9: with the read-side PostgreSQL down, queries fail fast with 503 and commands against the store keep working', async () => {
     const boardId = boards[1]!;
     // Warm the account cache on both nodes, as a user working before the outage would have.
-    for (const node of [0, 1]) expect((await api(node)('GET', `/api/v1/boards/${boardId}`, { token: alice.accessToken })).status).toBe(200);
+    for (const node of [0, 1])
+      expect((await api(node)('GET', `/api/v1/boards/${boardId}`, { token: alice.accessToken })).status).toBe(200);
     readProxy.cut();
-    await eventually(async () => (await api(0)('GET', `/api/v1/boards/${boardId}`, { token: alice.accessToken })).status === 503, 'queries answer 503', 20_000);
+    await eventually(
+      async () => (await api(0)('GET', `/api/v1/boards/${boardId}`, { token: alice.accessToken })).status === 503,
+      'queries answer 503',
+      20_000,
+    );
     const started = Date.now();
     const query = await api(0)<{ code: string }>('GET', `/api/v1/boards/${boardId}`, { token: alice.accessToken });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(query.status).toBe(503);
     expect(query.body.code).toBe('SERVICE.UNAVAILABLE');
     const accepted = [];
-    for (let n = 0; n < 10; n += 1) accepted.push((await api(n % 2)('POST', `/api/v1/boards/${boardId}/tasks`, { token: alice.accessToken, body: { title: `while the read side is down ${n}` } })).status);
+    for (let n = 0; n < 10; n += 1)
+      accepted.push(
+        (
+          await api(n % 2)('POST', `/api/v1/boards/${boardId}/tasks`, {
+            token: alice.accessToken,
+            body: { title: `while the read side is down ${n}` },
+          })
+        ).status,
+      );
     expect(accepted).toEqual(Array.from({ length: 10 }, () => 201));
     readProxy.restore();
     await expectConverged();
@@ -358,12 +456,20 @@ describe('Cluster mode across real processes', () => {
     expect(traveller.applied.map((event) => event.id)).toEqual(stored.map((event) => event.id));
     // A 503 right after the read side came back says "retry": a client does.
     const view = await eventually(async () => {
-      const response = await apiClient(cluster.proxy!.url)<BoardViewDto>('GET', `/api/v1/boards/${boardId}`, { token: bob.accessToken });
+      const response = await apiClient(cluster.proxy!.url)<BoardViewDto>('GET', `/api/v1/boards/${boardId}`, {
+        token: bob.accessToken,
+      });
       return response.status === 200 ? response : undefined;
     }, 'the board view answers');
     expect(view.body.revision).toBe(traveller.revision);
     expect(view.body.tasks.map((task) => task.id).sort()).toEqual(
-      [...new Set(traveller.applied.filter((event) => event.type === 'TaskCreated').map((event) => (event.data as { taskId: string }).taskId))].sort(),
+      [
+        ...new Set(
+          traveller.applied
+            .filter((event) => event.type === 'TaskCreated')
+            .map((event) => (event.data as { taskId: string }).taskId),
+        ),
+      ].sort(),
     );
   });
 

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { boardStreamId, type BoardViewDto, type TaskDto } from '@primetrade/domain';
-import { createLogger, createSqlEventStore, createTestDatabase, toEnvelope, type EventStore, type TestDatabase } from '@primetrade/platform';
+import {
+  createLogger,
+  createSqlEventStore,
+  createTestDatabase,
+  toEnvelope,
+  type EventStore,
+  type TestDatabase,
+} from '@primetrade/platform';
 import { startCluster, type Cluster } from '../infra/cluster/src/cluster.js';
 import type { ServiceProcess } from '../infra/cluster/src/supervisor.js';
 import { apiClient } from './kit/api.js';
@@ -27,7 +34,8 @@ interface Account {
 }
 
 const password = 'a long and sturdy passphrase';
-const waitLive = (page: Page): Promise<void> => page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
+const waitLive = (page: Page): Promise<void> =>
+  page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
 
 /** What a burst of writers got back: the titles the API acknowledged (with their task id) and every other answer. */
 interface WriteOutcome {
@@ -78,7 +86,8 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
   async function register(name: string): Promise<Account> {
     const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${randomBytes(3).toString('hex')}@example.test`;
     const response = await api()<Account>('POST', '/api/v1/auth/register', { body: { email, password, name } });
-    if (response.status !== 201) throw new Error(`register ${name}: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`register ${name}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -97,14 +106,22 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
     expect(created.status).toBe(201);
     const boardId = created.body.board.id;
     for (const writer of writers) {
-      const added = await api()('POST', `/api/v1/boards/${boardId}/members`, { token: owner.accessToken, body: { userId: writer.user.id, role: 'editor' } });
+      const added = await api()('POST', `/api/v1/boards/${boardId}/members`, {
+        token: owner.accessToken,
+        body: { userId: writer.user.id, role: 'editor' },
+      });
       expect(added.status).toBe(201);
     }
     return boardId;
   }
 
   /** Sixteen people creating `total` tasks on one board as fast as the cluster answers them. */
-  async function createTasks(boardId: string, total: number, label: string, during?: (done: () => number) => Promise<void>): Promise<WriteOutcome> {
+  async function createTasks(
+    boardId: string,
+    total: number,
+    label: string,
+    during?: (done: () => number) => Promise<void>,
+  ): Promise<WriteOutcome> {
     const acknowledged = new Map<string, string>();
     const statuses = new Map<number, number>();
     let next = 0;
@@ -112,7 +129,10 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
     const writer = async (account: Account) => {
       for (let n = next++; n < total; n = next++) {
         const title = `${label} ${n}`;
-        const response = await api()<TaskDto>('POST', `/api/v1/boards/${boardId}/tasks`, { token: account.accessToken, body: { title } }).catch(() => ({ status: 0, body: null }));
+        const response = await api()<TaskDto>('POST', `/api/v1/boards/${boardId}/tasks`, {
+          token: account.accessToken,
+          body: { title },
+        }).catch(() => ({ status: 0, body: null }));
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status === 201 && response.body) acknowledged.set(title, response.body.id);
         answered += 1;
@@ -129,15 +149,29 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
     for (const stored of await store.readStream(boardStreamId(boardId))) {
       const event = toEnvelope(stored);
       revision = event.revision;
-      if (event.type === 'TaskCreated' && event.data.title.startsWith(`${label} `)) created.set(event.data.title, (created.get(event.data.title) ?? 0) + 1);
+      if (event.type === 'TaskCreated' && event.data.title.startsWith(`${label} `))
+        created.set(event.data.title, (created.get(event.data.title) ?? 0) + 1);
     }
     for (const title of outcome.acknowledged.keys()) expect(created.get(title), `"${title}" acknowledged`).toBe(1);
-    expect([...created.values()].every((count) => count === 1), 'no title stored twice').toBe(true);
-    await eventually(async () => {
-      const rows = await database.sql.query<{ last_revision: string }>('SELECT last_revision FROM projection_checkpoints WHERE board_id = $1', [boardId]);
-      return Number(rows[0]?.last_revision ?? -1) === revision;
-    }, 'the read model reached the store', 90_000);
-    const projected = await database.sql.query<{ count: string }>('SELECT count(*) FROM tasks WHERE board_id = $1 AND title LIKE $2', [boardId, `${label} %`]);
+    expect(
+      [...created.values()].every((count) => count === 1),
+      'no title stored twice',
+    ).toBe(true);
+    await eventually(
+      async () => {
+        const rows = await database.sql.query<{ last_revision: string }>(
+          'SELECT last_revision FROM projection_checkpoints WHERE board_id = $1',
+          [boardId],
+        );
+        return Number(rows[0]?.last_revision ?? -1) === revision;
+      },
+      'the read model reached the store',
+      90_000,
+    );
+    const projected = await database.sql.query<{ count: string }>(
+      'SELECT count(*) FROM tasks WHERE board_id = $1 AND title LIKE $2',
+      [boardId, `${label} %`],
+    );
     expect(Number(projected[0]?.count)).toBe(created.size);
   }
 
@@ -145,8 +179,16 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
   async function killAndAwaitReturn(service: ServiceProcess): Promise<void> {
     const before = service.pid();
     await service.kill();
-    await eventually(async () => service.running() && service.pid() !== before, `${service.name} restarted by the supervisor`, 60_000);
-    await eventually(async () => (await fetch(`${service.url()}/readyz`)).status === 200, `${service.name} ready again`, 60_000);
+    await eventually(
+      async () => service.running() && service.pid() !== before,
+      `${service.name} restarted by the supervisor`,
+      60_000,
+    );
+    await eventually(
+      async () => (await fetch(`${service.url()}/readyz`)).status === 200,
+      `${service.name} ready again`,
+      60_000,
+    );
   }
 
   describe('when a person creates a board in the browser and adds a member', () => {
@@ -165,7 +207,10 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
           await ownerPage.getByTestId('board-name').waitFor();
           await waitLive(ownerPage);
           const boardId = decodeURIComponent(/#\/boards\/([^/]+)/.exec(ownerPage.url())?.[1] ?? '');
-          const added = await api()('POST', `/api/v1/boards/${boardId}/members`, { token: owner.accessToken, body: { userId: member.user.id, role: 'editor' } });
+          const added = await api()('POST', `/api/v1/boards/${boardId}/members`, {
+            token: owner.accessToken,
+            body: { userId: member.user.id, role: 'editor' },
+          });
           expect(added.status).toBe(201);
           await memberPage.goto(`${base}/#/boards/${boardId}`);
           await waitLive(memberPage);
@@ -180,7 +225,8 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
   });
 
   async function expectConnectionLive(pages: Page[], round: number): Promise<void> {
-    for (const page of pages) expect(await page.getByTestId('connection').getAttribute('data-state'), `round ${round}`).toBe('live');
+    for (const page of pages)
+      expect(await page.getByTestId('connection').getAttribute('data-state'), `round ${round}`).toBe('live');
   }
 
   describe('when sixteen people create 5,000 tasks on one board', () => {
@@ -198,7 +244,10 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
       const probe = await api()('GET', `/api/v1/boards/${boardId}`, { token: owner.accessToken });
       const served = probe.headers.get('x-upstream-addr') ?? '';
       const owning = cluster.api.find((node) => new URL(node.url()).host === served);
-      expect(owning, `the board's node (${served}) is one of ${cluster.api.map((node) => node.url()).join(', ')}`).toBeDefined();
+      expect(
+        owning,
+        `the board's node (${served}) is one of ${cluster.api.map((node) => node.url()).join(', ')}`,
+      ).toBeDefined();
       const outcome = await createTasks(boardId, 2_000, 'failover', async (answered) => {
         await eventually(async () => answered() >= 500, 'load under way');
         await killAndAwaitReturn(owning!);

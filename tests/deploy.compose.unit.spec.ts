@@ -45,7 +45,9 @@ describe('docker-compose.yml', () => {
 
   describe('services', () => {
     it('runs the data services and every role of the cluster, each with an image or a build', () => {
-      expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'kafka', 'eventstore', 'nginx']));
+      expect(Object.keys(compose.services)).toEqual(
+        expect.arrayContaining(['postgres', 'redis', 'kafka', 'eventstore', 'nginx']),
+      );
       expect(servicesOf('relay')).toHaveLength(2);
       expect(servicesOf('projector').length).toBeGreaterThanOrEqual(1);
       expect(servicesOf('command-api')).toHaveLength(2);
@@ -115,7 +117,8 @@ describe('docker-compose.yml', () => {
   describe('nginx in front (infra/nginx/nginx.compose.conf, rendered from the template)', () => {
     const upstreams = nginxUpstreams(nginxConf);
     const upstream = (name: string) => upstreams.find((one) => one.name === name);
-    const expected = (role: Role) => servicesOf(role).map((app) => ({ host: app.name, port: listenPort(role, loadConfig(app.env)) }));
+    const expected = (role: Role) =>
+      servicesOf(role).map((app) => ({ host: app.name, port: listenPort(role, loadConfig(app.env)) }));
 
     it('hashes board requests and balances the rest over every command-api service, /socket.io over every realtime service, on their ports', () => {
       expect(upstream('command_api_board')?.body).toMatch(/hash \$board_key consistent;/);
@@ -125,7 +128,9 @@ describe('docker-compose.yml', () => {
       expect(upstream('command_api')?.servers).toEqual(expected('command-api'));
       expect(upstream('realtime')?.servers).toEqual(expected('realtime'));
       expect(nginxLocation(nginxConf, '/api/')).toContain('proxy_pass http://command_api;');
-      expect(nginxLocation(nginxConf, '~ ^/api/v1/boards/(?<board_id>[^/]+)')).toContain('proxy_pass http://command_api_board;');
+      expect(nginxLocation(nginxConf, '~ ^/api/v1/boards/(?<board_id>[^/]+)')).toContain(
+        'proxy_pass http://command_api_board;',
+      );
       expect(nginxLocation(nginxConf, '/socket.io/')).toContain('proxy_pass http://realtime;');
     });
 
@@ -158,7 +163,8 @@ describe('docker-compose.yml', () => {
     it('commits no secret value: every secret is a ${…} reference', () => {
       for (const [name, service] of Object.entries(raw.services)) {
         for (const [key, value] of Object.entries(stringEnv(service.environment))) {
-          if (/SECRET|PASSWORD|TOKEN/.test(key) && !key.endsWith('_FILE')) expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+          if (/SECRET|PASSWORD|TOKEN/.test(key) && !key.endsWith('_FILE'))
+            expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
           const password = credentials.exec(value)?.[1];
           if (password !== undefined) expect(password, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
         }

@@ -8,7 +8,8 @@ const stage = (name: string): DockerStage => {
   if (!found) throw new Error(`no stage ${name} in infra/docker/Dockerfile`);
   return found;
 };
-const instructions = (name: string, keyword: string) => stage(name).lines.filter((line) => line.toUpperCase().startsWith(`${keyword} `));
+const instructions = (name: string, keyword: string) =>
+  stage(name).lines.filter((line) => line.toUpperCase().startsWith(`${keyword} `));
 /** The stages a stage builds on (FROM <stage>), itself first. */
 const lineage = (name: string): DockerStage[] => {
   const own = stage(name);
@@ -26,7 +27,11 @@ describe('infra/docker/Dockerfile', () => {
     const app = stage('app');
     const copiedModules = app.lines.find((line) => /node_modules/.test(line) && line.startsWith('COPY'));
     const source = /--from=(\S+)/.exec(copiedModules ?? '')?.[1] ?? '';
-    expect(lineage(source).flatMap((one) => one.lines).some((line) => /^RUN npm ci .*--omit=dev/.test(line))).toBe(true);
+    expect(
+      lineage(source)
+        .flatMap((one) => one.lines)
+        .some((line) => /^RUN npm ci .*--omit=dev/.test(line)),
+    ).toBe(true);
     expect(app.from).toMatch(/^\$\{NODE_IMAGE\}$|slim|alpine/);
     expect(readText('infra/docker/Dockerfile')).toMatch(/ARG NODE_IMAGE=node:20-bookworm-slim/);
   });
@@ -68,7 +73,9 @@ describe('infra/docker/Dockerfile', () => {
     for (const { manifest } of loadManifests().filter((entry) => entry.manifest.kind === 'Deployment')) {
       const spec = manifest.spec as { template: { spec: { containers: { image: string; command?: string[] }[] } } };
       for (const container of spec.template.spec.containers) {
-        expect(container.image, manifest.metadata.name).toBe(container.command ? 'primetrade/app:0.1.0' : 'primetrade/web:0.1.0');
+        expect(container.image, manifest.metadata.name).toBe(
+          container.command ? 'primetrade/app:0.1.0' : 'primetrade/web:0.1.0',
+        );
       }
     }
   });
@@ -77,14 +84,21 @@ describe('infra/docker/Dockerfile', () => {
 describe('.dockerignore', () => {
   it('keeps local data, builds, dependencies and secrets out of the build context', () => {
     const ignored = readText('.dockerignore').split('\n');
-    for (const entry of ['**/node_modules', '**/dist', '.git', '.env', '.data', 'data']) expect(ignored, entry).toContain(entry);
+    for (const entry of ['**/node_modules', '**/dist', '.git', '.env', '.data', 'data'])
+      expect(ignored, entry).toContain(entry);
     expect(ignored).toContain('!.env.example');
   });
 });
 
 describe('.github/workflows/ci.yml', () => {
   interface Workflow {
-    jobs: Record<string, { services?: Record<string, { image: string }>; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }>;
+    jobs: Record<
+      string,
+      {
+        services?: Record<string, { image: string }>;
+        steps: { uses?: string; run?: string; with?: Record<string, string> }[];
+      }
+    >;
   }
   const jobs = Object.values((parse(readText('.github/workflows/ci.yml')) as Workflow).jobs);
 
@@ -95,7 +109,12 @@ describe('.github/workflows/ci.yml', () => {
     const steps = job?.steps ?? [];
     expect(steps.find((step) => step.uses?.startsWith('actions/setup-java'))?.with?.['java-version']).toBe('17');
     const runs = steps.map((step) => step.run ?? '').join('\n');
-    for (const command of ['npm ci', 'node infra/kafka/kafka.mjs fetch', 'docker compose --env-file .env.example', 'npm test']) {
+    for (const command of [
+      'npm ci',
+      'node infra/kafka/kafka.mjs fetch',
+      'docker compose --env-file .env.example',
+      'npm test',
+    ]) {
       expect(runs, command).toContain(command);
       expect(readText('.ci/run'), command).toContain(command);
     }

@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createMetrics } from '@primetrade/platform';
 import { projectorMetrics } from '@primetrade/projector';
-import { listenPort, loadCompose, loadConfig, readText, readmeAnchors, repoRoot, roleOf, stringEnv } from './kit/deployFiles.js';
+import {
+  listenPort,
+  loadCompose,
+  loadConfig,
+  readText,
+  readmeAnchors,
+  repoRoot,
+  roleOf,
+  stringEnv,
+} from './kit/deployFiles.js';
 
 /**
  * Metric names the code exports: the shared registry and the relay/projector metrics built for
@@ -14,19 +23,33 @@ import { listenPort, loadCompose, loadConfig, readText, readmeAnchors, repoRoot,
 async function exportedMetricNames(): Promise<Set<string>> {
   const metrics = createMetrics();
   projectorMetrics(metrics.registry);
-  const registered = (await metrics.registry.getMetricsAsJSON()).map((metric) => ({ name: metric.name, type: String(metric.type) }));
+  const registered = (await metrics.registry.getMetricsAsJSON()).map((metric) => ({
+    name: metric.name,
+    type: String(metric.type),
+  }));
   const names = new Set<string>();
   for (const { name, type } of registered) {
     names.add(name);
-    if (type === 'histogram' || type === 'summary') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
+    if (type === 'histogram' || type === 'summary')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
   }
-  for (const name of literalMetricNames()) for (const suffix of ['', '_bucket', '_sum', '_count']) names.add(name + suffix);
+  for (const name of literalMetricNames())
+    for (const suffix of ['', '_bucket', '_sum', '_count']) names.add(name + suffix);
   return names;
 }
 
 function literalMetricNames(): string[] {
-  const sources = ['platform/src', 'read-model/src', 'command-api/src', 'realtime/src', 'projector/src', 'server/src'].flatMap((dir) => sourceFiles(path.join(repoRoot, dir)));
-  return sources.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'(primetrade_[a-z0-9_]+)'/g)].map((match) => match[1] ?? ''));
+  const sources = [
+    'platform/src',
+    'read-model/src',
+    'command-api/src',
+    'realtime/src',
+    'projector/src',
+    'server/src',
+  ].flatMap((dir) => sourceFiles(path.join(repoRoot, dir)));
+  return sources.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/'(primetrade_[a-z0-9_]+)'/g)].map((match) => match[1] ?? ''),
+  );
 }
 
 function sourceFiles(dir: string): string[] {
@@ -44,8 +67,13 @@ interface Panel {
   title: string;
   targets?: { expr: string }[];
 }
-const dashboard = JSON.parse(readText('infra/observability/grafana-dashboard.json')) as { uid: string; panels: Panel[] };
-const dashboardExprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
+const dashboard = JSON.parse(readText('infra/observability/grafana-dashboard.json')) as {
+  uid: string;
+  panels: Panel[];
+};
+const dashboardExprs = dashboard.panels.flatMap((panel) =>
+  (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+);
 
 interface Rule {
   alert: string;
@@ -53,7 +81,9 @@ interface Rule {
   labels?: { severity?: string };
   annotations?: { runbook?: string; summary?: string };
 }
-const alertRules = (parse(readText('infra/observability/alerts.yml')) as { groups: { rules: Rule[] }[] }).groups.flatMap((group) => group.rules);
+const alertRules = (
+  parse(readText('infra/observability/alerts.yml')) as { groups: { rules: Rule[] }[] }
+).groups.flatMap((group) => group.rules);
 
 describe('Observability assets (infra/observability)', () => {
   describe('the Grafana dashboard', () => {
@@ -81,7 +111,8 @@ describe('Observability assets (infra/observability)', () => {
         'primetrade_push_latency_seconds_bucket',
         'primetrade_sockets_connected',
         'primetrade_breaker_state',
-      ]) expect(used.has(name), name).toBe(true);
+      ])
+        expect(used.has(name), name).toBe(true);
     });
 
     it('has unique panel ids', () => {
@@ -93,7 +124,14 @@ describe('Observability assets (infra/observability)', () => {
   describe('the alert rules', () => {
     it('alert on relay lag, consumer lag, projection lag, push latency, open breakers, no relay leader, a halted partition and 5xx', () => {
       expect(alertRules.map((rule) => rule.alert).sort()).toEqual([
-        'BreakerOpen', 'ConsumerLagHigh', 'High5xxRate', 'NoRelayLeader', 'ProjectionLagHigh', 'ProjectorHaltedPartition', 'PushLatencyHigh', 'RelayLagHigh',
+        'BreakerOpen',
+        'ConsumerLagHigh',
+        'High5xxRate',
+        'NoRelayLeader',
+        'ProjectionLagHigh',
+        'ProjectorHaltedPartition',
+        'PushLatencyHigh',
+        'RelayLagHigh',
       ]);
     });
 
@@ -105,19 +143,22 @@ describe('Observability assets (infra/observability)', () => {
       }
     });
 
-    it('each name a severity and a runbook section that exists in the README', () => {
-      const anchors = readmeAnchors();
+    it('each name a severity and a runbook section that exists in docs/operations.md', () => {
+      const anchors = readmeAnchors('docs/operations.md');
       for (const rule of alertRules) {
         expect(rule.labels?.severity, rule.alert).toMatch(/^(warning|critical)$/);
         const [file, anchor] = (rule.annotations?.runbook ?? '').split('#');
-        expect(file, rule.alert).toBe('README.md');
+        expect(file, rule.alert).toBe('docs/operations.md');
         expect(anchors.has(anchor ?? ''), `${rule.alert} → #${anchor}`).toBe(true);
       }
     });
   });
 
   describe('the Prometheus scrape configuration for compose', () => {
-    const prometheus = parse(readText('infra/observability/prometheus.yml')) as { rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const prometheus = parse(readText('infra/observability/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
     const targets = prometheus.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
 
     it('scrapes every app service of compose on the port it serves /metrics on', () => {

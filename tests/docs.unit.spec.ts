@@ -8,7 +8,19 @@ import { repoRoot } from './kit/deployFiles.js';
  * `#anchor`) in the README and docs/ must resolve, and every file path they quote in backticks must
  * name a file of the repository. A rename that leaves a doc behind fails here.
  */
-const skipped = new Set(['node_modules', 'dist', 'dist-spec', '.git', '.data', 'data', 'test-output', 'results', '.cache', '.stryker-tmp', 'reports']);
+const skipped = new Set([
+  'node_modules',
+  'dist',
+  'dist-spec',
+  '.git',
+  '.data',
+  'data',
+  'test-output',
+  'results',
+  '.cache',
+  '.stryker-tmp',
+  'reports',
+]);
 
 function walk(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
@@ -19,7 +31,10 @@ function walk(directory: string): string[] {
 }
 
 const repoFiles = walk(repoRoot).map((full) => path.relative(repoRoot, full).split(path.sep).join('/'));
-const docs = repoFiles.filter((file) => file.endsWith('.md') && (file.startsWith('docs/') || !file.includes('/') || /^[a-z-]+\/README\.md$/.test(file)));
+const docs = repoFiles.filter(
+  (file) =>
+    file.endsWith('.md') && (file.startsWith('docs/') || !file.includes('/') || /^[a-z-]+\/README\.md$/.test(file)),
+);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 const slug = (heading: string): string =>
@@ -43,12 +58,14 @@ function brokenLinks(file: string): string[] {
     const target = match[1] ?? '';
     if (/^[a-z]+:/i.test(target)) continue;
     const [relative = '', anchor] = target.split('#');
-    const resolved = relative === '' ? path.join(repoRoot, file) : path.resolve(path.dirname(path.join(repoRoot, file)), relative);
+    const resolved =
+      relative === '' ? path.join(repoRoot, file) : path.resolve(path.dirname(path.join(repoRoot, file)), relative);
     if (!existsSync(resolved)) {
       broken.push(`${target}: no such file`);
       continue;
     }
-    if (anchor && resolved.endsWith('.md') && !anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) broken.push(`${target}: no heading #${anchor}`);
+    if (anchor && resolved.endsWith('.md') && !anchorsOf(readFileSync(resolved, 'utf8')).has(anchor))
+      broken.push(`${target}: no heading #${anchor}`);
   }
   return broken;
 }
@@ -56,7 +73,9 @@ function brokenLinks(file: string): string[] {
 /** A quoted path exists from the repo root, from the doc's folder, or as the tail of a repo file (`http/route.ts`). */
 function missingPaths(file: string): string[] {
   const text = readFileSync(path.join(repoRoot, file), 'utf8');
-  const quoted = [...text.matchAll(/`([\w.@-]+(?:\/[\w.@-]+)+\.(?:ts|svelte|md|sql|json|ya?ml|mjs|conf|sh))`/g)].map((match) => match[1] ?? '');
+  const quoted = [...text.matchAll(/`([\w.@-]+(?:\/[\w.@-]+)+\.(?:ts|svelte|md|sql|json|ya?ml|mjs|conf|sh))`/g)].map(
+    (match) => match[1] ?? '',
+  );
   return [...new Set(quoted)].filter((quotedPath) => {
     // What runs write (test and benchmark output, local data) is not in the repository.
     if (/^(test-output|bench\/results|\.data|data)\//.test(quotedPath)) return false;
@@ -68,7 +87,9 @@ function missingPaths(file: string): string[] {
 
 describe('the docs', () => {
   it('are found (README, docs/, each folder README)', () => {
-    expect(docs).toEqual(expect.arrayContaining(['README.md', 'docs/architecture.md', 'docs/adding-a-command.md', 'bench/README.md']));
+    expect(docs).toEqual(
+      expect.arrayContaining(['README.md', 'docs/architecture.md', 'docs/adding-a-command.md', 'bench/README.md']),
+    );
   });
 
   it.each(docs)('%s: every relative link and anchor resolves', (file) => {

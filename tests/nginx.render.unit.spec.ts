@@ -9,10 +9,22 @@ describe('the nginx template', () => {
   });
 
   it('re-resolves upstream names only where the image has `server … resolve` (nginx 1.27.3+), never locally (Debian 1.22)', () => {
-    const local = renderNginxConfig(localTarget({ port: 8080, host: '127.0.0.1', api: ['127.0.0.1:1'], realtime: ['127.0.0.1:2'], prefix: '/p', webRoot: '/w', statusServer: null }));
+    const local = renderNginxConfig(
+      localTarget({
+        port: 8080,
+        host: '127.0.0.1',
+        api: ['127.0.0.1:1'],
+        realtime: ['127.0.0.1:2'],
+        prefix: '/p',
+        webRoot: '/w',
+        statusServer: null,
+      }),
+    );
     expect(local).not.toMatch(/\bresolve\b|resolver/);
     for (const { target } of deployConfigs) expect(renderNginxConfig(target)).toMatch(/server \S+ resolve /);
-    expect(readText('infra/docker/Dockerfile')).toMatch(/ARG NGINX_IMAGE=nginxinc\/nginx-unprivileged:1\.(2[89]|[3-9]\d)-/);
+    expect(readText('infra/docker/Dockerfile')).toMatch(
+      /ARG NGINX_IMAGE=nginxinc\/nginx-unprivileged:1\.(2[89]|[3-9]\d)-/,
+    );
   });
 
   it('hashes board routes, and task routes by their board, over the same nodes the least-connections upstream uses', () => {

@@ -7,8 +7,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendHistories, boardHistories } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 import {
-  createLogger, createSqlEventStore, createTestDatabase, deleteTopics, ensureBoardEventsTopic, uniqueTopic,
-  type EventStore, type TestDatabase,
+  createLogger,
+  createSqlEventStore,
+  createTestDatabase,
+  deleteTopics,
+  ensureBoardEventsTopic,
+  uniqueTopic,
+  type EventStore,
+  type TestDatabase,
 } from '@primetrade/platform';
 import { repoRoot } from './kit/process.js';
 
@@ -25,10 +31,15 @@ interface Run {
 /** `npm run ops -- <args>` as a child process, the way an operator runs it. */
 function ops(args: readonly string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [entry, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [entry, ...args],
+      { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -58,9 +69,15 @@ describe('The operations CLI as a process (npm run ops)', () => {
 
   it('answers bad usage and missing settings with exit code 2 and the reason', async () => {
     const unknown = await ops(['frobnicate'], env());
-    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') as unknown });
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"') as unknown,
+    });
     const badFrom = await ops(['replay', '--to', 'http://127.0.0.1:9/', '--from', 'yesterday'], env());
-    expect(badFrom).toMatchObject({ code: 2, stderr: expect.stringContaining('--from must be a store position') as unknown });
+    expect(badFrom).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--from must be a store position') as unknown,
+    });
     const noDatabase = await ops(['status'], {});
     expect(noDatabase).toMatchObject({ code: 2, stderr: expect.stringContaining('DATABASE_URL') as unknown });
     const noSecret = await ops(['replay', '--to', 'http://127.0.0.1:9/'], env());
@@ -78,31 +95,66 @@ describe('The operations CLI as a process (npm run ops)', () => {
     expect(parsed.txids.needsRebase).toBe(false);
 
     const rebuild = await ops(['rebuild'], env());
-    expect(rebuild).toMatchObject({ code: 0, stdout: expect.stringContaining(`rebuilt ${appended} events of 3 boards`) as unknown });
+    expect(rebuild).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`rebuilt ${appended} events of 3 boards`) as unknown,
+    });
     const [boards] = await database.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM boards');
     expect(boards?.n).toBe(3);
 
     const file = path.join(dir, 'store.ndjson');
     const created = await ops(['backup', 'create', file], env());
-    expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining(`${appended} events in 3 streams`) as unknown });
-    expect(await ops(['backup', 'verify', file, '--fold'], env())).toMatchObject({ code: 0, stdout: expect.stringContaining('3 boards folded') as unknown });
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`${appended} events in 3 streams`) as unknown,
+    });
+    expect(await ops(['backup', 'verify', file, '--fold'], env())).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('3 boards folded') as unknown,
+    });
     const tampered = path.join(dir, 'tampered.ndjson');
     await writeFile(tampered, (await readFile(file, 'utf8')).replace('"revision":"3"', '"revision":"4"'));
-    expect(await ops(['backup', 'verify', tampered], env())).toMatchObject({ code: 3, stdout: expect.stringContaining('checksum mismatch') as unknown });
+    expect(await ops(['backup', 'verify', tampered], env())).toMatchObject({
+      code: 3,
+      stdout: expect.stringContaining('checksum mismatch') as unknown,
+    });
   });
 
   it('after a logical restore: refuses to open the store until `rebase-txids`, then works again', async () => {
     // pg_restore into another cluster keeps the stored ids, far ahead of that cluster's counter (ADR 0013).
-    await database.sql.exec('UPDATE event_store.events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8');
-    expect(await ops(['rebase-txids', '--check'], env())).toMatchObject({ code: 3, stdout: expect.stringContaining('needs rebase') as unknown });
+    await database.sql.exec(
+      'UPDATE event_store.events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8',
+    );
+    expect(await ops(['rebase-txids', '--check'], env())).toMatchObject({
+      code: 3,
+      stdout: expect.stringContaining('needs rebase') as unknown,
+    });
     const refused = await ops(['backup', 'create', path.join(dir, 'refused.ndjson')], env());
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('npm run ops -- rebase-txids') as unknown });
-    expect(await ops(['status'], env())).toMatchObject({ code: 3, stdout: expect.stringContaining('NEEDS rebase-txids') as unknown });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('npm run ops -- rebase-txids') as unknown,
+    });
+    expect(await ops(['status'], env())).toMatchObject({
+      code: 3,
+      stdout: expect.stringContaining('NEEDS rebase-txids') as unknown,
+    });
 
-    expect(await ops(['rebase-txids'], env())).toMatchObject({ code: 0, stdout: expect.stringContaining('rebased: offset 0 ->') as unknown });
-    expect(await ops(['rebase-txids', '--check'], env())).toMatchObject({ code: 0, stdout: expect.stringContaining('no rebase needed') as unknown });
-    expect(await ops(['rebase-txids'], env())).toMatchObject({ code: 0, stdout: expect.stringContaining('nothing to rebase') as unknown });
+    expect(await ops(['rebase-txids'], env())).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('rebased: offset 0 ->') as unknown,
+    });
+    expect(await ops(['rebase-txids', '--check'], env())).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('no rebase needed') as unknown,
+    });
+    expect(await ops(['rebase-txids'], env())).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('nothing to rebase') as unknown,
+    });
     const after = path.join(dir, 'after-rebase.ndjson');
-    expect(await ops(['backup', 'create', after], env())).toMatchObject({ code: 0, stdout: expect.stringContaining(`${appended} events`) as unknown });
+    expect(await ops(['backup', 'create', after], env())).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`${appended} events`) as unknown,
+    });
   });
 });

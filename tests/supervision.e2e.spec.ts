@@ -22,7 +22,9 @@ describe('Supervised cluster behind nginx', () => {
   let taskId: string;
   const front = () => apiClient(cluster.proxy!.url);
   /** The command-api node that answered, from nginx's X-Upstream-Addr (local target only). */
-  const nodeOf = (headers: Headers) => cluster.api.find((node) => new URL(node.url()).host === headers.get('x-upstream-addr')?.split(',').at(-1)?.trim())?.name;
+  const nodeOf = (headers: Headers) =>
+    cluster.api.find((node) => new URL(node.url()).host === headers.get('x-upstream-addr')?.split(',').at(-1)?.trim())
+      ?.name;
 
   beforeAll(async () => {
     redis = await startPrivateRedis(await unusedPort());
@@ -40,19 +42,28 @@ describe('Supervised cluster behind nginx', () => {
       // Services say they are up in an info line.
       logLevel: 'info',
     });
-    const registered = await front()<{ accessToken: string }>('POST', '/api/v1/auth/register', { body: { email: 'sam@example.test', password: 'sam has a long password', name: 'sam' } });
+    const registered = await front()<{ accessToken: string }>('POST', '/api/v1/auth/register', {
+      body: { email: 'sam@example.test', password: 'sam has a long password', name: 'sam' },
+    });
     token = registered.body.accessToken;
     const board = await front()<BoardViewDto>('POST', '/api/v1/boards', { token, body: { name: 'Affine' } });
     boardId = board.body.board.id;
-    const task = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token, body: { title: 'First' } });
+    const task = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, {
+      token,
+      body: { title: 'First' },
+    });
     expect(task.status).toBe(201);
     taskId = task.body.id;
     // A task URL finds its board through the read model, or the cache of the node that wrote it:
     // until the projection has the task, a lookup on the other node hashes on the task id.
-    await eventually(async () => {
-      const list = await front()<{ items: { id: string }[] }>('GET', '/api/v1/tasks?q=First', { token });
-      return list.body.items.some((one) => one.id === taskId);
-    }, 'the task projected', 60_000);
+    await eventually(
+      async () => {
+        const list = await front()<{ items: { id: string }[] }>('GET', '/api/v1/tasks?q=First', { token });
+        return list.body.items.some((one) => one.id === taskId);
+      },
+      'the task projected',
+      60_000,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -63,7 +74,13 @@ describe('Supervised cluster behind nginx', () => {
 
   const ownerOfBoard = async () => {
     const served = new Set<string | undefined>();
-    for (const path of [`/api/v1/boards/${boardId}`, `/api/v1/boards/${boardId}/tasks`, `/api/v1/tasks/${taskId}`, `/api/v1/tasks/${taskId}/history`, `/api/v1/tasks/${taskId}/comments`]) {
+    for (const path of [
+      `/api/v1/boards/${boardId}`,
+      `/api/v1/boards/${boardId}/tasks`,
+      `/api/v1/tasks/${taskId}`,
+      `/api/v1/tasks/${taskId}/history`,
+      `/api/v1/tasks/${taskId}/comments`,
+    ]) {
       const response = await front()('GET', path, { token });
       expect(response.status, path).toBe(200);
       served.add(nodeOf(response.headers));
@@ -85,16 +102,23 @@ describe('Supervised cluster behind nginx', () => {
     const owner = cluster.api.find((node) => node.name === ownerName) as ServiceProcess;
     const back = owner.nextStart();
     await owner.kill();
-    const during = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token, body: { title: 'While the owner is down' } });
+    const during = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, {
+      token,
+      body: { title: 'While the owner is down' },
+    });
     expect(during.status).toBe(201);
     expect(nodeOf(during.headers)).not.toBe(ownerName);
     await back;
     expect(owner.status()).toMatchObject({ state: 'running', restarts: 1, lastExit: { signal: 'SIGKILL' } });
     await eventually(async () => (await fetch(`${cluster.proxy!.url}/readyz`)).status === 200, '/readyz ready again');
-    await eventually(async () => {
-      const served = await ownerOfBoard();
-      return served.size === 1 && served.has(ownerName);
-    }, 'the board back on its node', 20_000);
+    await eventually(
+      async () => {
+        const served = await ownerOfBoard();
+        return served.size === 1 && served.has(ownerName);
+      },
+      'the board back on its node',
+      20_000,
+    );
   }, 60_000);
 
   it('restarts a SIGKILLed projector, and the read model moves on', async () => {
@@ -103,8 +127,13 @@ describe('Supervised cluster behind nginx', () => {
     await projector.kill();
     const status = await fetch(`${cluster.proxy!.url}/readyz`);
     expect(status.status).toBe(503);
-    expect(((await status.json()) as { notRunning: { name: string }[] }).notRunning.map((service) => service.name)).toEqual(['projector-1']);
-    const created = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, { token, body: { title: 'Projected after the restart' } });
+    expect(
+      ((await status.json()) as { notRunning: { name: string }[] }).notRunning.map((service) => service.name),
+    ).toEqual(['projector-1']);
+    const created = await front()<{ id: string }>('POST', `/api/v1/boards/${boardId}/tasks`, {
+      token,
+      body: { title: 'Projected after the restart' },
+    });
     expect(created.status).toBe(201);
     await back;
     await eventually(async () => {
@@ -113,7 +142,7 @@ describe('Supervised cluster behind nginx', () => {
     }, 'the task in the read model');
   }, 60_000);
 
-  it('upgrades to a websocket through nginx and pushes the board\'s events', async () => {
+  it("upgrades to a websocket through nginx and pushes the board's events", async () => {
     const socket = await connectToBoard(cluster.proxy!.url, token, boardId);
     try {
       const created = await front()('POST', `/api/v1/boards/${boardId}/tasks`, { token, body: { title: 'Pushed' } });

@@ -18,7 +18,11 @@ const dependsOn: Record<string, readonly string[]> = {
   server: ['platform', 'read-model', 'projector', 'realtime', 'command-api'],
 };
 /** What specs may use besides the dependencies (devDependencies): the projector fills the read models. */
-const testFixtures: Record<string, readonly string[]> = { realtime: ['projector'], 'command-api': ['projector'], server: ['domain'] };
+const testFixtures: Record<string, readonly string[]> = {
+  realtime: ['projector'],
+  'command-api': ['projector'],
+  server: ['domain'],
+};
 
 const isTestFile = (file: string): boolean => /\.(spec|testkit|contract)\.ts$/.test(file);
 
@@ -31,7 +35,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 function workspacesImportedBy(files: readonly string[]): string[] {
-  const names = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/from '@primetrade\/([a-z-]+)'/g)].map((match) => match[1] ?? ''));
+  const names = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/from '@primetrade\/([a-z-]+)'/g)].map((match) => match[1] ?? ''),
+  );
   return [...new Set(names)].sort();
 }
 
@@ -41,7 +47,10 @@ interface Manifest {
 }
 
 const ownWorkspaces = (deps: Record<string, string> = {}): string[] =>
-  Object.keys(deps).filter((name) => name.startsWith('@primetrade/')).map((name) => name.slice('@primetrade/'.length)).sort();
+  Object.keys(deps)
+    .filter((name) => name.startsWith('@primetrade/'))
+    .map((name) => name.slice('@primetrade/'.length))
+    .sort();
 
 const workspaces = Object.keys(dependsOn);
 
@@ -50,14 +59,17 @@ describe('workspace graph', () => {
     const { workspaces: order } = JSON.parse(readText('package.json')) as { workspaces: string[] };
     for (const workspace of workspaces) {
       expect(order, workspace).toContain(workspace);
-      for (const dependency of dependsOn[workspace] ?? []) expect(order.indexOf(dependency), `${dependency} before ${workspace}`).toBeLessThan(order.indexOf(workspace));
+      for (const dependency of dependsOn[workspace] ?? [])
+        expect(order.indexOf(dependency), `${dependency} before ${workspace}`).toBeLessThan(order.indexOf(workspace));
     }
   });
 
   it.each(workspaces)('%s: its code imports exactly the workspaces its package.json and tsconfig name', (workspace) => {
     const files = sourceFiles(path.join(repoRoot, workspace, 'src'));
     const manifest = JSON.parse(readText(`${workspace}/package.json`)) as Manifest;
-    const { references = [] } = JSON.parse(readText(`${workspace}/tsconfig.json`)) as { references?: { path: string }[] };
+    const { references = [] } = JSON.parse(readText(`${workspace}/tsconfig.json`)) as {
+      references?: { path: string }[];
+    };
     const expected = [...(dependsOn[workspace] ?? [])].sort();
 
     expect(workspacesImportedBy(files.filter((file) => !isTestFile(file)))).toEqual(expected);
@@ -65,13 +77,16 @@ describe('workspace graph', () => {
     expect(references.map((reference) => path.basename(reference.path)).sort()).toEqual(expected);
   });
 
-  it.each(workspaces)('%s: its specs use only its dependencies and the fixtures in its devDependencies', (workspace) => {
-    const files = sourceFiles(path.join(repoRoot, workspace, 'src')).filter(isTestFile);
-    const manifest = JSON.parse(readText(`${workspace}/package.json`)) as Manifest;
-    const fixtures = [...(testFixtures[workspace] ?? [])].sort();
-    const allowed = new Set([...(dependsOn[workspace] ?? []), ...fixtures]);
+  it.each(workspaces)(
+    '%s: its specs use only its dependencies and the fixtures in its devDependencies',
+    (workspace) => {
+      const files = sourceFiles(path.join(repoRoot, workspace, 'src')).filter(isTestFile);
+      const manifest = JSON.parse(readText(`${workspace}/package.json`)) as Manifest;
+      const fixtures = [...(testFixtures[workspace] ?? [])].sort();
+      const allowed = new Set([...(dependsOn[workspace] ?? []), ...fixtures]);
 
-    expect(workspacesImportedBy(files).filter((name) => name !== workspace && !allowed.has(name))).toEqual([]);
-    expect(ownWorkspaces(manifest.devDependencies)).toEqual(fixtures);
-  });
+      expect(workspacesImportedBy(files).filter((name) => name !== workspace && !allowed.has(name))).toEqual([]);
+      expect(ownWorkspaces(manifest.devDependencies)).toEqual(fixtures);
+    },
+  );
 });

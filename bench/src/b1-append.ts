@@ -21,7 +21,13 @@ export async function benchAppend(pairs: number): Promise<RatioResult> {
       event_id uuid NOT NULL UNIQUE, type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, revision))`);
     const data = { taskId: randomUUID(), title: 'Benchmark task', columnId: randomUUID() };
-    const metadata = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null, schemaVersion: 1 };
+    const metadata = {
+      occurredAt: new Date().toISOString(),
+      actorId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      schemaVersion: 1,
+    };
     const revisions = new Map<string, bigint>();
     const rawRevisions = new Map<string, number>();
     let round = 0;
@@ -54,9 +60,13 @@ export async function benchAppend(pairs: number): Promise<RatioResult> {
           return closedLoop(1, sampleMs, async (_, i) => {
             const stream = `board-${round}-${i % streams}`;
             const expected = revisions.get(stream);
-            const result = await store.appendToStream(stream, [{ id: randomUUID(), type: 'TaskCreated', data, metadata }], {
-              expectedRevision: expected ?? 'no_stream',
-            });
+            const result = await store.appendToStream(
+              stream,
+              [{ id: randomUUID(), type: 'TaskCreated', data, metadata }],
+              {
+                expectedRevision: expected ?? 'no_stream',
+              },
+            );
             revisions.set(stream, result.nextExpectedRevision);
           });
         },

@@ -68,19 +68,24 @@ export function jsonClient(baseUrl: string) {
   return (method: string, route: string, token: string | null, body?: unknown) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = http.request(`${baseUrl}/api/v1${route}`, {
-        method,
-        agent,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          if ((response.statusCode ?? 500) >= 300) reject(new Error(`${method} ${route} → ${response.statusCode} ${text}`));
-          else resolve(JSON.parse(text) as Record<string, unknown>);
-        });
-      });
+      const request = http.request(
+        `${baseUrl}/api/v1${route}`,
+        {
+          method,
+          agent,
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => {
+            if ((response.statusCode ?? 500) >= 300)
+              reject(new Error(`${method} ${route} → ${response.statusCode} ${text}`));
+            else resolve(JSON.parse(text) as Record<string, unknown>);
+          });
+        },
+      );
       request.on('error', reject);
       request.end(payload);
     });
@@ -103,16 +108,27 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
   const node = await startCommandNode(database.url);
   try {
     const api = jsonClient(node.url);
-    const session = await api('POST', '/auth/register', null, { email: 'bench@example.test', password: 'benchmark password', name: 'Bench' });
+    const session = await api('POST', '/auth/register', null, {
+      email: 'bench@example.test',
+      password: 'benchmark password',
+      name: 'Bench',
+    });
     const token = String(session.accessToken);
     const boards: string[] = [];
     for (let n = 0; n < 16; n += 1) {
       const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
       boards.push(view.board.id);
     }
-    const createTask = (board: string, n: number) => api('POST', `/boards/${board}/tasks`, token, { title: `Task ${n}` });
+    const createTask = (board: string, n: number) =>
+      api('POST', `/boards/${board}/tasks`, token, { title: `Task ${n}` });
     const store = await createSqlEventStore(sql, { pollIntervalMs: 60_000 });
-    const metadata = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null, schemaVersion: 1 };
+    const metadata = {
+      occurredAt: new Date().toISOString(),
+      actorId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      schemaVersion: 1,
+    };
     const ratio = await interleaved({
       name: 'B2 HTTP command vs direct append (16 clients)',
       unit: 'ops/s',
@@ -123,14 +139,21 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
         label: 'store.appendToStream',
         run: () =>
           closedLoop(16, 2000, async (worker) => {
-            await store.appendToStream(`direct-${worker}`, [{ id: randomUUID(), type: 'TaskCreated', data: { title: 'x' }, metadata }]);
+            await store.appendToStream(`direct-${worker}`, [
+              { id: randomUUID(), type: 'TaskCreated', data: { title: 'x' }, metadata },
+            ]);
           }),
       },
-      subject: { label: 'POST /boards/:id/tasks', run: () => closedLoop(16, 2000, (worker, i) => createTask(boards[worker]!, i).then(() => undefined)) },
+      subject: {
+        label: 'POST /boards/:id/tasks',
+        run: () => closedLoop(16, 2000, (worker, i) => createTask(boards[worker]!, i).then(() => undefined)),
+      },
     });
     const rate = Math.max(1, Math.floor(ratio.subject.median / 2));
     log(`  B2 latency: open loop at ${rate} commands/s (half the measured maximum) for 10 s`);
-    const latency = await openLoop(rate, 10_000, (i) => createTask(boards[i % boards.length]!, i).then(() => undefined));
+    const latency = await openLoop(rate, 10_000, (i) =>
+      createTask(boards[i % boards.length]!, i).then(() => undefined),
+    );
     await store.close();
     return { ratio, latency };
   } finally {

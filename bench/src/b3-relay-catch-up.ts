@@ -23,15 +23,23 @@ async function storeBacklog(context: RelayContext): Promise<Backlog> {
     const boardId = randomUUID();
     const events: BoardEvent[] = [
       { type: 'BoardCreated', data: { boardId, name: 'Backlog', description: '' } },
-      ...Array.from({ length: eventsPerBoard - 1 }, (_, n): BoardEvent => ({ type: 'BoardRenamed', data: { name: `Backlog ${n}` } })),
+      ...Array.from({ length: eventsPerBoard - 1 }, (_, n): BoardEvent => ({
+        type: 'BoardRenamed',
+        data: { name: `Backlog ${n}` },
+      })),
     ];
-    for (let start = 0; start < events.length; start += 100) await context.writer.append(boardId, events.slice(start, start + 100));
+    for (let start = 0; start < events.length; start += 100)
+      await context.writer.append(boardId, events.slice(start, start + 100));
   }
   return { from, to: context.writer.head()!, count: backlogBoards * eventsPerBoard };
 }
 
 /** The raw stages of a catch-up, each timed alone: readAll in relay-size batches, then producing those batches. */
-async function rawCatchUp(context: RelayContext, backlog: Backlog, topic: string): Promise<{ readRate: number; produceRate: number }> {
+async function rawCatchUp(
+  context: RelayContext,
+  backlog: Backlog,
+  topic: string,
+): Promise<{ readRate: number; produceRate: number }> {
   const batches: StoredEvent[][] = [];
   let after = backlog.from;
   let read = 0;
@@ -45,15 +53,27 @@ async function rawCatchUp(context: RelayContext, backlog: Backlog, topic: string
   }
   const readSeconds = (performance.now() - readStart) / 1000;
   const produceStart = performance.now();
-  for (const batch of batches) await context.producer.send({ topic, acks: -1, messages: batch.map((event) => toMessage(toEnvelope(event))) });
+  for (const batch of batches)
+    await context.producer.send({ topic, acks: -1, messages: batch.map((event) => toMessage(toEnvelope(event))) });
   const produceSeconds = (performance.now() - produceStart) / 1000;
   return { readRate: read / readSeconds, produceRate: read / produceSeconds };
 }
 
 /** Start (lease campaign included) → the relay's checkpoint reached the backlog's end. */
-async function relayCatchUp(context: RelayContext, backlog: Backlog, bus: KafkaEventBus, topic: string, round: number): Promise<number> {
+async function relayCatchUp(
+  context: RelayContext,
+  backlog: Backlog,
+  bus: KafkaEventBus,
+  topic: string,
+  round: number,
+): Promise<number> {
   const started = performance.now();
-  const relay = await startRelay(context, { bus, topic, checkpointName: `bench-relay-catch-up-${round}`, after: backlog.from });
+  const relay = await startRelay(context, {
+    bus,
+    topic,
+    checkpointName: `bench-relay-catch-up-${round}`,
+    after: backlog.from,
+  });
   try {
     const caughtUp = () => {
       const checkpoint = relay.status().checkpoint;
@@ -69,7 +89,11 @@ async function relayCatchUp(context: RelayContext, backlog: Backlog, bus: KafkaE
   }
 }
 
-export type RelayCatchUp = RatioResult & { readonly events: number; readonly readRates: number[]; readonly produceRates: number[] };
+export type RelayCatchUp = RatioResult & {
+  readonly events: number;
+  readonly readRates: number[];
+  readonly produceRates: number[];
+};
 
 /**
  * B3b: the relay catching up a stored backlog (read, publish in a transaction, checkpoint, batch
@@ -82,7 +106,8 @@ export async function benchRelayCatchUp(context: RelayContext, pairs: number): P
   const rawTopic = await createBenchTopic(context.brokers, 'produce', context.logger);
   const bus = context.relayBus(relayTopic);
   // Connections, the transactional id and topic metadata are ready before anything is timed.
-  const warm = (await context.writer.append(randomUUID(), [{ type: 'BoardRenamed', data: { name: 'warm-up' } }])).envelope;
+  const warm = (await context.writer.append(randomUUID(), [{ type: 'BoardRenamed', data: { name: 'warm-up' } }]))
+    .envelope;
   await bus.publish([warm]);
   await context.producer.send({ topic: rawTopic, acks: -1, messages: [toMessage(warm)] });
   const backlog: Backlog = { from: stored.from, to: context.writer.head()!, count: stored.count + 1 };

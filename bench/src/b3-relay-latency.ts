@@ -92,7 +92,11 @@ interface Pooled {
   readonly recordedAtToAck: LatencyHistogram;
 }
 
-const createPooled = (): Pooled => ({ commitToVisible: createLatencyHistogram(), commitToAck: createLatencyHistogram(), recordedAtToAck: createLatencyHistogram() });
+const createPooled = (): Pooled => ({
+  commitToVisible: createLatencyHistogram(),
+  commitToAck: createLatencyHistogram(),
+  recordedAtToAck: createLatencyHistogram(),
+});
 
 interface LatencySample {
   readonly commitToVisibleP50: number;
@@ -114,13 +118,17 @@ async function latencySample(context: RelayContext, path: DeliveryPath, pooled: 
     // Warm-up, not measured: every board created end to end (connections, metadata, subscription).
     await Promise.all(
       boards.map(async (boardId) => {
-        const appended = await context.writer.append(boardId, [{ type: 'BoardCreated', data: { boardId, name: 'Bench', description: '' } }]);
+        const appended = await context.writer.append(boardId, [
+          { type: 'BoardCreated', data: { boardId, name: 'Bench', description: '' } },
+        ]);
         await path.afterCommit(appended);
         await path.watcher.seen(appended.envelope.id);
       }),
     );
     appendToVisible = await openLoop(ratePerSecond, loadMs, async (i) => {
-      const appended = await context.writer.append(boards[i % boards.length]!, [{ type: 'BoardRenamed', data: { name: `Bench ${i}` } }]);
+      const appended = await context.writer.append(boards[i % boards.length]!, [
+        { type: 'BoardRenamed', data: { name: `Bench ${i}` } },
+      ]);
       commits.set(appended.envelope.id, appended.committedAt);
       await path.afterCommit(appended);
       visible.set(appended.envelope.id, await path.watcher.seen(appended.envelope.id));
@@ -131,11 +139,14 @@ async function latencySample(context: RelayContext, path: DeliveryPath, pooled: 
   const [toVisible, toAck] = [createLatencyHistogram(), createLatencyHistogram()];
   for (const [id, committedAt] of commits) {
     const [seenAt, ackAt, recordedLag] = [visible.get(id), path.ackedAt.get(id), path.recordedAtToAck.get(id)];
-    if (seenAt !== undefined) [toVisible, pooled.commitToVisible].forEach((histogram) => recordMs(histogram, seenAt - committedAt));
-    if (ackAt !== undefined) [toAck, pooled.commitToAck].forEach((histogram) => recordMs(histogram, ackAt - committedAt));
+    if (seenAt !== undefined)
+      [toVisible, pooled.commitToVisible].forEach((histogram) => recordMs(histogram, seenAt - committedAt));
+    if (ackAt !== undefined)
+      [toAck, pooled.commitToAck].forEach((histogram) => recordMs(histogram, ackAt - committedAt));
     if (recordedLag !== undefined) recordMs(pooled.recordedAtToAck, Math.max(0, recordedLag));
   }
-  if (appendToVisible.errors > 0) log(`  B3 warning: ${appendToVisible.errors} of ${appendToVisible.count} events not seen on the topic in time`);
+  if (appendToVisible.errors > 0)
+    log(`  B3 warning: ${appendToVisible.errors} of ${appendToVisible.count} events not seen on the topic in time`);
   return { commitToVisibleP50: summarize(toVisible).p50, commitToAckP50: summarize(toAck).p50, appendToVisible };
 }
 
@@ -167,7 +178,11 @@ export async function benchRelayLatency(context: RelayContext, pairs: number): P
   const [rawPooled, relayPooled] = [createPooled(), createPooled()];
   const samples = { raw: [] as LatencySample[], relay: [] as LatencySample[] };
   const sample = async (side: 'raw' | 'relay') => {
-    const result = await latencySample(context, side === 'raw' ? raw : relayed, side === 'raw' ? rawPooled : relayPooled);
+    const result = await latencySample(
+      context,
+      side === 'raw' ? raw : relayed,
+      side === 'raw' ? rawPooled : relayPooled,
+    );
     samples[side].push(result);
     return result.commitToVisibleP50;
   };

@@ -1,4 +1,11 @@
-import { createKafkaEventBus, createLogger, createPostgresSql, createSqlEventStore, createTestDatabase, type KafkaEventBus } from '@primetrade/platform';
+import {
+  createKafkaEventBus,
+  createLogger,
+  createPostgresSql,
+  createSqlEventStore,
+  createTestDatabase,
+  type KafkaEventBus,
+} from '@primetrade/platform';
 import { runMigrations } from '@primetrade/read-model';
 import { benchRelayCatchUp, type RelayCatchUp } from './b3-relay-catch-up.js';
 import { benchRelayLatency, type RelayLatency } from './b3-relay-latency.js';
@@ -30,16 +37,31 @@ export async function benchRelay(pairs: number): Promise<RelayBench> {
     const producer = await connectRawProducer(broker.brokers);
     closers.push(() => producer.disconnect());
     const relayBus = (topic: string): KafkaEventBus => {
-      const bus = createKafkaEventBus({ brokers: broker.brokers, topic, clientId: 'bench-relay', logger, transactionalId: `relay:${topic}` });
+      const bus = createKafkaEventBus({
+        brokers: broker.brokers,
+        topic,
+        clientId: 'bench-relay',
+        logger,
+        transactionalId: `relay:${topic}`,
+      });
       closers.push(() => bus.close());
       return bus;
     };
-    const context = { store, sql: database.sql, writer: createWriter(store), brokers: broker.brokers, logger, producer, relayBus };
+    const context = {
+      store,
+      sql: database.sql,
+      writer: createWriter(store),
+      brokers: broker.brokers,
+      logger,
+      producer,
+      relayBus,
+    };
     const latency = await benchRelayLatency(context, pairs);
     const catchUp = await benchRelayCatchUp(context, pairs);
     return { latency, catchUp };
   } finally {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => log(`  B3 cleanup: ${String(error)}`));
+    for (const close of closers.reverse())
+      await close().catch((error: unknown) => log(`  B3 cleanup: ${String(error)}`));
     await storeSql.close();
     await database.drop();
     await broker.destroy();

@@ -18,7 +18,8 @@ export interface ProjectorBenchResult {
   readonly rebuild: RatioResult;
 }
 
-const readModelTables = 'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_flow, wip_breaches';
+const readModelTables =
+  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_flow, wip_breaches';
 
 /**
  * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
@@ -73,7 +74,7 @@ const rate = async (events: number, run: () => Promise<void>): Promise<number> =
 
 /** The live path over the whole store: the relay's reads, the projector's `applyEnvelopes`. */
 async function replayLive(sql: Sql, store: EventStore): Promise<void> {
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const stored = await store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: liveBatch });
     const last = stored[stored.length - 1];
     if (!last) return;
@@ -97,7 +98,9 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
     const store = await createSqlEventStore(sql, { schema: 'es_b5' });
     const count = await appendHistories(store, boardHistories({ boards, eventsPerBoard, seed: 5 }), 50);
     const envelopes = (await store.readAll({ streamPrefix: boardStreamPrefix })).map(toEnvelope);
-    const batches = Array.from({ length: Math.ceil(count / liveBatch) }, (_, index) => envelopes.slice(index * liveBatch, (index + 1) * liveBatch));
+    const batches = Array.from({ length: Math.ceil(count / liveBatch) }, (_, index) =>
+      envelopes.slice(index * liveBatch, (index + 1) * liveBatch),
+    );
     const rawBatches = batches.map(rawRows);
     log(`B5: ${count} events in the store, ${rawBatches.reduce((sum, rows) => sum + rows.length, 0)} raw upsert rows`);
     const reset = (tables: string) => sql.exec(`TRUNCATE ${tables}`);

@@ -4,7 +4,16 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createTestRedis } from '@primetrade/platform';
 import { monotonicMicros, type FanoutCommand, type FanoutReply, type Tick } from './lib/fanoutProtocol.js';
-import { createLatencyHistogram, interleaved, medianDifference, recordMs, summarize, type LatencyHistogram, type LatencySummary, type RatioResult } from './lib/measure.js';
+import {
+  createLatencyHistogram,
+  interleaved,
+  medianDifference,
+  recordMs,
+  summarize,
+  type LatencyHistogram,
+  type LatencySummary,
+  type RatioResult,
+} from './lib/measure.js';
 import { log } from './lib/results.js';
 
 const clientCount = 100;
@@ -24,7 +33,10 @@ interface FanoutNode {
 
 /** A Socket.IO node in a child process of its own (`fanoutNode.ts`), driven over IPC. */
 async function startNode(env: Readonly<Record<string, string>>): Promise<FanoutNode> {
-  const child = fork(path.join(import.meta.dirname, 'fanoutNode.js'), [], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(import.meta.dirname, 'fanoutNode.js'), [], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, (value: number) => void>();
   let nextId = 0;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -46,7 +58,8 @@ async function startNode(env: Readonly<Record<string, string>>): Promise<FanoutN
     });
   return {
     url,
-    emit: (room, sample) => request({ type: 'emit', id: (nextId += 1), room, sample, count: emitsPerSample, ratePerSecond }),
+    emit: (room, sample) =>
+      request({ type: 'emit', id: (nextId += 1), room, sample, count: emitsPerSample, ratePerSecond }),
     count: (room) => request({ type: 'count', id: (nextId += 1), room }),
     servers: () => request({ type: 'servers', id: (nextId += 1) }),
     async close() {
@@ -65,7 +78,12 @@ interface ActiveSample {
 }
 
 /** `pooledHere` gathers, over every sample, the deliveries of this client's node alone. */
-function connectClient(url: string, room: string, active: () => ActiveSample | null, pooledHere: LatencyHistogram): Promise<Socket> {
+function connectClient(
+  url: string,
+  room: string,
+  active: () => ActiveSample | null,
+  pooledHere: LatencyHistogram,
+): Promise<Socket> {
   const socket = connect(url, { transports: ['websocket'], query: { room }, forceNew: true, reconnection: false });
   socket.on('tick', (tick: Tick) => {
     const receivedAt = monotonicMicros();
@@ -121,9 +139,20 @@ export async function benchFanout(pairs: number): Promise<FanoutBench> {
     return node;
   };
   try {
-    const redisEnv = { BENCH_ADAPTER: 'redis', BENCH_REDIS_URL: redis.url, BENCH_REDIS_KEY: `${redis.prefix}socket.io` };
-    const [memory, nodeA, nodeB] = [await start({ BENCH_ADAPTER: 'memory' }), await start(redisEnv), await start(redisEnv)];
-    await until(async () => (await nodeA.servers()) === 2 && (await nodeB.servers()) === 2, 'both Redis-adapter nodes to see each other');
+    const redisEnv = {
+      BENCH_ADAPTER: 'redis',
+      BENCH_REDIS_URL: redis.url,
+      BENCH_REDIS_KEY: `${redis.prefix}socket.io`,
+    };
+    const [memory, nodeA, nodeB] = [
+      await start({ BENCH_ADAPTER: 'memory' }),
+      await start(redisEnv),
+      await start(redisEnv),
+    ];
+    await until(
+      async () => (await nodeA.servers()) === 2 && (await nodeB.servers()) === 2,
+      'both Redis-adapter nodes to see each other',
+    );
     let active: ActiveSample | null = null;
     const byNode = { memory: createLatencyHistogram(), a: createLatencyHistogram(), b: createLatencyHistogram() };
     const connectAll = async (targets: readonly { url: string; pooled: LatencyHistogram }[]) => {
@@ -133,20 +162,32 @@ export async function benchFanout(pairs: number): Promise<FanoutBench> {
       }
     };
     await connectAll([{ url: memory.url, pooled: byNode.memory }]);
-    await connectAll([{ url: nodeA.url, pooled: byNode.a }, { url: nodeB.url, pooled: byNode.b }]);
-    await until(async () => (await memory.count(room)) === clientCount && (await nodeA.count(room)) === clientCount, `${clientCount} clients in the room on each setup`);
+    await connectAll([
+      { url: nodeA.url, pooled: byNode.a },
+      { url: nodeB.url, pooled: byNode.b },
+    ]);
+    await until(
+      async () => (await memory.count(room)) === clientCount && (await nodeA.count(room)) === clientCount,
+      `${clientCount} clients in the room on each setup`,
+    );
 
     const pooled = { baseline: createLatencyHistogram(), subject: createLatencyHistogram() };
     let sampleId = 0;
     let lost = 0;
     let worstLateness = 0;
     const sample = async (node: FanoutNode, into: LatencyHistogram): Promise<number> => {
-      const current: ActiveSample = { id: (sampleId += 1), histogram: createLatencyHistogram(), pooled: into, received: 0 };
+      const current: ActiveSample = {
+        id: (sampleId += 1),
+        histogram: createLatencyHistogram(),
+        pooled: into,
+        received: 0,
+      };
       active = current;
       worstLateness = Math.max(worstLateness, await node.emit(room, current.id));
       const expected = emitsPerSample * clientCount;
       const deadline = performance.now() + drainMs;
-      while (current.received < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (current.received < expected && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       active = null;
       lost += expected - current.received;
       return summarize(current.histogram).p50;

@@ -56,7 +56,11 @@ interface Target {
 
 /** Fixed-rate commands; latency = scheduled send → each socket of that board receiving the event. */
 async function measure(label: string, target: Target): Promise<EndToEndLatency> {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const pending = new Map<string, { at: number; left: number }>();
   let deliveries = 0;
   const listeners: (() => void)[] = [];
@@ -114,16 +118,20 @@ async function startShortCircuit(): Promise<{ url: string; close(): Promise<void
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const { boardId, title } = JSON.parse(body) as { boardId: string; title: string };
-      ioServer.to(`board:${boardId}`).emit('board:events', { boardId, events: [{ type: 'TaskCreated', data: { title }, boardId, revision: 0 }] });
+      ioServer
+        .to(`board:${boardId}`)
+        .emit('board:events', { boardId, events: [{ type: 'TaskCreated', data: { title }, boardId, revision: 0 }] });
       res.writeHead(201, { 'Content-Type': 'application/json' });
       res.end('{}');
     });
   });
   const ioServer = new Server(server, { transports: ['websocket'] });
-  ioServer.on('connection', (socket) => socket.on('board:join', ({ boardId }: { boardId: string }, ack: (value: unknown) => void) => {
-    void socket.join(`board:${boardId}`);
-    ack({ ok: true });
-  }));
+  ioServer.on('connection', (socket) =>
+    socket.on('board:join', ({ boardId }: { boardId: string }, ack: (value: unknown) => void) => {
+      void socket.join(`board:${boardId}`);
+      ack({ ok: true });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -139,7 +147,11 @@ async function joinAll(urls: readonly string[], token: string, boardIds: readonl
   for (const [index, boardId] of boardIds.entries()) {
     const group: Socket[] = [];
     for (let n = 0; n < perBoard; n += 1) {
-      const socket = connect(urls[(index * perBoard + n) % urls.length], { auth: { token }, transports: ['websocket'], reconnection: false });
+      const socket = connect(urls[(index * perBoard + n) % urls.length], {
+        auth: { token },
+        transports: ['websocket'],
+        reconnection: false,
+      });
       await socketsReady(socket);
       const ack = (await socket.timeout(10_000).emitWithAck('board:join', { boardId })) as { ok: boolean };
       if (!ack.ok) throw new Error(`board:join refused: ${JSON.stringify(ack)}`);
@@ -150,8 +162,17 @@ async function joinAll(urls: readonly string[], token: string, boardIds: readonl
   return sockets;
 }
 
-async function json<T>(url: string, method: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+async function json<T>(
+  url: string,
+  method: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -190,14 +211,30 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
     const apiUrls = via === 'nodes' ? cluster.api.map((node) => node.url()) : [entryPoint(cluster)];
     const realtimeUrls = via === 'nodes' ? cluster.realtime.map((node) => node.url()) : [entryPoint(cluster)];
     const register = async (name: string) =>
-      (await json<{ accessToken: string }>(`${apiUrls[0]}/api/v1/auth/register`, 'POST', { email: `${name}@bench.test`, password: `${name} password for the bench`, name })).body.accessToken;
+      (
+        await json<{ accessToken: string }>(`${apiUrls[0]}/api/v1/auth/register`, 'POST', {
+          email: `${name}@bench.test`,
+          password: `${name} password for the bench`,
+          name,
+        })
+      ).body.accessToken;
     const writer = await register('writer');
     const reader = await register('reader');
     const boardIds: string[] = [];
     for (let n = 0; n < boardsTotal; n += 1) {
-      const created = await json<{ board: { id: string } }>(`${apiUrls[0]}/api/v1/boards`, 'POST', { name: `Board ${n}` }, writer);
+      const created = await json<{ board: { id: string } }>(
+        `${apiUrls[0]}/api/v1/boards`,
+        'POST',
+        { name: `Board ${n}` },
+        writer,
+      );
       boardIds.push(created.body.board.id);
-      await json(`${apiUrls[0]}/api/v1/boards/${created.body.board.id}/members`, 'POST', { email: 'reader@bench.test', role: 'viewer' }, writer);
+      await json(
+        `${apiUrls[0]}/api/v1/boards/${created.body.board.id}/members`,
+        'POST',
+        { email: 'reader@bench.test', role: 'viewer' },
+        writer,
+      );
     }
     // Membership reaches the read models a moment later; join once it has.
     let clusterSockets: Socket[][] | null = null;
@@ -227,7 +264,10 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
     const circuitTarget: Target = {
       sockets: circuitSockets,
       async send(board, marker) {
-        const response = await fetch(`${shortCircuit.url}/command`, { method: 'POST', body: JSON.stringify({ boardId: boardIds[board], title: marker }) });
+        const response = await fetch(`${shortCircuit.url}/command`, {
+          method: 'POST',
+          body: JSON.stringify({ boardId: boardIds[board], title: marker }),
+        });
         await response.arrayBuffer();
       },
     };
@@ -239,9 +279,15 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
       baseline.push(await measure('short circuit', circuitTarget));
       subject.push(await measure('cluster', clusterTarget));
       const [b, s] = [baseline.at(-1)!, subject.at(-1)!];
-      log(`  B7 pair ${pair + 1}/${pairs}: short circuit p50 ${b.p50.toFixed(2)} ms p99 ${b.p99.toFixed(2)} ms; cluster p50 ${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (${s.deliveries} deliveries, ${s.missing} missing)`);
+      log(
+        `  B7 pair ${pair + 1}/${pairs}: short circuit p50 ${b.p50.toFixed(2)} ms p99 ${b.p99.toFixed(2)} ms; cluster p50 ${s.p50.toFixed(2)} ms p99 ${s.p99.toFixed(2)} ms (${s.deliveries} deliveries, ${s.missing} missing)`,
+      );
     }
-    const medians = (list: EndToEndLatency[]) => ({ p50: median(list.map((l) => l.p50)), p95: median(list.map((l) => l.p95)), p99: median(list.map((l) => l.p99)) });
+    const medians = (list: EndToEndLatency[]) => ({
+      p50: median(list.map((l) => l.p50)),
+      p95: median(list.map((l) => l.p95)),
+      p99: median(list.map((l) => l.p99)),
+    });
     return {
       name: `B7 end to end: command → other users’ sockets (via ${via})`,
       via,

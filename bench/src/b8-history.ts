@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  boardStreamId, decide, evolve, initialBoardState, type BoardCommand, type BoardEvent, type BoardState, type RecordedBoardEvent,
+  boardStreamId,
+  decide,
+  evolve,
+  initialBoardState,
+  type BoardCommand,
+  type BoardEvent,
+  type BoardState,
+  type RecordedBoardEvent,
 } from '@primetrade/domain';
 import { createPostgresSql, createSqlEventStore, createTestDatabase } from '@primetrade/platform';
 import { interleaved, median, type RatioResult } from './lib/measure.js';
@@ -16,10 +23,17 @@ const requestsPerSample = 3;
 function* boardHistory(boardId: string, ownerId: string): Generator<RecordedBoardEvent[]> {
   let state: BoardState = initialBoardState;
   let revision = 0;
-  const columns = ['Backlog', 'To do', 'Doing', 'Review', 'Done'].map((name) => ({ columnId: randomUUID(), name, isDone: name === 'Done' }));
+  const columns = ['Backlog', 'To do', 'Doing', 'Review', 'Done'].map((name) => ({
+    columnId: randomUUID(),
+    name,
+    isDone: name === 'Done',
+  }));
   const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
   const run = (command: Omit<BoardCommand, 'metadata'>, n: number): RecordedBoardEvent[] => {
-    const events: BoardEvent[] = decide({ ...command, metadata: { now: at(n), actorId: ownerId } } as BoardCommand, state);
+    const events: BoardEvent[] = decide(
+      { ...command, metadata: { now: at(n), actorId: ownerId } } as BoardCommand,
+      state,
+    );
     return events.map((event) => {
       const recorded = { ...event, revision: revision++, occurredAt: at(n), actorId: ownerId };
       state = evolve(state, recorded);
@@ -31,11 +45,14 @@ function* boardHistory(boardId: string, ownerId: string): Generator<RecordedBoar
   for (let n = 0; revision < boardEvents; n++) {
     const taskId = taskIds[n % tasks] ?? '';
     const column = columns[(Math.floor(n / tasks) + 1) % 4]?.columnId ?? '';
-    const command: Omit<BoardCommand, 'metadata'> = n < tasks
-      ? { type: 'CreateTask', data: { taskId, title: `Task ${n}`, columnId: columns[0]?.columnId } }
-      : n % 3 === 0 ? { type: 'MoveTask', data: { taskId, columnId: column } }
-        : n % 3 === 1 ? { type: 'UpdateTask', data: { taskId, title: `Task ${taskId.slice(0, 4)} v${n}` } }
-          : { type: 'AddComment', data: { taskId, commentId: randomUUID(), body: `Comment ${n}` } };
+    const command: Omit<BoardCommand, 'metadata'> =
+      n < tasks
+        ? { type: 'CreateTask', data: { taskId, title: `Task ${n}`, columnId: columns[0]?.columnId } }
+        : n % 3 === 0
+          ? { type: 'MoveTask', data: { taskId, columnId: column } }
+          : n % 3 === 1
+            ? { type: 'UpdateTask', data: { taskId, title: `Task ${taskId.slice(0, 4)} v${n}` } }
+            : { type: 'AddComment', data: { taskId, commentId: randomUUID(), body: `Comment ${n}` } };
     yield run(command, n + 1);
   }
 }
@@ -69,7 +86,11 @@ export async function benchHistory(pairs: number): Promise<HistoryBench> {
   const node = await startCommandNode(database.url);
   try {
     const api = jsonClient(node.url);
-    const session = await api('POST', '/auth/register', null, { email: 'history@bench.test', password: 'benchmark password', name: 'Bench' });
+    const session = await api('POST', '/auth/register', null, {
+      email: 'history@bench.test',
+      password: 'benchmark password',
+      name: 'Bench',
+    });
     const token = String(session.accessToken);
     const ownerId = String((session.user as { id: string }).id);
     const store = await createSqlEventStore(sql, { pollIntervalMs: 60_000 });
@@ -77,10 +98,20 @@ export async function benchHistory(pairs: number): Promise<HistoryBench> {
     let appended = 0;
     let batch: RecordedBoardEvent[] = [];
     const flush = async () => {
-      const metadata = (event: RecordedBoardEvent) => ({ occurredAt: event.occurredAt, actorId: event.actorId, correlationId: randomUUID(), causationId: null, schemaVersion: 1 });
-      await store.appendToStream(boardStreamId(boardId), batch.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata: metadata(event) })), {
-        expectedRevision: appended === 0 ? 'no_stream' : BigInt(appended - 1),
+      const metadata = (event: RecordedBoardEvent) => ({
+        occurredAt: event.occurredAt,
+        actorId: event.actorId,
+        correlationId: randomUUID(),
+        causationId: null,
+        schemaVersion: 1,
       });
+      await store.appendToStream(
+        boardStreamId(boardId),
+        batch.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata: metadata(event) })),
+        {
+          expectedRevision: appended === 0 ? 'no_stream' : BigInt(appended - 1),
+        },
+      );
       appended += batch.length;
       batch = [];
     };
@@ -91,16 +122,30 @@ export async function benchHistory(pairs: number): Promise<HistoryBench> {
     if (batch.length > 0) await flush();
     log(`  B8 board with ${appended} events written`);
     const middle = Math.floor(appended / 2);
-    const rawRead = () => raw.query('SELECT revision, type, data, metadata FROM event_store.events WHERE stream_id = $1 ORDER BY revision', [boardStreamId(boardId)]);
+    const rawRead = () =>
+      raw.query(
+        'SELECT revision, type, data, metadata FROM event_store.events WHERE stream_id = $1 ORDER BY revision',
+        [boardStreamId(boardId)],
+      );
     const get = (route: string) => () => api('GET', route, token);
-    const compare = (name: string, route: string) => interleaved({
-      name, unit: 'ms', pairs, log,
-      baseline: { label: 'raw SELECT of the stream', run: () => timed(rawRead) },
-      subject: { label: `GET ${route.replace(boardId, ':id')}`, run: () => timed(get(route)) },
-    });
-    const timeTravel = await compare('B8 time travel to the middle (50,000 events)', `/boards/${boardId}/at?revision=${middle}`);
+    const compare = (name: string, route: string) =>
+      interleaved({
+        name,
+        unit: 'ms',
+        pairs,
+        log,
+        baseline: { label: 'raw SELECT of the stream', run: () => timed(rawRead) },
+        subject: { label: `GET ${route.replace(boardId, ':id')}`, run: () => timed(get(route)) },
+      });
+    const timeTravel = await compare(
+      'B8 time travel to the middle (50,000 events)',
+      `/boards/${boardId}/at?revision=${middle}`,
+    );
     const newestPage = await compare('B8 history, newest page of 50', `/boards/${boardId}/history?limit=50`);
-    const middlePage = await compare('B8 history, a page from the middle', `/boards/${boardId}/history?limit=50&before=${middle}`);
+    const middlePage = await compare(
+      'B8 history, a page from the middle',
+      `/boards/${boardId}/history?limit=50&before=${middle}`,
+    );
     await store.close();
     return { events: appended, timeTravel, newestPage, middlePage };
   } finally {

@@ -28,7 +28,12 @@ export interface RoundResult extends Percentiles {
   readonly deliveries: number;
   readonly missing: number;
   /** Medians per write, ms from the request's start: HTTP answer, first and last socket receipt. */
-  readonly stages: { readonly answered: number; readonly firstSocket: number; readonly lastSocket: number; readonly kafkaVisible?: number };
+  readonly stages: {
+    readonly answered: number;
+    readonly firstSocket: number;
+    readonly lastSocket: number;
+    readonly kafkaVisible?: number;
+  };
 }
 
 export interface EntryPointResult {
@@ -57,8 +62,17 @@ interface Target {
   readonly sockets: Socket[];
 }
 
-async function json<T>(url: string, method: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+async function json<T>(
+  url: string,
+  method: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -81,7 +95,13 @@ async function joinedSocket(url: string, token: string, boardId: string): Promis
 async function prepare(label: string, url: string): Promise<Target> {
   const api = `${url}/api/v1`;
   const register = async (name: string) =>
-    (await json<{ accessToken: string }>(`${api}/auth/register`, 'POST', { email: `${name}@bench.test`, password: `${name} password for the bench`, name })).body.accessToken;
+    (
+      await json<{ accessToken: string }>(`${api}/auth/register`, 'POST', {
+        email: `${name}@bench.test`,
+        password: `${name} password for the bench`,
+        name,
+      })
+    ).body.accessToken;
   const writer = await register('writer');
   const reader = await register('reader');
   const created = await json<{ board: { id: string } }>(`${api}/boards`, 'POST', { name: 'Bench board' }, writer);
@@ -94,7 +114,11 @@ async function prepare(label: string, url: string): Promise<Target> {
 
 /** When each marker's event became visible to a read-committed consumer of the topic (the bench's own). */
 async function watchMarkers(brokers: readonly string[], topic: string) {
-  const kafka = new kafkajs.Kafka({ clientId: 'bench-b9-watch', brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = new kafkajs.Kafka({
+    clientId: 'bench-b9-watch',
+    brokers: [...brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({ groupId: `bench-b9-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 500 });
   const seen = new Map<string, number>();
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
@@ -113,9 +137,18 @@ async function watchMarkers(brokers: readonly string[], topic: string) {
 
 /** Writes one at a time; each write's latency to every socket goes into the histogram. */
 async function round(target: Target, seenInKafka?: Map<string, number>): Promise<RoundResult> {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const run = randomBytes(3).toString('hex');
-  const stages = { answered: [] as number[], firstSocket: [] as number[], lastSocket: [] as number[], kafkaVisible: [] as number[] };
+  const stages = {
+    answered: [] as number[],
+    firstSocket: [] as number[],
+    lastSocket: [] as number[],
+    kafkaVisible: [] as number[],
+  };
   let deliveries = 0;
   let missing = 0;
   for (let i = 0; i < writesPerRound; i += 1) {
@@ -134,7 +167,9 @@ async function round(target: Target, seenInKafka?: Map<string, number>): Promise
     });
     const start = performance.now();
     const response = await fetch(`${target.url}/api/v1/boards/${target.boardId}/tasks`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.writer}` }, body: JSON.stringify({ title: marker }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.writer}` },
+      body: JSON.stringify({ title: marker }),
     });
     await response.arrayBuffer();
     stages.answered.push(performance.now() - start);
@@ -154,9 +189,16 @@ async function round(target: Target, seenInKafka?: Map<string, number>): Promise
   }
   const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000;
   return {
-    label: target.label, deliveries, missing, p50: ms(50), p95: ms(95), p99: ms(99),
+    label: target.label,
+    deliveries,
+    missing,
+    p50: ms(50),
+    p95: ms(95),
+    p99: ms(99),
     stages: {
-      answered: median(stages.answered), firstSocket: median(stages.firstSocket), lastSocket: median(stages.lastSocket),
+      answered: median(stages.answered),
+      firstSocket: median(stages.firstSocket),
+      lastSocket: median(stages.lastSocket),
       ...(stages.kafkaVisible.length > 0 ? { kafkaVisible: median(stages.kafkaVisible) } : {}),
     },
   };
@@ -166,32 +208,56 @@ async function round(target: Target, seenInKafka?: Map<string, number>): Promise
 async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const value = (suffix: string) =>
-    [...text.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1] ?? 0), 0);
+    [...text.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+      (sum, match) => sum + Number(match[1] ?? 0),
+      0,
+    );
   return { sum: value('sum'), count: value('count') };
 }
 
 /** What each stage's own metric says: histogram means over a stretch of the run, per service kind. */
 function stageMeters(cluster: Cluster) {
   const meters = {
-    'command-api: command handling': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_command_duration_seconds' },
-    'command-api: store append': { urls: cluster.api.map((node) => `${node.url()}/metrics`), metric: 'primetrade_event_store_append_duration_seconds' },
-    'relay: store commit → Kafka ack': { urls: cluster.relays.map((node) => `${node.url()}/metrics`), metric: 'primetrade_relay_commit_to_ack_seconds' },
-    'realtime: command → emit': { urls: cluster.realtime.map((node) => `${node.url()}/metrics`), metric: 'primetrade_push_latency_seconds' },
+    'command-api: command handling': {
+      urls: cluster.api.map((node) => `${node.url()}/metrics`),
+      metric: 'primetrade_command_duration_seconds',
+    },
+    'command-api: store append': {
+      urls: cluster.api.map((node) => `${node.url()}/metrics`),
+      metric: 'primetrade_event_store_append_duration_seconds',
+    },
+    'relay: store commit → Kafka ack': {
+      urls: cluster.relays.map((node) => `${node.url()}/metrics`),
+      metric: 'primetrade_relay_commit_to_ack_seconds',
+    },
+    'realtime: command → emit': {
+      urls: cluster.realtime.map((node) => `${node.url()}/metrics`),
+      metric: 'primetrade_push_latency_seconds',
+    },
   };
   const totals = async () =>
-    Promise.all(Object.values(meters).map(async ({ urls, metric }) => {
-      const each = await Promise.all(urls.map((url) => histogramTotals(url, metric).catch(() => ({ sum: 0, count: 0 }))));
-      return each.reduce((all, one) => ({ sum: all.sum + one.sum, count: all.count + one.count }), { sum: 0, count: 0 });
-    }));
+    Promise.all(
+      Object.values(meters).map(async ({ urls, metric }) => {
+        const each = await Promise.all(
+          urls.map((url) => histogramTotals(url, metric).catch(() => ({ sum: 0, count: 0 }))),
+        );
+        return each.reduce((all, one) => ({ sum: all.sum + one.sum, count: all.count + one.count }), {
+          sum: 0,
+          count: 0,
+        });
+      }),
+    );
   return {
     async start() {
       const before = await totals();
       return async (): Promise<Record<string, number | null>> => {
         const after = await totals();
-        return Object.fromEntries(Object.keys(meters).map((name, index) => {
-          const [b, a] = [before[index]!, after[index]!];
-          return [name, a.count > b.count ? ((a.sum - b.sum) / (a.count - b.count)) * 1000 : null];
-        }));
+        return Object.fromEntries(
+          Object.keys(meters).map((name, index) => {
+            const [b, a] = [before[index]!, after[index]!];
+            return [name, a.count > b.count ? ((a.sum - b.sum) / (a.count - b.count)) * 1000 : null];
+          }),
+        );
       };
     },
   };
@@ -214,14 +280,27 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     cleanup.unshift(() => database.drop());
     const topic = `pt-bench-b9-${randomBytes(4).toString('hex')}`;
     // One reader account holds all 50 sockets: above the per-account socket cap a person needs.
-    const limits = { RATE_LIMIT_API_PER_MINUTE: '100000000', RATE_LIMIT_REGISTER_PER_HOUR: '1000', REALTIME_MAX_SOCKETS_PER_USER: '1000' };
+    const limits = {
+      RATE_LIMIT_API_PER_MINUTE: '100000000',
+      RATE_LIMIT_REGISTER_PER_HOUR: '1000',
+      REALTIME_MAX_SOCKETS_PER_USER: '1000',
+    };
     const cluster = await startCluster({
-      databaseUrl: database.url, kafkaBrokers: kafka.brokers, redisUrl: 'redis://127.0.0.1:6379', topic, partitions: 8,
-      redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`, jwtSecret: randomBytes(48).toString('base64url'),
-      logLevel: 'info', env: { ...limits, PG_POOL_MAX: '10' },
+      databaseUrl: database.url,
+      kafkaBrokers: kafka.brokers,
+      redisUrl: 'redis://127.0.0.1:6379',
+      topic,
+      partitions: 8,
+      redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`,
+      jwtSecret: randomBytes(48).toString('base64url'),
+      logLevel: 'info',
+      env: { ...limits, PG_POOL_MAX: '10' },
     });
     cleanup.unshift(() => cluster.stop());
-    const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), { ...limits, JWT_SECRET: randomBytes(48).toString('base64url') });
+    const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), {
+      ...limits,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+    });
     cleanup.unshift(() => embedded.stop());
     const watcher = await watchMarkers(kafka.brokers, topic);
     cleanup.unshift(() => watcher.close());
@@ -229,7 +308,9 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const clusterTarget = await prepare('cluster via entry point', entryPoint(cluster));
     const embeddedTarget = await prepare('embedded', embedded.url);
     sockets.push(...clusterTarget.sockets, ...embeddedTarget.sockets);
-    log(`  B9: ${clientsTotal} clients on one board in each mode, connected through ${clusterTarget.url} and ${embeddedTarget.url}`);
+    log(
+      `  B9: ${clientsTotal} clients on one board in each mode, connected through ${clusterTarget.url} and ${embeddedTarget.url}`,
+    );
     await round(embeddedTarget);
     await round(clusterTarget, watcher.seen);
 
@@ -243,21 +324,34 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       embeddedRounds.push(await round(embeddedTarget));
       clusterRounds.push(await round(clusterTarget, watcher.seen));
       const [e, c] = [embeddedRounds.at(-1)!, clusterRounds.at(-1)!];
-      log(`  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`);
+      log(
+        `  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`,
+      );
     }
     const relayAfter = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
     const serviceMeansMs = await stopMeters();
     log(`  B9 stage means from the services' metrics (ms): ${JSON.stringify(serviceMeansMs)}`);
     const relayCount = relayBefore && relayAfter ? relayAfter.count - relayBefore.count : 0;
-    const medians = (list: RoundResult[]): Percentiles => ({ p50: median(list.map((r) => r.p50)), p95: median(list.map((r) => r.p95)), p99: median(list.map((r) => r.p99)) });
+    const medians = (list: RoundResult[]): Percentiles => ({
+      p50: median(list.map((r) => r.p50)),
+      p95: median(list.map((r) => r.p95)),
+      p99: median(list.map((r) => r.p99)),
+    });
     const ratioOf = (key: keyof Percentiles) => median(clusterRounds.map((c, n) => c[key] / embeddedRounds[n]![key]));
     return {
       name: 'B9 one writer, 50 sockets on one board: cluster through its entry point vs embedded',
-      pairs, clients: clientsTotal, writesPerRound,
-      embedded: embeddedRounds, cluster: clusterRounds,
-      embeddedMedian: medians(embeddedRounds), clusterMedian: medians(clusterRounds),
+      pairs,
+      clients: clientsTotal,
+      writesPerRound,
+      embedded: embeddedRounds,
+      cluster: clusterRounds,
+      embeddedMedian: medians(embeddedRounds),
+      clusterMedian: medians(clusterRounds),
       ratio: { p50: ratioOf('p50'), p95: ratioOf('p95'), p99: ratioOf('p99') },
-      relay: { commitToAckMeanMs: relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null },
+      relay: {
+        commitToAckMeanMs:
+          relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null,
+      },
       serviceMeansMs,
       goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',
     };

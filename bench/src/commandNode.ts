@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { commandApiDeps, createApp } from '@primetrade/command-api';
 import { createProjectionAdmin } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
-import { createLogger, createMetrics, createPostgresSql, createSqlEventStore, createTokenService, loadConfig } from '@primetrade/platform';
+import {
+  createLogger,
+  createMetrics,
+  createPostgresSql,
+  createSqlEventStore,
+  createTokenService,
+  loadConfig,
+} from '@primetrade/platform';
 
 /**
  * A command-api node as cluster mode runs it (no relay or projector in the process), on the
@@ -32,7 +39,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`);
   process.once('SIGTERM', () => {
     server.close();
-    void store.close().then(() => sql.close()).then(() => process.exit(0));
+    void store
+      .close()
+      .then(() => sql.close())
+      .then(() => process.exit(0));
   });
 }
 

@@ -12,7 +12,11 @@ const sampleEvent = {
   boardId: '0c8e1d2a-4b5f-4e6a-8c7d-9e0f1a2b3c4d',
   revision: 42,
   position: '0000000000001234:0000000000005678',
-  data: { taskId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d', toColumnId: '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e', index: 3 },
+  data: {
+    taskId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+    toColumnId: '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+    index: 3,
+  },
   occurredAt: '2026-01-01T12:00:00.000Z',
   actorId: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
   correlationId: '3d4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a',
@@ -68,8 +72,13 @@ async function main(): Promise<void> {
 
   process.on('message', (command: FanoutCommand) => {
     const answer = (value: number) => send({ type: 'done', id: command.id, value });
-    if (command.type === 'emit') void emit(command.room, command.sample, command.count, command.ratePerSecond).then(answer);
-    else if (command.type === 'count') void io.in(command.room).fetchSockets().then((sockets) => answer(sockets.length));
+    if (command.type === 'emit')
+      void emit(command.room, command.sample, command.count, command.ratePerSecond).then(answer);
+    else if (command.type === 'count')
+      void io
+        .in(command.room)
+        .fetchSockets()
+        .then((sockets) => answer(sockets.length));
     else void io.of('/').adapter.serverCount().then(answer);
   });
   process.once('SIGTERM', () => {

@@ -23,7 +23,9 @@ async function endToEnd(b7: EndToEndResult, file: string): Promise<Outcome> {
   await saveResult(file, b7);
   return {
     rows: [],
-    notes: [`B7 end to end via ${b7.via} (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`],
+    notes: [
+      `B7 end to end via ${b7.via} (${b7.clients} clients, ${b7.boards} boards, ${b7.ratePerSecond} commands/s, Kafka in the path): cluster p50 ${b7.subjectMedian.p50.toFixed(1)} ms, p95 ${b7.subjectMedian.p95.toFixed(1)} ms, p99 ${b7.subjectMedian.p99.toFixed(1)} ms; short circuit p50 ${b7.baselineMedian.p50.toFixed(1)} ms, p99 ${b7.baselineMedian.p99.toFixed(1)} ms; p50 ratio ${b7.medianP50Ratio.toFixed(2)}× (goal: ${b7.goal})`,
+    ],
   };
 }
 
@@ -41,7 +43,9 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     const { latency } = command;
     return {
       rows: [koa, command.ratio],
-      notes: [`B2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: ${formatLatency(latency)} (goal p99 ≤ 10 ms)`],
+      notes: [
+        `B2 latency at ${latency.ratePerSecond} commands/s (half the maximum), open loop, ${latency.count} requests, ${latency.errors} errors: ${formatLatency(latency)} (goal p99 ≤ 10 ms)`,
+      ],
     };
   },
   b3: async (pairs) => {
@@ -65,7 +69,12 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
   b5: async (pairs) => {
     const b5 = await benchProjector(pairs);
     await saveResult('b5-projector', b5);
-    return { rows: [b5.projector, b5.rebuild], notes: [`B5 over ${b5.events} events; full rebuild: ${b5.rebuild.subject.median.toFixed(0)} events/s median (goal ≥ 20000)`] };
+    return {
+      rows: [b5.projector, b5.rebuild],
+      notes: [
+        `B5 over ${b5.events} events; full rebuild: ${b5.rebuild.subject.median.toFixed(0)} events/s median (goal ≥ 20000)`,
+      ],
+    };
   },
   b6: async (pairs) => {
     const b6 = await benchFanout(pairs);
@@ -102,7 +111,9 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     await saveResult('b8-history', b8);
     return {
       rows: [b8.timeTravel, b8.newestPage, b8.middlePage],
-      notes: [`B8 over a board of ${b8.events} events: time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`],
+      notes: [
+        `B8 over a board of ${b8.events} events: time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`,
+      ],
     };
   },
 };
@@ -112,10 +123,12 @@ const row = (result: RatioResult) =>
 
 function parseArguments(argv: readonly string[]): { pairs: number; names: string[] } {
   const pairs = Number(argv[0] ?? 5);
-  if (!Number.isInteger(pairs) || pairs < 1) throw new RangeError(`pairs must be a whole number ≥ 1 (got "${argv[0]}")`);
+  if (!Number.isInteger(pairs) || pairs < 1)
+    throw new RangeError(`pairs must be a whole number ≥ 1 (got "${argv[0]}")`);
   const names = argv[1] ? argv[1].split(',').map((name) => name.trim().toLowerCase()) : Object.keys(benchmarks);
   const unknown = names.filter((name) => !(name in benchmarks));
-  if (unknown.length > 0 || names.length === 0) throw new RangeError(`unknown benchmark "${unknown.join(',')}"; known: ${Object.keys(benchmarks).join(', ')}`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new RangeError(`unknown benchmark "${unknown.join(',')}"; known: ${Object.keys(benchmarks).join(', ')}`);
   return { pairs, names };
 }
 

@@ -52,7 +52,12 @@ export interface AppDeps {
   readonly sql: Sql;
   readonly store: EventStore;
   readonly tokens: TokenService;
-  readonly rateLimiters: { readonly login: RateLimiter; readonly loginAccount: RateLimiter; readonly register: RateLimiter; readonly api: RateLimiter };
+  readonly rateLimiters: {
+    readonly login: RateLimiter;
+    readonly loginAccount: RateLimiter;
+    readonly register: RateLimiter;
+    readonly api: RateLimiter;
+  };
   readonly clock: () => Date;
   /** UUID v4. */
   readonly newId: () => string;
@@ -70,19 +75,31 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const { config } = deps;
   const app = new Koa<AppState>({ proxy: config.trustProxy });
   const accounts = createAccountStatus(deps.sql, deps.clock);
-  const refreshTokens = createRefreshTokens({ sql: deps.sql, clock: deps.clock, newId: deps.newId, ttlSeconds: config.refreshTtlSeconds });
+  const refreshTokens = createRefreshTokens({
+    sql: deps.sql,
+    clock: deps.clock,
+    newId: deps.newId,
+    ttlSeconds: config.refreshTtlSeconds,
+  });
 
   const registrar = createRegistrar({
     prefix: config.apiPrefix,
     authenticate: authenticate(deps.tokens, accounts),
     afterAuth: [
       // nginx's task → board lookup (tasks/boardOfTask.routes.ts) rides on a request that is charged already.
-      rateLimit(deps.rateLimiters.api, (ctx) => (ctx.state.user && !ctx.path.startsWith(`${config.apiPrefix}/internal/`) ? `api:user:${ctx.state.user.id}` : null)),
+      rateLimit(deps.rateLimiters.api, (ctx) =>
+        ctx.state.user && !ctx.path.startsWith(`${config.apiPrefix}/internal/`)
+          ? `api:user:${ctx.state.user.id}`
+          : null,
+      ),
       idempotency({ sql: deps.sql, clock: deps.clock, logger: deps.logger }),
     ],
     // LISTENs only once a read has to wait; the connection closes with `deps.sql`.
     readGate: createReadGate({
-      sql: deps.sql, store: deps.store, progress: createProjectionProgress(deps.sql), waitMs: config.minRevisionWaitMs ?? 3_000,
+      sql: deps.sql,
+      store: deps.store,
+      progress: createProjectionProgress(deps.sql),
+      waitMs: config.minRevisionWaitMs ?? 3_000,
     }),
   });
   registerSecuritySchemes(registrar.registry);
@@ -90,14 +107,26 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   registerAdminRoutes(registrar, { sql: deps.sql, clock: deps.clock, accounts, refreshTokens });
   // One handler (and board-state cache) for the board routes and the erasure, which removes members.
   const commands = createCommandHandler({
-    store: deps.store, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
-    conflictRetry: config.commandConflictDeadlineMs === undefined ? undefined : { deadlineMs: config.commandConflictDeadlineMs },
+    store: deps.store,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    newId: deps.newId,
+    conflictRetry:
+      config.commandConflictDeadlineMs === undefined ? undefined : { deadlineMs: config.commandConflictDeadlineMs },
   });
   registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts, commands });
   registerProjectionAdminRoutes(registrar, deps.projectionAdmin);
   registerBoardApi(registrar, {
-    store: deps.store, sql: deps.sql, clock: deps.clock, newId: deps.newId, logger: deps.logger, metrics: deps.metrics,
-    statsCache: deps.statsCache, conflictDeadlineMs: config.commandConflictDeadlineMs, readModelWaitMs: config.taskLookupWaitMs, commands,
+    store: deps.store,
+    sql: deps.sql,
+    clock: deps.clock,
+    newId: deps.newId,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    statsCache: deps.statsCache,
+    conflictDeadlineMs: config.commandConflictDeadlineMs,
+    readModelWaitMs: config.taskLookupWaitMs,
+    commands,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   for (const register of deps.routes ?? []) register(registrar);

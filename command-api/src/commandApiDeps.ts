@@ -9,7 +9,11 @@ export function commandApiDeps(
   parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness' | 'projectionAdmin'> & {
     version?: string | undefined;
     /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
-    rateLimiter?: (budget: { points: number; durationMs: number; name: 'login' | 'login-account' | 'register' | 'api' }) => RateLimiter;
+    rateLimiter?: (budget: {
+      points: number;
+      durationMs: number;
+      name: 'login' | 'login-account' | 'register' | 'api';
+    }) => RateLimiter;
   },
 ): AppDeps {
   const limiter = parts.rateLimiter ?? ((budget) => createMemoryRateLimiter(budget));
@@ -29,7 +33,11 @@ export function commandApiDeps(
     },
     rateLimiters: {
       login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_15_MINUTES, durationMs: 15 * 60_000 }),
-      loginAccount: limiter({ name: 'login-account', points: config.RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES, durationMs: 15 * 60_000 }),
+      loginAccount: limiter({
+        name: 'login-account',
+        points: config.RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES,
+        durationMs: 15 * 60_000,
+      }),
       register: limiter({ name: 'register', points: config.RATE_LIMIT_REGISTER_PER_HOUR, durationMs: 3_600_000 }),
       api: limiter({ name: 'api', points: config.RATE_LIMIT_API_PER_MINUTE, durationMs: 60_000 }),
     },

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardCommand } from './board.commands.js';
 import { decide } from './board.decide.js';
-import { DOING, EDITOR, OWNER, STRANGER, TODO, VIEWER, aBoard, by, command, given, taskCreated } from './board.testkit.js';
+import {
+  DOING,
+  EDITOR,
+  OWNER,
+  STRANGER,
+  TODO,
+  VIEWER,
+  aBoard,
+  by,
+  command,
+  given,
+  taskCreated,
+} from './board.testkit.js';
 
 /** One valid command of every type but CreateBoard, all acceptable from an owner on `history`. */
 const everyCommand = (actorId: string): BoardCommand[] => [
@@ -44,12 +56,13 @@ const name = (cmd: BoardCommand) => cmd.type;
 
 describe('Board access', () => {
   describe('when the owner sends each command', () => {
-    it.each(everyCommand(OWNER).filter((cmd) => cmd.type !== 'RestoreBoard').map((cmd) => [name(cmd), cmd] as const))(
-      'accepts %s',
-      (_type, cmd) => {
-        expect(decide(cmd, given(...history).state).length).toBeGreaterThan(0);
-      },
-    );
+    it.each(
+      everyCommand(OWNER)
+        .filter((cmd) => cmd.type !== 'RestoreBoard')
+        .map((cmd) => [name(cmd), cmd] as const),
+    )('accepts %s', (_type, cmd) => {
+      expect(decide(cmd, given(...history).state).length).toBeGreaterThan(0);
+    });
   });
 
   describe('when the board does not exist', () => {
@@ -60,17 +73,23 @@ describe('Board access', () => {
 
   describe('when the actor is not a member', () => {
     it.each(everyCommand(STRANGER).map((cmd) => [name(cmd), cmd] as const))('hides the board from %s', (_type, cmd) => {
-      given(...history).when(cmd).thenThrows('BOARD.NOT_FOUND');
+      given(...history)
+        .when(cmd)
+        .thenThrows('BOARD.NOT_FOUND');
     });
 
     it('hides an archived board too', () => {
-      given(...history, { type: 'BoardArchived', data: {} }).when(command('RestoreBoard', {}, STRANGER)).thenThrows('BOARD.NOT_FOUND');
+      given(...history, { type: 'BoardArchived', data: {} })
+        .when(command('RestoreBoard', {}, STRANGER))
+        .thenThrows('BOARD.NOT_FOUND');
     });
   });
 
   describe('when the actor is a viewer', () => {
     it.each(everyCommand(VIEWER).map((cmd) => [name(cmd), cmd] as const))('forbids %s', (_type, cmd) => {
-      given(...history).when(cmd).thenThrows('AUTH.FORBIDDEN');
+      given(...history)
+        .when(cmd)
+        .thenThrows('AUTH.FORBIDDEN');
     });
   });
 
@@ -79,25 +98,33 @@ describe('Board access', () => {
     it.each(editorCommands.filter((cmd) => ownerOnly.has(cmd.type)).map((cmd) => [name(cmd), cmd] as const))(
       'forbids the owner-only %s',
       (_type, cmd) => {
-        given(...history, { type: 'BoardArchived', data: {} }).when(cmd).thenThrows('AUTH.FORBIDDEN');
-        given(...history).when(cmd).thenThrows('AUTH.FORBIDDEN');
+        given(...history, { type: 'BoardArchived', data: {} })
+          .when(cmd)
+          .thenThrows('AUTH.FORBIDDEN');
+        given(...history)
+          .when(cmd)
+          .thenThrows('AUTH.FORBIDDEN');
       },
     );
-    it.each(editorCommands.filter((cmd) => !ownerOnly.has(cmd.type) && !cmd.type.endsWith('Comment')).map((cmd) => [name(cmd), cmd] as const))(
-      'accepts %s',
-      (_type, cmd) => {
-        expect(decide(cmd, given(...history).state).length).toBeGreaterThan(0);
-      },
-    );
+    it.each(
+      editorCommands
+        .filter((cmd) => !ownerOnly.has(cmd.type) && !cmd.type.endsWith('Comment'))
+        .map((cmd) => [name(cmd), cmd] as const),
+    )('accepts %s', (_type, cmd) => {
+      expect(decide(cmd, given(...history).state).length).toBeGreaterThan(0);
+    });
   });
 
   describe('when the board is archived', () => {
     const archived = [...history, { type: 'BoardArchived', data: {} } as const];
-    it.each(everyCommand(OWNER).filter((cmd) => cmd.type !== 'RestoreBoard').map((cmd) => [name(cmd), cmd] as const))(
-      'refuses %s',
-      (_type, cmd) => {
-        given(...archived).when(cmd).thenThrows('BOARD.ARCHIVED');
-      },
-    );
+    it.each(
+      everyCommand(OWNER)
+        .filter((cmd) => cmd.type !== 'RestoreBoard')
+        .map((cmd) => [name(cmd), cmd] as const),
+    )('refuses %s', (_type, cmd) => {
+      given(...archived)
+        .when(cmd)
+        .thenThrows('BOARD.ARCHIVED');
+    });
   });
 });

@@ -100,7 +100,10 @@ export type DeleteComment = Cmd<'DeleteComment', { taskId: string; commentId: st
  * before them (`before`). Both are history, so they never go stale; the decision is made on the
  * current state like any other (see undo.decisions.ts).
  */
-export type UndoChange = Cmd<'UndoChange', { revision: number; change: readonly RecordedBoardEvent[]; before: BoardState }>;
+export type UndoChange = Cmd<
+  'UndoChange',
+  { revision: number; change: readonly RecordedBoardEvent[]; before: BoardState }
+>;
 
 export type BoardCommand =
   | CreateBoard

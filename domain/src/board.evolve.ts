@@ -19,15 +19,39 @@ export type Draft = Mutable<Omit<BoardData, 'members' | 'columns' | 'tasks'>> & 
 type Touched = 'members' | 'columns' | 'tasks' | null;
 
 const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
-  BoardCreated: null, BoardRenamed: null, BoardDescriptionChanged: null, BoardArchived: null, BoardRestored: null,
-  MemberAdded: 'members', MemberRoleChanged: 'members', MemberRemoved: 'members',
-  ColumnAdded: 'columns', ColumnRenamed: 'columns', ColumnMoved: 'columns', ColumnWipLimitSet: 'columns',
+  BoardCreated: null,
+  BoardRenamed: null,
+  BoardDescriptionChanged: null,
+  BoardArchived: null,
+  BoardRestored: null,
+  MemberAdded: 'members',
+  MemberRoleChanged: 'members',
+  MemberRemoved: 'members',
+  ColumnAdded: 'columns',
+  ColumnRenamed: 'columns',
+  ColumnMoved: 'columns',
+  ColumnWipLimitSet: 'columns',
   ColumnRemoved: 'columns',
-  TaskCreated: 'tasks', TaskTitleChanged: 'tasks', TaskDescriptionChanged: 'tasks', TaskMoved: 'tasks',
-  TaskAssigned: 'tasks', TaskUnassigned: 'tasks', TaskLabelAdded: 'tasks', TaskLabelRemoved: 'tasks',
-  TaskPriorityChanged: 'tasks', TaskDueDateChanged: 'tasks', TaskCompleted: 'tasks', TaskReopened: 'tasks',
-  TaskArchived: 'tasks', TaskRestored: 'tasks', TaskDeleted: 'tasks', TaskReinstated: 'tasks', CommentAdded: 'tasks',
-  CommentEdited: 'tasks', CommentDeleted: 'tasks', CommentReinstated: 'tasks',
+  TaskCreated: 'tasks',
+  TaskTitleChanged: 'tasks',
+  TaskDescriptionChanged: 'tasks',
+  TaskMoved: 'tasks',
+  TaskAssigned: 'tasks',
+  TaskUnassigned: 'tasks',
+  TaskLabelAdded: 'tasks',
+  TaskLabelRemoved: 'tasks',
+  TaskPriorityChanged: 'tasks',
+  TaskDueDateChanged: 'tasks',
+  TaskCompleted: 'tasks',
+  TaskReopened: 'tasks',
+  TaskArchived: 'tasks',
+  TaskRestored: 'tasks',
+  TaskDeleted: 'tasks',
+  TaskReinstated: 'tasks',
+  CommentAdded: 'tasks',
+  CommentEdited: 'tasks',
+  CommentDeleted: 'tasks',
+  CommentReinstated: 'tasks',
 };
 
 const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.hasOwn(touchedBy, type);
@@ -35,9 +59,17 @@ const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.has
 function created(event: RecordedBoardEvent & { type: 'BoardCreated' }): BoardState {
   const { boardId, name, description } = event.data;
   return {
-    status: 'active', id: boardId, name, description,
-    createdBy: event.actorId, createdAt: event.occurredAt, updatedAt: event.occurredAt,
-    revision: event.revision, members: {}, columns: {}, tasks: {},
+    status: 'active',
+    id: boardId,
+    name,
+    description,
+    createdBy: event.actorId,
+    createdAt: event.occurredAt,
+    updatedAt: event.occurredAt,
+    revision: event.revision,
+    members: {},
+    columns: {},
+    tasks: {},
   };
 }
 
@@ -75,10 +107,18 @@ function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
   draft.revision = event.revision;
   draft.updatedAt = event.occurredAt;
   switch (event.type) {
-    case 'BoardRenamed': draft.name = event.data.name; return;
-    case 'BoardDescriptionChanged': draft.description = event.data.description; return;
-    case 'BoardArchived': draft.status = 'archived'; return;
-    case 'BoardRestored': draft.status = 'active'; return;
+    case 'BoardRenamed':
+      draft.name = event.data.name;
+      return;
+    case 'BoardDescriptionChanged':
+      draft.description = event.data.description;
+      return;
+    case 'BoardArchived':
+      draft.status = 'archived';
+      return;
+    case 'BoardRestored':
+      draft.status = 'active';
+      return;
     default:
   }
   const touched = touchedBy[event.type];

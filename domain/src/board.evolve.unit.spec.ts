@@ -3,22 +3,45 @@ import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
 import type { BoardState } from './board.state.js';
 import { initialBoardState } from './board.state.js';
 import { evolve, foldBoard } from './board.evolve.js';
-import { BOARD_ID, DOING, DONE, EDITOR, OWNER, RECORDED_AT, TODO, VIEWER, aBoard, by, record, taskCreated } from './board.testkit.js';
+import {
+  BOARD_ID,
+  DOING,
+  DONE,
+  EDITOR,
+  OWNER,
+  RECORDED_AT,
+  TODO,
+  VIEWER,
+  aBoard,
+  by,
+  record,
+  taskCreated,
+} from './board.testkit.js';
 
 const later = '2026-03-02T08:00:00.000Z';
 const active = (state: BoardState) => {
   if (state.status === 'initial') throw new Error('expected a board');
   return state;
 };
-const fold = (...events: (BoardEvent & { actorId?: string; occurredAt?: string })[]) => active(foldBoard(record(events)));
+const fold = (...events: (BoardEvent & { actorId?: string; occurredAt?: string })[]) =>
+  active(foldBoard(record(events)));
 const apply = (state: BoardState, event: BoardEvent, revision: number, actorId = OWNER) =>
   active(evolve(state, { ...event, revision, occurredAt: later, actorId }));
 
 describe('evolve', () => {
   it('creates the board from BoardCreated', () => {
     expect(fold(...aBoard().slice(0, 1))).toEqual({
-      status: 'active', id: BOARD_ID, name: 'Team', description: '', createdBy: OWNER, createdAt: RECORDED_AT, updatedAt: RECORDED_AT,
-      revision: 0, members: {}, columns: {}, tasks: {},
+      status: 'active',
+      id: BOARD_ID,
+      name: 'Team',
+      description: '',
+      createdBy: OWNER,
+      createdAt: RECORDED_AT,
+      updatedAt: RECORDED_AT,
+      revision: 0,
+      members: {},
+      columns: {},
+      tasks: {},
     });
   });
 
@@ -59,9 +82,22 @@ describe('evolve', () => {
 
     it('creates a task with its creator and creation time', () => {
       expect(withTask().tasks['t1']).toEqual({
-        id: 't1', columnId: TODO, position: 'V', title: 'Task t1', description: '', priority: 'medium', dueDate: null,
-        assigneeIds: [OWNER], labels: ['bug'], status: 'open', archived: false, createdBy: EDITOR, createdAt: RECORDED_AT,
-        updatedAt: RECORDED_AT, completedAt: null, comments: {},
+        id: 't1',
+        columnId: TODO,
+        position: 'V',
+        title: 'Task t1',
+        description: '',
+        priority: 'medium',
+        dueDate: null,
+        assigneeIds: [OWNER],
+        labels: ['bug'],
+        status: 'open',
+        archived: false,
+        createdBy: EDITOR,
+        createdAt: RECORDED_AT,
+        updatedAt: RECORDED_AT,
+        completedAt: null,
+        comments: {},
       });
     });
 
@@ -75,19 +111,33 @@ describe('evolve', () => {
         { type: 'TaskUnassigned', data: { taskId: 't1', userId: OWNER } },
         { type: 'TaskLabelAdded', data: { taskId: 't1', label: 'ui' } },
         { type: 'TaskLabelRemoved', data: { taskId: 't1', label: 'bug' } },
-        { type: 'TaskMoved', data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DOING, position: 'k' } },
+        {
+          type: 'TaskMoved',
+          data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DOING, position: 'k' },
+        },
       ];
       const state = events.reduce<BoardState>((current, event, index) => apply(current, event, 10 + index), withTask());
       expect(active(state).tasks['t1']).toMatchObject({
-        title: 'Fix login', description: 'Steps', priority: 'high', dueDate: '2026-04-01T00:00:00Z', assigneeIds: [EDITOR],
-        labels: ['ui'], columnId: DOING, position: 'k', updatedAt: later, createdAt: RECORDED_AT,
+        title: 'Fix login',
+        description: 'Steps',
+        priority: 'high',
+        dueDate: '2026-04-01T00:00:00Z',
+        assigneeIds: [EDITOR],
+        labels: ['ui'],
+        columnId: DOING,
+        position: 'k',
+        updatedAt: later,
+        createdAt: RECORDED_AT,
       });
     });
 
     it('sets completedAt on completion and clears it on reopening', () => {
       const done = apply(withTask(), { type: 'TaskCompleted', data: { taskId: 't1' } }, 10);
       expect(done.tasks['t1']).toMatchObject({ status: 'completed', completedAt: later });
-      expect(apply(done, { type: 'TaskReopened', data: { taskId: 't1' } }, 11).tasks['t1']).toMatchObject({ status: 'open', completedAt: null });
+      expect(apply(done, { type: 'TaskReopened', data: { taskId: 't1' } }, 11).tasks['t1']).toMatchObject({
+        status: 'open',
+        completedAt: null,
+      });
     });
 
     it('archives, restores and deletes', () => {
@@ -98,10 +148,33 @@ describe('evolve', () => {
     });
 
     it('keeps comments per task, with author and edit time', () => {
-      let state = apply(withTask(), { type: 'CommentAdded', data: { taskId: 't1', commentId: 'c1', body: 'Hi' } }, 10, VIEWER);
-      expect(state.tasks['t1']?.comments['c1']).toEqual({ id: 'c1', authorId: VIEWER, body: 'Hi', createdAt: later, editedAt: null });
-      state = active(evolve(state, { type: 'CommentEdited', data: { taskId: 't1', commentId: 'c1', body: 'Hello' }, revision: 11, occurredAt: '2026-03-03T00:00:00Z', actorId: VIEWER }));
-      expect(state.tasks['t1']?.comments['c1']).toMatchObject({ body: 'Hello', createdAt: later, editedAt: '2026-03-03T00:00:00Z' });
+      let state = apply(
+        withTask(),
+        { type: 'CommentAdded', data: { taskId: 't1', commentId: 'c1', body: 'Hi' } },
+        10,
+        VIEWER,
+      );
+      expect(state.tasks['t1']?.comments['c1']).toEqual({
+        id: 'c1',
+        authorId: VIEWER,
+        body: 'Hi',
+        createdAt: later,
+        editedAt: null,
+      });
+      state = active(
+        evolve(state, {
+          type: 'CommentEdited',
+          data: { taskId: 't1', commentId: 'c1', body: 'Hello' },
+          revision: 11,
+          occurredAt: '2026-03-03T00:00:00Z',
+          actorId: VIEWER,
+        }),
+      );
+      expect(state.tasks['t1']?.comments['c1']).toMatchObject({
+        body: 'Hello',
+        createdAt: later,
+        editedAt: '2026-03-03T00:00:00Z',
+      });
       state = apply(state, { type: 'CommentDeleted', data: { taskId: 't1', commentId: 'c1' } }, 12);
       expect(state.tasks['t1']?.comments).toEqual({});
     });
@@ -115,7 +188,13 @@ describe('evolve', () => {
 
   it('returns the very same state for an event it does not know', () => {
     const state = fold(...aBoard());
-    const unknown = { type: 'SomethingNew', data: {}, revision: 7, occurredAt: later, actorId: OWNER } as unknown as RecordedBoardEvent;
+    const unknown = {
+      type: 'SomethingNew',
+      data: {},
+      revision: 7,
+      occurredAt: later,
+      actorId: OWNER,
+    } as unknown as RecordedBoardEvent;
     expect(evolve(state, unknown)).toBe(state);
   });
 
@@ -135,10 +214,17 @@ describe('evolve', () => {
 
 describe('foldBoard', () => {
   const log = record([
-    ...aBoard(), taskCreated('t1'), taskCreated('t2', { position: 'W' }),
-    { type: 'TaskMoved', data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DONE, position: 'V' } },
-    { type: 'TaskCompleted', data: { taskId: 't1' } }, by(EDITOR, { type: 'CommentAdded', data: { taskId: 't2', commentId: 'c', body: 'x' } }),
-    { type: 'MemberRemoved', data: { userId: VIEWER } }, { type: 'TaskDeleted', data: { taskId: 't2' } },
+    ...aBoard(),
+    taskCreated('t1'),
+    taskCreated('t2', { position: 'W' }),
+    {
+      type: 'TaskMoved',
+      data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DONE, position: 'V' },
+    },
+    { type: 'TaskCompleted', data: { taskId: 't1' } },
+    by(EDITOR, { type: 'CommentAdded', data: { taskId: 't2', commentId: 'c', body: 'x' } }),
+    { type: 'MemberRemoved', data: { userId: VIEWER } },
+    { type: 'TaskDeleted', data: { taskId: 't2' } },
   ]);
 
   it('equals evolving one event at a time', () => {
@@ -153,9 +239,12 @@ describe('foldBoard', () => {
   });
 
   it('folds a long history of a large board', () => {
-    const tasks = Array.from({ length: 5000 }, (_, i) => taskCreated(`t${i}`, { position: `V${i.toString().padStart(4, '1')}V` }));
+    const tasks = Array.from({ length: 5000 }, (_, i) =>
+      taskCreated(`t${i}`, { position: `V${i.toString().padStart(4, '1')}V` }),
+    );
     const moves = Array.from({ length: 45_000 }, (_, i): BoardEvent => ({
-      type: 'TaskTitleChanged', data: { taskId: `t${i % 5000}`, title: `Title ${i}` },
+      type: 'TaskTitleChanged',
+      data: { taskId: `t${i % 5000}`, title: `Title ${i}` },
     }));
     const state = active(foldBoard(record([...aBoard(), ...tasks, ...moves])));
     expect(Object.keys(state.tasks)).toHaveLength(5000);

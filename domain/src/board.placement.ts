@@ -15,7 +15,8 @@ export interface Slot {
   readonly upper: string | null;
 }
 
-const byPosition = (a: Positioned, b: Positioned): number => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
+const byPosition = (a: Positioned, b: Positioned): number =>
+  a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
 
 export const sortByPosition = <T extends Positioned>(items: readonly T[]): T[] => [...items].sort(byPosition);
 

@@ -27,7 +27,8 @@ export interface Intent {
 }
 export const intent = fc.record({ kind: fc.nat(20), a: fc.nat(), b: fc.nat(), c: fc.nat(), actor: fc.nat(9) });
 const people = [OWNER, 'u1', 'u2', 'u3'];
-const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+const pick = <T>(items: readonly T[], n: number): T | undefined =>
+  items.length === 0 ? undefined : items[n % items.length];
 
 function anchor(ids: string[], n: number) {
   const id = pick(ids, n >> 2);
@@ -44,25 +45,60 @@ export function stepCommand(board: ExistingBoard, step: Intent, index: number): 
   const inColumn = taskIds.filter((id) => board.tasks[id]?.columnId === columnId);
   const user = pick(people, step.c) ?? OWNER;
   const cmds: (() => BoardCommand)[] = [
-    () => command('CreateTask', { taskId: `t${index}`, title: `Task ${index}`, columnId, ...anchor(inColumn, step.c) }, actor),
+    () =>
+      command(
+        'CreateTask',
+        { taskId: `t${index}`, title: `Task ${index}`, columnId, ...anchor(inColumn, step.c) },
+        actor,
+      ),
     () => command('CreateTask', { taskId: `t${index}`, title: `Task ${index}`, assigneeIds: [user] }, actor),
     () => command('MoveTask', { taskId, columnId, ...anchor(inColumn, step.c) }, actor),
     () => command('MoveTask', { taskId, columnId, ...anchor(inColumn, step.c) }, actor),
-    () => command('UpdateTask', { taskId, title: `T${step.c % 3}`, assigneeIds: Object.keys(board.members).slice(0, step.c % 3), labels: [`l${step.c % 4}`] }, actor),
+    () =>
+      command(
+        'UpdateTask',
+        {
+          taskId,
+          title: `T${step.c % 3}`,
+          assigneeIds: Object.keys(board.members).slice(0, step.c % 3),
+          labels: [`l${step.c % 4}`],
+        },
+        actor,
+      ),
     () => command('CompleteTask', { taskId }, actor),
     () => command('ReopenTask', { taskId }, actor),
     () => command('ArchiveTask', { taskId }, actor),
     () => command('RestoreTask', { taskId }, actor),
     () => command('DeleteTask', { taskId }, actor),
-    () => command('AddColumn', { columnId: `c${index}`, name: `Column ${index}`, isDone: step.c % 4 === 0, ...anchor(columnIds, step.c) }, actor),
+    () =>
+      command(
+        'AddColumn',
+        { columnId: `c${index}`, name: `Column ${index}`, isDone: step.c % 4 === 0, ...anchor(columnIds, step.c) },
+        actor,
+      ),
     () => command('MoveColumn', { columnId, ...anchor(columnIds, step.c) }, actor),
     () => command('SetColumnWipLimit', { columnId, wipLimit: step.c % 4 === 0 ? null : step.c % 4 }, actor),
     () => command('RemoveColumn', { columnId }, actor),
-    () => command('AddMember', { userId: user, role: pick(['owner', 'editor', 'viewer'] as const, step.c) ?? 'editor' }, actor),
+    () =>
+      command(
+        'AddMember',
+        { userId: user, role: pick(['owner', 'editor', 'viewer'] as const, step.c) ?? 'editor' },
+        actor,
+      ),
     () => command('RemoveMember', { userId: user }, actor),
-    () => command('ChangeMemberRole', { userId: user, role: pick(['owner', 'editor', 'viewer'] as const, step.a) ?? 'editor' }, actor),
+    () =>
+      command(
+        'ChangeMemberRole',
+        { userId: user, role: pick(['owner', 'editor', 'viewer'] as const, step.a) ?? 'editor' },
+        actor,
+      ),
     () => command('AddComment', { taskId, commentId: `m${index}`, body: 'Note' }, actor),
-    () => command('DeleteComment', { taskId, commentId: pick(Object.keys(board.tasks[taskId]?.comments ?? {}), step.c) ?? 'none' }, actor),
+    () =>
+      command(
+        'DeleteComment',
+        { taskId, commentId: pick(Object.keys(board.tasks[taskId]?.comments ?? {}), step.c) ?? 'none' },
+        actor,
+      ),
     () => command(step.c % 6 === 0 ? 'ArchiveBoard' : 'RestoreBoard', {}, actor),
   ];
   return (cmds[step.kind] ?? cmds[0] ?? (() => command('ArchiveBoard', {}, actor)))();
@@ -85,10 +121,18 @@ export function checkInvariants(board: ExistingBoard): void {
 }
 
 export const created = (): RecordedBoardEvent[] =>
-  decide(command('CreateBoard', { boardId: 'b', name: 'B', columns: [
-    { columnId: 'todo', name: 'To do' }, { columnId: 'doing', name: 'Doing' }, { columnId: 'done', name: 'Done', isDone: true },
-  ] }), initialBoardState).map((event, revision) => ({ ...event, revision, occurredAt: '2026-01-01T00:00:00Z', actorId: OWNER }));
-
+  decide(
+    command('CreateBoard', {
+      boardId: 'b',
+      name: 'B',
+      columns: [
+        { columnId: 'todo', name: 'To do' },
+        { columnId: 'doing', name: 'Doing' },
+        { columnId: 'done', name: 'Done', isDone: true },
+      ],
+    }),
+    initialBoardState,
+  ).map((event, revision) => ({ ...event, revision, occurredAt: '2026-01-01T00:00:00Z', actorId: OWNER }));
 
 /** One accepted command: the revisions it appended, who sent it, and the command itself. */
 export interface RecordedChange {
@@ -126,7 +170,12 @@ function commandFor(state: ExistingBoard, step: Intent, index: number, scenario:
 export function playScenario(steps: readonly Intent[]): Scenario {
   const log = created();
   let state: BoardState = foldBoard(log);
-  const scenario: Scenario = { log, changes: [], states: log.map((_, revision) => foldBoard(log.slice(0, revision + 1))), refused: 0 };
+  const scenario: Scenario = {
+    log,
+    changes: [],
+    states: log.map((_, revision) => foldBoard(log.slice(0, revision + 1))),
+    refused: 0,
+  };
   steps.forEach((step, index) => {
     if (state.status === 'initial') throw new Error('the board vanished');
     const base = commandFor(state, step, index, scenario);

@@ -40,8 +40,11 @@ export function record(events: readonly Given[], firstRevision = 0): RecordedBoa
 
 export type CommandOf<T extends BoardCommandType> = Extract<BoardCommand, { type: T }>;
 
-export const command = <T extends BoardCommandType>(type: T, data: CommandOf<T>['data'], actorId: string = OWNER): CommandOf<T> =>
-  ({ type, data, metadata: { now: NOW, actorId } }) as CommandOf<T>;
+export const command = <T extends BoardCommandType>(
+  type: T,
+  data: CommandOf<T>['data'],
+  actorId: string = OWNER,
+): CommandOf<T> => ({ type, data, metadata: { now: NOW, actorId } }) as CommandOf<T>;
 
 export function thrownBy(run: () => unknown): DomainError {
   try {
@@ -87,9 +90,20 @@ export const positionBetween = (lower: string | null, upper: string | null): str
   }) as unknown as string;
 
 // Fixtures: a board with To do / In progress / Done(isDone), an owner, an editor and a viewer.
-export const boardCreated: BoardEvent = { type: 'BoardCreated', data: { boardId: BOARD_ID, name: 'Team', description: '' } };
-export const memberAdded = (userId: string, role: 'owner' | 'editor' | 'viewer'): BoardEvent => ({ type: 'MemberAdded', data: { userId, role } });
-export const columnAdded = (columnId: string, name: string, position: string, more: { isDone?: boolean; wipLimit?: number | null } = {}): BoardEvent => ({
+export const boardCreated: BoardEvent = {
+  type: 'BoardCreated',
+  data: { boardId: BOARD_ID, name: 'Team', description: '' },
+};
+export const memberAdded = (userId: string, role: 'owner' | 'editor' | 'viewer'): BoardEvent => ({
+  type: 'MemberAdded',
+  data: { userId, role },
+});
+export const columnAdded = (
+  columnId: string,
+  name: string,
+  position: string,
+  more: { isDone?: boolean; wipLimit?: number | null } = {},
+): BoardEvent => ({
   type: 'ColumnAdded',
   data: { columnId, name, position, isDone: more.isDone ?? false, wipLimit: more.wipLimit ?? null },
 });
@@ -107,7 +121,15 @@ export const aBoard = (): BoardEvent[] => [
 export const taskCreated = (taskId: string, more: Partial<TaskCreated['data']> = {}): TaskCreated => ({
   type: 'TaskCreated',
   data: {
-    taskId, columnId: TODO, position: 'V', title: `Task ${taskId}`, description: '', priority: 'medium',
-    dueDate: null, assigneeIds: [], labels: [], ...more,
+    taskId,
+    columnId: TODO,
+    position: 'V',
+    title: `Task ${taskId}`,
+    description: '',
+    priority: 'medium',
+    dueDate: null,
+    assigneeIds: [],
+    labels: [],
+    ...more,
   },
 });

@@ -54,7 +54,8 @@ export function requireIdList(field: string, value: readonly unknown[], max: num
 }
 
 export function requirePriority(field: string, value: unknown): Priority {
-  if (!(priorities as readonly unknown[]).includes(value)) throw invalid(field, `must be one of ${priorities.join(', ')}`);
+  if (!(priorities as readonly unknown[]).includes(value))
+    throw invalid(field, `must be one of ${priorities.join(', ')}`);
   return value as Priority;
 }
 
@@ -73,20 +74,43 @@ export function requireWipLimit(field: string, value: unknown): number | null {
 
 const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const daysInMonth = (year: number, month: number): number =>
-  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
 
 /** ISO 8601 instant with an explicit offset; checked by hand because the domain has no `Date`. */
 export function isIsoInstant(value: string): boolean {
   const match = isoInstant.exec(value);
   if (match === null) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const offset = match[8] ?? 'Z';
   // Real offsets span -12:00..+14:00; PostgreSQL refuses larger ones and years outside 1..9999,
   // and a value the read models cannot store must never reach the store.
   const offsetMinutes = offset === 'Z' ? 0 : Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6));
   const offsetOk = offsetMinutes <= 14 * 60 && Number(offset.slice(4, 6)) <= 59;
-  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
-    && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+  return (
+    year >= 1 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetOk
+  );
 }
 
 export function requireDueDate(field: string, value: unknown): string | null {

@@ -20,7 +20,13 @@ export function taskDtoFromState(state: BoardState, taskId: string): TaskDto | n
   return task === undefined ? null : taskDto(state, task);
 }
 
-const columnDto = ({ id, name, position, isDone, wipLimit }: Column): ColumnDto => ({ id, name, position, isDone, wipLimit });
+const columnDto = ({ id, name, position, isDone, wipLimit }: Column): ColumnDto => ({
+  id,
+  name,
+  position,
+  isDone,
+  wipLimit,
+});
 
 const byAddedThenId = (a: Member, b: Member): number =>
   a.addedAt < b.addedAt ? -1 : a.addedAt > b.addedAt ? 1 : a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
@@ -60,8 +66,15 @@ export function boardStateFromView(view: BoardViewDto): BoardState {
   }
   return {
     status: board.archived ? 'archived' : 'active',
-    id: board.id, name: board.name, description: board.description,
-    createdBy: board.createdBy, createdAt: board.createdAt, updatedAt: board.updatedAt,
-    revision: view.revision, members, columns, tasks,
+    id: board.id,
+    name: board.name,
+    description: board.description,
+    createdBy: board.createdBy,
+    createdAt: board.createdAt,
+    updatedAt: board.updatedAt,
+    revision: view.revision,
+    members,
+    columns,
+    tasks,
   };
 }

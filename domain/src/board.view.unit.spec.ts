@@ -3,19 +3,34 @@ import type { BoardState } from './board.state.js';
 import { foldBoard } from './board.evolve.js';
 import { initialBoardState } from './board.state.js';
 import { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
-import { BOARD_ID, DOING, DONE, EDITOR, OWNER, RECORDED_AT, TODO, VIEWER, aBoard, by, record, taskCreated } from './board.testkit.js';
+import {
+  BOARD_ID,
+  DOING,
+  DONE,
+  EDITOR,
+  OWNER,
+  RECORDED_AT,
+  TODO,
+  VIEWER,
+  aBoard,
+  by,
+  record,
+  taskCreated,
+} from './board.testkit.js';
 
-const state = foldBoard(record([
-  ...aBoard(),
-  { type: 'ColumnMoved', data: { columnId: TODO, from: 'V', position: 'Y' } },
-  taskCreated('t-b', { columnId: DOING, position: 'W' }),
-  taskCreated('t-a', { columnId: DOING, position: 'V', assigneeIds: [EDITOR], labels: ['bug'] }),
-  taskCreated('t-todo', { columnId: TODO }),
-  taskCreated('t-done', { columnId: DONE }),
-  { type: 'TaskCompleted', data: { taskId: 't-done' } },
-  { type: 'TaskArchived', data: { taskId: 't-b' } },
-  by(EDITOR, { type: 'CommentAdded', data: { taskId: 't-a', commentId: 'c1', body: 'Hi' } }),
-]));
+const state = foldBoard(
+  record([
+    ...aBoard(),
+    { type: 'ColumnMoved', data: { columnId: TODO, from: 'V', position: 'Y' } },
+    taskCreated('t-b', { columnId: DOING, position: 'W' }),
+    taskCreated('t-a', { columnId: DOING, position: 'V', assigneeIds: [EDITOR], labels: ['bug'] }),
+    taskCreated('t-todo', { columnId: TODO }),
+    taskCreated('t-done', { columnId: DONE }),
+    { type: 'TaskCompleted', data: { taskId: 't-done' } },
+    { type: 'TaskArchived', data: { taskId: 't-b' } },
+    by(EDITOR, { type: 'CommentAdded', data: { taskId: 't-a', commentId: 'c1', body: 'Hi' } }),
+  ]),
+);
 const names = (userId: string) => `Name of ${userId}`;
 
 const withoutComments = (board: BoardState): BoardState => {
@@ -33,11 +48,13 @@ describe('Board view', () => {
   });
 
   it('names the members, listed by join time then id', () => {
-    expect(boardViewFromState(state, names)?.members).toEqual([
-      { userId: OWNER, name: `Name of ${OWNER}`, role: 'owner', addedAt: RECORDED_AT },
-      { userId: EDITOR, name: `Name of ${EDITOR}`, role: 'editor', addedAt: RECORDED_AT },
-      { userId: VIEWER, name: `Name of ${VIEWER}`, role: 'viewer', addedAt: RECORDED_AT },
-    ].sort((a, b) => (a.userId < b.userId ? -1 : 1)));
+    expect(boardViewFromState(state, names)?.members).toEqual(
+      [
+        { userId: OWNER, name: `Name of ${OWNER}`, role: 'owner', addedAt: RECORDED_AT },
+        { userId: EDITOR, name: `Name of ${EDITOR}`, role: 'editor', addedAt: RECORDED_AT },
+        { userId: VIEWER, name: `Name of ${VIEWER}`, role: 'viewer', addedAt: RECORDED_AT },
+      ].sort((a, b) => (a.userId < b.userId ? -1 : 1)),
+    );
   });
 
   it('round-trips: the state from a view equals the state, without comments', () => {
@@ -56,9 +73,22 @@ describe('Board view', () => {
 
   it('gives a task as its DTO, without comments', () => {
     expect(taskDtoFromState(state, 't-a')).toEqual({
-      id: 't-a', boardId: BOARD_ID, columnId: DOING, position: 'V', title: 'Task t-a', description: '', priority: 'medium',
-      dueDate: null, assigneeIds: [EDITOR], labels: ['bug'], status: 'open', archived: false, createdBy: OWNER,
-      createdAt: RECORDED_AT, updatedAt: RECORDED_AT, completedAt: null,
+      id: 't-a',
+      boardId: BOARD_ID,
+      columnId: DOING,
+      position: 'V',
+      title: 'Task t-a',
+      description: '',
+      priority: 'medium',
+      dueDate: null,
+      assigneeIds: [EDITOR],
+      labels: ['bug'],
+      status: 'open',
+      archived: false,
+      createdBy: OWNER,
+      createdAt: RECORDED_AT,
+      updatedAt: RECORDED_AT,
+      completedAt: null,
     });
     expect(taskDtoFromState(state, 't-done')).toMatchObject({ status: 'completed', completedAt: RECORDED_AT });
     expect(taskDtoFromState(state, 't-x')).toBeNull();
@@ -66,7 +96,14 @@ describe('Board view', () => {
 
   it('gives the board DTO', () => {
     expect(boardDtoFromState(state)).toEqual({
-      id: BOARD_ID, name: 'Team', description: '', archived: false, createdBy: OWNER, createdAt: RECORDED_AT, updatedAt: RECORDED_AT, revision: 14,
+      id: BOARD_ID,
+      name: 'Team',
+      description: '',
+      archived: false,
+      createdBy: OWNER,
+      createdAt: RECORDED_AT,
+      updatedAt: RECORDED_AT,
+      revision: 14,
     });
   });
 

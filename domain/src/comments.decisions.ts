@@ -9,7 +9,8 @@ export function addComment(command: AddComment, state: BoardState): BoardEvent[]
   const board = requireWritableBoard(state, command.metadata);
   const task = requireLiveTask(board, command.data.taskId);
   const commentId = requireText('commentId', command.data.commentId, 200);
-  if (task.comments[commentId] !== undefined) throw new DomainError('COMMENT.ALREADY_EXISTS', 'The comment already exists');
+  if (task.comments[commentId] !== undefined)
+    throw new DomainError('COMMENT.ALREADY_EXISTS', 'The comment already exists');
   const body = requireText('body', command.data.body, limits.comment);
   return [{ type: 'CommentAdded', data: { taskId: task.id, commentId, body } }];
 }
@@ -18,9 +19,12 @@ export function editComment(command: EditComment, state: BoardState): BoardEvent
   const board = requireWritableBoard(state, command.metadata);
   const task = requireLiveTask(board, command.data.taskId);
   const comment = requireComment(task, command.data.commentId);
-  if (comment.authorId !== command.metadata.actorId) throw new DomainError('COMMENT.NOT_AUTHOR', 'Only the author edits a comment');
+  if (comment.authorId !== command.metadata.actorId)
+    throw new DomainError('COMMENT.NOT_AUTHOR', 'Only the author edits a comment');
   const body = requireText('body', command.data.body, limits.comment);
-  return body === comment.body ? [] : [{ type: 'CommentEdited', data: { taskId: task.id, commentId: comment.id, body } }];
+  return body === comment.body
+    ? []
+    : [{ type: 'CommentEdited', data: { taskId: task.id, commentId: comment.id, body } }];
 }
 
 /** The author removes their comment; a board owner may remove any (moderation). */

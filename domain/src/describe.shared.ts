@@ -21,4 +21,3 @@ export interface Names {
 
 export const quoted = (text: string): string => `“${text}”`;
 export const change = (field: string, from: unknown, to: unknown): FieldChange => ({ field, from, to });
-

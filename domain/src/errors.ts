@@ -53,12 +53,12 @@ export const errorStatus = {
   'REQUEST.HEADERS_TOO_LARGE': 431,
   /** The client did not finish sending its request in time; answered before the app sees it. */
   'REQUEST.TIMEOUT': 408,
-  'RATE_LIMITED': 429,
+  RATE_LIMITED: 429,
   'ROUTE.NOT_FOUND': 404,
   'SERVICE.UNAVAILABLE': 503,
   /** A read named a revision (`Min-Revision`) the read models did not reach in time; retry after `Retry-After`. */
   'READ_MODEL.BEHIND': 503,
-  'INTERNAL': 500,
+  INTERNAL: 500,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -1,4 +1,10 @@
-import type { AddMember, AppointOwnerForErasure, ChangeMemberRole, RemoveErasedMember, RemoveMember } from './board.commands.js';
+import type {
+  AddMember,
+  AppointOwnerForErasure,
+  ChangeMemberRole,
+  RemoveErasedMember,
+  RemoveMember,
+} from './board.commands.js';
 import type { BoardEvent, TaskUnassigned } from './board.events.js';
 import type { BoardState, Member } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';

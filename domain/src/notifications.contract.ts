@@ -3,7 +3,12 @@
  * carries (docs/api.md). Shared with the web client.
  */
 export type NotificationKind = 'assigned' | 'mentioned' | 'due_soon' | 'followed';
-export const notificationKinds = ['assigned', 'mentioned', 'due_soon', 'followed'] as const satisfies readonly NotificationKind[];
+export const notificationKinds = [
+  'assigned',
+  'mentioned',
+  'due_soon',
+  'followed',
+] as const satisfies readonly NotificationKind[];
 
 export interface NotificationDto {
   readonly id: string;

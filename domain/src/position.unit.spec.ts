@@ -7,7 +7,10 @@ const key = fc
   .map((digits) => digits.join(''))
   .filter(isPositionKey);
 
-const orderedPair = fc.tuple(key, key).filter(([a, b]) => a !== b).map(([a, b]) => (a < b ? [a, b] as const : [b, a] as const));
+const orderedPair = fc
+  .tuple(key, key)
+  .filter(([a, b]) => a !== b)
+  .map(([a, b]) => (a < b ? ([a, b] as const) : ([b, a] as const)));
 
 describe('Position keys', () => {
   it('orders the digit alphabet in plain byte order', () => {
@@ -20,20 +23,24 @@ describe('Position keys', () => {
   });
 
   it('puts a key strictly between any two ordered keys', () => {
-    fc.assert(fc.property(orderedPair, ([a, b]) => {
-      const middle = keyBetween(a, b);
-      expect(a < middle && middle < b).toBe(true);
-      expect(isPositionKey(middle)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(orderedPair, ([a, b]) => {
+        const middle = keyBetween(a, b);
+        expect(a < middle && middle < b).toBe(true);
+        expect(isPositionKey(middle)).toBe(true);
+      }),
+    );
   });
 
   it('puts a key after any key, and before any key', () => {
-    fc.assert(fc.property(key, (k) => {
-      const after = keyBetween(k, null);
-      const before = keyBetween(null, k);
-      expect(k < after && before < k).toBe(true);
-      expect(isPositionKey(after) && isPositionKey(before)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(key, (k) => {
+        const after = keyBetween(k, null);
+        const before = keyBetween(null, k);
+        expect(k < after && before < k).toBe(true);
+        expect(isPositionKey(after) && isPositionKey(before)).toBe(true);
+      }),
+    );
   });
 
   it('never ends a key in the minimum digit, even squeezed against it', () => {
@@ -43,16 +50,19 @@ describe('Position keys', () => {
   });
 
   it('keeps order through long random insert sequences', () => {
-    fc.assert(fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 300 }), (choices) => {
-      const keys: string[] = [];
-      for (const choice of choices) {
-        const at = choice % (keys.length + 1);
-        keys.splice(at, 0, keyBetween(keys[at - 1] ?? null, keys[at] ?? null));
-      }
-      expect(keys.every(isPositionKey)).toBe(true);
-      expect(new Set(keys).size).toBe(keys.length);
-      expect([...keys].sort()).toEqual(keys);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 300 }), (choices) => {
+        const keys: string[] = [];
+        for (const choice of choices) {
+          const at = choice % (keys.length + 1);
+          keys.splice(at, 0, keyBetween(keys[at - 1] ?? null, keys[at] ?? null));
+        }
+        expect(keys.every(isPositionKey)).toBe(true);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect([...keys].sort()).toEqual(keys);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('keeps keys short when cards are appended one after another', () => {

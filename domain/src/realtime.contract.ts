@@ -16,8 +16,7 @@ export type JoinAck =
 
 /** A refused leave (a payload without a board UUID) says why, in the shape of a refused join. */
 export type LeaveAck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export interface ServerToClientEvents {
   'board:events': (payload: { boardId: string; events: Envelope[] }) => void;

@@ -87,7 +87,12 @@ export interface BoardFlowDto {
   /** Every UTC day from `from` to `to`. */
   readonly days: readonly string[];
   /** The board's columns in board order; `tasks[i]` is the count at the end of `days[i]`. */
-  readonly columns: readonly { readonly columnId: string; readonly name: string; readonly isDone: boolean; readonly tasks: readonly number[] }[];
+  readonly columns: readonly {
+    readonly columnId: string;
+    readonly name: string;
+    readonly isDone: boolean;
+    readonly tasks: readonly number[];
+  }[];
 }
 
 export interface MyStatsDto {

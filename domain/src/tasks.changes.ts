@@ -29,7 +29,10 @@ export function refuseOverWipLimit(board: ExistingBoard, column: Column): void {
     if (task.columnId === column.id && !task.archived) count++;
   }
   if (count >= column.wipLimit) {
-    throw new DomainError('COLUMN.WIP_LIMIT_REACHED', `Column ${column.name} is at its WIP limit of ${column.wipLimit}`);
+    throw new DomainError(
+      'COLUMN.WIP_LIMIT_REACHED',
+      `Column ${column.name} is at its WIP limit of ${column.wipLimit}`,
+    );
   }
 }
 
@@ -56,7 +59,8 @@ function scalarChanges(task: Task, patch: Patch): BoardEvent[] {
   }
   if (patch.description !== undefined) {
     const description = requireOptionalText('description', patch.description, limits.description);
-    if (description !== task.description) events.push({ type: 'TaskDescriptionChanged', data: { taskId, description } });
+    if (description !== task.description)
+      events.push({ type: 'TaskDescriptionChanged', data: { taskId, description } });
   }
   if (patch.priority !== undefined) {
     const priority = requirePriority('priority', patch.priority);
@@ -76,8 +80,10 @@ function listChanges(board: ExistingBoard, task: Task, patch: Patch): BoardEvent
   const events: BoardEvent[] = [];
   if (patch.assigneeIds !== undefined) {
     const assigneeIds = requireAssignees(board, patch.assigneeIds);
-    for (const userId of added(task.assigneeIds, assigneeIds)) events.push({ type: 'TaskAssigned', data: { taskId, userId } });
-    for (const userId of added(assigneeIds, task.assigneeIds)) events.push({ type: 'TaskUnassigned', data: { taskId, userId } });
+    for (const userId of added(task.assigneeIds, assigneeIds))
+      events.push({ type: 'TaskAssigned', data: { taskId, userId } });
+    for (const userId of added(assigneeIds, task.assigneeIds))
+      events.push({ type: 'TaskUnassigned', data: { taskId, userId } });
   }
   if (patch.labels !== undefined) {
     const labels = requireLabels('labels', patch.labels);

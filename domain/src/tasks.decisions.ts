@@ -24,7 +24,10 @@ import {
 } from './board.validation.js';
 import { DomainError } from './errors.js';
 
-type NewTaskFields = Pick<TaskCreated['data'], 'title' | 'description' | 'priority' | 'dueDate' | 'assigneeIds' | 'labels'>;
+type NewTaskFields = Pick<
+  TaskCreated['data'],
+  'title' | 'description' | 'priority' | 'dueDate' | 'assigneeIds' | 'labels'
+>;
 
 function newTaskFields(board: ExistingBoard, data: CreateTask['data']): NewTaskFields {
   return {
@@ -45,7 +48,10 @@ export function createTask(command: CreateTask, state: BoardState): BoardEvent[]
   const column = command.data.columnId === undefined ? firstColumn(board) : requireColumn(board, command.data.columnId);
   const slot = taskSlot(board, column.id, command.data);
   refuseOverWipLimit(board, column);
-  const created: TaskCreated = { type: 'TaskCreated', data: { taskId, columnId: column.id, position: keyIn(slot), ...fields } };
+  const created: TaskCreated = {
+    type: 'TaskCreated',
+    data: { taskId, columnId: column.id, position: keyIn(slot), ...fields },
+  };
   return column.isDone ? [created, { type: 'TaskCompleted', data: { taskId } }] : [created];
 }
 

@@ -9,20 +9,34 @@ const including = (values: readonly string[], value: string) => (values.includes
 /** How each event on an existing task changes it; comment events keep the task's `updatedAt`. */
 function change(task: Task, event: RecordedBoardEvent): Partial<Task> | null {
   switch (event.type) {
-    case 'TaskTitleChanged': return { title: event.data.title };
-    case 'TaskDescriptionChanged': return { description: event.data.description };
-    case 'TaskMoved': return { columnId: event.data.toColumnId, position: event.data.position };
-    case 'TaskAssigned': return { assigneeIds: including(task.assigneeIds, event.data.userId) };
-    case 'TaskUnassigned': return { assigneeIds: without(task.assigneeIds, event.data.userId) };
-    case 'TaskLabelAdded': return { labels: including(task.labels, event.data.label) };
-    case 'TaskLabelRemoved': return { labels: without(task.labels, event.data.label) };
-    case 'TaskPriorityChanged': return { priority: event.data.priority };
-    case 'TaskDueDateChanged': return { dueDate: event.data.dueDate };
-    case 'TaskCompleted': return { status: 'completed', completedAt: event.data.completedAt ?? event.occurredAt };
-    case 'TaskReopened': return { status: 'open', completedAt: null };
-    case 'TaskArchived': return { archived: true };
-    case 'TaskRestored': return { archived: false };
-    default: return null;
+    case 'TaskTitleChanged':
+      return { title: event.data.title };
+    case 'TaskDescriptionChanged':
+      return { description: event.data.description };
+    case 'TaskMoved':
+      return { columnId: event.data.toColumnId, position: event.data.position };
+    case 'TaskAssigned':
+      return { assigneeIds: including(task.assigneeIds, event.data.userId) };
+    case 'TaskUnassigned':
+      return { assigneeIds: without(task.assigneeIds, event.data.userId) };
+    case 'TaskLabelAdded':
+      return { labels: including(task.labels, event.data.label) };
+    case 'TaskLabelRemoved':
+      return { labels: without(task.labels, event.data.label) };
+    case 'TaskPriorityChanged':
+      return { priority: event.data.priority };
+    case 'TaskDueDateChanged':
+      return { dueDate: event.data.dueDate };
+    case 'TaskCompleted':
+      return { status: 'completed', completedAt: event.data.completedAt ?? event.occurredAt };
+    case 'TaskReopened':
+      return { status: 'open', completedAt: null };
+    case 'TaskArchived':
+      return { archived: true };
+    case 'TaskRestored':
+      return { archived: false };
+    default:
+      return null;
   }
 }
 
@@ -48,12 +62,24 @@ function commentChange(task: Task, event: RecordedBoardEvent): Partial<Task> | n
 function newTask(event: RecordedBoardEvent & { type: 'TaskCreated' }): Task {
   const { taskId, assigneeIds, labels, ...fields } = event.data;
   return {
-    ...fields, id: taskId, assigneeIds: [...assigneeIds], labels: [...labels], status: 'open', archived: false,
-    createdBy: event.actorId, createdAt: event.occurredAt, updatedAt: event.occurredAt, completedAt: null, comments: {},
+    ...fields,
+    id: taskId,
+    assigneeIds: [...assigneeIds],
+    labels: [...labels],
+    status: 'open',
+    archived: false,
+    createdBy: event.actorId,
+    createdAt: event.occurredAt,
+    updatedAt: event.occurredAt,
+    completedAt: null,
+    comments: {},
   };
 }
 
-const changers: readonly [TaskChange, boolean][] = [[change, true], [commentChange, false]];
+const changers: readonly [TaskChange, boolean][] = [
+  [change, true],
+  [commentChange, false],
+];
 
 /** Applies a task or comment event to a `tasks` record the caller owns. */
 export function applyTaskEvent(tasks: Record<string, Task>, event: RecordedBoardEvent): void {

@@ -6,7 +6,9 @@ import { columnName, freePosition, refuseUnless, userName } from './undo.shared.
 type BoardLevel = Exclude<RecordedBoardEvent, { data: { taskId: string } }>;
 
 const otherColumnKeys = (step: UndoStep<unknown>, columnId: string) =>
-  Object.values(step.current.columns).filter((column) => column.id !== columnId).map((column) => column.position);
+  Object.values(step.current.columns)
+    .filter((column) => column.id !== columnId)
+    .map((column) => column.position);
 
 function undoMemberEvent(step: UndoStep<BoardLevel>): BoardEvent[] | null {
   const { event, prior, current } = step;
@@ -14,10 +16,11 @@ function undoMemberEvent(step: UndoStep<BoardLevel>): BoardEvent[] | null {
     const { userId, role } = event.data;
     const member = current.members[userId];
     refuseUnless(member !== undefined, `${userName(userId)} is no longer a member`);
-    refuseUnless(member?.role === role, `The role of ${userName(userId)} was changed again since`);
-    const losesOwner = role === 'owner' && (event.type === 'MemberAdded' || event.data.from !== 'owner');
-    refuseUnless(!losesOwner || countOwners(current) > 1, 'A board keeps at least one owner');
-    if (event.type === 'MemberRoleChanged') return [{ type: 'MemberRoleChanged', data: { userId, from: role, role: event.data.from } }];
+    refuseUnless(member.role === role, `The role of ${userName(userId)} was changed again since`);
+    // Undoing makes them something other than an owner (a role change always changes the role).
+    refuseUnless(role !== 'owner' || countOwners(current) > 1, 'A board keeps at least one owner');
+    if (event.type === 'MemberRoleChanged')
+      return [{ type: 'MemberRoleChanged', data: { userId, from: role, role: event.data.from } }];
     const assigned = Object.values(current.tasks).some((task) => task.assigneeIds.includes(userId));
     refuseUnless(!assigned, `${userName(userId)} has been given tasks since; remove them from the board instead`);
     return [{ type: 'MemberRemoved', data: { userId } }];
@@ -35,17 +38,27 @@ function undoColumnLife(step: UndoStep<BoardLevel>): BoardEvent[] | null {
   const { event, prior, current } = step;
   if (event.type === 'ColumnAdded') {
     const { columnId } = event.data;
-    refuseUnless(current.columns[columnId] !== undefined, `The column ${columnName(prior, columnId)} was removed since`);
-    refuseUnless(!Object.values(current.tasks).some((task) => task.columnId === columnId), `The column ${columnName(current, columnId)} has tasks now`);
+    refuseUnless(
+      current.columns[columnId] !== undefined,
+      `The column ${columnName(prior, columnId)} was removed since`,
+    );
+    refuseUnless(
+      !Object.values(current.tasks).some((task) => task.columnId === columnId),
+      `The column ${columnName(current, columnId)} has tasks now`,
+    );
     refuseUnless(Object.keys(current.columns).length > 1, 'A board needs a column');
     return [{ type: 'ColumnRemoved', data: { columnId } }];
   }
   if (event.type === 'ColumnRemoved') {
     const column = prior.columns[event.data.columnId];
     refuseUnless(column !== undefined && current.columns[column.id] === undefined, 'The column exists again');
-    if (column === undefined) return [];
     const position = freePosition(column.position, otherColumnKeys(step, column.id));
-    return [{ type: 'ColumnAdded', data: { columnId: column.id, name: column.name, position, isDone: column.isDone, wipLimit: column.wipLimit } }];
+    return [
+      {
+        type: 'ColumnAdded',
+        data: { columnId: column.id, name: column.name, position, isDone: column.isDone, wipLimit: column.wipLimit },
+      },
+    ];
   }
   return null;
 }
@@ -56,8 +69,10 @@ function undoColumnChange(step: UndoStep<BoardLevel>): BoardEvent[] | null {
   const { columnId } = event.data;
   const now = current.columns[columnId];
   const before = prior.columns[columnId];
-  refuseUnless(now !== undefined && before !== undefined, `The column ${columnName(prior, columnId)} was removed since`);
-  if (now === undefined || before === undefined) return [];
+  refuseUnless(
+    now !== undefined && before !== undefined,
+    `The column ${columnName(prior, columnId)} was removed since`,
+  );
   const name = columnName(current, columnId);
   switch (event.type) {
     case 'ColumnRenamed':
@@ -65,7 +80,16 @@ function undoColumnChange(step: UndoStep<BoardLevel>): BoardEvent[] | null {
       return [{ type: 'ColumnRenamed', data: { columnId, name: before.name } }];
     case 'ColumnMoved':
       refuseUnless(now.position === event.data.position, `The column ${name} was moved again since`);
-      return [{ type: 'ColumnMoved', data: { columnId, from: now.position, position: freePosition(before.position, otherColumnKeys(step, columnId)) } }];
+      return [
+        {
+          type: 'ColumnMoved',
+          data: {
+            columnId,
+            from: now.position,
+            position: freePosition(before.position, otherColumnKeys(step, columnId)),
+          },
+        },
+      ];
     default:
       refuseUnless(now.wipLimit === event.data.wipLimit, `The WIP limit of ${name} was changed again since`);
       return [{ type: 'ColumnWipLimitSet', data: { columnId, wipLimit: before.wipLimit } }];

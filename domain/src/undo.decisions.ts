@@ -8,7 +8,13 @@ import { DomainError } from './errors.js';
 import { undoBoardEvent } from './undo.board.js';
 import { undoTaskEvent } from './undo.tasks.js';
 
-const ownerOnly = new Set<RecordedBoardEvent['type']>(['BoardArchived', 'BoardRestored', 'MemberAdded', 'MemberRoleChanged', 'MemberRemoved']);
+const ownerOnly = new Set<RecordedBoardEvent['type']>([
+  'BoardArchived',
+  'BoardRestored',
+  'MemberAdded',
+  'MemberRoleChanged',
+  'MemberRemoved',
+]);
 
 /** Editors undo their own changes; owners any change, and whatever needed the owner in the first place. */
 function requireMayUndo(board: ExistingBoard, change: readonly RecordedBoardEvent[], actorId: string): void {
@@ -45,12 +51,18 @@ export function undoChange(command: UndoChange, state: BoardState): BoardEvent[]
     const event = change[index] as RecordedBoardEvent;
     const prior = states[index] as ExistingBoard;
     const step = { event, prior, current };
-    const events = 'taskId' in event.data
-      ? undoTaskEvent(step as Parameters<typeof undoTaskEvent>[0], states[index + 1]?.tasks[event.data.taskId])
-      : undoBoardEvent(step as Parameters<typeof undoBoardEvent>[0]);
+    const events =
+      'taskId' in event.data
+        ? undoTaskEvent(step as Parameters<typeof undoTaskEvent>[0], states[index + 1]?.tasks[event.data.taskId])
+        : undoBoardEvent(step as Parameters<typeof undoBoardEvent>[0]);
     for (const compensation of events) {
       decided.push(compensation);
-      current = evolve(current, { ...compensation, revision: current.revision + 1, occurredAt: now, actorId }) as ExistingBoard;
+      current = evolve(current, {
+        ...compensation,
+        revision: current.revision + 1,
+        occurredAt: now,
+        actorId,
+      }) as ExistingBoard;
     }
   }
   return decided;
@@ -72,5 +84,9 @@ export function undoCommand(
   metadata: CommandMetadata,
 ): UndoChange {
   const change = history.slice(range.first, range.last + 1);
-  return { type: 'UndoChange', data: { revision: range.first, change, before: foldBoard(history.slice(0, range.first)) }, metadata };
+  return {
+    type: 'UndoChange',
+    data: { revision: range.first, change, before: foldBoard(history.slice(0, range.first)) },
+    metadata,
+  };
 }

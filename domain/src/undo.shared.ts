@@ -17,7 +17,7 @@ export interface UndoStep<E> {
 /** Later changes make the undo unsafe: refused, and the reason says which. */
 export const unsafe = (reason: string): DomainError => new DomainError('UNDO.UNSAFE', reason);
 
-export function refuseUnless(condition: boolean, reason: string): void {
+export function refuseUnless(condition: boolean, reason: string): asserts condition {
   if (!condition) throw unsafe(reason);
 }
 
@@ -25,14 +25,20 @@ export function refuseUnless(condition: boolean, reason: string): void {
 export const taskName = (step: UndoStep<unknown>, taskId: string): string =>
   quoted(step.prior.tasks[taskId]?.title ?? step.current.tasks[taskId]?.title ?? taskId);
 
-export const columnName = (board: ExistingBoard, columnId: string): string => quoted(board.columns[columnId]?.name ?? columnId);
+export const columnName = (board: ExistingBoard, columnId: string): string =>
+  quoted(board.columns[columnId]?.name ?? columnId);
 
-/** The task as it is now, present and not archived: what a field compensation needs. */
+/**
+ * The task as it is now, present and not archived: what a field compensation needs. A task the
+ * change itself found archived may stay so (removing a member unassigns them from archived tasks
+ * too, and undoing that assigns them back).
+ */
 export function liveTaskNow(step: UndoStep<unknown>, taskId: string): Task {
   const task = step.current.tasks[taskId];
   refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
-  refuseUnless(task?.archived !== true, `${taskName(step, taskId)} is archived now; restore it first`);
-  return task as Task;
+  const archivedSince = task.archived && step.prior.tasks[taskId]?.archived !== true;
+  refuseUnless(!archivedSince, `${taskName(step, taskId)} is archived now; restore it first`);
+  return task;
 }
 
 export const userName = (userId: string): string => `user ${userId}`;
@@ -54,5 +60,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return keys.every(
+    (key) =>
+      Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }

@@ -2,12 +2,23 @@ import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
 import type { Task } from './board.state.js';
 import { refuseOverWipLimit } from './tasks.changes.js';
 import type { UndoStep } from './undo.shared.js';
-import { columnName, freePosition, liveTaskNow, refuseUnless, sameValue, taskName, unsafe, userName } from './undo.shared.js';
+import {
+  columnName,
+  freePosition,
+  liveTaskNow,
+  refuseUnless,
+  sameValue,
+  taskName,
+  unsafe,
+  userName,
+} from './undo.shared.js';
 
 type TaskLevel = Extract<RecordedBoardEvent, { data: { taskId: string } }>;
 
 const siblingKeys = (step: UndoStep<unknown>, columnId: string, exceptId: string) =>
-  Object.values(step.current.tasks).filter((task) => task.columnId === columnId && task.id !== exceptId).map((task) => task.position);
+  Object.values(step.current.tasks)
+    .filter((task) => task.columnId === columnId && task.id !== exceptId)
+    .map((task) => task.position);
 
 /** Same content, `updatedAt` aside (every compensation moves it on itself). */
 const sameContent = (a: Task, b: Task): boolean => sameValue({ ...a, updatedAt: '' }, { ...b, updatedAt: '' });
@@ -42,17 +53,32 @@ function undoTaskLists(step: UndoStep<TaskLevel>): BoardEvent[] | null {
   const name = taskName(step, taskId);
   switch (event.type) {
     case 'TaskAssigned':
-      refuseUnless(liveTaskNow(step, taskId).assigneeIds.includes(event.data.userId), `${userName(event.data.userId)} was unassigned from ${name} since`);
+      refuseUnless(
+        liveTaskNow(step, taskId).assigneeIds.includes(event.data.userId),
+        `${userName(event.data.userId)} was unassigned from ${name} since`,
+      );
       return [{ type: 'TaskUnassigned', data: event.data }];
     case 'TaskUnassigned':
-      refuseUnless(!liveTaskNow(step, taskId).assigneeIds.includes(event.data.userId), `${userName(event.data.userId)} was assigned to ${name} again since`);
-      refuseUnless(current.members[event.data.userId] !== undefined, `${userName(event.data.userId)} is no longer a member`);
+      refuseUnless(
+        !liveTaskNow(step, taskId).assigneeIds.includes(event.data.userId),
+        `${userName(event.data.userId)} was assigned to ${name} again since`,
+      );
+      refuseUnless(
+        current.members[event.data.userId] !== undefined,
+        `${userName(event.data.userId)} is no longer a member`,
+      );
       return [{ type: 'TaskAssigned', data: event.data }];
     case 'TaskLabelAdded':
-      refuseUnless(liveTaskNow(step, taskId).labels.includes(event.data.label), `The label “${event.data.label}” was removed from ${name} since`);
+      refuseUnless(
+        liveTaskNow(step, taskId).labels.includes(event.data.label),
+        `The label “${event.data.label}” was removed from ${name} since`,
+      );
       return [{ type: 'TaskLabelRemoved', data: event.data }];
     case 'TaskLabelRemoved':
-      refuseUnless(!liveTaskNow(step, taskId).labels.includes(event.data.label), `The label “${event.data.label}” was put back on ${name} since`);
+      refuseUnless(
+        !liveTaskNow(step, taskId).labels.includes(event.data.label),
+        `The label “${event.data.label}” was put back on ${name} since`,
+      );
       return [{ type: 'TaskLabelAdded', data: event.data }];
     default:
       return null;
@@ -63,12 +89,21 @@ function undoTaskMove(step: UndoStep<Extract<TaskLevel, { type: 'TaskMoved' }>>)
   const { event, current } = step;
   const { taskId, fromColumnId, fromPosition, toColumnId, position } = event.data;
   const task = liveTaskNow(step, taskId);
-  refuseUnless(task.columnId === toColumnId && task.position === position, `${taskName(step, taskId)} was moved again since`);
+  refuseUnless(
+    task.columnId === toColumnId && task.position === position,
+    `${taskName(step, taskId)} was moved again since`,
+  );
   const back = current.columns[fromColumnId];
-  if (back === undefined) throw unsafe(`The column ${columnName(step.prior, fromColumnId)} it came from was removed since`);
+  if (back === undefined)
+    throw unsafe(`The column ${columnName(step.prior, fromColumnId)} it came from was removed since`);
   if (back.id !== task.columnId) refuseOverWipLimit(current, back);
   const to = freePosition(fromPosition, siblingKeys(step, back.id, taskId));
-  return [{ type: 'TaskMoved', data: { taskId, fromColumnId: task.columnId, fromPosition: task.position, toColumnId: back.id, position: to } }];
+  return [
+    {
+      type: 'TaskMoved',
+      data: { taskId, fromColumnId: task.columnId, fromPosition: task.position, toColumnId: back.id, position: to },
+    },
+  ];
 }
 
 function undoTaskStatus(step: UndoStep<TaskLevel>): BoardEvent[] | null {
@@ -102,17 +137,25 @@ function undoTaskLife(step: UndoStep<TaskLevel>, after: Task | undefined): Board
   if (event.type === 'TaskCreated' || event.type === 'TaskReinstated') {
     const task = current.tasks[taskId];
     refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
-    refuseUnless(task !== undefined && after !== undefined && sameContent(task, after), `${taskName(step, taskId)} has changed since; delete it instead`);
+    refuseUnless(
+      after !== undefined && sameContent(task, after),
+      `${taskName(step, taskId)} has changed since; delete it instead`,
+    );
     return [{ type: 'TaskDeleted', data: { taskId } }];
   }
   if (event.type !== 'TaskDeleted') return null;
   const task = step.prior.tasks[taskId];
   refuseUnless(task !== undefined && current.tasks[taskId] === undefined, `${taskName(step, taskId)} exists again`);
-  if (task === undefined) return [];
   const column = current.columns[task.columnId];
-  if (column === undefined) throw unsafe(`The column ${columnName(step.prior, task.columnId)} of ${taskName(step, taskId)} was removed since; bring it back first`);
+  if (column === undefined)
+    throw unsafe(
+      `The column ${columnName(step.prior, task.columnId)} of ${taskName(step, taskId)} was removed since; bring it back first`,
+    );
   const gone = task.assigneeIds.find((userId) => current.members[userId] === undefined);
-  refuseUnless(gone === undefined, `${userName(gone ?? '')}, assigned to ${taskName(step, taskId)}, is no longer a member`);
+  refuseUnless(
+    gone === undefined,
+    `${userName(gone ?? '')}, assigned to ${taskName(step, taskId)}, is no longer a member`,
+  );
   if (!task.archived) refuseOverWipLimit(current, column);
   const position = freePosition(task.position, siblingKeys(step, column.id, taskId));
   return [{ type: 'TaskReinstated', data: { taskId, task: { ...task, position } } }];
@@ -120,24 +163,38 @@ function undoTaskLife(step: UndoStep<TaskLevel>, after: Task | undefined): Board
 
 function undoComment(step: UndoStep<TaskLevel>): BoardEvent[] | null {
   const { event } = step;
-  if (event.type !== 'CommentAdded' && event.type !== 'CommentEdited' && event.type !== 'CommentDeleted' && event.type !== 'CommentReinstated') return null;
+  if (
+    event.type !== 'CommentAdded' &&
+    event.type !== 'CommentEdited' &&
+    event.type !== 'CommentDeleted' &&
+    event.type !== 'CommentReinstated'
+  )
+    return null;
   const { taskId, commentId } = event.data;
   const now = liveTaskNow(step, taskId).comments[commentId];
   const before = step.prior.tasks[taskId]?.comments[commentId];
   const where = `on ${taskName(step, taskId)}`;
   if (event.type === 'CommentDeleted') {
     refuseUnless(now === undefined && before !== undefined, `The comment ${where} exists again`);
-    return before === undefined ? [] : [{ type: 'CommentReinstated', data: { taskId, commentId, comment: before } }];
+    return [{ type: 'CommentReinstated', data: { taskId, commentId, comment: before } }];
   }
   refuseUnless(now !== undefined, `The comment ${where} was deleted since`);
   const body = event.type === 'CommentReinstated' ? event.data.comment.body : event.data.body;
-  refuseUnless(now?.body === body, `The comment ${where} was edited again since`);
-  if (event.type === 'CommentEdited') return [{ type: 'CommentEdited', data: { taskId, commentId, body: before?.body ?? '' } }];
+  refuseUnless(now.body === body, `The comment ${where} was edited again since`);
+  if (event.type === 'CommentEdited')
+    return [{ type: 'CommentEdited', data: { taskId, commentId, body: before?.body ?? '' } }];
   return [{ type: 'CommentDeleted', data: { taskId, commentId } }];
 }
 
 /** The compensation of one task or comment event; `after` is the task just after the event. */
 export function undoTaskEvent(step: UndoStep<TaskLevel>, after: Task | undefined): BoardEvent[] {
   if (step.event.type === 'TaskMoved') return undoTaskMove(step as UndoStep<Extract<TaskLevel, { type: 'TaskMoved' }>>);
-  return undoTaskFields(step) ?? undoTaskLists(step) ?? undoTaskStatus(step) ?? undoTaskLife(step, after) ?? undoComment(step) ?? [];
+  return (
+    undoTaskFields(step) ??
+    undoTaskLists(step) ??
+    undoTaskStatus(step) ??
+    undoTaskLife(step, after) ??
+    undoComment(step) ??
+    []
+  );
 }

@@ -25,12 +25,25 @@ const log = (message) => process.stderr.write(`[kafka] ${message}\n`);
 
 /** Copies Kafka's jars from Maven Central (through the local Maven repository) unless they are cached. */
 export async function fetchKafka() {
-  if (existsSync(kafkaLibDir) && readdirSync(kafkaLibDir).some((name) => name.startsWith('kafka_2.13-3.9'))) return kafkaLibDir;
+  if (existsSync(kafkaLibDir) && readdirSync(kafkaLibDir).some((name) => name.startsWith('kafka_2.13-3.9')))
+    return kafkaLibDir;
   log('fetching Apache Kafka 3.9.1 with Maven (first run only)…');
   mkdirSync(kafkaLibDir, { recursive: true });
-  await run('mvn', ['-q', '-B', '-f', join(here, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${kafkaLibDir}`], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(here, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${kafkaLibDir}`,
+    ],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   log(`jars cached in ${kafkaLibDir}`);
   return kafkaLibDir;
 }
@@ -76,7 +89,12 @@ function serverProperties({ port, controllerPort, dataDir, partitions }) {
 
 async function answers(port, timeoutMs) {
   const { Kafka, logLevel } = await import('kafkajs');
-  const kafka = new Kafka({ clientId: 'kafka-ready-check', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'kafka-ready-check',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const admin = kafka.admin();
@@ -87,7 +105,8 @@ async function answers(port, timeoutMs) {
       return;
     } catch (error) {
       await admin.disconnect().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`Kafka on port ${port} did not answer within ${timeoutMs} ms: ${error.message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Kafka on port ${port} did not answer within ${timeoutMs} ms: ${error.message}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -111,16 +130,30 @@ export async function startKafka(options = {}) {
   if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, 'cHJpbWV0cmFkZS1rYWZrYQ');
   const clusterId = readFileSync(clusterIdFile, 'utf8').trim();
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  await run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--ignore-formatted'], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    java,
+    ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--ignore-formatted'],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const logFile = join(dataDir, 'broker.out');
   const out = openSync(logFile, 'a');
   const child = spawn(
     java,
-    [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${join(here, 'log4j.properties')}`, `-Dkafka.logs.dir=${dataDir}`,
-      '-cp', classpath, 'kafka.Kafka', properties],
+    [
+      `-Xmx${heap}`,
+      `-Xms${heap}`,
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${join(here, 'log4j.properties')}`,
+      `-Dkafka.logs.dir=${dataDir}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      properties,
+    ],
     { stdio: ['ignore', out, out], detached: options.detached ?? false },
   );
   closeSync(out);
@@ -130,7 +163,9 @@ export async function startKafka(options = {}) {
   try {
     await Promise.race([
       answers(port, options.timeoutMs ?? 90_000),
-      exited.then((how) => Promise.reject(new Error(`Kafka exited while starting (${JSON.stringify(how)}); see ${logFile}`))),
+      exited.then((how) =>
+        Promise.reject(new Error(`Kafka exited while starting (${JSON.stringify(how)}); see ${logFile}`)),
+      ),
     ]);
   } catch (error) {
     if (!early) child.kill('SIGKILL');

@@ -26,7 +26,10 @@ const server = new SMTPServer({
         to: session.envelope.rcptTo.map((recipient) => recipient.address),
         raw: Buffer.concat(chunks).toString('utf8'),
       };
-      writeFileSync(path.join(dir, `${String(received).padStart(6, '0')}-${process.pid}.json`), JSON.stringify(message));
+      writeFileSync(
+        path.join(dir, `${String(received).padStart(6, '0')}-${process.pid}.json`),
+        JSON.stringify(message),
+      );
       callback();
     });
   },

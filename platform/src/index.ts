@@ -24,7 +24,11 @@ export * from './cache/cache.js';
 export * from './resilience/breaker.js';
 export * from './eventStore/sqlEventStore.js';
 export * from './eventStore/eventStoreDbEventStore.js';
-export { SubscriptionStalledError, defaultWatchdogTimings, type WatchdogTimings } from './eventStore/catchUpSubscription.js';
+export {
+  SubscriptionStalledError,
+  defaultWatchdogTimings,
+  type WatchdogTimings,
+} from './eventStore/catchUpSubscription.js';
 export { ensureSchema as ensureEventStoreSchema } from './eventStore/sqlEventStore.schema.js';
 export * from './eventStore/events.js';
 export * from './testkit/pglite.testkit.js';

@@ -42,7 +42,10 @@ export const readModelsLockKey = 7_342_002;
  * Writes the events that passed the guard. The live projector also notifies (the default, without
  * e-mail); a rebuild writes the read models only.
  */
-export type ProjectEvents = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<readonly NewNotification[] | void>;
+export type ProjectEvents = (
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+) => Promise<readonly NewNotification[] | void>;
 
 const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
 
@@ -53,7 +56,11 @@ const projectLive: ProjectEvents = projectWithNotifications({ mail: false });
  * would buy nothing, and all-or-nothing keeps "a batch" the only unit anyone has to reason about
  * (a retry re-applies the prefix, which the guard makes safe).
  */
-export async function applyEnvelopes(sql: Sql, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
+export async function applyEnvelopes(
+  sql: Sql,
+  events: readonly Envelope[],
+  project: ProjectEvents = projectLive,
+): Promise<ApplyResult> {
   if (events.length === 0) return { applied: 0, skipped: 0, notifications: [] };
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
@@ -87,7 +94,11 @@ export async function applyInTransaction(
  * delivered at commit, i.e. exactly when readers can see the rows (read-your-writes waiters,
  * docs/consistency.md). A rebuild does not notify: it writes tables nobody reads yet.
  */
-export async function applyAndNotify(tx: SqlQueryable, events: readonly Envelope[], project: ProjectEvents = projectLive): Promise<ApplyResult> {
+export async function applyAndNotify(
+  tx: SqlQueryable,
+  events: readonly Envelope[],
+  project: ProjectEvents = projectLive,
+): Promise<ApplyResult> {
   const { result, progress } = await applyTracked(tx, events, project);
   await notifyProgress(tx, progress);
   return result;

@@ -30,10 +30,15 @@ export async function saveCheckpointForward(sql: Sql, write: CheckpointWrite): P
       );
       const row = rows[0];
       if (!row || row.holder !== write.fence.holder || BigInt(row.epoch) !== write.fence.epoch) {
-        throw new LeaseLostError(`Lease ${write.fence.lease} is held by ${row?.holder ?? 'nobody'} at epoch ${row?.epoch ?? '-'}`);
+        throw new LeaseLostError(
+          `Lease ${write.fence.lease} is held by ${row?.holder ?? 'nobody'} at epoch ${row?.epoch ?? '-'}`,
+        );
       }
     }
-    const current = await tx.query<{ position: string }>('SELECT position FROM checkpoints WHERE name = $1 FOR UPDATE', [write.name]);
+    const current = await tx.query<{ position: string }>(
+      'SELECT position FROM checkpoints WHERE name = $1 FOR UPDATE',
+      [write.name],
+    );
     const existing = current[0]?.position;
     if (existing !== undefined && write.compare(existing, write.position) >= 0) return;
     await tx.query(

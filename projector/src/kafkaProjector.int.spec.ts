@@ -17,7 +17,10 @@ const logger = createLogger({ level: 'silent' });
 const brokers = inject('kafkaBrokers').split(',');
 
 async function boardRevision(database: MigratedDatabase, boardId: string): Promise<number | null> {
-  const rows = await database.sql.query<{ last_revision: string }>('SELECT last_revision FROM projection_checkpoints WHERE board_id = $1', [boardId]);
+  const rows = await database.sql.query<{ last_revision: string }>(
+    'SELECT last_revision FROM projection_checkpoints WHERE board_id = $1',
+    [boardId],
+  );
   return rows[0] ? Number(rows[0].last_revision) : null;
 }
 
@@ -44,13 +47,29 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
 
   it('projects every board, skips redelivered copies, and stores each partition’s next offset with the read models', async () => {
     const streams = Array.from({ length: 6 }, () => new BoardStream());
-    const events: Envelope[] = streams.flatMap((stream) => [...stream.create(), stream.emit({ type: 'BoardRenamed', data: { name: 'Renamed' } })]);
+    const events: Envelope[] = streams.flatMap((stream) => [
+      ...stream.create(),
+      stream.emit({ type: 'BoardRenamed', data: { name: 'Renamed' } }),
+    ]);
     await bus.publish(events);
     await bus.publish(events);
-    for (const stream of streams) await waitFor(async () => (await boardRevision(database, stream.boardId)) === stream.revision, `board ${stream.boardId} projected`, 30_000);
-    const names = await database.sql.query<{ name: string }>('SELECT name FROM boards WHERE id = ANY($1::uuid[])', [streams.map((s) => s.boardId)]);
+    for (const stream of streams)
+      await waitFor(
+        async () => (await boardRevision(database, stream.boardId)) === stream.revision,
+        `board ${stream.boardId} projected`,
+        30_000,
+      );
+    const names = await database.sql.query<{ name: string }>('SELECT name FROM boards WHERE id = ANY($1::uuid[])', [
+      streams.map((s) => s.boardId),
+    ]);
     expect(names.map((row) => row.name)).toEqual(streams.map(() => 'Renamed'));
-    await waitFor(async () => [...(await projectionOffsets(database.sql, topic)).values()].reduce((sum, next) => sum + next, 0n) === BigInt(events.length * 2), 'offsets cover both copies', 30_000);
+    await waitFor(
+      async () =>
+        [...(await projectionOffsets(database.sql, topic)).values()].reduce((sum, next) => sum + next, 0n) ===
+        BigInt(events.length * 2),
+      'offsets cover both copies',
+      30_000,
+    );
   });
 
   it('wakes read-your-writes waiters when a Kafka batch commits (NOTIFY from the offset transaction)', async () => {
@@ -80,10 +99,14 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
     // Boards in other partitions still flow (some of these land in the halted one and wait).
     const others = Array.from({ length: 30 }, () => new BoardStream());
     await bus.publish(others.flatMap((stream) => stream.create()));
-    await waitFor(async () => {
-      const projected = await Promise.all(others.map((stream) => boardRevision(database, stream.boardId)));
-      return projected.filter((revision) => revision === 1).length >= 3;
-    }, 'boards of other partitions projected', 30_000);
+    await waitFor(
+      async () => {
+        const projected = await Promise.all(others.map((stream) => boardRevision(database, stream.boardId)));
+        return projected.filter((revision) => revision === 1).length >= 3;
+      },
+      'boards of other partitions projected',
+      30_000,
+    );
     // The batch holding the gap was rolled back whole, and nothing after it in that partition applied.
     expect(await boardRevision(database, broken.boardId)).toBeNull();
     const stuck = await Promise.all(others.map((stream) => boardRevision(database, stream.boardId)));

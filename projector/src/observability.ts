@@ -25,35 +25,86 @@ export function projectorMetrics(registry: Registry, prefix = 'primetrade_'): Pr
   const registers = [registry];
   const name = (suffix: string) => `${prefix}${suffix}`;
   return {
-    relayedEvents: once(registry, name('relay_events_total'), () =>
-      new Counter({ name: name('relay_events_total'), help: 'Events published to the bus by the relay', registers }),
+    relayedEvents: once(
+      registry,
+      name('relay_events_total'),
+      () =>
+        new Counter({ name: name('relay_events_total'), help: 'Events published to the bus by the relay', registers }),
     ),
-    relayBatchDuration: once(registry, name('relay_batch_duration_seconds'), () =>
-      new Histogram({ name: name('relay_batch_duration_seconds'), help: 'Relay batch: publish and checkpoint', buckets, registers }),
+    relayBatchDuration: once(
+      registry,
+      name('relay_batch_duration_seconds'),
+      () =>
+        new Histogram({
+          name: name('relay_batch_duration_seconds'),
+          help: 'Relay batch: publish and checkpoint',
+          buckets,
+          registers,
+        }),
     ),
-    projectedEvents: once(registry, name('projector_events_total'), () =>
-      new Counter({
-        name: name('projector_events_total'),
-        help: 'Events handled by the projector; result applied | skipped',
-        labelNames: ['result'],
-        registers,
-      }),
+    projectedEvents: once(
+      registry,
+      name('projector_events_total'),
+      () =>
+        new Counter({
+          name: name('projector_events_total'),
+          help: 'Events handled by the projector; result applied | skipped',
+          labelNames: ['result'],
+          registers,
+        }),
     ),
-    projectionBatchDuration: once(registry, name('projector_batch_duration_seconds'), () =>
-      new Histogram({ name: name('projector_batch_duration_seconds'), help: 'Projector batch transaction', buckets, registers }),
+    projectionBatchDuration: once(
+      registry,
+      name('projector_batch_duration_seconds'),
+      () =>
+        new Histogram({
+          name: name('projector_batch_duration_seconds'),
+          help: 'Projector batch transaction',
+          buckets,
+          registers,
+        }),
     ),
-    projectionHalted: once(registry, name('projector_halts_total'), () =>
-      new Counter({ name: name('projector_halts_total'), help: 'Projector halts on a revision gap (alarm on any)', registers }),
+    projectionHalted: once(
+      registry,
+      name('projector_halts_total'),
+      () =>
+        new Counter({
+          name: name('projector_halts_total'),
+          help: 'Projector halts on a revision gap (alarm on any)',
+          registers,
+        }),
     ),
-    haltedPartitions: once(registry, name('projector_halted_partitions'), () =>
-      new Gauge({ name: name('projector_halted_partitions'), help: 'Partitions the projector has halted now (alarm while > 0)', registers }),
+    haltedPartitions: once(
+      registry,
+      name('projector_halted_partitions'),
+      () =>
+        new Gauge({
+          name: name('projector_halted_partitions'),
+          help: 'Partitions the projector has halted now (alarm while > 0)',
+          registers,
+        }),
     ),
-    projectionLagSeconds: once(registry, name('projection_lag_seconds'), () =>
-      new Gauge({ name: name('projection_lag_seconds'), help: 'Age of the newest event the projector applied, at its commit (command time to read model)', registers }),
+    projectionLagSeconds: once(
+      registry,
+      name('projection_lag_seconds'),
+      () =>
+        new Gauge({
+          name: name('projection_lag_seconds'),
+          help: 'Age of the newest event the projector applied, at its commit (command time to read model)',
+          registers,
+        }),
     ),
     // Also declared by the shared `createMetrics()`; `once` reuses that one when the registry has it.
-    projectionLagRevisions: once(registry, name('projection_lag_revisions'), () =>
-      new Gauge({ name: name('projection_lag_revisions'), help: 'Revisions the read models are behind the store', labelNames: ['partition'], registers }),
+    projectionLagRevisions: once(
+      registry,
+      name('projection_lag_revisions'),
+      () =>
+        new Gauge({
+          name: name('projection_lag_revisions'),
+          help: 'Revisions the read models are behind the store',
+          labelNames: ['partition'],
+          registers,
+        }),
     ),
   };
 }

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '@primetrade/platform';
-import { createProjectionProgress, readModelBackends, type MigratedDatabase, type ProjectionProgress } from '@primetrade/read-model';
+import {
+  createProjectionProgress,
+  readModelBackends,
+  type MigratedDatabase,
+  type ProjectionProgress,
+} from '@primetrade/read-model';
 import { applyEnvelopes } from './applyBatch.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
 
@@ -47,7 +52,13 @@ describe.each(readModelBackends('progress'))('projection progress on $name', ({ 
   it('waits for every board of a vector', async () => {
     const a = new BoardStream();
     const b = new BoardStream();
-    const waiting = progress.waitForBoards(new Map([[a.boardId, 0], [b.boardId, 0]]), 20_000);
+    const waiting = progress.waitForBoards(
+      new Map([
+        [a.boardId, 0],
+        [b.boardId, 0],
+      ]),
+      20_000,
+    );
     await applyEnvelopes(sql, a.create().slice(0, 1));
     let settled = false;
     void waiting.then(() => (settled = true));
@@ -71,7 +82,9 @@ describe.each(readModelBackends('progress'))('projection progress on $name', ({ 
     const waiting = quick.waitForBoards(new Map([[board.boardId, board.revision + 1]]), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Moved behind the waiter's back: no NOTIFY is sent for this write.
-    await sql.query('UPDATE projection_checkpoints SET last_revision = last_revision + 1 WHERE board_id = $1', [board.boardId]);
+    await sql.query('UPDATE projection_checkpoints SET last_revision = last_revision + 1 WHERE board_id = $1', [
+      board.boardId,
+    ]);
     await expect(waiting).resolves.toBe(true);
     await quick.close();
   });

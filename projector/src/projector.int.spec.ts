@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { boardStreamId, type Envelope } from '@primetrade/domain';
-import { createInMemoryEventStore, createInProcessEventBus, createMetrics, installErrorReporter, toEventToAppend, type EventBus, type Metrics, type Sql } from '@primetrade/platform';
+import {
+  createInMemoryEventStore,
+  createInProcessEventBus,
+  createMetrics,
+  installErrorReporter,
+  toEventToAppend,
+  type EventBus,
+  type Metrics,
+  type Sql,
+} from '@primetrade/platform';
 import { ProjectionGapError } from './applyBatch.js';
 import type { ProjectorLogger } from './logging.js';
 import { createProjector, type Projector } from './projector.js';
@@ -43,8 +52,13 @@ afterEach(async () => {
 describe('Projector', () => {
   it('applies what the bus delivers to the read models', async () => {
     const stream = new BoardStream();
-    await bus.publish([...stream.create('Delivered'), stream.emit({ type: 'BoardRenamed', data: { name: 'Renamed' } })]);
-    expect(await readRows(sql, 'boards', stream.boardId)).toEqual([expect.objectContaining({ name: 'Renamed', revision: 2 })]);
+    await bus.publish([
+      ...stream.create('Delivered'),
+      stream.emit({ type: 'BoardRenamed', data: { name: 'Renamed' } }),
+    ]);
+    expect(await readRows(sql, 'boards', stream.boardId)).toEqual([
+      expect.objectContaining({ name: 'Renamed', revision: 2 }),
+    ]);
     expect(projector.status()).toEqual({ state: 'running' });
   });
 
@@ -66,8 +80,12 @@ describe('Projector', () => {
       await expect(bus.publish([late])).rejects.toBeInstanceOf(ProjectionGapError);
       expect(projector.status().state).toBe('halted');
       expect(projector.status().lastError).toContain('expected revision 2, got 3');
-      expect(logged).toContainEqual(expect.objectContaining({ level: 'error', obj: { boardId: stream.boardId, expected: 2, got: 3 } }));
-      expect((await metrics.registry.getSingleMetric('primetrade_projector_halted_partitions')?.get())?.values[0]?.value).toBe(1);
+      expect(logged).toContainEqual(
+        expect.objectContaining({ level: 'error', obj: { boardId: stream.boardId, expected: 2, got: 3 } }),
+      );
+      expect(
+        (await metrics.registry.getSingleMetric('primetrade_projector_halted_partitions')?.get())?.values[0]?.value,
+      ).toBe(1);
 
       // Still subscribed and refusing: a later publish fails too, so the relay keeps its position
       // instead of moving past events the projector never applied.
@@ -81,7 +99,10 @@ describe('Projector', () => {
   describe('when it halts and an error-reporting hook is installed', () => {
     it('reports the halt with the board, the revision and the correlation ids, never the event data', async () => {
       const reports: { error: unknown; context?: Readonly<Record<string, unknown>> }[] = [];
-      installErrorReporter({ report: (error, context) => reports.push({ error, ...(context ? { context } : {}) }), flush: async () => undefined });
+      installErrorReporter({
+        report: (error, context) => reports.push({ error, ...(context ? { context } : {}) }),
+        flush: async () => undefined,
+      });
       try {
         const stream = new BoardStream();
         await bus.publish(stream.create());
@@ -90,7 +111,13 @@ describe('Projector', () => {
         await expect(bus.publish([late])).rejects.toBeInstanceOf(ProjectionGapError);
         expect(reports).toHaveLength(1);
         expect(reports[0]?.error).toBeInstanceOf(ProjectionGapError);
-        expect(reports[0]?.context).toMatchObject({ component: 'projector', halted: true, boardId: stream.boardId, fromRevision: 3, correlationIds: [late.correlationId] });
+        expect(reports[0]?.context).toMatchObject({
+          component: 'projector',
+          halted: true,
+          boardId: stream.boardId,
+          fromRevision: 3,
+          correlationIds: [late.correlationId],
+        });
         expect(JSON.stringify(reports[0]?.context)).not.toContain('Late secret name');
       } finally {
         installErrorReporter(null);
@@ -102,8 +129,13 @@ describe('Projector', () => {
     it('halts instead of skipping it', async () => {
       const stream = new BoardStream();
       const [created, owner] = stream.create();
-      const future = { ...stream.emit({ type: 'BoardRenamed', data: { name: 'x' } }), type: 'BoardPainted' } as unknown as Envelope;
-      await expect(bus.publish([created, owner, future].filter((event) => event !== undefined))).rejects.toThrow('BoardPainted');
+      const future = {
+        ...stream.emit({ type: 'BoardRenamed', data: { name: 'x' } }),
+        type: 'BoardPainted',
+      } as unknown as Envelope;
+      await expect(bus.publish([created, owner, future].filter((event) => event !== undefined))).rejects.toThrow(
+        'BoardPainted',
+      );
       expect(projector.status().state).toBe('halted');
       expect(await readRows(sql, 'boards', stream.boardId)).toEqual([]);
     });
@@ -113,13 +145,25 @@ describe('Projector', () => {
     it('halts instead of retrying it forever while reporting "running"', async () => {
       const stream = new BoardStream();
       const [created, owner] = stream.create();
-      const poison = stream.emit({ type: 'TaskCreated', data: {
-        taskId: randomUUID(), columnId: 'not-a-uuid', position: 'a0', title: 't', description: '', priority: 'low',
-        dueDate: null, assigneeIds: [], labels: [],
-      } });
+      const poison = stream.emit({
+        type: 'TaskCreated',
+        data: {
+          taskId: randomUUID(),
+          columnId: 'not-a-uuid',
+          position: 'a0',
+          title: 't',
+          description: '',
+          priority: 'low',
+          dueDate: null,
+          assigneeIds: [],
+          labels: [],
+        },
+      });
       await expect(bus.publish([created!, owner!, poison])).rejects.toThrow();
       expect(projector.status().state).toBe('halted');
-      expect(logged).toContainEqual(expect.objectContaining({ level: 'error', msg: 'projector halted on an event the read models cannot take' }));
+      expect(logged).toContainEqual(
+        expect.objectContaining({ level: 'error', msg: 'projector halted on an event the read models cannot take' }),
+      );
     });
   });
 
@@ -160,7 +204,10 @@ describe('Projector', () => {
       for (const event of events) {
         await store.appendToStream(boardStreamId(stream.boardId), [toEventToAppend(event, event.id, event)]);
       }
-      await waitFor(async () => (await readRows(sql, 'board_columns', stream.boardId)).length === 1, 'column projected');
+      await waitFor(
+        async () => (await readRows(sql, 'board_columns', stream.boardId)).length === 1,
+        'column projected',
+      );
     } finally {
       await relay.stop();
       await store.close();

@@ -1,7 +1,24 @@
 import type { Envelope } from '@primetrade/domain';
-import { HaltPartitionError, correlationIdsOf, inEventSpans, reportError, type BusSubscription, type Delivery, type EventBus, type Metrics, type Sql, type SqlQueryable } from '@primetrade/platform';
 import {
-  applyAndNotify, applyEnvelopes, lockReadModelsShared, ProjectionGapError, UnknownEventTypeError, type ApplyResult, type ProjectEvents,
+  HaltPartitionError,
+  correlationIdsOf,
+  inEventSpans,
+  reportError,
+  type BusSubscription,
+  type Delivery,
+  type EventBus,
+  type Metrics,
+  type Sql,
+  type SqlQueryable,
+} from '@primetrade/platform';
+import {
+  applyAndNotify,
+  applyEnvelopes,
+  lockReadModelsShared,
+  ProjectionGapError,
+  UnknownEventTypeError,
+  type ApplyResult,
+  type ProjectEvents,
 } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
@@ -16,8 +33,6 @@ export interface ProjectorOptions {
   readonly metrics?: Pick<Metrics, 'registry'>;
   /** Notifications: queue e-mails with them, and push each new one once its batch committed. */
   readonly notifications?: ProjectorNotifications;
-  /** Fault injection for the fault suite: runs inside a Kafka batch's transaction, after its writes, before the commit. */
-  readonly beforeCommit?: (events: readonly Envelope[]) => void;
 }
 
 export interface ProjectorNotifications {
@@ -42,7 +57,8 @@ export interface Projector {
 
 /** Errors that a redelivery would only repeat: bad data, a broken constraint, SQL that cannot run. */
 function isPoison(error: unknown): boolean {
-  if (error instanceof ProjectionGapError || error instanceof UnknownEventTypeError || error instanceof TypeError) return true;
+  if (error instanceof ProjectionGapError || error instanceof UnknownEventTypeError || error instanceof TypeError)
+    return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(22|23|42)/.test(code);
 }
@@ -85,14 +101,36 @@ export function createProjector(options: ProjectorOptions): Projector {
     };
     metrics?.projectionHalted.inc();
     metrics?.haltedPartitions.set(Math.max(1, haltedPartitions.size));
-    reportError(error, { component: 'projector', halted: true, partition, boardId: events[0]?.boardId, fromRevision: events[0]?.revision, correlationIds: correlationIdsOf(events) });
+    reportError(error, {
+      component: 'projector',
+      halted: true,
+      partition,
+      boardId: events[0]?.boardId,
+      fromRevision: events[0]?.revision,
+      correlationIds: correlationIdsOf(events),
+    });
     if (error instanceof ProjectionGapError) {
-      logger.error({ boardId: error.boardId, expected: error.expected, got: error.got }, 'projector halted on a revision gap');
+      logger.error(
+        { boardId: error.boardId, expected: error.expected, got: error.got },
+        'projector halted on a revision gap',
+      );
     } else if (error instanceof UnknownEventTypeError) {
-      logger.error({ boardId: error.boardId, revision: error.revision, type: error.type }, 'projector halted on an unknown event type');
+      logger.error(
+        { boardId: error.boardId, revision: error.revision, type: error.type },
+        'projector halted on an unknown event type',
+      );
     } else {
       const first = events[0];
-      logger.error({ err: error, boardId: first?.boardId, fromRevision: first?.revision, events: events.length, correlationIds: correlationIdsOf(events) }, 'projector halted on an event the read models cannot take');
+      logger.error(
+        {
+          err: error,
+          boardId: first?.boardId,
+          fromRevision: first?.revision,
+          events: events.length,
+          correlationIds: correlationIdsOf(events),
+        },
+        'projector halted on an event the read models cannot take',
+      );
     }
   }
 
@@ -102,30 +140,45 @@ export function createProjector(options: ProjectorOptions): Projector {
     const newest = Math.max(...events.map((event) => Date.parse(event.occurredAt)).filter(Number.isFinite));
     if (Number.isFinite(newest)) metrics.projectionLagSeconds.set(Math.max(0, Date.now() - newest) / 1000);
     // The in-process bus hands over everything the relay published at once: nothing waits on it.
-    metrics.projectionLagRevisions.set({ partition: delivery ? String(delivery.partition) : 'all' }, delivery?.remaining ?? 0);
+    metrics.projectionLagRevisions.set(
+      { partition: delivery ? String(delivery.partition) : 'all' },
+      delivery?.remaining ?? 0,
+    );
   }
 
   function handle(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
-    return inEventSpans('projector.apply', { attributes: { 'primetrade.partition': delivery?.partition ?? -1 } }, events, (traced) => projectBatch(traced, delivery));
+    return inEventSpans(
+      'projector.apply',
+      { attributes: { 'primetrade.partition': delivery?.partition ?? -1 } },
+      events,
+      (traced) => projectBatch(traced, delivery),
+    );
   }
 
   async function projectBatch(events: readonly Envelope[], delivery?: Delivery): Promise<void> {
     // Kafka halts partition by partition; the in-process bus has no partitions, so a halt there stops everything.
-    if (!delivery && status.state !== 'running') throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
+    if (!delivery && status.state !== 'running')
+      throw new Error(`The projector is ${status.state}: ${status.lastError ?? ''}`);
     const timer = metrics?.projectionBatchDuration.startTimer();
     try {
       const result = delivery
-        ? await applyWithOffsets(options.sql, events, delivery, { logger, project, beforeCommit: options.beforeCommit })
+        ? await applyWithOffsets(options.sql, events, delivery, { logger, project })
         : await applyEnvelopes(options.sql, events, project);
       await publish(result.notifications);
       metrics?.projectedEvents.inc({ result: 'applied' }, result.applied);
       metrics?.projectedEvents.inc({ result: 'skipped' }, result.skipped);
       recordLag(events, delivery);
-      logger.debug({ applied: result.applied, skipped: result.skipped, correlationIds: correlationIdsOf(events) }, 'projected batch');
+      logger.debug(
+        { applied: result.applied, skipped: result.skipped, correlationIds: correlationIdsOf(events) },
+        'projected batch',
+      );
       // A consumer restart redelivers a halted partition; if it now applies, the halt is over.
       if (delivery && haltedPartitions.delete(delivery.partition)) {
         logger.info({ partition: delivery.partition }, 'projector partition flows again');
-        status = haltedPartitions.size === 0 ? { state: 'running' } : { ...status, haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) };
+        status =
+          haltedPartitions.size === 0
+            ? { state: 'running' }
+            : { ...status, haltedPartitions: [...haltedPartitions].sort((a, b) => a - b) };
         metrics?.haltedPartitions.set(haltedPartitions.size);
       }
     } catch (error) {
@@ -133,7 +186,10 @@ export function createProjector(options: ProjectorOptions): Projector {
         recordHalt(error, events, delivery?.partition);
         throw delivery ? new HaltPartitionError(error) : error;
       }
-      logger.warn({ err: error, events: events.length, correlationIds: correlationIdsOf(events) }, 'projection batch failed; it will be redelivered');
+      logger.warn(
+        { err: error, events: events.length, correlationIds: correlationIdsOf(events) },
+        'projection batch failed; it will be redelivered',
+      );
       throw error;
     } finally {
       timer?.();
@@ -167,11 +223,15 @@ export function createProjector(options: ProjectorOptions): Projector {
 interface OffsetBatchOptions {
   readonly logger: ProjectorLogger;
   readonly project: ProjectEvents;
-  readonly beforeCommit?: ((events: readonly Envelope[]) => void) | undefined;
 }
 
-async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery: Delivery, options: OffsetBatchOptions): Promise<ApplyResult> {
-  const { logger, beforeCommit } = options;
+async function applyWithOffsets(
+  sql: Sql,
+  events: readonly Envelope[],
+  delivery: Delivery,
+  options: OffsetBatchOptions,
+): Promise<ApplyResult> {
+  const { logger } = options;
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
@@ -179,14 +239,16 @@ async function applyWithOffsets(sql: Sql, events: readonly Envelope[], delivery:
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
     if (result.applied > 0 && first < next) {
-      logger.warn({ topic: delivery.topic, partition: delivery.partition, storedNext: next.toString(), first: first.toString() }, 'new events below the stored offset: the topic was recreated or rewound');
+      logger.warn(
+        { topic: delivery.topic, partition: delivery.partition, storedNext: next.toString(), first: first.toString() },
+        'new events below the stored offset: the topic was recreated or rewound',
+      );
     }
     await tx.query(
       `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
        WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
       [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
     );
-    if (result.applied > 0) beforeCommit?.(events);
     return result;
   });
 }

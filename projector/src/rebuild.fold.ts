@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventStore, type Position, type Sql, type StoredEvent } from '@primetrade/platform';
-import { assertSameColumns, createDeferredIndexes, createReadModelSchema, liveReadModelSchema, quoteIdent } from '@primetrade/read-model';
+import {
+  assertSameColumns,
+  createDeferredIndexes,
+  createReadModelSchema,
+  liveReadModelSchema,
+  quoteIdent,
+} from '@primetrade/read-model';
 import { applyInTransaction, type ProjectEvents } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectEvents } from './projections/index.js';
@@ -96,7 +102,8 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   const logger = options.logger ?? silentLogger;
   const batchSize = options.batchSize ?? 5_000;
   const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const live = await liveReadModelSchema(sql);
   const schema = `read_models_rebuild_${randomBytes(6).toString('hex')}`;
   let events = 0;
@@ -117,7 +124,8 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
       return applyInTransaction(tx, batch, projectAsScript);
     });
     // The fresh tables start empty and the feed has each event once: a skip means the store repeated one.
-    if (result.skipped > 0) logger.warn({ skipped: result.skipped, schema }, 'the store returned events the rebuild had replayed already');
+    if (result.skipped > 0)
+      logger.warn({ skipped: result.skipped, schema }, 'the store returned events the rebuild had replayed already');
   };
 
   async function apply(stored: readonly StoredEvent[]): Promise<void> {
@@ -135,7 +143,11 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   }
 
   const replay: Replay = {
-    sql, logger, schema, live, drop,
+    sql,
+    logger,
+    schema,
+    live,
+    drop,
     get events() {
       return events;
     },
@@ -147,7 +159,8 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
       await options.onProgress?.({ phase, events, position });
     },
     async catchUp() {
-      const read = (after: Position | null) => store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: batchSize });
+      const read = (after: Position | null) =>
+        store.readAll({ after, streamPrefix: boardStreamPrefix, maxCount: batchSize });
       let replayed = 0;
       // The next batch is read while this one is written.
       let next: Promise<StoredEvent[]> | null = read(position);

@@ -2,12 +2,23 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardStreamId, boardStreamPrefix, type Envelope } from '@primetrade/domain';
 import {
-  createInProcessEventBus, createSqlEventStore, toEnvelope, toEventToAppend, type EventStore, type Sql,
+  createInProcessEventBus,
+  createSqlEventStore,
+  toEnvelope,
+  toEventToAppend,
+  type EventStore,
+  type Sql,
 } from '@primetrade/platform';
 import { applyEnvelopes, applyInTransaction, readModelsLockKey } from './applyBatch.js';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createProjector } from './projector.js';
-import { readModelDdl, compareReadModels, readModelRows, createMigratedPostgres, readModelBackends } from '@primetrade/read-model';
+import {
+  readModelDdl,
+  compareReadModels,
+  readModelRows,
+  createMigratedPostgres,
+  readModelBackends,
+} from '@primetrade/read-model';
 import { projectEvents } from './projections/index.js';
 import { foldReadModels, rebuildReadModels, RebuildError, type RebuildProgress } from './rebuild.js';
 import { createRelay } from './relay.js';
@@ -19,8 +30,13 @@ import { waitFor } from './testing/wait.testkit.js';
 const backends = readModelBackends('rebuild');
 
 /** The live path, as relay and projector run it: the store's feed in small batches through `applyEnvelopes`. */
-async function projectLive(sql: Sql, store: EventStore, after: string | null = null, batch = 37): Promise<string | null> {
-  for (let position = after; ; ) {
+async function projectLive(
+  sql: Sql,
+  store: EventStore,
+  after: string | null = null,
+  batch = 37,
+): Promise<string | null> {
+  for (let position = after; ;) {
     const stored = await store.readAll({ after: position, streamPrefix: boardStreamPrefix, maxCount: batch });
     const last = stored[stored.length - 1];
     if (!last) return position;
@@ -78,9 +94,16 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
 
   it('inlines parameters as literals PostgreSQL reads exactly like bind parameters', async () => {
     const cases: [unknown, string][] = [
-      ["O'Brien \\ \"q\" $1 E'\\x41' ''", 'text'], ['Überprüfung 🚀\n\t', 'text'], ['', 'text'], [null, 'text'],
-      [42, 'bigint'], [true, 'boolean'], ['2026-03-01T10:00:00.123Z', 'timestamptz'],
-      [['a"b', "c'd", 'e\\f', '{x,y}', null], 'text[]'], [[randomUUID(), randomUUID()], 'uuid[]'], [[], 'uuid[]'],
+      ["O'Brien \\ \"q\" $1 E'\\x41' ''", 'text'],
+      ['Überprüfung 🚀\n\t', 'text'],
+      ['', 'text'],
+      [null, 'text'],
+      [42, 'bigint'],
+      [true, 'boolean'],
+      ['2026-03-01T10:00:00.123Z', 'timestamptz'],
+      [['a"b', "c'd", 'e\\f', '{x,y}', null], 'text[]'],
+      [[randomUUID(), randomUUID()], 'uuid[]'],
+      [[], 'uuid[]'],
       [{ title: "it's \\ $2" }, 'jsonb'],
     ];
     for (const [value, type] of cases) {
@@ -94,13 +117,22 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
 
   it('replaces corrupted read models with the fold of the store, equal row by row to a fresh projection', async () => {
     const userId = randomUUID();
-    await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ann', 'hash', 'user')", [userId, `${userId}@example.test`]);
+    await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ann', 'hash', 'user')", [
+      userId,
+      `${userId}@example.test`,
+    ]);
     await sql.query(
       "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $1, $3, now() + interval '1 day')",
       [randomUUID(), userId, randomUUID()],
     );
-    await saveCheckpointForward(sql, { name: 'relay', position: 'position-before-rebuild', compare: (a, b) => a.localeCompare(b) });
-    const accountsBefore = await sql.query('SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id');
+    await saveCheckpointForward(sql, {
+      name: 'relay',
+      position: 'position-before-rebuild',
+      compare: (a, b) => a.localeCompare(b),
+    });
+    const accountsBefore = await sql.query(
+      'SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id',
+    );
     const indexesBefore = await liveIndexes(sql);
     const expected = await freshProjection(sql, store);
     expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
@@ -111,25 +143,44 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
                     DELETE FROM board_members WHERE role = 'viewer';
                     UPDATE projection_checkpoints SET last_revision = last_revision - 3 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)`);
     const damage = await compareReadModels(live(sql), { sql, schema: expected });
-    expect(damage.map((difference) => difference.table).sort()).toEqual(['board_members', 'boards', 'comments', 'projection_checkpoints', 'tasks']);
+    expect(damage.map((difference) => difference.table).sort()).toEqual([
+      'board_members',
+      'boards',
+      'comments',
+      'projection_checkpoints',
+      'tasks',
+    ]);
 
     const progress: RebuildProgress[] = [];
-    const result = await rebuildReadModels({ sql, store, batchSize: 200, onProgress: (step) => void progress.push(step) });
+    const result = await rebuildReadModels({
+      sql,
+      store,
+      batchSize: 200,
+      onProgress: (step) => void progress.push(step),
+    });
 
     expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
     const stored = await store.readAll({ streamPrefix: boardStreamPrefix });
     expect(result).toMatchObject({ events: stored.length, boards: 12 });
     expect(result.eventsPerSecond).toBeGreaterThan(0);
     const replaying = progress.filter((step) => step.phase === 'replaying');
-    expect(replaying.map((step) => step.events)).toEqual(replaying.map((_, index) => Math.min(stored.length, (index + 1) * 200)));
+    expect(replaying.map((step) => step.events)).toEqual(
+      replaying.map((_, index) => Math.min(stored.length, (index + 1) * 200)),
+    );
     expect(progress.at(-1)).toEqual({ phase: 'switching', events: stored.length, position: stored.at(-1)?.position });
     expect(await liveIndexes(sql)).toEqual(indexesBefore);
-    expect(await sql.query('SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id')).toEqual(accountsBefore);
+    expect(
+      await sql.query('SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id'),
+    ).toEqual(accountsBefore);
     expect(await loadCheckpoint(sql, 'relay')).toBe('position-before-rebuild');
     expect(await rebuildSchemas(sql)).toEqual([]);
 
     // The swapped checkpoints guard the live projector: redeliveries are skipped, the next revision applies.
-    expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({ applied: 0, skipped: stored.length, notifications: [] });
+    expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({
+      applied: 0,
+      skipped: stored.length,
+      notifications: [],
+    });
     await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
   });
 
@@ -141,18 +192,24 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     const relay = createRelay({ store, bus, sql, checkpointName: `relay-${randomUUID()}`, batchSize: 25 });
     await relay.start();
     const liveProgress = async () => {
-      const [row] = await sql.query<{ sum: string | null }>('SELECT sum(last_revision + 1) AS sum FROM projection_checkpoints');
+      const [row] = await sql.query<{ sum: string | null }>(
+        'SELECT sum(last_revision + 1) AS sum FROM projection_checkpoints',
+      );
       return Number(row?.sum ?? 0);
     };
     const before = await liveProgress();
     const writer = appendHistories(store, boardHistories({ boards: 6, eventsPerBoard: 60, seed: 11 }), 3);
     let appliedDuringRebuild = 0;
     const result = await rebuildReadModels({
-      sql, store, batchSize: 60,
+      sql,
+      store,
+      batchSize: 60,
       async onProgress(step) {
         // Hold the rebuild until the projector has applied some of the new events, so they interleave.
-        if (step.phase === 'replaying' && step.events === 60) await waitFor(async () => (await liveProgress()) > before, 'the projector to apply new events');
-        if (step.phase === 'switching' && appliedDuringRebuild === 0) appliedDuringRebuild = (await liveProgress()) - before;
+        if (step.phase === 'replaying' && step.events === 60)
+          await waitFor(async () => (await liveProgress()) > before, 'the projector to apply new events');
+        if (step.phase === 'switching' && appliedDuringRebuild === 0)
+          appliedDuringRebuild = (await liveProgress()) - before;
       },
     });
     await writer;
@@ -160,7 +217,9 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     expect(result.boards).toBeGreaterThanOrEqual(12);
 
     const caughtUp = async () => {
-      const rows = await sql.query<{ board_id: string; last_revision: string }>('SELECT board_id, last_revision FROM projection_checkpoints');
+      const rows = await sql.query<{ board_id: string; last_revision: string }>(
+        'SELECT board_id, last_revision FROM projection_checkpoints',
+      );
       if (rows.length !== 18) return false;
       for (const row of rows) {
         if (BigInt(row.last_revision) !== (await store.streamRevision(boardStreamId(row.board_id)))) return false;
@@ -183,7 +242,8 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     const phases: RebuildProgress['phase'][] = [];
     let interloper: Envelope | null = null;
     await rebuildReadModels({
-      sql, store,
+      sql,
+      store,
       async onProgress(step) {
         phases.push(step.phase);
         if (step.phase !== 'switching' || interloper) return;
@@ -191,18 +251,31 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
         const streamId = boardStreamId(boardId);
         const revision = await store.streamRevision(streamId);
         const event = { type: 'BoardRenamed' as const, data: { name: 'Renamed just before the switch' } };
-        const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
-        const appended = await store.appendToStream(streamId, [toEventToAppend(event, randomUUID(), context)], { expectedRevision: revision ?? 'no_stream' });
+        const context = {
+          occurredAt: new Date().toISOString(),
+          actorId: randomUUID(),
+          correlationId: randomUUID(),
+          causationId: null,
+        };
+        const appended = await store.appendToStream(streamId, [toEventToAppend(event, randomUUID(), context)], {
+          expectedRevision: revision ?? 'no_stream',
+        });
         const [stored] = await store.readStream(streamId, { fromRevision: appended.nextExpectedRevision });
         // The projector gets only what the relay read from the feed: wait until the feed shows it.
-        const inFeed = async () => (await store.readAll({ after: step.position, streamPrefix: boardStreamPrefix })).some((event) => event.id === stored?.id);
+        const inFeed = async () =>
+          (await store.readAll({ after: step.position, streamPrefix: boardStreamPrefix })).some(
+            (event) => event.id === stored?.id,
+          );
         await waitFor(inFeed, 'the feed to show the appended event', 30_000);
         interloper = toEnvelope(stored!);
         expect(await applyEnvelopes(sql, [interloper])).toEqual({ applied: 1, skipped: 0, notifications: [] });
       },
     });
     expect(phases.filter((phase) => phase === 'switching')).toHaveLength(2);
-    const [board] = await sql.query<{ name: string; revision: string }>('SELECT name, revision FROM boards WHERE id = $1', [boardId]);
+    const [board] = await sql.query<{ name: string; revision: string }>(
+      'SELECT name, revision FROM boards WHERE id = $1',
+      [boardId],
+    );
     expect(board).toEqual({ name: 'Renamed just before the switch', revision: String(interloper!.revision) });
     const expected = await freshProjection(sql, store);
     expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
@@ -219,14 +292,18 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
   });
 
   it('refuses to switch when the live read models hold revisions the store does not, and changes nothing', async () => {
-    await sql.exec('UPDATE projection_checkpoints SET last_revision = last_revision + 5 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)');
+    await sql.exec(
+      'UPDATE projection_checkpoints SET last_revision = last_revision + 5 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)',
+    );
     const before = await readModelRows(live(sql));
     const error = await rebuildReadModels({ sql, store }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RebuildError);
     expect(error).toMatchObject({ code: 'REBUILD.LIVE_AHEAD' });
     expect(await readModelRows(live(sql))).toEqual(before);
     expect(await rebuildSchemas(sql)).toEqual([]);
-    await sql.exec('UPDATE projection_checkpoints SET last_revision = last_revision - 5 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)');
+    await sql.exec(
+      'UPDATE projection_checkpoints SET last_revision = last_revision - 5 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)',
+    );
   });
 
   it('stops on an event it cannot project, leaving the live read models and no schema behind', async () => {
@@ -234,10 +311,23 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     try {
       await appendHistories(broken, boardHistories({ boards: 2, eventsPerBoard: 5, seed: 3 }));
       await broken.appendToStream(boardStreamId(randomUUID()), [
-        { id: randomUUID(), type: 'BoardTeleported', data: {}, metadata: { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null } },
+        {
+          id: randomUUID(),
+          type: 'BoardTeleported',
+          data: {},
+          metadata: {
+            occurredAt: new Date().toISOString(),
+            actorId: randomUUID(),
+            correlationId: randomUUID(),
+            causationId: null,
+          },
+        },
       ]);
       const before = await readModelRows(live(sql));
-      await expect(rebuildReadModels({ sql, store: broken })).rejects.toMatchObject({ name: 'UnknownEventTypeError', type: 'BoardTeleported' });
+      await expect(rebuildReadModels({ sql, store: broken })).rejects.toMatchObject({
+        name: 'UnknownEventTypeError',
+        type: 'BoardTeleported',
+      });
       expect(await readModelRows(live(sql))).toEqual(before);
       expect(await rebuildSchemas(sql)).toEqual([]);
     } finally {
@@ -250,7 +340,15 @@ describe('The read-model DDL a rebuild runs', () => {
   it('comes from the migrations without accounts, keeps feed positions out of the swap and builds most indexes last', async () => {
     const ddl = await readModelDdl();
     expect(ddl.tables).toEqual([
-      'boards', 'board_members', 'board_columns', 'tasks', 'comments', 'projection_checkpoints', 'task_stats', 'column_flow', 'wip_breaches',
+      'boards',
+      'board_members',
+      'board_columns',
+      'tasks',
+      'comments',
+      'projection_checkpoints',
+      'task_stats',
+      'column_flow',
+      'wip_breaches',
     ]);
     expect(ddl.setup.join('\n')).not.toMatch(/users|refresh_tokens|idempotency_keys/);
     expect(ddl.setup.some((statement) => statement.startsWith('CREATE TABLE checkpoints'))).toBe(true);

@@ -48,7 +48,10 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     logger.info({ ...result, position: replay.position }, 'read models rebuilt and switched over');
     return result;
   } catch (error) {
-    logger.error({ err: error, schema: replay.schema, events: replay.events }, 'rebuild failed; the live read models are unchanged');
+    logger.error(
+      { err: error, schema: replay.schema, events: replay.events },
+      'rebuild failed; the live read models are unchanged',
+    );
     await replay.drop();
     throw error;
   }
@@ -72,7 +75,10 @@ async function switchOver(replay: Replay, options: RebuildOptions): Promise<numb
     // What the projector applied came from the store, so after a refused switch the store has
     // newer events for us — unless the live models hold revisions it does not; no retry helps then.
     if (ahead.length > 0 && caughtUp === 0 && !(await replay.awaitNewEvents(liveAheadGraceMs))) {
-      throw new RebuildError('REBUILD.LIVE_AHEAD', `The live read models hold revisions the store does not: ${ahead.join('; ')}`);
+      throw new RebuildError(
+        'REBUILD.LIVE_AHEAD',
+        `The live read models hold revisions the store does not: ${ahead.join('; ')}`,
+      );
     }
     await replay.progress('switching');
     try {
@@ -82,13 +88,18 @@ async function switchOver(replay: Replay, options: RebuildOptions): Promise<numb
         await tx.query('SELECT pg_advisory_xact_lock($1)', [readModelsLockKey]);
         const behind = await boardsAhead(tx, replay.live, replay.schema);
         if (behind.length > 0) return { switched: false as const, ahead: behind };
-        const [row] = await tx.query<{ boards: string }>(`SELECT count(*) AS boards FROM ${quoteIdent(replay.schema)}.projection_checkpoints`);
+        const [row] = await tx.query<{ boards: string }>(
+          `SELECT count(*) AS boards FROM ${quoteIdent(replay.schema)}.projection_checkpoints`,
+        );
         await swapReadModelTables(tx, replay.live, replay.schema);
         return { switched: true as const, boards: Number(row?.boards ?? 0) };
       });
       if (outcome.switched) return outcome.boards;
       ahead = outcome.ahead;
-      replay.logger.info({ attempt, ahead }, 'the projector applied newer events meanwhile; catching up before switching');
+      replay.logger.info(
+        { attempt, ahead },
+        'the projector applied newer events meanwhile; catching up before switching',
+      );
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (typeof code !== 'string' || !retryableSwitchErrors.has(code)) throw error;
@@ -110,4 +121,3 @@ async function boardsAhead(tx: SqlQueryable, live: string, fresh: string): Promi
   );
   return rows.map((row) => `board ${row.board_id} at ${row.live} live, ${row.fresh ?? 'none'} rebuilt`);
 }
-

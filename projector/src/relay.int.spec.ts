@@ -42,7 +42,13 @@ afterEach(async () => {
   await bus.close();
 });
 
-function startRelay(options: { checkpointName: string; bus?: EventBus; sql?: Sql; batchSize?: number; lease?: LeaderLease }): Relay {
+function startRelay(options: {
+  checkpointName: string;
+  bus?: EventBus;
+  sql?: Sql;
+  batchSize?: number;
+  lease?: LeaderLease;
+}): Relay {
   const relay = createRelay({
     store,
     bus: options.bus ?? bus,
@@ -63,7 +69,12 @@ async function appendBoard(count: number, boardId = randomUUID()): Promise<strin
       index === 0
         ? { type: 'BoardCreated', data: { boardId, name: 'b', description: '' } }
         : { type: 'BoardRenamed', data: { name: `name ${index}` } };
-    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    const context = {
+      occurredAt: new Date().toISOString(),
+      actorId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+    };
     await store.appendToStream(boardStreamId(boardId), [toEventToAppend(event, randomUUID(), context)]);
   }
   return boardId;
@@ -85,7 +96,10 @@ describe('Relay', () => {
     const positions = received.map((event) => event.position);
     expect([...positions].sort((a, b) => store.comparePositions(a, b))).toEqual(positions);
     expect(received.find((event) => event.boardId === one && event.revision === 0)).toMatchObject({
-      type: 'BoardCreated', data: { boardId: one }, schemaVersion: 1, causationId: null,
+      type: 'BoardCreated',
+      data: { boardId: one },
+      schemaVersion: 1,
+      causationId: null,
     });
   });
 
@@ -99,7 +113,12 @@ describe('Relay', () => {
   });
 
   it('does not relay streams other than boards', async () => {
-    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    const context = {
+      occurredAt: new Date().toISOString(),
+      actorId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+    };
     const auditEventId = randomUUID();
     await store.appendToStream(`audit-${randomUUID()}`, [
       toEventToAppend({ type: 'BoardRenamed', data: { name: 'x' } }, auditEventId, context),
@@ -234,7 +253,12 @@ describe('Relay with a leader lease', () => {
     // The frozen one wakes up: its renewal fails, its checkpoint write is fenced.
     expect(await frozen.campaign()).toBeNull();
     await expect(
-      saveCheckpointForward(sql, { name: checkpointName, position: received[0]!.position, compare: (a, b) => store.comparePositions(a, b), fence: { lease: leaseName, holder: 'frozen', epoch: 1n } }),
+      saveCheckpointForward(sql, {
+        name: checkpointName,
+        position: received[0]!.position,
+        compare: (a, b) => store.comparePositions(a, b),
+        fence: { lease: leaseName, holder: 'frozen', epoch: 1n },
+      }),
     ).rejects.toThrow(/held by standby/);
   });
 
@@ -266,7 +290,12 @@ describe('Relay with a leader lease', () => {
 
 async function appendMore(boardId: string, fromRevision: number, count: number): Promise<void> {
   for (let index = 0; index < count; index += 1) {
-    const context = { occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null };
+    const context = {
+      occurredAt: new Date().toISOString(),
+      actorId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+    };
     await store.appendToStream(boardStreamId(boardId), [
       toEventToAppend({ type: 'BoardRenamed', data: { name: `more ${fromRevision + index}` } }, randomUUID(), context),
     ]);

@@ -1,5 +1,17 @@
 import { boardStreamPrefix } from '@primetrade/domain';
-import { ProducerFencedError, SpanKind, correlationIdsOf, inEventSpans, toEnvelope, type EventBus, type EventStore, type Metrics, type Sql, type StoredEvent, type Subscription } from '@primetrade/platform';
+import {
+  ProducerFencedError,
+  SpanKind,
+  correlationIdsOf,
+  inEventSpans,
+  toEnvelope,
+  type EventBus,
+  type EventStore,
+  type Metrics,
+  type Sql,
+  type StoredEvent,
+  type Subscription,
+} from '@primetrade/platform';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
@@ -19,9 +31,8 @@ export interface RelayOptions {
    */
   readonly lease?: LeaderLease;
   readonly logger?: ProjectorLogger;
-  readonly metrics?: Pick<Metrics, 'registry'> & Partial<Pick<Metrics, 'relayCommitToAck' | 'relayLeader' | 'relayLagEvents'>>;
-  /** Fault injection for the fault suite: runs after the broker acked a batch, before the checkpoint. */
-  readonly afterAck?: (events: readonly StoredEvent[]) => void | Promise<void>;
+  readonly metrics?: Pick<Metrics, 'registry'> &
+    Partial<Pick<Metrics, 'relayCommitToAck' | 'relayLeader' | 'relayLagEvents'>>;
 }
 
 export interface RelayStatus {
@@ -72,18 +83,24 @@ export function createRelay(options: RelayOptions): Relay {
     const timer = metrics?.relayBatchDuration.startTimer();
     const envelopes = stored.map(toEnvelope);
     try {
-      await inEventSpans('relay.publish', { kind: SpanKind.PRODUCER, attributes: { 'primetrade.checkpoint': name } }, envelopes, async (traced) => {
-        const headers = epoch === null ? undefined : { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' };
-        await options.bus.publish(traced, headers ? { headers } : {});
-      });
+      await inEventSpans(
+        'relay.publish',
+        { kind: SpanKind.PRODUCER, attributes: { 'primetrade.checkpoint': name } },
+        envelopes,
+        async (traced) => {
+          const headers =
+            epoch === null ? undefined : { 'relay-epoch': epoch.toString(), 'relay-holder': lease?.holder ?? '' };
+          await options.bus.publish(traced, headers ? { headers } : {});
+        },
+      );
     } catch (error) {
       // The broker already serves a newer relay (this one was frozen past its lease): stand down.
       if (error instanceof ProducerFencedError) void stepDown('fenced by a newer relay at the broker');
       throw error;
     }
     const ackedAt = Date.now();
-    for (const event of stored) options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
-    await options.afterAck?.(stored);
+    for (const event of stored)
+      options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
     try {
       await saveCheckpointForward(options.sql, {
         name,
@@ -98,7 +115,10 @@ export function createRelay(options: RelayOptions): Relay {
     checkpoint = last.position;
     timer?.();
     metrics?.relayedEvents.inc(stored.length);
-    logger.debug({ events: stored.length, position: last.position, correlationIds: correlationIdsOf(envelopes) }, 'relayed batch');
+    logger.debug(
+      { events: stored.length, position: last.position, correlationIds: correlationIdsOf(envelopes) },
+      'relayed batch',
+    );
   }
 
   async function follow(): Promise<void> {
@@ -110,7 +130,8 @@ export function createRelay(options: RelayOptions): Relay {
         streamPrefix: boardStreamPrefix,
         maxCount: options.batchSize ?? 500,
         onError: (error) => {
-          if (!(error instanceof LeaseLostError)) logger.warn({ err: error, checkpoint: name }, 'relay batch failed; retrying');
+          if (!(error instanceof LeaseLostError))
+            logger.warn({ err: error, checkpoint: name }, 'relay batch failed; retrying');
         },
       },
       relayBatch,
@@ -154,7 +175,10 @@ export function createRelay(options: RelayOptions): Relay {
       } catch (error) {
         // Not following yet (the checkpoint could not be read): the next round tries again.
         subscription = null;
-        logger.warn({ err: error, lease: lease.name }, 'relay could not start following the store; retrying next round');
+        logger.warn(
+          { err: error, lease: lease.name },
+          'relay could not start following the store; retrying next round',
+        );
       }
     }
   }
@@ -165,7 +189,11 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function measureLag(): Promise<void> {
     if (!subscription || !options.metrics?.relayLagEvents) return;
-    const pending = await options.store.readAll({ after: checkpoint, streamPrefix: boardStreamPrefix, maxCount: 10_000 });
+    const pending = await options.store.readAll({
+      after: checkpoint,
+      streamPrefix: boardStreamPrefix,
+      maxCount: 10_000,
+    });
     options.metrics.relayLagEvents.set(pending.length);
   }
 
@@ -202,7 +230,9 @@ export function createRelay(options: RelayOptions): Relay {
       await current?.stop();
       await steppingDown;
       options.metrics?.relayLeader?.set(0);
-      await lease?.release().catch((error: unknown) => logger.warn({ err: error }, 'relay could not release its lease'));
+      await lease
+        ?.release()
+        .catch((error: unknown) => logger.warn({ err: error }, 'relay could not release its lease'));
     },
     status: () => ({
       role: !running ? 'stopped' : subscription ? 'leader' : 'standby',

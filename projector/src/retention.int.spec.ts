@@ -25,15 +25,32 @@ describe.each(readModelBackends('retention'))('Retention on $name', ({ open }) =
     await sql.query('DELETE FROM refresh_tokens');
     await sql.query('DELETE FROM notifications');
     userId = randomUUID();
-    await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ada', 'hash', 'user')", [userId, `ada.${userId.slice(0, 6)}@example.test`]);
+    await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ada', 'hash', 'user')", [
+      userId,
+      `ada.${userId.slice(0, 6)}@example.test`,
+    ]);
   });
 
   /** A refresh token of `family` (a new one by default); returns its id. */
-  async function token(fields: { expiresAt: Date; revokedAt?: Date; replacedBy?: string; family?: string }): Promise<string> {
+  async function token(fields: {
+    expiresAt: Date;
+    revokedAt?: Date;
+    replacedBy?: string;
+    family?: string;
+  }): Promise<string> {
     const id = randomUUID();
     await sql.query(
       'INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at, revoked_at, replaced_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [id, userId, fields.family ?? randomUUID(), `hash-${id}`, fields.expiresAt, fields.revokedAt ?? null, fields.replacedBy ?? null, daysAgo(400)],
+      [
+        id,
+        userId,
+        fields.family ?? randomUUID(),
+        `hash-${id}`,
+        fields.expiresAt,
+        fields.revokedAt ?? null,
+        fields.replacedBy ?? null,
+        daysAgo(400),
+      ],
     );
     return id;
   }
@@ -48,8 +65,10 @@ describe.each(readModelBackends('retention'))('Retention on $name', ({ open }) =
     return id;
   }
 
-  const tokenIds = async () => (await sql.query<{ id: string }>('SELECT id FROM refresh_tokens ORDER BY id')).map((row) => row.id).sort();
-  const notificationIds = async () => (await sql.query<{ id: string }>('SELECT id FROM notifications ORDER BY id')).map((row) => row.id).sort();
+  const tokenIds = async () =>
+    (await sql.query<{ id: string }>('SELECT id FROM refresh_tokens ORDER BY id')).map((row) => row.id).sort();
+  const notificationIds = async () =>
+    (await sql.query<{ id: string }>('SELECT id FROM notifications ORDER BY id')).map((row) => row.id).sort();
 
   it('deletes refresh tokens expired or ended past retention, and keeps live ones and rotated ones of a live session', async () => {
     const expiredLongAgo = await token({ expiresAt: daysAgo(31) });
@@ -79,11 +98,16 @@ describe.each(readModelBackends('retention'))('Retention on $name', ({ open }) =
 
   it('deletes in batches until none is left, stops between batches when asked, and keeps everything with 0 days', async () => {
     for (let i = 0; i < 5; i++) await notification(daysAgo(100 + i));
-    expect(await applyRetention(sql, { refreshTokenDays: 0, notificationDays: 0 }, now)).toEqual({ refreshTokens: 0, notifications: 0 });
+    expect(await applyRetention(sql, { refreshTokenDays: 0, notificationDays: 0 }, now)).toEqual({
+      refreshTokens: 0,
+      notifications: 0,
+    });
     // Asked before each batch: "stop" at the second question leaves after one batch of 2.
     let asked = 0;
     const stopAfterOneBatch = () => asked++ >= 1;
-    expect(await applyRetention(sql, { refreshTokenDays: 0, notificationDays: 90, batchSize: 2 }, now, stopAfterOneBatch)).toEqual({ refreshTokens: 0, notifications: 2 });
+    expect(
+      await applyRetention(sql, { refreshTokenDays: 0, notificationDays: 90, batchSize: 2 }, now, stopAfterOneBatch),
+    ).toEqual({ refreshTokens: 0, notifications: 2 });
     expect(await notificationIds()).toHaveLength(3);
     expect(await applyRetention(sql, { ...policy, batchSize: 2 }, now)).toEqual({ refreshTokens: 0, notifications: 3 });
     expect(await notificationIds()).toEqual([]);
@@ -121,7 +145,12 @@ describe.each(readModelBackends('retention'))('Retention on $name', ({ open }) =
       clock = new Date(now.getTime() + 2 * day);
       await token({ expiresAt: daysAgo(31, clock) });
       await vi.advanceTimersByTimeAsync(interval);
-      await vi.waitFor(() => expect(logged).toEqual([{ refreshTokens: 0, notifications: 1 }, { refreshTokens: 1, notifications: 1 }]));
+      await vi.waitFor(() =>
+        expect(logged).toEqual([
+          { refreshTokens: 0, notifications: 1 },
+          { refreshTokens: 1, notifications: 1 },
+        ]),
+      );
       expect(await notificationIds()).toEqual([]);
 
       await job.stop();

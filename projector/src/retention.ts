@@ -47,7 +47,13 @@ const deleteNotificationsBatch = `
   RETURNING 1`;
 
 /** Deletes batch after batch until one comes back short, or `stopping()` says to stop. */
-async function deleteInBatches(sql: SqlQueryable, statement: string, params: readonly unknown[], batchSize: number, stopping: () => boolean): Promise<number> {
+async function deleteInBatches(
+  sql: SqlQueryable,
+  statement: string,
+  params: readonly unknown[],
+  batchSize: number,
+  stopping: () => boolean,
+): Promise<number> {
   let removed = 0;
   while (!stopping()) {
     const deleted = (await sql.query(statement, [batchSize, ...params])).length;
@@ -58,14 +64,33 @@ async function deleteInBatches(sql: SqlQueryable, statement: string, params: rea
 }
 
 /** One retention pass at `now`; `stopping` is asked between batches (shutdown). */
-export async function applyRetention(sql: SqlQueryable, policy: RetentionPolicy, now: Date, stopping: () => boolean = () => false): Promise<RetentionResult> {
+export async function applyRetention(
+  sql: SqlQueryable,
+  policy: RetentionPolicy,
+  now: Date,
+  stopping: () => boolean = () => false,
+): Promise<RetentionResult> {
   const batchSize = policy.batchSize ?? 1000;
-  const refreshTokens = policy.refreshTokenDays > 0
-    ? await deleteInBatches(sql, deleteRefreshTokensBatch, [daysBefore(now, policy.refreshTokenDays), now], batchSize, stopping)
-    : 0;
-  const notifications = policy.notificationDays > 0
-    ? await deleteInBatches(sql, deleteNotificationsBatch, [daysBefore(now, policy.notificationDays)], batchSize, stopping)
-    : 0;
+  const refreshTokens =
+    policy.refreshTokenDays > 0
+      ? await deleteInBatches(
+          sql,
+          deleteRefreshTokensBatch,
+          [daysBefore(now, policy.refreshTokenDays), now],
+          batchSize,
+          stopping,
+        )
+      : 0;
+  const notifications =
+    policy.notificationDays > 0
+      ? await deleteInBatches(
+          sql,
+          deleteNotificationsBatch,
+          [daysBefore(now, policy.notificationDays)],
+          batchSize,
+          stopping,
+        )
+      : 0;
   return { refreshTokens, notifications };
 }
 
@@ -101,7 +126,9 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
   };
   const tick = () => {
     // One pass at a time: a slow pass makes the next tick wait for it instead of piling up.
-    running = running.then(runOnce).catch((error: unknown) => logger.warn({ err: error }, 'retention pass failed; the next one retries'));
+    running = running
+      .then(runOnce)
+      .catch((error: unknown) => logger.warn({ err: error }, 'retention pass failed; the next one retries'));
   };
   return {
     start() {
@@ -123,10 +150,18 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
 
 /** The job as the settings describe it (RETENTION_* in platform/src/config/config.ts), on the wall clock. */
 export function retentionJobFromConfig(
-  config: Pick<Config, 'RETENTION_REFRESH_TOKENS_DAYS' | 'RETENTION_NOTIFICATIONS_DAYS' | 'RETENTION_INTERVAL_MS'>, sql: SqlQueryable, logger: ProjectorLogger,
+  config: Pick<Config, 'RETENTION_REFRESH_TOKENS_DAYS' | 'RETENTION_NOTIFICATIONS_DAYS' | 'RETENTION_INTERVAL_MS'>,
+  sql: SqlQueryable,
+  logger: ProjectorLogger,
 ): RetentionJob {
   return createRetentionJob({
-    sql, logger, clock: () => new Date(), intervalMs: config.RETENTION_INTERVAL_MS,
-    policy: { refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS, notificationDays: config.RETENTION_NOTIFICATIONS_DAYS },
+    sql,
+    logger,
+    clock: () => new Date(),
+    intervalMs: config.RETENTION_INTERVAL_MS,
+    policy: {
+      refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS,
+      notificationDays: config.RETENTION_NOTIFICATIONS_DAYS,
+    },
   });
 }

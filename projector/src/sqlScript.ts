@@ -49,7 +49,8 @@ export function createSqlScript(): SqlScript {
 export function inlineParameters(text: string, params: readonly unknown[]): string {
   return text.replace(/\$(\d+)/g, (_, digits: string) => {
     const index = Number(digits) - 1;
-    if (index < 0 || index >= params.length) throw new RangeError(`Statement uses $${digits} but has ${params.length} parameters`);
+    if (index < 0 || index >= params.length)
+      throw new RangeError(`Statement uses $${digits} but has ${params.length} parameters`);
     return literal(params[index]);
   });
 }

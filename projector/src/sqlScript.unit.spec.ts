@@ -3,7 +3,9 @@ import { createSqlScript, inlineParameters, literal } from './sqlScript.js';
 
 describe('inlineParameters', () => {
   it('turns each value into a string constant, quotes doubled, and an escape-string constant when it holds a backslash', () => {
-    expect(inlineParameters('UPDATE t SET a = $1 WHERE id = $2', ["it's \\ done", 'x'])).toBe("UPDATE t SET a = E'it''s \\\\ done' WHERE id = 'x'");
+    expect(inlineParameters('UPDATE t SET a = $1 WHERE id = $2', ["it's \\ done", 'x'])).toBe(
+      "UPDATE t SET a = E'it''s \\\\ done' WHERE id = 'x'",
+    );
   });
 
   it('never rescans an inlined value, so a "$2" typed by a user stays text', () => {
@@ -17,7 +19,11 @@ describe('inlineParameters', () => {
 
   it('writes NULL, numbers, booleans, instants, arrays and objects as pg would send them', () => {
     expect([null, undefined, 42, true, new Date('2026-01-02T03:04:05.678Z')].map(literal)).toEqual([
-      'NULL', 'NULL', "'42'", "'true'", "'2026-01-02T03:04:05.678Z'",
+      'NULL',
+      'NULL',
+      "'42'",
+      "'true'",
+      "'2026-01-02T03:04:05.678Z'",
     ]);
     expect(literal(['a"b', 'c\\d', null, "e'f"])).toBe(`E'{"a\\\\"b","c\\\\\\\\d",NULL,"e''f"}'`);
     expect(literal({ title: "it's" })).toBe(`'{"title":"it''s"}'`);

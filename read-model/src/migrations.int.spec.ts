@@ -24,10 +24,17 @@ describe('runMigrations', () => {
 
     it('applies every migration once, records it in schema_version, and does nothing the second time', async () => {
       const logged: object[] = [];
-      const logger = { debug: () => undefined, info: (obj: object) => logged.push(obj), warn: () => undefined, error: () => undefined };
+      const logger = {
+        debug: () => undefined,
+        info: (obj: object) => logged.push(obj),
+        warn: () => undefined,
+        error: () => undefined,
+      };
       await runMigrations(sql, logger);
       await runMigrations(sql, logger);
-      const rows = await sql.query<{ version: string }>('SELECT version FROM schema_version WHERE version > 0 ORDER BY version');
+      const rows = await sql.query<{ version: string }>(
+        'SELECT version FROM schema_version WHERE version > 0 ORDER BY version',
+      );
       expect(rows.map((row) => Number(row.version))).toEqual(versions);
       expect(logged).toHaveLength(versions.length);
       expect(await sql.query("SELECT to_regclass('public.tasks') AS t")).toEqual([{ t: 'tasks' }]);
@@ -42,11 +49,12 @@ describe('runMigrations', () => {
         await runMigrations(sql, undefined, { to: '006' });
         const [user, actor, task, board] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
         const at = '2026-03-01T12:00:00.123Z';
-        const insert = (kind: string, createdAt: string, eventId: string | null, dueDate: string | null = null) => sql.query(
-          `INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, actor_id, due_date, task_title, summary, created_at)
+        const insert = (kind: string, createdAt: string, eventId: string | null, dueDate: string | null = null) =>
+          sql.query(
+            `INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, actor_id, due_date, task_title, summary, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'T', 's', $9)`,
-          [randomUUID(), user, kind, board, task, eventId, kind === 'due_soon' ? null : actor, dueDate, createdAt],
-        );
+            [randomUUID(), user, kind, board, task, eventId, kind === 'due_soon' ? null : actor, dueDate, createdAt],
+          );
         // One command's events (one actor, one instant) split over two deliveries: two rows.
         await insert('followed', at, randomUUID());
         await insert('assigned', at, randomUUID());
@@ -58,7 +66,8 @@ describe('runMigrations', () => {
         await runMigrations(sql);
 
         const rows = await sql.query<{ kind: string; correlation_id: string | null }>(
-          'SELECT kind, correlation_id FROM notifications ORDER BY created_at, kind', [],
+          'SELECT kind, correlation_id FROM notifications ORDER BY created_at, kind',
+          [],
         );
         expect(rows.map((row) => row.kind)).toEqual(['assigned', 'due_soon', 'due_soon', 'followed']);
         expect(rows.filter((row) => row.kind === 'due_soon').map((row) => row.correlation_id)).toEqual([null, null]);
@@ -74,7 +83,9 @@ describe('runMigrations', () => {
       const database = await createTestDatabase('projector_migrations', { max: 4 });
       try {
         await Promise.all([runMigrations(database.sql), runMigrations(database.sql), runMigrations(database.sql)]);
-        const rows = await database.sql.query<{ version: string }>('SELECT version FROM schema_version WHERE version > 0 ORDER BY version');
+        const rows = await database.sql.query<{ version: string }>(
+          'SELECT version FROM schema_version WHERE version > 0 ORDER BY version',
+        );
         expect(rows.map((row) => Number(row.version))).toEqual(versions);
       } finally {
         await database.drop();

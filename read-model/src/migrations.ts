@@ -19,7 +19,11 @@ export interface MigrationLogger {
  * Runs in ONE transaction under an advisory lock, so a failed migration leaves nothing behind
  * and a second process waits, then finds nothing to do. Works on PostgreSQL and PGlite alike.
  */
-export async function runMigrations(sql: Sql, logger?: MigrationLogger, options: { readonly to?: string } = {}): Promise<void> {
+export async function runMigrations(
+  sql: Sql,
+  logger?: MigrationLogger,
+  options: { readonly to?: string } = {},
+): Promise<void> {
   await sql.tx(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
     const postgrator = new Postgrator({

@@ -6,8 +6,20 @@
 
 /** How far each feed has come: the relay in the store, the projector in Kafka and in the boards. */
 export interface ProjectionStatus {
-  readonly checkpoints: readonly { name: string; position: string; updatedAt: string; pendingEvents: number; pendingCapped: boolean }[];
-  readonly kafkaOffsets: readonly { group: string; topic: string; partition: number; nextOffset: string; updatedAt: string }[];
+  readonly checkpoints: readonly {
+    name: string;
+    position: string;
+    updatedAt: string;
+    pendingEvents: number;
+    pendingCapped: boolean;
+  }[];
+  readonly kafkaOffsets: readonly {
+    group: string;
+    topic: string;
+    partition: number;
+    nextOffset: string;
+    updatedAt: string;
+  }[];
   readonly boards: { readonly projected: number; readonly lastAppliedAt: string | null };
   readonly rebuild: RebuildJob | null;
 }

@@ -116,7 +116,10 @@ export function splitStatements(script: string, file = 'script'): string[] {
       current += script.slice(i, end + 1);
       i = end;
     } else if (char === '$') {
-      throw new RebuildError('REBUILD.MIGRATION_UNSPLITTABLE', `${file}: dollar quoting is not supported by the rebuild's splitter`);
+      throw new RebuildError(
+        'REBUILD.MIGRATION_UNSPLITTABLE',
+        `${file}: dollar quoting is not supported by the rebuild's splitter`,
+      );
     } else if (char === ';') {
       statements.push(current.trim());
       current = '';
@@ -147,7 +150,8 @@ export async function liveReadModelSchema(sql: SqlQueryable): Promise<string> {
     `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = to_regclass('projection_checkpoints')`,
   );
-  if (!row?.schema) throw new RebuildError('REBUILD.NOT_MIGRATED', 'No read models to rebuild: run the migrations first');
+  if (!row?.schema)
+    throw new RebuildError('REBUILD.NOT_MIGRATED', 'No read models to rebuild: run the migrations first');
   return row.schema;
 }
 
@@ -188,12 +192,18 @@ export async function assertSameColumns(sql: SqlQueryable, live: string, fresh: 
   const [liveColumns, freshColumns] = [await columns(live), await columns(fresh)];
   const missing = tables.filter((table) => !liveColumns.some((column) => column.table_name === table));
   if (missing.length > 0) {
-    throw new RebuildError('REBUILD.NOT_MIGRATED', `Live read models in "${live}" lack ${missing.join(', ')}: run the migrations first`);
+    throw new RebuildError(
+      'REBUILD.NOT_MIGRATED',
+      `Live read models in "${live}" lack ${missing.join(', ')}: run the migrations first`,
+    );
   }
   const differing = freshColumns.find((column, index) => JSON.stringify(column) !== JSON.stringify(liveColumns[index]));
   if (differing || liveColumns.length !== freshColumns.length) {
     const where = differing ? `${String(differing.table_name)}.${String(differing.column_name)}` : 'the column count';
-    throw new RebuildError('REBUILD.SCHEMA_MISMATCH', `Live read models in "${live}" differ from the migrations at ${where}`);
+    throw new RebuildError(
+      'REBUILD.SCHEMA_MISMATCH',
+      `Live read models in "${live}" differ from the migrations at ${where}`,
+    );
   }
 }
 

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceAccountRevoked, createTestDatabase, subscribeAccountRevocations, type TestDatabase } from '@primetrade/platform';
+import {
+  announceAccountRevoked,
+  createTestDatabase,
+  subscribeAccountRevocations,
+  type TestDatabase,
+} from '@primetrade/platform';
 import { join, newUser, startRealtime, type Harness, type TestUser } from './realtime.testkit.js';
 
 /**

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createInProcessEventBus } from '@primetrade/platform';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFanoutConsumer } from './fanout.js';
-import { envelope, join, newUser, record, startRealtime, type Client, type Harness, type TestUser } from './realtime.testkit.js';
+import {
+  envelope,
+  join,
+  newUser,
+  record,
+  startRealtime,
+  type Client,
+  type Harness,
+  type TestUser,
+} from './realtime.testkit.js';
 
 describe('Board event fan-out', () => {
   let harness: Harness;
@@ -33,7 +42,14 @@ describe('Board event fan-out', () => {
       await join(bobClient, { boardId: boardB });
 
       const duplicate = envelope(boardA, 1);
-      await harness.server.publish([envelope(boardA, 2), envelope(boardB, 7), duplicate, envelope(boardA, 0), duplicate, envelope(boardB, 6)]);
+      await harness.server.publish([
+        envelope(boardA, 2),
+        envelope(boardB, 7),
+        duplicate,
+        envelope(boardA, 0),
+        duplicate,
+        envelope(boardB, 6),
+      ]);
       await harness.server.publish([envelope(boardA, 3)]);
 
       await vi.waitFor(() => expect(ada$.batches).toHaveLength(2));
@@ -43,7 +59,10 @@ describe('Board event fan-out', () => {
       ]);
       await vi.waitFor(() => expect(bob$.batches).toHaveLength(3));
       expect(bob$.batches).toContainEqual({ boardId: boardB, revisions: [6, 7] });
-      expect(bob$.batches.filter((batch) => batch.boardId === boardA).map((batch) => batch.revisions)).toEqual([[0, 1, 2], [3]]);
+      expect(bob$.batches.filter((batch) => batch.boardId === boardA).map((batch) => batch.revisions)).toEqual([
+        [0, 1, 2],
+        [3],
+      ]);
     });
 
     it('sends nothing to a member who has not joined the board', async () => {
@@ -96,7 +115,9 @@ describe('Board event fan-out', () => {
       await vi.waitFor(async () => expect(await join(adaClient, { boardId: boardA })).toMatchObject({ ok: true }));
       expect(bob$.batches).toEqual([]);
 
-      await harness.server.publish([envelope(boardA, 8, { type: 'MemberAdded', data: { userId: bob.id, role: 'editor' } })]);
+      await harness.server.publish([
+        envelope(boardA, 8, { type: 'MemberAdded', data: { userId: bob.id, role: 'editor' } }),
+      ]);
       expect(await join(bobClient, { boardId: boardA })).toMatchObject({ ok: true });
     });
   });

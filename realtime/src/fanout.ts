@@ -1,5 +1,13 @@
 import { boardRoom, userRoom, type Envelope } from '@primetrade/domain';
-import { SpanKind, correlationIdsOf, inEventSpans, type BusSubscription, type EventBus, type Logger, type Metrics } from '@primetrade/platform';
+import {
+  SpanKind,
+  correlationIdsOf,
+  inEventSpans,
+  type BusSubscription,
+  type EventBus,
+  type Logger,
+  type Metrics,
+} from '@primetrade/platform';
 import type { Presence } from './presence.js';
 import type { Removals } from './removals.js';
 import type { RealtimeIo } from './socket.types.js';
@@ -15,7 +23,10 @@ export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[
     byBoard.set(event.boardId, revisions);
   }
   return new Map(
-    [...byBoard].map(([boardId, revisions]) => [boardId, [...revisions.values()].sort((a, b) => a.revision - b.revision)]),
+    [...byBoard].map(([boardId, revisions]) => [
+      boardId,
+      [...revisions.values()].sort((a, b) => a.revision - b.revision),
+    ]),
   );
 }
 
@@ -24,7 +35,11 @@ export function groupByBoard(events: readonly Envelope[]): Map<string, Envelope[
  * `socketsLeave` reach every realtime node, so one consumer per event is enough.
  */
 export function createFanout(
-  io: RealtimeIo, presence: Presence, logger: Logger, removals?: Removals, metrics?: Partial<Pick<Metrics, 'pushLatency'>>,
+  io: RealtimeIo,
+  presence: Presence,
+  logger: Logger,
+  removals?: Removals,
+  metrics?: Partial<Pick<Metrics, 'pushLatency'>>,
 ): (events: readonly Envelope[]) => Promise<void> {
   const push = async function publish(events: readonly Envelope[]): Promise<void> {
     for (const [boardId, batch] of groupByBoard(events)) {
@@ -35,9 +50,11 @@ export function createFanout(
         // A failed readmit only keeps a stale removal mark, which `board:join` overrides once the read
         // model shows the membership again; failing the batch would stall this partition's pushes.
         if (event.type === 'MemberAdded') {
-          await removals?.readmit(boardId, event.data.userId).catch((error: unknown) =>
-            logger.warn({ err: error, boardId }, 'realtime: could not clear a removal mark'),
-          );
+          await removals
+            ?.readmit(boardId, event.data.userId)
+            .catch((error: unknown) =>
+              logger.warn({ err: error, boardId }, 'realtime: could not clear a removal mark'),
+            );
         }
         if (event.type !== 'MemberRemoved') continue;
         // Recorded before the sockets leave, so a join racing this either is made to leave or sees
@@ -48,9 +65,9 @@ export function createFanout(
         } finally {
           io.in(userRoom(event.data.userId)).socketsLeave(boardRoom(boardId));
         }
-        await presence.evictUser(boardId, event.data.userId).catch((error: unknown) =>
-          logger.warn({ err: error, boardId }, 'realtime: presence eviction failed'),
-        );
+        await presence
+          .evictUser(boardId, event.data.userId)
+          .catch((error: unknown) => logger.warn({ err: error, boardId }, 'realtime: presence eviction failed'));
       }
     }
   };
@@ -58,13 +75,21 @@ export function createFanout(
 }
 
 /** The end-to-end figure (command → emit) and a log line that ties the push to its requests. */
-function pushed(boardId: string, batch: readonly Envelope[], logger: Logger, metrics: Partial<Pick<Metrics, 'pushLatency'>> | undefined): void {
+function pushed(
+  boardId: string,
+  batch: readonly Envelope[],
+  logger: Logger,
+  metrics: Partial<Pick<Metrics, 'pushLatency'>> | undefined,
+): void {
   const now = Date.now();
   for (const event of batch) {
     const occurred = Date.parse(event.occurredAt);
     if (Number.isFinite(occurred)) metrics?.pushLatency?.observe(Math.max(0, now - occurred) / 1000);
   }
-  logger.debug({ boardId, events: batch.length, fromRevision: batch[0]?.revision, correlationIds: correlationIdsOf(batch) }, 'realtime: pushed');
+  logger.debug(
+    { boardId, events: batch.length, fromRevision: batch[0]?.revision, correlationIds: correlationIdsOf(batch) },
+    'realtime: pushed',
+  );
 }
 
 /** Subscribes the realtime node to the bus (its own consumer group) and pushes every batch. */

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectWith, newUser, secret, startRealtime, type Harness } from './realtime.testkit.js';
 
 const base64url = (value: string): string => Buffer.from(value).toString('base64url');
-const decodePart = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+const decodePart = (part: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
 
 describe('Realtime handshake', () => {
   let harness: Harness;
@@ -65,7 +66,11 @@ describe('Realtime handshake', () => {
 
   describe('when the token has expired', () => {
     it('refuses the connection with AUTH.TOKEN_EXPIRED', async () => {
-      const anHourAgo = createTokenService({ secret, accessTtlSeconds: 60, now: () => new Date(Date.now() - 3_600_000) });
+      const anHourAgo = createTokenService({
+        secret,
+        accessTtlSeconds: 60,
+        now: () => new Date(Date.now() - 3_600_000),
+      });
       const { token } = await anHourAgo.signAccess({ id: newUser('late').id, name: 'late', role: 'user' });
       const error = await harness.refused({ token });
       expect(error.message).toBe('unauthorized');

@@ -10,7 +10,11 @@ function unauthorized(code: ErrorCode): Error & { data: { code: ErrorCode } } {
 }
 
 /** Handshake auth (docs/api.md): `auth: { token }` must be a valid access token. */
-export function authenticate(tokens: TokenService, logger: Logger, isActive?: (userId: string) => Promise<boolean>): Middleware {
+export function authenticate(
+  tokens: TokenService,
+  logger: Logger,
+  isActive?: (userId: string) => Promise<boolean>,
+): Middleware {
   return (socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
     if (typeof token !== 'string' || token.length === 0) {

@@ -4,6 +4,10 @@ export { createInMemoryPresenceStore, type PresenceStore } from './presence.js';
 export type { MembershipQueries } from './rooms.js';
 export type { RealtimeIo, RealtimeSocket, SocketData } from './socket.types.js';
 export { createRemovals, createRedisRemovals, type Removals, type RedisRemovalsOptions } from './removals.js';
-export { createRedisPresenceStore, type RedisPresenceStore, type RedisPresenceStoreOptions } from './redisPresenceStore.js';
+export {
+  createRedisPresenceStore,
+  type RedisPresenceStore,
+  type RedisPresenceStoreOptions,
+} from './redisPresenceStore.js';
 export { createRedisAdapter, type RedisAdapterOptions } from './redisAdapter.js';
 export * from './readModelAccess.js';

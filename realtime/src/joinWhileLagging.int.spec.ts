@@ -23,7 +23,10 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 beforeEach(async () => {
   store = createInMemoryEventStore();
-  harness = await startRealtime({ readModel: readModelAccess(database.sql).membership, storedBoards: createStoredBoards(store) });
+  harness = await startRealtime({
+    readModel: readModelAccess(database.sql).membership,
+    storedBoards: createStoredBoards(store),
+  });
   [owner, bob, stranger] = [newUser('olga'), newUser('bob'), newUser('stan')];
 });
 afterEach(async () => {
@@ -33,7 +36,8 @@ afterEach(async () => {
 
 /** The write: in the store at once (as command-api appends). */
 async function write(events: readonly Envelope[]): Promise<void> {
-  for (const event of events) await store.appendToStream(boardStreamId(event.boardId), [toEventToAppend(event, event.id, event)]);
+  for (const event of events)
+    await store.appendToStream(boardStreamId(event.boardId), [toEventToAppend(event, event.id, event)]);
 }
 
 /** The projector, when a test lets it run. */
@@ -55,7 +59,10 @@ describe('board:join while the read models lag the store', () => {
     await project(created);
     await write([board.addMember(bob.id, 'viewer')]);
     const client = await harness.connect(bob);
-    expect(await join(client, { boardId: board.boardId, afterRevision: board.revision })).toEqual({ ok: true, revision: board.revision });
+    expect(await join(client, { boardId: board.boardId, afterRevision: board.revision })).toEqual({
+      ok: true,
+      revision: board.revision,
+    });
     expect(await join(client, { boardId: board.boardId })).toEqual({ ok: true, revision: board.revision });
   });
 
@@ -86,6 +93,9 @@ describe('board:join while the read models lag the store', () => {
     const events = [...board.create(), board.addMember(bob.id)];
     await write(events);
     await project(events);
-    expect(await join(await harness.connect(bob), { boardId: board.boardId, afterRevision: board.revision })).toEqual({ ok: true, revision: board.revision });
+    expect(await join(await harness.connect(bob), { boardId: board.boardId, afterRevision: board.revision })).toEqual({
+      ok: true,
+      revision: board.revision,
+    });
   });
 });

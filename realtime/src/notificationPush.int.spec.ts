@@ -4,11 +4,26 @@ import type { NotificationDto } from '@primetrade/domain';
 import { createRedisClient, createTestRedis, redisReady, type Redis, type TestRedis } from '@primetrade/platform';
 import { createRedisNotificationRooms, pushNotifications, silentLogger } from '@primetrade/projector';
 import { createRedisAdapter } from './redisAdapter.js';
-import { createMembership, newUser, startRealtime, type Client, type Harness, type TestUser } from './realtime.testkit.js';
+import {
+  createMembership,
+  newUser,
+  startRealtime,
+  type Client,
+  type Harness,
+  type TestUser,
+} from './realtime.testkit.js';
 
 const notificationFor = (title: string): NotificationDto => ({
-  id: randomUUID(), kind: 'assigned', boardId: randomUUID(), taskId: randomUUID(), taskTitle: title,
-  actorId: randomUUID(), actorName: 'Ada', summary: `assigned you to “${title}”`, createdAt: new Date().toISOString(), readAt: null,
+  id: randomUUID(),
+  kind: 'assigned',
+  boardId: randomUUID(),
+  taskId: randomUUID(),
+  taskTitle: title,
+  actorId: randomUUID(),
+  actorName: 'Ada',
+  summary: `assigned you to “${title}”`,
+  createdAt: new Date().toISOString(),
+  readAt: null,
 });
 
 function received(client: Client): NotificationDto[] {
@@ -35,7 +50,10 @@ describe('Notification pushes across realtime nodes over Redis', () => {
     const sub = createRedisClient({ url: redis.url, name: `${name}-sub`, role: 'subscriber' });
     clients.push(pub, sub);
     await Promise.all([redisReady(pub), redisReady(sub)]);
-    const node = await startRealtime({ membership, cluster: { adapter: createRedisAdapter(pub, sub, { key: `${redis.prefix}socket.io` }) } });
+    const node = await startRealtime({
+      membership,
+      cluster: { adapter: createRedisAdapter(pub, sub, { key: `${redis.prefix}socket.io` }) },
+    });
     nodes.push(node);
     return node;
   }
@@ -62,7 +80,9 @@ describe('Notification pushes across realtime nodes over Redis', () => {
     const projectorRedis = createRedisClient({ url: redis.url, name: 'projector-notify' });
     clients.push(projectorRedis);
     await redisReady(projectorRedis);
-    const push = pushNotifications(createRedisNotificationRooms(projectorRedis, { key: `${redis.prefix}socket.io`, logger: silentLogger }));
+    const push = pushNotifications(
+      createRedisNotificationRooms(projectorRedis, { key: `${redis.prefix}socket.io`, logger: silentLogger }),
+    );
 
     const notification = notificationFor('Write the post');
     push([{ userId: bob.id, notification }]);

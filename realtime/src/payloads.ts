@@ -46,7 +46,10 @@ export function parseJoin(payload: unknown): Parsed<JoinPayload> {
   if (afterRevision !== undefined && !(Number.isSafeInteger(afterRevision) && (afterRevision as number) >= 0)) {
     return fail('afterRevision must be a non-negative integer');
   }
-  return { ok: true, value: { boardId: base.value.boardId, afterRevision: (afterRevision as number | undefined) ?? null } };
+  return {
+    ok: true,
+    value: { boardId: base.value.boardId, afterRevision: (afterRevision as number | undefined) ?? null },
+  };
 }
 
 export function parseLeave(payload: unknown): Parsed<LeavePayload> {
@@ -60,5 +63,12 @@ export function parsePresence(payload: unknown): Parsed<PresencePayload> {
   const { taskId, editing } = base.value.record;
   if (taskId !== undefined && taskId !== null && !isUuid(taskId)) return fail('taskId must be a UUID or null');
   if (editing !== undefined && typeof editing !== 'boolean') return fail('editing must be a boolean');
-  return { ok: true, value: { boardId: base.value.boardId, taskId: typeof taskId === 'string' ? canonicalUuid(taskId) : taskId, editing } };
+  return {
+    ok: true,
+    value: {
+      boardId: base.value.boardId,
+      taskId: typeof taskId === 'string' ? canonicalUuid(taskId) : taskId,
+      editing,
+    },
+  };
 }

@@ -18,7 +18,10 @@ describe('Realtime payloads', () => {
 
     it('names the offending field', () => {
       expect(parseJoin({ boardId: 'board-1' })).toEqual({ ok: false, message: 'boardId must be a UUID' });
-      expect(parseJoin({ boardId, afterRevision: -1 })).toEqual({ ok: false, message: 'afterRevision must be a non-negative integer' });
+      expect(parseJoin({ boardId, afterRevision: -1 })).toEqual({
+        ok: false,
+        message: 'afterRevision must be a non-negative integer',
+      });
       expect(parseJoin([boardId])).toEqual({ ok: false, message: 'payload must be an object' });
     });
   });
@@ -35,30 +38,48 @@ describe('Realtime payloads', () => {
     // of its own that a member could join and where no push ever arrives.
     it('names the same board, in the lower case the rooms and the store use', () => {
       const taskId = randomUUID();
-      expect(parseJoin({ boardId: boardId.toUpperCase() })).toEqual({ ok: true, value: { boardId, afterRevision: null } });
+      expect(parseJoin({ boardId: boardId.toUpperCase() })).toEqual({
+        ok: true,
+        value: { boardId, afterRevision: null },
+      });
       expect(parseLeave({ boardId: boardId.toUpperCase() })).toEqual({ ok: true, value: { boardId } });
-      expect(parsePresence({ boardId: boardId.toUpperCase(), taskId: taskId.toUpperCase() })).toEqual({ ok: true, value: { boardId, taskId, editing: undefined } });
+      expect(parsePresence({ boardId: boardId.toUpperCase(), taskId: taskId.toUpperCase() })).toEqual({
+        ok: true,
+        value: { boardId, taskId, editing: undefined },
+      });
     });
   });
 
   describe('presence:update', () => {
     it('keeps absent fields absent so the socket’s previous presence survives', () => {
-      expect(parsePresence({ boardId })).toEqual({ ok: true, value: { boardId, taskId: undefined, editing: undefined } });
+      expect(parsePresence({ boardId })).toEqual({
+        ok: true,
+        value: { boardId, taskId: undefined, editing: undefined },
+      });
     });
 
     it('accepts a null taskId as "no task"', () => {
-      expect(parsePresence({ boardId, taskId: null, editing: false })).toEqual({ ok: true, value: { boardId, taskId: null, editing: false } });
+      expect(parsePresence({ boardId, taskId: null, editing: false })).toEqual({
+        ok: true,
+        value: { boardId, taskId: null, editing: false },
+      });
     });
 
     it('refuses a taskId that is not a UUID and an editing flag that is not a boolean', () => {
       fc.assert(
         fc.property(fc.oneof(fc.string(), fc.integer(), fc.boolean()), (taskId) => {
-          expect(parsePresence({ boardId, taskId })).toMatchObject({ ok: false, message: 'taskId must be a UUID or null' });
+          expect(parsePresence({ boardId, taskId })).toMatchObject({
+            ok: false,
+            message: 'taskId must be a UUID or null',
+          });
         }),
       );
       fc.assert(
         fc.property(fc.oneof(fc.string(), fc.integer(), fc.constant(null)), (editing) => {
-          expect(parsePresence({ boardId, editing })).toMatchObject({ ok: false, message: 'editing must be a boolean' });
+          expect(parsePresence({ boardId, editing })).toMatchObject({
+            ok: false,
+            message: 'editing must be a boolean',
+          });
         }),
       );
     });

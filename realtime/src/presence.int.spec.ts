@@ -101,7 +101,8 @@ describe('Board presence', () => {
       await vi.waitFor(() => expect(adaSeen.lastPresence()).toHaveLength(2));
       const before = adaSeen.presence.length;
       const started = Date.now();
-      for (let n = 0; n < 2_000; n += 1) bobClient.emit('presence:update', { boardId, taskId: n % 2 === 0 ? taskId : null, editing: n % 2 === 0 });
+      for (let n = 0; n < 2_000; n += 1)
+        bobClient.emit('presence:update', { boardId, taskId: n % 2 === 0 ? taskId : null, editing: n % 2 === 0 });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const broadcasts = adaSeen.presence.length - before;
       const seconds = (Date.now() - started) / 1000;
@@ -111,7 +112,9 @@ describe('Board presence', () => {
       // A calm update after the flood is shown.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       bobClient.emit('presence:update', { boardId, taskId, editing: true });
-      await vi.waitFor(() => expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]));
+      await vi.waitFor(() =>
+        expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]),
+      );
     });
 
     it('does not re-broadcast an update that changes nothing', async () => {
@@ -133,7 +136,9 @@ describe('Board presence', () => {
       await join(bobTab1, { boardId });
       await join(bobTab2, { boardId });
       bobTab2.emit('presence:update', { boardId, taskId, editing: true });
-      await vi.waitFor(() => expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]));
+      await vi.waitFor(() =>
+        expect(adaSeen.lastPresence()).toEqual([idle(ada), { userId: bob.id, name: 'Bob', taskId, editing: true }]),
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       const before = adaSeen.presence.length;
       for (let n = 0; n < 5; n += 1) expect(await join(bobTab1, { boardId })).toMatchObject({ ok: true });
@@ -148,8 +153,14 @@ describe('Board presence', () => {
       for (let n = 0; n < 19; n += 1) open.push(await harness.connect(bob));
       // Ada's socket from beforeEach belongs to another account: it does not count for Bob.
       const refused = await harness.connect(bob).then(
-        async () => harness.connect(bob).then(() => null, (error: unknown) => error as Error & { data?: { code?: string } }),
-        (error: unknown) => { throw error; },
+        async () =>
+          harness.connect(bob).then(
+            () => null,
+            (error: unknown) => error as Error & { data?: { code?: string } },
+          ),
+        (error: unknown) => {
+          throw error;
+        },
       );
       expect(refused?.message).toBe('too_many_sockets');
       expect(refused?.data?.code).toBe('RATE_LIMITED');

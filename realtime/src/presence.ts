@@ -67,7 +67,11 @@ export interface PresenceLimits {
  * window coalesce into one trailing run that sees the latest state. One viewer sending thousands
  * of updates costs the room a few broadcasts a second, not thousands.
  */
-function coalescePerKey(everyMs: number, run: (key: string) => Promise<void>, onError: (error: unknown) => void): (key: string) => Promise<void> {
+function coalescePerKey(
+  everyMs: number,
+  run: (key: string) => Promise<void>,
+  onError: (error: unknown) => void,
+): (key: string) => Promise<void> {
   const windows = new Map<string, { trailing: boolean }>();
   const schedule = (key: string): Promise<void> => {
     const open = windows.get(key);
@@ -86,17 +90,26 @@ function coalescePerKey(everyMs: number, run: (key: string) => Promise<void>, on
   return schedule;
 }
 
-export function createPresence(io: RealtimeIo, store: PresenceStore, limits: PresenceLimits = {}, onError: (error: unknown) => void = () => {}): Presence {
+export function createPresence(
+  io: RealtimeIo,
+  store: PresenceStore,
+  limits: PresenceLimits = {},
+  onError: (error: unknown) => void = () => {},
+): Presence {
   const nothingShown: SocketPresence = { taskId: null, editing: false };
   const put = (socket: RealtimeSocket, boardId: string, shown: SocketPresence): Promise<void> => {
     socket.data.presence[boardId] = shown;
     const { userId, name } = socket.data;
     return store.put(boardId, socket.id, { userId, name, ...shown });
   };
-  const broadcast = coalescePerKey(limits.broadcastEveryMs ?? 100, async (boardId) => {
-    const users = await store.list(boardId);
-    io.to(boardRoom(boardId)).emit('presence', { boardId, users });
-  }, onError);
+  const broadcast = coalescePerKey(
+    limits.broadcastEveryMs ?? 100,
+    async (boardId) => {
+      const users = await store.list(boardId);
+      io.to(boardRoom(boardId)).emit('presence', { boardId, users });
+    },
+    onError,
+  );
   return {
     broadcast,
     async enter(socket, boardId) {
@@ -105,9 +118,17 @@ export function createPresence(io: RealtimeIo, store: PresenceStore, limits: Pre
     },
     async update(socket, boardId, change) {
       const before = socket.data.presence[boardId] ?? nothingShown;
-      const after = { taskId: change.taskId === undefined ? before.taskId : change.taskId, editing: change.editing ?? before.editing };
+      const after = {
+        taskId: change.taskId === undefined ? before.taskId : change.taskId,
+        editing: change.editing ?? before.editing,
+      };
       // Saying again what everyone already sees changes nothing and is not re-broadcast.
-      if (socket.data.presence[boardId] !== undefined && after.taskId === before.taskId && after.editing === before.editing) return;
+      if (
+        socket.data.presence[boardId] !== undefined &&
+        after.taskId === before.taskId &&
+        after.editing === before.editing
+      )
+        return;
       await put(socket, boardId, after);
       await broadcast(boardId);
     },
@@ -132,7 +153,8 @@ export function registerPresenceHandlers(socket: RealtimeSocket, presence: Prese
   socket.on('presence:update', (payload: unknown) => {
     const count = updates.note();
     if (count > presenceUpdatesPerSecond) {
-      if (count === presenceUpdatesPerSecond + 1) logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: presence updates throttled');
+      if (count === presenceUpdatesPerSecond + 1)
+        logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: presence updates throttled');
       return;
     }
     const parsed = parsePresence(payload);
@@ -143,13 +165,17 @@ export function registerPresenceHandlers(socket: RealtimeSocket, presence: Prese
     const { boardId, taskId, editing } = parsed.value;
     // Only sockets in the room may show themselves there (membership was checked on join).
     if (!socket.rooms.has(boardRoom(boardId))) return;
-    presence.update(socket, boardId, { taskId, editing }).catch((error: unknown) => logger.error({ err: error }, 'realtime: presence update failed'));
+    presence
+      .update(socket, boardId, { taskId, editing })
+      .catch((error: unknown) => logger.error({ err: error }, 'realtime: presence update failed'));
   });
   // `disconnecting` still sees the rooms; by `disconnect` they are gone.
   socket.on('disconnecting', () => {
     const boards = Object.keys(socket.data.presence).filter((boardId) => socket.rooms.has(boardRoom(boardId)));
     for (const boardId of boards) {
-      presence.exit(socket, boardId).catch((error: unknown) => logger.error({ err: error }, 'realtime: presence clean-up failed'));
+      presence
+        .exit(socket, boardId)
+        .catch((error: unknown) => logger.error({ err: error }, 'realtime: presence clean-up failed'));
     }
   });
 }

@@ -12,7 +12,10 @@ const user = (name: string, overrides: Partial<PresenceUser> = {}): PresenceUser
 });
 
 /** The behaviour every `PresenceStore` (in-memory, Redis) must have; call from a spec file. */
-export function describePresenceStoreContract(name: string, create: () => PresenceStore | Promise<PresenceStore>): void {
+export function describePresenceStoreContract(
+  name: string,
+  create: () => PresenceStore | Promise<PresenceStore>,
+): void {
   describe(`PresenceStore contract: ${name}`, () => {
     let store: PresenceStore;
     const board = randomUUID();

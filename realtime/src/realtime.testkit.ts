@@ -11,7 +11,15 @@ import type {
   Role,
   ServerToClientEvents,
 } from '@primetrade/domain';
-import { createLogger, createMetrics, createTokenService, opsRequestHandler, type Logger, type Metrics, type TokenService } from '@primetrade/platform';
+import {
+  createLogger,
+  createMetrics,
+  createTokenService,
+  opsRequestHandler,
+  type Logger,
+  type Metrics,
+  type TokenService,
+} from '@primetrade/platform';
 import { createRealtimeServer, type RealtimeDeps, type RealtimeServer } from './realtimeServer.js';
 
 export type Client = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -91,7 +99,13 @@ export async function startRealtime(options: RealtimeOptions = {}): Promise<Harn
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   const clients: Client[] = [];
   const open = (auth: Record<string, unknown>, transports: ('websocket' | 'polling')[] = ['websocket']): Client => {
-    const client: Client = connectClient(url, { path: '/socket.io', auth, transports, reconnection: false, forceNew: true });
+    const client: Client = connectClient(url, {
+      path: '/socket.io',
+      auth,
+      transports,
+      reconnection: false,
+      forceNew: true,
+    });
     clients.push(client);
     return client;
   };
@@ -132,12 +146,18 @@ export const join = (client: Client, payload: { boardId: string; afterRevision?:
 export function record(client: Client) {
   const batches: { boardId: string; revisions: number[] }[] = [];
   const presence: { boardId: string; users: PresenceUser[] }[] = [];
-  client.on('board:events', ({ boardId, events }) => batches.push({ boardId, revisions: events.map((event) => event.revision) }));
+  client.on('board:events', ({ boardId, events }) =>
+    batches.push({ boardId, revisions: events.map((event) => event.revision) }),
+  );
   client.on('presence', (payload) => presence.push(payload));
   return { batches, presence, lastPresence: () => presence.at(-1)?.users };
 }
 
-export function envelope(boardId: string, revision: number, event: BoardEvent = { type: 'BoardRenamed', data: { name: `r${revision}` } }): Envelope {
+export function envelope(
+  boardId: string,
+  revision: number,
+  event: BoardEvent = { type: 'BoardRenamed', data: { name: `r${revision}` } },
+): Envelope {
   return {
     ...event,
     id: randomUUID(),

@@ -6,7 +6,13 @@ import type { StoredBoards } from '@primetrade/read-model';
 import { createFanout } from './fanout.js';
 import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
-import { createInMemoryPresenceStore, createPresence, registerPresenceHandlers, type PresenceLimits, type PresenceStore } from './presence.js';
+import {
+  createInMemoryPresenceStore,
+  createPresence,
+  registerPresenceHandlers,
+  type PresenceLimits,
+  type PresenceStore,
+} from './presence.js';
 import { registerRoomHandlers, type MembershipQueries } from './rooms.js';
 import type { RealtimeIo } from './socket.types.js';
 
@@ -67,8 +73,12 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     ...(deps.corsOrigins ? { cors: { origin: [...deps.corsOrigins], credentials: true } } : {}),
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
-  const presence = createPresence(io, deps.presenceStore ?? createInMemoryPresenceStore(), deps.presenceLimits, (error) =>
-    logger.error({ err: error }, 'realtime: presence broadcast failed'));
+  const presence = createPresence(
+    io,
+    deps.presenceStore ?? createInMemoryPresenceStore(),
+    deps.presenceLimits,
+    (error) => logger.error({ err: error }, 'realtime: presence broadcast failed'),
+  );
   const socketsOf = new Map<string, number>();
   const maxSocketsPerUser = deps.maxSocketsPerUser ?? 20;
   const removals = deps.removals ?? createRemovals();
@@ -78,7 +88,11 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     const open = socketsOf.get(socket.data.userId) ?? 0;
     if (open < maxSocketsPerUser) return next();
     logger.warn({ userId: socket.data.userId, open }, 'realtime: socket refused, too many open for this account');
-    next(Object.assign(new Error('too_many_sockets'), { data: { code: 'RATE_LIMITED', message: `At most ${maxSocketsPerUser} open connections per account` } }));
+    next(
+      Object.assign(new Error('too_many_sockets'), {
+        data: { code: 'RATE_LIMITED', message: `At most ${maxSocketsPerUser} open connections per account` },
+      }),
+    );
   });
   io.on('connection', (socket) => {
     const { userId } = socket.data;
@@ -92,7 +106,10 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     deps.metrics?.socketsConnected.inc();
     const stopExpiryTimer = dropOnExpiry(socket, now);
     registerRoomHandlers(socket, {
-      membership: deps.membership, presence, logger, removals,
+      membership: deps.membership,
+      presence,
+      logger,
+      removals,
       ...(deps.storedBoards ? { storedBoards: deps.storedBoards } : {}),
       ...(deps.isActive ? { isActive: deps.isActive } : {}),
     });

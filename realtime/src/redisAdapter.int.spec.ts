@@ -3,11 +3,27 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { boardRoom, userRoom } from '@primetrade/domain';
-import { createRedisClient, createTestRedis, redisReady, unusedPort, type Redis, type TestRedis } from '@primetrade/platform';
+import {
+  createRedisClient,
+  createTestRedis,
+  redisReady,
+  unusedPort,
+  type Redis,
+  type TestRedis,
+} from '@primetrade/platform';
 import { createRedisAdapter } from './redisAdapter.js';
 import { createRedisPresenceStore, type RedisPresenceStore } from './redisPresenceStore.js';
 import { createRedisRemovals } from './removals.js';
-import { createMembership, envelope, join, newUser, record, startRealtime, type Harness, type TestUser } from './realtime.testkit.js';
+import {
+  createMembership,
+  envelope,
+  join,
+  newUser,
+  record,
+  startRealtime,
+  type Harness,
+  type TestUser,
+} from './realtime.testkit.js';
 
 const idle = (user: TestUser) => ({ userId: user.id, name: user.name, taskId: null, editing: false });
 
@@ -100,11 +116,20 @@ describe('Realtime cluster over Redis', () => {
       await join(bobClient, { boardId: board });
       membership.setRevision(board, 4);
       await nodeA.server.publish([envelope(board, 5, { type: 'MemberRemoved', data: { userId: bob.id } })]);
-      await vi.waitFor(() => expect(nodeB.server.io.of('/').adapter.rooms.get(boardRoom(board))?.has(bobClient.id ?? '') ?? false).toBe(false));
+      await vi.waitFor(() =>
+        expect(
+          nodeB.server.io
+            .of('/')
+            .adapter.rooms.get(boardRoom(board))
+            ?.has(bobClient.id ?? '') ?? false,
+        ).toBe(false),
+      );
       // The read model still says "member at revision 4"; node B knows better through Redis.
       expect(await join(bobClient, { boardId: board })).toMatchObject({ ok: false, code: 'BOARD.NOT_FOUND' });
 
-      await nodeA.server.publish([envelope(board, 6, { type: 'MemberAdded', data: { userId: bob.id, role: 'editor' } })]);
+      await nodeA.server.publish([
+        envelope(board, 6, { type: 'MemberAdded', data: { userId: bob.id, role: 'editor' } }),
+      ]);
       expect(await join(bobClient, { boardId: board })).toMatchObject({ ok: true });
     });
   });
@@ -175,8 +200,15 @@ describe('Realtime node whose Redis is down', () => {
       // Put Bob in the room directly (the join cannot pass): the removal must still take him out.
       const bobClient = await node.connect(bob);
       node.server.io.in(userRoom(bob.id)).socketsJoin(boardRoom(board));
-      await expect(node.server.publish([envelope(board, 5, { type: 'MemberRemoved', data: { userId: bob.id } })])).rejects.toThrow();
-      expect(node.server.io.of('/').adapter.rooms.get(boardRoom(board))?.has(bobClient.id ?? '') ?? false).toBe(false);
+      await expect(
+        node.server.publish([envelope(board, 5, { type: 'MemberRemoved', data: { userId: bob.id } })]),
+      ).rejects.toThrow();
+      expect(
+        node.server.io
+          .of('/')
+          .adapter.rooms.get(boardRoom(board))
+          ?.has(bobClient.id ?? '') ?? false,
+      ).toBe(false);
     } finally {
       await node.close();
       down.disconnect();

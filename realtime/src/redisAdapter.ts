@@ -20,11 +20,18 @@ export interface RedisAdapterOptions {
  * process: they are caught and logged here, once per outage. An emit is then lost for the other
  * nodes, which is what a down Redis means; this node's own sockets still get it.
  */
-export function createRedisAdapter(pubClient: Redis, subClient: Redis, options: RedisAdapterOptions = {}): NonNullable<ServerOptions['adapter']> {
+export function createRedisAdapter(
+  pubClient: Redis,
+  subClient: Redis,
+  options: RedisAdapterOptions = {},
+): NonNullable<ServerOptions['adapter']> {
   if (subClient.options.maxRetriesPerRequest !== null || subClient.options.enableOfflineQueue !== true) {
-    throw new RangeError("createRedisAdapter: create subClient with createRedisClient({ role: 'subscriber' }), or its subscription may be lost");
+    throw new RangeError(
+      "createRedisAdapter: create subClient with createRedisClient({ role: 'subscriber' }), or its subscription may be lost",
+    );
   }
-  if (pubClient === subClient) throw new RangeError('createRedisAdapter: pubClient and subClient must be two connections');
+  if (pubClient === subClient)
+    throw new RangeError('createRedisAdapter: pubClient and subClient must be two connections');
   const key = options.key ?? 'socket.io';
   if (key === '') throw new RangeError('createRedisAdapter: key must not be empty');
   const logger = options.logger;
@@ -71,7 +78,9 @@ function withHandledRejections(client: Redis, methods: readonly string[], report
       if (wrapped) return wrapped;
       const value: unknown = Reflect.get(target, property, target);
       // Methods run on the client itself; `constructor` stays unbound (the adapter reads its name).
-      return typeof value === 'function' && property !== 'constructor' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function' && property !== 'constructor'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
 }

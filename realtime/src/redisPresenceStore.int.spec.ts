@@ -6,7 +6,6 @@ import { createTestRedis, type TestRedis } from '@primetrade/platform';
 import { describePresenceStoreContract } from './presenceStore.contract.js';
 import { createRedisPresenceStore, type RedisPresenceStore } from './redisPresenceStore.js';
 
-
 const user = (name: string): PresenceUser => ({ userId: randomUUID(), name, taskId: null, editing: false });
 
 describe('Redis presence store', () => {
@@ -14,7 +13,10 @@ describe('Redis presence store', () => {
   const stores: RedisPresenceStore[] = [];
   let namespaces = 0;
   /** A store in a key space of its own under the test prefix (the contract reuses board ids). */
-  const createStore = (prefix = `${redis.prefix}${(namespaces += 1)}:`, options: { ttlMs?: number; refreshEveryMs?: number } = {}) => {
+  const createStore = (
+    prefix = `${redis.prefix}${(namespaces += 1)}:`,
+    options: { ttlMs?: number; refreshEveryMs?: number } = {},
+  ) => {
     const store = createRedisPresenceStore(redis.client, { prefix, ...options });
     stores.push(store);
     return store;

@@ -80,8 +80,10 @@ return gone`);
 export function createRedisPresenceStore(client: Redis, options: RedisPresenceStoreOptions): RedisPresenceStore {
   const ttlMs = options.ttlMs ?? 30_000;
   const refreshEveryMs = options.refreshEveryMs ?? Math.floor(ttlMs / 3);
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('createRedisPresenceStore: ttlMs must be a positive integer');
-  if (!(refreshEveryMs > 0 && refreshEveryMs < ttlMs)) throw new RangeError('createRedisPresenceStore: refreshEveryMs must be between 0 and ttlMs');
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError('createRedisPresenceStore: ttlMs must be a positive integer');
+  if (!(refreshEveryMs > 0 && refreshEveryMs < ttlMs))
+    throw new RangeError('createRedisPresenceStore: refreshEveryMs must be between 0 and ttlMs');
   const keys = (boardId: string) => {
     const entries = `${options.prefix}presence:${boardId}`;
     return [entries, `${entries}:seen`, `${entries}:seq`] as const;

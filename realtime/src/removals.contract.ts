@@ -7,7 +7,11 @@ import type { Removals } from './removals.js';
  * called twice per test: implementations that share state (Redis) must show one node's record to
  * the other; the in-memory one is one node, so it may return the same instance.
  */
-export function describeRemovalsContract(name: string, create: () => Removals | Promise<Removals>, options: { shared: boolean }): void {
+export function describeRemovalsContract(
+  name: string,
+  create: () => Removals | Promise<Removals>,
+  options: { shared: boolean },
+): void {
   describe(`Removals contract: ${name}`, () => {
     let nodeA: Removals;
     let nodeB: Removals;

@@ -13,7 +13,9 @@ describe('Redis removals', () => {
     await redis.cleanup();
   });
 
-  describeRemovalsContract('Redis', () => createRedisRemovals(redis.client, { prefix: redis.prefix }), { shared: true });
+  describeRemovalsContract('Redis', () => createRedisRemovals(redis.client, { prefix: redis.prefix }), {
+    shared: true,
+  });
 
   it('stores one expiring key per removal under the prefix', async () => {
     const removals = createRedisRemovals(redis.client, { prefix: `${redis.prefix}ttl:`, ttlMs: 300 });

@@ -40,11 +40,13 @@ export interface RedisRemovalsOptions {
 /** Removals shared by every realtime node, one expiring key per removed member. */
 export function createRedisRemovals(client: Redis, options: RedisRemovalsOptions): Removals {
   const ttlMs = options.ttlMs ?? 600_000;
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('createRedisRemovals: ttlMs must be a positive integer');
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError('createRedisRemovals: ttlMs must be a positive integer');
   const key = (boardId: string, userId: string) => `${options.prefix}removal:${boardId}:${userId}`;
   return {
     async record(boardId, userId, revision) {
-      if (!Number.isInteger(revision) || revision < 0) throw new RangeError(`Removals.record: revision must be a non-negative integer, got ${revision}`);
+      if (!Number.isInteger(revision) || revision < 0)
+        throw new RangeError(`Removals.record: revision must be a non-negative integer, got ${revision}`);
       await client.set(key(boardId, userId), String(revision), 'PX', ttlMs);
     },
     async readmit(boardId, userId) {

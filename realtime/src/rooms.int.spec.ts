@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { envelope, join, newUser, record, startRealtime, type Client, type Harness, type TestUser } from './realtime.testkit.js';
+import {
+  envelope,
+  join,
+  newUser,
+  record,
+  startRealtime,
+  type Client,
+  type Harness,
+  type TestUser,
+} from './realtime.testkit.js';
 
 // Written independently of the server's parser on purpose: the oracle must not be the code under test.
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -112,7 +121,10 @@ describe('Board rooms', () => {
       await harness.close();
       harness = await startRealtime({
         readModel: {
-          roleOf: (board, user) => { asked.push(board); return harness.membership.roleOf(board, user); },
+          roleOf: (board, user) => {
+            asked.push(board);
+            return harness.membership.roleOf(board, user);
+          },
           revisionOf: (board) => harness.membership.revisionOf(board),
         },
       });

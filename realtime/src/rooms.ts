@@ -37,7 +37,11 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
       (result) => ack?.(result),
       (error: unknown) => {
         deps.logger.error({ err: error, socketId: socket.id }, 'realtime: board:join failed');
-        ack?.({ ok: false, code: 'SERVICE.UNAVAILABLE', message: 'Board membership could not be checked' } satisfies JoinAck);
+        ack?.({
+          ok: false,
+          code: 'SERVICE.UNAVAILABLE',
+          message: 'Board membership could not be checked',
+        } satisfies JoinAck);
       },
     );
   });
@@ -54,7 +58,9 @@ export function registerRoomHandlers(socket: RealtimeSocket, deps: RoomDeps): vo
     void socket.leave(boardRoom(boardId));
     ack?.({ ok: true } satisfies LeaveAck);
     if (wasIn) {
-      deps.presence.exit(socket, boardId).catch((error: unknown) => deps.logger.error({ err: error }, 'realtime: presence clean-up failed'));
+      deps.presence
+        .exit(socket, boardId)
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'realtime: presence clean-up failed'));
     }
   });
 }
@@ -69,19 +75,26 @@ type Authority = 'readModel' | 'store';
  */
 export const joinsPerSecond = 10;
 
-async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown, joins: { note(): number }): Promise<JoinAck> {
+async function join(
+  socket: RealtimeSocket,
+  deps: RoomDeps,
+  payload: unknown,
+  joins: { note(): number },
+): Promise<JoinAck> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) return { ok: false, code: 'VALIDATION.FAILED', message: parsed.message };
   const count = joins.note();
   if (count > joinsPerSecond) {
-    if (count === joinsPerSecond + 1) deps.logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: board joins throttled');
+    if (count === joinsPerSecond + 1)
+      deps.logger.warn({ socketId: socket.id, userId: socket.data.userId }, 'realtime: board joins throttled');
     return { ok: false, code: 'RATE_LIMITED', message: `At most ${joinsPerSecond} joins a second per connection` };
   }
   // `afterRevision` is not replayed here: the client catches up through `GET /boards/:id/events?after=`,
   // which reads the store and works the same behind the Redis adapter. It only says how current the
   // read models must be to decide this join (docs/consistency.md, "Joining a board's room").
   const { boardId, afterRevision } = parsed.value;
-  if (deps.isActive && !(await deps.isActive(socket.data.userId))) return { ok: false, code: 'AUTH.ACCOUNT_DISABLED', message: 'This account is disabled' };
+  if (deps.isActive && !(await deps.isActive(socket.data.userId)))
+    return { ok: false, code: 'AUTH.ACCOUNT_DISABLED', message: 'This account is disabled' };
   // Non-members learn nothing, not even that the board exists.
   const authority = await admit(deps, boardId, socket.data.userId, afterRevision);
   if (authority === null) return { ok: false, code: 'BOARD.NOT_FOUND', message: 'Board not found' };
@@ -104,7 +117,9 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown, jo
   }
   if (alreadyShown) return { ok: true, revision };
   // Presence is cosmetic: its failure must not refuse a join that already happened.
-  await deps.presence.enter(socket, boardId).catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
+  await deps.presence
+    .enter(socket, boardId)
+    .catch((error: unknown) => deps.logger.warn({ err: error }, 'realtime: presence enter failed'));
   return { ok: true, revision };
 }
 
@@ -117,7 +132,12 @@ async function join(socket: RealtimeSocket, deps: RoomDeps, payload: unknown, jo
  * ago, is refused authoritatively. Both paths cost about the same for a non-member of an existing
  * board and an unknown board.
  */
-async function admit(deps: RoomDeps, boardId: string, userId: string, afterRevision: number | null): Promise<Authority | null> {
+async function admit(
+  deps: RoomDeps,
+  boardId: string,
+  userId: string,
+  afterRevision: number | null,
+): Promise<Authority | null> {
   const [role, projected, stored] = await Promise.all([
     deps.membership.roleOf(boardId, userId),
     deps.membership.revisionOf(boardId),
@@ -130,7 +150,12 @@ async function admit(deps: RoomDeps, boardId: string, userId: string, afterRevis
 }
 
 /** The revision to ack, or null when the user may not be in the room after all. */
-async function stillAdmitted(socket: RealtimeSocket, deps: RoomDeps, boardId: string, authority: Authority): Promise<number | null> {
+async function stillAdmitted(
+  socket: RealtimeSocket,
+  deps: RoomDeps,
+  boardId: string,
+  authority: Authority,
+): Promise<number | null> {
   const userId = socket.data.userId;
   const state = authority === 'store' ? await deps.storedBoards?.load(boardId) : undefined;
   const revision = state ? storedRevisionOf(state) : ((await deps.membership.revisionOf(boardId)) ?? -1);

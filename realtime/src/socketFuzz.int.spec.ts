@@ -9,7 +9,15 @@ import { createMigratedPostgres, createStoredBoards, type MigratedDatabase } fro
 import { readModelAccess } from './readModelAccess.js';
 import { defaultMaxMessageBytes } from './realtimeServer.js';
 import { joinsPerSecond } from './rooms.js';
-import { connectWith, join, newUser, startRealtime, type Client, type Harness, type TestUser } from './realtime.testkit.js';
+import {
+  connectWith,
+  join,
+  newUser,
+  startRealtime,
+  type Client,
+  type Harness,
+  type TestUser,
+} from './realtime.testkit.js';
 
 /**
  * Every client → server message the realtime node handles (`board:join`, `board:leave`,
@@ -52,7 +60,8 @@ const written: number[] = [];
 
 /** A real write: into the store, through the projector, pushed by the fan-out (the bus's path). */
 async function write(events: readonly Envelope[]): Promise<void> {
-  for (const event of events) await store.appendToStream(boardStreamId(event.boardId), [toEventToAppend(event, event.id, event)]);
+  for (const event of events)
+    await store.appendToStream(boardStreamId(event.boardId), [toEventToAppend(event, event.id, event)]);
   await applyEnvelopes(database.sql, events);
   await harness.server.publish(events);
 }
@@ -66,7 +75,9 @@ async function writeAndSeeItPushed(): Promise<void> {
 }
 
 const boardRevisionsSeenByWatcher = () =>
-  watcherSaw.filter((seen) => seen.event === 'board:events').flatMap((seen) => (seen.args[0] as { events: Envelope[] }).events.map((event) => event.revision));
+  watcherSaw
+    .filter((seen) => seen.event === 'board:events')
+    .flatMap((seen) => (seen.args[0] as { events: Envelope[] }).events.map((event) => event.revision));
 
 /**
  * `GET /healthz` on a connection of its own, as a probe makes it: a pooled keep-alive connection may
@@ -76,7 +87,10 @@ async function healthzAnswers(): Promise<void> {
   const { status, body } = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
     get(`${harness.url}/healthz`, { agent: false }, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode, body: text }));
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: response.statusCode, body: text }));
     }).on('error', reject);
   });
   expect(status).toBe(200);
@@ -93,7 +107,8 @@ async function settle(clients: readonly Client[]): Promise<void> {
   await leaveAck(watcherClient, randomUUID());
 }
 
-const leaveAck = (client: Client, boardId: string): Promise<unknown> => client.timeout(10_000).emitWithAck('board:leave', { boardId });
+const leaveAck = (client: Client, boardId: string): Promise<unknown> =>
+  client.timeout(10_000).emitWithAck('board:leave', { boardId });
 
 /** What the watcher saw beyond the pushes of real writes. */
 const junkSeenByWatcher = () => watcherSaw.filter((seen) => seen.event !== 'board:events');
@@ -118,7 +133,14 @@ function expectProtocolAck(event: string, answer: unknown): void {
 
 const knownEvents = ['board:join', 'board:leave', 'presence:update'] as const;
 /** socket.io-client refuses to send these itself (and the server's parser refuses them too). */
-const reservedEvents = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+const reservedEvents = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
 
 interface Emit {
   readonly event: string;
@@ -161,7 +183,17 @@ function idLike(boardId: string): fc.Arbitrary<unknown> {
 
 /** JSON-ish junk, binary (typed arrays go as Socket.IO attachments) and deep nesting included. */
 const junk: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ maxDepth: 3, maxKeys: 5, withTypedArray: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true }),
+  fc.anything({
+    maxDepth: 3,
+    maxKeys: 5,
+    withTypedArray: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  }),
   fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
   fc.integer({ min: 100, max: 1_500 }).map((depth) => deeplyNested(depth, null)),
   fc.integer({ min: 100, max: 1_000 }).map((depth) => deeplyNested(depth, Buffer.from('bin'))),
@@ -173,7 +205,15 @@ function payload(boardId: string): fc.Arbitrary<unknown> {
   const fields = fc.record(
     {
       boardId: idLike(boardId),
-      afterRevision: fc.oneof(fc.integer({ min: -5, max: 1_000 }), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(1e300), fc.double(), fc.string(), fc.constant(null), fc.constant(-0)),
+      afterRevision: fc.oneof(
+        fc.integer({ min: -5, max: 1_000 }),
+        fc.constant(Number.MAX_SAFE_INTEGER),
+        fc.constant(1e300),
+        fc.double(),
+        fc.string(),
+        fc.constant(null),
+        fc.constant(-0),
+      ),
       taskId: fc.oneof(fc.uuid(), idLike(boardId), fc.constant(null)),
       editing: fc.oneof(fc.boolean(), fc.constant('true'), fc.integer({ min: 0, max: 1 }), fc.constant(null)),
       extra: junk,
@@ -182,14 +222,33 @@ function payload(boardId: string): fc.Arbitrary<unknown> {
     },
     { requiredKeys: [] },
   );
-  return fc.oneof({ weight: 4, arbitrary: fields }, { weight: 1, arbitrary: junk }, { weight: 1, arbitrary: fc.constant(undefined) });
+  return fc.oneof(
+    { weight: 4, arbitrary: fields },
+    { weight: 1, arbitrary: junk },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
 }
 
-const unknownEvent = fc.oneof(
-  fc.constantFrom('board:events', 'presence', 'notification', 'board:joined', 'BOARD:JOIN', 'board:join ', 'error', '__proto__', 'constructor', 'toString', 'hasOwnProperty', ''),
-  fc.string({ maxLength: 30 }),
-  unicode,
-).filter((event) => !reservedEvents.has(event) && !(knownEvents as readonly string[]).includes(event));
+const unknownEvent = fc
+  .oneof(
+    fc.constantFrom(
+      'board:events',
+      'presence',
+      'notification',
+      'board:joined',
+      'BOARD:JOIN',
+      'board:join ',
+      'error',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '',
+    ),
+    fc.string({ maxLength: 30 }),
+    unicode,
+  )
+  .filter((event) => !reservedEvents.has(event) && !(knownEvents as readonly string[]).includes(event));
 
 /** Roughly what the client puts on the wire, binary attachments aside (each is a frame of its own). */
 const encodedSize = (args: unknown[]): number =>
@@ -199,15 +258,37 @@ const encodedSize = (args: unknown[]): number =>
 function message(boardId: string): fc.Arbitrary<Emit> {
   const extraArgs = fc.array(junk, { maxLength: 3 });
   const messages: fc.Arbitrary<Emit> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ event: fc.constantFrom(...knownEvents), args: fc.tuple(payload(boardId), extraArgs).map(([first, rest]) => [first, ...rest]), withAck: fc.boolean() }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        event: fc.constantFrom(...knownEvents),
+        args: fc.tuple(payload(boardId), extraArgs).map(([first, rest]) => [first, ...rest]),
+        withAck: fc.boolean(),
+      }),
+    },
     // Too many arguments, or none at all.
-    { weight: 1, arbitrary: fc.record({ event: fc.constantFrom(...knownEvents), args: fc.oneof(fc.constant<unknown[]>([]), fc.array(junk, { minLength: 10, maxLength: 40 })), withAck: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ event: unknownEvent, args: fc.array(payload(boardId), { maxLength: 3 }), withAck: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        event: fc.constantFrom(...knownEvents),
+        args: fc.oneof(fc.constant<unknown[]>([]), fc.array(junk, { minLength: 10, maxLength: 40 })),
+        withAck: fc.boolean(),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        event: unknownEvent,
+        args: fc.array(payload(boardId), { maxLength: 3 }),
+        withAck: fc.boolean(),
+      }),
+    },
   );
   return messages.filter((one) => encodedSize(one.args) < defaultMaxMessageBytes - 1_024);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isUuidOf = (value: unknown, boardId: string) => typeof value === 'string' && value.toLowerCase() === boardId;
 
 /**
@@ -231,7 +312,11 @@ function send(client: Client, message: Emit, strayAnswers: { event: string; answ
     return Promise.resolve(null);
   }
   if (!expectsAnswer) {
-    client.emit(message.event as 'board:leave', ...(message.args as [{ boardId: string }]), (answer: unknown) => void strayAnswers.push({ event: message.event, answer }));
+    client.emit(
+      message.event as 'board:leave',
+      ...(message.args as [{ boardId: string }]),
+      (answer: unknown) => void strayAnswers.push({ event: message.event, answer }),
+    );
     return Promise.resolve(null);
   }
   return client.timeout(30_000).emitWithAck(message.event as 'board:leave', ...(message.args as [{ boardId: string }]));
@@ -265,10 +350,15 @@ beforeAll(async () => {
   malletClient = await harness.connect(mallet);
   eveClient = await harness.connect(eve);
   for (const user of flooders) floodClients.push(await harness.connect(user));
-  for (const client of [watcherClient, gusClient, malletClient, ...floodClients]) expect(await join(client, { boardId: board.boardId })).toMatchObject({ ok: true });
+  for (const client of [watcherClient, gusClient, malletClient, ...floodClients])
+    expect(await join(client, { boardId: board.boardId })).toMatchObject({ ok: true });
   // Everyone is listed; past the coalescing window nothing more is due. From here on the watcher
   // may see only the pushes of real writes.
-  await vi.waitFor(() => expect((watcherSaw.filter((seen) => seen.event === 'presence').at(-1)?.args[0] as { users: unknown[] }).users).toHaveLength(7));
+  await vi.waitFor(() =>
+    expect(
+      (watcherSaw.filter((seen) => seen.event === 'presence').at(-1)?.args[0] as { users: unknown[] }).users,
+    ).toHaveLength(7),
+  );
   await new Promise((resolve) => setTimeout(resolve, 500));
   watcherSaw.length = 0;
 });
@@ -292,13 +382,21 @@ describe('Socket messages fuzzed (fixed seed)', () => {
   it('a member in the room: malformed messages are refused with the protocol’s ack, change no room and broadcast nothing', async () => {
     const strayAnswers: { event: string; answer: unknown }[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.array(message(board.boardId).filter((one) => !changesWhatTheRoomSees(one, board.boardId)), { minLength: 1, maxLength: 12 }), async (messages) => {
-        const answers = await Promise.all(messages.map(async (one) => ({ event: one.event, answer: await send(malletClient, one, strayAnswers) })));
-        for (const { event, answer } of answers) if (answer !== null) expectProtocolAck(event, answer);
-        await settle([malletClient]);
-        expect(malletClient.connected).toBe(true);
-        expect(junkSeenByWatcher()).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          message(board.boardId).filter((one) => !changesWhatTheRoomSees(one, board.boardId)),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (messages) => {
+          const answers = await Promise.all(
+            messages.map(async (one) => ({ event: one.event, answer: await send(malletClient, one, strayAnswers) })),
+          );
+          for (const { event, answer } of answers) if (answer !== null) expectProtocolAck(event, answer);
+          await settle([malletClient]);
+          expect(malletClient.connected).toBe(true);
+          expect(junkSeenByWatcher()).toEqual([]);
+        },
+      ),
       { seed, numRuns: 150, endOnFailure: true },
     );
     expect(strayAnswers).toEqual([]);
@@ -311,7 +409,9 @@ describe('Socket messages fuzzed (fixed seed)', () => {
     const strayAnswers: { event: string; answer: unknown }[] = [];
     await fc.assert(
       fc.asyncProperty(fc.array(message(board.boardId), { minLength: 1, maxLength: 12 }), async (messages) => {
-        const answers = await Promise.all(messages.map(async (one) => ({ event: one.event, answer: await send(eveClient, one, strayAnswers) })));
+        const answers = await Promise.all(
+          messages.map(async (one) => ({ event: one.event, answer: await send(eveClient, one, strayAnswers) })),
+        );
         for (const { event, answer } of answers) {
           if (answer === null) continue;
           expectProtocolAck(event, answer);
@@ -331,14 +431,49 @@ describe('Socket messages fuzzed (fixed seed)', () => {
 
   it('raw protocol junk closes at most the sender’s connection', async () => {
     const rawPackets = [
-      '2', '2[', '2[]', '2{}', '2"board:join"', '2[null]', '2[1]', '2[42,{"boardId":"x"}]', '2[{"a":1}]', '2[["board:join"]]',
-      '2["board:join"]', '2["board:leave",1,2,3]', '2["disconnecting"]', '2["disconnect"]', '2["newListener","x"]',
-      '21-["board:join",{"_placeholder":true,"num":0}]', '2999-["board:join"]', '2-1-["x"]', '2/admin,["board:join",{}]',
-      '3', '3[]', '31["x"]', '0', '0{"token":1}', '1', '4', '4{"message":"x"}', '5["x"]', '6', '9', '', '\u0000', '2["board:join",{"boardId":"\ud800"}]',
+      '2',
+      '2[',
+      '2[]',
+      '2{}',
+      '2"board:join"',
+      '2[null]',
+      '2[1]',
+      '2[42,{"boardId":"x"}]',
+      '2[{"a":1}]',
+      '2[["board:join"]]',
+      '2["board:join"]',
+      '2["board:leave",1,2,3]',
+      '2["disconnecting"]',
+      '2["disconnect"]',
+      '2["newListener","x"]',
+      '21-["board:join",{"_placeholder":true,"num":0}]',
+      '2999-["board:join"]',
+      '2-1-["x"]',
+      '2/admin,["board:join",{}]',
+      '3',
+      '3[]',
+      '31["x"]',
+      '0',
+      '0{"token":1}',
+      '1',
+      '4',
+      '4{"message":"x"}',
+      '5["x"]',
+      '6',
+      '9',
+      '',
+      '\u0000',
+      '2["board:join",{"boardId":"\ud800"}]',
       `2${JSON.stringify(['presence:update', deeplyNested(4_000, null)])}`,
       `21-${JSON.stringify(['presence:update', deeplyNested(4_000, { _placeholder: true, num: 0 })])}`,
     ];
-    const generated = fc.sample(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }).map((text) => `2${text}`)), { seed, numRuns: 60 });
+    const generated = fc.sample(
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.string({ unit: 'binary', maxLength: 200 }).map((text) => `2${text}`),
+      ),
+      { seed, numRuns: 60 },
+    );
     for (const raw of [...rawPackets, ...generated]) {
       // A stranger each time: the server may close the connection, and an account's sockets are counted.
       const client = await harness.connect(newUser('Raw'));
@@ -346,7 +481,10 @@ describe('Socket messages fuzzed (fixed seed)', () => {
       client.io.engine.write(raw);
       if (raw.startsWith('21-')) client.io.engine.write(Buffer.from('attachment'));
       // The server handles one connection's messages in order: an answer here means the junk was read.
-      await client.timeout(10_000).emitWithAck('board:leave', { boardId: randomUUID() }).catch(() => undefined);
+      await client
+        .timeout(10_000)
+        .emitWithAck('board:leave', { boardId: randomUUID() })
+        .catch(() => undefined);
       client.disconnect();
     }
     await settle([malletClient, eveClient]);
@@ -359,29 +497,35 @@ describe('Socket messages fuzzed (fixed seed)', () => {
   describe('oversized frames', () => {
     const oversized = () => 'x'.repeat(defaultMaxMessageBytes + 1);
 
-    it.each(['websocket', 'polling'] as const)('a message over the limit closes only its sender’s connection (%s)', async (transport) => {
-      const { token } = await harness.tokens.signAccess({ id: eve.id, name: eve.name, role: 'user' });
-      const client = await connectWith(harness.open({ token }, [transport]));
-      // Just under the limit: junk, refused, and the socket stays.
-      sent += 1;
-      client.emit('presence:update', { boardId: board.boardId, taskId: 'y'.repeat(defaultMaxMessageBytes - 200) });
-      expect(await leaveAck(client, randomUUID())).toEqual({ ok: true });
-      const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
-      sent += 1;
-      client.emit('presence:update', { boardId: board.boardId, taskId: oversized() });
-      expect(await closed).toMatch(/transport (close|error)/);
-      await settle([malletClient, eveClient]);
-      expect(junkSeenByWatcher()).toEqual([]);
-      expect(malletClient.connected && gusClient.connected && watcherClient.connected).toBe(true);
-      await writeAndSeeItPushed();
-      await healthzAnswers();
-    });
+    it.each(['websocket', 'polling'] as const)(
+      'a message over the limit closes only its sender’s connection (%s)',
+      async (transport) => {
+        const { token } = await harness.tokens.signAccess({ id: eve.id, name: eve.name, role: 'user' });
+        const client = await connectWith(harness.open({ token }, [transport]));
+        // Just under the limit: junk, refused, and the socket stays.
+        sent += 1;
+        client.emit('presence:update', { boardId: board.boardId, taskId: 'y'.repeat(defaultMaxMessageBytes - 200) });
+        expect(await leaveAck(client, randomUUID())).toEqual({ ok: true });
+        const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
+        sent += 1;
+        client.emit('presence:update', { boardId: board.boardId, taskId: oversized() });
+        expect(await closed).toMatch(/transport (close|error)/);
+        await settle([malletClient, eveClient]);
+        expect(junkSeenByWatcher()).toEqual([]);
+        expect(malletClient.connected && gusClient.connected && watcherClient.connected).toBe(true);
+        await writeAndSeeItPushed();
+        await healthzAnswers();
+      },
+    );
 
     it('a binary attachment over the limit closes only its sender’s connection', async () => {
       const client = await harness.connect(eve);
       const closed = new Promise<string>((resolve) => client.once('disconnect', resolve));
       sent += 1;
-      client.emit('presence:update', { boardId: board.boardId, blob: Buffer.alloc(defaultMaxMessageBytes + 1) } as never);
+      client.emit('presence:update', {
+        boardId: board.boardId,
+        blob: Buffer.alloc(defaultMaxMessageBytes + 1),
+      } as never);
       expect(await closed).toMatch(/transport (close|error)/);
       await settle([malletClient]);
       expect(junkSeenByWatcher()).toEqual([]);
@@ -393,7 +537,10 @@ describe('Socket messages fuzzed (fixed seed)', () => {
   describe('floods', () => {
     /** A mix of junk and no-op messages, none of which changes what the room sees. */
     const floodMessages = (count: number, seedOffset: number) =>
-      fc.sample(message(board.boardId).filter((one) => !changesWhatTheRoomSees(one, board.boardId)), { seed: seed + seedOffset, numRuns: count });
+      fc.sample(
+        message(board.boardId).filter((one) => !changesWhatTheRoomSees(one, board.boardId)),
+        { seed: seed + seedOffset, numRuns: count },
+      );
 
     async function flood(clients: readonly Client[], perClient: number): Promise<void> {
       const strayAnswers: { event: string; answer: unknown }[] = [];
@@ -403,12 +550,18 @@ describe('Socket messages fuzzed (fixed seed)', () => {
       const started = Date.now();
       // Legitimate no-ops in bulk as well: restating what the room already sees, re-joining.
       for (const [index, client] of clients.entries()) {
-        for (const one of plans[index] ?? []) answers.push(send(client, one, strayAnswers).then((answer) => ({ event: one.event, answer })));
+        for (const one of plans[index] ?? [])
+          answers.push(send(client, one, strayAnswers).then((answer) => ({ event: one.event, answer })));
         for (let n = 0; n < perClient / 4; n += 1) {
           sent += 3;
           client.emit('presence:update', { boardId: board.boardId, taskId: null, editing: false });
           client.emit('unknown:event' as 'presence:update', { n } as never);
-          answers.push(client.timeout(30_000).emitWithAck('board:join', { boardId: board.boardId }).then((answer: unknown) => ({ event: 'board:join', answer })));
+          answers.push(
+            client
+              .timeout(30_000)
+              .emitWithAck('board:join', { boardId: board.boardId })
+              .then((answer: unknown) => ({ event: 'board:join', answer })),
+          );
         }
       }
       // Meanwhile: the node answers its probe and a real write reaches the well-behaved clients.

@@ -31,7 +31,11 @@ export interface CommandApiNode {
 export async function startCommandApiNode(config: Config, logger: Logger, version?: string): Promise<CommandApiNode> {
   const settings = clusterSettings(config, 'api');
   const metrics = createMetrics();
-  const plainSql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-api' });
+  const plainSql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: config.PG_POOL_MAX,
+    applicationName: 'primetrade-api',
+  });
   await runMigrations(plainSql, logger);
   const sql = createGuardedSql(plainSql, { name: 'read-database', metrics });
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'api' });
@@ -40,7 +44,14 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-limits`, logger, metrics });
   const limiters: RedisRateLimiter[] = [];
   const rateLimiter = (budget: { points: number; durationMs: number; name: string }) => {
-    const created = createRedisRateLimiter({ client: redis, points: budget.points, durationMs: budget.durationMs, keyPrefix: `${config.REDIS_KEY_PREFIX}ratelimit:${budget.name}`, logger, metrics });
+    const created = createRedisRateLimiter({
+      client: redis,
+      points: budget.points,
+      durationMs: budget.durationMs,
+      keyPrefix: `${config.REDIS_KEY_PREFIX}ratelimit:${budget.name}`,
+      logger,
+      metrics,
+    });
     limiters.push(created);
     return created;
   };
@@ -48,9 +59,19 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
   const statsCache = createRedisCache({ client: redis, keyPrefix: `${config.REDIS_KEY_PREFIX}cache:stats:`, logger });
   const app = createApp({
     ...commandApiDeps(config, {
-      logger, metrics, sql, store: opened.store, tokens, version, rateLimiter,
+      logger,
+      metrics,
+      sql,
+      store: opened.store,
+      tokens,
+      version,
+      rateLimiter,
       projectionAdmin: createProjectionAdmin({ sql, store: opened.store, logger }),
-      readiness: commandNodeReadiness({ redisUp: () => redisHealth(redis) === 'up', readSql: sql, eventStoreSql: opened.sql }),
+      readiness: commandNodeReadiness({
+        redisUp: () => redisHealth(redis) === 'up',
+        readSql: sql,
+        eventStoreSql: opened.sql,
+      }),
     }),
     statsCache,
   });

@@ -18,7 +18,15 @@ import {
   type Sql,
 } from '@primetrade/platform';
 import { commandApiDeps, createApiServer, createApp } from '@primetrade/command-api';
-import { createNotificationServices, createProjectionAdmin, createProjector, createRelay, pushNotifications, retentionJobFromConfig, type NotificationRooms } from '@primetrade/projector';
+import {
+  createNotificationServices,
+  createProjectionAdmin,
+  createProjector,
+  createRelay,
+  pushNotifications,
+  retentionJobFromConfig,
+  type NotificationRooms,
+} from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
 
@@ -69,13 +77,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await makePrivateDir(config.DATA_DIR);
   await runMigrations(sql, logger);
   const store = await createSqlEventStore(sql, { logger, metrics });
-  const tokens = createTokenService({ secret: await jwtSecret(config), accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const tokens = createTokenService({
+    secret: await jwtSecret(config),
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
 
   // 2. Consumers of the bus: projector (read models, notifications) and realtime fan-out.
   // Notification pushes go to the Socket.IO server of step 3; nothing is projected before step 4.
   let rooms: NotificationRooms | null = null;
   const notifications = createNotificationServices({
-    sql, logger, mailer: mailerFromConfig(config), dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
+    sql,
+    logger,
+    mailer: mailerFromConfig(config),
+    dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
     push: (created) => (rooms ? pushNotifications(rooms)(created) : undefined),
   });
   const bus = createInProcessEventBus();
@@ -85,7 +99,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // 3. HTTP + Socket.IO on one server.
   const app = createApp(
     commandApiDeps(config, {
-      logger, metrics, sql, store, tokens, version: options.version,
+      logger,
+      metrics,
+      sql,
+      store,
+      tokens,
+      version: options.version,
       projectionAdmin: createProjectionAdmin({ sql, store, logger }),
       readiness: async () => ({
         database: await databaseCheck(sql),

@@ -2,4 +2,10 @@
 export { startEmbedded, type EmbeddedOptions, type EmbeddedSystem } from './embedded.js';
 export { startCommandApiNode, type CommandApiNode } from './apiNode.js';
 export { startRealtimeNode, type RealtimeNode } from './realtimeNode.js';
-export { rebuildClusterReadModels, startProjectorNode, startRelayNode, type ServiceNode } from './projectorNodes.js';
+export {
+  rebuildClusterReadModels,
+  startProjectorNode,
+  startRelayNode,
+  type PortDecorators,
+  type ServiceNode,
+} from './projectorNodes.js';

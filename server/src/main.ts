@@ -9,6 +9,7 @@ runService(async () => {
   // PGlite creates its files with mode 0666: in embedded mode everything this process writes is the owner's only.
   if (config.MODE !== 'cluster') restrictNewFiles();
   const telemetry = await startTelemetry(config, config.MODE === 'cluster' ? 'command-api' : 'embedded', logger);
-  const service = config.MODE === 'cluster' ? await startCommandApiNode(config, logger) : await startEmbedded({ config, logger });
+  const service =
+    config.MODE === 'cluster' ? await startCommandApiNode(config, logger) : await startEmbedded({ config, logger });
   return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS, telemetry };
 });

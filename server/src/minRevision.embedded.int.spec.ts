@@ -15,10 +15,18 @@ let dataDir: string;
 let system: EmbeddedSystem;
 let token = '';
 
-async function call<T>(method: string, route: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
+async function call<T>(
+  method: string,
+  route: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${system.url}/api/v1${route}`, {
     method,
-    headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}`, ...options.headers },
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      authorization: `Bearer ${token}`,
+      ...options.headers,
+    },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
@@ -27,8 +35,13 @@ async function call<T>(method: string, route: string, options: { body?: unknown;
 beforeAll(async () => {
   sql = await createTestPglite();
   dataDir = await mkdtemp(path.join(tmpdir(), 'pt-ryw-'));
-  system = await startEmbedded({ config: loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', WEB_ROOT: '' }), sql });
-  const registered = await call<{ accessToken: string }>('POST', '/auth/register', { body: { email: 'ryw@example.test', password: 'correct horse battery', name: 'Rita' } });
+  system = await startEmbedded({
+    config: loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', WEB_ROOT: '' }),
+    sql,
+  });
+  const registered = await call<{ accessToken: string }>('POST', '/auth/register', {
+    body: { email: 'ryw@example.test', password: 'correct horse battery', name: 'Rita' },
+  });
   token = registered.body.accessToken;
 });
 afterAll(async () => {
@@ -44,12 +57,16 @@ describe('read-your-writes in embedded mode', () => {
       expect(created.status).toBe(201);
       const boardId = created.body.board.id;
       const revision = /(\d+)/.exec(created.headers.get('etag') ?? '')?.[1] ?? '';
-      const listed = await call<{ items: { id: string }[] }>('GET', '/boards?limit=100', { headers: { 'Min-Revision': `${boardId}:${revision}` } });
+      const listed = await call<{ items: { id: string }[] }>('GET', '/boards?limit=100', {
+        headers: { 'Min-Revision': `${boardId}:${revision}` },
+      });
       expect(listed.status).toBe(200);
       expect(listed.body.items.map((item) => item.id)).toContain(boardId);
       const task = await call<{ id: string }>('POST', `/boards/${boardId}/tasks`, { body: { title: 'First' } });
       const taskRevision = /(\d+)/.exec(task.headers.get('etag') ?? '')?.[1] ?? '';
-      const tasks = await call<{ items: { id: string }[] }>('GET', `/boards/${boardId}/tasks`, { headers: { 'Min-Revision': taskRevision } });
+      const tasks = await call<{ items: { id: string }[] }>('GET', `/boards/${boardId}/tasks`, {
+        headers: { 'Min-Revision': taskRevision },
+      });
       expect(tasks.body.items.map((item) => item.id)).toEqual([task.body.id]);
     }
   });

@@ -5,14 +5,18 @@ import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './
 runService(async () => {
   const role = process.argv[2];
   if (role !== 'relay' && role !== 'projector' && role !== 'rebuild') {
-    process.stderr.write('usage: node server/dist/projector.main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n');
+    process.stderr.write(
+      'usage: node server/dist/projector.main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n',
+    );
     process.exit(2);
   }
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: `primetrade-${role}` });
   if (role === 'rebuild') {
     const result = await rebuildClusterReadModels(config, logger);
-    process.stdout.write(`rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`);
+    process.stdout.write(
+      `rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`,
+    );
     return null;
   }
   const telemetry = await startTelemetry(config, role, logger);

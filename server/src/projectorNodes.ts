@@ -1,4 +1,3 @@
-import { writeSync } from 'node:fs';
 import {
   clusterSettings,
   createKafkaEventBus,
@@ -11,16 +10,38 @@ import {
   openClusterEventStore,
   startOpsServer,
   type Config,
+  type EventBus,
   type Logger,
+  type Sql,
 } from '@primetrade/platform';
 import {
-  createLeaderLease, createNotificationServices, createProjector, createRedisNotificationRooms, createRelay, pushNotifications, rebuildReadModels, retentionJobFromConfig, type RebuildResult,
+  createLeaderLease,
+  createNotificationServices,
+  createProjector,
+  createRedisNotificationRooms,
+  createRelay,
+  pushNotifications,
+  rebuildReadModels,
+  retentionJobFromConfig,
+  type RebuildResult,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 
 export interface ServiceNode {
   readonly opsUrl: string;
   close(): Promise<void>;
+}
+
+/**
+ * Wrappers the caller may put around a node's ports. The production entry point passes none; the
+ * cluster fault tests start the same wiring with crashes injected through them (docs/testing.md,
+ * faults 4 and 7).
+ */
+export interface PortDecorators {
+  /** Around the bus the relay publishes to. */
+  readonly decorateBus?: (bus: EventBus) => EventBus;
+  /** Around the `Sql` the projector applies its batches with. */
+  readonly decorateSql?: (sql: Sql) => Sql;
 }
 
 const ok = { ok: true };
@@ -31,13 +52,26 @@ const down = (detail: string) => ({ ok: false, detail });
  * the second waits as the standby. `/readyz` is ready on both (a standby is healthy); `/status`
  * says which one leads.
  */
-export async function startRelayNode(config: Config, logger: Logger): Promise<ServiceNode> {
+export async function startRelayNode(
+  config: Config,
+  logger: Logger,
+  decorators: PortDecorators = {},
+): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'relay');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-relay' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: 4,
+    applicationName: 'primetrade-relay',
+  });
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
-  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
   const bus = createKafkaEventBus({
     brokers: settings.kafkaBrokers,
     topic: config.KAFKA_TOPIC,
@@ -47,24 +81,20 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
     // The same id on every relay of the topic: a new leader's producer fences the old one's.
     transactionalId: `relay:${config.KAFKA_TOPIC}`,
   });
-  const lease = createLeaderLease({ sql, name: `relay:${config.KAFKA_TOPIC}`, holder: settings.nodeName, ttlMs: config.RELAY_LEASE_TTL_MS });
+  const lease = createLeaderLease({
+    sql,
+    name: `relay:${config.KAFKA_TOPIC}`,
+    holder: settings.nodeName,
+    ttlMs: config.RELAY_LEASE_TTL_MS,
+  });
   const relay = createRelay({
     store: opened.store,
-    bus,
+    bus: decorators.decorateBus?.(bus) ?? bus,
     sql,
     lease,
     checkpointName: `relay:${config.KAFKA_TOPIC}`,
     logger,
     metrics,
-    ...(config.FAULT_RELAY_CRASH_AFTER_ACK
-      ? {
-          afterAck: () => {
-            // Written synchronously: the log line must reach the supervisor before the kill.
-            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the relay between the Kafka ack and the checkpoint' })}\n`);
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
   });
   await relay.start();
   const ops = await startOpsServer({
@@ -92,33 +122,49 @@ export async function startRelayNode(config: Config, logger: Logger): Promise<Se
 }
 
 /** The projector process (docs/architecture.md, cluster mode): Kafka group `projector` → read models. */
-export async function startProjectorNode(config: Config, logger: Logger): Promise<ServiceNode> {
+export async function startProjectorNode(
+  config: Config,
+  logger: Logger,
+  decorators: PortDecorators = {},
+): Promise<ServiceNode> {
   const settings = clusterSettings(config, 'projector');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: config.PG_POOL_MAX, applicationName: 'primetrade-projector' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: config.PG_POOL_MAX,
+    applicationName: 'primetrade-projector',
+  });
   await runMigrations(sql, logger);
-  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
-  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
+  const bus = createKafkaEventBus({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    clientId: settings.nodeName,
+    logger,
+    metrics,
+  });
   // Pushes reach the realtime nodes through their Redis adapter's channels (same key as theirs).
   const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-notify`, logger, metrics });
   const notifications = createNotificationServices({
-    sql, logger, mailer: mailerFromConfig(config), dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
-    push: pushNotifications(createRedisNotificationRooms(redis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger })),
+    sql,
+    logger,
+    mailer: mailerFromConfig(config),
+    dueSoonIntervalMs: config.DUE_SOON_SCAN_INTERVAL_MS,
+    push: pushNotifications(
+      createRedisNotificationRooms(redis, { key: `${config.REDIS_KEY_PREFIX}socket.io`, logger }),
+    ),
   });
   const projector = createProjector({
     bus,
-    sql,
+    sql: decorators.decorateSql?.(sql) ?? sql,
     logger,
     metrics,
     notifications: notifications.projector,
-    ...(config.FAULT_PROJECTOR_CRASH_IN_BATCH
-      ? {
-          beforeCommit: () => {
-            writeSync(2, `${JSON.stringify({ level: 40, msg: 'fault injection: killing the projector inside a batch transaction' })}\n`);
-            process.kill(process.pid, 'SIGKILL');
-          },
-        }
-      : {}),
   });
   await projector.start();
   notifications.start();
@@ -132,7 +178,10 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
       const status = projector.status();
       return {
         database: await databaseCheck(sql),
-        projector: status.state === 'running' ? ok : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
+        projector:
+          status.state === 'running'
+            ? ok
+            : down(`projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}`),
       };
     },
     documents: { '/status': () => ({ node: settings.nodeName, ...projector.status() }) },
@@ -160,7 +209,11 @@ export async function startProjectorNode(config: Config, logger: Logger): Promis
 export async function rebuildClusterReadModels(config: Config, logger: Logger): Promise<RebuildResult> {
   const settings = clusterSettings(config, 'rebuild');
   const metrics = createMetrics();
-  const sql = createPostgresSql({ connectionString: settings.databaseUrl, max: 4, applicationName: 'primetrade-rebuild' });
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: 4,
+    applicationName: 'primetrade-rebuild',
+  });
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'rebuild' });
   try {
     await runMigrations(sql, logger);

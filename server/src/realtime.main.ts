@@ -5,7 +5,9 @@ import { startRealtimeNode } from './realtimeNode.js';
 runService(async () => {
   const config = loadConfig();
   if (config.MODE !== 'cluster') {
-    process.stderr.write('The realtime node runs in MODE=cluster only; embedded mode serves Socket.IO from `npm start`.\n');
+    process.stderr.write(
+      'The realtime node runs in MODE=cluster only; embedded mode serves Socket.IO from `npm start`.\n',
+    );
     process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'primetrade-realtime' });

@@ -18,7 +18,14 @@ import {
   type Logger,
 } from '@primetrade/platform';
 import { createStoredBoards } from '@primetrade/read-model';
-import { createRealtimeServer, createRedisAdapter, createRedisPresenceStore, createRedisRemovals, readModelAccess, realtimeConsumerGroup } from '@primetrade/realtime';
+import {
+  createRealtimeServer,
+  createRedisAdapter,
+  createRedisPresenceStore,
+  createRedisRemovals,
+  readModelAccess,
+  realtimeConsumerGroup,
+} from '@primetrade/realtime';
 
 export interface RealtimeNode {
   readonly url: string;
@@ -37,18 +44,34 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   if (!config.JWT_SECRET) throw new Error('JWT_SECRET is required in cluster mode');
   const tokens = createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const sql = createGuardedSql(
-    createPostgresSql({ connectionString: settings.databaseUrl, max: Math.min(config.PG_POOL_MAX, 5), applicationName: 'primetrade-realtime' }),
+    createPostgresSql({
+      connectionString: settings.databaseUrl,
+      max: Math.min(config.PG_POOL_MAX, 5),
+      applicationName: 'primetrade-realtime',
+    }),
     { name: 'read-database', metrics },
   );
   const pub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-pub`, logger, metrics });
-  const sub = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-sub`, logger, metrics, role: 'subscriber' });
+  const sub = createRedisClient({
+    url: settings.redisUrl,
+    name: `${settings.nodeName}-sub`,
+    logger,
+    metrics,
+    role: 'subscriber',
+  });
   const presenceStore = createRedisPresenceStore(pub, { prefix: config.REDIS_KEY_PREFIX, logger });
   // Read-only here: a join the read models cannot decide yet is decided by the board's stream.
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'realtime' });
 
   const readiness = async () => ({
     readDatabase: await databaseCheck(sql, 'read database'),
-    redis: redisHealth(pub) === 'up' && redisHealth(sub) === 'up' ? { ok: true } : { ok: false, detail: 'Redis unreachable: other nodes miss this node’s pushes; clients catch up through events?after=' },
+    redis:
+      redisHealth(pub) === 'up' && redisHealth(sub) === 'up'
+        ? { ok: true }
+        : {
+            ok: false,
+            detail: 'Redis unreachable: other nodes miss this node’s pushes; clients catch up through events?after=',
+          },
     kafka: consumerHalted() ? { ok: false, detail: 'realtime consumer halted' } : { ok: true },
   });
   const ops = opsRequestHandler({ metrics, readiness });
@@ -77,12 +100,26 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).
   const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));
 
-  await ensureBoardEventsTopic({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, logger });
-  const bus = createKafkaEventBus({ brokers: settings.kafkaBrokers, topic: config.KAFKA_TOPIC, clientId: settings.nodeName, logger, metrics });
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
+  const bus = createKafkaEventBus({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    clientId: settings.nodeName,
+    logger,
+    metrics,
+  });
   // Pushes are for people looking now: a new group starts at the end; a client that missed
   // anything catches up through `events?after=` (docs/api.md), so nothing is replayed to rooms.
   // Read uncommitted: the push need not wait for the relay's transaction marker (docs/adr/0016).
-  const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), { fromBeginning: false, readUncommitted: true });
+  const consumer = await bus.subscribe(realtimeConsumerGroup, (events) => realtime.publish(events), {
+    fromBeginning: false,
+    readUncommitted: true,
+  });
   const consumerHalted = () => (consumer.halted?.() ?? []).length > 0;
 
   const url = await listen(server, config.HOST, config.PORT);

@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import {
-  InMemorySpanExporter, createKafkaEventBus, createLogger, createMetrics, createSqlEventStore, createTokenService, deleteTopics,
-  ensureBoardEventsTopic, startTracing, uniqueTopic, type BusSubscription, type KafkaEventBus, type ReadableSpan, type Tracing,
+  InMemorySpanExporter,
+  createKafkaEventBus,
+  createLogger,
+  createMetrics,
+  createSqlEventStore,
+  createTokenService,
+  deleteTopics,
+  ensureBoardEventsTopic,
+  startTracing,
+  uniqueTopic,
+  type BusSubscription,
+  type KafkaEventBus,
+  type ReadableSpan,
+  type Tracing,
 } from '@primetrade/platform';
 import { createCommandHandler, type CommandHandler } from '@primetrade/command-api';
 import { createProjector, createRelay, type Projector, type Relay } from '@primetrade/projector';
@@ -36,11 +48,24 @@ beforeAll(async () => {
   const store = await createSqlEventStore(database.sql, { logger, metrics });
   await ensureBoardEventsTopic({ brokers, topic, partitions: 2, logger });
   relayBus = createKafkaEventBus({ brokers, topic, clientId: 'trace-relay', logger });
-  consumerBus = createKafkaEventBus({ brokers, topic, clientId: 'trace-consumers', logger, metrics, watchdogMs: 30_000 });
+  consumerBus = createKafkaEventBus({
+    brokers,
+    topic,
+    clientId: 'trace-consumers',
+    logger,
+    metrics,
+    watchdogMs: 30_000,
+  });
   projector = createProjector({ bus: consumerBus, sql: database.sql, logger, metrics });
   await projector.start();
   const tokens = createTokenService({ secret: 'trace-test-secret-0123456789abcdef', accessTtlSeconds: 60 });
-  realtime = createRealtimeServer({ httpServer: http.createServer(), tokens, logger, metrics, ...readModelAccess(database.sql) });
+  realtime = createRealtimeServer({
+    httpServer: http.createServer(),
+    tokens,
+    logger,
+    metrics,
+    ...readModelAccess(database.sql),
+  });
   fanout = await createFanoutConsumer(consumerBus, realtime);
   relay = createRelay({ store, bus: relayBus, sql: database.sql, logger, metrics });
   await relay.start();
@@ -71,7 +96,10 @@ async function eventually<T>(probe: () => T | undefined, timeoutMs = 30_000): Pr
 
 const only = (spans: readonly ReadableSpan[], name: string): ReadableSpan => {
   const found = spans.filter((span) => span.name === name);
-  expect(found.map((span) => span.name), name).toEqual([name]);
+  expect(
+    found.map((span) => span.name),
+    name,
+  ).toEqual([name]);
   return found[0] as ReadableSpan;
 };
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
@@ -80,16 +108,22 @@ describe('Tracing one command across the relay, Kafka, the projector and the soc
   it('joins every stage to the command’s trace through the Kafka message', async () => {
     const boardId = randomUUID();
     const correlationId = randomUUID();
-    const result = await commands.handle(boardId, {
-      type: 'CreateBoard',
-      data: { boardId, name: 'Over Kafka', columns: [{ columnId: randomUUID(), name: 'To do' }] },
-      metadata: { now: new Date().toISOString(), actorId: randomUUID() },
-    }, { correlationId });
+    const result = await commands.handle(
+      boardId,
+      {
+        type: 'CreateBoard',
+        data: { boardId, name: 'Over Kafka', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+        metadata: { now: new Date().toISOString(), actorId: randomUUID() },
+      },
+      { correlationId },
+    );
     const command = only(collector.getFinishedSpans(), 'command CreateBoard');
     const traceId = command.spanContext().traceId;
     const trace = await eventually(() => {
       const spans = collector.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
-      return ['projector.apply', 'realtime.push'].every((name) => spans.some((span) => span.name === name)) ? spans : undefined;
+      return ['projector.apply', 'realtime.push'].every((name) => spans.some((span) => span.name === name))
+        ? spans
+        : undefined;
     });
 
     const append = only(trace, 'eventstore.append');

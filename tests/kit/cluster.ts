@@ -24,8 +24,11 @@ const answers = (port: number) =>
 export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let attempt = 0; attempt < 100 && !(await answers(port)); attempt += 1) await new Promise((r) => setTimeout(r, 50));
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    for (let attempt = 0; attempt < 100 && !(await answers(port)); attempt += 1)
+      await new Promise((r) => setTimeout(r, 50));
     if (!(await answers(port))) throw new Error(`redis-server did not start on ${port}`);
   };
   await start();
@@ -51,9 +54,21 @@ export interface TopicMessage {
 }
 
 /** Everything committed to a topic, read by a fresh consumer group (read committed, like the services). */
-export async function readTopic(brokers: readonly string[], topic: string, until: (messages: readonly TopicMessage[]) => boolean, timeoutMs = 60_000): Promise<TopicMessage[]> {
-  const kafka = new kafkajs.Kafka({ clientId: 'topic-reader', brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random().toString(16).slice(2)}`, maxWaitTimeInMs: 200 });
+export async function readTopic(
+  brokers: readonly string[],
+  topic: string,
+  until: (messages: readonly TopicMessage[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<TopicMessage[]> {
+  const kafka = new kafkajs.Kafka({
+    clientId: 'topic-reader',
+    brokers: [...brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: `reader-${Date.now()}-${Math.random().toString(16).slice(2)}`,
+    maxWaitTimeInMs: 200,
+  });
   const messages: TopicMessage[] = [];
   await consumer.connect();
   try {
@@ -83,7 +98,11 @@ export async function readTopic(brokers: readonly string[], topic: string, until
 
 /** Writes raw copies of messages back to the topic (fault 7: every message delivered twice). */
 export async function republish(brokers: readonly string[], topic: string, events: readonly Envelope[]): Promise<void> {
-  const kafka = new kafkajs.Kafka({ clientId: 'duplicator', brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = new kafkajs.Kafka({
+    clientId: 'duplicator',
+    brokers: [...brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -91,7 +110,9 @@ export async function republish(brokers: readonly string[], topic: string, event
       await producer.send({
         topic,
         acks: -1,
-        messages: events.slice(start, start + 500).map((event) => ({ key: event.boardId, value: JSON.stringify(event) })),
+        messages: events
+          .slice(start, start + 500)
+          .map((event) => ({ key: event.boardId, value: JSON.stringify(event) })),
       });
     }
   } finally {
@@ -128,7 +149,12 @@ export class BoardFollower {
     socket.on('board:events', (payload: { boardId: string; events: Envelope[] }) => {
       if (payload.boardId === this.boardId) this.receive(payload.events);
     });
-    const ack = (await socket.timeout(5_000).emitWithAck('board:join', this.revision >= 0 ? { boardId: this.boardId, afterRevision: this.revision } : { boardId: this.boardId })) as { ok: boolean; revision?: number };
+    const ack = (await socket
+      .timeout(5_000)
+      .emitWithAck(
+        'board:join',
+        this.revision >= 0 ? { boardId: this.boardId, afterRevision: this.revision } : { boardId: this.boardId },
+      )) as { ok: boolean; revision?: number };
     if (!ack.ok) throw new Error(`board:join refused: ${JSON.stringify(ack)}`);
     await this.heal();
   }
@@ -141,7 +167,10 @@ export class BoardFollower {
   private receive(events: readonly Envelope[]): void {
     // While a catch-up runs, pushes wait for it; they are applied (or found duplicate) after it.
     if (this.healing !== null) {
-      void this.healing.then(() => this.receive(events), () => undefined);
+      void this.healing.then(
+        () => this.receive(events),
+        () => undefined,
+      );
       return;
     }
     for (const event of events) {
@@ -159,7 +188,11 @@ export class BoardFollower {
     this.healing ??= (async () => {
       const api = apiClient(this.baseUrl);
       for (;;) {
-        const page = await api<{ events: Envelope[]; revision: number }>('GET', `/api/v1/boards/${this.boardId}/events?after=${this.revision}`, { token: this.token() });
+        const page = await api<{ events: Envelope[]; revision: number }>(
+          'GET',
+          `/api/v1/boards/${this.boardId}/events?after=${this.revision}`,
+          { token: this.token() },
+        );
         if (page.status !== 200) throw new Error(`events?after answered ${page.status}`);
         for (const event of page.body.events) if (event.revision === this.revision + 1) this.applied.push(event);
         if (page.body.events.length === 0 || this.revision >= page.body.revision) return;

@@ -29,14 +29,17 @@ export function parseEnvFile(text: string): Env {
  * `${VAR?message}` and `$$` for a literal `$`. A required variable that is missing throws.
  */
 export function interpolate(text: string, env: Env): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (match, name?: string, operator?: string, argument?: string) => {
-    if (match === '$$') return '$';
-    const value = env[name ?? ''];
-    const missing = operator?.startsWith(':') ? !value : value === undefined;
-    if (!missing) return value ?? '';
-    if (operator?.endsWith('?')) throw new Error(`required variable ${name} is not set: ${argument}`);
-    return operator?.endsWith('-') ? (argument ?? '') : '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (match, name?: string, operator?: string, argument?: string) => {
+      if (match === '$$') return '$';
+      const value = env[name ?? ''];
+      const missing = operator?.startsWith(':') ? !value : value === undefined;
+      if (!missing) return value ?? '';
+      if (operator?.endsWith('?')) throw new Error(`required variable ${name} is not set: ${argument}`);
+      return operator?.endsWith('-') ? (argument ?? '') : '';
+    },
+  );
 }
 
 export interface ComposeService {
@@ -79,7 +82,8 @@ export function roleOf(command: readonly string[] | undefined): Role | undefined
 }
 
 /** The variable holding the port a role serves /healthz, /readyz and /metrics on. */
-export const portVariableOf = (role: Role): 'PORT' | 'OPS_PORT' => (role === 'relay' || role === 'projector' ? 'OPS_PORT' : 'PORT');
+export const portVariableOf = (role: Role): 'PORT' | 'OPS_PORT' =>
+  role === 'relay' || role === 'projector' ? 'OPS_PORT' : 'PORT';
 export const listenPort = (role: Role, config: Config): number => config[portVariableOf(role)];
 export { loadConfig };
 
@@ -94,7 +98,9 @@ export const k8sDir = 'infra/k8s';
 
 /** Every document of every `.yaml` in infra/k8s except the kustomization, with its file. */
 export function loadManifests(): { file: string; manifest: Manifest }[] {
-  const files = readdirSync(path.join(repoRoot, k8sDir)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
+  const files = readdirSync(path.join(repoRoot, k8sDir)).filter(
+    (file) => file.endsWith('.yaml') && file !== 'kustomization.yaml',
+  );
   return files.flatMap((file) =>
     parseAllDocuments(readText(`${k8sDir}/${file}`)).map((document) => {
       if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
@@ -115,7 +121,10 @@ export function nginxUpstreams(config: string): NginxUpstream[] {
   return [...withoutComments.matchAll(/upstream\s+([\w-]+)\s*\{([^}]*)\}/g)].map((match) => ({
     name: match[1] ?? '',
     body: match[2] ?? '',
-    servers: [...(match[2] ?? '').matchAll(/^\s*server\s+([\w.-]+):(\d+)/gm)].map((server) => ({ host: server[1] ?? '', port: Number(server[2]) })),
+    servers: [...(match[2] ?? '').matchAll(/^\s*server\s+([\w.-]+):(\d+)/gm)].map((server) => ({
+      host: server[1] ?? '',
+      port: Number(server[2]),
+    })),
   }));
 }
 
@@ -135,7 +144,11 @@ export interface DockerStage {
 
 /** `FROM image AS name` stages with their instruction lines (continuations joined). */
 export function dockerStages(dockerfile: string): DockerStage[] {
-  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = dockerfile
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const stages: DockerStage[] = [];
   for (const line of lines) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
@@ -147,7 +160,12 @@ export function dockerStages(dockerfile: string): DockerStage[] {
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 export const headingAnchor = (heading: string): string =>
-  heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 
-export const readmeAnchors = (): Set<string> =>
-  new Set([...readText('README.md').matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => headingAnchor(match[1] ?? '')));
+/** The heading anchors of a Markdown file of the repo (default the README). */
+export const readmeAnchors = (file = 'README.md'): Set<string> =>
+  new Set([...readText(file).matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => headingAnchor(match[1] ?? '')));

@@ -2,7 +2,11 @@
  * Polls `probe` every 100 ms until it returns something other than `undefined` or `false`, and
  * returns that. A probe that throws counts as "not yet"; its last error is in the timeout's message.
  */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -13,7 +17,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const cause = lastError === undefined ? '' : ` (${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
+      const cause =
+        lastError === undefined
+          ? ''
+          : ` (${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
       throw new Error(`${what}: not within ${timeoutMs} ms${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -27,7 +27,10 @@ export async function setup(project: TestProject): Promise<void> {
   }
   const entry = (shared.__primetradeTestKafka ??= {
     broker: (async () => {
-      const started = await startKafka({ dataDir: path.join(await mkdtemp(path.join(tmpdir(), 'pt-kafka-')), 'broker'), heap: '384m' });
+      const started = await startKafka({
+        dataDir: path.join(await mkdtemp(path.join(tmpdir(), 'pt-kafka-')), 'broker'),
+        heap: '384m',
+      });
       process.stderr.write(`[kafka] test broker on ${started.brokers.join(',')} (pid ${started.pid})\n`);
       return started;
     })(),

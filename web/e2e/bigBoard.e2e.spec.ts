@@ -4,7 +4,16 @@ import { keysAfter } from '@primetrade/domain';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../tests/kit/process.js';
-import { contextFor, Http, launchChromium, screenshot, startWebServer, type Account, type View, type WebServer } from './board.kit.js';
+import {
+  contextFor,
+  Http,
+  launchChromium,
+  screenshot,
+  startWebServer,
+  type Account,
+  type View,
+  type WebServer,
+} from './board.kit.js';
 
 let web: WebServer;
 let browser: Browser;
@@ -40,9 +49,17 @@ describe('Web client', () => {
         columnId: view.columns[index % view.columns.length]?.id ?? '',
         position: keys[Math.floor(index / view.columns.length)] ?? 'V',
         title: `Task ${String(index).padStart(4, '0')}: ${index % 5 === 0 ? 'review the rollout checklist' : 'ship it'}`,
-        description: '', priority: (['low', 'medium', 'high', 'urgent'] as const)[index % 4], dueDate: null,
-        assigneeIds: [], labels: [`area-${index % 7}`], status: 'open', archived: false,
-        createdBy: alice.user.id, createdAt: at, updatedAt: at, completedAt: null,
+        description: '',
+        priority: (['low', 'medium', 'high', 'urgent'] as const)[index % 4],
+        dueDate: null,
+        assigneeIds: [],
+        labels: [`area-${index % 7}`],
+        status: 'open',
+        archived: false,
+        createdBy: alice.user.id,
+        createdAt: at,
+        updatedAt: at,
+        completedAt: null,
       }));
       return { ...view, tasks };
     }
@@ -56,37 +73,57 @@ describe('Web client', () => {
       const context = await contextFor(browser, http, alice);
       const page = await context.newPage();
       await page.route(`**/api/v1/boards/${boardId5k}`, (route) =>
-        route.fulfill({ status: 200, contentType: 'application/json', headers: { ETag: `W/"${view.revision}"` }, body }));
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          headers: { ETag: `W/"${view.revision}"` },
+          body,
+        }),
+      );
 
       // Three full page loads (the first with a cold cache); the median is the figure. The board's
       // first screen is timed from the moment the board page asks for the board (request, transfer,
       // fold, render, paint); the app's own start before that is reported beside it.
       const runs: {
-        firstRenderMs: number; loadStartMs: number; viewReceivedMs: number; cardsInDom: number; columnCounts: (string | undefined)[];
+        firstRenderMs: number;
+        loadStartMs: number;
+        viewReceivedMs: number;
+        cardsInDom: number;
+        columnCounts: (string | undefined)[];
       }[] = [];
       for (let run = 0; run < 3; run++) {
         await page.goto(`${web.server.url}/?run=${run}#/boards/${boardId5k}`); // a new document each time
-        await page.waitForFunction(() => performance.getEntriesByName('board:first-render').length > 0, null, { timeout: 30_000 });
-        runs.push(await page.evaluate(() => ({
-          firstRenderMs: performance.getEntriesByName('board:first-render')[0]?.startTime ?? -1,
-          loadStartMs: performance.getEntriesByName('board:load-start')[0]?.startTime ?? -1,
-          viewReceivedMs: performance.getEntriesByName('board:view-received')[0]?.startTime ?? -1,
-          cardsInDom: document.querySelectorAll('[data-testid=task-card]').length,
-          columnCounts: [...document.querySelectorAll('[data-testid=column-count]')].map((item) => item.textContent?.trim()),
-        })));
+        await page.waitForFunction(() => performance.getEntriesByName('board:first-render').length > 0, null, {
+          timeout: 30_000,
+        });
+        runs.push(
+          await page.evaluate(() => ({
+            firstRenderMs: performance.getEntriesByName('board:first-render')[0]?.startTime ?? -1,
+            loadStartMs: performance.getEntriesByName('board:load-start')[0]?.startTime ?? -1,
+            viewReceivedMs: performance.getEntriesByName('board:view-received')[0]?.startTime ?? -1,
+            cardsInDom: document.querySelectorAll('[data-testid=task-card]').length,
+            columnCounts: [...document.querySelectorAll('[data-testid=column-count]')].map((item) =>
+              item.textContent?.trim(),
+            ),
+          })),
+        );
       }
       const boardMs = (run: (typeof runs)[number]) => run.firstRenderMs - run.loadStartMs;
       const median = [...runs].sort((a, b) => boardMs(a) - boardMs(b))[1];
       if (median === undefined) throw new Error('no runs');
-      const timing = { ...median, boardFirstScreenMs: boardMs(median), renderAfterDataMs: median.firstRenderMs - median.viewReceivedMs };
+      const timing = {
+        ...median,
+        boardFirstScreenMs: boardMs(median),
+        renderAfterDataMs: median.firstRenderMs - median.viewReceivedMs,
+      };
       await screenshot(page, 'big-board');
       const result = { tasks: 5000, median: timing, runs, measuredAt: new Date().toISOString() };
       await mkdir(path.join(repoRoot, 'test-output'), { recursive: true });
       await writeFile(path.join(repoRoot, 'test-output/web-first-render.json'), `${JSON.stringify(result, null, 2)}\n`);
       console.log(
         `5,000-task board (median of 3 loads): first screen ${timing.boardFirstScreenMs.toFixed(0)} ms after the board page asked for it ` +
-        `(${timing.renderAfterDataMs.toFixed(0)} ms after the data arrived; ${timing.firstRenderMs.toFixed(0)} ms after navigation start), ` +
-        `${timing.cardsInDom} cards in the DOM`,
+          `(${timing.renderAfterDataMs.toFixed(0)} ms after the data arrived; ${timing.firstRenderMs.toFixed(0)} ms after navigation start), ` +
+          `${timing.cardsInDom} cards in the DOM`,
       );
 
       expect(timing.columnCounts.map((text) => Number(text?.split(/\s/)[0]))).toEqual([1667, 1667, 1666]);
@@ -96,9 +133,13 @@ describe('Web client', () => {
       expect(timing.boardFirstScreenMs).toBeLessThan(1000);
 
       await page.getByLabel('Search').fill('rollout checklist');
-      await expect.poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent()).toBe('1000 matching');
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent())
+        .toBe('1000 matching');
       await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
-      await expect.poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent()).toBe('250 matching');
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent())
+        .toBe('250 matching');
       await screenshot(page, 'big-board-filtered');
       await context.close();
     });

@@ -2,8 +2,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../../tests/kit/process.js';
 import {
-  boardSnapshot, card, column, contextFor, Http, launchChromium, pageErrors, screenshot, serverSnapshot as kitServerSnapshot,
-  startWebServer, waitLive, type Account, type WebServer,
+  boardSnapshot,
+  card,
+  column,
+  contextFor,
+  Http,
+  launchChromium,
+  pageErrors,
+  screenshot,
+  serverSnapshot as kitServerSnapshot,
+  startWebServer,
+  waitLive,
+  type Account,
+  type WebServer,
 } from './board.kit.js';
 
 let web: WebServer;
@@ -21,7 +32,9 @@ let boardId: string;
 
 const tokenTtlSeconds = 20;
 const storedAccessToken = (page: Page) =>
-  page.evaluate(() => (JSON.parse(localStorage.getItem('primetrade.session') ?? '{}') as { accessToken?: string }).accessToken);
+  page.evaluate(
+    () => (JSON.parse(localStorage.getItem('primetrade.session') ?? '{}') as { accessToken?: string }).accessToken,
+  );
 const boardUrl = (id: string) => `${server.url}/#/boards/${id}`;
 
 async function openBoard(page: Page, id: string): Promise<void> {
@@ -37,7 +50,11 @@ beforeAll(async () => {
   server = web.server;
   http = new Http(server.url);
   browser = await launchChromium();
-  [alice, bob, carol] = [await http.register('Alice Archer'), await http.register('Bob Baker'), await http.register('Carol Cole')];
+  [alice, bob, carol] = [
+    await http.register('Alice Archer'),
+    await http.register('Bob Baker'),
+    await http.register('Carol Cole'),
+  ];
 });
 
 afterAll(async () => {
@@ -61,7 +78,10 @@ describe('Web client', () => {
       await page.getByRole('button', { name: 'Create account' }).click();
 
       const refused = await http.call<{ code: string; errors: { field: string; message: string }[] }>(
-        'POST', '/auth/register', { email: 'dana@example.test', password: 'short', name: 'Dana Dunn' });
+        'POST',
+        '/auth/register',
+        { email: 'dana@example.test', password: 'short', name: 'Dana Dunn' },
+      );
       const message = refused.body.errors.find((item) => item.field.endsWith('password'))?.message ?? '';
       expect(refused.body.code).toBe('VALIDATION.FAILED');
       expect(message).not.toBe('');
@@ -113,7 +133,9 @@ describe('Web client', () => {
       await screenshot(alicePage, 'members');
       await dialog.getByRole('button', { name: 'Close members' }).click();
       await openBoard(bobPage, boardId);
-      await expect.poll(() => bobPage.getByTestId('presence-avatar').filter({ hasText: 'Alice Archer' }).count()).toBe(1);
+      await expect
+        .poll(() => bobPage.getByTestId('presence-avatar').filter({ hasText: 'Alice Archer' }).count())
+        .toBe(1);
     });
 
     it('shows a card created in one browser in the other without reload', async () => {
@@ -127,7 +149,8 @@ describe('Web client', () => {
       await card(alicePage, 'Write the launch plan').click();
       const panel = alicePage.getByTestId('task-panel');
       await panel.getByLabel('Title').fill('Write the launch plan v2');
-      await expect.poll(() => card(bobPage, 'Write the launch plan').getByTestId('card-editors').textContent())
+      await expect
+        .poll(() => card(bobPage, 'Write the launch plan').getByTestId('card-editors').textContent())
         .toContain('Alice Archer is editing');
       await panel.getByLabel('Description').fill('Dates, owners, risks.');
       await panel.getByLabel('Priority').selectOption('high');
@@ -147,7 +170,9 @@ describe('Web client', () => {
     });
 
     it('tells Bob in his notification bell, live, that Alice assigned him, and lets him mark it read', async () => {
-      await expect.poll(async () => Number((await bobPage.getByTestId('notification-count').textContent()) ?? 0)).toBeGreaterThan(0);
+      await expect
+        .poll(async () => Number((await bobPage.getByTestId('notification-count').textContent()) ?? 0))
+        .toBeGreaterThan(0);
       await bobPage.getByTestId('notification-bell').click();
       const panel = bobPage.getByTestId('notification-panel');
       await expect.poll(() => panel.textContent()).toContain('Alice Archer assigned you to “Write the launch plan v2”');
@@ -155,7 +180,16 @@ describe('Web client', () => {
       await panel.getByRole('button', { name: 'Mark all read' }).click();
       await expect.poll(() => bobPage.getByTestId('notification-count').count()).toBe(0);
       await bobPage.getByTestId('notification-bell').click();
-      expect((await http.call<{ unreadCount: number }>('GET', '/notifications', undefined, (await http.login(bob)).accessToken)).body.unreadCount).toBe(0);
+      expect(
+        (
+          await http.call<{ unreadCount: number }>(
+            'GET',
+            '/notifications',
+            undefined,
+            (await http.login(bob)).accessToken,
+          )
+        ).body.unreadCount,
+      ).toBe(0);
     });
 
     it('shows a move made by drag and drop, and one made with the keyboard, in the other browser', async () => {
@@ -205,7 +239,11 @@ describe('Web client', () => {
       const expected = await serverSnapshot(alice, boardId);
       await expect.poll(() => boardSnapshot(bobPage)).toEqual(expected);
       expect(await boardSnapshot(alicePage)).toEqual(expected);
-      expect(expected.flatMap((item) => item.cards).sort()).toEqual(['Book the venue', 'Invite the press', 'Order T-shirts']);
+      expect(expected.flatMap((item) => item.cards).sort()).toEqual([
+        'Book the venue',
+        'Invite the press',
+        'Order T-shirts',
+      ]);
     });
 
     it('refuses a move over a WIP limit with the server’s message and puts the card back', async () => {
@@ -217,7 +255,9 @@ describe('Web client', () => {
         '[data-testid=task-card]:has-text("Book the venue")',
         `[data-testid=column]:has(h2:text-is("In progress")) [role=list]`,
       );
-      await expect.poll(() => alicePage.getByTestId('notice-error').textContent()).toContain('The column is at its WIP limit');
+      await expect
+        .poll(() => alicePage.getByTestId('notice-error').textContent())
+        .toContain('The column is at its WIP limit');
       await expect.poll(() => alicePage.getByTestId('notice-error').textContent()).toContain('WIP limit of 1');
       expect(await column(alicePage, 'To do').getByTestId('task-card').count()).toBe(2);
       await screenshot(alicePage, 'wip-limit');
@@ -229,7 +269,8 @@ describe('Web client', () => {
           status: 409,
           contentType: 'application/problem+json',
           body: JSON.stringify({ code: 'REVISION.CONFLICT', detail: 'Injected refusal', status: 409 }),
-        }));
+        }),
+      );
       await card(alicePage, 'Book the venue').focus();
       await alicePage.keyboard.press('Alt+ArrowUp');
       await expect.poll(() => alicePage.getByTestId('notice-error').last().textContent()).toContain('Injected refusal');
@@ -258,7 +299,9 @@ describe('Web client', () => {
       await alicePage.keyboard.press('Escape');
       await alicePage.keyboard.press('Control+z');
       await expect.poll(() => card(bobPage, 'Undo me').textContent()).not.toContain('done');
-      await expect.poll(() => alicePage.getByTestId('notice-success').filter({ hasText: 'Undone: Task completed' }).count()).toBe(1);
+      await expect
+        .poll(() => alicePage.getByTestId('notice-success').filter({ hasText: 'Undone: Task completed' }).count())
+        .toBe(1);
       // The task panel's history tells the story, undo included.
       await card(alicePage, 'Undo me').click();
       const history = panel.getByTestId('task-history');
@@ -284,7 +327,9 @@ describe('Web client', () => {
       await alicePage.getByRole('button', { name: 'Next change' }).click();
       await expect.poll(() => entry.textContent()).toContain(`Revision 1 of ${head}`);
       await slider.fill(String(head));
-      await expect.poll(() => alicePage.getByTestId('history-columns').getByTestId('task-card').count()).toBe(liveCards);
+      await expect
+        .poll(() => alicePage.getByTestId('history-columns').getByTestId('task-card').count())
+        .toBe(liveCards);
       // Read-only: nothing to drag, no quick add.
       expect(await alicePage.getByTestId('history-columns').locator('[draggable=true]').count()).toBe(0);
       await screenshot(alicePage, 'history-slider');
@@ -295,12 +340,16 @@ describe('Web client', () => {
 
     it('shows the board’s statistics with charts, and follows a change made elsewhere', async () => {
       const login = await http.login(alice);
-      const liveTasks = async () => (await http.call<{ tasks: { live: number } }>('GET', `/boards/${boardId}/stats`, undefined, login.accessToken)).body.tasks.live;
+      const liveTasks = async () =>
+        (await http.call<{ tasks: { live: number } }>('GET', `/boards/${boardId}/stats`, undefined, login.accessToken))
+          .body.tasks.live;
       await alicePage.getByRole('button', { name: 'Stats' }).click();
       const live = alicePage.getByTestId('stats-live');
       await expect.poll(() => live.textContent()).toBe(String(await liveTasks()));
       // uPlot draws on canvases: at least the cumulative flow.
-      await expect.poll(() => alicePage.getByTestId('stats-view').locator('.uplot canvas').count()).toBeGreaterThanOrEqual(1);
+      await expect
+        .poll(() => alicePage.getByTestId('stats-view').locator('.uplot canvas').count())
+        .toBeGreaterThanOrEqual(1);
       const before = Number(await live.textContent());
       await column(bobPage, 'To do').getByLabel('New task in To do').fill('Counted in the stats');
       await column(bobPage, 'To do').getByRole('button', { name: 'Add task to To do' }).click();

@@ -89,7 +89,7 @@ export class Http {
   }
 
   async register(name: string): Promise<Account> {
-    const email = `${name.split(" ")[0]?.toLowerCase() ?? "user"}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+    const email = `${name.split(' ')[0]?.toLowerCase() ?? 'user'}-${Math.random().toString(36).slice(2, 8)}@example.test`;
     const { status, body } = await this.call<Account>('POST', '/auth/register', { email, password, name });
     if (status !== 201 && status !== 200) throw new Error(`register ${name}: ${status} ${JSON.stringify(body)}`);
     return { ...body, password };
@@ -97,7 +97,10 @@ export class Http {
 
   /** A new session (its own refresh token: rotation in one browser must not end another's). */
   async login(account: Account): Promise<Account> {
-    const { status, body } = await this.call<Account>('POST', '/auth/login', { email: account.user.email, password: account.password });
+    const { status, body } = await this.call<Account>('POST', '/auth/login', {
+      email: account.user.email,
+      password: account.password,
+    });
     if (status !== 200) throw new Error(`login ${account.user.name}: ${status} ${JSON.stringify(body)}`);
     return { ...body, password: account.password };
   }
@@ -105,7 +108,10 @@ export class Http {
 
 /** A browser context logged in as `account` with a session of its own (as the app keeps it in localStorage). */
 export async function contextFor(
-  browser: Browser, http: Http, account: Account, viewport = { width: 1400, height: 900 },
+  browser: Browser,
+  http: Http,
+  account: Account,
+  viewport = { width: 1400, height: 900 },
 ): Promise<BrowserContext> {
   const session = await http.login(account);
   const context = await signedInContext(browser, session, viewport);
@@ -134,7 +140,9 @@ export const boardSnapshot = (page: Page): Promise<ColumnSnapshot[]> =>
   page.$$eval('[data-testid=column]', (columns) =>
     columns.map((element) => ({
       column: element.querySelector('h2')?.textContent?.trim() ?? '',
-      cards: [...element.querySelectorAll('[data-testid=task-card] .title')].map((title) => title.textContent?.trim() ?? ''),
+      cards: [...element.querySelectorAll('[data-testid=task-card] .title')].map(
+        (title) => title.textContent?.trim() ?? '',
+      ),
     })),
   );
 

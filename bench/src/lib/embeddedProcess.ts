@@ -12,7 +12,10 @@ export interface EmbeddedProcess {
  * The built product in embedded mode (`node server/dist/main.js`, PGlite in `dataDir`) as a
  * process of its own, as `npm start` runs it, so it does not share the benchmark's event loop.
  */
-export async function startEmbeddedProcess(dataDir: string, env: Readonly<Record<string, string>> = {}): Promise<EmbeddedProcess> {
+export async function startEmbeddedProcess(
+  dataDir: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<EmbeddedProcess> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, WEB_ROOT: '', ...env },

@@ -47,7 +47,12 @@ export async function createBenchTopic(brokers: readonly string[], purpose: stri
 }
 
 const client = (brokers: readonly string[], clientId: string) =>
-  new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 5 } });
+  new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 100, retries: 5 },
+  });
 
 /** The message the bus would send for `event` (key = board id, JSON value, event-id header). */
 export const toMessage = (event: Envelope): Message => ({
@@ -58,7 +63,10 @@ export const toMessage = (event: Envelope): Message => ({
 
 /** A plain kafkajs producer, no transactions: the "raw produce" baselines. */
 export async function connectRawProducer(brokers: readonly string[]): Promise<Producer> {
-  const producer = client(brokers, 'bench-raw-producer').producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = client(brokers, 'bench-raw-producer').producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return producer;
 }
@@ -75,7 +83,10 @@ export interface TopicWatcher {
  * for a rebalance.
  */
 export async function watchTopic(brokers: readonly string[], topic: string): Promise<TopicWatcher> {
-  const consumer = client(brokers, 'bench-watcher').consumer({ groupId: `bench-watch-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 500 });
+  const consumer = client(brokers, 'bench-watcher').consumer({
+    groupId: `bench-watch-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 500,
+  });
   const arrived = new Map<string, number>();
   const waiting = new Map<string, (at: number) => void>();
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

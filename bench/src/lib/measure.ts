@@ -75,7 +75,9 @@ export async function interleaved(options: {
     const s = await options.subject.run();
     baseline.push(b);
     subject.push(s);
-    options.log?.(`  ${options.name} pair ${pair + 1}/${options.pairs}: ${options.baseline.label} ${formatValue(b)} ${options.unit}, ${options.subject.label} ${formatValue(s)} ${options.unit}, ratio ${(s / b).toFixed(3)}`);
+    options.log?.(
+      `  ${options.name} pair ${pair + 1}/${options.pairs}: ${options.baseline.label} ${formatValue(b)} ${options.unit}, ${options.subject.label} ${formatValue(s)} ${options.unit}, ratio ${(s / b).toFixed(3)}`,
+    );
   }
   return pairedRatio({
     name: options.name,
@@ -87,7 +89,11 @@ export async function interleaved(options: {
 }
 
 /** Closed loop: `concurrency` workers call `op` back to back for `durationMs`; returns ops/s. */
-export async function closedLoop(concurrency: number, durationMs: number, op: (worker: number, i: number) => Promise<void>): Promise<number> {
+export async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<number> {
   const end = performance.now() + durationMs;
   let done = 0;
   const start = performance.now();
@@ -123,7 +129,8 @@ export const createLatencyHistogram = (): LatencyHistogram =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 /** Records a latency given in milliseconds (fractions kept down to the microsecond). */
-export const recordMs = (histogram: LatencyHistogram, ms: number): void => histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+export const recordMs = (histogram: LatencyHistogram, ms: number): void =>
+  histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
 
 export function summarize(histogram: LatencyHistogram): LatencySummary {
   const ms = (value: number) => value / 1000;
@@ -143,7 +150,11 @@ export const formatLatency = (latency: LatencySummary): string =>
  * Open loop at a fixed rate: requests start on schedule whether or not earlier ones finished, and
  * latency is measured from the scheduled start (no coordinated omission). Milliseconds.
  */
-export async function openLoop(ratePerSecond: number, durationMs: number, op: (i: number) => Promise<void>): Promise<LatencyResult> {
+export async function openLoop(
+  ratePerSecond: number,
+  durationMs: number,
+  op: (i: number) => Promise<void>,
+): Promise<LatencyResult> {
   const histogram = createLatencyHistogram();
   const intervalMs = 1000 / ratePerSecond;
   const total = Math.floor((durationMs / 1000) * ratePerSecond);

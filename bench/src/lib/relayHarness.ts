@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { boardStreamId, type BoardEvent, type Envelope } from '@primetrade/domain';
-import { toEnvelope, toEventToAppend, type EventStore, type KafkaEventBus, type Logger, type Position, type Sql, type StoredEvent } from '@primetrade/platform';
+import {
+  toEnvelope,
+  toEventToAppend,
+  type EventBus,
+  type EventStore,
+  type KafkaEventBus,
+  type Logger,
+  type Position,
+  type Sql,
+  type StoredEvent,
+} from '@primetrade/platform';
+import { afterEachPublish } from '@primetrade/platform/testkit/faultyBus.testkit.js';
 import { createLeaderLease, createRelay, saveCheckpointForward, type Relay } from '@primetrade/projector';
 
 /** The relay's default batch; the raw baselines read and produce in batches of the same size. */
@@ -33,7 +44,13 @@ export function createWriter(store: EventStore): Writer {
       if (head === null || store.comparePositions(result.position, head) > 0) head = result.position;
       // recordedAt is no part of the envelope.
       const last = toAppend[toAppend.length - 1]!;
-      const stored: StoredEvent = { ...last, streamId: boardStreamId(boardId), revision: result.nextExpectedRevision, position: result.position, recordedAt: new Date() };
+      const stored: StoredEvent = {
+        ...last,
+        streamId: boardStreamId(boardId),
+        revision: result.nextExpectedRevision,
+        position: result.position,
+        recordedAt: new Date(),
+      };
       return { envelope: toEnvelope(stored), committedAt };
     },
   };
@@ -53,23 +70,60 @@ export interface RelayContext {
   relayBus(topic: string): KafkaEventBus;
 }
 
+/**
+ * The relay reads stored events and publishes their envelopes: remember each event as the relay's
+ * subscription hands it over, and give `afterAck` the stored events of every publish the bus acked
+ * (the moment the relay's `relayCommitToAck` metric observes).
+ */
+function observeAcks(
+  store: EventStore,
+  bus: EventBus,
+  afterAck: (events: readonly StoredEvent[]) => void,
+): { store: EventStore; bus: EventBus } {
+  const inFlight = new Map<string, StoredEvent>();
+  const tappedStore: EventStore = {
+    ...store,
+    subscribeToAll: (subscribeOptions, handler) =>
+      store.subscribeToAll(subscribeOptions, async (batch) => {
+        for (const event of batch) inFlight.set(event.id, event);
+        await handler(batch);
+      }),
+  };
+  const tappedBus = afterEachPublish(bus, (envelopes) => {
+    const acked = envelopes.flatMap((envelope) => inFlight.get(envelope.id) ?? []);
+    for (const event of acked) inFlight.delete(event.id);
+    afterAck(acked);
+  });
+  return { store: tappedStore, bus: tappedBus };
+}
+
 /** A relay as `startRelayNode` runs it (lease, checkpoint fenced by it), starting after `after`. */
 export async function startRelay(
   context: RelayContext,
-  options: { bus: KafkaEventBus; topic: string; checkpointName: string; after: Position | null; afterAck?: (events: readonly StoredEvent[]) => void },
+  options: {
+    bus: KafkaEventBus;
+    topic: string;
+    checkpointName: string;
+    after: Position | null;
+    afterAck?: (events: readonly StoredEvent[]) => void;
+  },
 ): Promise<Relay> {
   const { sql, store } = context;
   const { checkpointName } = options;
-  if (options.after !== null) await saveCheckpointForward(sql, { name: checkpointName, position: options.after, compare: (a, b) => store.comparePositions(a, b) });
+  if (options.after !== null)
+    await saveCheckpointForward(sql, {
+      name: checkpointName,
+      position: options.after,
+      compare: (a, b) => store.comparePositions(a, b),
+    });
+  const observed = options.afterAck ? observeAcks(store, options.bus, options.afterAck) : { store, bus: options.bus };
   const relay = createRelay({
-    store,
-    bus: options.bus,
+    ...observed,
     sql,
     lease: createLeaderLease({ sql, name: `relay:${options.topic}`, holder: checkpointName }),
     checkpointName,
     batchSize: relayBatchSize,
     logger: context.logger,
-    ...(options.afterAck ? { afterAck: options.afterAck } : {}),
   });
   await relay.start();
   if (relay.status().role !== 'leader') throw new Error(`B3: relay ${checkpointName} did not get the lease`);

@@ -8,7 +8,12 @@ export const resultsDir = path.resolve(import.meta.dirname, '../../results');
 export async function saveResult(name: string, result: unknown): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${name}.json`);
-  const context = { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), at: new Date().toISOString() };
+  const context = {
+    node: process.version,
+    cpus: os.cpus().length,
+    loadavg: os.loadavg(),
+    at: new Date().toISOString(),
+  };
   await writeFile(file, `${JSON.stringify({ context, ...(result as object) }, null, 2)}\n`);
   return file;
 }

@@ -24,7 +24,10 @@ export const requireAdmin: Middleware<AppState> = async (ctx, next) => {
 };
 
 const listQuery = z.object({
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be a cursor from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   q: z.string().trim().max(200).optional(),
 });
@@ -39,31 +42,54 @@ const changeBody = z
 const tags = ['admin'];
 
 export function registerAdminRoutes(registrar: RouteRegistrar, deps: AdminRoutesDeps): void {
-  defineRoute(registrar, {
-    method: 'get', path: '/admin/users', summary: 'List accounts (admin)', tags, query: listQuery, middleware: [requireAdmin],
-    responses: {
-      200: { description: 'A page of accounts', schema: z.object({ items: z.array(userDto), nextCursor: z.string().nullable() }) },
-      403: { description: 'Not an admin' },
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/admin/users',
+      summary: 'List accounts (admin)',
+      tags,
+      query: listQuery,
+      middleware: [requireAdmin],
+      responses: {
+        200: {
+          description: 'A page of accounts',
+          schema: z.object({ items: z.array(userDto), nextCursor: z.string().nullable() }),
+        },
+        403: { description: 'Not an admin' },
+      },
     },
-  }, async (ctx, { query }) => {
-    ctx.body = await listUsers(deps.sql, query);
-  });
+    async (ctx, { query }) => {
+      ctx.body = await listUsers(deps.sql, query);
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'patch', path: '/admin/users/:id', summary: 'Change an account\'s role or disable it (admin)', tags,
-    params: userParams, body: changeBody, middleware: [requireAdmin],
-    responses: {
-      200: { description: 'The account after the change', schema: userDto },
-      403: { description: 'Not an admin' }, 404: { description: 'No such user' }, 409: { description: 'Would leave no active admin' },
+  defineRoute(
+    registrar,
+    {
+      method: 'patch',
+      path: '/admin/users/:id',
+      summary: "Change an account's role or disable it (admin)",
+      tags,
+      params: userParams,
+      body: changeBody,
+      middleware: [requireAdmin],
+      responses: {
+        200: { description: 'The account after the change', schema: userDto },
+        403: { description: 'Not an admin' },
+        404: { description: 'No such user' },
+        409: { description: 'Would leave no active admin' },
+      },
     },
-  }, async (ctx, { params, body }) => {
-    const row = await updateUser(deps.sql, params.id, body, deps.clock());
-    deps.accounts.forget(row.id);
-    // A disabled account also loses its refresh tokens; access tokens die at the account check.
-    if (row.disabled) {
-      await deps.refreshTokens.revokeAllOf(row.id);
-      await announceAccountRevoked(deps.sql, row.id);
-    }
-    ctx.body = toUserDto(row);
-  });
+    async (ctx, { params, body }) => {
+      const row = await updateUser(deps.sql, params.id, body, deps.clock());
+      deps.accounts.forget(row.id);
+      // A disabled account also loses its refresh tokens; access tokens die at the account check.
+      if (row.disabled) {
+        await deps.refreshTokens.revokeAllOf(row.id);
+        await announceAccountRevoked(deps.sql, row.id);
+      }
+      ctx.body = toUserDto(row);
+    },
+  );
 }

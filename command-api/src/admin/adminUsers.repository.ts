@@ -22,7 +22,10 @@ function decodeCursor(cursor: string): string {
 /** `q` is matched literally: LIKE wildcards in it are escaped. */
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export async function listUsers(sql: Sql, options: { cursor?: string; limit: number; q?: string }): Promise<Page<UserDto>> {
+export async function listUsers(
+  sql: Sql,
+  options: { cursor?: string; limit: number; q?: string },
+): Promise<Page<UserDto>> {
   const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
   const pattern = options.q ? likePattern(options.q) : null;
   const rows = await sql.query<UserRow>(

@@ -18,7 +18,10 @@ async function findEverywhere(sql: Sql, needle: string): Promise<string[]> {
   const hits: string[] = [];
   for (const column of columns) {
     const target = `"${column.table_schema}"."${column.table_name}"`;
-    const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target} WHERE strpos(lower("${column.column_name}"::text), lower($1)) > 0`, [needle]);
+    const [row] = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${target} WHERE strpos(lower("${column.column_name}"::text), lower($1)) > 0`,
+      [needle],
+    );
     if ((row?.n ?? 0) > 0) hits.push(`${column.table_schema}.${column.table_name}.${column.column_name}`);
   }
   return hits;
@@ -42,11 +45,21 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
     const board = await h.app.request<Json>('POST', '/boards', { ...as(owner), body: { name: 'Launch' } });
     boardId = board.body.board.id;
     // An idempotent request: its remembered answer holds the person's name and e-mail.
-    const added = await h.app.request<Json>('POST', `/boards/${boardId}/members`, { ...as(owner), body: { email: person.email, role: 'editor' }, headers: { 'Idempotency-Key': 'add-zelda' } });
+    const added = await h.app.request<Json>('POST', `/boards/${boardId}/members`, {
+      ...as(owner),
+      body: { email: person.email, role: 'editor' },
+      headers: { 'Idempotency-Key': 'add-zelda' },
+    });
     expect(added.status).toBe(201);
-    const task = await h.app.request<Json>('POST', `/boards/${boardId}/tasks`, { ...as(person), body: { title: 'Write the launch post', assigneeIds: [person.user.id] } });
+    const task = await h.app.request<Json>('POST', `/boards/${boardId}/tasks`, {
+      ...as(person),
+      body: { title: 'Write the launch post', assigneeIds: [person.user.id] },
+    });
     taskId = task.body.id;
-    expect((await h.app.request('POST', `/tasks/${taskId}/comments`, { ...as(person), body: { body: 'Draft is up' } })).status).toBe(201);
+    expect(
+      (await h.app.request('POST', `/tasks/${taskId}/comments`, { ...as(person), body: { body: 'Draft is up' } }))
+        .status,
+    ).toBe(201);
     expect((await h.app.request('POST', `/tasks/${taskId}/follow`, as(person))).status).toBeLessThan(300);
   });
   afterAll(async () => {
@@ -70,7 +83,9 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
     });
 
     it('lets an admin export anyone, and nobody else', async () => {
-      expect((await h.app.request<Json>('GET', `/admin/users/${person.user.id}/export`, as(admin))).body.account.id).toBe(person.user.id);
+      expect(
+        (await h.app.request<Json>('GET', `/admin/users/${person.user.id}/export`, as(admin))).body.account.id,
+      ).toBe(person.user.id);
       const refused = await h.app.request<Json>('GET', `/admin/users/${person.user.id}/export`, as(owner));
       expect([refused.status, refused.body.code]).toEqual([403, 'AUTH.FORBIDDEN']);
       const bad = await h.app.request<Json>('GET', '/admin/users/not-a-uuid/export', as(admin));
@@ -81,10 +96,19 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       const other = await h.app.registerUser({ name: 'Leaver Lou' });
       const board = await h.app.request<Json>('POST', '/boards', { ...as(owner), body: { name: 'Left behind' } });
       const leftBoard = board.body.board.id as string;
-      await h.app.request('POST', `/boards/${leftBoard}/members`, { ...as(owner), body: { userId: other.user.id, role: 'editor' } });
-      const task = await h.app.request<Json>('POST', `/boards/${leftBoard}/tasks`, { ...as(other), body: { title: 'Mine at first' } });
+      await h.app.request('POST', `/boards/${leftBoard}/members`, {
+        ...as(owner),
+        body: { userId: other.user.id, role: 'editor' },
+      });
+      const task = await h.app.request<Json>('POST', `/boards/${leftBoard}/tasks`, {
+        ...as(other),
+        body: { title: 'Mine at first' },
+      });
       await h.app.request('DELETE', `/boards/${leftBoard}/members/${other.user.id}`, as(owner));
-      await h.app.request('PATCH', `/tasks/${task.body.id}`, { ...as(owner), body: { title: 'Secret plans', description: 'after Lou left' } });
+      await h.app.request('PATCH', `/tasks/${task.body.id}`, {
+        ...as(owner),
+        body: { title: 'Secret plans', description: 'after Lou left' },
+      });
       const res = await h.app.request<Json>('GET', '/me/export', as(other));
       expect(res.status).toBe(200);
       expect(res.body.tasksCreated).toEqual([]);
@@ -120,7 +144,14 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect((await h.app.request('GET', '/me', as(solo))).status).toBe(200);
 
       // Another owner first: then the erasure goes through; the archived, empty board does not hold it up.
-      expect((await h.app.request('POST', `/boards/${soloBoard}/members`, { ...as(solo), body: { userId: owner.user.id, role: 'owner' } })).status).toBe(201);
+      expect(
+        (
+          await h.app.request('POST', `/boards/${soloBoard}/members`, {
+            ...as(solo),
+            body: { userId: owner.user.id, role: 'owner' },
+          })
+        ).status,
+      ).toBe(201);
       const erased = await h.app.request<Json>('DELETE', `/admin/users/${solo.user.id}`, as(admin));
       expect(erased.status).toBe(200);
       const view = await h.app.request<Json>('GET', `/boards/${soloBoard}`, as(owner));
@@ -132,18 +163,35 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       async function soleOwnerOfTwoBoards() {
         const leaving = await h.app.registerUser({ name: 'Lena Leaving' });
         const successor = await h.app.registerUser({ name: 'Sid Successor' });
-        const shared = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Shared' } })).body.board.id as string;
-        const hers = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Hers alone' } })).body.board.id as string;
-        expect((await h.app.request('POST', `/boards/${shared}/members`, { ...as(leaving), body: { userId: successor.user.id, role: 'editor' } })).status).toBe(201);
-        const task = await h.app.request<Json>('POST', `/boards/${hers}/tasks`, { ...as(leaving), body: { title: 'Her task', assigneeIds: [leaving.user.id] } });
+        const shared = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Shared' } })).body
+          .board.id as string;
+        const hers = (await h.app.request<Json>('POST', '/boards', { ...as(leaving), body: { name: 'Hers alone' } }))
+          .body.board.id as string;
+        expect(
+          (
+            await h.app.request('POST', `/boards/${shared}/members`, {
+              ...as(leaving),
+              body: { userId: successor.user.id, role: 'editor' },
+            })
+          ).status,
+        ).toBe(201);
+        const task = await h.app.request<Json>('POST', `/boards/${hers}/tasks`, {
+          ...as(leaving),
+          body: { title: 'Her task', assigneeIds: [leaving.user.id] },
+        });
         return { leaving, successor, shared, hers, taskId: task.body.id as string };
       }
-      const revisions = async (...boardIds: string[]) => Promise.all(boardIds.map((id) => h.store.streamRevision(`board-${id}`)));
+      const revisions = async (...boardIds: string[]) =>
+        Promise.all(boardIds.map((id) => h.store.streamRevision(`board-${id}`)));
 
       it('makes the successor an owner of each first (promoted or added, the admin as actor), then takes the person off and erases them', async () => {
         const { leaving, successor, shared, hers, taskId: herTask } = await soleOwnerOfTwoBoards();
 
-        const erased = await h.app.request<Json>('DELETE', `/admin/users/${leaving.user.id}?successorId=${successor.user.id}`, as(admin));
+        const erased = await h.app.request<Json>(
+          'DELETE',
+          `/admin/users/${leaving.user.id}?successorId=${successor.user.id}`,
+          as(admin),
+        );
         expect(erased.status).toBe(200);
         expect(erased.body.id).toBe(leaving.user.id);
         expect([...erased.body.successorAppointedIn].sort()).toEqual([shared, hers].sort());
@@ -152,7 +200,11 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
         const tail = async (boardId: string, count: number) =>
           (await h.store.readStream(`board-${boardId}`)).slice(-count).map((e) => [e.type, e.data, e.metadata.actorId]);
         expect(await tail(shared, 2)).toEqual([
-          ['MemberRoleChanged', { userId: successor.user.id, from: 'editor', role: 'owner', succeeds: leaving.user.id }, admin.user.id],
+          [
+            'MemberRoleChanged',
+            { userId: successor.user.id, from: 'editor', role: 'owner', succeeds: leaving.user.id },
+            admin.user.id,
+          ],
           ['MemberRemoved', { userId: leaving.user.id }, admin.user.id],
         ]);
         expect(await tail(hers, 3)).toEqual([
@@ -174,16 +226,22 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       it('is documented in the OpenAPI description of the route', async () => {
         const doc = await h.app.request<Json>('GET', '/openapi.json');
         const route = doc.body.paths['/api/v1/admin/users/{id}'].delete;
-        expect(route.parameters).toContainEqual(expect.objectContaining({ in: 'query', name: 'successorId', required: false }));
+        expect(route.parameters).toContainEqual(
+          expect.objectContaining({ in: 'query', name: 'successorId', required: false }),
+        );
         expect(route.responses['409'].description).toContain('successor');
       });
 
       it('refuses a malformed, unknown, disabled successor or the person themselves, changing nothing', async () => {
         const { leaving, successor, shared, hers } = await soleOwnerOfTwoBoards();
         const disabled = await h.app.registerUser({ name: 'Dora Disabled' });
-        expect((await h.app.request('PATCH', `/admin/users/${disabled.user.id}`, { ...as(admin), body: { disabled: true } })).status).toBe(200);
+        expect(
+          (await h.app.request('PATCH', `/admin/users/${disabled.user.id}`, { ...as(admin), body: { disabled: true } }))
+            .status,
+        ).toBe(200);
         const before = await revisions(shared, hers);
-        const erase = (successorId: string) => h.app.request<Json>('DELETE', `/admin/users/${leaving.user.id}?successorId=${successorId}`, as(admin));
+        const erase = (successorId: string) =>
+          h.app.request<Json>('DELETE', `/admin/users/${leaving.user.id}?successorId=${successorId}`, as(admin));
         const cases: [string, number, string][] = [
           ['not-a-uuid', 400, 'VALIDATION.FAILED'],
           [leaving.user.id, 400, 'VALIDATION.FAILED'],
@@ -210,7 +268,12 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
 
       const erased = await h.app.request<Json>('DELETE', `/admin/users/${person.user.id}`, as(admin));
       expect(erased.status).toBe(200);
-      expect(erased.body).toEqual({ id: person.user.id, redactedAnswers: 1, removedFrom: [boardId], successorAppointedIn: [] });
+      expect(erased.body).toEqual({
+        id: person.user.id,
+        redactedAnswers: 1,
+        removedFrom: [boardId],
+        successorAppointedIn: [],
+      });
       expect(await findEverywhere(h.sql, name)).toEqual([]);
       expect(await findEverywhere(h.sql, person.email)).toEqual([]);
 
@@ -226,17 +289,28 @@ describe('Data care: export and erasure of a person (GDPR)', () => {
       expect(JSON.stringify(history.body)).toContain(person.user.id);
       expect(JSON.stringify(history.body)).not.toContain(name);
       // The replayed idempotent answer is still valid JSON, with the personal fields erased.
-      const replayed = await h.app.request<Json>('POST', `/boards/${boardId}/members`, { ...as(owner), body: { email: person.email, role: 'editor' }, headers: { 'Idempotency-Key': 'add-zelda' } });
+      const replayed = await h.app.request<Json>('POST', `/boards/${boardId}/members`, {
+        ...as(owner),
+        body: { email: person.email, role: 'editor' },
+        headers: { 'Idempotency-Key': 'add-zelda' },
+      });
       expect(JSON.stringify(replayed.body)).not.toContain(name);
     });
 
     it('kills the person’s sessions: access token, refresh token and password all fail', async () => {
       expect((await h.app.request('GET', '/me', as(person))).status).toBe(401);
-      expect((await h.app.request('POST', '/auth/refresh', { body: { refreshToken: person.refreshToken } })).status).toBe(401);
-      expect((await h.app.request('POST', '/auth/login', { body: { email: person.email, password: person.password } })).status).toBe(401);
+      expect(
+        (await h.app.request('POST', '/auth/refresh', { body: { refreshToken: person.refreshToken } })).status,
+      ).toBe(401);
+      expect(
+        (await h.app.request('POST', '/auth/login', { body: { email: person.email, password: person.password } }))
+          .status,
+      ).toBe(401);
       const [left] = await h.sql.query<{ tokens: number; follows: number; notifications: number }>(
         `SELECT (SELECT count(*)::int FROM refresh_tokens WHERE user_id = $1) AS tokens, (SELECT count(*)::int FROM task_follows WHERE user_id = $1) AS follows,
-                (SELECT count(*)::int FROM notifications WHERE user_id = $1) AS notifications`, [person.user.id]);
+                (SELECT count(*)::int FROM notifications WHERE user_id = $1) AS notifications`,
+        [person.user.id],
+      );
       expect(left).toEqual({ tokens: 0, follows: 0, notifications: 0 });
     });
 

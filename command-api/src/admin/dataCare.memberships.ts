@@ -13,7 +13,10 @@ export interface Membership {
 
 /** The boards the person is a member of, as their streams say now. */
 export async function membershipsOf(sql: Sql, commands: CommandHandler, userId: string): Promise<Membership[]> {
-  const rows = await sql.query<{ board_id: string }>('SELECT board_id FROM board_members WHERE user_id = $1 ORDER BY board_id', [userId]);
+  const rows = await sql.query<{ board_id: string }>(
+    'SELECT board_id FROM board_members WHERE user_id = $1 ORDER BY board_id',
+    [userId],
+  );
   const memberships: Membership[] = [];
   for (const { board_id: boardId } of rows) {
     const state = await commands.load(boardId);
@@ -23,10 +26,12 @@ export async function membershipsOf(sql: Sql, commands: CommandHandler, userId: 
 }
 
 const isSoleOwner = ({ state }: Membership, userId: string): boolean =>
-  state.members[userId]?.role === 'owner' && Object.values(state.members).filter((member) => member.role === 'owner').length === 1;
+  state.members[userId]?.role === 'owner' &&
+  Object.values(state.members).filter((member) => member.role === 'owner').length === 1;
 
 /** Archived with no task left: nobody works on it, so its only owner's erasure need not wait for it. */
-const isArchivedAndEmpty = ({ state }: Membership): boolean => state.status === 'archived' && Object.keys(state.tasks).length === 0;
+const isArchivedAndEmpty = ({ state }: Membership): boolean =>
+  state.status === 'archived' && Object.keys(state.tasks).length === 0;
 
 /**
  * Refuses (409 USER.SOLE_OWNER, each board in the details) when the person is the only owner of a
@@ -34,13 +39,15 @@ const isArchivedAndEmpty = ({ state }: Membership): boolean => state.status === 
  * successor (`successorId`), or someone else becomes an owner first (or the board is archived and emptied).
  */
 export function refuseSoleOwnership(memberships: readonly Membership[], userId: string): void {
-  const blocking = memberships.filter((membership) => isSoleOwner(membership, userId) && !isArchivedAndEmpty(membership));
+  const blocking = memberships.filter(
+    (membership) => isSoleOwner(membership, userId) && !isArchivedAndEmpty(membership),
+  );
   if (blocking.length === 0) return;
   const names = blocking.map(({ state }) => `“${state.name}”`).join(', ');
   throw new DomainError(
     'USER.SOLE_OWNER',
-    `The person is the only owner of ${names}: name a successor (?successorId=<user id>) who becomes their owner, `
-      + 'or make another member an owner first (or archive the board with no tasks left)',
+    `The person is the only owner of ${names}: name a successor (?successorId=<user id>) who becomes their owner, ` +
+      'or make another member an owner first (or archive the board with no tasks left)',
     blocking.map(({ boardId, state }) => ({ field: 'boards', message: `${boardId} ${state.name}` })),
   );
 }
@@ -70,11 +77,15 @@ export async function appointSuccessor(
       updated.push(membership);
       continue;
     }
-    const result = await commands.handle(membership.boardId, {
-      type: 'AppointOwnerForErasure',
-      data: { userId: appointment.successorId, erasedUserId: appointment.userId },
-      metadata: { now: appointment.now, actorId: appointment.actorId },
-    }, { correlationId: appointment.correlationId, causationId: null });
+    const result = await commands.handle(
+      membership.boardId,
+      {
+        type: 'AppointOwnerForErasure',
+        data: { userId: appointment.successorId, erasedUserId: appointment.userId },
+        metadata: { now: appointment.now, actorId: appointment.actorId },
+      },
+      { correlationId: appointment.correlationId, causationId: null },
+    );
     if (result.events.length > 0) appointedIn.push(membership.boardId);
     updated.push(result.state.status === 'initial' ? membership : { boardId: membership.boardId, state: result.state });
   }
@@ -96,9 +107,15 @@ export async function removeMemberships(
   for (const membership of memberships) {
     if (isSoleOwner(membership, removal.userId)) continue;
     try {
-      await commands.handle(membership.boardId, {
-        type: 'RemoveErasedMember', data: { userId: removal.userId }, metadata: { now: removal.now, actorId: removal.actorId },
-      }, { correlationId: removal.correlationId, causationId: null });
+      await commands.handle(
+        membership.boardId,
+        {
+          type: 'RemoveErasedMember',
+          data: { userId: removal.userId },
+          metadata: { now: removal.now, actorId: removal.actorId },
+        },
+        { correlationId: removal.correlationId, causationId: null },
+      );
       left.push(membership.boardId);
     } catch (error) {
       // Removed by an owner in the meantime: nothing left to do on that board.

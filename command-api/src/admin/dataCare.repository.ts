@@ -13,8 +13,24 @@ export interface PersonalDataExport {
   readonly boards: readonly { boardId: string; name: string; role: string; addedAt: string }[];
   readonly tasksCreated: readonly TaskDto[];
   readonly tasksAssigned: readonly TaskDto[];
-  readonly comments: readonly { id: string; boardId: string; taskId: string; body: string; createdAt: string; editedAt: string | null }[];
-  readonly notifications: readonly { id: string; kind: string; boardId: string; taskId: string; taskTitle: string; summary: string; createdAt: string; readAt: string | null }[];
+  readonly comments: readonly {
+    id: string;
+    boardId: string;
+    taskId: string;
+    body: string;
+    createdAt: string;
+    editedAt: string | null;
+  }[];
+  readonly notifications: readonly {
+    id: string;
+    kind: string;
+    boardId: string;
+    taskId: string;
+    taskTitle: string;
+    summary: string;
+    createdAt: string;
+    readAt: string | null;
+  }[];
   readonly follows: readonly { taskId: string; following: boolean; updatedAt: string }[];
   /** What they did, per board: entries of the boards they belong to or wrote on. */
   readonly history: readonly (HistoryEntry & { boardId: string })[];
@@ -57,27 +73,46 @@ async function notificationsOf(sql: Sql, userId: string): Promise<PersonalDataEx
 }
 
 async function followsOf(sql: Sql, userId: string): Promise<PersonalDataExport['follows']> {
-  return sql.query(`SELECT task_id AS "taskId", following, ${isoSql('updated_at')} AS "updatedAt" FROM task_follows WHERE user_id = $1 ORDER BY updated_at, task_id`, [userId]);
+  return sql.query(
+    `SELECT task_id AS "taskId", following, ${isoSql('updated_at')} AS "updatedAt" FROM task_follows WHERE user_id = $1 ORDER BY updated_at, task_id`,
+    [userId],
+  );
 }
 
 /**
  * History entries by the person, from the streams of every board they are tied to (the store is the
  * source). On a board they have left, only what they set stays: the values they replaced were others'.
  */
-async function historyBy(store: EventStore, boardIds: readonly string[], memberOf: ReadonlySet<string>, userId: string): Promise<PersonalDataExport['history']> {
+async function historyBy(
+  store: EventStore,
+  boardIds: readonly string[],
+  memberOf: ReadonlySet<string>,
+  userId: string,
+): Promise<PersonalDataExport['history']> {
   const entries: (HistoryEntry & { boardId: string })[] = [];
   for (const boardId of boardIds) {
     const events = (await store.readStream(boardStreamId(boardId))).map(toEnvelope);
     for (const entry of historyOf(events, { actorId: userId })) {
       if (memberOf.has(boardId)) entries.push({ boardId, ...entry });
       // The summary names things as they were (others' titles): the event type says enough.
-      else entries.push({ boardId, ...entry, summary: entry.type, changes: entry.changes.map(({ field, to }) => ({ field, from: null, to })) });
+      else
+        entries.push({
+          boardId,
+          ...entry,
+          summary: entry.type,
+          changes: entry.changes.map(({ field, to }) => ({ field, from: null, to })),
+        });
     }
   }
   return entries;
 }
 
-export async function exportPersonalData(sql: Sql, store: EventStore, userId: string, now: Date): Promise<PersonalDataExport> {
+export async function exportPersonalData(
+  sql: Sql,
+  store: EventStore,
+  userId: string,
+  now: Date,
+): Promise<PersonalDataExport> {
   const row = await findUserById(sql, userId);
   if (!row) throw new DomainError('USER.NOT_FOUND', 'No such user');
   const [boards, tasksCreated, tasksAssigned, comments, notifications, follows] = await Promise.all([
@@ -89,12 +124,27 @@ export async function exportPersonalData(sql: Sql, store: EventStore, userId: st
     followsOf(sql, userId),
   ]);
   // Boards they left count for their history too (their own acts only, see historyBy).
-  const touched = await sql.query<{ boardId: string }>('SELECT DISTINCT board_id AS "boardId" FROM tasks WHERE created_by = $1 OR $1 = ANY (assignee_ids)', [userId]);
-  const boardIds = [...new Set([...boards.map((b) => b.boardId), ...touched.map((t) => t.boardId), ...tasksAssigned.map((t) => t.boardId), ...comments.map((c) => c.boardId)])];
+  const touched = await sql.query<{ boardId: string }>(
+    'SELECT DISTINCT board_id AS "boardId" FROM tasks WHERE created_by = $1 OR $1 = ANY (assignee_ids)',
+    [userId],
+  );
+  const boardIds = [
+    ...new Set([
+      ...boards.map((b) => b.boardId),
+      ...touched.map((t) => t.boardId),
+      ...tasksAssigned.map((t) => t.boardId),
+      ...comments.map((c) => c.boardId),
+    ]),
+  ];
   return {
     exportedAt: now.toISOString(),
     account: toUserDto(row),
-    boards, tasksCreated, tasksAssigned, comments, notifications, follows,
+    boards,
+    tasksCreated,
+    tasksAssigned,
+    comments,
+    notifications,
+    follows,
     history: await historyBy(store, boardIds, new Set(boards.map((b) => b.boardId)), userId),
   };
 }
@@ -125,20 +175,31 @@ async function redactRememberedAnswers(tx: SqlQueryable, person: ErasedPerson): 
   for (const candidate of candidates) {
     const redacted = redactPersonInAnswer(candidate.body, person);
     if (JSON.stringify(redacted) === JSON.stringify(candidate.body)) continue;
-    await tx.query('UPDATE idempotency_keys SET body = $3 WHERE user_id = $1 AND key = $2', [candidate.user_id, candidate.key, JSON.stringify(redacted)]);
+    await tx.query('UPDATE idempotency_keys SET body = $3 WHERE user_id = $1 AND key = $2', [
+      candidate.user_id,
+      candidate.key,
+      JSON.stringify(redacted),
+    ]);
     changed += 1;
   }
   return changed;
 }
 
-export async function eraseUser(sql: Sql, userId: string): Promise<{ readonly id: string; readonly redactedAnswers: number }> {
+export async function eraseUser(
+  sql: Sql,
+  userId: string,
+): Promise<{ readonly id: string; readonly redactedAnswers: number }> {
   return sql.tx(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [accountsLockKey]);
     const [row] = await tx.query<UserRow>(`SELECT ${userColumns} FROM users WHERE id = $1 FOR UPDATE`, [userId]);
     if (!row) throw new DomainError('USER.NOT_FOUND', 'No such user');
     if (row.role === 'admin' && !row.disabled) {
-      const [others] = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", [userId]);
-      if ((others?.n ?? 0) === 0) throw new DomainError('USER.LAST_ADMIN', 'This is the last active admin: make another admin first');
+      const [others] = await tx.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
+        [userId],
+      );
+      if ((others?.n ?? 0) === 0)
+        throw new DomainError('USER.LAST_ADMIN', 'This is the last active admin: make another admin first');
     }
     await tx.query('DELETE FROM idempotency_keys WHERE user_id = $1', [userId]);
     // Their notifications (their mail outbox rows, whose errors may quote the address, cascade) and follow choices.

@@ -12,7 +12,8 @@ beforeAll(async () => {
   admin = (await api.addUser('Ada')).id; // the first account is the admin
   user = (await api.addUser('Bob')).id;
   boardId = (await api.request('POST', '/boards', { as: user, body: { name: 'Launch' } })).body.board.id;
-  for (const title of ['one', 'two', 'three']) await api.request('POST', `/boards/${boardId}/tasks`, { as: user, body: { title } });
+  for (const title of ['one', 'two', 'three'])
+    await api.request('POST', `/boards/${boardId}/tasks`, { as: user, body: { title } });
 });
 afterAll(async () => api.close());
 
@@ -51,7 +52,10 @@ describe('Admin: projections', () => {
   });
 
   it('is for administrators only', async () => {
-    for (const [method, path] of [['GET', '/admin/projections'], ['POST', '/admin/projections/rebuild']] as const) {
+    for (const [method, path] of [
+      ['GET', '/admin/projections'],
+      ['POST', '/admin/projections/rebuild'],
+    ] as const) {
       expect((await api.request(method, path, { as: user })).status).toBe(403);
       expect((await api.request(method, path)).status).toBe(401);
     }

@@ -23,7 +23,12 @@ describe('Auth API', () => {
 
   describe('POST /auth/register', () => {
     it('makes the first account on an empty system an admin and signs it in', async () => {
-      expect(admin.user).toMatchObject({ email: 'first.admin@example.test', name: 'Ada', role: 'admin', disabled: false });
+      expect(admin.user).toMatchObject({
+        email: 'first.admin@example.test',
+        name: 'Ada',
+        role: 'admin',
+        disabled: false,
+      });
       expect(admin.expiresIn).toBe(60);
       expect(admin.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
       const me = await t.request('GET', '/me', { token: admin.accessToken });
@@ -37,7 +42,9 @@ describe('Auth API', () => {
     });
 
     it('stores the password as an argon2id hash', async () => {
-      const rows = await t.sql.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [admin.user.id]);
+      const rows = await t.sql.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [
+        admin.user.id,
+      ]);
       expect(rows[0]?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     });
 
@@ -69,20 +76,28 @@ describe('Auth API', () => {
 
   describe('POST /auth/login', () => {
     it('signs in with the right password, whatever the email case', async () => {
-      const res = await t.request<Session>('POST', '/auth/login', { body: { email: ' FIRST.ADMIN@example.test ', password: admin.password } });
+      const res = await t.request<Session>('POST', '/auth/login', {
+        body: { email: ' FIRST.ADMIN@example.test ', password: admin.password },
+      });
       expect(res.status).toBe(200);
       expect(res.body.user.id).toBe(admin.user.id);
       expect(res.body.refreshToken).not.toBe(admin.refreshToken);
     });
 
     it('answers the same 401 for a wrong password and for an unknown email', async () => {
-      const wrong = await t.request<ProblemBody>('POST', '/auth/login', { body: { email: admin.email, password: 'not the password' } });
-      const unknown = await t.request<ProblemBody>('POST', '/auth/login', { body: { email: 'nobody@example.test', password: 'not the password' } });
+      const wrong = await t.request<ProblemBody>('POST', '/auth/login', {
+        body: { email: admin.email, password: 'not the password' },
+      });
+      const unknown = await t.request<ProblemBody>('POST', '/auth/login', {
+        body: { email: 'nobody@example.test', password: 'not the password' },
+      });
       for (const res of [wrong, unknown]) {
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('AUTH.INVALID_CREDENTIALS');
       }
-      expect((wrong.body as unknown as { detail: string }).detail).toBe((unknown.body as unknown as { detail: string }).detail);
+      expect((wrong.body as unknown as { detail: string }).detail).toBe(
+        (unknown.body as unknown as { detail: string }).detail,
+      );
     });
 
     it('spends a full password verification on an unknown email (no timing oracle)', async () => {
@@ -111,26 +126,36 @@ describe('Auth API', () => {
       expect(first.status).toBe(200);
       expect(first.body.refreshToken).not.toBe(user.refreshToken);
       expect((await t.request('GET', '/me', { token: first.body.accessToken })).status).toBe(200);
-      const second = await t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: first.body.refreshToken } });
+      const second = await t.request<Session>('POST', '/auth/refresh', {
+        body: { refreshToken: first.body.refreshToken },
+      });
       expect(second.status).toBe(200);
     });
 
     describe('when a rotated token is presented again after the grace period (stolen copy)', () => {
       it('answers 401 AUTH.REFRESH_INVALID and revokes the whole family', async () => {
         const user = await t.registerUser();
-        const rotated = await t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+        const rotated = await t.request<Session>('POST', '/auth/refresh', {
+          body: { refreshToken: user.refreshToken },
+        });
         t.clock.advance(reuseGraceMs + 1);
-        const reuse = await t.request<ProblemBody>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+        const reuse = await t.request<ProblemBody>('POST', '/auth/refresh', {
+          body: { refreshToken: user.refreshToken },
+        });
         expect(reuse.status).toBe(401);
         expect(reuse.body.code).toBe('AUTH.REFRESH_INVALID');
-        const legit = await t.request<ProblemBody>('POST', '/auth/refresh', { body: { refreshToken: rotated.body.refreshToken } });
+        const legit = await t.request<ProblemBody>('POST', '/auth/refresh', {
+          body: { refreshToken: rotated.body.refreshToken },
+        });
         expect(legit.status).toBe(401);
         expect(legit.body.code).toBe('AUTH.REFRESH_INVALID');
       });
 
-      it('leaves the user\'s other sessions alone', async () => {
+      it("leaves the user's other sessions alone", async () => {
         const user = await t.registerUser();
-        const other = await t.request<Session>('POST', '/auth/login', { body: { email: user.email, password: user.password } });
+        const other = await t.request<Session>('POST', '/auth/login', {
+          body: { email: user.email, password: user.password },
+        });
         await t.request('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
         t.clock.advance(reuseGraceMs + 1);
         await t.request('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
@@ -142,21 +167,31 @@ describe('Auth API', () => {
     describe('when two rotations of one token race (two tabs, a retry after a lost answer)', () => {
       it('signs neither out: both get a working pair, and each goes on rotating', async () => {
         const user = await t.registerUser();
-        const results = await Promise.all([1, 2].map(() => t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } })));
+        const results = await Promise.all(
+          [1, 2].map(() => t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } })),
+        );
         expect(results.map((res) => res.status)).toEqual([200, 200]);
         expect(results[0]?.body.refreshToken).not.toBe(results[1]?.body.refreshToken);
         for (const res of results) {
           expect((await t.request('GET', '/me', { token: res.body.accessToken })).status).toBe(200);
-          const again = await t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: res.body.refreshToken } });
+          const again = await t.request<Session>('POST', '/auth/refresh', {
+            body: { refreshToken: res.body.refreshToken },
+          });
           expect(again.status).toBe(200);
         }
       });
 
       it('still refuses the spent token once the session was ended by a logout', async () => {
         const user = await t.registerUser();
-        const rotated = await t.request<Session>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
-        expect((await t.request('POST', '/auth/logout', { body: { refreshToken: rotated.body.refreshToken } })).status).toBe(204);
-        const late = await t.request<ProblemBody>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+        const rotated = await t.request<Session>('POST', '/auth/refresh', {
+          body: { refreshToken: user.refreshToken },
+        });
+        expect(
+          (await t.request('POST', '/auth/logout', { body: { refreshToken: rotated.body.refreshToken } })).status,
+        ).toBe(204);
+        const late = await t.request<ProblemBody>('POST', '/auth/refresh', {
+          body: { refreshToken: user.refreshToken },
+        });
         expect(late.status).toBe(401);
         expect(late.body.code).toBe('AUTH.REFRESH_INVALID');
       });
@@ -172,7 +207,9 @@ describe('Auth API', () => {
       it('answers 401 AUTH.REFRESH_INVALID', async () => {
         const user = await t.registerUser();
         t.clock.advance(t.deps.config.refreshTtlSeconds * 1000 + 1000);
-        const res = await t.request<ProblemBody>('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+        const res = await t.request<ProblemBody>('POST', '/auth/refresh', {
+          body: { refreshToken: user.refreshToken },
+        });
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('AUTH.REFRESH_INVALID');
       });

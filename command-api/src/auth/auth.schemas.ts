@@ -1,7 +1,12 @@
 import { z } from '../http/zod.js';
 import { weakPasswordReason } from './passwords.js';
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'must be a valid email address' }));
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be a valid email address' }));
 const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 
 export const registerBody = z

@@ -12,12 +12,26 @@ const valid = { email: 'valid.person@example.test', password: 'a perfectly fine 
 /** One field broken in a way the API must refuse (and the field it must name). */
 const brokenField = fc.oneof(
   fc.constantFrom<[string, unknown]>(
-    ['email', undefined], ['email', ''], ['email', 'not-an-email'], ['email', 42], ['email', `${'x'.repeat(250)}@example.test`],
-    ['password', undefined], ['password', 'short'], ['password', 'x'.repeat(201)], ['password', 'zzzzzzzzzzzz'],
-    ['password', 'valid.person@example.test'], ['password', null],
-    ['name', undefined], ['name', '   '], ['name', 'n'.repeat(101)], ['name', ['a']],
+    ['email', undefined],
+    ['email', ''],
+    ['email', 'not-an-email'],
+    ['email', 42],
+    ['email', `${'x'.repeat(250)}@example.test`],
+    ['password', undefined],
+    ['password', 'short'],
+    ['password', 'x'.repeat(201)],
+    ['password', 'zzzzzzzzzzzz'],
+    ['password', 'valid.person@example.test'],
+    ['password', null],
+    ['name', undefined],
+    ['name', '   '],
+    ['name', 'n'.repeat(101)],
+    ['name', ['a']],
   ),
-  fc.tuple(fc.constantFrom('email', 'password', 'name'), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.object())),
+  fc.tuple(
+    fc.constantFrom('email', 'password', 'name'),
+    fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.object()),
+  ),
 );
 
 async function userCount(t: TestApp): Promise<number> {
@@ -58,7 +72,10 @@ describe('Auth endpoints given bad input', () => {
       const before = await userCount(t);
       await fc.assert(
         fc.asyncProperty(fc.jsonValue(), async (body) => {
-          const res = await t.request<ProblemBody>('POST', '/auth/register', { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+          const res = await t.request<ProblemBody>('POST', '/auth/register', {
+            rawBody: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          });
           expect(res.status).toBe(400);
           expect(res.body.code).toBe('VALIDATION.FAILED');
           expect(fields(res).length).toBeGreaterThan(0);

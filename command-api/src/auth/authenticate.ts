@@ -24,7 +24,13 @@ export interface AccountStatus {
  * read side down), an entry up to `staleMs` old is still trusted, so store-only commands keep
  * working through the outage; an account never seen in that window gets the database's 503.
  */
-export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, maxEntries = 10_000, staleMs = 10 * 60_000): AccountStatus {
+export function createAccountStatus(
+  sql: Sql,
+  clock: () => Date,
+  ttlMs = 5_000,
+  maxEntries = 10_000,
+  staleMs = 10 * 60_000,
+): AccountStatus {
   const cache = new LRUCache<string, { readonly until: number; readonly row: AccountRow | null }>({ max: maxEntries });
   return {
     async get(userId) {
@@ -50,7 +56,11 @@ export function createAccountStatus(sql: Sql, clock: () => Date, ttlMs = 5_000, 
 
 const invalidToken = 'Bearer error="invalid_token"';
 
-function unauthenticated(ctx: { set(name: string, value: string): void }, challenge: string, error: DomainError): never {
+function unauthenticated(
+  ctx: { set(name: string, value: string): void },
+  challenge: string,
+  error: DomainError,
+): never {
   ctx.set('WWW-Authenticate', challenge);
   throw error;
 }
@@ -65,17 +75,23 @@ export function authenticate(tokens: TokenService, accounts: AccountStatus): Mid
   return async (ctx, next) => {
     const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('Authorization'));
     if (!match?.[1]) {
-      unauthenticated(ctx, 'Bearer', new DomainError('AUTH.UNAUTHENTICATED', 'Send an access token: Authorization: Bearer <token>'));
+      unauthenticated(
+        ctx,
+        'Bearer',
+        new DomainError('AUTH.UNAUTHENTICATED', 'Send an access token: Authorization: Bearer <token>'),
+      );
     }
     const verified = await tokens.verifyAccess(match[1]);
     if (!verified.ok) {
-      const error = verified.reason === 'expired'
-        ? new DomainError('AUTH.TOKEN_EXPIRED', 'The access token has expired; refresh it')
-        : new DomainError('AUTH.UNAUTHENTICATED', 'The access token is invalid');
+      const error =
+        verified.reason === 'expired'
+          ? new DomainError('AUTH.TOKEN_EXPIRED', 'The access token has expired; refresh it')
+          : new DomainError('AUTH.UNAUTHENTICATED', 'The access token is invalid');
       unauthenticated(ctx, invalidToken, error);
     }
     const account = await accounts.get(verified.claims.userId);
-    if (!account) unauthenticated(ctx, invalidToken, new DomainError('AUTH.UNAUTHENTICATED', 'The account no longer exists'));
+    if (!account)
+      unauthenticated(ctx, invalidToken, new DomainError('AUTH.UNAUTHENTICATED', 'The account no longer exists'));
     if (account.disabled) throw new DomainError('AUTH.ACCOUNT_DISABLED', 'This account is disabled');
     const user: AuthUser = { id: account.id, name: account.name, role: account.role };
     ctx.state.user = user;

@@ -5,7 +5,12 @@ import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
  * argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane). `Algorithm` is an ambient const enum,
  * which `isolatedModules` forbids reading, hence the literal.
  */
-const argon2id: Options = { algorithm: 2 satisfies Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const argon2id: Options = {
+  algorithm: 2 satisfies Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 export const hashPassword = (password: string): Promise<string> => hash(password, argon2id);
 

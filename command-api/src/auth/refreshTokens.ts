@@ -35,7 +35,12 @@ class LostRace extends Error {}
 export function createRefreshTokens(deps: RefreshTokenDeps) {
   const expiry = (now: Date) => new Date(now.getTime() + deps.ttlSeconds * 1000);
 
-  async function insert(userId: string, familyId: string, now: Date, q: Pick<Sql, 'query'>): Promise<{ id: string; token: string }> {
+  async function insert(
+    userId: string,
+    familyId: string,
+    now: Date,
+    q: Pick<Sql, 'query'>,
+  ): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const id = deps.newId();
     await q.query(
@@ -46,31 +51,39 @@ export function createRefreshTokens(deps: RefreshTokenDeps) {
   }
 
   async function revokeFamily(familyId: string, now: Date): Promise<void> {
-    await deps.sql.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, now]);
+    await deps.sql.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
+      familyId,
+      now,
+    ]);
   }
 
   /** The successor, or null when another rotation (or a logout) spent the token first. */
   async function spend(row: TokenRow, now: Date): Promise<string | null> {
-    return deps.sql.tx(async (tx) => {
-      const successor = await insert(row.user_id, row.family_id, now, tx);
-      // The compare-and-set on revoked_at lets exactly one of two concurrent rotations spend it.
-      const spent = await tx.query(
-        'UPDATE refresh_tokens SET revoked_at = $2, replaced_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
-        [row.id, now, successor.id],
-      );
-      if (spent.length === 0) throw new LostRace();
-      return successor.token;
-    }).catch((error: unknown) => {
-      if (error instanceof LostRace) return null;
-      throw error;
-    });
+    return deps.sql
+      .tx(async (tx) => {
+        const successor = await insert(row.user_id, row.family_id, now, tx);
+        // The compare-and-set on revoked_at lets exactly one of two concurrent rotations spend it.
+        const spent = await tx.query(
+          'UPDATE refresh_tokens SET revoked_at = $2, replaced_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+          [row.id, now, successor.id],
+        );
+        if (spent.length === 0) throw new LostRace();
+        return successor.token;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LostRace) return null;
+        throw error;
+      });
   }
 
   /** Rotated within the grace period, and the family is still alive (no logout, no reuse revocation). */
   async function spentByConcurrentRotation(row: TokenRow, now: Date): Promise<boolean> {
     if (row.replaced_by === null || row.revoked_at === null) return false;
     if (now.getTime() - row.revoked_at.getTime() > reuseGraceMs) return false;
-    const alive = await deps.sql.query('SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1', [row.family_id]);
+    const alive = await deps.sql.query(
+      'SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1',
+      [row.family_id],
+    );
     return alive.length > 0;
   }
 
@@ -97,7 +110,8 @@ export function createRefreshTokens(deps: RefreshTokenDeps) {
       const now = deps.clock();
       const row = await find(token);
       if (!row) throw refreshInvalid('Unknown refresh token');
-      if (row.expires_at.getTime() <= now.getTime()) throw refreshInvalid('The refresh token has expired; log in again');
+      if (row.expires_at.getTime() <= now.getTime())
+        throw refreshInvalid('The refresh token has expired; log in again');
       const next = row.revoked_at === null ? await spend(row, now) : null;
       if (next !== null) return { userId: row.user_id, token: next };
       const spent = await find(token);
@@ -119,7 +133,10 @@ export function createRefreshTokens(deps: RefreshTokenDeps) {
 
     /** Ends every session of a user (account disabled). */
     async revokeAllOf(userId: string): Promise<void> {
-      await deps.sql.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, deps.clock()]);
+      await deps.sql.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
+        userId,
+        deps.clock(),
+      ]);
     },
   };
 }

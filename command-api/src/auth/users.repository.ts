@@ -64,7 +64,8 @@ export async function createUser(sql: Sql, user: NewUser): Promise<UserRow> {
       return row;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError('AUTH.EMAIL_TAKEN', 'An account with this email already exists');
+    if (isUniqueViolation(error))
+      throw new DomainError('AUTH.EMAIL_TAKEN', 'An account with this email already exists');
     throw error;
   }
 }

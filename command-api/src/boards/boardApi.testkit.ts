@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { BoardViewDto } from '@primetrade/domain';
-import { createInMemoryEventStore, createPostgresSql, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
+import {
+  createInMemoryEventStore,
+  createPostgresSql,
+  toEnvelope,
+  type EventStore,
+  type Sql,
+} from '@primetrade/platform';
 import { applyEnvelopes } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 import pg from 'pg';
@@ -98,7 +104,12 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
   const raw = createInMemoryEventStore();
   const project = createCatchUp(raw, sql);
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
-  const app = await startTestApp({ sql, deps: { ...options.deps, store }, ...(options.config ? { config: options.config } : {}), ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}) });
+  const app = await startTestApp({
+    sql,
+    deps: { ...options.deps, store },
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}),
+  });
   const tokens = new Map<string, string>();
 
   return {
@@ -139,17 +150,32 @@ export interface BoardFixture {
 
 /** A board with default columns and an owner, an editor, a viewer, plus a non-member. */
 export async function createBoardFixture(harness: BoardApiHarness): Promise<BoardFixture> {
-  const [owner, editor, viewer, stranger] = await Promise.all(['Olga', 'Eddie', 'Vera', 'Stan'].map((name) => harness.addUser(name)));
+  const [owner, editor, viewer, stranger] = await Promise.all(
+    ['Olga', 'Eddie', 'Vera', 'Stan'].map((name) => harness.addUser(name)),
+  );
   if (!owner || !editor || !viewer || !stranger) throw new Error('users not created');
   const created = await harness.request('POST', '/boards', { as: owner.id, body: { name: 'Launch' } });
   if (created.status !== 201) throw new Error(`board not created: ${JSON.stringify(created.body)}`);
   const view = created.body as BoardViewDto;
   const boardId = view.board.id;
-  for (const [user, role] of [[editor, 'editor'], [viewer, 'viewer']] as const) {
-    const added = await harness.request('POST', `/boards/${boardId}/members`, { as: owner.id, body: { userId: user.id, role } });
+  for (const [user, role] of [
+    [editor, 'editor'],
+    [viewer, 'viewer'],
+  ] as const) {
+    const added = await harness.request('POST', `/boards/${boardId}/members`, {
+      as: owner.id,
+      body: { userId: user.id, role },
+    });
     if (added.status !== 201) throw new Error(`member not added: ${JSON.stringify(added.body)}`);
   }
-  return { boardId, owner: owner.id, editor: editor.id, viewer: viewer.id, stranger: stranger.id, columns: view.columns };
+  return {
+    boardId,
+    owner: owner.id,
+    editor: editor.id,
+    viewer: viewer.id,
+    stranger: stranger.id,
+    columns: view.columns,
+  };
 }
 
 /** The board stream's last revision straight from the store (-1 when absent). */

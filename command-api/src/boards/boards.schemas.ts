@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { boardName, columnName, cursor, description, pageLimit, wipLimit } from './common.schemas.js';
 
-export const newColumnBody = z.strictObject({ name: columnName, isDone: z.boolean().optional(), wipLimit: wipLimit.optional() });
+export const newColumnBody = z.strictObject({
+  name: columnName,
+  isDone: z.boolean().optional(),
+  wipLimit: wipLimit.optional(),
+});
 
 export const createBoardBody = z.strictObject({
   name: boardName,
@@ -11,7 +15,9 @@ export const createBoardBody = z.strictObject({
 
 export const updateBoardBody = z
   .strictObject({ name: boardName.optional(), description: description.optional() })
-  .refine((body) => body.name !== undefined || body.description !== undefined, { message: 'give name and/or description' });
+  .refine((body) => body.name !== undefined || body.description !== undefined, {
+    message: 'give name and/or description',
+  });
 
 export const listBoardsQuery = z.object({
   cursor: cursor.optional(),
@@ -21,5 +27,7 @@ export const listBoardsQuery = z.object({
 
 /** What a new board gets when the request names no columns (docs/api.md). */
 export const defaultColumns = [
-  { name: 'To do' }, { name: 'In progress' }, { name: 'Done', isDone: true },
+  { name: 'To do' },
+  { name: 'In progress' },
+  { name: 'Done', isDone: true },
 ] as const satisfies readonly z.infer<typeof newColumnBody>[];

@@ -34,39 +34,79 @@ export const pageLimit = z.coerce.number().int().min(1).max(100).default(50);
 export const cursor = z.string().min(1).max(500);
 
 /** Placement: before or after a sibling, never both (neither = at the end). */
-export const onlyOneAnchor = (before: string, after: string) =>
-  (value: Record<string, unknown>) => !(value[before] !== undefined && value[after] !== undefined);
+export const onlyOneAnchor = (before: string, after: string) => (value: Record<string, unknown>) =>
+  !(value[before] !== undefined && value[after] !== undefined);
 export const anchorMessage = (before: string, after: string) => ({
-  message: `give ${before} or ${after}, not both`, path: [after],
+  message: `give ${before} or ${after}, not both`,
+  path: [after],
 });
 
 // ---- response schemas (OpenAPI only; the handlers build the DTOs) ----
 export const boardDto = z.object({
-  id, name: z.string(), description: z.string(), archived: z.boolean(), createdBy: id,
-  createdAt: z.string(), updatedAt: z.string(), revision: z.number().int(),
+  id,
+  name: z.string(),
+  description: z.string(),
+  archived: z.boolean(),
+  createdBy: id,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  revision: z.number().int(),
 });
 export const boardSummaryDto = boardDto.extend({ role });
 export const memberDto = z.object({ userId: id, name: z.string(), role, addedAt: z.string() });
 export const columnDto = z.object({
-  id, name: z.string(), position: z.string(), isDone: z.boolean(), wipLimit: z.number().int().nullable(),
+  id,
+  name: z.string(),
+  position: z.string(),
+  isDone: z.boolean(),
+  wipLimit: z.number().int().nullable(),
 });
 export const taskDto = z.object({
-  id, boardId: id, columnId: id, position: z.string(), title: z.string(), description: z.string(), priority,
-  dueDate: z.string().nullable(), assigneeIds: z.array(id), labels: z.array(z.string()),
-  status: z.enum(['open', 'completed']), archived: z.boolean(), createdBy: id, createdAt: z.string(),
-  updatedAt: z.string(), completedAt: z.string().nullable(),
+  id,
+  boardId: id,
+  columnId: id,
+  position: z.string(),
+  title: z.string(),
+  description: z.string(),
+  priority,
+  dueDate: z.string().nullable(),
+  assigneeIds: z.array(id),
+  labels: z.array(z.string()),
+  status: z.enum(['open', 'completed']),
+  archived: z.boolean(),
+  createdBy: id,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
 });
 export const commentDto = z.object({
-  id, taskId: id, authorId: id, body: z.string(), createdAt: z.string(), editedAt: z.string().nullable(),
+  id,
+  taskId: id,
+  authorId: id,
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
 });
 export const boardViewDto = z.object({
-  board: boardDto, columns: z.array(columnDto), tasks: z.array(taskDto), members: z.array(memberDto),
+  board: boardDto,
+  columns: z.array(columnDto),
+  tasks: z.array(taskDto),
+  members: z.array(memberDto),
   revision: z.number().int(),
 });
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 export const envelopeDto = z.object({
-  id, type: z.string(), boardId: id, revision: z.number().int(), position: z.string(), occurredAt: z.string(),
-  actorId: id, correlationId: z.string(), causationId: z.string().nullable(), schemaVersion: z.number().int(),
+  id,
+  type: z.string(),
+  boardId: id,
+  revision: z.number().int(),
+  position: z.string(),
+  occurredAt: z.string(),
+  actorId: id,
+  correlationId: z.string(),
+  causationId: z.string().nullable(),
+  schemaVersion: z.number().int(),
   traceparent: z.string().optional().describe('W3C trace context of the command, when tracing was on'),
   data: z.record(z.string(), z.unknown()),
 });

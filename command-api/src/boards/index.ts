@@ -18,10 +18,15 @@ export type { BoardApiDeps } from './boardApi.deps.js';
 
 /** Boards, members, columns, tasks, comments and the event feed under the registrar's prefix. */
 export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps): void {
-  const commands = deps.commands ?? createCommandHandler({
-    store: deps.store, logger: deps.logger, metrics: deps.metrics, newId: deps.newId,
-    conflictRetry: deps.conflictDeadlineMs === undefined ? undefined : { deadlineMs: deps.conflictDeadlineMs },
-  });
+  const commands =
+    deps.commands ??
+    createCommandHandler({
+      store: deps.store,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      newId: deps.newId,
+      conflictRetry: deps.conflictDeadlineMs === undefined ? undefined : { deadlineMs: deps.conflictDeadlineMs },
+    });
   const routeDeps: BoardRouteDeps = { ...deps, commands };
   boardsRoutes(registrar, routeDeps);
   membersRoutes(registrar, routeDeps);

@@ -13,53 +13,100 @@ const tags = ['members'];
 export function membersRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock } = deps;
 
-  defineRoute(registrar, {
-    method: 'post', path: '/boards/:boardId/members', summary: 'Add a member by email or user id (owners)', tags,
-    params: boardParams, body: addMemberBody,
-    responses: {
-      201: { description: 'The new member', schema: memberDto }, 404: { description: 'No such board or user' },
-      409: { description: 'MEMBER.ALREADY_EXISTS, or USER.ACCOUNT_INACTIVE (the account is disabled)' },
+  defineRoute(
+    registrar,
+    {
+      method: 'post',
+      path: '/boards/:boardId/members',
+      summary: 'Add a member by email or user id (owners)',
+      tags,
+      params: boardParams,
+      body: addMemberBody,
+      responses: {
+        201: { description: 'The new member', schema: memberDto },
+        404: { description: 'No such board or user' },
+        409: { description: 'MEMBER.ALREADY_EXISTS, or USER.ACCOUNT_INACTIVE (the account is disabled)' },
+      },
     },
-  }, async (ctx, { params, body }) => {
-    // Board first: a non-member must not learn which emails have accounts.
-    if (!isMemberIn(await commands.load(params.boardId), requireUser(ctx).id)) throw boardNotFound();
-    const account = await findAccount(sql, body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' });
-    if (account === null) {
-      const field = body.email !== undefined ? 'body.email' : 'body.userId';
-      throw new DomainError('USER.NOT_FOUND', 'No account with that email or id', [{ field, message: 'no such account' }]);
-    }
-    // A disabled account cannot sign in: making it a member would only hand it boards to see later.
-    if (account.disabled) throw inactiveAccountError([{ userId: account.id, state: 'is disabled' }]);
-    const userId = account.id;
-    const result = await commands.handle(params.boardId, {
-      type: 'AddMember', data: { userId, role: body.role }, metadata: commandMetadata(ctx, clock),
-    }, handleOptions(ctx));
-    ctx.status = 201;
-    setRevision(ctx, result.revision);
-    ctx.body = await memberDtoOf(sql, result.state, userId);
-  });
+    async (ctx, { params, body }) => {
+      // Board first: a non-member must not learn which emails have accounts.
+      if (!isMemberIn(await commands.load(params.boardId), requireUser(ctx).id)) throw boardNotFound();
+      const account = await findAccount(
+        sql,
+        body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' },
+      );
+      if (account === null) {
+        const field = body.email !== undefined ? 'body.email' : 'body.userId';
+        throw new DomainError('USER.NOT_FOUND', 'No account with that email or id', [
+          { field, message: 'no such account' },
+        ]);
+      }
+      // A disabled account cannot sign in: making it a member would only hand it boards to see later.
+      if (account.disabled) throw inactiveAccountError([{ userId: account.id, state: 'is disabled' }]);
+      const userId = account.id;
+      const result = await commands.handle(
+        params.boardId,
+        {
+          type: 'AddMember',
+          data: { userId, role: body.role },
+          metadata: commandMetadata(ctx, clock),
+        },
+        handleOptions(ctx),
+      );
+      ctx.status = 201;
+      setRevision(ctx, result.revision);
+      ctx.body = await memberDtoOf(sql, result.state, userId);
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'patch', path: '/boards/:boardId/members/:userId', summary: "Change a member's role (owners)", tags,
-    params: memberParams, body: changeRoleBody,
-    responses: { 200: { description: 'The member', schema: memberDto } },
-  }, async (ctx, { params, body }) => {
-    const result = await commands.handle(params.boardId, {
-      type: 'ChangeMemberRole', data: { userId: params.userId, role: body.role }, metadata: commandMetadata(ctx, clock),
-    }, handleOptions(ctx));
-    setRevision(ctx, result.revision);
-    ctx.body = await memberDtoOf(sql, result.state, params.userId);
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'patch',
+      path: '/boards/:boardId/members/:userId',
+      summary: "Change a member's role (owners)",
+      tags,
+      params: memberParams,
+      body: changeRoleBody,
+      responses: { 200: { description: 'The member', schema: memberDto } },
+    },
+    async (ctx, { params, body }) => {
+      const result = await commands.handle(
+        params.boardId,
+        {
+          type: 'ChangeMemberRole',
+          data: { userId: params.userId, role: body.role },
+          metadata: commandMetadata(ctx, clock),
+        },
+        handleOptions(ctx),
+      );
+      setRevision(ctx, result.revision);
+      ctx.body = await memberDtoOf(sql, result.state, params.userId);
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'delete', path: '/boards/:boardId/members/:userId', summary: 'Remove a member (owners)', tags,
-    params: memberParams,
-    responses: { 204: { description: 'Removed (ETag = revision)' } },
-  }, async (ctx, { params }) => {
-    const result = await commands.handle(params.boardId, {
-      type: 'RemoveMember', data: { userId: params.userId }, metadata: commandMetadata(ctx, clock),
-    }, handleOptions(ctx));
-    setRevision(ctx, result.revision);
-    ctx.status = 204;
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'delete',
+      path: '/boards/:boardId/members/:userId',
+      summary: 'Remove a member (owners)',
+      tags,
+      params: memberParams,
+      responses: { 204: { description: 'Removed (ETag = revision)' } },
+    },
+    async (ctx, { params }) => {
+      const result = await commands.handle(
+        params.boardId,
+        {
+          type: 'RemoveMember',
+          data: { userId: params.userId },
+          metadata: commandMetadata(ctx, clock),
+        },
+        handleOptions(ctx),
+      );
+      setRevision(ctx, result.revision);
+      ctx.status = 204;
+    },
+  );
 }

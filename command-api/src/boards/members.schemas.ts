@@ -7,7 +7,8 @@ export const memberParams = z.object({ boardId: id, userId: id });
 export const addMemberBody = z
   .strictObject({ email: z.email().max(254).optional(), userId: id.optional(), role })
   .refine((body) => (body.email === undefined) !== (body.userId === undefined), {
-    message: 'give email or userId, exactly one', path: ['email'],
+    message: 'give email or userId, exactly one',
+    path: ['email'],
   });
 
 export const changeRoleBody = z.strictObject({ role });

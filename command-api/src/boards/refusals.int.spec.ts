@@ -1,6 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture } from './boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  storeRevision,
+  type BoardApiHarness,
+  type BoardFixture,
+} from './boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -12,8 +18,10 @@ beforeAll(async () => {
   api = await createBoardApiHarness();
   board = await createBoardFixture(api);
   outsider = await api.addUser('Otto');
-  taskId = (await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.owner, body: { title: 'Target' } })).body.id;
-  commentId = (await api.request('POST', `/tasks/${taskId}/comments`, { as: board.owner, body: { body: 'Hi' } })).body.id;
+  taskId = (await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.owner, body: { title: 'Target' } }))
+    .body.id;
+  commentId = (await api.request('POST', `/tasks/${taskId}/comments`, { as: board.owner, body: { body: 'Hi' } })).body
+    .id;
 });
 afterAll(async () => api.close());
 
@@ -32,11 +40,26 @@ const writes: Write[] = [
   { name: 'patch board', method: 'PATCH', path: b, body: () => ({ name: 'Renamed' }) },
   { name: 'archive board', method: 'DELETE', path: b },
   { name: 'restore board', method: 'POST', path: () => `${b()}/restore` },
-  { name: 'add member', method: 'POST', path: () => `${b()}/members`, body: () => ({ userId: outsider.id, role: 'viewer' }) },
-  { name: 'change role', method: 'PATCH', path: () => `${b()}/members/${board.editor}`, body: () => ({ role: 'viewer' }) },
+  {
+    name: 'add member',
+    method: 'POST',
+    path: () => `${b()}/members`,
+    body: () => ({ userId: outsider.id, role: 'viewer' }),
+  },
+  {
+    name: 'change role',
+    method: 'PATCH',
+    path: () => `${b()}/members/${board.editor}`,
+    body: () => ({ role: 'viewer' }),
+  },
   { name: 'remove member', method: 'DELETE', path: () => `${b()}/members/${board.editor}` },
   { name: 'add column', method: 'POST', path: () => `${b()}/columns`, body: () => ({ name: 'Review' }) },
-  { name: 'patch column', method: 'PATCH', path: () => `${b()}/columns/${board.columns[1]?.id}`, body: () => ({ name: 'Doing' }) },
+  {
+    name: 'patch column',
+    method: 'PATCH',
+    path: () => `${b()}/columns/${board.columns[1]?.id}`,
+    body: () => ({ name: 'Doing' }),
+  },
   { name: 'remove column', method: 'DELETE', path: () => `${b()}/columns/${board.columns[1]?.id}` },
   { name: 'create task', method: 'POST', path: () => `${b()}/tasks`, body: () => ({ title: 'New' }) },
   { name: 'patch task', method: 'PATCH', path: t, body: () => ({ title: 'Changed' }) },
@@ -47,14 +70,26 @@ const writes: Write[] = [
   { name: 'archive task', method: 'POST', path: () => `${t()}/archive` },
   { name: 'restore task', method: 'POST', path: () => `${t()}/restore` },
   { name: 'add comment', method: 'POST', path: () => `${t()}/comments`, body: () => ({ body: 'Another' }) },
-  { name: 'edit comment', method: 'PATCH', path: () => `${t()}/comments/${commentId}`, body: () => ({ body: 'Edited' }) },
+  {
+    name: 'edit comment',
+    method: 'PATCH',
+    path: () => `${t()}/comments/${commentId}`,
+    body: () => ({ body: 'Edited' }),
+  },
   { name: 'delete comment', method: 'DELETE', path: () => `${t()}/comments/${commentId}` },
 ];
 
-async function expectRefused(write: Write, as: string | undefined, status: number, headers: Record<string, string> = {}) {
+async function expectRefused(
+  write: Write,
+  as: string | undefined,
+  status: number,
+  headers: Record<string, string> = {},
+) {
   const before = await storeRevision(api, board.boardId);
   const response = await api.request(write.method, write.path(), {
-    ...(as !== undefined ? { as } : {}), body: write.body?.(), headers,
+    ...(as !== undefined ? { as } : {}),
+    body: write.body?.(),
+    headers,
   });
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -89,7 +124,13 @@ describe('Board API: refusals on every write', () => {
 
 describe('Board API: refusals on reads', () => {
   const reads = [
-    () => '/boards', () => b(), () => `${b()}/tasks`, () => '/tasks', () => t(), () => `${t()}/comments`, () => `${b()}/events`,
+    () => '/boards',
+    () => b(),
+    () => `${b()}/tasks`,
+    () => '/tasks',
+    () => t(),
+    () => `${t()}/comments`,
+    () => `${b()}/events`,
   ];
   it.each(reads.map((path) => [path]))('answers 401 without a token (%#)', async (path) => {
     const response = await api.request('GET', path());

@@ -1,6 +1,15 @@
 import {
-  DomainError, boardDtoFromState, boardViewFromState, taskDtoFromState,
-  type BoardDto, type BoardState, type BoardViewDto, type ColumnDto, type CommentDto, type MemberDto, type TaskDto,
+  DomainError,
+  boardDtoFromState,
+  boardViewFromState,
+  taskDtoFromState,
+  type BoardDto,
+  type BoardState,
+  type BoardViewDto,
+  type ColumnDto,
+  type CommentDto,
+  type MemberDto,
+  type TaskDto,
 } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { userNames } from './users.queries.js';
@@ -11,7 +20,8 @@ import { userNames } from './users.queries.js';
  * command would be a bug, hence the plain `Error`.
  */
 const existing = <T>(value: T | null | undefined, what: string): T => {
-  if (value === null || value === undefined) throw new Error(`${what} missing from the state after a successful command`);
+  if (value === null || value === undefined)
+    throw new Error(`${what} missing from the state after a successful command`);
   return value;
 };
 
@@ -20,10 +30,14 @@ export const boardDtoOf = (state: BoardState): BoardDto => existing(boardDtoFrom
 export async function boardViewOf(sql: SqlQueryable, state: BoardState): Promise<BoardViewDto> {
   const members = state.status === 'initial' ? [] : Object.keys(state.members);
   const names = await userNames(sql, members);
-  return existing(boardViewFromState(state, (userId) => names.get(userId) ?? ''), 'board');
+  return existing(
+    boardViewFromState(state, (userId) => names.get(userId) ?? ''),
+    'board',
+  );
 }
 
-export const taskDtoOf = (state: BoardState, taskId: string): TaskDto => existing(taskDtoFromState(state, taskId), 'task');
+export const taskDtoOf = (state: BoardState, taskId: string): TaskDto =>
+  existing(taskDtoFromState(state, taskId), 'task');
 
 export function columnDtoOf(state: BoardState, columnId: string): ColumnDto {
   const column = existing(state.status === 'initial' ? null : state.columns[columnId], 'column');

@@ -9,16 +9,18 @@ describe('Keyed queue', () => {
       const run = createKeyedQueue();
       const log: string[] = [];
       let running = 0;
-      const task = (name: string, fail = false) => async () => {
-        running += 1;
-        expect(running).toBe(1);
-        log.push(`start ${name}`);
-        await tick();
-        log.push(`end ${name}`);
-        running -= 1;
-        if (fail) throw new Error(name);
-        return name;
-      };
+      const task =
+        (name: string, fail = false) =>
+        async () => {
+          running += 1;
+          expect(running).toBe(1);
+          log.push(`start ${name}`);
+          await tick();
+          log.push(`end ${name}`);
+          running -= 1;
+          if (fail) throw new Error(name);
+          return name;
+        };
       const results = await Promise.allSettled([run('a', task('1')), run('a', task('2', true)), run('a', task('3'))]);
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);

@@ -1,5 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { boardStreamId, evolve, foldBoard, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
+import {
+  boardStreamId,
+  evolve,
+  foldBoard,
+  initialBoardState,
+  type BoardState,
+  type Envelope,
+} from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
 /** -1 for a board that does not exist yet, so "next revision" is always `revision + 1`. */

@@ -8,7 +8,9 @@ import { createCommandHandler } from './handleCommand.js';
 const actorId = randomUUID();
 const metadata = { now: '2026-11-28T10:00:00.000Z', actorId };
 const createBoard = (boardId: string): BoardCommand => ({
-  type: 'CreateBoard', metadata, data: { boardId, name: 'B', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+  type: 'CreateBoard',
+  metadata,
+  data: { boardId, name: 'B', columns: [{ columnId: randomUUID(), name: 'To do' }] },
 });
 const createTask = (taskId: string): BoardCommand => ({ type: 'CreateTask', metadata, data: { taskId, title: 'T' } });
 

@@ -44,7 +44,11 @@ export interface CommandResult {
 
 export interface CommandHandler {
   /** One command, or several decided in turn and appended as one atomic batch. */
-  handle(boardId: string, command: BoardCommand | readonly BoardCommand[], options: HandleOptions): Promise<CommandResult>;
+  handle(
+    boardId: string,
+    command: BoardCommand | readonly BoardCommand[],
+    options: HandleOptions,
+  ): Promise<CommandResult>;
   /** The current state of a board (cached fold + stream tail); `initial` when it does not exist. */
   load(boardId: string): Promise<BoardState>;
   /** The board of a task among the cached boards, or null (a hint; see tasks.lookup.ts). */

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { boardStreamId, type BoardCommand } from '@primetrade/domain';
 import {
-  createPostgresSql, createSqlEventStore, createTestDatabase, type EventStore, type Sql, type TestDatabase,
+  createPostgresSql,
+  createSqlEventStore,
+  createTestDatabase,
+  type EventStore,
+  type Sql,
+  type TestDatabase,
 } from '@primetrade/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from './handleCommand.js';
@@ -9,7 +14,11 @@ import { countingConflicts } from './conflicts.testkit.js';
 
 const owner = randomUUID();
 const meta = () => ({ now: new Date().toISOString(), actorId: owner });
-const createTask = (taskId: string): BoardCommand => ({ type: 'CreateTask', data: { taskId, title: `Task ${taskId.slice(0, 8)}` }, metadata: meta() });
+const createTask = (taskId: string): BoardCommand => ({
+  type: 'CreateTask',
+  data: { taskId, title: `Task ${taskId.slice(0, 8)}` },
+  metadata: meta(),
+});
 
 let database: TestDatabase;
 let secondPool: Sql;
@@ -34,24 +43,33 @@ describe('command handler on a real PostgreSQL store', () => {
       if (storeA === undefined || storeB === undefined) throw new Error('stores missing');
       const nodes = [createCommandHandler({ store: storeA }), createCommandHandler({ store: storeB })];
       const boardId = randomUUID();
-      await nodes[0]?.handle(boardId, {
-        type: 'CreateBoard', metadata: meta(),
-        data: { boardId, name: 'Hot board', columns: [{ columnId: randomUUID(), name: 'To do' }] },
-      }, { correlationId: 'setup' });
+      await nodes[0]?.handle(
+        boardId,
+        {
+          type: 'CreateBoard',
+          metadata: meta(),
+          data: { boardId, name: 'Hot board', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+        },
+        { correlationId: 'setup' },
+      );
       const total = 320;
       const taskIds = Array.from({ length: total }, () => randomUUID());
       let next = 0;
       const refusals: unknown[] = [];
       const writer = async (node: (typeof nodes)[number]) => {
         for (let taskId = taskIds[next++]; taskId !== undefined; taskId = taskIds[next++]) {
-          await node.handle(boardId, createTask(taskId), { correlationId: taskId }).catch((error: unknown) => refusals.push(error));
+          await node
+            .handle(boardId, createTask(taskId), { correlationId: taskId })
+            .catch((error: unknown) => refusals.push(error));
         }
       };
       await Promise.all(nodes.flatMap((node) => Array.from({ length: 8 }, () => writer(node))));
 
       expect(refusals).toEqual([]);
       const stored = await storeA.readStream(boardStreamId(boardId));
-      const created = stored.filter((event) => event.type === 'TaskCreated').map((event) => (event.data as { taskId: string }).taskId);
+      const created = stored
+        .filter((event) => event.type === 'TaskCreated')
+        .map((event) => (event.data as { taskId: string }).taskId);
       expect(created).toHaveLength(total);
       expect(new Set(created)).toEqual(new Set(taskIds));
       expect(stored.map((event) => Number(event.revision))).toEqual(stored.map((_, index) => index));

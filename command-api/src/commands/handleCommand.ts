@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DomainError, boardStreamId, decide, envelopeSchemaVersion, evolve,
-  type BoardCommand, type BoardEvent, type BoardState, type Envelope, type StoredEventMetadata,
+  DomainError,
+  boardStreamId,
+  decide,
+  envelopeSchemaVersion,
+  evolve,
+  type BoardCommand,
+  type BoardEvent,
+  type BoardState,
+  type Envelope,
+  type StoredEventMetadata,
 } from '@primetrade/domain';
-import { SpanKind, WrongExpectedVersionError, currentTraceContext, inSpan, toEventToAppend, type AppendResult } from '@primetrade/platform';
+import {
+  SpanKind,
+  WrongExpectedVersionError,
+  currentTraceContext,
+  inSpan,
+  toEventToAppend,
+  type AppendResult,
+} from '@primetrade/platform';
 import { createBoardStateCache, revisionOf } from './boardStateCache.js';
 import { createKeyedQueue } from './boardQueue.js';
 import { createConflictBackoff, defaultConflictRetryPolicy, realTiming } from './conflictRetry.js';
@@ -11,7 +26,8 @@ import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOption
 
 export type * from './commandHandler.types.js';
 
-const isCommandList = (input: BoardCommand | readonly BoardCommand[]): input is readonly BoardCommand[] => Array.isArray(input);
+const isCommandList = (input: BoardCommand | readonly BoardCommand[]): input is readonly BoardCommand[] =>
+  Array.isArray(input);
 
 /** A non-member must not learn that the board exists, not even through a 412. */
 const visibleTo = (state: BoardState, actorId: string): boolean =>
@@ -43,7 +59,12 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     return { state, fromCache: false };
   }
 
-  async function attempt(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions, fresh: boolean): Promise<CommandResult> {
+  async function attempt(
+    boardId: string,
+    commands: readonly BoardCommand[],
+    opts: HandleOptions,
+    fresh: boolean,
+  ): Promise<CommandResult> {
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');
     // 1. Current state (cached fold; the stream when asked to be fresh or nothing is cached).
@@ -63,32 +84,56 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       if (fromCache) return attempt(boardId, commands, opts, true);
       throw error;
     }
-    if (decided.length === 0) return fromCache ? attempt(boardId, commands, opts, true) : { events: [], state, revision };
+    if (decided.length === 0)
+      return fromCache ? attempt(boardId, commands, opts, true) : { events: [], state, revision };
     // 4. Append at exactly the revision we decided on.
     const context = {
-      occurredAt: command.metadata.now, actorId: command.metadata.actorId,
-      correlationId: opts.correlationId, causationId: opts.causationId ?? null,
+      occurredAt: command.metadata.now,
+      actorId: command.metadata.actorId,
+      correlationId: opts.correlationId,
+      causationId: opts.causationId ?? null,
       // The command's span: the relay, the consumers and the push continue this trace from the events.
       ...currentTraceContext(),
     };
     const toAppend = decided.map((event) => toEventToAppend(event, newId(), context));
-    const result = await inSpan('eventstore.append', { kind: SpanKind.CLIENT, attributes: { 'primetrade.events': toAppend.length } }, () =>
-      store.appendToStream(boardStreamId(boardId), toAppend, {
-        expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
-      }),
+    const result = await inSpan(
+      'eventstore.append',
+      { kind: SpanKind.CLIENT, attributes: { 'primetrade.events': toAppend.length } },
+      () =>
+        store.appendToStream(boardStreamId(boardId), toAppend, {
+          expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
+        }),
     );
     // 5. Fold what we wrote into the cache and answer with envelopes.
-    const events = toEnvelopes(boardId, decided, toAppend.map((event) => event.id), { ...context, schemaVersion: envelopeSchemaVersion }, result);
+    const events = toEnvelopes(
+      boardId,
+      decided,
+      toAppend.map((event) => event.id),
+      { ...context, schemaVersion: envelopeSchemaVersion },
+      result,
+    );
     const next = cache.apply(boardId, state, events);
     return { events, state: next, revision: revisionOf(next) };
   }
 
-  function handle(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+  function handle(
+    boardId: string,
+    input: BoardCommand | readonly BoardCommand[],
+    opts: HandleOptions,
+  ): Promise<CommandResult> {
     const type = (isCommandList(input) ? input[0] : input)?.type ?? 'none';
-    return inSpan(`command ${type}`, { attributes: { 'primetrade.board_id': boardId, 'primetrade.correlation_id': opts.correlationId } }, () => handleMeasured(boardId, input, opts));
+    return inSpan(
+      `command ${type}`,
+      { attributes: { 'primetrade.board_id': boardId, 'primetrade.correlation_id': opts.correlationId } },
+      () => handleMeasured(boardId, input, opts),
+    );
   }
 
-  async function handleMeasured(boardId: string, input: BoardCommand | readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+  async function handleMeasured(
+    boardId: string,
+    input: BoardCommand | readonly BoardCommand[],
+    opts: HandleOptions,
+  ): Promise<CommandResult> {
     const commands = isCommandList(input) ? input : [input];
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');
@@ -100,7 +145,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       result = done.events.length === 0 ? 'noop' : 'ok';
       return done;
     } catch (error) {
-      if (error instanceof DomainError) result = error.code.startsWith('REVISION.') || error.code === 'SERVICE.UNAVAILABLE' ? 'conflict' : 'rejected';
+      if (error instanceof DomainError)
+        result = error.code.startsWith('REVISION.') || error.code === 'SERVICE.UNAVAILABLE' ? 'conflict' : 'rejected';
       throw error;
     } finally {
       metrics?.commandDuration.observe({ command: command.type, result }, (performance.now() - started) / 1000);
@@ -112,7 +158,11 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
    * jittered pause taken *outside* the queue, so the node's other commands of the board go on
    * meanwhile. Only the deadline refuses (503, docs/adr/0016); an If-Match conflict answers 412 at once.
    */
-  async function untilDecided(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions): Promise<CommandResult> {
+  async function untilDecided(
+    boardId: string,
+    commands: readonly BoardCommand[],
+    opts: HandleOptions,
+  ): Promise<CommandResult> {
     const backoff = createConflictBackoff(policy, timing);
     for (;;) {
       try {
@@ -121,13 +171,22 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         suspect.add(boardId);
         if (opts.expectedRevision !== undefined) {
-          throw new DomainError('REVISION.MISMATCH', `The board changed; it is no longer at revision ${opts.expectedRevision}`);
+          throw new DomainError(
+            'REVISION.MISMATCH',
+            `The board changed; it is no longer at revision ${opts.expectedRevision}`,
+          );
         }
         if (!(await backoff.pause())) {
-          logger?.warn({ boardId, command: commands[0]?.type, conflicts: backoff.conflicts }, 'revision conflicts until the deadline; refusing');
+          logger?.warn(
+            { boardId, command: commands[0]?.type, conflicts: backoff.conflicts },
+            'revision conflicts until the deadline; refusing',
+          );
           throw busy();
         }
-        logger?.debug({ boardId, command: commands[0]?.type, conflicts: backoff.conflicts }, 'implicit revision conflict, re-deciding');
+        logger?.debug(
+          { boardId, command: commands[0]?.type, conflicts: backoff.conflicts },
+          'implicit revision conflict, re-deciding',
+        );
       }
     }
   }
@@ -157,7 +216,8 @@ function decideAll(commands: readonly BoardCommand[], state: BoardState): BoardE
     if (index < commands.length - 1) {
       const { now: occurredAt, actorId } = command.metadata;
       draft = events.reduce<BoardState>(
-        (folded, event) => evolve(folded, { ...event, revision: revisionOf(folded) + 1, occurredAt, actorId }), draft,
+        (folded, event) => evolve(folded, { ...event, revision: revisionOf(folded) + 1, occurredAt, actorId }),
+        draft,
       );
     }
   }
@@ -165,10 +225,19 @@ function decideAll(commands: readonly BoardCommand[], state: BoardState): BoardE
 }
 
 function toEnvelopes(
-  boardId: string, decided: readonly BoardEvent[], ids: readonly string[], metadata: StoredEventMetadata, result: AppendResult,
+  boardId: string,
+  decided: readonly BoardEvent[],
+  ids: readonly string[],
+  metadata: StoredEventMetadata,
+  result: AppendResult,
 ): Envelope[] {
   const first = Number(result.nextExpectedRevision) - decided.length + 1;
   return decided.map((event, index) => ({
-    ...event, ...metadata, id: ids[index] ?? '', boardId, revision: first + index, position: result.position,
+    ...event,
+    ...metadata,
+    id: ids[index] ?? '',
+    boardId,
+    revision: first + index,
+    position: result.position,
   }));
 }

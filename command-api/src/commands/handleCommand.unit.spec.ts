@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, boardStreamId, type BoardCommand, type CommandMetadata } from '@primetrade/domain';
-import { WrongExpectedVersionError, createInMemoryEventStore, createMetrics, type EventStore } from '@primetrade/platform';
+import {
+  WrongExpectedVersionError,
+  createInMemoryEventStore,
+  createMetrics,
+  type EventStore,
+} from '@primetrade/platform';
 import { describe, expect, it, vi } from 'vitest';
 import { createCommandHandler } from './handleCommand.js';
 import { countingConflicts } from './conflicts.testkit.js';
@@ -12,12 +17,28 @@ const opts = (expectedRevision?: number) => ({ correlationId: 'req-1', expectedR
 
 function createBoard(boardId: string, columnId = randomUUID()): BoardCommand {
   return {
-    type: 'CreateBoard', metadata: meta(),
-    data: { boardId, name: 'Launch', columns: [{ columnId, name: 'To do' }, { columnId: randomUUID(), name: 'Done', isDone: true }] },
+    type: 'CreateBoard',
+    metadata: meta(),
+    data: {
+      boardId,
+      name: 'Launch',
+      columns: [
+        { columnId, name: 'To do' },
+        { columnId: randomUUID(), name: 'Done', isDone: true },
+      ],
+    },
   };
 }
-const rename = (name: string, actorId = owner): BoardCommand => ({ type: 'RenameBoard', data: { name }, metadata: meta(actorId) });
-const createTask = (taskId: string, title = 'Write docs'): BoardCommand => ({ type: 'CreateTask', data: { taskId, title }, metadata: meta() });
+const rename = (name: string, actorId = owner): BoardCommand => ({
+  type: 'RenameBoard',
+  data: { name },
+  metadata: meta(actorId),
+});
+const createTask = (taskId: string, title = 'Write docs'): BoardCommand => ({
+  type: 'CreateTask',
+  data: { taskId, title },
+  metadata: meta(),
+});
 
 async function revisions(store: EventStore, boardId: string): Promise<number[]> {
   return (await store.readStream(boardStreamId(boardId))).map((event) => Number(event.revision));
@@ -51,7 +72,8 @@ function fakeTiming(random: () => number = Math.random) {
   let now = 0;
   const pauses: number[] = [];
   return {
-    pauses, random,
+    pauses,
+    random,
     now: () => now,
     sleep: async (ms: number) => {
       pauses.push(ms);
@@ -71,15 +93,28 @@ describe('handleCommand', () => {
       const store = createInMemoryEventStore();
       const handler = createCommandHandler({ store, newId: randomUUID });
       const boardId = randomUUID();
-      const result = await handler.handle(boardId, createBoard(boardId), { correlationId: 'corr', causationId: 'cause' });
-      expect(result.events.map((event) => event.type)).toEqual(['BoardCreated', 'MemberAdded', 'ColumnAdded', 'ColumnAdded']);
+      const result = await handler.handle(boardId, createBoard(boardId), {
+        correlationId: 'corr',
+        causationId: 'cause',
+      });
+      expect(result.events.map((event) => event.type)).toEqual([
+        'BoardCreated',
+        'MemberAdded',
+        'ColumnAdded',
+        'ColumnAdded',
+      ]);
       expect(result.events.map((event) => event.revision)).toEqual([0, 1, 2, 3]);
       expect(result.revision).toBe(3);
       expect(result.state.status).toBe('active');
       const stored = await store.readStream(boardStreamId(boardId));
       expect(result.events.map((event) => event.id)).toEqual(stored.map((event) => event.id));
       expect(result.events[0]).toMatchObject({
-        boardId, actorId: owner, occurredAt: '2026-11-28T10:00:00.000Z', correlationId: 'corr', causationId: 'cause', schemaVersion: 1,
+        boardId,
+        actorId: owner,
+        occurredAt: '2026-11-28T10:00:00.000Z',
+        correlationId: 'corr',
+        causationId: 'cause',
+        schemaVersion: 1,
       });
       expect(stored[0]?.metadata).toMatchObject({ actorId: owner, correlationId: 'corr', causationId: 'cause' });
     });
@@ -88,7 +123,9 @@ describe('handleCommand', () => {
       const handler = createCommandHandler({ store: createInMemoryEventStore() });
       const boardId = randomUUID();
       await handler.handle(boardId, createBoard(boardId), opts());
-      await expect(handler.handle(boardId, createBoard(boardId), opts())).rejects.toMatchObject({ code: 'BOARD.ALREADY_EXISTS' });
+      await expect(handler.handle(boardId, createBoard(boardId), opts())).rejects.toMatchObject({
+        code: 'BOARD.ALREADY_EXISTS',
+      });
     });
   });
 
@@ -128,7 +165,9 @@ describe('handleCommand', () => {
       const handler = createCommandHandler({ store: createInMemoryEventStore() });
       const boardId = randomUUID();
       await handler.handle(boardId, createBoard(boardId), opts());
-      await expect(handler.handle(boardId, rename('Mine', stranger), opts(0))).rejects.toMatchObject({ code: 'BOARD.NOT_FOUND' });
+      await expect(handler.handle(boardId, rename('Mine', stranger), opts(0))).rejects.toMatchObject({
+        code: 'BOARD.NOT_FOUND',
+      });
     });
 
     it('answers 412 without retrying when the append loses a race', async () => {
@@ -137,7 +176,9 @@ describe('handleCommand', () => {
       await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
       const store = alwaysConflicting(inner);
       const handler = createCommandHandler({ store });
-      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({ code: 'REVISION.MISMATCH' });
+      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({
+        code: 'REVISION.MISMATCH',
+      });
       expect(store.appends).toBe(1);
     });
   });
@@ -161,7 +202,6 @@ describe('handleCommand', () => {
       const latest = await node(2).load(boardId);
       expect(latest.status === 'active' && Object.keys(latest.tasks).sort()).toEqual([...taskIds].sort());
     });
-
   });
 
   describe('when the append keeps losing the race', () => {
@@ -199,7 +239,11 @@ describe('handleCommand', () => {
       const boardId = randomUUID();
       await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
       const timing = fakeTiming(sequence([0.999, 0.999, 0.999, 0.999, 0.999, 0.5, 0, 0.25]));
-      const handler = createCommandHandler({ store: conflicting(inner, { times: 200 }), timing, conflictRetry: { baseMs: 2, capMs: 50 } });
+      const handler = createCommandHandler({
+        store: conflicting(inner, { times: 200 }),
+        timing,
+        conflictRetry: { baseMs: 2, capMs: 50 },
+      });
       await handler.handle(boardId, rename('Renamed'), opts());
       expect(timing.pauses.length).toBe(199);
       for (const pause of timing.pauses) {
@@ -217,7 +261,13 @@ describe('handleCommand', () => {
       await createCommandHandler({ store: inner }).handle(boardId, createBoard(boardId), opts());
       const store = conflicting(inner, { times: 2 });
       let releasePause = (): void => undefined;
-      const timing = { ...fakeTiming(), sleep: () => new Promise<void>((resolve) => { releasePause = resolve; }) };
+      const timing = {
+        ...fakeTiming(),
+        sleep: () =>
+          new Promise<void>((resolve) => {
+            releasePause = resolve;
+          }),
+      };
       const handler = createCommandHandler({ store, timing });
       const slow = handler.handle(boardId, rename('First'), opts());
       await vi.waitFor(() => expect(store.appends).toBe(2));
@@ -235,7 +285,10 @@ describe('handleCommand', () => {
       const store = conflicting(inner, { times: Infinity });
       const timing = fakeTiming();
       const handler = createCommandHandler({ store, timing });
-      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({ code: 'REVISION.MISMATCH', status: 412 });
+      await expect(handler.handle(boardId, rename('Renamed'), opts(3))).rejects.toMatchObject({
+        code: 'REVISION.MISMATCH',
+        status: 412,
+      });
       expect(store.appends).toBe(1);
       expect(timing.pauses).toEqual([]);
     });
@@ -262,9 +315,15 @@ describe('handleCommand', () => {
       const handler = createCommandHandler({ store });
       const boardId = randomUUID();
       await handler.handle(boardId, createBoard(boardId), opts());
-      const both: BoardCommand[] = [rename('New name'), { type: 'ChangeBoardDescription', data: { description: 'Why' }, metadata: meta() }];
+      const both: BoardCommand[] = [
+        rename('New name'),
+        { type: 'ChangeBoardDescription', data: { description: 'Why' }, metadata: meta() },
+      ];
       const result = await handler.handle(boardId, both, opts(3));
-      expect(result.events.map((event) => [event.type, event.revision])).toEqual([['BoardRenamed', 4], ['BoardDescriptionChanged', 5]]);
+      expect(result.events.map((event) => [event.type, event.revision])).toEqual([
+        ['BoardRenamed', 4],
+        ['BoardDescriptionChanged', 5],
+      ]);
     });
 
     it('appends nothing when any of them is refused', async () => {
@@ -272,7 +331,10 @@ describe('handleCommand', () => {
       const handler = createCommandHandler({ store });
       const boardId = randomUUID();
       await handler.handle(boardId, createBoard(boardId), opts());
-      const halfBad: BoardCommand[] = [rename('New name'), { type: 'RenameColumn', data: { columnId: randomUUID(), name: 'x' }, metadata: meta() }];
+      const halfBad: BoardCommand[] = [
+        rename('New name'),
+        { type: 'RenameColumn', data: { columnId: randomUUID(), name: 'x' }, metadata: meta() },
+      ];
       await expect(handler.handle(boardId, halfBad, opts())).rejects.toMatchObject({ code: 'COLUMN.NOT_FOUND' });
       expect(await revisions(store, boardId)).toEqual([0, 1, 2, 3]);
     });
@@ -285,9 +347,14 @@ describe('handleCommand', () => {
       const boardId = randomUUID();
       await handler.handle(boardId, createBoard(boardId), opts());
       await handler.handle(boardId, rename('x', stranger), opts()).catch(() => undefined);
-      const values = (await metrics.commandDuration.get()).values.filter((value) => value.metricName?.endsWith('_count'));
+      const values = (await metrics.commandDuration.get()).values.filter((value) =>
+        value.metricName?.endsWith('_count'),
+      );
       expect(values.map((value) => [value.labels.command, value.labels.result, value.value])).toEqual(
-        expect.arrayContaining([['CreateBoard', 'ok', 1], ['RenameBoard', 'rejected', 1]]),
+        expect.arrayContaining([
+          ['CreateBoard', 'ok', 1],
+          ['RenameBoard', 'rejected', 1],
+        ]),
       );
     });
   });
@@ -324,7 +391,9 @@ describe('handleCommand', () => {
       const latest = await nodeB.handle(boardId, rename('Second'), opts());
       const result = await nodeA.handle(boardId, rename('Third'), opts(latest.revision));
       expect(result.revision).toBe(latest.revision + 1);
-      await expect(nodeA.handle(boardId, rename('Fourth'), opts(latest.revision))).rejects.toMatchObject({ code: 'REVISION.MISMATCH' });
+      await expect(nodeA.handle(boardId, rename('Fourth'), opts(latest.revision))).rejects.toMatchObject({
+        code: 'REVISION.MISMATCH',
+      });
     });
   });
 });

@@ -15,18 +15,31 @@ import { eventsPage, eventsQuery } from './events.schemas.js';
  * moment ago can catch up at once.
  */
 export function eventsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/events', summary: "The board's events after a revision (catch-up, export)",
-    tags: ['events'], minRevision: false, params: boardParams, query: eventsQuery,
-    responses: { 200: { description: 'Envelopes in ascending revision', schema: eventsPage }, 404: { description: 'No such board for you' } },
-  }, async (ctx, { params, query }) => {
-    const state = await deps.commands.load(params.boardId);
-    if (!isMemberIn(state, requireUser(ctx).id)) throw boardNotFound();
-    const stored = await deps.store.readStream(boardStreamId(params.boardId), {
-      fromRevision: BigInt(query.after + 1), maxCount: query.limit,
-    });
-    const revision = Math.max(revisionOf(state), ...stored.map((event) => Number(event.revision)));
-    setRevision(ctx, revision);
-    ctx.body = { events: stored.map(toEnvelope), revision };
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/boards/:boardId/events',
+      summary: "The board's events after a revision (catch-up, export)",
+      tags: ['events'],
+      minRevision: false,
+      params: boardParams,
+      query: eventsQuery,
+      responses: {
+        200: { description: 'Envelopes in ascending revision', schema: eventsPage },
+        404: { description: 'No such board for you' },
+      },
+    },
+    async (ctx, { params, query }) => {
+      const state = await deps.commands.load(params.boardId);
+      if (!isMemberIn(state, requireUser(ctx).id)) throw boardNotFound();
+      const stored = await deps.store.readStream(boardStreamId(params.boardId), {
+        fromRevision: BigInt(query.after + 1),
+        maxCount: query.limit,
+      });
+      const revision = Math.max(revisionOf(state), ...stored.map((event) => Number(event.revision)));
+      setRevision(ctx, revision);
+      ctx.body = { events: stored.map(toEnvelope), revision };
+    },
+  );
 }

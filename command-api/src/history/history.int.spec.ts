@@ -1,6 +1,13 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture, type Json } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  storeRevision,
+  type BoardApiHarness,
+  type BoardFixture,
+  type Json,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -25,7 +32,11 @@ async function everything(query = ''): Promise<Json[]> {
   const entries: Json[] = [];
   let before: number | null = null;
   for (let page = 0; page < 100; page += 1) {
-    const response = await api.request('GET', `${h()}/history?limit=2${query}${before === null ? '' : `&before=${before}`}`, { as: board.viewer });
+    const response = await api.request(
+      'GET',
+      `${h()}/history?limit=2${query}${before === null ? '' : `&before=${before}`}`,
+      { as: board.viewer },
+    );
     expect(response.status).toBe(200);
     entries.push(...response.body.entries);
     before = response.body.nextBefore;
@@ -42,7 +53,11 @@ describe('Audit history', () => {
     expect(entries.map((entry) => entry.revision)).toEqual(Array.from({ length: head + 1 }, (_, n) => head - n));
     expect(response.body).toMatchObject({ nextBefore: null, revision: head });
     const renamed = entries.find((entry) => entry.type === 'TaskTitleChanged');
-    expect(renamed).toMatchObject({ actorId: board.editor, taskId, changes: [{ field: 'title', from: 'Target', to: 'Renamed' }] });
+    expect(renamed).toMatchObject({
+      actorId: board.editor,
+      taskId,
+      changes: [{ field: 'title', from: 'Target', to: 'Renamed' }],
+    });
     expect(renamed.summary).toContain('Renamed');
     expect(entries.every((entry) => typeof entry.occurredAt === 'string' && entry.summary.length > 0)).toBe(true);
   });
@@ -58,7 +73,9 @@ describe('Audit history', () => {
     const firstAt = all.at(-1).occurredAt as string;
     const lastAt = all[0].occurredAt as string;
     expect(await everything(`&to=${encodeURIComponent(lastAt)}`)).toHaveLength(all.length);
-    expect(await everything(`&from=${encodeURIComponent(firstAt)}&to=${encodeURIComponent(lastAt)}`)).toHaveLength(all.length);
+    expect(await everything(`&from=${encodeURIComponent(firstAt)}&to=${encodeURIComponent(lastAt)}`)).toHaveLength(
+      all.length,
+    );
     expect(await everything('&to=2000-01-01T00:00:00Z')).toEqual([]);
     expect(await everything('&from=2999-01-01T00:00:00Z')).toEqual([]);
   });
@@ -104,11 +121,15 @@ describe('Time travel', () => {
     expect(now.body.view.tasks.find((task: Json) => task.id === taskId)?.title).toBe('Renamed');
     const before = await api.request('GET', `${h()}/at?revision=${created.revision - 1}`, { as: board.viewer });
     expect(before.body.view.tasks.find((task: Json) => task.id === taskId)).toBeUndefined();
-    const atInstant = await api.request('GET', `${h()}/at?at=${encodeURIComponent(created.occurredAt)}`, { as: board.viewer });
+    const atInstant = await api.request('GET', `${h()}/at?at=${encodeURIComponent(created.occurredAt)}`, {
+      as: board.viewer,
+    });
     expect(atInstant.status).toBe(200);
     expect(atInstant.body.asOf.revision).toBeGreaterThanOrEqual(created.revision);
     // `time` is the contract's name for the instant; `at` stays as its alias.
-    const atTime = await api.request('GET', `${h()}/at?time=${encodeURIComponent(created.occurredAt)}`, { as: board.viewer });
+    const atTime = await api.request('GET', `${h()}/at?time=${encodeURIComponent(created.occurredAt)}`, {
+      as: board.viewer,
+    });
     expect(atTime.status).toBe(200);
     expect(atTime.body).toEqual(atInstant.body);
   });
@@ -116,8 +137,13 @@ describe('Time travel', () => {
   it('refuses a revision not reached yet, an instant before the board, and both or neither point', async () => {
     expect((await api.request('GET', `${h()}/at?revision=${head + 1}`, { as: board.viewer })).status).toBe(400);
     expect((await api.request('GET', `${h()}/at?at=2000-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(404);
-    expect((await api.request('GET', `${h()}/at?revision=0&at=2030-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(400);
-    expect((await api.request('GET', `${h()}/at?time=2030-01-01T00:00:00Z&at=2030-01-01T00:00:00Z`, { as: board.viewer })).status).toBe(400);
+    expect(
+      (await api.request('GET', `${h()}/at?revision=0&at=2030-01-01T00:00:00Z`, { as: board.viewer })).status,
+    ).toBe(400);
+    expect(
+      (await api.request('GET', `${h()}/at?time=2030-01-01T00:00:00Z&at=2030-01-01T00:00:00Z`, { as: board.viewer }))
+        .status,
+    ).toBe(400);
     expect((await api.request('GET', `${h()}/at?time=yesterday`, { as: board.viewer })).status).toBe(400);
     expect((await api.request('GET', `${h()}/at`, { as: board.viewer })).status).toBe(400);
   });

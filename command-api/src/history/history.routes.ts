@@ -10,7 +10,14 @@ import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
 import { changeAround, historyCsv, historyOf, pageOfHistory, stateAt } from './history.js';
 import {
-  historyExportQuery, historyPage, historyQuery, taskHistoryQuery, timeTravelQuery, timeTravelView, undoBody, undoResult,
+  historyExportQuery,
+  historyPage,
+  historyQuery,
+  taskHistoryQuery,
+  timeTravelQuery,
+  timeTravelView,
+  undoBody,
+  undoResult,
 } from './history.schemas.js';
 
 /**
@@ -25,89 +32,162 @@ export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): 
     return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
   }
 
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/history', summary: 'Who changed what and when, newest first, with field-level changes',
-    tags: ['history'], minRevision: false, params: boardParams, query: historyQuery,
-    responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such board for you' } },
-  }, async (ctx, { params, query }) => {
-    const page = pageOfHistory(await memberStream(params.boardId, requireUser(ctx).id), query);
-    setRevision(ctx, page.revision);
-    ctx.body = page;
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/boards/:boardId/history',
+      summary: 'Who changed what and when, newest first, with field-level changes',
+      tags: ['history'],
+      minRevision: false,
+      params: boardParams,
+      query: historyQuery,
+      responses: {
+        200: { description: 'A page of history entries', schema: historyPage },
+        404: { description: 'No such board for you' },
+      },
+    },
+    async (ctx, { params, query }) => {
+      const page = pageOfHistory(await memberStream(params.boardId, requireUser(ctx).id), query);
+      setRevision(ctx, page.revision);
+      ctx.body = page;
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'get', path: '/tasks/:taskId/history', summary: "One task's history, newest first (a deleted task's: the board history with ?taskId=)",
-    tags: ['history'], minRevision: false, params: taskParams, query: taskHistoryQuery,
-    responses: { 200: { description: 'A page of history entries', schema: historyPage }, 404: { description: 'No such task for you' } },
-  }, async (ctx, { params, query }) => {
-    const userId = requireUser(ctx).id;
-    const boardId = await boardOfTask(deps, params.taskId, userId);
-    const events = await asTaskNotFound(memberStream(boardId, userId));
-    const page = pageOfHistory(events, { ...query, taskId: params.taskId });
-    setRevision(ctx, page.revision);
-    ctx.body = page;
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/tasks/:taskId/history',
+      summary: "One task's history, newest first (a deleted task's: the board history with ?taskId=)",
+      tags: ['history'],
+      minRevision: false,
+      params: taskParams,
+      query: taskHistoryQuery,
+      responses: {
+        200: { description: 'A page of history entries', schema: historyPage },
+        404: { description: 'No such task for you' },
+      },
+    },
+    async (ctx, { params, query }) => {
+      const userId = requireUser(ctx).id;
+      const boardId = await boardOfTask(deps, params.taskId, userId);
+      const events = await asTaskNotFound(memberStream(boardId, userId));
+      const page = pageOfHistory(events, { ...query, taskId: params.taskId });
+      setRevision(ctx, page.revision);
+      ctx.body = page;
+    },
+  );
 
   // `/boards/:id/export` is the path docs/api.md names; `/history/export` reads better next to `/history`.
-  for (const path of ['/boards/:boardId/history/export', '/boards/:boardId/export'] as const) defineRoute(registrar, {
-    method: 'get', path, summary: "The board's whole history as a JSON or CSV download",
-    tags: ['history'], minRevision: false, params: boardParams, query: historyExportQuery,
-    responses: { 200: { description: 'JSON array of history entries, or CSV (one row per field change)' }, 404: { description: 'No such board for you' } },
-  }, async (ctx, { params, query }) => {
-    const events = await memberStream(params.boardId, requireUser(ctx).id);
-    const entries = historyOf(events, query);
-    setRevision(ctx, events.at(-1)?.revision ?? -1);
-    ctx.set('Content-Disposition', `attachment; filename="board-${params.boardId}-history.${query.format}"`);
-    if (query.format === 'csv') {
-      ctx.type = 'text/csv; charset=utf-8';
-      ctx.body = historyCsv(entries);
-    } else {
-      ctx.type = 'application/json';
-      ctx.body = entries;
-    }
-  });
+  for (const path of ['/boards/:boardId/history/export', '/boards/:boardId/export'] as const)
+    defineRoute(
+      registrar,
+      {
+        method: 'get',
+        path,
+        summary: "The board's whole history as a JSON or CSV download",
+        tags: ['history'],
+        minRevision: false,
+        params: boardParams,
+        query: historyExportQuery,
+        responses: {
+          200: { description: 'JSON array of history entries, or CSV (one row per field change)' },
+          404: { description: 'No such board for you' },
+        },
+      },
+      async (ctx, { params, query }) => {
+        const events = await memberStream(params.boardId, requireUser(ctx).id);
+        const entries = historyOf(events, query);
+        setRevision(ctx, events.at(-1)?.revision ?? -1);
+        ctx.set('Content-Disposition', `attachment; filename="board-${params.boardId}-history.${query.format}"`);
+        if (query.format === 'csv') {
+          ctx.type = 'text/csv; charset=utf-8';
+          ctx.body = historyCsv(entries);
+        } else {
+          ctx.type = 'application/json';
+          ctx.body = entries;
+        }
+      },
+    );
 
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/at', summary: 'The board as it was at a revision or an instant (read-only)',
-    tags: ['history'], minRevision: false, params: boardParams, query: timeTravelQuery,
-    responses: { 200: { description: 'The board view then, and the last event it includes', schema: timeTravelView }, 400: { description: 'A revision the board has not reached' }, 404: { description: 'No such board for you, or not yet created then' } },
-  }, async (ctx, { params, query }) => {
-    const events = await memberStream(params.boardId, requireUser(ctx).id);
-    const head = events.at(-1)?.revision ?? -1;
-    if (query.revision !== undefined && query.revision > head) {
-      throw new DomainError('VALIDATION.FAILED', `The board is at revision ${head}`, [{ field: 'revision', message: `must be at most ${head}` }]);
-    }
-    const state = stateAt(events, { revision: query.revision, at: query.time ?? query.at });
-    if (state.status === 'initial') throw new DomainError('BOARD.NOT_FOUND', 'The board did not exist yet at that point');
-    const last = events[state.revision];
-    setRevision(ctx, head);
-    ctx.body = { view: await boardViewOf(deps.sql, state), asOf: { revision: state.revision, occurredAt: last?.occurredAt ?? '' } };
-  });
-
-  defineRoute(registrar, {
-    method: 'post', path: '/boards/:boardId/undo',
-    summary: 'Undo one change (any of its revisions) with compensating events; refused with the reason when later changes make it unsafe',
-    tags: ['history'], params: boardParams, body: undoBody,
-    responses: {
-      200: { description: 'What was undone and the events that undid it', schema: undoResult },
-      403: { description: "Someone else's change, and you are not an owner" },
-      404: { description: 'No such board for you, or no such revision (UNDO.CHANGE_NOT_FOUND)' },
-      409: { description: 'UNDO.UNSAFE (a later change would be overwritten; the detail says which), UNDO.NOT_UNDOABLE, or USER.ACCOUNT_INACTIVE (it would make a disabled or erased account a member again)' },
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/boards/:boardId/at',
+      summary: 'The board as it was at a revision or an instant (read-only)',
+      tags: ['history'],
+      minRevision: false,
+      params: boardParams,
+      query: timeTravelQuery,
+      responses: {
+        200: { description: 'The board view then, and the last event it includes', schema: timeTravelView },
+        400: { description: 'A revision the board has not reached' },
+        404: { description: 'No such board for you, or not yet created then' },
+      },
     },
-  }, async (ctx, { params, body }) => {
-    const events = await memberStream(params.boardId, requireUser(ctx).id);
-    const change = changeAround(events, body.revision);
-    if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
-    // Accounts are not board state: the domain cannot see them, so the route checks them first. Only
-    // for an owner (the only one who may undo a removal), so others learn nothing of the account.
-    const state = await deps.commands.load(params.boardId);
-    const actorIsOwner = state.status !== 'initial' && state.members[requireUser(ctx).id]?.role === 'owner';
-    if (actorIsOwner) await requireActiveAccounts(deps.sql, membersRestoredByUndo(events.slice(change.first, change.last + 1)));
-    // The undone change's first event is the cause of the compensation: history links the two.
-    const result = await deps.commands.handle(params.boardId, undoCommand(events, change, commandMetadata(ctx, deps.clock)), {
-      ...handleOptions(ctx), causationId: events[change.first]?.id ?? null,
-    });
-    setRevision(ctx, result.revision);
-    ctx.body = { undone: change, events: result.events, revision: result.revision };
-  });
+    async (ctx, { params, query }) => {
+      const events = await memberStream(params.boardId, requireUser(ctx).id);
+      const head = events.at(-1)?.revision ?? -1;
+      if (query.revision !== undefined && query.revision > head) {
+        throw new DomainError('VALIDATION.FAILED', `The board is at revision ${head}`, [
+          { field: 'revision', message: `must be at most ${head}` },
+        ]);
+      }
+      const state = stateAt(events, { revision: query.revision, at: query.time ?? query.at });
+      if (state.status === 'initial')
+        throw new DomainError('BOARD.NOT_FOUND', 'The board did not exist yet at that point');
+      const last = events[state.revision];
+      setRevision(ctx, head);
+      ctx.body = {
+        view: await boardViewOf(deps.sql, state),
+        asOf: { revision: state.revision, occurredAt: last?.occurredAt ?? '' },
+      };
+    },
+  );
+
+  defineRoute(
+    registrar,
+    {
+      method: 'post',
+      path: '/boards/:boardId/undo',
+      summary:
+        'Undo one change (any of its revisions) with compensating events; refused with the reason when later changes make it unsafe',
+      tags: ['history'],
+      params: boardParams,
+      body: undoBody,
+      responses: {
+        200: { description: 'What was undone and the events that undid it', schema: undoResult },
+        403: { description: "Someone else's change, and you are not an owner" },
+        404: { description: 'No such board for you, or no such revision (UNDO.CHANGE_NOT_FOUND)' },
+        409: {
+          description:
+            'UNDO.UNSAFE (a later change would be overwritten; the detail says which), UNDO.NOT_UNDOABLE, or USER.ACCOUNT_INACTIVE (it would make a disabled or erased account a member again)',
+        },
+      },
+    },
+    async (ctx, { params, body }) => {
+      const events = await memberStream(params.boardId, requireUser(ctx).id);
+      const change = changeAround(events, body.revision);
+      if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
+      // Accounts are not board state: the domain cannot see them, so the route checks them first. Only
+      // for an owner (the only one who may undo a removal), so others learn nothing of the account.
+      const state = await deps.commands.load(params.boardId);
+      const actorIsOwner = state.status !== 'initial' && state.members[requireUser(ctx).id]?.role === 'owner';
+      if (actorIsOwner)
+        await requireActiveAccounts(deps.sql, membersRestoredByUndo(events.slice(change.first, change.last + 1)));
+      // The undone change's first event is the cause of the compensation: history links the two.
+      const result = await deps.commands.handle(
+        params.boardId,
+        undoCommand(events, change, commandMetadata(ctx, deps.clock)),
+        {
+          ...handleOptions(ctx),
+          causationId: events[change.first]?.id ?? null,
+        },
+      );
+      setRevision(ctx, result.revision);
+      ctx.body = { undone: change, events: result.events, revision: result.revision };
+    },
+  );
 }

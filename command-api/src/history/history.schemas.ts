@@ -45,10 +45,14 @@ export const timeTravelQuery = z
     at: isoInstant.optional(),
   })
   .refine((query) => [query.revision, query.time, query.at].filter((value) => value !== undefined).length === 1, {
-    message: 'send exactly one of revision and time', path: ['revision'],
+    message: 'send exactly one of revision and time',
+    path: ['revision'],
   });
 
-export const timeTravelView = z.object({ view: boardViewDto, asOf: z.object({ revision: z.number().int(), occurredAt: z.string() }) });
+export const timeTravelView = z.object({
+  view: boardViewDto,
+  asOf: z.object({ revision: z.number().int(), occurredAt: z.string() }),
+});
 
 /** The revision of any event of the change to undo (a change is the events one request appended). */
 export const undoBody = z.object({ revision: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();

@@ -29,7 +29,15 @@ export function historyOf(events: readonly Envelope[], filter: HistoryFilter = {
   foldStepwise(events, undefined, (event, before) => {
     if (!wanted(event)) return;
     const { summary, changes } = describeEvent(event, before);
-    entries.push({ revision: event.revision, occurredAt: event.occurredAt, actorId: event.actorId, type: event.type, taskId: taskOf(event), summary, changes });
+    entries.push({
+      revision: event.revision,
+      occurredAt: event.occurredAt,
+      actorId: event.actorId,
+      type: event.type,
+      taskId: taskOf(event),
+      summary,
+      changes,
+    });
   });
   return entries;
 }
@@ -50,7 +58,10 @@ function matcher(filter: HistoryFilter): (event: Envelope) => boolean {
  * One page, newest first: the matching entries below `before`, at most `limit`. Only the page's
  * events are described (describing is what costs); the fold still passes every event once.
  */
-export function pageOfHistory(events: readonly Envelope[], query: HistoryFilter & { readonly before?: number | undefined; readonly limit: number }) {
+export function pageOfHistory(
+  events: readonly Envelope[],
+  query: HistoryFilter & { readonly before?: number | undefined; readonly limit: number },
+) {
   const wanted = matcher(query);
   const below = query.before ?? Infinity;
   const picked = new Set<number>();
@@ -65,16 +76,24 @@ export function pageOfHistory(events: readonly Envelope[], query: HistoryFilter 
     picked.add(event.revision);
   }
   const entries = historyOf(events.slice(0, Math.max(...picked, -1) + 1), { ...query, revisions: picked }).reverse();
-  return { entries, nextBefore: more ? (entries.at(-1)?.revision ?? null) : null, revision: events.at(-1)?.revision ?? -1 };
+  return {
+    entries,
+    nextBefore: more ? (entries.at(-1)?.revision ?? null) : null,
+    revision: events.at(-1)?.revision ?? -1,
+  };
 }
 
 /** The board as it was: every event up to `revision` (inclusive), or up to the instant `at`. */
-export function stateAt(events: readonly Envelope[], point: { readonly revision?: number | undefined; readonly at?: string | undefined }): BoardState {
+export function stateAt(
+  events: readonly Envelope[],
+  point: { readonly revision?: number | undefined; readonly at?: string | undefined },
+): BoardState {
   const until = point.at === undefined ? Infinity : Date.parse(point.at);
   let end = 0;
   while (end < events.length) {
     const event = events[end] as Envelope;
-    if ((point.revision !== undefined && event.revision > point.revision) || Date.parse(event.occurredAt) > until) break;
+    if ((point.revision !== undefined && event.revision > point.revision) || Date.parse(event.occurredAt) > until)
+      break;
     end++;
   }
   return foldStepwise(events.slice(0, end));
@@ -94,7 +113,11 @@ export function historyCsv(entries: readonly HistoryEntry[]): string {
     const base = [entry.revision, entry.occurredAt, entry.actorId, entry.type, entry.taskId, entry.summary];
     const changes = entry.changes.length > 0 ? entry.changes : [null];
     for (const change of changes) {
-      rows.push([...base, change?.field ?? null, change ? change.from : null, change ? change.to : null].map((cell) => (typeof cell === 'number' ? String(cell) : csvCell(cell))).join(','));
+      rows.push(
+        [...base, change?.field ?? null, change ? change.from : null, change ? change.to : null]
+          .map((cell) => (typeof cell === 'number' ? String(cell) : csvCell(cell)))
+          .join(','),
+      );
     }
   }
   return `${rows.join('\r\n')}\r\n`;
@@ -108,7 +131,10 @@ export function changeAround(events: readonly Envelope[], revision: number): { f
   const at = events[revision];
   if (at?.revision !== revision) return null;
   const same = (other: Envelope | undefined) =>
-    other !== undefined && other.correlationId === at.correlationId && other.actorId === at.actorId && other.occurredAt === at.occurredAt;
+    other !== undefined &&
+    other.correlationId === at.correlationId &&
+    other.actorId === at.actorId &&
+    other.occurredAt === at.occurredAt;
   let first = revision;
   let last = revision;
   while (same(events[first - 1])) first--;

@@ -1,6 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  storeRevision,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -53,7 +59,10 @@ describe('POST /boards/:boardId/undo', () => {
     const head = await storeRevision(api, board.boardId);
     const response = await undo(revisionOf(first), board.owner);
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ code: 'UNDO.UNSAFE', detail: 'The title of “Title A” was changed again since' });
+    expect(response.body).toMatchObject({
+      code: 'UNDO.UNSAFE',
+      detail: 'The title of “Title A” was changed again since',
+    });
     expect(await storeRevision(api, board.boardId)).toBe(head);
   });
 
@@ -72,7 +81,10 @@ describe('POST /boards/:boardId/undo', () => {
       ['Erin', (id: string) => api.sql.query('DELETE FROM users WHERE id = $1', [id]), 'was erased'],
     ] as const) {
       const person = await api.addUser(name);
-      expect((await api.request('POST', `${h()}/members`, { as: board.owner, body: { userId: person.id, role: 'editor' } })).status).toBe(201);
+      expect(
+        (await api.request('POST', `${h()}/members`, { as: board.owner, body: { userId: person.id, role: 'editor' } }))
+          .status,
+      ).toBe(201);
       const removed = await api.request('DELETE', `${h()}/members/${person.id}`, { as: board.owner });
       await retire(person.id);
       const head = await storeRevision(api, board.boardId);
@@ -91,7 +103,9 @@ describe('POST /boards/:boardId/undo', () => {
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION.FAILED');
     }
-    expect((await api.request('POST', `${h()}/undo`, { as: board.owner, body: { revision: 1, extra: true } })).status).toBe(400);
+    expect(
+      (await api.request('POST', `${h()}/undo`, { as: board.owner, body: { revision: 1, extra: true } })).status,
+    ).toBe(400);
     expect((await undo(head + 50, board.owner)).body.code).toBe('UNDO.CHANGE_NOT_FOUND');
     expect((await undo(0, board.owner)).body.code).toBe('UNDO.NOT_UNDOABLE');
     expect((await api.request('POST', `${h()}/undo`, { body: { revision: 1 } })).status).toBe(401);

@@ -19,7 +19,10 @@ describe('HTTP pipeline', () => {
   beforeAll(async () => {
     webRoot = await mkdtemp(join(tmpdir(), 'pt-web-'));
     await mkdir(join(webRoot, 'assets'));
-    await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>board</title><script type="module" src="/assets/app.js"></script>');
+    await writeFile(
+      join(webRoot, 'index.html'),
+      '<!doctype html><title>board</title><script type="module" src="/assets/app.js"></script>',
+    );
     await writeFile(join(webRoot, 'assets', 'app.js'), 'console.log("app")');
     t = await startTestApp({
       config: { bodyLimitBytes: 1024, webRoot, corsOrigins: ['https://board.example.test'] },
@@ -33,19 +36,27 @@ describe('HTTP pipeline', () => {
 
   describe('request bodies', () => {
     it('answers 413 REQUEST.TOO_LARGE above the body limit', async () => {
-      const res = await t.request<ProblemBody>('POST', '/auth/login', { body: { email: 'a@example.test', password: 'x'.repeat(2000) } });
+      const res = await t.request<ProblemBody>('POST', '/auth/login', {
+        body: { email: 'a@example.test', password: 'x'.repeat(2000) },
+      });
       expect(res.status).toBe(413);
       expect(res.body.code).toBe('REQUEST.TOO_LARGE');
     });
 
     it('answers 415 to a body that is not JSON', async () => {
-      const res = await t.request<ProblemBody>('POST', '/auth/login', { rawBody: 'email=a@example.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await t.request<ProblemBody>('POST', '/auth/login', {
+        rawBody: 'email=a@example.test',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status).toBe(415);
       expect(res.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
     });
 
     it('answers 400 VALIDATION.FAILED to malformed JSON', async () => {
-      const res = await t.request<ProblemBody>('POST', '/auth/login', { rawBody: '{"email":', headers: { 'content-type': 'application/json' } });
+      const res = await t.request<ProblemBody>('POST', '/auth/login', {
+        rawBody: '{"email":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION.FAILED');
       expect(res.body.errors?.[0]?.field).toBe('body');
@@ -95,7 +106,11 @@ describe('HTTP pipeline', () => {
 
     it('answers a preflight from an allowed origin', async () => {
       const res = await t.request('OPTIONS', '/boards', {
-        headers: { origin: 'https://board.example.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://board.example.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-methods')).toContain('POST');
@@ -116,7 +131,10 @@ describe('HTTP pipeline', () => {
     });
 
     it('answers a browser navigation to a client route with index.html', async () => {
-      const res = await t.request<string>('GET', '/boards/123', { unprefixed: true, headers: { accept: 'text/html,application/xhtml+xml' } });
+      const res = await t.request<string>('GET', '/boards/123', {
+        unprefixed: true,
+        headers: { accept: 'text/html,application/xhtml+xml' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toContain('<title>board</title>');
     });
@@ -145,7 +163,10 @@ describe('Rate limits', () => {
   });
 
   const login = (email: string, ip = '203.0.113.7') =>
-    t.request<ProblemBody>('POST', '/auth/login', { body: { email, password: 'wrong password' }, headers: { 'x-forwarded-for': ip } });
+    t.request<ProblemBody>('POST', '/auth/login', {
+      body: { email, password: 'wrong password' },
+      headers: { 'x-forwarded-for': ip },
+    });
 
   describe('POST /auth/login', () => {
     it('answers 429 RATE_LIMITED with Retry-After once the window is spent, then lets the client back in', async () => {
@@ -168,13 +189,16 @@ describe('Rate limits', () => {
       t.clock.advance(15 * 60_000);
       const victim = await t.registerUser();
       const attempt = (password: string, ip: string) =>
-        t.request<ProblemBody>('POST', '/auth/login', { body: { email: victim.email, password }, headers: { 'x-forwarded-for': ip } });
+        t.request<ProblemBody>('POST', '/auth/login', {
+          body: { email: victim.email, password },
+          headers: { 'x-forwarded-for': ip },
+        });
       for (let i = 0; i < 3; i += 1) expect((await attempt('wrong password', '198.51.100.1')).status).toBe(401);
       expect((await attempt(victim.password, '198.51.100.1')).status).toBe(429);
       expect((await attempt(victim.password, '198.51.100.2')).status).toBe(200);
     });
 
-    it('does not let one address\'s failures lock out another address and email', async () => {
+    it("does not let one address's failures lock out another address and email", async () => {
       t.clock.advance(60_000);
       for (let i = 0; i < 4; i += 1) await login('noisy@example.test', '192.0.2.1');
       expect((await login('quiet@example.test', '192.0.2.2')).status).toBe(401);
@@ -186,7 +210,8 @@ describe('Rate limits', () => {
       t.clock.advance(60_000);
       const alice = await t.registerUser();
       const bob = await t.registerUser();
-      for (let i = 0; i < 3; i += 1) expect((await t.request('GET', '/me', { token: alice.accessToken })).status).toBe(200);
+      for (let i = 0; i < 3; i += 1)
+        expect((await t.request('GET', '/me', { token: alice.accessToken })).status).toBe(200);
       const limited = await t.request<ProblemBody>('GET', '/me', { token: alice.accessToken });
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).not.toBeNull();
@@ -199,7 +224,9 @@ describe('Rate limits', () => {
       t.clock.advance(3600_000);
       const results: number[] = [];
       for (let i = 0; i < 4; i += 1) {
-        const res = await t.request('POST', '/auth/register', { body: { email: `reg${i}@example.test`, password: 'a fine password', name: 'R' } });
+        const res = await t.request('POST', '/auth/register', {
+          body: { email: `reg${i}@example.test`, password: 'a fine password', name: 'R' },
+        });
         results.push(res.status);
       }
       expect(results).toEqual([201, 201, 201, 429]);

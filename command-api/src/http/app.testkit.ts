@@ -110,14 +110,24 @@ function buildDeps(sql: Sql, clock: TestClock, options: TestAppOptions): AppDeps
   const limiter = () => createMemoryRateLimiter({ points, durationMs: 60_000, now: () => clock.now().getTime() });
   const deps: Omit<AppDeps, 'projectionAdmin'> & Partial<Pick<AppDeps, 'projectionAdmin'>> = {
     config: {
-      apiPrefix: '/api/v1', corsOrigins: [], bodyLimitBytes: 64 * 1024, trustProxy: false, webRoot: null,
-      refreshTtlSeconds: 30 * 24 * 3600, version: '0.0.0-test', ...options.config,
+      apiPrefix: '/api/v1',
+      corsOrigins: [],
+      bodyLimitBytes: 64 * 1024,
+      trustProxy: false,
+      webRoot: null,
+      refreshTtlSeconds: 30 * 24 * 3600,
+      version: '0.0.0-test',
+      ...options.config,
     },
     logger: createLogger({ level: 'silent' }),
     metrics: createMetrics(),
     sql,
     store: createInMemoryEventStore(),
-    tokens: createTokenService({ secret: 'test-secret-of-at-least-32-characters!', accessTtlSeconds: options.accessTtlSeconds ?? 900, now: clock.now }),
+    tokens: createTokenService({
+      secret: 'test-secret-of-at-least-32-characters!',
+      accessTtlSeconds: options.accessTtlSeconds ?? 900,
+      now: clock.now,
+    }),
     rateLimiters: { login: limiter(), loginAccount: limiter(), register: limiter(), api: limiter() },
     clock: clock.now,
     newId: randomUUID,
@@ -125,7 +135,11 @@ function buildDeps(sql: Sql, clock: TestClock, options: TestAppOptions): AppDeps
     ...options.deps,
   };
   // The admin routes' port: the projector's implementation, as server/ injects it in the product.
-  return { ...deps, projectionAdmin: deps.projectionAdmin ?? createProjectionAdmin({ sql, store: deps.store, logger: deps.logger, clock: deps.clock }) };
+  return {
+    ...deps,
+    projectionAdmin:
+      deps.projectionAdmin ?? createProjectionAdmin({ sql, store: deps.store, logger: deps.logger, clock: deps.clock }),
+  };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -154,13 +168,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
 
   return {
-    url, app, deps, sql, clock,
+    url,
+    app,
+    deps,
+    sql,
+    clock,
     request,
     async registerUser(overrides = {}) {
       users += 1;
       const email = overrides.email ?? `user${users}-${randomUUID().slice(0, 8)}@example.test`;
       const password = overrides.password ?? `correct horse ${users} battery`;
-      const response = await request<Session>('POST', '/auth/register', { body: { email, password, name: overrides.name ?? `User ${users}` } });
+      const response = await request<Session>('POST', '/auth/register', {
+        body: { email, password, name: overrides.name ?? `User ${users}` },
+      });
       if (response.status !== 201) throw new Error(`registerUser: ${response.status} ${JSON.stringify(response.body)}`);
       return { ...response.body, email, password };
     },

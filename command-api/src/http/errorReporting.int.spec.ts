@@ -20,15 +20,20 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-  reporter = createErrorReporter({ dsn: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/errors`, service: 'primetrade-test' });
+  reporter = createErrorReporter({
+    dsn: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/errors`,
+    service: 'primetrade-test',
+  });
   installErrorReporter(reporter);
   t = await startTestApp({
     deps: {
-      routes: [(registrar) => {
-        registrar.router.get('/explode', () => {
-          throw new Error('lost the connection to postgres://app:hunter2@db/pt');
-        });
-      }],
+      routes: [
+        (registrar) => {
+          registrar.router.get('/explode', () => {
+            throw new Error('lost the connection to postgres://app:hunter2@db/pt');
+          });
+        },
+      ],
     },
   });
 });
@@ -47,7 +52,10 @@ describe('Error reporting from the API', () => {
     expect(response.body.code).toBe('INTERNAL');
     await reporter.flush();
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ service: 'primetrade-test', context: { requestId: response.body.requestId, method: 'GET', path: '/api/v1/explode' } });
+    expect(reports[0]).toMatchObject({
+      service: 'primetrade-test',
+      context: { requestId: response.body.requestId, method: 'GET', path: '/api/v1/explode' },
+    });
     expect(JSON.stringify(reports[0])).not.toContain('hunter2');
   });
 

@@ -8,20 +8,31 @@ import { defineRoute, type RouteRegistrar } from './route.js';
 function counterRoute() {
   const state = { calls: 0, release: (): void => undefined };
   const register = (registrar: RouteRegistrar) =>
-    defineRoute(registrar, {
-      method: 'post', path: '/test/counter', summary: 'test only', tags: ['test'],
-      body: z.object({ value: z.string() }),
-      responses: { 201: { description: 'counted' } },
-    }, async (ctx, { body }) => {
-      state.calls += 1;
-      if (body.value === 'invalid') throw new DomainError('VALIDATION.FAILED', 'refused', [{ field: 'body.value', message: 'refused' }]);
-      if (body.value === 'crash') throw new Error('boom');
-      if (body.value === 'slow') await new Promise<void>((resolve) => { state.release = resolve; });
-      ctx.status = 201;
-      ctx.set('ETag', `W/"${state.calls}"`);
-      ctx.set('Location', `/api/v1/test/counter/${state.calls}`);
-      ctx.body = { call: state.calls, value: body.value };
-    });
+    defineRoute(
+      registrar,
+      {
+        method: 'post',
+        path: '/test/counter',
+        summary: 'test only',
+        tags: ['test'],
+        body: z.object({ value: z.string() }),
+        responses: { 201: { description: 'counted' } },
+      },
+      async (ctx, { body }) => {
+        state.calls += 1;
+        if (body.value === 'invalid')
+          throw new DomainError('VALIDATION.FAILED', 'refused', [{ field: 'body.value', message: 'refused' }]);
+        if (body.value === 'crash') throw new Error('boom');
+        if (body.value === 'slow')
+          await new Promise<void>((resolve) => {
+            state.release = resolve;
+          });
+        ctx.status = 201;
+        ctx.set('ETag', `W/"${state.calls}"`);
+        ctx.set('Location', `/api/v1/test/counter/${state.calls}`);
+        ctx.body = { call: state.calls, value: body.value };
+      },
+    );
   return { state, register };
 }
 
@@ -34,12 +45,16 @@ describe('Idempotency-Key on POST', () => {
   const newKey = () => `key-${++keys}-${Date.now()}`;
   const post = (user: RegisteredUser, value: string, key?: string) =>
     t.request<{ call: number; code?: string }>('POST', '/test/counter', {
-      token: user.accessToken, body: { value }, headers: key === undefined ? {} : { 'idempotency-key': key },
+      token: user.accessToken,
+      body: { value },
+      headers: key === undefined ? {} : { 'idempotency-key': key },
     });
 
   /** Access tokens expire when a test moves the clock a day ahead. */
   const signInAgain = async (user: RegisteredUser): Promise<RegisteredUser> => {
-    const res = await t.request<RegisteredUser>('POST', '/auth/login', { body: { email: user.email, password: user.password } });
+    const res = await t.request<RegisteredUser>('POST', '/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
     return { ...res.body, email: user.email, password: user.password };
   };
 
@@ -83,8 +98,16 @@ describe('Idempotency-Key on POST', () => {
 
     it('counts If-Match as part of the request: the same key with another precondition is a different request', async () => {
       const key = newKey();
-      const first = await t.request('POST', '/test/counter', { token: alice.accessToken, body: { value: 'a' }, headers: { 'idempotency-key': key, 'if-match': 'W/"1"' } });
-      const other = await t.request<{ code: string }>('POST', '/test/counter', { token: alice.accessToken, body: { value: 'a' }, headers: { 'idempotency-key': key } });
+      const first = await t.request('POST', '/test/counter', {
+        token: alice.accessToken,
+        body: { value: 'a' },
+        headers: { 'idempotency-key': key, 'if-match': 'W/"1"' },
+      });
+      const other = await t.request<{ code: string }>('POST', '/test/counter', {
+        token: alice.accessToken,
+        body: { value: 'a' },
+        headers: { 'idempotency-key': key },
+      });
       expect(first.status).toBe(201);
       expect(other.status).toBe(422);
       expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
@@ -140,7 +163,9 @@ describe('Idempotency-Key on POST', () => {
     it('answers 409 IDEMPOTENCY.IN_PROGRESS, then the first completes normally', async () => {
       const key = newKey();
       const first = post(alice, 'slow', key);
-      await expect.poll(async () => (await t.sql.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).length).toBe(1);
+      await expect
+        .poll(async () => (await t.sql.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).length)
+        .toBe(1);
       const retry = await post(alice, 'slow', key);
       expect(retry.status).toBe(409);
       expect(retry.body.code).toBe('IDEMPOTENCY.IN_PROGRESS');
@@ -150,10 +175,17 @@ describe('Idempotency-Key on POST', () => {
   });
 
   describe('when the key is malformed', () => {
-    it.each([['empty', ''], ['spaced', 'two words'], ['too long', 'k'.repeat(201)], ['non-ASCII', 'clé']])('answers 400 for a %s key', async (_why, key) => {
+    it.each([
+      ['empty', ''],
+      ['spaced', 'two words'],
+      ['too long', 'k'.repeat(201)],
+      ['non-ASCII', 'clé'],
+    ])('answers 400 for a %s key', async (_why, key) => {
       const calls = counter.state.calls;
       const res = await t.request<{ code: string; errors: { field: string }[] }>('POST', '/test/counter', {
-        token: alice.accessToken, body: { value: 'a' }, headers: { 'idempotency-key': key },
+        token: alice.accessToken,
+        body: { value: 'a' },
+        headers: { 'idempotency-key': key },
       });
       expect(res.status).toBe(400);
       expect(res.body.errors.map((error) => error.field)).toContain('headers.idempotency-key');

@@ -31,7 +31,9 @@ interface StoredKey {
 
 const requestHash = (ctx: AppContext): string =>
   createHash('sha256')
-    .update(`${ctx.method}\n${ctx.path}\n${ctx.querystring}\n${ctx.get('If-Match')}\n${JSON.stringify((ctx.request as { body?: unknown }).body ?? null)}`)
+    .update(
+      `${ctx.method}\n${ctx.path}\n${ctx.querystring}\n${ctx.get('If-Match')}\n${JSON.stringify((ctx.request as { body?: unknown }).body ?? null)}`,
+    )
     .digest('base64url');
 
 /**
@@ -68,7 +70,14 @@ export function idempotency(options: IdempotencyOptions): Middleware<AppState> {
       await store.sweep(new Date(now.getTime() - ttlMs));
     }
     const hash = requestHash(ctx);
-    const claimed = await store.claim(userId, key, hash, now, new Date(now.getTime() - ttlMs), new Date(now.getTime() - abandonAfterMs));
+    const claimed = await store.claim(
+      userId,
+      key,
+      hash,
+      now,
+      new Date(now.getTime() - ttlMs),
+      new Date(now.getTime() - abandonAfterMs),
+    );
     if (!claimed) return answerFromStore(ctx, await store.find(userId, key), hash);
     await actAndRecord(ctx, next, options.logger, {
       save: (status, headers, body) => store.complete(userId, key, status, headers, body),
@@ -79,12 +88,19 @@ export function idempotency(options: IdempotencyOptions): Middleware<AppState> {
 
 function answerFromStore(ctx: AppContext, stored: StoredKey | null, hash: string): void {
   // Claimed and released between our two statements: the first request failed with a 5xx.
-  if (!stored) throw new DomainError('IDEMPOTENCY.IN_PROGRESS', 'A request with this Idempotency-Key is in progress; retry shortly');
+  if (!stored)
+    throw new DomainError(
+      'IDEMPOTENCY.IN_PROGRESS',
+      'A request with this Idempotency-Key is in progress; retry shortly',
+    );
   if (stored.request_hash !== hash) {
     throw new DomainError('IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was used for a different request');
   }
   if (stored.status === null) {
-    throw new DomainError('IDEMPOTENCY.IN_PROGRESS', 'A request with this Idempotency-Key is in progress; retry shortly');
+    throw new DomainError(
+      'IDEMPOTENCY.IN_PROGRESS',
+      'A request with this Idempotency-Key is in progress; retry shortly',
+    );
   }
   ctx.status = stored.status;
   ctx.body = stored.body ?? null;
@@ -98,7 +114,12 @@ interface Recorder {
   release(): Promise<void>;
 }
 
-async function actAndRecord(ctx: AppContext, next: () => Promise<unknown>, logger: Logger, recorder: Recorder): Promise<void> {
+async function actAndRecord(
+  ctx: AppContext,
+  next: () => Promise<unknown>,
+  logger: Logger,
+  recorder: Recorder,
+): Promise<void> {
   try {
     await next();
   } catch (error) {
@@ -120,7 +141,9 @@ async function actAndRecord(ctx: AppContext, next: () => Promise<unknown>, logge
 }
 
 const isJsonValue = (body: unknown): boolean =>
-  body === null || Array.isArray(body) || (typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype);
+  body === null ||
+  Array.isArray(body) ||
+  (typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype);
 
 function keyStore(sql: Sql) {
   return {
@@ -128,7 +151,14 @@ function keyStore(sql: Sql) {
       await sql.query('DELETE FROM idempotency_keys WHERE created_at < $1', [expiredBefore]);
     },
     /** Inserts the key, or takes over an expired or abandoned one; false when someone else holds it. */
-    async claim(userId: string, key: string, hash: string, now: Date, expiredBefore: Date, abandonedBefore: Date): Promise<boolean> {
+    async claim(
+      userId: string,
+      key: string,
+      hash: string,
+      now: Date,
+      expiredBefore: Date,
+      abandonedBefore: Date,
+    ): Promise<boolean> {
       const rows = await sql.query(
         `INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, key) DO UPDATE
@@ -146,10 +176,17 @@ function keyStore(sql: Sql) {
       );
       return rows[0] ?? null;
     },
-    async complete(userId: string, key: string, status: number, headers: Record<string, string>, body: unknown): Promise<void> {
-      await sql.query('UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE user_id = $1 AND key = $2', [
-        userId, key, status, JSON.stringify(headers), JSON.stringify(body),
-      ]);
+    async complete(
+      userId: string,
+      key: string,
+      status: number,
+      headers: Record<string, string>,
+      body: unknown,
+    ): Promise<void> {
+      await sql.query(
+        'UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE user_id = $1 AND key = $2',
+        [userId, key, status, JSON.stringify(headers), JSON.stringify(body)],
+      );
     },
     async release(userId: string, key: string): Promise<void> {
       await sql.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status IS NULL', [userId, key]);

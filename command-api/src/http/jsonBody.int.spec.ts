@@ -15,7 +15,8 @@ interface Problem {
   readonly errors?: readonly { field: string; message: string }[];
 }
 
-const boardsOf = async (): Promise<number> => (await app.request<{ items: unknown[] }>('GET', '/boards', { token: user.accessToken })).body.items.length;
+const boardsOf = async (): Promise<number> =>
+  (await app.request<{ items: unknown[] }>('GET', '/boards', { token: user.accessToken })).body.items.length;
 
 describe('JSON bodies', () => {
   describe('when a string holds a lone UTF-16 surrogate', () => {
@@ -26,7 +27,11 @@ describe('JSON bodies', () => {
       ['one in a key', String.raw`{"name":"ok","\ud800":1}`],
     ])('refuses %s with 400 naming the field, and creates nothing', async (_, rawBody) => {
       const before = await boardsOf();
-      const response = await app.request<Problem>('POST', '/boards', { token: user.accessToken, rawBody, headers: { 'content-type': 'application/json' } });
+      const response = await app.request<Problem>('POST', '/boards', {
+        token: user.accessToken,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION.FAILED');
       expect(response.body.errors?.[0]?.message).toMatch(/surrogate/i);
@@ -35,7 +40,9 @@ describe('JSON bodies', () => {
 
     it('still takes a proper pair (an emoji) and characters outside the BMP', async () => {
       const response = await app.request<{ board: { name: string } }>('POST', '/boards', {
-        token: user.accessToken, rawBody: String.raw`{"name":"ship it \ud83d\ude80 🚀"}`, headers: { 'content-type': 'application/json' },
+        token: user.accessToken,
+        rawBody: String.raw`{"name":"ship it \ud83d\ude80 🚀"}`,
+        headers: { 'content-type': 'application/json' },
       });
       expect(response.status).toBe(201);
       expect(response.body.board.name).toBe('ship it 🚀 🚀');
@@ -50,14 +57,21 @@ describe('JSON bodies', () => {
       ['33 levels', `{"name":"x","columns":${'['.repeat(32)}${']'.repeat(32)}}`],
     ])('refuses %s with 400, also on the unauthenticated auth routes', async (_, rawBody) => {
       for (const path of ['/auth/login', '/auth/register', '/boards']) {
-        const response = await app.request<Problem>('POST', path, { token: user.accessToken, rawBody, headers: { 'content-type': 'application/json' } });
+        const response = await app.request<Problem>('POST', path, {
+          token: user.accessToken,
+          rawBody,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(response.status, path).toBe(400);
         expect(response.body.code).toBe('VALIDATION.FAILED');
       }
     });
 
     it('takes ordinary nesting', async () => {
-      const response = await app.request('POST', '/boards', { token: user.accessToken, body: { name: 'Nested', columns: [{ name: 'A' }, { name: 'B', isDone: true }] } });
+      const response = await app.request('POST', '/boards', {
+        token: user.accessToken,
+        body: { name: 'Nested', columns: [{ name: 'A' }, { name: 'B', isDone: true }] },
+      });
       expect(response.status).toBe(201);
     });
   });
@@ -66,7 +80,9 @@ describe('JSON bodies', () => {
     it.each(['deflate', 'gzip', 'br'])('answers 400 for a corrupt %s body', async (encoding) => {
       const before = await boardsOf();
       const response = await app.request<Problem>('POST', '/boards', {
-        token: user.accessToken, rawBody: Buffer.from('this is not compressed at all'), headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        token: user.accessToken,
+        rawBody: Buffer.from('this is not compressed at all'),
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
       });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION.FAILED');
@@ -75,7 +91,9 @@ describe('JSON bodies', () => {
 
     it('answers 415 for an encoding it does not know', async () => {
       const response = await app.request<Problem>('POST', '/boards', {
-        token: user.accessToken, rawBody: Buffer.from('{}'), headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' },
+        token: user.accessToken,
+        rawBody: Buffer.from('{}'),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' },
       });
       expect(response.status).toBe(415);
     });

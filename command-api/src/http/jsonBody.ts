@@ -42,7 +42,11 @@ export function checkJsonValue(value: unknown): string | null {
     if (item.depth >= maxBodyDepth) return `The body is nested deeper than ${maxBodyDepth} levels`;
     for (const [key, child] of Object.entries(item.value)) {
       if (loneSurrogate.test(key)) return `A key in ${item.path} holds a lone UTF-16 surrogate`;
-      pending.push({ value: child, depth: item.depth + 1, path: Array.isArray(item.value) ? `${item.path}[${key}]` : `${item.path}.${key}` });
+      pending.push({
+        value: child,
+        depth: item.depth + 1,
+        path: Array.isArray(item.value) ? `${item.path}[${key}]` : `${item.path}.${key}`,
+      });
     }
   }
   return null;
@@ -61,7 +65,8 @@ export function jsonBody(limitBytes: number): Middleware {
     jsonLimit: limitBytes,
     encoding: 'utf-8',
     onError: (error) => {
-      if (isCorruptEncoding(error)) throw invalidBody('The body does not decompress with its Content-Encoding', 'Corrupt compressed body');
+      if (isCorruptEncoding(error))
+        throw invalidBody('The body does not decompress with its Content-Encoding', 'Corrupt compressed body');
       if ((error as { status?: number }).status !== 400) throw error;
       throw invalidBody('The body is not valid JSON (an object or an array)', 'Invalid JSON');
     },

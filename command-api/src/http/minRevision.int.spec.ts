@@ -1,7 +1,14 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture, type TestResponse } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  storeRevision,
+  type BoardApiHarness,
+  type BoardFixture,
+  type TestResponse,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -15,10 +22,14 @@ beforeAll(async () => {
 });
 afterAll(async () => api.close());
 
-const read = (path: string, as: string, minRevision: string) => api.request('GET', path, { as, headers: { 'Min-Revision': minRevision } });
+const read = (path: string, as: string, minRevision: string) =>
+  api.request('GET', path, { as, headers: { 'Min-Revision': minRevision } });
 
 /** Starts a read, then projects after `afterMs`; tells whether the read answered before the projection. */
-async function readWhileProjecting(request: Promise<TestResponse>, afterMs = 300): Promise<{ response: TestResponse; early: boolean }> {
+async function readWhileProjecting(
+  request: Promise<TestResponse>,
+  afterMs = 300,
+): Promise<{ response: TestResponse; early: boolean }> {
   let projected = false;
   const projection = new Promise((resolve) => setTimeout(resolve, afterMs)).then(async () => {
     await api.project();
@@ -32,10 +43,15 @@ async function readWhileProjecting(request: Promise<TestResponse>, afterMs = 300
 
 describe('Min-Revision on board reads', () => {
   it('waits until the projector applied my write, then answers with it', async () => {
-    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Mine' } });
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Mine' },
+    });
     expect(created.status).toBe(201);
     const revision = await storeRevision(api, board.boardId);
-    const { response, early } = await readWhileProjecting(read(`/boards/${board.boardId}/tasks`, board.editor, String(revision)));
+    const { response, early } = await readWhileProjecting(
+      read(`/boards/${board.boardId}/tasks`, board.editor, String(revision)),
+    );
     expect(early).toBe(false);
     expect(response.status).toBe(200);
     expect((response.body.items as { id: string }[]).map((task) => task.id)).toContain(created.body.id);
@@ -43,7 +59,11 @@ describe('Min-Revision on board reads', () => {
 
   it('answers at once when the read models are already there, and honours the vector form', async () => {
     const revision = await storeRevision(api, board.boardId);
-    const response = await read(`/boards/${board.boardId}`, board.viewer, `${randomUUID()}:3, ${board.boardId}:${revision}`);
+    const response = await read(
+      `/boards/${board.boardId}`,
+      board.viewer,
+      `${randomUUID()}:3, ${board.boardId}:${revision}`,
+    );
     expect(response.status).toBe(200);
     expect(response.body.board.revision).toBe(revision);
   });
@@ -61,19 +81,27 @@ describe('Min-Revision on board reads', () => {
   });
 
   it('uses the task’s board on task reads', async () => {
-    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Before' } });
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Before' },
+    });
     await api.project();
     await api.request('PATCH', `/tasks/${created.body.id}`, { as: board.editor, body: { title: 'After' } });
     const revision = await storeRevision(api, board.boardId);
     // A read-model read of the task (its history reads the store and needs no token).
-    const { response, early } = await readWhileProjecting(read(`/tasks/${created.body.id}`, board.editor, String(revision)));
+    const { response, early } = await readWhileProjecting(
+      read(`/tasks/${created.body.id}`, board.editor, String(revision)),
+    );
     expect(early).toBe(false);
     expect(response.status).toBe(200);
     expect(response.body.title).toBe('After');
   });
 
   it('is ignored by reads answered from the event store, and by the proxy’s board lookup: they never wait', async () => {
-    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'From the store' } });
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'From the store' },
+    });
     const revision = await storeRevision(api, board.boardId);
     const token = String(revision);
     // Not projected: a read-model read with this token would wait the full bound and answer 503.
@@ -96,7 +124,9 @@ describe('Min-Revision on lists across boards', () => {
   it('GET /boards waits for a board I just created', async () => {
     const created = await api.request('POST', '/boards', { as: board.viewer, body: { name: 'Fresh board' } });
     const boardId = created.body.board.id as string;
-    const { response, early } = await readWhileProjecting(read('/boards', board.viewer, `${boardId}:${await storeRevision(api, boardId)}`));
+    const { response, early } = await readWhileProjecting(
+      read('/boards', board.viewer, `${boardId}:${await storeRevision(api, boardId)}`),
+    );
     expect(early).toBe(false);
     expect(response.status).toBe(200);
     expect((response.body.items as { id: string }[]).map((item) => item.id)).toContain(boardId);
@@ -105,17 +135,28 @@ describe('Min-Revision on lists across boards', () => {
   it('GET /tasks waits for every board of the token', async () => {
     const other = await api.request('POST', '/boards', { as: board.editor, body: { name: 'Second' } });
     const otherId = other.body.board.id as string;
-    const a = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'On the first' } });
-    const b = await api.request('POST', `/boards/${otherId}/tasks`, { as: board.editor, body: { title: 'On the second' } });
+    const a = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'On the first' },
+    });
+    const b = await api.request('POST', `/boards/${otherId}/tasks`, {
+      as: board.editor,
+      body: { title: 'On the second' },
+    });
     const token = `${board.boardId}:${await storeRevision(api, board.boardId)},${otherId}:${await storeRevision(api, otherId)}`;
     const { response, early } = await readWhileProjecting(read('/tasks?limit=100', board.editor, token));
     expect(early).toBe(false);
     expect(response.status).toBe(200);
-    expect((response.body.items as { id: string }[]).map((task) => task.id)).toEqual(expect.arrayContaining([a.body.id, b.body.id]));
+    expect((response.body.items as { id: string }[]).map((task) => task.id)).toEqual(
+      expect.arrayContaining([a.body.id, b.body.id]),
+    );
   });
 
   it('a token naming a board I am not a member of leaks nothing: no wait, the same answer as an unknown board', async () => {
-    await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Not for strangers' } });
+    await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Not for strangers' },
+    });
     const revision = await storeRevision(api, board.boardId);
     const [member, stranger, unknown] = await Promise.all([
       read('/boards', board.editor, `${board.boardId}:${revision}`),

@@ -24,17 +24,22 @@ const revisionPattern = /^\d{1,15}$/;
 
 /** For the OpenAPI document: the header every read that honours the token declares. */
 export const minRevisionHeaders = z.object({
-  'min-revision': z.string().optional().openapi({
-    description:
-      'Read-your-writes: answer only once the read models reached these board revisions (the `revision` of your own write). ' +
-      `Either \`<revision>\` (this board) or \`<boardId>:<revision>, …\` (up to ${maxMinRevisionEntries} boards). ` +
-      'Waits a few seconds at most, then 503 READ_MODEL.BEHIND with Retry-After. Boards you are not a member of are ignored.',
-    example: '3f0c6a52-5d7e-4f5b-9d0c-8f0f3f1b2a10:42',
-  }),
+  'min-revision': z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        'Read-your-writes: answer only once the read models reached these board revisions (the `revision` of your own write). ' +
+        `Either \`<revision>\` (this board) or \`<boardId>:<revision>, …\` (up to ${maxMinRevisionEntries} boards). ` +
+        'Waits a few seconds at most, then 503 READ_MODEL.BEHIND with Retry-After. Boards you are not a member of are ignored.',
+      example: '3f0c6a52-5d7e-4f5b-9d0c-8f0f3f1b2a10:42',
+    }),
 });
 
 const malformed = (why: string): DomainError =>
-  new DomainError('VALIDATION.FAILED', `headers.min-revision: ${why}`, [{ field: 'headers.min-revision', message: why }]);
+  new DomainError('VALIDATION.FAILED', `headers.min-revision: ${why}`, [
+    { field: 'headers.min-revision', message: why },
+  ]);
 
 /** Parses the header; null when absent. Throws 400 VALIDATION.FAILED naming the header. */
 export function parseMinRevision(value: string | undefined): MinRevisionToken | null {

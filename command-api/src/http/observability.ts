@@ -24,19 +24,27 @@ export function traceRequest(): Middleware<AppState> {
   return async (ctx, next) => {
     let failure: { readonly error: unknown } | undefined;
     const attributes = { 'http.request.method': ctx.method };
-    await inSpan(`http ${ctx.method}`, { kind: SpanKind.SERVER, parent: ctx.get('traceparent') || undefined, attributes }, async (span) => {
-      try {
-        await next();
-      } catch (error) {
-        failure = { error };
-      }
-      const route = routeOf(ctx);
-      const status = statusOf(ctx.status, failure ? (failure.error ?? new Error('undefined thrown')) : undefined);
-      span?.updateName(`http ${ctx.method} ${route}`);
-      span?.setAttributes({ 'http.route': route, 'http.response.status_code': status, 'primetrade.request_id': ctx.state.requestId });
-      // A 4xx is the client's answer, not a failed span; a 5xx is.
-      if (failure && status >= 500) rethrow(failure.error);
-    });
+    await inSpan(
+      `http ${ctx.method}`,
+      { kind: SpanKind.SERVER, parent: ctx.get('traceparent') || undefined, attributes },
+      async (span) => {
+        try {
+          await next();
+        } catch (error) {
+          failure = { error };
+        }
+        const route = routeOf(ctx);
+        const status = statusOf(ctx.status, failure ? (failure.error ?? new Error('undefined thrown')) : undefined);
+        span?.updateName(`http ${ctx.method} ${route}`);
+        span?.setAttributes({
+          'http.route': route,
+          'http.response.status_code': status,
+          'primetrade.request_id': ctx.state.requestId,
+        });
+        // A 4xx is the client's answer, not a failed span; a 5xx is.
+        if (failure && status >= 500) rethrow(failure.error);
+      },
+    );
     if (failure) rethrow(failure.error);
   };
 }
@@ -49,7 +57,8 @@ function rethrow(error: unknown): never {
 /** The status the response will have, also when an error is on its way to the problem middleware. */
 const statusOf = (status: number, error: unknown): number => {
   if (error === undefined) return status;
-  const thrown: unknown = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  const thrown: unknown =
+    typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   return typeof thrown === 'number' ? thrown : 500;
 };
 

@@ -15,9 +15,19 @@ export interface Problem {
 }
 
 export const titles: Partial<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 409: 'Conflict',
-  412: 'Precondition Failed', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Content', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
@@ -33,7 +43,10 @@ interface HttpErrorLike {
 function fromHttpError(error: HttpErrorLike): DomainError {
   switch (error.status) {
     case 400:
-      return new DomainError('VALIDATION.FAILED', error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : error.message);
+      return new DomainError(
+        'VALIDATION.FAILED',
+        error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : error.message,
+      );
     case 401:
       return new DomainError('AUTH.UNAUTHENTICATED', 'Authentication required');
     case 403:

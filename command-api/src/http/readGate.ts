@@ -1,11 +1,22 @@
 import { boardStreamId, DomainError } from '@primetrade/domain';
 import type { EventStore, SqlQueryable } from '@primetrade/platform';
-import { createStoredBoards, getBoardIdOfTask, getMemberRole, isMemberOf, storedRevisionOf, type ProjectionProgress } from '@primetrade/read-model';
+import {
+  createStoredBoards,
+  getBoardIdOfTask,
+  getMemberRole,
+  isMemberOf,
+  storedRevisionOf,
+  type ProjectionProgress,
+} from '@primetrade/read-model';
 import { minRevisionHeader, parseMinRevision, type MinRevisionScope, type MinRevisionToken } from './minRevision.js';
 import type { AppContext } from './state.js';
 
 /** Runs before a read's handler: returns once the read models are where the caller's token says. */
-export type ReadGate = (ctx: AppContext, scope: MinRevisionScope, params: Readonly<Record<string, unknown>>) => Promise<void>;
+export type ReadGate = (
+  ctx: AppContext,
+  scope: MinRevisionScope,
+  params: Readonly<Record<string, unknown>>,
+) => Promise<void>;
 
 export interface ReadGateDeps {
   readonly sql: SqlQueryable;
@@ -24,12 +35,19 @@ const only = (boards: ReadonlyMap<string, number>, boardId: string): Map<string,
 };
 
 /** The boards (and revisions) this read must see, from the token and the route's scope. */
-async function targetsOf(sql: SqlQueryable, token: MinRevisionToken, scope: MinRevisionScope, params: Readonly<Record<string, unknown>>) {
+async function targetsOf(
+  sql: SqlQueryable,
+  token: MinRevisionToken,
+  scope: MinRevisionScope,
+  params: Readonly<Record<string, unknown>>,
+) {
   if (scope === 'boards') {
     if (token.revision !== null) {
-      throw new DomainError('VALIDATION.FAILED', 'headers.min-revision: a list across boards needs <boardId>:<revision>, …', [
-        { field: 'headers.min-revision', message: 'a list across boards needs <boardId>:<revision>, …' },
-      ]);
+      throw new DomainError(
+        'VALIDATION.FAILED',
+        'headers.min-revision: a list across boards needs <boardId>:<revision>, …',
+        [{ field: 'headers.min-revision', message: 'a list across boards needs <boardId>:<revision>, …' }],
+      );
     }
     return new Map(token.boards);
   }
@@ -68,13 +86,18 @@ export function createReadGate(deps: ReadGateDeps): ReadGate {
     const applied = await deps.progress.appliedRevisions([...targets.keys()]);
     const behind = [...targets].filter(([boardId, revision]) => (applied.get(boardId) ?? -1) < revision);
     if (behind.length === 0) return;
-    const targetsBehind = await Promise.all(behind.map(async ([boardId, revision]) => [boardId, await mustWaitFor(userId, boardId, revision)] as const));
+    const targetsBehind = await Promise.all(
+      behind.map(async ([boardId, revision]) => [boardId, await mustWaitFor(userId, boardId, revision)] as const),
+    );
     const waits = new Map<string, number>();
     for (const [boardId, target] of targetsBehind) {
       if (target !== null && target > (applied.get(boardId) ?? -1)) waits.set(boardId, target);
     }
     if (waits.size === 0 || (await deps.progress.waitForBoards(waits, deps.waitMs))) return;
     ctx.set('Retry-After', String(retryAfterSeconds));
-    throw new DomainError('READ_MODEL.BEHIND', 'The read models have not caught up with your last change yet; try again shortly');
+    throw new DomainError(
+      'READ_MODEL.BEHIND',
+      'The read models have not caught up with your last change yet; try again shortly',
+    );
   };
 }

@@ -115,8 +115,12 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
       : { description: response.description };
   }
-  const scope = registrar.readGate && needsAuth && spec.method === 'get' && spec.minRevision !== false ? minRevisionScopeOf(spec.path) : null;
-  for (const status of ['400', ...(needsAuth ? ['401'] : []), '429', ...(scope ? ['503'] : [])]) responses[status] ??= problemResponse;
+  const scope =
+    registrar.readGate && needsAuth && spec.method === 'get' && spec.minRevision !== false
+      ? minRevisionScopeOf(spec.path)
+      : null;
+  for (const status of ['400', ...(needsAuth ? ['401'] : []), '429', ...(scope ? ['503'] : [])])
+    responses[status] ??= problemResponse;
   registrar.registry.registerPath({
     method: spec.method,
     path: registrar.prefix + toOpenApiPath(spec.path),

@@ -15,7 +15,13 @@ export function securityHeaders(): Middleware {
 
 /** Headers a browser on another allowed origin may read. */
 export const exposedHeaders = [
-  'ETag', 'Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining',
+  'ETag',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
 ];
 
 /**

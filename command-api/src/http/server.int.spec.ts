@@ -14,7 +14,8 @@ function rawExchange(url: string, bytes: string): Promise<string> {
   });
 }
 
-const problemOf = (answer: string): Record<string, unknown> => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+const problemOf = (answer: string): Record<string, unknown> =>
+  JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
 
 describe('HTTP server: requests Node refuses before the app sees them', () => {
   let t: TestApp;
@@ -28,11 +29,18 @@ describe('HTTP server: requests Node refuses before the app sees them', () => {
     const answer = await rawExchange(t.url, 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nNot a header line\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toMatch(/content-type: application\/problem\+json/i);
-    expect(problemOf(answer)).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', type: 'urn:primetrade:problem:VALIDATION.FAILED' });
+    expect(problemOf(answer)).toMatchObject({
+      status: 400,
+      code: 'VALIDATION.FAILED',
+      type: 'urn:primetrade:problem:VALIDATION.FAILED',
+    });
   });
 
   it('answers headers beyond the limit with a 431 problem+json', async () => {
-    const answer = await rawExchange(t.url, `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(40_000)}\r\n\r\n`);
+    const answer = await rawExchange(
+      t.url,
+      `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(40_000)}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toMatch(/content-type: application\/problem\+json/i);
     expect(problemOf(answer)).toMatchObject({ status: 431, code: 'REQUEST.HEADERS_TOO_LARGE' });

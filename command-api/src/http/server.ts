@@ -8,8 +8,10 @@ import { titles } from './problem.js';
 
 /** Node's parser codes for what it refuses before any handler runs. */
 function refusalOf(error: NodeJS.ErrnoException): { code: ErrorCode; detail: string } {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return { code: 'REQUEST.HEADERS_TOO_LARGE', detail: 'The request line and headers are too large' };
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'REQUEST.TIMEOUT', detail: 'The request was not sent in time' };
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return { code: 'REQUEST.HEADERS_TOO_LARGE', detail: 'The request line and headers are too large' };
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { code: 'REQUEST.TIMEOUT', detail: 'The request was not sent in time' };
   return { code: 'VALIDATION.FAILED', detail: 'The request is not valid HTTP' };
 }
 
@@ -27,12 +29,18 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const { code, detail } = refusalOf(error);
   const status = errorStatus[code];
   const problem: Problem = {
-    type: `urn:primetrade:problem:${code}`, title: titles[status] ?? 'Error', status, code, detail, instance: '', requestId: randomUUID(),
+    type: `urn:primetrade:problem:${code}`,
+    title: titles[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    instance: '',
+    requestId: randomUUID(),
   };
   const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

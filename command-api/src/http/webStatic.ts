@@ -26,7 +26,8 @@ export function webStatic(webRoot: string): Middleware[] {
   const spaFallback: Middleware = async (ctx, next) => {
     await next();
     if (ctx.body !== undefined || ctx.status !== 404) return;
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || notSpa.test(ctx.path) || !wantsHtml(ctx.get('Accept'))) return;
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || notSpa.test(ctx.path) || !wantsHtml(ctx.get('Accept')))
+      return;
     try {
       ctx.body = await readFile(indexFile);
     } catch {

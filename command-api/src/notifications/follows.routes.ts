@@ -21,13 +21,29 @@ export function followRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): v
     ctx.body = { taskId, following };
   };
 
-  defineRoute(registrar, {
-    method: 'post', path: '/tasks/:taskId/follow', summary: "Follow a task's changes", tags, params: taskParams,
-    responses: { 200: { description: 'Following', schema: followResult } },
-  }, (ctx, { params }) => choose(ctx, params.taskId, true));
+  defineRoute(
+    registrar,
+    {
+      method: 'post',
+      path: '/tasks/:taskId/follow',
+      summary: "Follow a task's changes",
+      tags,
+      params: taskParams,
+      responses: { 200: { description: 'Following', schema: followResult } },
+    },
+    (ctx, { params }) => choose(ctx, params.taskId, true),
+  );
 
-  defineRoute(registrar, {
-    method: 'delete', path: '/tasks/:taskId/follow', summary: "Stop following a task's changes (also the automatic following)", tags, params: taskParams,
-    responses: { 200: { description: 'Not following', schema: followResult } },
-  }, (ctx, { params }) => choose(ctx, params.taskId, false));
+  defineRoute(
+    registrar,
+    {
+      method: 'delete',
+      path: '/tasks/:taskId/follow',
+      summary: "Stop following a task's changes (also the automatic following)",
+      tags,
+      params: taskParams,
+      responses: { 200: { description: 'Not following', schema: followResult } },
+    },
+    (ctx, { params }) => choose(ctx, params.taskId, false),
+  );
 }

@@ -6,7 +6,10 @@ export const notificationParams = z.object({ id });
 
 export const notificationsQuery = z.object({
   /** `true`: unread only. */
-  unread: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  unread: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
   cursor: cursor.optional(),
   limit: pageLimit,
 });

@@ -30,7 +30,8 @@ export function openApiDocument(registry: OpenAPIRegistry, info: OpenApiInfo): (
       info: {
         title: 'PrimeTrade Task Manager API',
         version: info.version,
-        description: 'Real-time, event-sourced shared task board. Errors are application/problem+json with a stable `code`.',
+        description:
+          'Real-time, event-sourced shared task board. Errors are application/problem+json with a stable `code`.',
       },
       servers: [{ url: '/' }],
     });

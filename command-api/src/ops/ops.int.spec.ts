@@ -45,16 +45,28 @@ describe('Ops endpoints', () => {
     });
 
     it('answers 200 "degraded" naming the dependency when only tolerated ones are down, 503 when another is down too', async () => {
-      ready = { eventStore: { ok: true }, readDatabase: { ok: false, degraded: true, detail: 'read database unreachable' } };
+      ready = {
+        eventStore: { ok: true },
+        readDatabase: { ok: false, degraded: true, detail: 'read database unreachable' },
+      };
       const degraded = await t.request('GET', '/readyz');
-      expect([degraded.status, degraded.body]).toEqual([200, { status: 'degraded', checks: ready, down: ['readDatabase'] }]);
+      expect([degraded.status, degraded.body]).toEqual([
+        200,
+        { status: 'degraded', checks: ready, down: ['readDatabase'] },
+      ]);
       ready = { ...ready, eventStore: { ok: false, detail: 'event store unreachable' } };
       const down = await t.request('GET', '/readyz');
-      expect([down.status, down.body]).toEqual([503, { status: 'unavailable', checks: ready, down: ['eventStore', 'readDatabase'] }]);
+      expect([down.status, down.body]).toEqual([
+        503,
+        { status: 'unavailable', checks: ready, down: ['eventStore', 'readDatabase'] },
+      ]);
     });
 
     it('answers 503 when the check itself fails', async () => {
-      const failing = await startTestApp({ sql: t.sql, deps: { readiness: () => Promise.reject(new Error('pool exhausted')) } });
+      const failing = await startTestApp({
+        sql: t.sql,
+        deps: { readiness: () => Promise.reject(new Error('pool exhausted')) },
+      });
       try {
         const res = await failing.request('GET', '/readyz');
         expect(res.status).toBe(503);
@@ -72,7 +84,11 @@ describe('Ops endpoints', () => {
     const readyzWith = async (deps: Parameters<typeof commandNodeReadiness>[0]) => {
       const node = await startTestApp({ sql: t.sql, deps: { readiness: commandNodeReadiness(deps) } });
       try {
-        return await node.request<{ status: string; checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }>; down?: string[] }>('GET', '/readyz');
+        return await node.request<{
+          status: string;
+          checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }>;
+          down?: string[];
+        }>('GET', '/readyz');
       } finally {
         await node.close();
       }
@@ -81,7 +97,11 @@ describe('Ops endpoints', () => {
     it('stays in rotation (200 degraded) while the read database or Redis is down: commands are still accepted', async () => {
       const res = await readyzWith({ redisUp: () => true, readSql: unreachable, eventStoreSql: up });
       expect([res.status, res.body.status, res.body.down]).toEqual([200, 'degraded', ['readDatabase']]);
-      expect(res.body.checks.readDatabase).toEqual({ ok: false, degraded: true, detail: 'read database unreachable: commands still accepted, queries answer 503' });
+      expect(res.body.checks.readDatabase).toEqual({
+        ok: false,
+        degraded: true,
+        detail: 'read database unreachable: commands still accepted, queries answer 503',
+      });
       const both = await readyzWith({ redisUp: () => false, readSql: breakerOpen, eventStoreSql: up });
       expect([both.status, both.body.status, both.body.down]).toEqual([200, 'degraded', ['redis', 'readDatabase']]);
     });
@@ -93,7 +113,10 @@ describe('Ops endpoints', () => {
 
     it('is ok when everything is up', async () => {
       const res = await readyzWith({ redisUp: () => true, readSql: up, eventStoreSql: up });
-      expect([res.status, res.body]).toEqual([200, { status: 'ok', checks: { redis: { ok: true }, readDatabase: { ok: true }, eventStore: { ok: true } } }]);
+      expect([res.status, res.body]).toEqual([
+        200,
+        { status: 'ok', checks: { redis: { ok: true }, readDatabase: { ok: true }, eventStore: { ok: true } } },
+      ]);
     });
   });
 
@@ -104,7 +127,9 @@ describe('Ops endpoints', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
       expect(res.body).toContain('primetrade_http_request_duration_seconds_bucket');
-      expect(res.body).toMatch(/primetrade_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/me",status="401"\} \d+/);
+      expect(res.body).toMatch(
+        /primetrade_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/me",status="401"\} \d+/,
+      );
     });
   });
 
@@ -114,7 +139,12 @@ describe('Ops endpoints', () => {
       expect(res.status).toBe(200);
       expect(res.body.openapi).toBe('3.1.0');
       expect(res.body.info.version).toBe('9.8.7');
-      for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']) {
+      for (const path of [
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/auth/refresh',
+        '/api/v1/auth/logout',
+      ]) {
         expect(res.body.paths[path]?.post, path).toBeDefined();
       }
       expect(res.body.paths['/api/v1/admin/users/{id}']?.patch).toBeDefined();

@@ -19,8 +19,14 @@ export interface CommandNodeDependencies {
  */
 export function commandNodeReadiness(deps: CommandNodeDependencies): ReadinessCheck {
   return async () => ({
-    redis: await tolerated(deps.redisUp() ? { ok: true } : { ok: false, detail: 'Redis unreachable' }, 'rate limits enforced per node'),
-    readDatabase: await tolerated(databaseCheck(deps.readSql, 'read database'), 'commands still accepted, queries answer 503'),
+    redis: await tolerated(
+      deps.redisUp() ? { ok: true } : { ok: false, detail: 'Redis unreachable' },
+      'rate limits enforced per node',
+    ),
+    readDatabase: await tolerated(
+      databaseCheck(deps.readSql, 'read database'),
+      'commands still accepted, queries answer 503',
+    ),
     eventStore: deps.eventStoreSql ? await databaseCheck(deps.eventStoreSql, 'event store') : { ok: true },
   });
 }

@@ -10,7 +10,14 @@ describe('Swagger UI in a browser', () => {
     t = await startTestApp({ config: { version: '1.2.3' } });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -28,7 +35,9 @@ describe('Swagger UI in a browser', () => {
     // Offline: anything not served by the app itself fails.
     await page.route('**/*', (route) => (route.request().url().startsWith(t.url) ? route.continue() : route.abort()));
     await page.goto(`${t.url}/api/docs`);
-    await expect.poll(() => page.locator('.swagger-ui .info .title').textContent(), { timeout: 30_000 }).toContain('PrimeTrade');
+    await expect
+      .poll(() => page.locator('.swagger-ui .info .title').textContent(), { timeout: 30_000 })
+      .toContain('PrimeTrade');
     await expect.poll(() => page.locator('.opblock-summary-path').allTextContents()).toContain('/api/v1/auth/login');
     expect(problems).toEqual([]);
   });

@@ -3,15 +3,22 @@ import { boardStreamId } from '@primetrade/domain';
 import { toEnvelope } from '@primetrade/platform';
 import { statsFromEvents } from '@primetrade/projector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
 const hour = 3_600_000;
 
 const stats = (as: string, boardId = board.boardId) => api.request('GET', `/boards/${boardId}/stats`, { as });
-const flow = (query: string, as = board.viewer) => api.request('GET', `/boards/${board.boardId}/stats/flow${query}`, { as });
-const reference = async () => statsFromEvents((await api.store.readStream(boardStreamId(board.boardId))).map(toEnvelope), api.app.clock.now());
+const flow = (query: string, as = board.viewer) =>
+  api.request('GET', `/boards/${board.boardId}/stats/flow${query}`, { as });
+const reference = async () =>
+  statsFromEvents((await api.store.readStream(boardStreamId(board.boardId))).map(toEnvelope), api.app.clock.now());
 const inHours = (hours: number) => new Date(api.app.clock.now().getTime() + hours * hour).toISOString();
 
 beforeAll(async () => {
@@ -25,8 +32,13 @@ describe('Board statistics', () => {
     const response = await stats(board.viewer);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
-      boardId: board.boardId, tasks: { live: 0, open: 0, completed: 0, archived: 0, overdue: 0 }, byAssignee: [], unassigned: 0,
-      wipBreaches: [], throughput: { last7Days: 0, last30Days: 0, perDay: [] }, leadTime: { count: 0, p50: null, p85: null, p95: null },
+      boardId: board.boardId,
+      tasks: { live: 0, open: 0, completed: 0, archived: 0, overdue: 0 },
+      byAssignee: [],
+      unassigned: 0,
+      wipBreaches: [],
+      throughput: { last7Days: 0, last30Days: 0, perDay: [] },
+      leadTime: { count: 0, p50: null, p85: null, p95: null },
       completions: [],
     });
     expect(response.body.byColumn.map((column: { tasks: number }) => column.tasks)).toEqual([0, 0, 0]);
@@ -35,26 +47,43 @@ describe('Board statistics', () => {
   it('equal the recomputation from the board’s raw events, and follow every change at once', async () => {
     const [todo, doing, done] = board.columns;
     const create = (body: object) => api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body });
-    const a = (await create({ title: 'A', priority: 'high', assigneeIds: [board.editor], dueDate: inHours(2) })).body.id as string;
+    const a = (await create({ title: 'A', priority: 'high', assigneeIds: [board.editor], dueDate: inHours(2) })).body
+      .id as string;
     const b = (await create({ title: 'B', dueDate: inHours(30) })).body.id as string;
     expect((await stats(board.viewer)).body.tasks.live).toBe(2);
     api.app.clock.advance(5 * hour);
     await api.request('POST', `/tasks/${a}/move`, { as: board.editor, body: { columnId: doing?.id } });
     await api.request('POST', `/tasks/${b}/move`, { as: board.editor, body: { columnId: doing?.id } });
-    const limited = await api.request('PATCH', `/boards/${board.boardId}/columns/${doing?.id}`, { as: board.owner, body: { wipLimit: 1 } });
+    const limited = await api.request('PATCH', `/boards/${board.boardId}/columns/${doing?.id}`, {
+      as: board.owner,
+      body: { wipLimit: 1 },
+    });
     expect(limited.status).toBe(200);
     api.app.clock.advance(26 * hour);
     await api.request('POST', `/tasks/${a}/move`, { as: board.editor, body: { columnId: done?.id } });
     await api.request('POST', `/tasks/${b}/complete`, { as: board.editor });
     await api.request('POST', `/tasks/${b}/reopen`, { as: board.editor });
-    await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.owner, body: { title: 'C', columnId: todo?.id } });
+    await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.owner,
+      body: { title: 'C', columnId: todo?.id },
+    });
 
     const response = await stats(board.viewer);
     expect(response.status).toBe(200);
     expect(response.body).toEqual((await reference()).stats);
     expect(response.body.tasks).toMatchObject({ live: 3, completed: 1, overdue: 1 });
-    expect(response.body.wipBreaches).toEqual([expect.objectContaining({ columnId: doing?.id, endedAt: expect.any(String), wipLimit: 1, peakTasks: 2, durationMs: 26 * hour })]);
-    expect(response.body.completions).toEqual([expect.objectContaining({ taskId: a, leadTimeMs: 31 * hour, cycleTimeMs: 26 * hour })]);
+    expect(response.body.wipBreaches).toEqual([
+      expect.objectContaining({
+        columnId: doing?.id,
+        endedAt: expect.any(String),
+        wipLimit: 1,
+        peakTasks: 2,
+        durationMs: 26 * hour,
+      }),
+    ]);
+    expect(response.body.completions).toEqual([
+      expect.objectContaining({ taskId: a, leadTimeMs: 31 * hour, cycleTimeMs: 26 * hour }),
+    ]);
   });
 
   it('take the clock into account within a minute at most', async () => {
@@ -133,12 +162,20 @@ describe('Cumulative flow', () => {
 
 describe('My statistics', () => {
   it('count my tasks across my boards by status, overdue and due soon', async () => {
-    const other = (await api.request('POST', '/boards', { as: board.editor, body: { name: 'Side' } })).body.board.id as string;
-    const mine = (body: object) => api.request('POST', `/boards/${other}/tasks`, { as: board.editor, body: { assigneeIds: [board.editor], ...body } });
+    const other = (await api.request('POST', '/boards', { as: board.editor, body: { name: 'Side' } })).body.board
+      .id as string;
+    const mine = (body: object) =>
+      api.request('POST', `/boards/${other}/tasks`, {
+        as: board.editor,
+        body: { assigneeIds: [board.editor], ...body },
+      });
     await mine({ title: 'Soon', dueDate: inHours(3) });
     await mine({ title: 'This week', dueDate: inHours(72), priority: 'urgent' });
     await mine({ title: 'Late', dueDate: inHours(-1) });
-    await api.request('POST', `/boards/${other}/tasks`, { as: board.editor, body: { title: 'Not mine', dueDate: inHours(1) } });
+    await api.request('POST', `/boards/${other}/tasks`, {
+      as: board.editor,
+      body: { title: 'Not mine', dueDate: inHours(1) },
+    });
     const response = await api.request('GET', '/me/stats', { as: board.editor });
     expect(response.status).toBe(200);
     const onFirstBoard = (await reference()).myStats(board.editor);
@@ -150,7 +187,10 @@ describe('My statistics', () => {
       dueWithin7Days: onFirstBoard.dueWithin7Days + 2,
     });
     expect(response.body.byPriority.urgent).toBe(onFirstBoard.byPriority.urgent + 1);
-    expect((await api.request('GET', '/me/stats', { as: board.stranger })).body).toMatchObject({ total: 0, overdue: 0 });
+    expect((await api.request('GET', '/me/stats', { as: board.stranger })).body).toMatchObject({
+      total: 0,
+      overdue: 0,
+    });
   });
 });
 
@@ -159,8 +199,12 @@ describe('The OpenAPI document', () => {
     const response = await api.request('GET', '/openapi.json');
     expect(response.status).toBe(200);
     const paths = response.body.paths;
-    expect(paths['/api/v1/boards/{boardId}/stats'].get.responses['200'].content['application/json'].schema).toBeDefined();
-    expect(paths['/api/v1/boards/{boardId}/stats/flow'].get.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['boardId', 'from', 'to']));
+    expect(
+      paths['/api/v1/boards/{boardId}/stats'].get.responses['200'].content['application/json'].schema,
+    ).toBeDefined();
+    expect(
+      paths['/api/v1/boards/{boardId}/stats/flow'].get.parameters.map((parameter: { name: string }) => parameter.name),
+    ).toEqual(expect.arrayContaining(['boardId', 'from', 'to']));
     expect(paths['/api/v1/me/stats'].get.tags).toEqual(['statistics']);
   });
 });

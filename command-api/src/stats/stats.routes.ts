@@ -1,5 +1,11 @@
 import { DomainError } from '@primetrade/domain';
-import { getBoardFlow, getBoardRevision, getBoardStats, getMyBoardsFingerprint, getMyStats } from '@primetrade/read-model';
+import {
+  getBoardFlow,
+  getBoardRevision,
+  getBoardStats,
+  getMyBoardsFingerprint,
+  getMyStats,
+} from '@primetrade/read-model';
 import { boardParams } from '../boards/common.schemas.js';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
@@ -24,7 +30,8 @@ const refuse = (field: 'from' | 'to', message: string) =>
  */
 function flowRange(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
   const today = utcDay(now.getTime());
-  const asked = query.to ?? (query.from !== undefined && shiftDay(query.from, 29) < today ? shiftDay(query.from, 29) : today);
+  const asked =
+    query.to ?? (query.from !== undefined && shiftDay(query.from, 29) < today ? shiftDay(query.from, 29) : today);
   const to = asked > today ? today : asked;
   const from = query.from ?? shiftDay(to, -29);
   if (from > to) throw refuse('from', `must not be after ${to}${to === today ? ' (today, UTC)' : ''}`);
@@ -45,45 +52,76 @@ export function statsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps, sta
     return Number(revision);
   }
 
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/stats', summary: 'Board statistics: counts, overdue, WIP breaches, throughput, lead and cycle time',
-    tags, params: boardParams,
-    responses: { 200: { description: 'The statistics, with the board revision they include', schema: boardStatsDto }, 404: { description: 'No such board for you' } },
-  }, async (ctx, { params }) => {
-    await requireBoardMember(deps, params.boardId, requireUser(ctx).id);
-    const now = clock();
-    const revision = await projectedRevision(params.boardId);
-    ctx.body = await statsCache.through(`board:${params.boardId}:r${revision}`, now, async () => {
-      const stats = await getBoardStats(sql, params.boardId, now);
-      if (!stats) throw boardNotFound();
-      return stats;
-    });
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/boards/:boardId/stats',
+      summary: 'Board statistics: counts, overdue, WIP breaches, throughput, lead and cycle time',
+      tags,
+      params: boardParams,
+      responses: {
+        200: { description: 'The statistics, with the board revision they include', schema: boardStatsDto },
+        404: { description: 'No such board for you' },
+      },
+    },
+    async (ctx, { params }) => {
+      await requireBoardMember(deps, params.boardId, requireUser(ctx).id);
+      const now = clock();
+      const revision = await projectedRevision(params.boardId);
+      ctx.body = await statsCache.through(`board:${params.boardId}:r${revision}`, now, async () => {
+        const stats = await getBoardStats(sql, params.boardId, now);
+        if (!stats) throw boardNotFound();
+        return stats;
+      });
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'get', path: '/boards/:boardId/stats/flow', summary: 'Cumulative flow: tasks per column at the end of each UTC day',
-    tags, params: boardParams, query: flowQuery,
-    responses: { 200: { description: 'One count per column and day', schema: boardFlowDto }, 404: { description: 'No such board for you' } },
-  }, async (ctx, { params, query }) => {
-    await requireBoardMember(deps, params.boardId, requireUser(ctx).id);
-    const now = clock();
-    const range = flowRange(query, now);
-    const revision = await projectedRevision(params.boardId);
-    ctx.body = await statsCache.through(`flow:${params.boardId}:r${revision}:${range.from}:${range.to}`, now, async () => {
-      const flow = await getBoardFlow(sql, params.boardId, range);
-      if (!flow) throw boardNotFound();
-      return flow;
-    });
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/boards/:boardId/stats/flow',
+      summary: 'Cumulative flow: tasks per column at the end of each UTC day',
+      tags,
+      params: boardParams,
+      query: flowQuery,
+      responses: {
+        200: { description: 'One count per column and day', schema: boardFlowDto },
+        404: { description: 'No such board for you' },
+      },
+    },
+    async (ctx, { params, query }) => {
+      await requireBoardMember(deps, params.boardId, requireUser(ctx).id);
+      const now = clock();
+      const range = flowRange(query, now);
+      const revision = await projectedRevision(params.boardId);
+      ctx.body = await statsCache.through(
+        `flow:${params.boardId}:r${revision}:${range.from}:${range.to}`,
+        now,
+        async () => {
+          const flow = await getBoardFlow(sql, params.boardId, range);
+          if (!flow) throw boardNotFound();
+          return flow;
+        },
+      );
+    },
+  );
 
-  defineRoute(registrar, {
-    method: 'get', path: '/me/stats', summary: 'My tasks across my boards: by status and priority, overdue, due within 24 hours and 7 days',
-    tags,
-    responses: { 200: { description: 'My task statistics', schema: myStatsDto } },
-  }, async (ctx) => {
-    const userId = requireUser(ctx).id;
-    const now = clock();
-    const fingerprint = await getMyBoardsFingerprint(sql, userId);
-    ctx.body = await statsCache.through(`me:${userId}:${fingerprint}`, now, () => getMyStats(sql, userId, now));
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/me/stats',
+      summary: 'My tasks across my boards: by status and priority, overdue, due within 24 hours and 7 days',
+      tags,
+      responses: { 200: { description: 'My task statistics', schema: myStatsDto } },
+    },
+    async (ctx) => {
+      const userId = requireUser(ctx).id;
+      const now = clock();
+      const fingerprint = await getMyBoardsFingerprint(sql, userId);
+      ctx.body = await statsCache.through(`me:${userId}:${fingerprint}`, now, () => getMyStats(sql, userId, now));
+    },
+  );
 }

@@ -1,7 +1,19 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
-import { createRedisCache, createRedisClient, createTestRedis, unusedPort, type Redis, type TestRedis } from '@primetrade/platform';
+import {
+  createRedisCache,
+  createRedisClient,
+  createTestRedis,
+  unusedPort,
+  type Redis,
+  type TestRedis,
+} from '@primetrade/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 import { createStatsCache } from './statsCache.js';
 
 describe('Statistics cached in Redis', () => {
@@ -10,7 +22,9 @@ describe('Statistics cached in Redis', () => {
   let board: BoardFixture;
   beforeAll(async () => {
     redis = await createTestRedis('stats-cache');
-    api = await createBoardApiHarness({ deps: { statsCache: createRedisCache({ client: redis.client, keyPrefix: redis.prefix }) } });
+    api = await createBoardApiHarness({
+      deps: { statsCache: createRedisCache({ client: redis.client, keyPrefix: redis.prefix }) },
+    });
     board = await createBoardFixture(api);
   });
   afterAll(async () => {
@@ -25,7 +39,9 @@ describe('Statistics cached in Redis', () => {
     const first = await stats();
     expect(first.status).toBe(200);
     const keys = await boardKeys();
-    expect(keys).toEqual([`${redis.prefix}board:${board.boardId}:r${first.body.revision}:m${Math.floor(api.app.clock.now().getTime() / 60_000)}`]);
+    expect(keys).toEqual([
+      `${redis.prefix}board:${board.boardId}:r${first.body.revision}:m${Math.floor(api.app.clock.now().getTime() / 60_000)}`,
+    ]);
     const ttl = await redis.client.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
@@ -65,7 +81,8 @@ describe('Statistics when Redis is down', () => {
     const cache = createStatsCache(createRedisCache({ client, keyPrefix: 'pt:stats-down:' }));
     let computed = 0;
     const started = Date.now();
-    for (let i = 0; i < 3; i++) expect(await cache.through('k', new Date(), async () => ({ n: ++computed }))).toEqual({ n: computed });
+    for (let i = 0; i < 3; i++)
+      expect(await cache.through('k', new Date(), async () => ({ n: ++computed }))).toEqual({ n: computed });
     expect(computed).toBe(3);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
@@ -73,7 +90,9 @@ describe('Statistics when Redis is down', () => {
   it('the endpoints still answer 200 with the figures', async () => {
     const client = createRedisClient({ url: `redis://127.0.0.1:${await unusedPort()}`, name: 'test-stats-down-api' });
     clients.push(client);
-    const api = await createBoardApiHarness({ deps: { statsCache: createRedisCache({ client, keyPrefix: 'pt:stats-down:' }) } });
+    const api = await createBoardApiHarness({
+      deps: { statsCache: createRedisCache({ client, keyPrefix: 'pt:stats-down:' }) },
+    });
     try {
       const board = await createBoardFixture(api);
       await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Counted' } });

@@ -1,7 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON (`Json`) */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -14,7 +19,10 @@ afterAll(async () => api.close());
 
 describe('GET /internal/board-of-task/:taskId (for nginx board affinity)', () => {
   it('names the board of a known task in X-Board-Id, with 204', async () => {
-    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Where am I' } });
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Where am I' },
+    });
     expect(created.status).toBe(201);
     const answer = await api.request('GET', `/internal/board-of-task/${created.body.id}`, { as: board.viewer });
     expect(answer.status).toBe(204);

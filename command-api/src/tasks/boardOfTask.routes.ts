@@ -11,13 +11,21 @@ import { taskParams } from './tasks.schemas.js';
  * nothing: every board route checks membership. nginx answers 404 to `/api/v1/internal/` from outside.
  */
 export function boardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
-  defineRoute(registrar, {
-    method: 'get', path: '/internal/board-of-task/:taskId', summary: 'The board of a task, for the proxy (X-Board-Id)', tags: ['internal'], minRevision: false,
-    params: taskParams,
-    responses: { 204: { description: 'X-Board-Id names the board when the task is known' } },
-  }, async (ctx, { params }) => {
-    const boardId = deps.commands.findBoardOfTask(params.taskId) ?? (await getBoardIdOfTask(deps.sql, params.taskId));
-    if (boardId !== null) ctx.set('X-Board-Id', boardId);
-    ctx.status = 204;
-  });
+  defineRoute(
+    registrar,
+    {
+      method: 'get',
+      path: '/internal/board-of-task/:taskId',
+      summary: 'The board of a task, for the proxy (X-Board-Id)',
+      tags: ['internal'],
+      minRevision: false,
+      params: taskParams,
+      responses: { 204: { description: 'X-Board-Id names the board when the task is known' } },
+    },
+    async (ctx, { params }) => {
+      const boardId = deps.commands.findBoardOfTask(params.taskId) ?? (await getBoardIdOfTask(deps.sql, params.taskId));
+      if (boardId !== null) ctx.set('X-Board-Id', boardId);
+      ctx.status = 204;
+    },
+  );
 }

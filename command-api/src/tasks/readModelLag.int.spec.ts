@@ -2,7 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../commands/handleCommand.js';
-import { createBoardApiHarness, createBoardFixture, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -22,12 +27,18 @@ const meta = () => ({ now: new Date().toISOString(), actorId: board.editor });
 describe('Board API: task routes while the read model lags', () => {
   describe('when this node created the task a moment ago', () => {
     it('reads and changes it at once, from the board state', async () => {
-      const created = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Fresh' } });
+      const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+        as: board.editor,
+        body: { title: 'Fresh' },
+      });
       expect(created.status).toBe(201);
       const read = await api.request('GET', `/tasks/${created.body.id}`, { as: board.viewer });
       expect(read.status).toBe(200);
       expect(read.body.title).toBe('Fresh');
-      const patched = await api.request('PATCH', `/tasks/${created.body.id}`, { as: board.editor, body: { title: 'Fresher' } });
+      const patched = await api.request('PATCH', `/tasks/${created.body.id}`, {
+        as: board.editor,
+        body: { title: 'Fresher' },
+      });
       expect(patched.status).toBe(200);
       expect(patched.body.title).toBe('Fresher');
     });
@@ -36,7 +47,11 @@ describe('Board API: task routes while the read model lags', () => {
   describe('when another node created the task and the projector catches up within the grace period', () => {
     it('waits for the read model instead of answering a false 404', async () => {
       const taskId = randomUUID();
-      await otherNode().handle(board.boardId, { type: 'CreateTask', data: { taskId, title: 'Elsewhere' }, metadata: meta() }, { correlationId: 't' });
+      await otherNode().handle(
+        board.boardId,
+        { type: 'CreateTask', data: { taskId, title: 'Elsewhere' }, metadata: meta() },
+        { correlationId: 't' },
+      );
       const projected = new Promise((resolve) => setTimeout(resolve, 300)).then(() => api.project());
       const started = performance.now();
       const response = await api.request('POST', `/tasks/${taskId}/complete`, { as: board.editor });
@@ -59,13 +74,24 @@ describe('Board API: task routes while the read model lags', () => {
   describe('when a member was added through another node and is not projected yet', () => {
     it('lets them read the board, its events and its tasks from the store-folded state', async () => {
       const newcomer = await api.addUser('Late');
-      const task = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Shared' } });
+      const task = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+        as: board.editor,
+        body: { title: 'Shared' },
+      });
       await api.project();
-      await otherNode().handle(board.boardId, {
-        type: 'AddMember', data: { userId: newcomer.id, role: 'viewer' }, metadata: { ...meta(), actorId: board.owner },
-      }, { correlationId: 't' });
+      await otherNode().handle(
+        board.boardId,
+        {
+          type: 'AddMember',
+          data: { userId: newcomer.id, role: 'viewer' },
+          metadata: { ...meta(), actorId: board.owner },
+        },
+        { correlationId: 't' },
+      );
       expect((await api.request('GET', `/boards/${board.boardId}`, { as: newcomer.id })).status).toBe(200);
-      expect((await api.request('GET', `/boards/${board.boardId}/events?after=0`, { as: newcomer.id })).status).toBe(200);
+      expect((await api.request('GET', `/boards/${board.boardId}/events?after=0`, { as: newcomer.id })).status).toBe(
+        200,
+      );
       const read = await api.request('GET', `/tasks/${task.body.id}`, { as: newcomer.id });
       expect(read.status).toBe(200);
       expect(read.body.title).toBe('Shared');
@@ -75,13 +101,25 @@ describe('Board API: task routes while the read model lags', () => {
   describe('when a member was removed through another node and the removal is not projected yet', () => {
     it('refuses them the board, its tasks and a task at once', async () => {
       const leaving = await api.addUser('Leaving');
-      await api.request('POST', `/boards/${board.boardId}/members`, { as: board.owner, body: { userId: leaving.id, role: 'viewer' } });
-      const task = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Private soon' } });
+      await api.request('POST', `/boards/${board.boardId}/members`, {
+        as: board.owner,
+        body: { userId: leaving.id, role: 'viewer' },
+      });
+      const task = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+        as: board.editor,
+        body: { title: 'Private soon' },
+      });
       await api.project();
       expect((await api.request('GET', `/tasks/${task.body.id}`, { as: leaving.id })).status).toBe(200);
-      await otherNode().handle(board.boardId, {
-        type: 'RemoveMember', data: { userId: leaving.id }, metadata: { ...meta(), actorId: board.owner },
-      }, { correlationId: 't' });
+      await otherNode().handle(
+        board.boardId,
+        {
+          type: 'RemoveMember',
+          data: { userId: leaving.id },
+          metadata: { ...meta(), actorId: board.owner },
+        },
+        { correlationId: 't' },
+      );
       expect((await api.request('GET', `/boards/${board.boardId}`, { as: leaving.id })).status).toBe(404);
       expect((await api.request('GET', `/boards/${board.boardId}/tasks`, { as: leaving.id })).status).toBe(404);
       expect((await api.request('GET', `/tasks/${task.body.id}`, { as: leaving.id })).status).toBe(404);

@@ -1,7 +1,13 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoardApiHarness, createBoardFixture, storeRevision, type BoardApiHarness, type BoardFixture } from '../boards/boardApi.testkit.js';
+import {
+  createBoardApiHarness,
+  createBoardFixture,
+  storeRevision,
+  type BoardApiHarness,
+  type BoardFixture,
+} from '../boards/boardApi.testkit.js';
 
 let api: BoardApiHarness;
 let board: BoardFixture;
@@ -19,10 +25,18 @@ describe('Board API: tasks', () => {
   describe('when a POST with an Idempotency-Key acted but its answer was lost (the key released, as after a 5xx)', () => {
     it('refuses the retry as already existing instead of creating a twin', async () => {
       const headers = { 'idempotency-key': `lost-${randomUUID()}` };
-      const first = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Only once' }, headers });
+      const first = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+        as: board.editor,
+        body: { title: 'Only once' },
+        headers,
+      });
       expect(first.status).toBe(201);
       await api.sql.query('DELETE FROM idempotency_keys WHERE key = $1', [headers['idempotency-key']]);
-      const retry = await api.request('POST', `/boards/${board.boardId}/tasks`, { as: board.editor, body: { title: 'Only once' }, headers });
+      const retry = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+        as: board.editor,
+        body: { title: 'Only once' },
+        headers,
+      });
       expect(retry.status).toBe(409);
       expect(retry.body.code).toBe('TASK.ALREADY_EXISTS');
       const found = await api.request('GET', `/boards/${board.boardId}/tasks?q=once`, { as: board.editor });
@@ -43,13 +57,24 @@ describe('Board API: tasks', () => {
   describe('when an editor creates a task', () => {
     it('answers 201 with the task, its Location and the revision', async () => {
       const response = await createTask(board, {
-        title: '  Ship it  ', description: 'All of it', priority: 'high', dueDate: '2026-12-24T18:00:00.000Z',
-        assigneeIds: [board.editor], labels: ['release'],
+        title: '  Ship it  ',
+        description: 'All of it',
+        priority: 'high',
+        dueDate: '2026-12-24T18:00:00.000Z',
+        assigneeIds: [board.editor],
+        labels: ['release'],
       });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({
-        boardId: board.boardId, columnId: board.columns[0]?.id, title: 'Ship it', priority: 'high', status: 'open',
-        assigneeIds: [board.editor], labels: ['release'], createdBy: board.editor, archived: false,
+        boardId: board.boardId,
+        columnId: board.columns[0]?.id,
+        title: 'Ship it',
+        priority: 'high',
+        status: 'open',
+        assigneeIds: [board.editor],
+        labels: ['release'],
+        createdBy: board.editor,
+        archived: false,
       });
       expect(response.headers.get('location')).toBe(`/api/v1/tasks/${response.body.id}`);
       expect(response.headers.get('etag')).toBe(`W/"${await storeRevision(api, board.boardId)}"`);
@@ -78,12 +103,21 @@ describe('Board API: tasks', () => {
       expect(task.body.position < first.body.position).toBe(true);
 
       const patched = await api.request('PATCH', `/tasks/${taskId}`, {
-        as: fixture.editor, body: { title: 'Second, better', dueDate: null, labels: ['a', 'b'], assigneeIds: [fixture.viewer] },
+        as: fixture.editor,
+        body: { title: 'Second, better', dueDate: null, labels: ['a', 'b'], assigneeIds: [fixture.viewer] },
       });
       expect(patched.status).toBe(200);
-      expect(patched.body).toMatchObject({ title: 'Second, better', dueDate: null, labels: ['a', 'b'], assigneeIds: [fixture.viewer] });
+      expect(patched.body).toMatchObject({
+        title: 'Second, better',
+        dueDate: null,
+        labels: ['a', 'b'],
+        assigneeIds: [fixture.viewer],
+      });
 
-      const moved = await api.request('POST', `/tasks/${taskId}/move`, { as: fixture.editor, body: { columnId: todo?.id } });
+      const moved = await api.request('POST', `/tasks/${taskId}/move`, {
+        as: fixture.editor,
+        body: { columnId: todo?.id },
+      });
       expect(moved.status).toBe(200);
       expect(moved.body.columnId).toBe(todo?.id);
 
@@ -95,7 +129,10 @@ describe('Board API: tasks', () => {
       const reopened = await api.request('POST', `/tasks/${taskId}/reopen`, { as: fixture.editor });
       expect(reopened.body.status).toBe('open');
 
-      const intoDone = await api.request('POST', `/tasks/${taskId}/move`, { as: fixture.editor, body: { columnId: done?.id } });
+      const intoDone = await api.request('POST', `/tasks/${taskId}/move`, {
+        as: fixture.editor,
+        body: { columnId: done?.id },
+      });
       expect(intoDone.body).toMatchObject({ columnId: done?.id, status: 'completed' });
 
       const archived = await api.request('POST', `/tasks/${taskId}/archive`, { as: fixture.editor });
@@ -114,9 +151,16 @@ describe('Board API: tasks', () => {
     it('answers 404 TASK.NOT_FOUND on every task route for a non-member, and for an unknown id', async () => {
       const task = await createTask(board, { title: 'Private' });
       const routes: [string, string, unknown?][] = [
-        ['GET', ''], ['PATCH', '', { title: 'x' }], ['DELETE', ''], ['POST', '/move', { columnId: board.columns[0]?.id }],
-        ['POST', '/complete'], ['POST', '/reopen'], ['POST', '/archive'], ['POST', '/restore'],
-        ['GET', '/comments'], ['POST', '/comments', { body: 'hi' }],
+        ['GET', ''],
+        ['PATCH', '', { title: 'x' }],
+        ['DELETE', ''],
+        ['POST', '/move', { columnId: board.columns[0]?.id }],
+        ['POST', '/complete'],
+        ['POST', '/reopen'],
+        ['POST', '/archive'],
+        ['POST', '/restore'],
+        ['GET', '/comments'],
+        ['POST', '/comments', { body: 'hi' }],
       ];
       const before = await storeRevision(api, board.boardId);
       for (const [method, suffix, body] of routes) {
@@ -125,7 +169,11 @@ describe('Board API: tasks', () => {
         expect(response.body.code).toBe('TASK.NOT_FOUND');
       }
       // An id nobody knows waits out the read-model grace period (1 s) first: three routes suffice.
-      const unknownIdRoutes: [string, string, unknown?][] = [['GET', ''], ['PATCH', '', { title: 'x' }], ['POST', '/comments', { body: 'hi' }]];
+      const unknownIdRoutes: [string, string, unknown?][] = [
+        ['GET', ''],
+        ['PATCH', '', { title: 'x' }],
+        ['POST', '/comments', { body: 'hi' }],
+      ];
       for (const [method, suffix, body] of unknownIdRoutes) {
         const response = await api.request(method, `/tasks/${randomUUID()}${suffix}`, { as: board.owner, body });
         expect(response.status, `${method} ${suffix}`).toBe(404);
@@ -137,7 +185,12 @@ describe('Board API: tasks', () => {
     it('refuses a viewer on every task write (403)', async () => {
       const task = await createTask(board, { title: 'Look, no touching' });
       const before = await storeRevision(api, board.boardId);
-      for (const [method, suffix, body] of [['PATCH', '', { title: 'x' }], ['DELETE', ''], ['POST', '/complete'], ['POST', '/archive']] as const) {
+      for (const [method, suffix, body] of [
+        ['PATCH', '', { title: 'x' }],
+        ['DELETE', ''],
+        ['POST', '/complete'],
+        ['POST', '/archive'],
+      ] as const) {
         const response = await api.request(method, `/tasks/${task.body.id}${suffix}`, { as: board.viewer, body });
         expect(response.status, `${method} ${suffix}`).toBe(403);
       }
@@ -149,7 +202,11 @@ describe('Board API: tasks', () => {
       const stale = task.headers.get('etag') ?? '';
       await api.request('PATCH', `/tasks/${task.body.id}`, { as: board.editor, body: { priority: 'low' } });
       const before = await storeRevision(api, board.boardId);
-      const response = await api.request('PATCH', `/tasks/${task.body.id}`, { as: board.editor, body: { title: 'Late' }, headers: { 'If-Match': stale } });
+      const response = await api.request('PATCH', `/tasks/${task.body.id}`, {
+        as: board.editor,
+        body: { title: 'Late' },
+        headers: { 'If-Match': stale },
+      });
       expect(response.status).toBe(412);
       expect(response.body.code).toBe('REVISION.MISMATCH');
       expect(await storeRevision(api, board.boardId)).toBe(before);
@@ -161,14 +218,18 @@ describe('Board API: tasks', () => {
       const fixture = await createBoardFixture(api);
       const start = await storeRevision(api, fixture.boardId);
       const writers = [fixture.owner, fixture.editor];
-      const responses = await Promise.all(Array.from({ length: 16 }, (_, index) =>
-        createTask(fixture, { title: `Task ${index}` }, writers[index % 2])));
+      const responses = await Promise.all(
+        Array.from({ length: 16 }, (_, index) => createTask(fixture, { title: `Task ${index}` }, writers[index % 2])),
+      );
       expect(responses.map((response) => response.status)).toEqual(responses.map(() => 201));
-      const etags = responses.map((response) => Number(/\d+/.exec(response.headers.get('etag') ?? '')?.[0])).sort((a, b) => a - b);
+      const etags = responses
+        .map((response) => Number(/\d+/.exec(response.headers.get('etag') ?? '')?.[0]))
+        .sort((a, b) => a - b);
       expect(etags).toEqual(Array.from({ length: 16 }, (_, index) => start + 1 + index));
       const events = await api.request('GET', `/boards/${fixture.boardId}/events`, { as: fixture.owner });
-      expect(events.body.events.map((event: { revision: number }) => event.revision))
-        .toEqual(Array.from({ length: start + 17 }, (_, index) => index));
+      expect(events.body.events.map((event: { revision: number }) => event.revision)).toEqual(
+        Array.from({ length: start + 17 }, (_, index) => index),
+      );
     });
   });
 });
@@ -179,9 +240,22 @@ describe('Board API: task search', () => {
     fixture = await createBoardFixture(api);
     const [todo, doing] = fixture.columns;
     const specs = [
-      { title: 'Alpha rocket', priority: 'urgent', labels: ['space'], assigneeIds: [fixture.editor], columnId: todo?.id, dueDate: '2026-12-01T00:00:00Z' },
+      {
+        title: 'Alpha rocket',
+        priority: 'urgent',
+        labels: ['space'],
+        assigneeIds: [fixture.editor],
+        columnId: todo?.id,
+        dueDate: '2026-12-01T00:00:00Z',
+      },
       { title: 'Beta balloon', priority: 'low', labels: ['air'], columnId: doing?.id, dueDate: '2026-12-20T00:00:00Z' },
-      { title: 'Gamma glider', priority: 'medium', labels: ['air', 'space'], assigneeIds: [fixture.owner], columnId: todo?.id },
+      {
+        title: 'Gamma glider',
+        priority: 'medium',
+        labels: ['air', 'space'],
+        assigneeIds: [fixture.owner],
+        columnId: todo?.id,
+      },
       { title: 'Delta drone', priority: 'high', columnId: doing?.id, description: 'rocket fuel inside' },
       { title: 'Epsilon', priority: 'low', columnId: todo?.id },
     ];
@@ -189,7 +263,8 @@ describe('Board API: task search', () => {
   });
 
   const titles = (response: { body: { items: { title: string }[] } }) => response.body.items.map((item) => item.title);
-  const search = (query: string, as = fixture.viewer) => api.request('GET', `/boards/${fixture.boardId}/tasks?${query}`, { as });
+  const search = (query: string, as = fixture.viewer) =>
+    api.request('GET', `/boards/${fixture.boardId}/tasks?${query}`, { as });
 
   it('filters by column, label, priority, assignee, due dates and full text', async () => {
     const [todo] = fixture.columns;
@@ -208,7 +283,9 @@ describe('Board API: task search', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { title: string }[]; nextCursor: string | null } } = await search(`sort=title&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { body: { items: { title: string }[]; nextCursor: string | null } } = await search(
+        `sort=title&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...titles(page));
       cursor = page.body.nextCursor;
@@ -220,7 +297,9 @@ describe('Board API: task search', () => {
     const mine = await api.request('GET', '/tasks?assigneeId=me', { as: fixture.editor });
     expect(mine.status).toBe(200);
     expect(titles(mine)).toContain('Alpha rocket');
-    expect(mine.body.items.every((item: { assigneeIds: string[] }) => item.assigneeIds.includes(fixture.editor))).toBe(true);
+    expect(mine.body.items.every((item: { assigneeIds: string[] }) => item.assigneeIds.includes(fixture.editor))).toBe(
+      true,
+    );
     const strangers = await api.request('GET', '/tasks', { as: fixture.stranger });
     expect(strangers.body.items).toEqual([]);
   });
@@ -232,15 +311,26 @@ describe('Board API: comments', () => {
     const path = `/tasks/${task.body.id}/comments`;
     const byViewer = await api.request('POST', path, { as: board.viewer, body: { body: 'read-only' } });
     expect(byViewer.status).toBe(403);
-    const added = await api.request('POST', path, { as: board.editor, body: { body: '  <script>alert(1)</script>  ' } });
+    const added = await api.request('POST', path, {
+      as: board.editor,
+      body: { body: '  <script>alert(1)</script>  ' },
+    });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ taskId: task.body.id, authorId: board.editor, body: '<script>alert(1)</script>', editedAt: null });
+    expect(added.body).toMatchObject({
+      taskId: task.body.id,
+      authorId: board.editor,
+      body: '<script>alert(1)</script>',
+      editedAt: null,
+    });
     const commentId = added.body.id as string;
 
     const listed = await api.request('GET', path, { as: board.viewer });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: commentId, body: '<script>alert(1)</script>' })]);
 
-    const notAuthor = await api.request('PATCH', `${path}/${commentId}`, { as: board.owner, body: { body: 'mine now' } });
+    const notAuthor = await api.request('PATCH', `${path}/${commentId}`, {
+      as: board.owner,
+      body: { body: 'mine now' },
+    });
     expect(notAuthor.status).toBe(403);
     expect(notAuthor.body.code).toBe('COMMENT.NOT_AUTHOR');
     const edited = await api.request('PATCH', `${path}/${commentId}`, { as: board.editor, body: { body: 'calmer' } });

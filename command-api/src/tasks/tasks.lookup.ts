@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, taskDtoFromState, type BoardCommand, type CommandMetadata, type TaskDto } from '@primetrade/domain';
+import {
+  DomainError,
+  taskDtoFromState,
+  type BoardCommand,
+  type CommandMetadata,
+  type TaskDto,
+} from '@primetrade/domain';
 import { getBoardIdOfTask, getTask } from '@primetrade/read-model';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';

@@ -1,7 +1,17 @@
 import { priorities } from '@primetrade/domain';
 import { z } from 'zod';
 import {
-  anchorMessage, commentBody, cursor, description, id, isoInstant, label, onlyOneAnchor, pageLimit, priority, taskTitle,
+  anchorMessage,
+  commentBody,
+  cursor,
+  description,
+  id,
+  isoInstant,
+  label,
+  onlyOneAnchor,
+  pageLimit,
+  priority,
+  taskTitle,
 } from '../boards/common.schemas.js';
 
 export const taskParams = z.object({ taskId: id });

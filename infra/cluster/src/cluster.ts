@@ -71,18 +71,27 @@ const range = (count: number, prefix: string) => Array.from({ length: count }, (
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger({ level: options.echo ? (options.logLevel ?? 'info') : 'silent', name: 'supervisor' });
-  const supervision: SuperviseOptions = { supervise: options.supervise ?? true, log: (msg, fields) => logger.warn(fields, msg) };
+  const supervision: SuperviseOptions = {
+    supervise: options.supervise ?? true,
+    log: (msg, fields) => logger.warn(fields, msg),
+  };
   const base = baseEnv(options, host);
   // API and realtime nodes keep their port across restarts: nginx's upstreams name them.
   const ports = new Map<string, number>();
-  for (const name of [...range(options.apiNodes ?? 2, 'api'), ...range(options.realtimeNodes ?? 2, 'realtime')]) ports.set(name, await unusedPort());
+  for (const name of [...range(options.apiNodes ?? 2, 'api'), ...range(options.realtimeNodes ?? 2, 'realtime')])
+    ports.set(name, await unusedPort());
   const spec = (name: string, entry: string, readyMessage: string, args: string[] = []): ServiceSpec => ({
     name,
     entry,
     args,
     readyMessage,
     echo: options.echo ?? false,
-    env: { ...base, NODE_NAME: name, ...(ports.has(name) ? { PORT: String(ports.get(name)) } : {}), ...options.envFor?.(name) },
+    env: {
+      ...base,
+      NODE_NAME: name,
+      ...(ports.has(name) ? { PORT: String(ports.get(name)) } : {}),
+      ...options.envFor?.(name),
+    },
   });
   const started: ServiceProcess[] = [];
   const start = async (specs: ServiceSpec[]) => {
@@ -111,17 +120,33 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     // The projector first: it creates the schema and the topic; then the relays, one after the
     // other so that relay-1 is the leader; then the stateless nodes side by side.
-    const projectors = await start(range(options.projectors ?? 1, 'projector').map((name) => spec(name, 'server/dist/projector.main.js', 'projector node running', ['projector'])));
+    const projectors = await start(
+      range(options.projectors ?? 1, 'projector').map((name) =>
+        spec(name, 'server/dist/projector.main.js', 'projector node running', ['projector']),
+      ),
+    );
     const relays: ServiceProcess[] = [];
-    for (const name of range(options.relays ?? 2, 'relay')) relays.push(...(await start([spec(name, 'server/dist/projector.main.js', 'relay node running', ['relay'])])));
+    for (const name of range(options.relays ?? 2, 'relay'))
+      relays.push(...(await start([spec(name, 'server/dist/projector.main.js', 'relay node running', ['relay'])])));
     const [api, realtime] = await Promise.all([
-      start(range(options.apiNodes ?? 2, 'api').map((name) => spec(name, 'server/dist/main.js', 'command-api node running'))),
-      start(range(options.realtimeNodes ?? 2, 'realtime').map((name) => spec(name, 'server/dist/realtime.main.js', 'realtime node running'))),
+      start(
+        range(options.apiNodes ?? 2, 'api').map((name) =>
+          spec(name, 'server/dist/main.js', 'command-api node running'),
+        ),
+      ),
+      start(
+        range(options.realtimeNodes ?? 2, 'realtime').map((name) =>
+          spec(name, 'server/dist/realtime.main.js', 'realtime node running'),
+        ),
+      ),
     ]);
     if (options.proxyPort !== null) {
       status = await startStatusServer(() => started.map((service) => service.status()), host);
       // nginx runs as `nobody` when we are root: its folder (and the web client's copy in it) must be reachable.
-      const dir = options.proxyDir !== undefined && reachableByNginx(options.proxyDir) ? options.proxyDir : await mkdtemp(path.join(tmpdir(), 'pt-nginx-'));
+      const dir =
+        options.proxyDir !== undefined && reachableByNginx(options.proxyDir)
+          ? options.proxyDir
+          : await mkdtemp(path.join(tmpdir(), 'pt-nginx-'));
       await mkdir(dir, { recursive: true, mode: 0o755 });
       const port = options.proxyPort || (await unusedPort());
       const target = localTarget({

@@ -28,7 +28,8 @@ const say = (message: string) => process.stdout.write(`[cluster] ${message}\n`);
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`CLUSTER_DATABASE_URL must name a database of [a-z0-9_] (got "${name}")`);
+  if (!/^[a-z0-9_]+$/.test(name))
+    throw new Error(`CLUSTER_DATABASE_URL must name a database of [a-z0-9_] (got "${name}")`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
@@ -60,8 +61,13 @@ async function ensureRedis(url: string): Promise<{ url: string; child: ChildProc
   if (await answers(port, parsed.hostname)) return { url, child: null };
   const privatePort = 16379;
   say(`no Redis on ${parsed.host}; starting a private one on 127.0.0.1:${privatePort}`);
-  const child = spawn('redis-server', ['--port', String(privatePort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 50 && !(await answers(privatePort)); attempt += 1) await new Promise((r) => setTimeout(r, 100));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(privatePort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  for (let attempt = 0; attempt < 50 && !(await answers(privatePort)); attempt += 1)
+    await new Promise((r) => setTimeout(r, 100));
   return { url: `redis://127.0.0.1:${privatePort}`, child };
 }
 
@@ -74,7 +80,10 @@ async function jwtSecret(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(repoRoot, 'server/dist/realtime.main.js')) || !existsSync(path.join(repoRoot, 'web/dist/index.html'))) {
+  if (
+    !existsSync(path.join(repoRoot, 'server/dist/realtime.main.js')) ||
+    !existsSync(path.join(repoRoot, 'web/dist/index.html'))
+  ) {
     throw new Error('Build first: npm run build (npm run cluster does)');
   }
   findNginx();
@@ -115,7 +124,9 @@ async function main(): Promise<void> {
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, interrupt);
   say(`running: ${cluster.services.map((service) => `${service.name} (pid ${service.pid()})`).join(', ')}`);
-  say(`open ${cluster.proxy?.url ?? '(no proxy)'} — ${cluster.proxy?.url ?? ''}/readyz says whether every service runs — Ctrl-C stops everything`);
+  say(
+    `open ${cluster.proxy?.url ?? '(no proxy)'} — ${cluster.proxy?.url ?? ''}/readyz says whether every service runs — Ctrl-C stops everything`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -36,7 +36,10 @@ export function waitForReady({ spec, child, exited, output, timeoutMs }: Waiting
       if (error) reject(error);
       else resolve(url);
     };
-    const timer = setTimeout(() => finish(new Error(`${spec.name} did not start in ${timeoutMs} ms:\n${output.text.slice(-4000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${spec.name} did not start in ${timeoutMs} ms:\n${output.text.slice(-4000)}`)),
+      timeoutMs,
+    );
     const onLine = (line: string) => {
       if (spec.echo) process.stdout.write(`${spec.name.padEnd(12)} ${line}\n`);
       if (spec.readyUrl || !line.includes(spec.readyMessage)) return;
@@ -58,7 +61,9 @@ export function waitForReady({ spec, child, exited, output, timeoutMs }: Waiting
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    void exited.then(({ code, signal }) => finish(new Error(`${spec.name} exited with ${code ?? signal} before it was ready:\n${output.text.slice(-4000)}`)));
+    void exited.then(({ code, signal }) =>
+      finish(new Error(`${spec.name} exited with ${code ?? signal} before it was ready:\n${output.text.slice(-4000)}`)),
+    );
     const readyUrl = spec.readyUrl;
     if (readyUrl) {
       const poll = async () => {

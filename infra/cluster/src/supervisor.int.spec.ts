@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepareNginx } from './nginx/nginxProcess.js';
 import { localTarget } from './nginx/targets.js';
 import { startStatusServer, type StatusServer } from './statusServer.js';
-import { startService, type ServiceProcess, type ServiceSpec } from './supervisor.js';
+import { repoRoot, startService, type ServiceProcess, type ServiceSpec } from './supervisor.js';
 
 /** A real process that says it is ready like our services do, and crashes when told. */
 const script = `
@@ -16,7 +16,13 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
   console.log(JSON.stringify({ msg: 'fake node running', url: 'http://127.0.0.1:' + server.address().port }));
   if (process.env.CRASH_AT_ONCE === 'true') process.exit(3);
 }, Number(process.env.READY_AFTER_MS ?? 0)));`;
-const spec = (env: Record<string, string> = {}): ServiceSpec => ({ name: 'fake-1', command: process.execPath, args: ['-e', script], env, readyMessage: 'fake node running' });
+const spec = (env: Record<string, string> = {}): ServiceSpec => ({
+  name: 'fake-1',
+  command: process.execPath,
+  args: ['-e', script],
+  env,
+  readyMessage: 'fake node running',
+});
 
 describe('the supervisor', () => {
   const logged: { msg: string; fields: Record<string, unknown> }[] = [];
@@ -39,7 +45,12 @@ describe('the supervisor', () => {
     expect(service.status()).toMatchObject({ name: 'fake-1', state: 'running', restarts: 1 });
     expect((await fetch(service.url())).status).toBe(200);
     expect(logged.map((line) => line.msg)).toEqual(['service exited', 'restarting service in N ms']);
-    expect(logged[0]?.fields).toMatchObject({ service: 'fake-1', servicePid: firstPid, signal: 'SIGKILL', restarts: 0 });
+    expect(logged[0]?.fields).toMatchObject({
+      service: 'fake-1',
+      servicePid: firstPid,
+      signal: 'SIGKILL',
+      restarts: 0,
+    });
     expect(logged[1]?.fields).toMatchObject({ service: 'fake-1', delayMs: 250, restarts: 1 });
   });
 
@@ -49,8 +60,11 @@ describe('the supervisor', () => {
     await service.stop();
     await service.restart({ CRASH_AT_ONCE: 'true' });
     const deadline = Date.now() + 10_000;
-    while (logged.filter((line) => line.msg === 'restarting service in N ms').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const delays = logged.filter((line) => line.msg === 'restarting service in N ms').map((line) => line.fields.delayMs);
+    while (logged.filter((line) => line.msg === 'restarting service in N ms').length < 4 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const delays = logged
+      .filter((line) => line.msg === 'restarting service in N ms')
+      .map((line) => line.fields.delayMs);
     expect(delays.slice(0, 4)).toEqual([100, 200, 400, 400]);
     expect(service.status().restarts).toBeGreaterThanOrEqual(3);
   });
@@ -58,7 +72,10 @@ describe('the supervisor', () => {
   it('stops a service that is starting again, so nothing outlives the stop', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pt-pid-'));
     const pidFile = path.join(dir, 'pid');
-    const service = await startService(spec({ PID_FILE: pidFile }), { log, backoff: { initialMs: 10, maxMs: 10, resetAfterMs: 60_000 } });
+    const service = await startService(spec({ PID_FILE: pidFile }), {
+      log,
+      backoff: { initialMs: 10, maxMs: 10, resetAfterMs: 60_000 },
+    });
     started.push(service);
     await service.stop();
     await service.restart({ READY_AFTER_MS: '2000' });
@@ -66,7 +83,8 @@ describe('the supervisor', () => {
     await service.kill();
     // The next start is under way: its process exists, its ready line is 2 s away.
     const deadline = Date.now() + 5_000;
-    while (Number(await readFile(pidFile, 'utf8')) === first && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (Number(await readFile(pidFile, 'utf8')) === first && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const starting = Number(await readFile(pidFile, 'utf8'));
     expect(starting).not.toBe(first);
     expect(service.status().state).toBe('starting');
@@ -83,6 +101,27 @@ describe('the supervisor', () => {
     expect(service.running()).toBe(false);
     expect(service.status().state).toBe('stopped');
     expect(logged).toEqual([]);
+  });
+
+  it('restarts with another entry point when asked (a fault test build), and with its own after that', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pt-entry-'));
+    const entryNamed = async (variant: string) => {
+      const file = path.join(dir, `${variant}.cjs`);
+      await writeFile(file, `console.log(JSON.stringify({ msg: 'entry ${variant}' }));\n${script}`);
+      return path.relative(repoRoot, file);
+    };
+    const service = await startService(
+      { name: 'fake-1', entry: await entryNamed('own'), env: {}, readyMessage: 'fake node running' },
+      { log },
+    );
+    started.push(service);
+    const launches = () => [...service.output().matchAll(/entry (own|crashing)/g)].map((match) => match[1]);
+    await service.stop();
+    await service.restart({}, { entry: await entryNamed('crashing') });
+    await service.stop();
+    await service.restart();
+    expect(launches()).toEqual(['own', 'crashing', 'own']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
@@ -102,7 +141,15 @@ describe('the supervisor with nginx in front', () => {
     node = await startService(spec(), { backoff: { initialMs: 1_500, maxMs: 1_500, resetAfterMs: 60_000 } });
     status = await startStatusServer(() => [node.status(), nginx.status()]);
     const port = await unusedPort();
-    const target = localTarget({ port, host: '127.0.0.1', api: ['127.0.0.1:1'], realtime: ['127.0.0.1:1'], prefix: dir, webRoot: web, statusServer: status.address });
+    const target = localTarget({
+      port,
+      host: '127.0.0.1',
+      api: ['127.0.0.1:1'],
+      realtime: ['127.0.0.1:1'],
+      prefix: dir,
+      webRoot: web,
+      statusServer: status.address,
+    });
     nginx = await startService(await prepareNginx(target, dir), { timeoutMs: 10_000 });
     url = `http://127.0.0.1:${port}`;
   }, 30_000);
@@ -120,10 +167,15 @@ describe('the supervisor with nginx in front', () => {
     await node.kill();
     const down = await fetch(`${url}/readyz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: 'unavailable', notRunning: [{ name: 'fake-1', state: 'backoff', restarts: 0 }] });
+    expect(await down.json()).toMatchObject({
+      status: 'unavailable',
+      notRunning: [{ name: 'fake-1', state: 'backoff', restarts: 0 }],
+    });
     await next;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const all = (await (await fetch(`${url}/cluster/status`)).json()) as { services: { name: string; restarts: number }[] };
+    const all = (await (await fetch(`${url}/cluster/status`)).json()) as {
+      services: { name: string; restarts: number }[];
+    };
     expect(all.services.find((service) => service.name === 'fake-1')?.restarts).toBe(1);
   });
 

@@ -57,8 +57,12 @@ export interface ServiceProcess {
   /** SIGSTOP / SIGCONT: a frozen process (GC pause, VM stall) that later wakes up. */
   pause(): void;
   resume(): void;
-  /** Starts it again with the same spec (after a stop or a kill), environment overrides added. */
-  restart(overrides?: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * Starts it again with the same spec (after a stop or a kill), environment overrides added. With
+   * `entry`, it runs that built entry point instead of the spec's (same arguments): the fault tests
+   * start the same wiring with a crash injected; a later restart without it goes back to the spec's.
+   */
+  restart(overrides?: Readonly<Record<string, string>>, launchAs?: { readonly entry?: string }): Promise<void>;
   /** Resolves when the service is next up (after a crash and the supervisor's restart). */
   nextStart(): Promise<void>;
 }
@@ -80,6 +84,7 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
   const backoff = createBackoff(options.backoff ?? defaultBackoff);
   const output = { text: '' };
   let env = { ...spec.env };
+  let entry = spec.entry;
   let current: Running | null = null;
   let state: ServiceState = 'starting';
   let restarts = 0;
@@ -95,8 +100,17 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
   async function launch(): Promise<void> {
     state = 'starting';
     const pending: { child: ChildProcess | null; done: Promise<void> } = { child: null, done: Promise.resolve() };
-    const run = spawnAndWait(spec, env, output, options.timeoutMs ?? 60_000, (child) => (pending.child = child));
-    pending.done = run.then(() => undefined, () => undefined);
+    const run = spawnAndWait(
+      entry === undefined ? spec : { ...spec, entry },
+      env,
+      output,
+      options.timeoutMs ?? 60_000,
+      (child) => (pending.child = child),
+    );
+    pending.done = run.then(
+      () => undefined,
+      () => undefined,
+    );
     launching = pending;
     const ready = await run.finally(() => {
       if (launching === pending) launching = null;
@@ -123,7 +137,13 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
       state = 'stopped';
       return;
     }
-    log('service exited', { service: spec.name, servicePid: child.pid, code: exit.code, signal: exit.signal, restarts });
+    log('service exited', {
+      service: spec.name,
+      servicePid: child.pid,
+      code: exit.code,
+      signal: exit.signal,
+      restarts,
+    });
     scheduleRestart(backoff.next(performance.now() - (current?.startedAt ?? 0)));
   }
 
@@ -136,7 +156,11 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
       restarts += 1;
       launch().catch((error: unknown) => {
         if (onPurpose) return;
-        log('service failed to start', { service: spec.name, error: error instanceof Error ? error.message.split('\n')[0] : String(error), restarts });
+        log('service failed to start', {
+          service: spec.name,
+          error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+          restarts,
+        });
         scheduleRestart(backoff.next(0));
       });
     }, delayMs);
@@ -187,8 +211,9 @@ export async function startService(spec: ServiceSpec, options: SuperviseOptions 
     resume() {
       if (alive() && current) signalGroup(current.child, 'SIGCONT');
     },
-    async restart(overrides = {}) {
+    async restart(overrides = {}, launchAs = {}) {
       if (alive()) throw new Error(`${spec.name} is still running`);
+      entry = launchAs.entry ?? spec.entry;
       if (timer) clearTimeout(timer);
       timer = null;
       onPurpose = false;
@@ -209,8 +234,16 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Spawns the service in its own process group and waits for its ready line (or port). */
-async function spawnAndWait(spec: ServiceSpec, env: Record<string, string>, output: { text: string }, timeoutMs: number, onSpawn: (child: ChildProcess) => void) {
-  const [command, args] = spec.command ? [spec.command, spec.args ?? []] : [process.execPath, [path.join(repoRoot, spec.entry ?? ''), ...(spec.args ?? [])]];
+async function spawnAndWait(
+  spec: ServiceSpec,
+  env: Record<string, string>,
+  output: { text: string },
+  timeoutMs: number,
+  onSpawn: (child: ChildProcess) => void,
+) {
+  const [command, args] = spec.command
+    ? [spec.command, spec.args ?? []]
+    : [process.execPath, [path.join(repoRoot, spec.entry ?? ''), ...(spec.args ?? [])]];
   const child = spawn(command, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -220,7 +253,9 @@ async function spawnAndWait(spec: ServiceSpec, env: Record<string, string>, outp
     detached: true,
   });
   onSpawn(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   try {
     const url = await waitForReady({ spec, child, exited, output, timeoutMs });
     return { child, exited, url };

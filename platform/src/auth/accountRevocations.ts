@@ -12,6 +12,9 @@ export async function announceAccountRevoked(sql: SqlQueryable, userId: string):
 }
 
 /** Calls `onRevoked` with the user id of each account revoked anywhere; resolves to an unsubscribe. */
-export function subscribeAccountRevocations(sql: Pick<Sql, 'listen'>, onRevoked: (userId: string) => void): Promise<() => Promise<void>> {
+export function subscribeAccountRevocations(
+  sql: Pick<Sql, 'listen'>,
+  onRevoked: (userId: string) => void,
+): Promise<() => Promise<void>> {
   return sql.listen(accountRevokedChannel, onRevoked);
 }

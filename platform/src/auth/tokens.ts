@@ -11,8 +11,7 @@ export interface AccessClaims {
 }
 
 export type TokenVerification =
-  | { readonly ok: true; readonly claims: AccessClaims }
-  | { readonly ok: false; readonly reason: 'expired' | 'invalid' };
+  { readonly ok: true; readonly claims: AccessClaims } | { readonly ok: false; readonly reason: 'expired' | 'invalid' };
 
 export interface TokenService {
   signAccess(user: { id: string; name: string; role: 'admin' | 'user' }): Promise<{ token: string; expiresAt: Date }>;
@@ -24,9 +23,19 @@ const issuer = 'primetrade';
 const audience = 'primetrade-api';
 
 /** HS256 access tokens. Refresh tokens are opaque random strings kept hashed in PostgreSQL. */
-export function createTokenService(options: { secret: string; accessTtlSeconds: number; now?: () => Date }): TokenService {
+export function createTokenService(options: {
+  secret: string;
+  accessTtlSeconds: number;
+  now?: () => Date;
+}): TokenService {
   // Imported once: handing jose the raw bytes would import the key again on every verify.
-  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(options.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
   const now = options.now ?? (() => new Date());
   // Every request of a client carries the same token: remember verified ones until they expire.
   const verified = new LRUCache<string, AccessClaims>({ max: 10_000 });

@@ -17,7 +17,9 @@ describe('Access tokens', () => {
       const tokens = createTokenService({ secret, accessTtlSeconds: 60 });
       const { token } = await tokens.signAccess(user);
       const [header, payload, signature] = token.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' })).toString('base64url');
+      const forged = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' }),
+      ).toString('base64url');
       expect(await tokens.verifyAccess(`${header}.${forged}.${signature}`)).toEqual({ ok: false, reason: 'invalid' });
       const other = createTokenService({ secret: `${secret}!`, accessTtlSeconds: 60 });
       expect(await other.verifyAccess(token)).toEqual({ ok: false, reason: 'invalid' });

@@ -12,7 +12,13 @@ eventBusContract('Kafka', async () => {
   const topic = uniqueTopic('bus-contract');
   await ensureBoardEventsTopic({ brokers, topic, partitions: 3, logger });
   // Transactional, as the relay publishes.
-  const bus = createKafkaEventBus({ brokers, topic, clientId: 'bus-contract', logger, transactionalId: `contract-${topic}` });
+  const bus = createKafkaEventBus({
+    brokers,
+    topic,
+    clientId: 'bus-contract',
+    logger,
+    transactionalId: `contract-${topic}`,
+  });
   return {
     bus,
     async cleanup() {

@@ -64,14 +64,23 @@ export function eventBusContract(adapter: string, make: MakeEventBus): void {
 
     it('delivers every event to each group, in each board’s order', async () => {
       const boards = Array.from({ length: 4 }, () => randomUUID());
-      const seen = new Map<string, Envelope[]>([['one', []], ['two', []]]);
+      const seen = new Map<string, Envelope[]>([
+        ['one', []],
+        ['two', []],
+      ]);
       const subscriptions = await Promise.all(
-        [...seen].map(([name, log]) => subject.bus.subscribe(`${name}-${randomUUID()}`, async (events) => void log.push(...events))),
+        [...seen].map(([name, log]) =>
+          subject.bus.subscribe(`${name}-${randomUUID()}`, async (events) => void log.push(...events)),
+        ),
       );
-      for (let round = 0; round < 3; round += 1) await subject.bus.publish(boards.flatMap((boardId) => boardEnvelopes(boardId, 2, round * 2)));
+      for (let round = 0; round < 3; round += 1)
+        await subject.bus.publish(boards.flatMap((boardId) => boardEnvelopes(boardId, 2, round * 2)));
       for (const log of seen.values()) {
         await vi.waitFor(() => expect(log).toHaveLength(boards.length * 6), waitLong);
-        for (const boardId of boards) expect(log.filter((event) => event.boardId === boardId).map((event) => event.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+        for (const boardId of boards)
+          expect(log.filter((event) => event.boardId === boardId).map((event) => event.revision)).toEqual([
+            0, 1, 2, 3, 4, 5,
+          ]);
       }
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
     });
@@ -80,10 +89,15 @@ export function eventBusContract(adapter: string, make: MakeEventBus): void {
       const boardId = randomUUID();
       const published = boardEnvelopes(boardId, 3);
       const seen: Envelope[] = [];
-      const subscription = await subject.bus.subscribe(`exact-${randomUUID()}`, async (events) => void seen.push(...events));
+      const subscription = await subject.bus.subscribe(
+        `exact-${randomUUID()}`,
+        async (events) => void seen.push(...events),
+      );
       await subject.bus.publish(published, { headers: { 'relay-epoch': '7' } });
       await vi.waitFor(() => expect(seen.filter((event) => event.boardId === boardId)).toHaveLength(3), waitLong);
-      expect(seen.filter((event) => event.boardId === boardId).map((event) => ({ ...event }))).toEqual(published.map((event) => ({ ...event })));
+      expect(seen.filter((event) => event.boardId === boardId).map((event) => ({ ...event }))).toEqual(
+        published.map((event) => ({ ...event })),
+      );
       await subscription.stop();
     });
 
@@ -115,7 +129,10 @@ export function eventBusContract(adapter: string, make: MakeEventBus): void {
       await vi.waitFor(() => expect(firstRevisionsOf(seen, boardId)).toEqual([0]), waitLong);
       await subscription.stop();
       const witness: Envelope[] = [];
-      const other = await subject.bus.subscribe(`witness-${randomUUID()}`, async (events) => void witness.push(...events));
+      const other = await subject.bus.subscribe(
+        `witness-${randomUUID()}`,
+        async (events) => void witness.push(...events),
+      );
       await subject.bus.publish(boardEnvelopes(boardId, 1, 1));
       await vi.waitFor(() => expect(firstRevisionsOf(witness, boardId)).toContain(1), waitLong);
       expect(firstRevisionsOf(seen, boardId)).toEqual([0]);
@@ -125,7 +142,10 @@ export function eventBusContract(adapter: string, make: MakeEventBus): void {
     it('accepts an empty batch and a new producer term without losing what follows', async () => {
       const boardId = randomUUID();
       const seen: Envelope[] = [];
-      const subscription = await subject.bus.subscribe(`term-${randomUUID()}`, async (events) => void seen.push(...events));
+      const subscription = await subject.bus.subscribe(
+        `term-${randomUUID()}`,
+        async (events) => void seen.push(...events),
+      );
       await subject.bus.publish([]);
       await subject.bus.resetProducer();
       await subject.bus.publish(boardEnvelopes(boardId, 2));

@@ -27,7 +27,9 @@ export function createInProcessEventBus(): EventBus {
   function deliver(name: string, group: Group, events: readonly Envelope[]): Promise<void> {
     const handler = group.handler;
     const attributes = { 'messaging.system': 'in-process', 'messaging.consumer.group.name': name };
-    const delivery = group.tail.then(() => inEventSpans(`bus consume ${name}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) => handler(traced)));
+    const delivery = group.tail.then(() =>
+      inEventSpans(`bus consume ${name}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) => handler(traced)),
+    );
     // The chain must survive a failed delivery; the failure itself goes back to the publisher.
     group.tail = delivery.catch(() => undefined);
     return delivery;

@@ -17,8 +17,6 @@ const envelope = (revision: number): Envelope => ({
   schemaVersion: 1,
 });
 
-
-
 describe('In-process event bus', () => {
   describe('when two groups are subscribed', () => {
     it('resolves publish only after every group has handled the batch', async () => {

@@ -8,7 +8,10 @@ export function encodeEnvelope(event: Envelope, extraHeaders: Readonly<Record<st
     key: event.boardId,
     value: JSON.stringify(event),
     headers: {
-      ...extraHeaders, 'event-id': event.id, 'event-type': event.type, revision: String(event.revision),
+      ...extraHeaders,
+      'event-id': event.id,
+      'event-type': event.type,
+      revision: String(event.revision),
       // W3C Trace Context over Kafka, readable by any traced consumer (README "Tracing").
       ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     },
@@ -21,7 +24,9 @@ export function decodeEnvelope(message: KafkaMessage): Envelope {
   try {
     value = JSON.parse(message.value?.toString('utf8') ?? 'null');
   } catch (error) {
-    throw new HaltPartitionError(new TypeError(`Kafka message at offset ${message.offset} is not JSON: ${String(error)}`));
+    throw new HaltPartitionError(
+      new TypeError(`Kafka message at offset ${message.offset} is not JSON: ${String(error)}`),
+    );
   }
   const candidate = value as Partial<Envelope> | null;
   if (
@@ -32,7 +37,9 @@ export function decodeEnvelope(message: KafkaMessage): Envelope {
     typeof candidate.type !== 'string' ||
     !Number.isSafeInteger(candidate.revision)
   ) {
-    throw new HaltPartitionError(new TypeError(`Kafka message at offset ${message.offset} is not a board event envelope`));
+    throw new HaltPartitionError(
+      new TypeError(`Kafka message at offset ${message.offset} is not a board event envelope`),
+    );
   }
   const traceparent = headerValue(message.headers, 'traceparent');
   return (traceparent === undefined ? candidate : { ...candidate, traceparent }) as Envelope;

@@ -14,22 +14,27 @@ const brokers = inject('kafkaBrokers').split(',');
 const partitions = 4;
 
 function boardEvents(boardId: string, count: number, from = 0): Envelope[] {
-  return Array.from({ length: count }, (_, n) => ({
-    type: 'TaskTitleChanged',
-    data: { taskId: randomUUID(), title: `t${from + n}` },
-    id: randomUUID(),
-    boardId,
-    revision: from + n,
-    position: String(from + n).padStart(20, '0'),
-    occurredAt: '2026-01-01T00:00:00.000Z',
-    actorId: 'user-1',
-    correlationId: randomUUID(),
-    causationId: null,
-    schemaVersion: 1,
-  }) as unknown as Envelope);
+  return Array.from(
+    { length: count },
+    (_, n) =>
+      ({
+        type: 'TaskTitleChanged',
+        data: { taskId: randomUUID(), title: `t${from + n}` },
+        id: randomUUID(),
+        boardId,
+        revision: from + n,
+        position: String(from + n).padStart(20, '0'),
+        occurredAt: '2026-01-01T00:00:00.000Z',
+        actorId: 'user-1',
+        correlationId: randomUUID(),
+        causationId: null,
+        schemaVersion: 1,
+      }) as unknown as Envelope,
+  );
 }
 
-const revisionsBy = (events: readonly Envelope[], boardId: string) => events.filter((e) => e.boardId === boardId).map((e) => e.revision);
+const revisionsBy = (events: readonly Envelope[], boardId: string) =>
+  events.filter((e) => e.boardId === boardId).map((e) => e.revision);
 
 // What every bus promises (delivery per group, order per board, redelivery of a rejected batch,
 // stop, producer terms) is in eventBus.contractSuite.ts; these are Kafka's own guarantees.
@@ -65,28 +70,42 @@ describe('Kafka event bus', () => {
     });
 
     it('delivers every event to each group once per group, in per-board order, with its partition and offsets', async () => {
-      const seen = new Map<string, { events: Envelope[]; deliveries: Delivery[]; partitionOf: Map<string, Set<number>> }>();
+      const seen = new Map<
+        string,
+        { events: Envelope[]; deliveries: Delivery[]; partitionOf: Map<string, Set<number>> }
+      >();
       const subscriptions = await Promise.all(
         ['group-a', 'group-b'].map(async (name) => {
           const group = `${name}-${randomUUID()}`;
-          const log = { events: [] as Envelope[], deliveries: [] as Delivery[], partitionOf: new Map<string, Set<number>>() };
+          const log = {
+            events: [] as Envelope[],
+            deliveries: [] as Delivery[],
+            partitionOf: new Map<string, Set<number>>(),
+          };
           seen.set(name, log);
           return bus.subscribe(group, async (events, delivery) => {
             log.events.push(...events);
             if (!delivery) throw new Error('Kafka deliveries name their partition');
             log.deliveries.push(delivery);
             expect(delivery.offsets).toHaveLength(events.length);
-            for (const event of events) log.partitionOf.set(event.boardId, (log.partitionOf.get(event.boardId) ?? new Set()).add(delivery.partition));
+            for (const event of events)
+              log.partitionOf.set(
+                event.boardId,
+                (log.partitionOf.get(event.boardId) ?? new Set()).add(delivery.partition),
+              );
           });
         }),
       );
       for (const log of seen.values()) {
         await vi.waitFor(() => expect(log.events).toHaveLength(published.length), { timeout: 30_000, interval: 10 });
-        for (const boardId of boards) expect(revisionsBy(log.events, boardId)).toEqual(Array.from({ length: 15 }, (_, n) => n));
+        for (const boardId of boards)
+          expect(revisionsBy(log.events, boardId)).toEqual(Array.from({ length: 15 }, (_, n) => n));
         // All of one board's events share a partition.
         for (const boardId of boards) expect(log.partitionOf.get(boardId)?.size).toBe(1);
         for (const delivery of log.deliveries) {
-          expect(delivery.offsets.map(BigInt)).toEqual([...delivery.offsets.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)));
+          expect(delivery.offsets.map(BigInt)).toEqual(
+            [...delivery.offsets.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)),
+          );
         }
       }
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
@@ -102,7 +121,10 @@ describe('Kafka event bus', () => {
       await bus.publish(extra);
       const second: Envelope[] = [];
       const two = await bus.subscribe(group, async (batch) => void second.push(...batch));
-      await vi.waitFor(() => expect(second.map((e) => e.revision).filter((r) => r === 15)).toHaveLength(boards.length), { timeout: 30_000, interval: 10 });
+      await vi.waitFor(
+        () => expect(second.map((e) => e.revision).filter((r) => r === 15)).toHaveLength(boards.length),
+        { timeout: 30_000, interval: 10 },
+      );
       expect(second.filter((e) => e.revision < 15)).toEqual([]);
       await two.stop();
     });
@@ -115,18 +137,22 @@ describe('Kafka event bus', () => {
     const poisoned = boards[0]!;
     const events: Envelope[] = [];
     const subscription = await bus.subscribe(`halt-${randomUUID()}`, async (batch, delivery) => {
-      if (batch.some((e) => e.boardId === poisoned)) throw new HaltPartitionError(new Error(`gap on ${poisoned} in partition ${delivery?.partition}`));
+      if (batch.some((e) => e.boardId === poisoned))
+        throw new HaltPartitionError(new Error(`gap on ${poisoned} in partition ${delivery?.partition}`));
       events.push(...batch);
     });
     await vi.waitFor(() => expect(subscription.halted?.()).toHaveLength(1), { timeout: 30_000, interval: 10 });
     const [halted] = subscription.halted?.() ?? [];
     expect(halted?.reason).toContain(poisoned);
     // Every board outside the halted partition is delivered whole.
-    await vi.waitFor(() => {
-      const delivered = new Set(events.map((e) => e.boardId));
-      expect(delivered.size).toBeGreaterThan(0);
-      expect(delivered.has(poisoned)).toBe(false);
-    }, { timeout: 30_000, interval: 10 });
+    await vi.waitFor(
+      () => {
+        const delivered = new Set(events.map((e) => e.boardId));
+        expect(delivered.size).toBeGreaterThan(0);
+        expect(delivered.has(poisoned)).toBe(false);
+      },
+      { timeout: 30_000, interval: 10 },
+    );
     await subscription.stop();
   });
 
@@ -156,19 +182,31 @@ describe('Kafka event bus', () => {
     const early: Envelope[] = [];
     const committed: Envelope[] = [];
     const subscriptions = [
-      await bus.subscribe(`early-${randomUUID()}`, async (events) => void early.push(...events), { readUncommitted: true }),
+      await bus.subscribe(`early-${randomUUID()}`, async (events) => void early.push(...events), {
+        readUncommitted: true,
+      }),
       await bus.subscribe(`committed-${randomUUID()}`, async (events) => void committed.push(...events)),
     ];
-    const producer = new kafkajs.Kafka({ clientId: 'open-txn', brokers, logLevel: kafkajs.logLevel.NOTHING })
-      .producer({ transactionalId: `open-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = new kafkajs.Kafka({ clientId: 'open-txn', brokers, logLevel: kafkajs.logLevel.NOTHING }).producer({
+      transactionalId: `open-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       const transaction = await producer.transaction();
-      await transaction.send({ topic, acks: -1, messages: boardEvents(board, 3).map((event) => encodeEnvelope(event)) });
+      await transaction.send({
+        topic,
+        acks: -1,
+        messages: boardEvents(board, 3).map((event) => encodeEnvelope(event)),
+      });
       await vi.waitFor(() => expect(revisionsBy(early, board)).toEqual([0, 1, 2]), { timeout: 30_000, interval: 10 });
       expect(revisionsBy(committed, board)).toEqual([]);
       await transaction.commit();
-      await vi.waitFor(() => expect(revisionsBy(committed, board)).toEqual([0, 1, 2]), { timeout: 30_000, interval: 10 });
+      await vi.waitFor(() => expect(revisionsBy(committed, board)).toEqual([0, 1, 2]), {
+        timeout: 30_000,
+        interval: 10,
+      });
     } finally {
       await producer.disconnect();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
@@ -179,13 +217,22 @@ describe('Kafka event bus', () => {
     const topic = uniqueTopic('fixed');
     topics.push(topic);
     await ensureBoardEventsTopic({ brokers, topic, partitions: 2, logger });
-    await expect(ensureBoardEventsTopic({ brokers, topic, partitions: 3, logger })).rejects.toThrow(/has 2 partitions.*configured for 3/);
+    await expect(ensureBoardEventsTopic({ brokers, topic, partitions: 3, logger })).rejects.toThrow(
+      /has 2 partitions.*configured for 3/,
+    );
   });
 
   it('fails fast with the producer breaker open when the broker is unreachable', async () => {
-    const bus = createKafkaEventBus({ brokers: ['127.0.0.1:1'], topic: uniqueTopic('nowhere'), clientId: 'down-test', logger, sendTimeoutMs: 1_000 });
+    const bus = createKafkaEventBus({
+      brokers: ['127.0.0.1:1'],
+      topic: uniqueTopic('nowhere'),
+      clientId: 'down-test',
+      logger,
+      sendTimeoutMs: 1_000,
+    });
     buses.push(bus);
-    for (let attempt = 0; attempt < 4; attempt += 1) await expect(bus.publish(boardEvents(randomUUID(), 1))).rejects.toThrow();
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      await expect(bus.publish(boardEvents(randomUUID(), 1))).rejects.toThrow();
     expect(bus.producerState()).toBe('open');
     const started = Date.now();
     await expect(bus.publish(boardEvents(randomUUID(), 1))).rejects.toThrow(/open/i);

@@ -12,10 +12,11 @@ const { logLevel } = kafkajs;
  */
 export function kafkaLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
-  return () => ({ level, log }) => {
-    const { message, ...extra } = log;
-    if (message.startsWith('Response ')) child.debug(extra, message);
-    else if (level === logLevel.ERROR) child.error(extra, message);
-    else if (level === logLevel.WARN) child.warn(extra, message);
-  };
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      if (message.startsWith('Response ')) child.debug(extra, message);
+      else if (level === logLevel.ERROR) child.error(extra, message);
+      else if (level === logLevel.WARN) child.warn(extra, message);
+    };
 }

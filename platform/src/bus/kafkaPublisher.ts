@@ -13,7 +13,9 @@ const fencingErrors = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRA
 const isFenced = (error: unknown): boolean => {
   const type = (error as { type?: unknown } | null)?.type;
   const cause = (error as { cause?: unknown } | null)?.cause;
-  return (typeof type === 'string' && fencingErrors.has(type)) || (cause !== undefined && cause !== error && isFenced(cause));
+  return (
+    (typeof type === 'string' && fencingErrors.has(type)) || (cause !== undefined && cause !== error && isFenced(cause))
+  );
 };
 
 export interface KafkaPublisher {
@@ -93,7 +95,8 @@ export function createKafkaPublisher(kafka: KafkaClient, options: KafkaEventBusO
           connecting = null;
         }
         await connected.disconnect().catch(() => undefined);
-        if (isFenced(error)) throw new ProducerFencedError(`Another producer took transactional id ${options.transactionalId}`);
+        if (isFenced(error))
+          throw new ProducerFencedError(`Another producer took transactional id ${options.transactionalId}`);
         throw error;
       }
     },

@@ -2,7 +2,13 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type kafkajs from 'kafkajs';
 import { reportError } from '../observability/errorReporter.js';
 import { SpanKind, inEventSpans } from '../observability/tracing.js';
-import { HaltPartitionError, type BusHandler, type BusSubscription, type HaltedPartition, type SubscribeOptions } from './eventBus.port.js';
+import {
+  HaltPartitionError,
+  type BusHandler,
+  type BusSubscription,
+  type HaltedPartition,
+  type SubscribeOptions,
+} from './eventBus.port.js';
 import { decodeEnvelope } from './kafkaCodec.js';
 import type { KafkaEventBusOptions } from './kafkaEventBus.js';
 
@@ -41,13 +47,19 @@ export class KafkaSubscription implements BusSubscription {
   async start(): Promise<void> {
     await this.run();
     const watchdogMs = this.options.watchdogMs ?? 60_000;
-    this.watchdog = setInterval(() => {
-      const silentFor = Date.now() - this.lastFetchAt;
-      if (!this.stopped && silentFor > watchdogMs) {
-        this.options.logger.warn({ group: this.group, silentForMs: silentFor }, 'kafka consumer stopped fetching; recreating it');
-        void this.restart();
-      }
-    }, Math.max(1_000, Math.floor(watchdogMs / 4)));
+    this.watchdog = setInterval(
+      () => {
+        const silentFor = Date.now() - this.lastFetchAt;
+        if (!this.stopped && silentFor > watchdogMs) {
+          this.options.logger.warn(
+            { group: this.group, silentForMs: silentFor },
+            'kafka consumer stopped fetching; recreating it',
+          );
+          void this.restart();
+        }
+      },
+      Math.max(1_000, Math.floor(watchdogMs / 4)),
+    );
     this.watchdog.unref();
   }
 
@@ -58,7 +70,11 @@ export class KafkaSubscription implements BusSubscription {
     await this.restarting?.catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = null;
-    await consumer?.disconnect().catch((error: unknown) => this.options.logger.warn({ err: error, group: this.group }, 'kafka consumer disconnect failed'));
+    await consumer
+      ?.disconnect()
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error, group: this.group }, 'kafka consumer disconnect failed'),
+      );
     this.onStopped();
   }
 
@@ -108,7 +124,10 @@ export class KafkaSubscription implements BusSubscription {
           this.options.logger.info({ group: this.group }, 'kafka consumer recreated');
           return;
         } catch (error) {
-          this.options.logger.warn({ err: error, group: this.group, attempt }, 'kafka consumer could not start; retrying');
+          this.options.logger.warn(
+            { err: error, group: this.group, attempt },
+            'kafka consumer could not start; retrying',
+          );
           await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
         }
       }
@@ -126,7 +145,10 @@ export class KafkaSubscription implements BusSubscription {
       pause();
       return;
     }
-    this.options.metrics?.busConsumerLag.set({ group: this.group, partition: String(partition) }, Number(batch.offsetLag()));
+    this.options.metrics?.busConsumerLag.set(
+      { group: this.group, partition: String(partition) },
+      Number(batch.offsetLag()),
+    );
     const messages = batch.messages;
     for (let start = 0; start < messages.length; start += this.maxBatchEvents) {
       if (!payload.isRunning() || payload.isStale()) return;
@@ -136,19 +158,32 @@ export class KafkaSubscription implements BusSubscription {
         const events = slice.map((message) => decodeEnvelope(message));
         const remaining = Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1);
         const delivery = { topic: batch.topic, partition, offsets: slice.map((message) => message.offset), remaining };
-        const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': batch.topic, 'messaging.consumer.group.name': this.group, 'messaging.destination.partition.id': String(partition) };
-        await inEventSpans(`kafka consume ${this.group}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) => this.handler(traced, delivery));
+        const attributes = {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': batch.topic,
+          'messaging.consumer.group.name': this.group,
+          'messaging.destination.partition.id': String(partition),
+        };
+        await inEventSpans(`kafka consume ${this.group}`, { kind: SpanKind.CONSUMER, attributes }, events, (traced) =>
+          this.handler(traced, delivery),
+        );
       } catch (error) {
         if (!(error instanceof HaltPartitionError)) throw error;
         const halted = { topic: batch.topic, partition, reason: error.message };
         this.haltedPartitions.set(partition, halted);
-        this.options.logger.error({ ...halted, group: this.group, offset: slice[0]?.offset }, 'ALARM: partition halted; nothing after it is consumed until the cause is fixed');
+        this.options.logger.error(
+          { ...halted, group: this.group, offset: slice[0]?.offset },
+          'ALARM: partition halted; nothing after it is consumed until the cause is fixed',
+        );
         pause();
         return;
       }
       payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }
-    this.options.metrics?.busConsumerLag.set({ group: this.group, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
+    this.options.metrics?.busConsumerLag.set(
+      { group: this.group, partition: String(partition) },
+      Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1),
+    );
   }
 }

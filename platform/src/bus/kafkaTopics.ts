@@ -18,7 +18,11 @@ export interface TopicSpec {
  * An existing topic with another partition count is refused rather than used.
  */
 export async function ensureBoardEventsTopic(spec: TopicSpec): Promise<void> {
-  const kafka = new Kafka({ clientId: 'topic-setup', brokers: [...spec.brokers], logCreator: kafkaLogCreator(spec.logger) });
+  const kafka = new Kafka({
+    clientId: 'topic-setup',
+    brokers: [...spec.brokers],
+    logCreator: kafkaLogCreator(spec.logger),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -44,7 +48,9 @@ export async function ensureBoardEventsTopic(spec: TopicSpec): Promise<void> {
     const metadata = await admin.fetchTopicMetadata({ topics: [spec.topic] });
     const found = metadata.topics[0]?.partitions.length ?? 0;
     if (found !== spec.partitions) {
-      throw new Error(`Kafka topic ${spec.topic} has ${found} partitions; this deployment is configured for ${spec.partitions}. Board order depends on a fixed count: fix KAFKA_PARTITIONS or the topic.`);
+      throw new Error(
+        `Kafka topic ${spec.topic} has ${found} partitions; this deployment is configured for ${spec.partitions}. Board order depends on a fixed count: fix KAFKA_PARTITIONS or the topic.`,
+      );
     }
   } finally {
     await admin.disconnect();
@@ -52,7 +58,11 @@ export async function ensureBoardEventsTopic(spec: TopicSpec): Promise<void> {
 }
 
 /** Deletes topics (tests clean up what they created). */
-export async function deleteTopics(brokers: readonly string[], topics: readonly string[], logger: Logger): Promise<void> {
+export async function deleteTopics(
+  brokers: readonly string[],
+  topics: readonly string[],
+  logger: Logger,
+): Promise<void> {
   const kafka = new Kafka({ clientId: 'topic-cleanup', brokers: [...brokers], logCreator: kafkaLogCreator(logger) });
   const admin = kafka.admin();
   await admin.connect();
@@ -71,8 +81,18 @@ export interface TopicOffsets {
 }
 
 /** Where a topic ends and where each consumer group stands in it (operations status). */
-export async function readTopicOffsets(brokers: readonly string[], topic: string, groups: readonly string[], logger: Logger): Promise<TopicOffsets> {
-  const kafka = new Kafka({ clientId: 'primetrade-ops', brokers: [...brokers], logCreator: kafkaLogCreator(logger), retry: { retries: 2 } });
+export async function readTopicOffsets(
+  brokers: readonly string[],
+  topic: string,
+  groups: readonly string[],
+  logger: Logger,
+): Promise<TopicOffsets> {
+  const kafka = new Kafka({
+    clientId: 'primetrade-ops',
+    brokers: [...brokers],
+    logCreator: kafkaLogCreator(logger),
+    retry: { retries: 2 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -80,9 +100,17 @@ export async function readTopicOffsets(brokers: readonly string[], topic: string
     const committed = new Map<string, Map<number, string | null>>();
     for (const group of groups) {
       const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      committed.set(group, new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? null : p.offset])));
+      committed.set(
+        group,
+        new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? null : p.offset])),
+      );
     }
-    return { partitions: ends.map((end) => ({ partition: end.partition, low: end.low, high: end.high })).sort((a, b) => a.partition - b.partition), committed };
+    return {
+      partitions: ends
+        .map((end) => ({ partition: end.partition, low: end.low, high: end.high }))
+        .sort((a, b) => a.partition - b.partition),
+      committed,
+    };
   } finally {
     await admin.disconnect();
   }

@@ -21,7 +21,11 @@ export interface MemoryCacheOptions {
 export function createMemoryCache(options: MemoryCacheOptions = {}): TextCache {
   const clock = options.now ?? Date.now;
   // The least recently used entry goes first; `perf` lets tests move time, `ttlResolution: 0` reads it on every call.
-  const entries = new LRUCache<string, string>({ max: options.maxEntries ?? 1000, ttlResolution: 0, perf: { now: clock } });
+  const entries = new LRUCache<string, string>({
+    max: options.maxEntries ?? 1000,
+    ttlResolution: 0,
+    perf: { now: clock },
+  });
   return {
     get: async (key) => entries.get(key) ?? null,
     async set(key, value, ttlMs) {

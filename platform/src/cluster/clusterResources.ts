@@ -50,7 +50,11 @@ export async function openClusterEventStore(
     const store = createEventStoreDbEventStore({ connectionString: settings.storeUrl, logger: parts.logger });
     return { store, sql: null, close: () => store.close() };
   }
-  const sql = createPostgresSql({ connectionString: settings.storeUrl, max: config.PG_POOL_MAX, applicationName: `primetrade-${parts.role}-store` });
+  const sql = createPostgresSql({
+    connectionString: settings.storeUrl,
+    max: config.PG_POOL_MAX,
+    applicationName: `primetrade-${parts.role}-store`,
+  });
   const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
   return {
     store,

@@ -7,7 +7,12 @@ import { z } from 'zod';
 const csv = z
   .string()
   .default('')
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
 
 const bytes = z
   .string()
@@ -40,7 +45,6 @@ export const settingSections = {
   observability: 'Observability',
   cluster: 'Cluster mode',
   ops: 'Operations CLI only',
-  faults: 'Fault suite only',
 } as const;
 export type SettingSection = keyof typeof settingSections;
 
@@ -50,14 +54,38 @@ export const configSchema = z.object({
     'server',
     '`embedded`: one process on PGlite. `cluster`: one service per process on PostgreSQL, Kafka and Redis (see "Cluster mode" below).',
   ),
-  NODE_ENV: setting(z.enum(['development', 'production', 'test']).default('development'), 'server', '`production` requires `JWT_SECRET`.'),
-  HOST: setting(z.string().min(1).default('127.0.0.1'), 'server', 'Address the HTTP API, the web client and `/socket.io` listen on.'),
+  NODE_ENV: setting(
+    z.enum(['development', 'production', 'test']).default('development'),
+    'server',
+    '`production` requires `JWT_SECRET`.',
+  ),
+  HOST: setting(
+    z.string().min(1).default('127.0.0.1'),
+    'server',
+    'Address the HTTP API, the web client and `/socket.io` listen on.',
+  ),
   PORT: setting(port.default(3000), 'server', 'Port of the HTTP API, the web client and `/socket.io`.'),
-  DATA_DIR: setting(z.string().min(1).default('./data'), 'server', 'Embedded data: the PGlite files and the generated signing secret (created private to the process owner).'),
-  WEB_ROOT: setting(z.string().optional(), 'server', 'Directory of the built web client (default `web/dist`, built by `npm start`); empty disables static serving.'),
+  DATA_DIR: setting(
+    z.string().min(1).default('./data'),
+    'server',
+    'Embedded data: the PGlite files and the generated signing secret (created private to the process owner).',
+  ),
+  WEB_ROOT: setting(
+    z.string().optional(),
+    'server',
+    'Directory of the built web client (default `web/dist`, built by `npm start`); empty disables static serving.',
+  ),
   CORS_ORIGINS: setting(csv, 'server', 'Comma-separated allow-list of browser origins; empty allows none.'),
-  TRUST_PROXY: setting(z.stringbool().default(false), 'server', 'Take the client address from `X-Forwarded-For` (only behind a proxy you run).'),
-  SHUTDOWN_GRACE_MS: setting(positiveInt.default(10_000), 'server', 'How long a shutdown waits for requests and sockets in flight before closing.'),
+  TRUST_PROXY: setting(
+    z.stringbool().default(false),
+    'server',
+    'Take the client address from `X-Forwarded-For` (only behind a proxy you run).',
+  ),
+  SHUTDOWN_GRACE_MS: setting(
+    positiveInt.default(10_000),
+    'server',
+    'How long a shutdown waits for requests and sockets in flight before closing.',
+  ),
   LOG_LEVEL: setting(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'server',
@@ -72,15 +100,31 @@ export const configSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: setting(positiveInt.default(900), 'accounts', 'Lifetime of an access token.'),
   REFRESH_TOKEN_TTL_SECONDS: setting(positiveInt.default(30 * 24 * 3600), 'accounts', 'Lifetime of a refresh token.'),
 
-  BODY_LIMIT: setting(bytes.default(256 * 1024), 'limits', 'Largest request body (`262144`, `256kb`, `1mb`); larger bodies get `413`.'),
-  RATE_LIMIT_LOGIN_PER_15_MINUTES: setting(positiveInt.default(100), 'limits', 'Login attempts per client address in 15 minutes.'),
+  BODY_LIMIT: setting(
+    bytes.default(256 * 1024),
+    'limits',
+    'Largest request body (`262144`, `256kb`, `1mb`); larger bodies get `413`.',
+  ),
+  RATE_LIMIT_LOGIN_PER_15_MINUTES: setting(
+    positiveInt.default(100),
+    'limits',
+    'Login attempts per client address in 15 minutes.',
+  ),
   RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: setting(
     positiveInt.default(10),
     'limits',
     'Login attempts per account from one address in 15 minutes (never per account alone: that would let anyone lock a person out).',
   ),
-  RATE_LIMIT_REGISTER_PER_HOUR: setting(positiveInt.default(20), 'limits', 'Registrations per client address in an hour.'),
-  RATE_LIMIT_API_PER_MINUTE: setting(positiveInt.default(1200), 'limits', 'API requests per signed-in user in a minute.'),
+  RATE_LIMIT_REGISTER_PER_HOUR: setting(
+    positiveInt.default(20),
+    'limits',
+    'Registrations per client address in an hour.',
+  ),
+  RATE_LIMIT_API_PER_MINUTE: setting(
+    positiveInt.default(1200),
+    'limits',
+    'API requests per signed-in user in a minute.',
+  ),
   REALTIME_MAX_SOCKETS_PER_USER: setting(
     positiveInt.default(20),
     'limits',
@@ -117,7 +161,11 @@ export const configSchema = z.object({
     'notifications',
     'The From header of notification mails, `address@example.com` or `Name <address@example.com>`; required with `SMTP_URL`.',
   ),
-  DUE_SOON_SCAN_INTERVAL_MS: setting(positiveInt.min(1_000).default(60_000), 'notifications', 'How often the due-soon scan looks for tasks due within 24 hours.'),
+  DUE_SOON_SCAN_INTERVAL_MS: setting(
+    positiveInt.min(1_000).default(60_000),
+    'notifications',
+    'How often the due-soon scan looks for tasks due within 24 hours.',
+  ),
 
   RETENTION_REFRESH_TOKENS_DAYS: setting(
     z.coerce.number().int().min(0).max(3650).default(30),
@@ -150,7 +198,11 @@ export const configSchema = z.object({
     'observability',
     'Service name in traces; default `primetrade-<role>` (command-api, relay, projector, realtime), `primetrade` embedded.',
   ),
-  OTEL_TRACES_SAMPLER_RATIO: setting(z.coerce.number().min(0).max(1).default(1), 'observability', 'Share of new traces recorded, 0 to 1.'),
+  OTEL_TRACES_SAMPLER_RATIO: setting(
+    z.coerce.number().min(0).max(1).default(1),
+    'observability',
+    'Share of new traces recorded, 0 to 1.',
+  ),
   ERROR_REPORTING_DSN: setting(
     z.url({ protocol: /^https?$/ }).optional(),
     'observability',
@@ -162,7 +214,11 @@ export const configSchema = z.object({
     'cluster',
     'PostgreSQL for read models, accounts, the relay lease and checkpoints. Required in cluster mode.',
   ),
-  EVENT_STORE: setting(z.enum(['postgres', 'eventstoredb']).default('postgres'), 'cluster', 'Which event store: PostgreSQL (the same or another server) or EventStoreDB.'),
+  EVENT_STORE: setting(
+    z.enum(['postgres', 'eventstoredb']).default('postgres'),
+    'cluster',
+    'Which event store: PostgreSQL (the same or another server) or EventStoreDB.',
+  ),
   EVENT_STORE_URL: setting(
     z.string().min(1).optional(),
     'cluster',
@@ -171,34 +227,42 @@ export const configSchema = z.object({
   PG_POOL_MAX: setting(positiveInt.default(10), 'cluster', 'Connections per PostgreSQL pool.'),
   KAFKA_BROKERS: setting(csv, 'cluster', 'Comma-separated `host:port` list. Required in cluster mode.'),
   KAFKA_TOPIC: setting(
-    z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'a Kafka topic name').default('taskboard.board-events'),
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,200}$/, 'a Kafka topic name')
+      .default('taskboard.board-events'),
     'cluster',
     'The topic board events travel on.',
   ),
-  KAFKA_PARTITIONS: setting(positiveInt.max(1000).default(8), 'cluster', 'Partitions of the topic; fixed for its life, since boards hash onto partitions.'),
+  KAFKA_PARTITIONS: setting(
+    positiveInt.max(1000).default(8),
+    'cluster',
+    'Partitions of the topic; fixed for its life, since boards hash onto partitions.',
+  ),
   REDIS_URL: setting(
     z.url({ protocol: /^rediss?$/ }).optional(),
     'cluster',
     'Redis for the Socket.IO adapter, presence, member removals and rate limits. Required in cluster mode.',
   ),
-  REDIS_KEY_PREFIX: setting(z.string().min(1).default('pt:'), 'cluster', 'Namespace of every Redis key (rate limits, presence, the adapter\'s channels).'),
-  NODE_NAME: setting(z.string().min(1).optional(), 'cluster', 'This process\'s name in leases and logs; default `<role>-<host>-<pid>`.'),
+  REDIS_KEY_PREFIX: setting(
+    z.string().min(1).default('pt:'),
+    'cluster',
+    "Namespace of every Redis key (rate limits, presence, the adapter's channels).",
+  ),
+  NODE_NAME: setting(
+    z.string().min(1).optional(),
+    'cluster',
+    "This process's name in leases and logs; default `<role>-<host>-<pid>`.",
+  ),
   RELAY_LEASE_TTL_MS: setting(
     positiveInt.min(1_000).default(6_000),
     'cluster',
-    'How long the relay\'s leader lease lasts unrenewed: how long a frozen or dead leader blocks the standby.',
+    "How long the relay's leader lease lasts unrenewed: how long a frozen or dead leader blocks the standby.",
   ),
-  OPS_PORT: setting(port.default(9464), 'cluster', 'Port of the relay\'s and the projector\'s `/healthz`, `/readyz`, `/metrics` and `/status`.'),
-
-  FAULT_RELAY_CRASH_AFTER_ACK: setting(
-    z.stringbool().default(false),
-    'faults',
-    'The relay SIGKILLs itself after Kafka acknowledged a batch, before its checkpoint.',
-  ),
-  FAULT_PROJECTOR_CRASH_IN_BATCH: setting(
-    z.stringbool().default(false),
-    'faults',
-    'The projector SIGKILLs itself inside a batch transaction, before the commit.',
+  OPS_PORT: setting(
+    port.default(9464),
+    'cluster',
+    "Port of the relay's and the projector's `/healthz`, `/readyz`, `/metrics` and `/status`.",
   ),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -209,15 +273,18 @@ export class ConfigError extends Error {
 
 function missingSettings(config: Config): string[] {
   const missing: string[] = [];
-  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) missing.push('JWT_SECRET: required when NODE_ENV=production');
-  if (config.SMTP_URL && !config.MAIL_FROM) missing.push('MAIL_FROM: required when SMTP_URL is set (the From header of notification mails)');
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET)
+    missing.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.SMTP_URL && !config.MAIL_FROM)
+    missing.push('MAIL_FROM: required when SMTP_URL is set (the From header of notification mails)');
   if (config.MODE !== 'cluster') return missing;
   // Every node of a cluster must verify the others' tokens: one shared secret, never generated.
   if (!config.JWT_SECRET) missing.push('JWT_SECRET: required in cluster mode (shared by every node)');
   if (!config.DATABASE_URL) missing.push('DATABASE_URL: required in cluster mode');
   if (config.KAFKA_BROKERS.length === 0) missing.push('KAFKA_BROKERS: required in cluster mode');
   if (!config.REDIS_URL) missing.push('REDIS_URL: required in cluster mode');
-  if (config.EVENT_STORE === 'eventstoredb' && !config.EVENT_STORE_URL) missing.push('EVENT_STORE_URL: required with EVENT_STORE=eventstoredb');
+  if (config.EVENT_STORE === 'eventstoredb' && !config.EVENT_STORE_URL)
+    missing.push('EVENT_STORE_URL: required with EVENT_STORE=eventstoredb');
   return missing;
 }
 
@@ -228,7 +295,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = configSchema.safeParse(known);
   if (result.success) {
     const missing = missingSettings(result.data);
-    if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
+    if (missing.length > 0)
+      throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
     return result.data;
   }
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

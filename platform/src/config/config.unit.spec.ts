@@ -5,14 +5,24 @@ describe('Config', () => {
   describe('when nothing is set', () => {
     it('starts embedded on port 3000 with ./data', () => {
       const config = loadConfig({});
-      expect(config).toMatchObject({ MODE: 'embedded', PORT: 3000, DATA_DIR: './data', BODY_LIMIT: 262144, REALTIME_MAX_MESSAGE_BYTES: 16384 });
+      expect(config).toMatchObject({
+        MODE: 'embedded',
+        PORT: 3000,
+        DATA_DIR: './data',
+        BODY_LIMIT: 262144,
+        REALTIME_MAX_MESSAGE_BYTES: 16384,
+      });
       expect(config.CORS_ORIGINS).toEqual([]);
     });
   });
 
   describe('when values are given', () => {
     it('parses sizes, lists and booleans', () => {
-      const config = loadConfig({ BODY_LIMIT: '1mb', CORS_ORIGINS: 'http://a.test, http://b.test', TRUST_PROXY: 'true' });
+      const config = loadConfig({
+        BODY_LIMIT: '1mb',
+        CORS_ORIGINS: 'http://a.test, http://b.test',
+        TRUST_PROXY: 'true',
+      });
       expect(config.BODY_LIMIT).toBe(1024 * 1024);
       expect(config.CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
       expect(config.TRUST_PROXY).toBe(true);
@@ -42,8 +52,17 @@ describe('Config', () => {
     });
 
     it('take an exporter, a collector URL, a ratio and a DSN, and refuse what they cannot use', () => {
-      const config = loadConfig({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_RATIO: '0.25', ERROR_REPORTING_DSN: 'https://k@errors.test/1' });
-      expect(config).toMatchObject({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_RATIO: 0.25 });
+      const config = loadConfig({
+        OTEL_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_TRACES_SAMPLER_RATIO: '0.25',
+        ERROR_REPORTING_DSN: 'https://k@errors.test/1',
+      });
+      expect(config).toMatchObject({
+        OTEL_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_TRACES_SAMPLER_RATIO: 0.25,
+      });
       expect(() => loadConfig({ OTEL_EXPORTER: 'zipkin' })).toThrow(/OTEL_EXPORTER/);
       expect(() => loadConfig({ OTEL_TRACES_SAMPLER_RATIO: '2' })).toThrow(/OTEL_TRACES_SAMPLER_RATIO/);
       expect(() => loadConfig({ ERROR_REPORTING_DSN: 'ftp://errors.test' })).toThrow(/ERROR_REPORTING_DSN/);
@@ -53,13 +72,19 @@ describe('Config', () => {
   describe('e-mail notifications', () => {
     it('are off unless SMTP_URL is set', () => {
       expect(loadConfig({}).SMTP_URL).toBeUndefined();
-      expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'PrimeTrade <no-reply@example.test>' })).toMatchObject({
-        SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'PrimeTrade <no-reply@example.test>', DUE_SOON_SCAN_INTERVAL_MS: 60_000,
+      expect(
+        loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'PrimeTrade <no-reply@example.test>' }),
+      ).toMatchObject({
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        MAIL_FROM: 'PrimeTrade <no-reply@example.test>',
+        DUE_SOON_SCAN_INTERVAL_MS: 60_000,
       });
     });
 
     it('require MAIL_FROM with SMTP_URL', () => {
-      expect(() => loadConfig({ SMTP_URL: 'smtps://mail.example.test' })).toThrow(/MAIL_FROM: required when SMTP_URL is set/);
+      expect(() => loadConfig({ SMTP_URL: 'smtps://mail.example.test' })).toThrow(
+        /MAIL_FROM: required when SMTP_URL is set/,
+      );
     });
 
     it('refuse another kind of URL or a From without an address, without echoing the value', () => {
@@ -88,12 +113,20 @@ describe('Config', () => {
 
     it('takes the services from the environment, with the design’s defaults', () => {
       const config = loadConfig(cluster);
-      expect(config).toMatchObject({ MODE: 'cluster', EVENT_STORE: 'postgres', KAFKA_TOPIC: 'taskboard.board-events', KAFKA_PARTITIONS: 8, RELAY_LEASE_TTL_MS: 6000 });
+      expect(config).toMatchObject({
+        MODE: 'cluster',
+        EVENT_STORE: 'postgres',
+        KAFKA_TOPIC: 'taskboard.board-events',
+        KAFKA_PARTITIONS: 8,
+        RELAY_LEASE_TTL_MS: 6000,
+      });
       expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
     });
 
     it('names every missing setting at once', () => {
-      expect(() => loadConfig({ MODE: 'cluster' })).toThrow(/JWT_SECRET[\s\S]*DATABASE_URL[\s\S]*KAFKA_BROKERS[\s\S]*REDIS_URL/);
+      expect(() => loadConfig({ MODE: 'cluster' })).toThrow(
+        /JWT_SECRET[\s\S]*DATABASE_URL[\s\S]*KAFKA_BROKERS[\s\S]*REDIS_URL/,
+      );
       expect(() => loadConfig({ ...cluster, EVENT_STORE: 'eventstoredb' })).toThrow(/EVENT_STORE_URL/);
     });
 

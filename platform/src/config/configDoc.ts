@@ -39,7 +39,8 @@ function accepts(property: JsonSchemaProperty, defaultValue: unknown): string {
   if (property.pattern?.includes('(b|kb|mb)')) return 'a size: bytes, or with `kb` / `mb`';
   if (property.type === 'integer' || property.type === 'number') {
     const kind = property.type === 'integer' ? 'integer' : 'number';
-    const maximum = property.maximum !== undefined && property.maximum < Number.MAX_SAFE_INTEGER ? property.maximum : undefined;
+    const maximum =
+      property.maximum !== undefined && property.maximum < Number.MAX_SAFE_INTEGER ? property.maximum : undefined;
     const minimum = property.minimum ?? (property.exclusiveMinimum === 0 && kind === 'integer' ? 1 : undefined);
     if (minimum !== undefined && maximum !== undefined) return `${kind} ${minimum}–${maximum}`;
     if (minimum !== undefined) return `${kind} ≥ ${minimum}`;
@@ -57,7 +58,10 @@ function defaultValueOf(schema: z.ZodType): unknown {
 function shownDefault(value: unknown): string {
   if (value === undefined) return '—';
   if (Array.isArray(value)) return value.length === 0 ? 'empty' : `\`${value.join(',')}\``;
-  const text = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? `${value}` : JSON.stringify(value);
+  const text =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? `${value}`
+      : JSON.stringify(value);
   return `\`${text}\``;
 }
 
@@ -66,7 +70,9 @@ function cell(text: string): string {
 }
 
 export function renderConfigurationDoc(): string {
-  const json = z.toJSONSchema(allSettings, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchemaProperty> };
+  const json = z.toJSONSchema(allSettings, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, JsonSchemaProperty>;
+  };
   const rows = new Map<SettingSection, string[]>();
   for (const [name, schema] of Object.entries(allSettings.shape) as [string, z.ZodType][]) {
     const meta = metaOf(name, schema);

@@ -5,8 +5,14 @@ import { ConfigError, configSchema } from './config.js';
  * What the operations CLI reads from the environment: the cluster's variables (same names and
  * rules as the services, see `configSchema`, retention days included) plus the webhook secret of `replay`.
  */
-const opsSchema = configSchema.pick({ DATABASE_URL: true, EVENT_STORE: true, EVENT_STORE_URL: true, KAFKA_BROKERS: true, KAFKA_TOPIC: true,
-  RETENTION_REFRESH_TOKENS_DAYS: true, RETENTION_NOTIFICATIONS_DAYS: true,
+const opsSchema = configSchema.pick({
+  DATABASE_URL: true,
+  EVENT_STORE: true,
+  EVENT_STORE_URL: true,
+  KAFKA_BROKERS: true,
+  KAFKA_TOPIC: true,
+  RETENTION_REFRESH_TOKENS_DAYS: true,
+  RETENTION_NOTIFICATIONS_DAYS: true,
 });
 
 export interface OpsConfig {
@@ -33,21 +39,36 @@ export const opsOnlySchema = z.object({
     .string()
     .min(minimumSecretLength, `at least ${minimumSecretLength} characters`)
     .optional()
-    .meta({ section: 'ops', description: 'HMAC key that signs every delivery of `replay` (at least 32 characters); `replay` refuses to run without it.' }),
+    .meta({
+      section: 'ops',
+      description:
+        'HMAC key that signs every delivery of `replay` (at least 32 characters); `replay` refuses to run without it.',
+    }),
 });
 
 export function loadOpsConfig(env: Record<string, string | undefined> = process.env): OpsConfig {
-  const known = Object.fromEntries(Object.keys(opsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]));
+  const known = Object.fromEntries(
+    Object.keys(opsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
   const parsed = opsSchema.safeParse(known);
   if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
+    );
   }
   const config = parsed.data;
   const logLevel = configSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL || 'warn');
-  if (!logLevel.success) throw new ConfigError(`Invalid configuration:\n  LOG_LEVEL: ${logLevel.error.issues[0]?.message ?? 'invalid'}`);
-  if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required (the read-model PostgreSQL, e.g. postgres://user@host:5432/primetrade)');
+  if (!logLevel.success)
+    throw new ConfigError(`Invalid configuration:\n  LOG_LEVEL: ${logLevel.error.issues[0]?.message ?? 'invalid'}`);
+  if (!config.DATABASE_URL)
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_URL: required (the read-model PostgreSQL, e.g. postgres://user@host:5432/primetrade)',
+    );
   const secret = opsOnlySchema.shape.REPLAY_WEBHOOK_SECRET.safeParse(env.REPLAY_WEBHOOK_SECRET || undefined);
-  if (!secret.success) throw new ConfigError(`Invalid configuration:\n  REPLAY_WEBHOOK_SECRET: ${secret.error.issues[0]?.message ?? 'invalid'}`);
+  if (!secret.success)
+    throw new ConfigError(
+      `Invalid configuration:\n  REPLAY_WEBHOOK_SECRET: ${secret.error.issues[0]?.message ?? 'invalid'}`,
+    );
   return {
     databaseUrl: config.DATABASE_URL,
     storeUrl: config.EVENT_STORE_URL ?? config.DATABASE_URL,
@@ -56,6 +77,9 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
     kafkaTopic: config.KAFKA_TOPIC,
     logLevel: logLevel.data,
     webhookSecret: secret.data ?? null,
-    retention: { refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS, notificationDays: config.RETENTION_NOTIFICATIONS_DAYS },
+    retention: {
+      refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS,
+      notificationDays: config.RETENTION_NOTIFICATIONS_DAYS,
+    },
   };
 }

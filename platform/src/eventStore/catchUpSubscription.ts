@@ -84,7 +84,9 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Sub
     // Silence is fine while the store has nothing newer for us; it is not when it has (docs/architecture.md).
     async function checkLiveness(): Promise<void> {
       if (!confirmed && now() - openedAt >= timings.confirmTimeoutMs) {
-        throw new SubscriptionStalledError(`EventStoreDB did not confirm the subscription within ${timings.confirmTimeoutMs} ms`);
+        throw new SubscriptionStalledError(
+          `EventStoreDB did not confirm the subscription within ${timings.confirmTimeoutMs} ms`,
+        );
       }
       if (now() - idleSince < timings.probeIntervalMs) return;
       let newest: Position | null;
@@ -100,13 +102,17 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Sub
       }
       suspect ??= { position: newest, at: now() };
       if (later(progress, suspect.position) && now() - suspect.at >= timings.stallMs) {
-        throw new SubscriptionStalledError(`EventStoreDB sent nothing for ${now() - idleSince} ms while the store holds newer events`);
+        throw new SubscriptionStalledError(
+          `EventStoreDB sent nothing for ${now() - idleSince} ms while the store holds newer events`,
+        );
       }
     }
 
     try {
       while (!stopped) {
-        const untilConfirm = confirmed ? timings.probeIntervalMs : Math.max(1, timings.confirmTimeoutMs - (now() - openedAt));
+        const untilConfirm = confirmed
+          ? timings.probeIntervalMs
+          : Math.max(1, timings.confirmTimeoutMs - (now() - openedAt));
         const signals = await source.take(options.maxCount, Math.min(timings.probeIntervalMs, untilConfirm));
         if (stopped) return;
         if (signals.length === 0) {
@@ -117,10 +123,12 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Sub
         for (const signal of signals) {
           if (signal.kind === 'fellBehind') options.logger?.info('event store subscription fell behind; catching up');
           confirmed = true;
-          const position = signal.kind === 'event' ? signal.event.position : signal.kind === 'checkpoint' ? signal.position : null;
+          const position =
+            signal.kind === 'event' ? signal.event.position : signal.kind === 'checkpoint' ? signal.position : null;
           if (position !== null && later(progress, position)) progress = position;
           // After a resubscription the server may repeat what was handled; order is checked too.
-          if (signal.kind === 'event' && later(batch[batch.length - 1]?.position ?? checkpoint, signal.event.position)) batch.push(signal.event);
+          if (signal.kind === 'event' && later(batch[batch.length - 1]?.position ?? checkpoint, signal.event.position))
+            batch.push(signal.event);
         }
         suspect = null;
         if (batch.length > 0) {
@@ -143,7 +151,10 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Sub
       } catch (error) {
         if (stopped) break;
         failures += 1;
-        options.logger?.warn({ err: error, failures }, 'event store subscription failed; resubscribing from its last handled position');
+        options.logger?.warn(
+          { err: error, failures },
+          'event store subscription failed; resubscribing from its last handled position',
+        );
         options.onError?.(error);
         await pauses.pause(Math.min(timings.maxRetryDelayMs, timings.minRetryDelayMs * 2 ** (failures - 1)));
       }

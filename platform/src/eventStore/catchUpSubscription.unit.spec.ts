@@ -8,8 +8,13 @@ import { createFeedQueue, FeedEndedError } from './feedQueue.js';
 import type { FeedQueue } from './feedQueue.js';
 import { comparePositions, encodePosition } from './position.js';
 
-const timings: WatchdogTimings = { confirmTimeoutMs: 150, probeIntervalMs: 20, stallMs: 100, minRetryDelayMs: 5, maxRetryDelayMs: 20 };
-
+const timings: WatchdogTimings = {
+  confirmTimeoutMs: 150,
+  probeIntervalMs: 20,
+  stallMs: 100,
+  minRetryDelayMs: 5,
+  maxRetryDelayMs: 20,
+};
 
 interface FakeFeed {
   readonly queue: FeedQueue;
@@ -81,8 +86,19 @@ describe('Catch-up subscription', () => {
     subscription = null;
   });
 
-  function start(server: FakeServer, overrides: Partial<CatchUpSubscriptionOptions> & Pick<CatchUpSubscriptionOptions, 'handler'>): Subscription {
-    subscription = runCatchUpSubscription({ after: null, maxCount: 3, open: server.open, probe: server.probe, comparePositions, timings, ...overrides });
+  function start(
+    server: FakeServer,
+    overrides: Partial<CatchUpSubscriptionOptions> & Pick<CatchUpSubscriptionOptions, 'handler'>,
+  ): Subscription {
+    subscription = runCatchUpSubscription({
+      after: null,
+      maxCount: 3,
+      open: server.open,
+      probe: server.probe,
+      comparePositions,
+      timings,
+      ...overrides,
+    });
     return subscription;
   }
 
@@ -270,7 +286,11 @@ describe('Feed queue', () => {
 
   it('pauses the source at the high-water mark and resumes it once half is taken', async () => {
     const calls: string[] = [];
-    const queue = createFeedQueue({ highWater: 4, pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    const queue = createFeedQueue({
+      highWater: 4,
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
     for (let n = 0; n < 4; n += 1) queue.push({ kind: 'event', event: event(n) });
     expect(calls).toEqual(['pause']);
     expect(await queue.take(1, 10)).toHaveLength(1);

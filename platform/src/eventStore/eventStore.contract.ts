@@ -1,17 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { eventStoreFaultContract } from './eventStore.faults.contract.js';
-import type { AppendTestHooks } from './testHooks.js';
+import { readContract } from './eventStore.read.contract.js';
+import { subscribeContract } from './eventStore.subscribe.contract.js';
 
 export interface ContractStore {
   readonly store: EventStore;
   readonly cleanup: () => Promise<void>;
 }
 
-/** Builds a fresh, empty store; `hooks` are the internal fault-injection hooks. */
-export type MakeStore = (hooks?: AppendTestHooks) => Promise<ContractStore>;
+/**
+ * docs/testing.md fault 1: runs inside an append after its writes, before it commits; waiting holds
+ * the append open, throwing rolls it back.
+ */
+export type AppendFault = (streamId: string) => Promise<void>;
+
+/**
+ * Builds a fresh, empty store. Given a fault, the store (or the `Sql` under it) comes wrapped in a
+ * test decorator that runs the fault in every append; the store itself knows nothing of it.
+ */
+export type MakeStore = (fault?: AppendFault) => Promise<ContractStore>;
 
 export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppend => ({
   id: randomUUID(),
@@ -20,13 +30,19 @@ export const newEvent = (type = 'Tested', data: unknown = { n: 1 }): EventToAppe
   metadata: { actorId: 'user-1', occurredAt: '2026-01-01T00:00:00.000Z' },
 });
 
-export const events = (count: number, type = 'Tested'): EventToAppend[] => Array.from({ length: count }, (_, n) => newEvent(type, { n }));
+export const events = (count: number, type = 'Tested'): EventToAppend[] =>
+  Array.from({ length: count }, (_, n) => newEvent(type, { n }));
 
 /**
  * `readAll` shows a commit only once every transaction that began before it has ended (docs/architecture.md).
  * On a shared server that includes other databases' transactions, so wait until `count` events show.
  */
-export async function readAllSettled(store: EventStore, options: ReadAllOptions, count: number, timeoutMs = 20_000): Promise<StoredEvent[]> {
+export async function readAllSettled(
+  store: EventStore,
+  options: ReadAllOptions,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<StoredEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await store.readAll(options);
@@ -35,7 +51,11 @@ export async function readAllSettled(store: EventStore, options: ReadAllOptions,
   }
 }
 
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.fail('expected a rejection'), (error: unknown) => error);
+const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => expect.fail('expected a rejection'),
+    (error: unknown) => error,
+  );
 
 export interface ContractOptions {
   /**
@@ -44,6 +64,8 @@ export interface ContractOptions {
    * EventStoreDB only recognises retries, and stores such ids again (ADR 0007).
    */
   readonly refusesEveryStoredId?: boolean;
+  /** `make` applies the fault it is given (default true; EventStoreDB has no transaction to act in). */
+  readonly takesFaults?: boolean;
 }
 
 /** The event store contract (docs/architecture.md): every adapter runs it. */
@@ -73,10 +95,21 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
 
       it('stores id, type, data, metadata and the record time as given', async () => {
         const id = stream();
-        const event = newEvent('TaskMoved', { taskId: 't1', nested: { list: [1, 'two', null] }, text: `it's "quoted" \\ ünïcode` });
+        const event = newEvent('TaskMoved', {
+          taskId: 't1',
+          nested: { list: [1, 'two', null] },
+          text: `it's "quoted" \\ ünïcode`,
+        });
         await store.appendToStream(id, [event]);
         const [stored] = await store.readStream(id);
-        expect(stored).toMatchObject({ id: event.id, streamId: id, type: 'TaskMoved', revision: 0n, data: event.data, metadata: event.metadata });
+        expect(stored).toMatchObject({
+          id: event.id,
+          streamId: id,
+          type: 'TaskMoved',
+          revision: 0n,
+          data: event.data,
+          metadata: event.metadata,
+        });
         expect(stored?.recordedAt).toBeInstanceOf(Date);
       });
 
@@ -84,7 +117,8 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
         const id = stream();
         await store.appendToStream(id, events(5));
         const stored = await store.readStream(id);
-        for (let n = 1; n < stored.length; n += 1) expect(store.comparePositions(stored[n - 1]!.position, stored[n]!.position)).toBe(-1);
+        for (let n = 1; n < stored.length; n += 1)
+          expect(store.comparePositions(stored[n - 1]!.position, stored[n]!.position)).toBe(-1);
       });
 
       describe('when the expected revision is no_stream', () => {
@@ -150,7 +184,9 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
         it('refuses an empty batch, an id that is not a UUID and an id used twice', async () => {
           const id = stream();
           await expect(store.appendToStream(id, [])).rejects.toBeInstanceOf(RangeError);
-          await expect(store.appendToStream(id, [{ ...newEvent(), id: 'not-a-uuid' }])).rejects.toBeInstanceOf(TypeError);
+          await expect(store.appendToStream(id, [{ ...newEvent(), id: 'not-a-uuid' }])).rejects.toBeInstanceOf(
+            TypeError,
+          );
           const twice = newEvent();
           await expect(store.appendToStream(id, [twice, twice])).rejects.toBeInstanceOf(DuplicateEventIdError);
           expect(await store.streamRevision(id)).toBeNull();
@@ -185,7 +221,9 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
           const id = stream();
           const batch = events(1);
           await store.appendToStream(id, batch);
-          await expect(store.appendToStream(id, batch, { expectedRevision: 0n })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+          await expect(store.appendToStream(id, batch, { expectedRevision: 0n })).rejects.toBeInstanceOf(
+            WrongExpectedVersionError,
+          );
         });
       }
 
@@ -229,132 +267,9 @@ export function eventStoreContract(name: string, make: MakeStore, options: Contr
       }
     });
 
-    describe('readStream', () => {
-      it('reads a revision range, limited by maxCount', async () => {
-        const id = stream();
-        await store.appendToStream(id, events(6));
-        const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(id, options)).map((e) => e.revision);
-        expect(await revisions({ fromRevision: 2n })).toEqual([2n, 3n, 4n, 5n]);
-        expect(await revisions({ fromRevision: 1n, toRevision: 3n })).toEqual([1n, 2n, 3n]);
-        expect(await revisions({ fromRevision: 1n, maxCount: 2 })).toEqual([1n, 2n]);
-        expect(await revisions({ fromRevision: 9n })).toEqual([]);
-      });
-
-      it('answers an empty list and a null revision for a missing stream', async () => {
-        const id = stream();
-        expect(await store.readStream(id)).toEqual([]);
-        expect(await store.streamRevision(id)).toBeNull();
-      });
-    });
-
-    describe('readAll', () => {
-      it('reads every stream in commit order, after an exclusive position, limited by maxCount', async () => {
-        const prefix = `${stream()}-`;
-        const appended: string[] = [];
-        for (const name of ['a', 'b', 'a', 'c']) {
-          const batch = events(2);
-          await store.appendToStream(`${prefix}${name}`, batch);
-          appended.push(...batch.map((e) => e.id));
-        }
-        const all = await readAllSettled(store, { streamPrefix: prefix }, appended.length);
-        expect(all.map((e) => e.id)).toEqual(appended);
-        for (let n = 1; n < all.length; n += 1) expect(store.comparePositions(all[n - 1]!.position, all[n]!.position)).toBe(-1);
-        const after = await store.readAll({ streamPrefix: prefix, after: all[2]!.position, maxCount: 3 });
-        expect(after.map((e) => e.id)).toEqual(appended.slice(3, 6));
-      });
-
-      it('filters by stream prefix', async () => {
-        const base = stream();
-        await store.appendToStream(`${base}-board-1`, events(1));
-        await store.appendToStream(`${base}-user-1`, events(1));
-        await store.appendToStream(`${base}-board-2`, events(1));
-        const boards = await readAllSettled(store, { streamPrefix: `${base}-board-` }, 2);
-        expect(boards.map((e) => e.streamId)).toEqual([`${base}-board-1`, `${base}-board-2`]);
-      });
-
-      it('serialises positions as strings that compare like comparePositions', async () => {
-        const id = stream();
-        await store.appendToStream(id, events(12));
-        const positions = (await store.readStream(id)).map((e) => e.position);
-        expect([...positions].sort()).toEqual(positions);
-        expect([...positions].reverse().sort((a, b) => store.comparePositions(a, b))).toEqual(positions);
-      });
-    });
-
-    describe('subscribeToAll', () => {
-      it('delivers the stored events, then live ones, in order', async () => {
-        const prefix = `${stream()}-`;
-        const before = events(3);
-        await store.appendToStream(`${prefix}a`, before);
-        const seen: StoredEvent[] = [];
-        const subscription = store.subscribeToAll({ streamPrefix: prefix }, async (batch) => {
-          seen.push(...batch);
-        });
-        await vi.waitFor(() => expect(seen).toHaveLength(3), { timeout: 10_000, interval: 10 });
-        const live = events(2);
-        await store.appendToStream(`${prefix}b`, live);
-        await vi.waitFor(() => expect(seen.map((e) => e.id)).toEqual([...before, ...live].map((e) => e.id)), { timeout: 10_000, interval: 10 });
-        await subscription.stop();
-      });
-
-      it('starts after the given position', async () => {
-        const prefix = `${stream()}-`;
-        const batch = events(4);
-        await store.appendToStream(`${prefix}a`, batch);
-        const [, second] = await readAllSettled(store, { streamPrefix: prefix }, batch.length);
-        const seen: string[] = [];
-        const subscription = store.subscribeToAll({ streamPrefix: prefix, after: second!.position }, async (got) => {
-          seen.push(...got.map((e) => e.id));
-        });
-        await vi.waitFor(() => expect(seen).toEqual(batch.slice(2).map((e) => e.id)), { timeout: 10_000, interval: 10 });
-        await subscription.stop();
-      });
-
-      it('refuses a position that is not one, at once', () => {
-        expect(() => store.subscribeToAll({ after: 'nonsense' }, async () => undefined)).toThrow(TypeError);
-      });
-
-      it('waits for the batch in flight on stop, then delivers nothing more', async () => {
-        const prefix = `${stream()}-`;
-        let finished = 0;
-        let started = 0;
-        const subscription = store.subscribeToAll({ streamPrefix: prefix }, async (batch) => {
-          started += batch.length;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          finished += batch.length;
-        });
-        await store.appendToStream(`${prefix}a`, events(1));
-        await vi.waitFor(() => expect(started).toBe(1), { timeout: 10_000, interval: 10 });
-        await subscription.stop();
-        expect(finished).toBe(1);
-        await store.appendToStream(`${prefix}a`, events(1));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(started).toBe(1);
-      });
-
-      it('retries a failed batch from the last handled position, skipping and reordering nothing', async () => {
-        const prefix = `${stream()}-`;
-        const handled: string[] = [];
-        const errors: unknown[] = [];
-        let failuresLeft = 3;
-        const subscription = store.subscribeToAll(
-          { streamPrefix: prefix, maxCount: 2, onError: (error) => errors.push(error) },
-          async (batch) => {
-            if (handled.length >= 2 && failuresLeft > 0) {
-              failuresLeft -= 1;
-              throw new Error('handler down');
-            }
-            handled.push(...batch.map((e) => e.id));
-          },
-        );
-        const appended = events(7);
-        for (const event of appended) await store.appendToStream(`${prefix}a`, [event]);
-        await vi.waitFor(() => expect(handled).toEqual(appended.map((e) => e.id)), { timeout: 10_000, interval: 10 });
-        expect(errors).toHaveLength(3);
-        await subscription.stop();
-      });
-    });
+    readContract(() => ({ store, stream }));
+    subscribeContract(() => ({ store, stream }));
   });
 
-  eventStoreFaultContract(name, make);
+  eventStoreFaultContract(name, make, options.takesFaults ?? true);
 }

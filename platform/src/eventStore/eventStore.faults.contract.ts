@@ -5,9 +5,7 @@ import { WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, StoredEvent } from './eventStore.port.js';
 import { readAllSettled } from './eventStore.contract.js';
 import { seededRandom } from '../testkit/random.testkit.js';
-import type { MakeStore } from './eventStore.contract.js';
-import type { AppendTestHooks } from './testHooks.js';
-
+import type { AppendFault, MakeStore } from './eventStore.contract.js';
 
 const event = (writer: number): EventToAppend => ({ id: randomUUID(), type: 'Tested', data: { writer }, metadata: {} });
 
@@ -17,6 +15,9 @@ interface RoundResult {
   /** Committed event ids per stream, in revision order, from the append results. */
   readonly committed: Map<string, string[]>;
   readonly delivered: StoredEvent[];
+  /** Appends that committed, and how often the fault ran (each committed append passes it once when the store takes it). */
+  readonly committedAppends: number;
+  readonly faultRuns: number;
 }
 
 /**
@@ -26,14 +27,14 @@ interface RoundResult {
  */
 async function runRound(make: MakeStore, seed: number, withRollbacks = true): Promise<RoundResult> {
   const random = seededRandom(seed);
-  const hooks: AppendTestHooks = {
-    beforeCommit: async () => {
-      await sleep(Math.floor(random() * 6));
-      if (random() < 0.15) throw new RolledBackForTest('rolled back by the test');
-    },
+  let faultRuns = 0;
+  const fault: AppendFault = async () => {
+    faultRuns += 1;
+    await sleep(Math.floor(random() * 6));
+    if (random() < 0.15) throw new RolledBackForTest('rolled back by the test');
   };
-  // Without hooks the SQL store takes its single-round-trip path (ADR 0005), which must keep the same promises.
-  const { store, cleanup } = await (withRollbacks ? make(hooks) : make());
+  // Without the fault the store runs undecorated, as in production, and must keep the same promises.
+  const { store, cleanup } = await (withRollbacks ? make(fault) : make());
   try {
     // Unique per run: a long-lived server (EventStoreDB at EVENTSTORE_URL) keeps earlier runs' streams.
     const prefix = `fault-${seed}-${randomUUID().slice(0, 8)}-`;
@@ -43,6 +44,7 @@ async function runRound(make: MakeStore, seed: number, withRollbacks = true): Pr
       delivered.push(...batch);
     });
     const slots = new Map<string, Map<bigint, string>>(streams.map((id) => [id, new Map()]));
+    let committedAppends = 0;
     const writer = async (writerId: number) => {
       for (let n = 0; n < 12; n += 1) {
         const streamId = streams[Math.floor(random() * streams.length)]!;
@@ -52,20 +54,28 @@ async function runRound(make: MakeStore, seed: number, withRollbacks = true): Pr
         try {
           const expectedRevision = explicit ? ((await store.streamRevision(streamId)) ?? 'no_stream') : 'any';
           const result = await store.appendToStream(streamId, batch, { expectedRevision });
-          batch.forEach((appended, index) => slots.get(streamId)!.set(result.nextExpectedRevision - BigInt(batch.length - 1 - index), appended.id));
+          committedAppends += 1;
+          batch.forEach((appended, index) =>
+            slots.get(streamId)!.set(result.nextExpectedRevision - BigInt(batch.length - 1 - index), appended.id),
+          );
         } catch (error) {
           if (!(error instanceof RolledBackForTest || error instanceof WrongExpectedVersionError)) throw error;
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, (_, writerId) => writer(writerId)));
-    const committed = new Map([...slots].map(([id, bySlot]) => [id, [...bySlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id2]) => id2)]));
+    const committed = new Map(
+      [...slots].map(([id, bySlot]) => [
+        id,
+        [...bySlot.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, id2]) => id2),
+      ]),
+    );
     const total = [...committed.values()].reduce((sum, ids) => sum + ids.length, 0);
     const deadline = Date.now() + 15_000;
     while (delivered.length < total && Date.now() < deadline) await sleep(20);
     await sleep(100); // anything extra (a duplicate) would arrive now
     await subscription.stop();
-    return { committed, delivered };
+    return { committed, delivered, committedAppends, faultRuns };
   } finally {
     await cleanup();
   }
@@ -75,33 +85,45 @@ async function readEverything(store: EventStore, streamId: string): Promise<stri
   return (await store.readStream(streamId)).map((e) => e.id);
 }
 
-export function eventStoreFaultContract(name: string, make: MakeStore): void {
+/**
+ * `takesFaults`: the store runs the fault in its appends (false for EventStoreDB, which has no
+ * transaction to act in: its rounds run without rollbacks).
+ */
+export function eventStoreFaultContract(name: string, make: MakeStore, takesFaults = true): void {
   describe(`EventStore faults: ${name}`, () => {
     describe('when many writers append to a few streams at once, some rolling back', () => {
-      it.each([11, 23, 37, 59, 71])('delivers every committed event once, in per-stream order (seed %i)', async (seed) => {
-        const { committed, delivered } = await runRound(make, seed);
-        const committedIds = [...committed.values()].flat();
-        expect(committedIds.length).toBeGreaterThan(50);
-        expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
-        expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
-        for (const [streamId, ids] of committed) {
-          const inFeed = delivered.filter((e) => e.streamId === streamId);
-          expect(inFeed.map((e) => e.id)).toEqual(ids);
-          expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
-        }
-      });
+      it.each([11, 23, 37, 59, 71])(
+        'delivers every committed event once, in per-stream order (seed %i)',
+        async (seed) => {
+          const { committed, delivered, committedAppends, faultRuns } = await runRound(make, seed);
+          const committedIds = [...committed.values()].flat();
+          expect(committedIds.length).toBeGreaterThan(50);
+          // The decorator really acted: every committed append passed the fault (and some did not commit).
+          if (takesFaults) expect(faultRuns).toBeGreaterThan(committedAppends);
+          expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
+          expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
+          for (const [streamId, ids] of committed) {
+            const inFeed = delivered.filter((e) => e.streamId === streamId);
+            expect(inFeed.map((e) => e.id)).toEqual(ids);
+            expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
+          }
+        },
+      );
 
-      it.each([41, 53, 67])('delivers every committed event once, in per-stream order, without test hooks (seed %i)', async (seed) => {
-        const { committed, delivered } = await runRound(make, seed, false);
-        const committedIds = [...committed.values()].flat();
-        expect(committedIds.length).toBeGreaterThan(100);
-        expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
-        for (const [streamId, ids] of committed) {
-          const inFeed = delivered.filter((e) => e.streamId === streamId);
-          expect(inFeed.map((e) => e.id)).toEqual(ids);
-          expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
-        }
-      });
+      it.each([41, 53, 67])(
+        'delivers every committed event once, in per-stream order, without the fault decorator (seed %i)',
+        async (seed) => {
+          const { committed, delivered } = await runRound(make, seed, false);
+          const committedIds = [...committed.values()].flat();
+          expect(committedIds.length).toBeGreaterThan(100);
+          expect(delivered.map((e) => e.id).sort()).toEqual([...committedIds].sort());
+          for (const [streamId, ids] of committed) {
+            const inFeed = delivered.filter((e) => e.streamId === streamId);
+            expect(inFeed.map((e) => e.id)).toEqual(ids);
+            expect(inFeed.map((e) => e.revision)).toEqual(ids.map((_, n) => BigInt(n)));
+          }
+        },
+      );
     });
 
     describe('when N writers create the same stream at once', () => {
@@ -110,7 +132,9 @@ export function eventStoreFaultContract(name: string, make: MakeStore): void {
         try {
           const streamId = `race-${randomUUID()}`;
           const batches = Array.from({ length: 10 }, (_, n) => [event(n), event(n)]);
-          const results = await Promise.allSettled(batches.map((batch) => store.appendToStream(streamId, batch, { expectedRevision: 'no_stream' })));
+          const results = await Promise.allSettled(
+            batches.map((batch) => store.appendToStream(streamId, batch, { expectedRevision: 'no_stream' })),
+          );
           const winners = results.flatMap((result, n) => (result.status === 'fulfilled' ? [n] : []));
           expect(winners).toHaveLength(1);
           for (const result of results) {
@@ -127,22 +151,27 @@ export function eventStoreFaultContract(name: string, make: MakeStore): void {
     });
 
     describe('when the same batch is appended several times at once', () => {
-      it.each(['any', 'no_stream'] as const)('stores one copy and answers every caller alike (expected %s)', async (expectedRevision) => {
-        const { store, cleanup } = await make();
-        try {
-          const streamId = `twice-${randomUUID()}`;
-          const batch = [event(0), event(0), event(0)];
-          const results = await Promise.all(Array.from({ length: 6 }, () => store.appendToStream(streamId, batch, { expectedRevision })));
-          for (const result of results) expect(result).toEqual(results[0]);
-          expect(await readEverything(store, streamId)).toEqual(batch.map((e) => e.id));
-          const again = await store.appendToStream(streamId, batch, { expectedRevision });
-          expect(again).toEqual(results[0]);
-          expect(await readAllSettled(store, { streamPrefix: streamId }, 3)).toHaveLength(3);
-          expect(await readEverything(store, streamId)).toHaveLength(3);
-        } finally {
-          await cleanup();
-        }
-      });
+      it.each(['any', 'no_stream'] as const)(
+        'stores one copy and answers every caller alike (expected %s)',
+        async (expectedRevision) => {
+          const { store, cleanup } = await make();
+          try {
+            const streamId = `twice-${randomUUID()}`;
+            const batch = [event(0), event(0), event(0)];
+            const results = await Promise.all(
+              Array.from({ length: 6 }, () => store.appendToStream(streamId, batch, { expectedRevision })),
+            );
+            for (const result of results) expect(result).toEqual(results[0]);
+            expect(await readEverything(store, streamId)).toEqual(batch.map((e) => e.id));
+            const again = await store.appendToStream(streamId, batch, { expectedRevision });
+            expect(again).toEqual(results[0]);
+            expect(await readAllSettled(store, { streamPrefix: streamId }, 3)).toHaveLength(3);
+            expect(await readEverything(store, streamId)).toHaveLength(3);
+          } finally {
+            await cleanup();
+          }
+        },
+      );
     });
   });
 }

@@ -16,7 +16,10 @@ import { createEventStoreDbEventStore } from './eventStoreDbEventStore.js';
  */
 const defaultImage = 'eventstore/eventstore:24.10';
 
-type Server = { readonly kind: 'url'; readonly url: string } | { readonly kind: 'docker'; readonly image: string } | { readonly kind: 'none' };
+type Server =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'docker'; readonly image: string }
+  | { readonly kind: 'none' };
 
 async function findServer(): Promise<Server> {
   const url = process.env.EVENTSTORE_URL;
@@ -30,9 +33,12 @@ async function findServer(): Promise<Server> {
 }
 
 const server = await findServer();
-if (server.kind === 'none') console.log('EventStoreDB contract: not run — no server (set EVENTSTORE_URL or provide Docker)');
+if (server.kind === 'none')
+  console.log('EventStoreDB contract: not run — no server (set EVENTSTORE_URL or provide Docker)');
 /** A relay can stand in front of one plain-TCP node; not of a cluster (gossip names the nodes) or TLS. */
-const relayable = server.kind === 'docker' || (server.kind === 'url' && /^esdb:\/\/[^,/?]+([/?]|$)/.test(server.url) && /[?&]tls=false/i.test(server.url));
+const relayable =
+  server.kind === 'docker' ||
+  (server.kind === 'url' && /^esdb:\/\/[^,/?]+([/?]|$)/.test(server.url) && /[?&]tls=false/i.test(server.url));
 
 /** A TCP relay in front of the server whose connections a test can cut. */
 async function startRelay(target: { readonly host: string; readonly port: number }) {
@@ -70,7 +76,9 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
       container = await new GenericContainer(server.image)
         .withEnvironment({ EVENTSTORE_INSECURE: 'true', EVENTSTORE_MEM_DB: 'true', EVENTSTORE_RUN_PROJECTIONS: 'None' })
         .withExposedPorts(2113)
-        .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCodeMatching((status) => status >= 200 && status < 300))
+        .withWaitStrategy(
+          Wait.forHttp('/health/live', 2113).forStatusCodeMatching((status) => status >= 200 && status < 300),
+        )
         .withStartupTimeout(120_000)
         .start();
       connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
@@ -81,9 +89,12 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
   });
 
   const open = (url = connectionString) =>
-    createEventStoreDbEventStore({ connectionString: url, watchdog: { probeIntervalMs: 500, stallMs: 3_000, confirmTimeoutMs: 5_000 } });
+    createEventStoreDbEventStore({
+      connectionString: url,
+      watchdog: { probeIntervalMs: 500, stallMs: 3_000, confirmTimeoutMs: 5_000 },
+    });
 
-  // The fault hooks act inside a SQL transaction; EventStoreDB has none to act in, so they are not passed.
+  // The fault decorator acts inside a SQL transaction; EventStoreDB has none to act in, so no fault is passed.
   eventStoreContract(
     'EventStoreDB',
     async () => {
@@ -91,7 +102,7 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
       return { store, cleanup: () => store.close() };
     },
     // EventStoreDB recognises retries only; it stores a reused id again elsewhere (ADR 0007).
-    { refusesEveryStoredId: false },
+    { refusesEveryStoredId: false, takesFaults: false },
   );
 
   describe('EventStoreDB specifics', () => {
@@ -105,7 +116,10 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
           seen.push(...batch);
         });
         await store.appendToStream(streamId, events(1));
-        await vi.waitFor(() => expect(seen.some((event) => event.streamId === streamId && event.revision === 1n)).toBe(true), { timeout: 20_000, interval: 10 });
+        await vi.waitFor(
+          () => expect(seen.some((event) => event.streamId === streamId && event.revision === 1n)).toBe(true),
+          { timeout: 20_000, interval: 10 },
+        );
         await subscription.stop();
         expect(seen.filter((event) => event.streamId.startsWith('$'))).toEqual([]);
         const after = await store.readAll({ after: first.position });
@@ -126,16 +140,22 @@ describe.skipIf(server.kind === 'none')('EventStoreDB', () => {
           const prefix = `cut-${randomUUID()}-`;
           const seen: StoredEvent[] = [];
           const errors: unknown[] = [];
-          const subscription = viaRelay.subscribeToAll({ streamPrefix: prefix, onError: (error) => errors.push(error) }, async (batch) => {
-            seen.push(...batch);
-          });
+          const subscription = viaRelay.subscribeToAll(
+            { streamPrefix: prefix, onError: (error) => errors.push(error) },
+            async (batch) => {
+              seen.push(...batch);
+            },
+          );
           const before = events(2);
           await direct.appendToStream(`${prefix}a`, before);
           await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 20_000, interval: 10 });
           relay.cut();
           const after = events(3);
           await direct.appendToStream(`${prefix}a`, after);
-          await vi.waitFor(() => expect(seen.map((event) => event.id)).toEqual([...before, ...after].map((event) => event.id)), { timeout: 30_000, interval: 10 });
+          await vi.waitFor(
+            () => expect(seen.map((event) => event.id)).toEqual([...before, ...after].map((event) => event.id)),
+            { timeout: 30_000, interval: 10 },
+          );
           expect(errors.length).toBeGreaterThan(0);
           await subscription.stop();
         } finally {
@@ -155,15 +175,21 @@ describe('EventStoreDB adapter', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const port = (closed.address() as AddressInfo).port;
       await new Promise((resolve) => closed.close(resolve));
-      const store = createEventStoreDbEventStore({ connectionString: `esdb://127.0.0.1:${port}?tls=false`, watchdog: { minRetryDelayMs: 20, maxRetryDelayMs: 50 } });
+      const store = createEventStoreDbEventStore({
+        connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+        watchdog: { minRetryDelayMs: 20, maxRetryDelayMs: 50 },
+      });
       await expect(store.appendToStream('s-1', events(1))).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
       await expect(store.readStream('s-1')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
       await expect(store.readAll({})).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
       const errors: unknown[] = [];
       const handled: StoredEvent[] = [];
-      const subscription = store.subscribeToAll({ streamPrefix: 'x-', onError: (error) => errors.push(error) }, async (batch) => {
-        handled.push(...batch);
-      });
+      const subscription = store.subscribeToAll(
+        { streamPrefix: 'x-', onError: (error) => errors.push(error) },
+        async (batch) => {
+          handled.push(...batch);
+        },
+      );
       await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 10 });
       const stopping = Date.now();
       await subscription.stop();
@@ -175,8 +201,12 @@ describe('EventStoreDB adapter', () => {
 
     it('refuses a connection string or timings it cannot use, at once', () => {
       expect(() => createEventStoreDbEventStore({ connectionString: 'http://localhost:2113' })).toThrow(/esdb:\/\//);
-      expect(() => createEventStoreDbEventStore({ connectionString: 'esdb://localhost:2113?tls=false', watchdog: { stallMs: 0 } })).toThrow(RangeError);
-      expect(() => createEventStoreDbEventStore({ connectionString: 'esdb://localhost:2113?tls=false', batchSize: 0 })).toThrow(RangeError);
+      expect(() =>
+        createEventStoreDbEventStore({ connectionString: 'esdb://localhost:2113?tls=false', watchdog: { stallMs: 0 } }),
+      ).toThrow(RangeError);
+      expect(() =>
+        createEventStoreDbEventStore({ connectionString: 'esdb://localhost:2113?tls=false', batchSize: 0 }),
+      ).toThrow(RangeError);
     });
   });
 });

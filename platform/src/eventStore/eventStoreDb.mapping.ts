@@ -42,11 +42,14 @@ export const streamFilterPlan = (streamPrefix: string | undefined): StreamFilter
   streamPrefix ? { prefixes: [streamPrefix] } : { regex: '^[^$]' };
 
 function assertCount(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0))
+    throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
 }
 
 /** One forward stream read, or null when the options select nothing. */
-export function planStreamRead(options: ReadStreamOptions): { readonly fromRevision: bigint; readonly maxCount: bigint } | null {
+export function planStreamRead(
+  options: ReadStreamOptions,
+): { readonly fromRevision: bigint; readonly maxCount: bigint } | null {
   const from = options.fromRevision ?? 0n;
   if (from < 0n) throw new RangeError(`fromRevision ${from} is negative`);
   assertCount('maxCount', options.maxCount);
@@ -58,9 +61,15 @@ export function planStreamRead(options: ReadStreamOptions): { readonly fromRevis
 }
 
 /** Checks `readAll` options before any I/O; returns the exclusive lower bound. */
-export function planAllRead(options: { readonly after?: Position | null; readonly maxCount?: number }): { readonly after: LogPosition | null; readonly maxCount: number } {
+export function planAllRead(options: { readonly after?: Position | null; readonly maxCount?: number }): {
+  readonly after: LogPosition | null;
+  readonly maxCount: number;
+} {
   assertCount('maxCount', options.maxCount);
-  return { after: options.after ? toLogPosition(options.after) : null, maxCount: options.maxCount ?? Number.POSITIVE_INFINITY };
+  return {
+    after: options.after ? toLogPosition(options.after) : null,
+    maxCount: options.maxCount ?? Number.POSITIVE_INFINITY,
+  };
 }
 
 /** A recorded event as the client returns it (JSON data already parsed). */
@@ -80,7 +89,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 export function toStoredEvent(recorded: RecordedEventLike): StoredEvent {
   // Stream reads carry positions from server 22.6 on; older servers cannot serve this port.
-  if (!recorded.position) throw new Error(`EventStoreDB returned ${recorded.streamId}@${recorded.revision} without a position (server older than 22.6?)`);
+  if (!recorded.position)
+    throw new Error(
+      `EventStoreDB returned ${recorded.streamId}@${recorded.revision} without a position (server older than 22.6?)`,
+    );
   return {
     id: recorded.id.toLowerCase(),
     streamId: recorded.streamId,
@@ -110,16 +122,26 @@ export interface ServerConflict {
  * would have gone. Those become `DuplicateEventIdError`, as the port promises; the rest stay
  * `WrongExpectedVersionError` with the port's expected value and the server's actual revision.
  */
-export function classifyConflict(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, conflict: ServerConflict): Error {
+export function classifyConflict(
+  streamId: string,
+  events: readonly EventToAppend[],
+  expected: ExpectedRevision,
+  conflict: ServerConflict,
+): Error {
   const ids = events.map((event) => event.id);
   if (expected === 'any') return new DuplicateEventIdError(streamId, ids);
   if (expected === 'stream_exists') {
-    return conflict.actual === 'no_stream' ? new WrongExpectedVersionError(streamId, expected, 'no_stream') : new DuplicateEventIdError(streamId, ids);
+    return conflict.actual === 'no_stream'
+      ? new WrongExpectedVersionError(streamId, expected, 'no_stream')
+      : new DuplicateEventIdError(streamId, ids);
   }
   const first = conflict.storedAtImpliedPlace?.[0];
   if (first !== undefined && first.toLowerCase() === ids[0]?.toLowerCase()) {
     const stored = new Set(conflict.storedAtImpliedPlace?.map((id) => id.toLowerCase()));
-    return new DuplicateEventIdError(streamId, ids.filter((id) => stored.has(id.toLowerCase())));
+    return new DuplicateEventIdError(
+      streamId,
+      ids.filter((id) => stored.has(id.toLowerCase())),
+    );
   }
   return new WrongExpectedVersionError(streamId, expected, conflict.actual);
 }
@@ -130,4 +152,12 @@ export const impliedFirstRevision = (expected: ExpectedRevision): bigint | null 
 
 /** Log order: commit, then prepare (the server's own order). */
 export const compareLogPositions = (a: LogPosition, b: LogPosition): number =>
-  a.commit !== b.commit ? (a.commit < b.commit ? -1 : 1) : a.prepare !== b.prepare ? (a.prepare < b.prepare ? -1 : 1) : 0;
+  a.commit !== b.commit
+    ? a.commit < b.commit
+      ? -1
+      : 1
+    : a.prepare !== b.prepare
+      ? a.prepare < b.prepare
+        ? -1
+        : 1
+      : 0;

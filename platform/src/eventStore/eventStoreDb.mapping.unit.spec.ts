@@ -60,7 +60,8 @@ describe('EventStoreDB mapping', () => {
 
   describe('expected revisions', () => {
     it('passes the four modes through and refuses a negative revision', () => {
-      for (const expected of ['any', 'no_stream', 'stream_exists', 0n, 41n] as const) expect(toClientExpectedRevision(expected)).toBe(expected);
+      for (const expected of ['any', 'no_stream', 'stream_exists', 0n, 41n] as const)
+        expect(toClientExpectedRevision(expected)).toBe(expected);
       expect(() => toClientExpectedRevision(-1n)).toThrow(RangeError);
     });
 
@@ -76,8 +77,14 @@ describe('EventStoreDB mapping', () => {
     it('turns a revision range and a count into one forward read', () => {
       expect(planStreamRead({})).toEqual({ fromRevision: 0n, maxCount: BigInt(Number.MAX_SAFE_INTEGER) });
       expect(planStreamRead({ fromRevision: 1n, toRevision: 3n })).toEqual({ fromRevision: 1n, maxCount: 3n });
-      expect(planStreamRead({ fromRevision: 1n, toRevision: 30n, maxCount: 2 })).toEqual({ fromRevision: 1n, maxCount: 2n });
-      expect(planStreamRead({ fromRevision: 1n, toRevision: 2n, maxCount: 20 })).toEqual({ fromRevision: 1n, maxCount: 2n });
+      expect(planStreamRead({ fromRevision: 1n, toRevision: 30n, maxCount: 2 })).toEqual({
+        fromRevision: 1n,
+        maxCount: 2n,
+      });
+      expect(planStreamRead({ fromRevision: 1n, toRevision: 2n, maxCount: 20 })).toEqual({
+        fromRevision: 1n,
+        maxCount: 2n,
+      });
     });
 
     it('reads nothing for an empty range or a zero count', () => {
@@ -95,7 +102,10 @@ describe('EventStoreDB mapping', () => {
   describe('$all reads', () => {
     it('decodes the exclusive start and defaults to everything', () => {
       expect(planAllRead({})).toEqual({ after: null, maxCount: Number.POSITIVE_INFINITY });
-      expect(planAllRead({ after: fromLogPosition({ commit: 7n, prepare: 6n }), maxCount: 3 })).toEqual({ after: { commit: 7n, prepare: 6n }, maxCount: 3 });
+      expect(planAllRead({ after: fromLogPosition({ commit: 7n, prepare: 6n }), maxCount: 3 })).toEqual({
+        after: { commit: 7n, prepare: 6n },
+        maxCount: 3,
+      });
       expect(() => planAllRead({ after: 'nonsense' })).toThrow(TypeError);
       expect(() => planAllRead({ maxCount: -2 })).toThrow(RangeError);
     });
@@ -148,24 +158,38 @@ describe('EventStoreDB mapping', () => {
     const ids = batch.map((event) => event.id);
 
     it('keeps a real conflict on an exact revision, with the server’s actual revision', () => {
-      const error = classifyConflict('s', batch, 3n, { actual: 5n, storedAtImpliedPlace: [randomUUID(), randomUUID()] });
+      const error = classifyConflict('s', batch, 3n, {
+        actual: 5n,
+        storedAtImpliedPlace: [randomUUID(), randomUUID()],
+      });
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect(error).toMatchObject({ streamId: 's', expected: 3n, actual: 5n });
     });
 
     it('keeps a conflict on a missing stream', () => {
-      expect(classifyConflict('s', batch, 0n, { actual: 'no_stream', storedAtImpliedPlace: [] })).toMatchObject({ expected: 0n, actual: 'no_stream' });
-      expect(classifyConflict('s', batch, 'stream_exists', { actual: 'no_stream' })).toBeInstanceOf(WrongExpectedVersionError);
+      expect(classifyConflict('s', batch, 0n, { actual: 'no_stream', storedAtImpliedPlace: [] })).toMatchObject({
+        expected: 0n,
+        actual: 'no_stream',
+      });
+      expect(classifyConflict('s', batch, 'stream_exists', { actual: 'no_stream' })).toBeInstanceOf(
+        WrongExpectedVersionError,
+      );
     });
 
     it('calls a batch whose first id sits where it would have gone a duplicate (partly stored)', () => {
-      const error = classifyConflict('s', batch, 'no_stream', { actual: 0n, storedAtImpliedPlace: [ids[0]!.toUpperCase()] });
+      const error = classifyConflict('s', batch, 'no_stream', {
+        actual: 0n,
+        storedAtImpliedPlace: [ids[0]!.toUpperCase()],
+      });
       expect(error).toBeInstanceOf(DuplicateEventIdError);
       expect(error).toMatchObject({ streamId: 's', eventIds: [ids[0]] });
     });
 
     it('calls any conflict under any, or under stream_exists on an existing stream, a duplicate', () => {
-      expect(classifyConflict('s', batch, 'any', { actual: 4n })).toMatchObject({ name: 'DuplicateEventIdError', eventIds: ids });
+      expect(classifyConflict('s', batch, 'any', { actual: 4n })).toMatchObject({
+        name: 'DuplicateEventIdError',
+        eventIds: ids,
+      });
       expect(classifyConflict('s', batch, 'stream_exists', { actual: 4n })).toBeInstanceOf(DuplicateEventIdError);
     });
   });

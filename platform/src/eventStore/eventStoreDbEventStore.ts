@@ -7,11 +7,8 @@ import {
   START,
   StreamNotFoundError,
   WrongExpectedVersionError as ClientWrongExpectedVersionError,
-  streamNameFilter,
 } from '@eventstore/db-client';
 import type {
-  AllStreamResolvedEvent,
-  AllStreamSubscription,
   AppendResult as ClientAppendResult,
   JSONEventData,
   JSONType,
@@ -21,28 +18,33 @@ import type {
 } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { defaultWatchdogTimings, runCatchUpSubscription } from './catchUpSubscription.js';
-import type { FeedSource, WatchdogTimings } from './catchUpSubscription.js';
-import type { EventStore, EventToAppend, ExpectedRevision, Position, ReadAllOptions, StoredEvent, Subscription } from './eventStore.port.js';
+import type { WatchdogTimings } from './catchUpSubscription.js';
+import type {
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  StoredEvent,
+  Subscription,
+} from './eventStore.port.js';
 import {
   classifyConflict,
   compareLogPositions,
-  fromLogPosition,
   impliedFirstRevision,
   isVisible,
   planAllRead,
   planStreamRead,
-  streamFilterPlan,
   toClientExpectedRevision,
-  toLogPosition,
   toStoredEvent,
 } from './eventStoreDb.mapping.js';
-import { createFeedQueue } from './feedQueue.js';
+import { newestVisible, openFeed } from './eventStoreDb.feed.js';
 import { assertAppendable } from './idempotency.js';
 import { comparePositions, decodePosition } from './position.js';
 
 /*
- * The only file that imports the EventStoreDB client (STACK.md): moving to its successor,
- * @kurrent/kurrentdb-client, changes this file alone. ADR 0007 explains the mapping.
+ * With eventStoreDb.feed.ts, the only files that import the EventStoreDB client: moving to its
+ * successor, @kurrent/kurrentdb-client, changes these two alone. ADR 0007 explains the mapping.
  */
 
 export interface EventStoreDbEventStoreOptions {
@@ -56,15 +58,15 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 const readPageSize = 500;
-/** How far back the watchdog looks for the newest event a subscription should have sent. */
-const probeWindow = 100;
 
 function watchdogTimings(overrides: Partial<WatchdogTimings> = {}): WatchdogTimings {
   const timings = { ...defaultWatchdogTimings, ...overrides };
   for (const [name, value] of Object.entries(timings)) {
-    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`watchdog.${name} must be a positive number of milliseconds, not ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`watchdog.${name} must be a positive number of milliseconds, not ${value}`);
   }
-  if (timings.minRetryDelayMs > timings.maxRetryDelayMs) throw new RangeError('watchdog.minRetryDelayMs must not exceed watchdog.maxRetryDelayMs');
+  if (timings.minRetryDelayMs > timings.maxRetryDelayMs)
+    throw new RangeError('watchdog.minRetryDelayMs must not exceed watchdog.maxRetryDelayMs');
   return timings;
 }
 
@@ -89,17 +91,18 @@ async function eventsOf(read: StreamingRead<ResolvedEvent>): Promise<StoredEvent
   return found;
 }
 
-
-
 /**
  * The EventStoreDB event store (docs/architecture.md, ADR 0007). Connects lazily; `close()` stops its
  * subscriptions and releases the client's channels.
  */
-export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOptions): EventStore & { close(): Promise<void> } {
+export function createEventStoreDbEventStore(
+  options: EventStoreDbEventStoreOptions,
+): EventStore & { close(): Promise<void> } {
   const client = EventStoreDBClient.connectionString(options.connectionString);
   const timings = watchdogTimings(options.watchdog);
   const batchSize = options.batchSize ?? 500;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, not ${batchSize}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, not ${batchSize}`);
   const subscriptions = new Set<Subscription>();
   let closed = false;
 
@@ -111,7 +114,9 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     eventsOf(client.readStream(streamId, { direction: FORWARDS, fromRevision, maxCount, requiresLeader }));
 
   async function streamRevision(streamId: string): Promise<bigint | null> {
-    const [last] = await eventsOf(client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    const [last] = await eventsOf(
+      client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+    );
     return last?.revision ?? null;
   }
 
@@ -125,10 +130,21 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     throw new Error(`appendToStream(${streamId}): revision ${revision} was acknowledged but cannot be read`);
   }
 
-  async function conflictError(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, actual: bigint | 'no_stream'): Promise<Error> {
+  async function conflictError(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+    actual: bigint | 'no_stream',
+  ): Promise<Error> {
     const first = impliedFirstRevision(expected);
-    const stored = first === null ? undefined : (await readFrom(streamId, first, BigInt(events.length), true)).map((event) => event.id);
-    return classifyConflict(streamId, events, expected, { actual, ...(stored ? { storedAtImpliedPlace: stored } : {}) });
+    const stored =
+      first === null
+        ? undefined
+        : (await readFrom(streamId, first, BigInt(events.length), true)).map((event) => event.id);
+    return classifyConflict(streamId, events, expected, {
+      actual,
+      ...(stored ? { storedAtImpliedPlace: stored } : {}),
+    });
   }
 
   async function readAll(readOptions: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -159,55 +175,6 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     return found;
   }
 
-  /** The newest position the subscription's filter lets through, among the last events of $all. */
-  async function newestVisible(streamPrefix: string | undefined): Promise<Position | null> {
-    const read = client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: probeWindow });
-    for await (const resolved of read) {
-      if (resolved.event && isVisible(resolved.event.streamId, streamPrefix)) {
-        await read.cancel();
-        return fromLogPosition(resolved.event.position);
-      }
-    }
-    return null;
-  }
-
-  /** One server-side catch-up subscription (never a persistent one: order matters), fed into a queue. */
-  function openFeed(after: Position | null, streamPrefix: string | undefined, maxCount: number): FeedSource {
-    const queue = createFeedQueue({ highWater: Math.max(2 * maxCount, 64), pause: () => subscription.pause(), resume: () => subscription.resume() });
-    const checkpointReached = (_: AllStreamSubscription, position: ClientPosition) => queue.push({ kind: 'checkpoint', position: fromLogPosition(position) });
-    const plan = streamFilterPlan(streamPrefix);
-    const filter = 'prefixes' in plan ? streamNameFilter({ prefixes: plan.prefixes, checkpointReached }) : streamNameFilter({ regex: plan.regex, checkpointReached });
-    // The queue calls pause/resume only once events flow, after this assignment.
-    const subscription = client.subscribeToAll({ fromPosition: after ? toLogPosition(after) : START, filter });
-    subscription.on('confirmation', () => queue.push({ kind: 'confirmed' }));
-    subscription.on('caughtUp', () => queue.push({ kind: 'caughtUp' }));
-    subscription.on('fellBehind', () => queue.push({ kind: 'fellBehind' }));
-    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
-      try {
-        if (resolved.event && isVisible(resolved.event.streamId, streamPrefix)) queue.push({ kind: 'event', event: toStoredEvent(resolved.event) });
-      } catch (error) {
-        queue.fail(error);
-      }
-    });
-    subscription.on('error', (error: Error) => queue.fail(error));
-    subscription.on('end', () => queue.end());
-    let closing: Promise<void> | null = null;
-    return {
-      take: (maxEvents, timeoutMs) => queue.take(maxEvents, timeoutMs),
-      close() {
-        closing ??= (async () => {
-          queue.end();
-          try {
-            await subscription.unsubscribe();
-          } catch (error) {
-            options.logger?.debug({ err: error }, 'event store subscription: unsubscribe failed');
-          }
-        })();
-        return closing;
-      },
-    };
-  }
-
   return {
     async appendToStream(streamId, events, appendOptions = {}) {
       assertOpen();
@@ -218,14 +185,19 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       try {
         result = await client.appendToStream(streamId, events.map(toEventData), { expectedRevision });
       } catch (error) {
-        if (error instanceof ClientWrongExpectedVersionError) throw await conflictError(streamId, events, expected, error.actualVersion);
+        if (error instanceof ClientWrongExpectedVersionError)
+          throw await conflictError(streamId, events, expected, error.actualVersion);
         throw error;
       }
       // Only when the connection string sets throwOnAppendFailure=false.
-      if (!result.success) throw await conflictError(streamId, events, expected, (await streamRevision(streamId)) ?? 'no_stream');
+      if (!result.success)
+        throw await conflictError(streamId, events, expected, (await streamRevision(streamId)) ?? 'no_stream');
       // The response's position is not guaranteed to be the last event's (and an idempotent answer
       // may carry none), so it is read back: the port promises the position readAll shows (ADR 0007).
-      return { nextExpectedRevision: result.nextExpectedRevision, position: await positionAt(streamId, result.nextExpectedRevision) };
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: await positionAt(streamId, result.nextExpectedRevision),
+      };
     },
 
     async readStream(streamId, readOptions = {}) {
@@ -245,13 +217,15 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       assertOpen();
       if (subscribeOptions.after) decodePosition(subscribeOptions.after); // a bad position fails here, not in a retry loop
       const maxCount = subscribeOptions.maxCount ?? batchSize;
-      if (!Number.isSafeInteger(maxCount) || maxCount < 1) throw new RangeError(`subscribeToAll: maxCount must be a positive integer, not ${maxCount}`);
+      if (!Number.isSafeInteger(maxCount) || maxCount < 1)
+        throw new RangeError(`subscribeToAll: maxCount must be a positive integer, not ${maxCount}`);
       const streamPrefix = subscribeOptions.streamPrefix || undefined;
       const subscription = runCatchUpSubscription({
         after: subscribeOptions.after ?? null,
         maxCount,
-        open: (after) => openFeed(after, streamPrefix, maxCount),
-        probe: () => newestVisible(streamPrefix),
+        open: (after) =>
+          openFeed(client, { after, streamPrefix, maxCount, ...(options.logger ? { logger: options.logger } : {}) }),
+        probe: () => newestVisible(client, streamPrefix),
         handler,
         comparePositions,
         timings,

@@ -29,11 +29,19 @@ const isString = (value: unknown): value is string => typeof value === 'string';
 
 function readMetadata(stored: StoredEvent): StoredEventMetadata {
   const { occurredAt, actorId, correlationId, causationId, schemaVersion, traceparent } = stored.metadata;
-  if (!isString(occurredAt) || !isString(actorId) || !isString(correlationId) || !(causationId === null || isString(causationId))) {
+  if (
+    !isString(occurredAt) ||
+    !isString(actorId) ||
+    !isString(correlationId) ||
+    !(causationId === null || isString(causationId))
+  ) {
     throw new TypeError(`Event ${stored.id} in ${stored.streamId} has no envelope metadata`);
   }
   return {
-    occurredAt, actorId, correlationId, causationId,
+    occurredAt,
+    actorId,
+    correlationId,
+    causationId,
     schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : envelopeSchemaVersion,
     // Optional: events stored before tracing existed (or with it off) have none.
     ...(isString(traceparent) ? { traceparent } : {}),
@@ -44,7 +52,8 @@ function readMetadata(stored: StoredEvent): StoredEventMetadata {
 export function toEnvelope(stored: StoredEvent): Envelope {
   const boardId = boardIdOfStream(stored.streamId);
   if (boardId === null) throw new TypeError(`Stream ${stored.streamId} is not a board stream`);
-  if (stored.revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`Revision ${stored.revision} of ${stored.streamId} is too large`);
+  if (stored.revision > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`Revision ${stored.revision} of ${stored.streamId} is too large`);
   const metadata = readMetadata(stored);
   // The store does not know event shapes; what it holds was validated by `decide` when appended.
   const event = { type: stored.type, data: stored.data } as BoardEvent;

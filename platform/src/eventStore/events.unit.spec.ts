@@ -6,7 +6,12 @@ import { toEnvelope, toEventToAppend } from './events.js';
 import { comparePositions, decodePosition, encodePosition } from './position.js';
 
 const renamed: BoardEvent = { type: 'BoardRenamed', data: { name: 'Roadmap' } };
-const context = { occurredAt: '2026-01-02T03:04:05.000Z', actorId: 'user-1', correlationId: 'req-1', causationId: null };
+const context = {
+  occurredAt: '2026-01-02T03:04:05.000Z',
+  actorId: 'user-1',
+  correlationId: 'req-1',
+  causationId: null,
+};
 
 describe('Envelope conversion', () => {
   it('round-trips a board event through the store shape', () => {
@@ -40,7 +45,15 @@ describe('Envelope conversion', () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const toAppend = toEventToAppend(renamed, 'e1', { ...context, traceparent });
     expect(toAppend.metadata['traceparent']).toBe(traceparent);
-    const stored = { id: 'e1', streamId: boardStreamId('b'), type: 'BoardRenamed', revision: 0n, position: encodePosition(0n, 1n), data: {}, recordedAt: new Date() };
+    const stored = {
+      id: 'e1',
+      streamId: boardStreamId('b'),
+      type: 'BoardRenamed',
+      revision: 0n,
+      position: encodePosition(0n, 1n),
+      data: {},
+      recordedAt: new Date(),
+    };
     expect(toEnvelope({ ...stored, metadata: toAppend.metadata }).traceparent).toBe(traceparent);
     const old = toEnvelope({ ...stored, metadata: toEventToAppend(renamed, 'e1', context).metadata });
     expect('traceparent' in old).toBe(false);
@@ -48,8 +61,17 @@ describe('Envelope conversion', () => {
   });
 
   it('refuses events outside a board stream or without envelope metadata', () => {
-    const base = { id: 'x', type: 'BoardRenamed', revision: 0n, position: encodePosition(0n, 1n), data: {}, recordedAt: new Date() };
-    expect(() => toEnvelope({ ...base, streamId: 'user-1', metadata: toEventToAppend(renamed, 'x', context).metadata })).toThrow(TypeError);
+    const base = {
+      id: 'x',
+      type: 'BoardRenamed',
+      revision: 0n,
+      position: encodePosition(0n, 1n),
+      data: {},
+      recordedAt: new Date(),
+    };
+    expect(() =>
+      toEnvelope({ ...base, streamId: 'user-1', metadata: toEventToAppend(renamed, 'x', context).metadata }),
+    ).toThrow(TypeError);
     expect(() => toEnvelope({ ...base, streamId: boardStreamId('b'), metadata: {} })).toThrow(TypeError);
   });
 });

@@ -32,7 +32,10 @@ export function createFeedWatchdog(options: FeedWatchdogOptions): (after: Positi
     if (now() - lastCheck < stallMs / 2) return;
     lastCheck = now();
     const from = after ? decodePosition(after) : startPosition;
-    const [row] = await options.db.query<{ xmin: string; held: string }>(query, [from.major.toString(), from.minor.toString()]);
+    const [row] = await options.db.query<{ xmin: string; held: string }>(query, [
+      from.major.toString(),
+      from.minor.toString(),
+    ]);
     if (!row || row.held === '0') {
       heldSince = null;
       return;

@@ -17,7 +17,8 @@ export function assertAppendable(streamId: string, events: readonly EventToAppen
   if (events.length === 0) throw new RangeError(`appendToStream(${streamId}): at least one event is required`);
   const seen = new Set<string>();
   for (const event of events) {
-    if (!uuidPattern.test(event.id)) throw new TypeError(`appendToStream(${streamId}): event id ${JSON.stringify(event.id)} is not a UUID`);
+    if (!uuidPattern.test(event.id))
+      throw new TypeError(`appendToStream(${streamId}): event id ${JSON.stringify(event.id)} is not a UUID`);
     const id = event.id.toLowerCase();
     if (seen.has(id)) throw new DuplicateEventIdError(streamId, [event.id]);
     seen.add(id);
@@ -43,8 +44,14 @@ export function matchRetriedBatch(
   const first = locations[0];
   const contiguous =
     first !== undefined &&
-    locations.every((location, index) => location?.streamId === streamId && location.revision === first.revision + BigInt(index));
-  if (!contiguous) throw new DuplicateEventIdError(streamId, found.map((location) => location.id));
+    locations.every(
+      (location, index) => location?.streamId === streamId && location.revision === first.revision + BigInt(index),
+    );
+  if (!contiguous)
+    throw new DuplicateEventIdError(
+      streamId,
+      found.map((location) => location.id),
+    );
   const expectedStart = expected === 'no_stream' ? 0n : typeof expected === 'bigint' ? expected + 1n : first.revision;
   if (first.revision !== expectedStart) throw new WrongExpectedVersionError(streamId, expected, current ?? 'no_stream');
   const last = locations[locations.length - 1] ?? first;

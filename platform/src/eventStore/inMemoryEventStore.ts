@@ -1,19 +1,21 @@
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadAllOptions, StoredEvent, Subscription } from './eventStore.port.js';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  StoredEvent,
+  Subscription,
+} from './eventStore.port.js';
 import { assertAppendable, assertExpectedRevision, matchRetriedBatch } from './idempotency.js';
 import { comparePositions, decodePosition, encodePosition } from './position.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
 import type { Wakeup } from './subscriptionLoop.js';
-import type { AppendTestHooks } from './testHooks.js';
-
-export interface InMemoryEventStoreOptions {
-  /** @internal Test-only (fault suite): runs before an append commits; throwing rolls it back. */
-  readonly testHooks?: AppendTestHooks;
-}
 
 const defaultBatchSize = 500;
 
 /** The fast in-process adapter: unit tests, and the reference the contract suite is read against. */
-export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}): EventStore {
+export function createInMemoryEventStore(): EventStore {
   const all: StoredEvent[] = [];
   const streams = new Map<string, StoredEvent[]>();
   const byId = new Map<string, StoredEvent>();
@@ -31,7 +33,9 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
     const current = stream.length === 0 ? null : BigInt(stream.length - 1);
     const found = events.flatMap((event) => {
       const stored = byId.get(event.id.toLowerCase());
-      return stored ? [{ id: stored.id, streamId: stored.streamId, revision: stored.revision, position: stored.position }] : [];
+      return stored
+        ? [{ id: stored.id, streamId: stored.streamId, revision: stored.revision, position: stored.position }]
+        : [];
     });
     const retried = matchRetriedBatch(streamId, events, expected, found, current);
     if (retried) return retried;
@@ -66,7 +70,8 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
     const result: StoredEvent[] = [];
     for (let index = start; index < all.length && result.length < limit; index += 1) {
       const event = all[index];
-      if (event && (!readOptions.streamPrefix || event.streamId.startsWith(readOptions.streamPrefix))) result.push(event);
+      if (event && (!readOptions.streamPrefix || event.streamId.startsWith(readOptions.streamPrefix)))
+        result.push(event);
     }
     return result;
   }
@@ -75,7 +80,6 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
     async appendToStream(streamId, events, appendOptions = {}) {
       assertOpen();
       assertAppendable(streamId, events);
-      await options.testHooks?.beforeCommit?.(streamId);
       return commit(streamId, events, appendOptions.expectedRevision ?? 'any');
     },
 
@@ -83,7 +87,9 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
       assertOpen();
       const from = readOptions.fromRevision ?? 0n;
       const to = readOptions.toRevision;
-      const events = (streams.get(streamId) ?? []).filter((event) => event.revision >= from && (to === undefined || event.revision <= to));
+      const events = (streams.get(streamId) ?? []).filter(
+        (event) => event.revision >= from && (to === undefined || event.revision <= to),
+      );
       return readOptions.maxCount === undefined ? events : events.slice(0, readOptions.maxCount);
     },
 
@@ -106,7 +112,11 @@ export function createInMemoryEventStore(options: InMemoryEventStoreOptions = {}
       const subscription = runSubscriptionLoop({
         after: subscribeOptions.after ?? null,
         readBatch: async (after) =>
-          readAll({ after, maxCount: subscribeOptions.maxCount ?? defaultBatchSize, ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}) }),
+          readAll({
+            after,
+            maxCount: subscribeOptions.maxCount ?? defaultBatchSize,
+            ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
+          }),
         handler,
         wakeup,
         idleMs: () => 1_000,

@@ -1,7 +1,8 @@
 import { eventStoreContract } from './eventStore.contract.js';
 import { createInMemoryEventStore } from './inMemoryEventStore.js';
+import { faultyAppends } from '../testkit/faultyEventStore.testkit.js';
 
-eventStoreContract('in memory', async (hooks) => {
-  const store = createInMemoryEventStore(hooks ? { testHooks: hooks } : {});
-  return { store, cleanup: () => store.close() };
+eventStoreContract('in memory', async (fault) => {
+  const store = createInMemoryEventStore();
+  return { store: fault ? faultyAppends(store, fault) : store, cleanup: () => store.close() };
 });

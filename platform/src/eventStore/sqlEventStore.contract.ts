@@ -6,13 +6,17 @@ import { events } from './eventStore.contract.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createSqlEventStore } from './sqlEventStore.js';
+import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import type { Logger } from '../observability/logger.js';
-
 
 const freshSchema = () => `es_${randomBytes(5).toString('hex')}`;
 
 /** What only the SQL adapter promises, beyond the shared contract (docs/architecture.md). */
-export function sqlEventStoreContract(name: string, getSql: () => Sql, options: { readonly concurrentTransactions: boolean }): void {
+export function sqlEventStoreContract(
+  name: string,
+  getSql: () => Sql,
+  options: { readonly concurrentTransactions: boolean },
+): void {
   describe(`SQL event store: ${name}`, () => {
     it('creates its tables once and finds the events again when opened a second time', async () => {
       const schema = freshSchema();
@@ -47,11 +51,10 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
         const schema = freshSchema();
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
-        const store = await createSqlEventStore(getSql(), {
-          schema,
-          pollIntervalMs: 50,
-          testHooks: { beforeCommit: async (streamId) => (streamId === 'slow' ? held : undefined) },
-        });
+        const store = await createSqlEventStore(
+          faultyAppendSql(getSql(), async (streamId) => (streamId === 'slow' ? held : undefined)),
+          { schema, pollIntervalMs: 50 },
+        );
         const seen: string[] = [];
         const subscription = store.subscribeToAll({}, async (batch) => {
           seen.push(...batch.map((e) => e.streamId));
@@ -73,11 +76,20 @@ export function sqlEventStoreContract(name: string, getSql: () => Sql, options: 
         const schema = freshSchema();
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
-        const store = await createSqlEventStore(getSql(), { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
+        const store = await createSqlEventStore(
+          faultyAppendSql(getSql(), async (id) => (id === 'slow' ? held : undefined)),
+          { schema },
+        );
         const warnings: unknown[] = [];
         const logger = { warn: (details: unknown) => warnings.push(details) } as unknown as Logger;
         let clock = 0;
-        const watchdog = createFeedWatchdog({ db: getSql(), schema: `"${schema}"`, logger, stallMs: 1_000, now: () => clock });
+        const watchdog = createFeedWatchdog({
+          db: getSql(),
+          schema: `"${schema}"`,
+          logger,
+          stallMs: 1_000,
+          now: () => clock,
+        });
         const slow = store.appendToStream('slow', events(1));
         await sleep(100);
         await store.appendToStream('fast', events(1));

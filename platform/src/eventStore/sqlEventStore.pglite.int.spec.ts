@@ -13,5 +13,5 @@ afterAll(async () => {
   await sql.close();
 });
 
-eventStoreContract('PGlite', (hooks) => makeSchemaStore(sql, hooks));
+eventStoreContract('PGlite', (fault) => makeSchemaStore(sql, fault));
 sqlEventStoreContract('PGlite', () => sql, { concurrentTransactions: false });

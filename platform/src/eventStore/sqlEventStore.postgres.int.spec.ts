@@ -14,5 +14,5 @@ afterAll(async () => {
   await database.drop();
 });
 
-eventStoreContract('PostgreSQL', (hooks) => makeSchemaStore(database.sql, hooks));
+eventStoreContract('PostgreSQL', (fault) => makeSchemaStore(database.sql, fault));
 sqlEventStoreContract('PostgreSQL', () => database.sql, { concurrentTransactions: true });

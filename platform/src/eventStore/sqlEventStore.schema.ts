@@ -111,7 +111,9 @@ export async function ensureSchema(sql: Sql, schema: string): Promise<void> {
   const s = schemaIdentifier(schema);
   await sql.tx(async (tx) => {
     // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog: serialise it.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`primetrade:event-store-schema:${schema}`]);
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `primetrade:event-store-schema:${schema}`,
+    ]);
     await tx.exec(ddl(s));
   });
 }

@@ -1,13 +1,45 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../sql/sql.port.js';
-import type { ContractStore } from './eventStore.contract.js';
+import { faultySql, type Statement } from '../testkit/faultySql.testkit.js';
+import type { AppendFault, ContractStore } from './eventStore.contract.js';
 import { createSqlEventStore } from './sqlEventStore.js';
-import type { AppendTestHooks } from './testHooks.js';
+
+// The store's own append statements (`sqlEventStore.append.ts`), not the DDL that defines them.
+const isSingleRoundTripAppend = (text: string) => /^\s*SELECT\b[^;]*\.append_events\(/.test(text);
+const isTransactionalInsert = (text: string) => /^\s*WITH\b[\s\S]*\bINSERT INTO \S+\.events \(/.test(text);
+
+/** The stream an append transaction wrote to (both paths send it as their first parameter); none when it wrote nothing. */
+function appendedStream(statements: readonly Statement[]): string | undefined {
+  const write = statements.find(
+    (statement) => isSingleRoundTripAppend(statement.text) || isTransactionalInsert(statement.text),
+  );
+  return write ? String(write.params[0]) : undefined;
+}
+
+/**
+ * `sql` for an SQL event store with `fault` run inside every append that wrote, after its writes and
+ * before its commit (docs/testing.md, fault 1). The single-round-trip append runs in a transaction of
+ * its own for it; with `alternatePaths`, every second append is declined that path (answered with no
+ * rows, so the store takes its transactional path, docs/adr/0005-single-round-trip-append.md), so both
+ * paths run, interleaved, under the fault.
+ */
+export function faultyAppendSql(sql: Sql, fault: AppendFault, options: { alternatePaths?: boolean } = {}): Sql {
+  let appends = 0;
+  return faultySql(sql, {
+    inOwnTransaction: isSingleRoundTripAppend,
+    decline: () => options.alternatePaths === true && (appends += 1) % 2 === 0,
+    beforeCommit: async (statements) => {
+      const streamId = appendedStream(statements);
+      if (streamId !== undefined) await fault(streamId);
+    },
+  });
+}
 
 /** A SQL event store in a fresh schema of `sql`, dropped on cleanup: one database serves many tests. */
-export async function makeSchemaStore(sql: Sql, hooks?: AppendTestHooks): Promise<ContractStore> {
+export async function makeSchemaStore(sql: Sql, fault?: AppendFault): Promise<ContractStore> {
   const schema = `es_${randomBytes(5).toString('hex')}`;
-  const store = await createSqlEventStore(sql, { schema, pollIntervalMs: 100, ...(hooks ? { testHooks: hooks } : {}) });
+  const storeSql = fault ? faultyAppendSql(sql, fault, { alternatePaths: true }) : sql;
+  const store = await createSqlEventStore(storeSql, { schema, pollIntervalMs: 100 });
   return {
     store,
     async cleanup() {

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/postgres.testkit.js';
 import { events } from './eventStore.contract.js';
 import { createSqlEventStore } from './sqlEventStore.js';
+import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import { comparePositions } from './position.js';
 import { rebaseTransactionIds, readTxidState, UnrebasedRestoreError } from './txidRebase.js';
-
-
 
 async function waitForFeed(read: () => Promise<unknown[]>, count: number): Promise<void> {
   for (let i = 0; i < 400 && (await read()).length < count; i += 1) await sleep(25);
@@ -19,7 +18,9 @@ async function waitForFeed(read: () => Promise<unknown[]>, count: number): Promi
  * a billion transactions ahead of this cluster — exactly the state a restored table is in.
  */
 async function simulateLogicalRestoreFromAnotherCluster(database: TestDatabase, schema: string): Promise<void> {
-  await database.sql.exec(`UPDATE "${schema}".events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8`);
+  await database.sql.exec(
+    `UPDATE "${schema}".events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8`,
+  );
 }
 
 describe('Transaction ids after a PostgreSQL logical restore (ADR 0013)', () => {
@@ -42,7 +43,11 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0013)', () => 
     await simulateLogicalRestoreFromAnotherCluster(database, schema);
     const restored = await database.sql.query<{ id: string }>(`SELECT event_id::text AS id FROM "${schema}".events`);
     expect(restored).toHaveLength(5);
-    return { schema, lastPublished: (await readAllRaw(schema)).at(-1)!, publishedIds: published.map((event) => event.id) };
+    return {
+      schema,
+      lastPublished: (await readAllRaw(schema)).at(-1)!,
+      publishedIds: published.map((event) => event.id),
+    };
   }
 
   async function readAllRaw(schema: string): Promise<string[]> {
@@ -88,7 +93,10 @@ describe('Transaction ids after a PostgreSQL logical restore (ADR 0013)', () => 
     await rebaseTransactionIds(database.sql, schema);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const store = await createSqlEventStore(database.sql, { schema, testHooks: { beforeCommit: async (id) => (id === 'slow' ? held : undefined) } });
+    const store = await createSqlEventStore(
+      faultyAppendSql(database.sql, async (id) => (id === 'slow' ? held : undefined)),
+      { schema },
+    );
     // Another session's open transaction can hold the feed back for a moment (docs/architecture.md): wait for all five.
     await waitForFeed(() => store.readAll(), 5);
     const before = 5;

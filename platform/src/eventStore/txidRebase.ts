@@ -26,7 +26,10 @@ export interface RebaseResult extends TxidState {
 
 export class UnrebasedRestoreError extends Error {
   override readonly name = 'UnrebasedRestoreError';
-  constructor(readonly schema: string, readonly state: TxidState) {
+  constructor(
+    readonly schema: string,
+    readonly state: TxidState,
+  ) {
     super(
       `The event store "${schema}" holds transaction ids up to ${String(state.maxStored)}, ahead of this PostgreSQL cluster ` +
         `(next ${state.nextFeedId}): it was restored from a logical dump (pg_dump/pg_restore) and not rebased. ` +
@@ -71,7 +74,8 @@ export async function rebaseTransactionIds(sql: Sql, schema = 'event_store'): Pr
     // append that already has an id (it must not insert after the offset changes under it).
     await tx.exec(`LOCK TABLE ${s}.streams, ${s}.events IN SHARE ROW EXCLUSIVE MODE`);
     const before = await readState(tx, schema);
-    if (!before.needsRebase || before.maxStored === null) return { ...before, rebased: false, previousOffset: before.offset };
+    if (!before.needsRebase || before.maxStored === null)
+      return { ...before, rebased: false, previousOffset: before.offset };
     const [own] = await tx.query<{ raw: string }>('SELECT pg_current_xact_id()::text AS raw');
     // Every later transaction gets a raw id above ours: shifted, above maxStored with room to spare.
     const offset = before.maxStored - BigInt(own?.raw ?? '0') + 1n;

@@ -24,7 +24,9 @@ describe('makePrivateDir', () => {
       root = await mkdtemp(path.join(tmpdir(), 'pt-private-'));
       const dir = path.join(root, 'data');
       await mkdir(path.join(dir, 'pglite', 'pg_wal'), { recursive: true, mode: 0o777 });
-      await writeFile(path.join(dir, 'pglite', 'pg_wal', '000000010000000000000001'), 'emails and hashes', { mode: 0o666 });
+      await writeFile(path.join(dir, 'pglite', 'pg_wal', '000000010000000000000001'), 'emails and hashes', {
+        mode: 0o666,
+      });
       await writeFile(path.join(dir, 'tool'), '#!/bin/sh', { mode: 0o755 });
       await makePrivateDir(dir);
       expect(await modeOf(dir)).toBe(0o700);

@@ -22,7 +22,12 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      received.push({ url: req.url ?? '', headers: req.headers, text, body: JSON.parse(text) as Record<string, unknown> });
+      received.push({
+        url: req.url ?? '',
+        headers: req.headers,
+        text,
+        body: JSON.parse(text) as Record<string, unknown>,
+      });
       setTimeout(() => res.writeHead(status).end(), delayMs);
     });
   });
@@ -41,8 +46,14 @@ beforeEach(() => {
 
 describe('Error reporting hook', () => {
   it('posts the error as JSON with secrets and personal data redacted', async () => {
-    const reporter = createErrorReporter({ dsn: `${base}/api/42/store`, service: 'primetrade-test', environment: 'test' });
-    const error = Object.assign(new Error('connect to postgres://app:s3cret@db:5432/pt failed for bob@example.test'), { code: 'ECONNREFUSED' });
+    const reporter = createErrorReporter({
+      dsn: `${base}/api/42/store`,
+      service: 'primetrade-test',
+      environment: 'test',
+    });
+    const error = Object.assign(new Error('connect to postgres://app:s3cret@db:5432/pt failed for bob@example.test'), {
+      code: 'ECONNREFUSED',
+    });
     reporter.report(error, {
       requestId: 'req-1',
       password: 'hunter2',
@@ -56,14 +67,32 @@ describe('Error reporting hook', () => {
     expect(report?.url).toBe('/api/42/store');
     expect(report?.headers['content-type']).toBe('application/json');
     expect(report?.body).toMatchObject({
-      level: 'error', service: 'primetrade-test', environment: 'test',
+      level: 'error',
+      service: 'primetrade-test',
+      environment: 'test',
       exception: { type: 'Error', code: 'ECONNREFUSED' },
-      context: { requestId: 'req-1', password: '[redacted]', user: { email: '[redacted]', name: '[redacted]', id: 'u-1' }, headers: { authorization: '[redacted]', cookie: '[redacted]' } },
+      context: {
+        requestId: 'req-1',
+        password: '[redacted]',
+        user: { email: '[redacted]', name: '[redacted]', id: 'u-1' },
+        headers: { authorization: '[redacted]', cookie: '[redacted]' },
+      },
     });
-    for (const secret of ['s3cret', 'bob@example.test', 'alice@example.test', 'Alice Liddell', 'hunter2', 'abc.def', 'eyJhbGciOiJIUzI1NiJ9', 'sid=1']) {
+    for (const secret of [
+      's3cret',
+      'bob@example.test',
+      'alice@example.test',
+      'Alice Liddell',
+      'hunter2',
+      'abc.def',
+      'eyJhbGciOiJIUzI1NiJ9',
+      'sid=1',
+    ]) {
       expect(report?.text, secret).not.toContain(secret);
     }
-    expect(String((report?.body.exception as { message: string }).message)).toContain('postgres://[redacted]@db:5432/pt');
+    expect(String((report?.body.exception as { message: string }).message)).toContain(
+      'postgres://[redacted]@db:5432/pt',
+    );
   });
 
   it('returns at once while the endpoint is slow, and flush waits for the delivery', async () => {
@@ -83,7 +112,11 @@ describe('Error reporting hook', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const deadPort = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const down = createErrorReporter({ dsn: `http://127.0.0.1:${deadPort}/x`, service: 'test', onDeliveryError: (error) => failures.push(error) });
+    const down = createErrorReporter({
+      dsn: `http://127.0.0.1:${deadPort}/x`,
+      service: 'test',
+      onDeliveryError: (error) => failures.push(error),
+    });
     expect(() => {
       down.report(new Error('one'));
       down.report('a string thrown');
@@ -91,7 +124,11 @@ describe('Error reporting hook', () => {
     }).not.toThrow();
     await down.flush();
     status = 500;
-    const refusing = createErrorReporter({ dsn: `${base}/refuses`, service: 'test', onDeliveryError: (error) => failures.push(error) });
+    const refusing = createErrorReporter({
+      dsn: `${base}/refuses`,
+      service: 'test',
+      onDeliveryError: (error) => failures.push(error),
+    });
     refusing.report(new Error('two'));
     await refusing.flush();
     expect(failures.length).toBe(2);
@@ -99,7 +136,10 @@ describe('Error reporting hook', () => {
   });
 
   it('sends a DSN’s user info as Basic authorization, never in the URL', async () => {
-    const reporter = createErrorReporter({ dsn: `${base.replace('//', '//public-key:private@')}/dsn`, service: 'test' });
+    const reporter = createErrorReporter({
+      dsn: `${base.replace('//', '//public-key:private@')}/dsn`,
+      service: 'test',
+    });
     reporter.report(new Error('authorized'));
     await reporter.flush();
     expect(received[0]?.headers.authorization).toBe(`Basic ${Buffer.from('public-key:private').toString('base64')}`);

@@ -50,17 +50,20 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
   let failing = false;
 
   function send(body: string): Promise<void> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(authorization ? { Authorization: authorization } : {}) };
-    return fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 3_000) }).then(
-      async (response) => {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      ...(authorization ? { Authorization: authorization } : {}),
+    };
+    return fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 3_000) })
+      .then(async (response) => {
         await response.arrayBuffer().catch(() => undefined);
         if (!response.ok) throw new Error(`error reporting endpoint answered ${response.status}`);
         failing = false;
-      },
-    ).catch((error: unknown) => {
-      if (!failing) options.onDeliveryError?.(error);
-      failing = true;
-    });
+      })
+      .catch((error: unknown) => {
+        if (!failing) options.onDeliveryError?.(error);
+        failing = true;
+      });
   }
 
   return {
@@ -89,7 +92,11 @@ function splitDsn(dsn: string): { url: string; authorization: string | null } {
   return { url: parsed.toString(), authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
 }
 
-function errorDocument(error: unknown, context: Readonly<Record<string, unknown>> | undefined, options: ErrorReporterOptions) {
+function errorDocument(
+  error: unknown,
+  context: Readonly<Record<string, unknown>> | undefined,
+  options: ErrorReporterOptions,
+) {
   const asError = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'non-error thrown');
   return {
     eventId: randomUUID(),

@@ -33,7 +33,14 @@ export function createLogger(options: LoggerOptions): Logger {
   return options.pretty ? pino(config, prettyStream(process.stdout)) : pino(config);
 }
 
-const levelNames: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const levelNames: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 /** pino-pretty is not a dependency: this small formatter is enough for a terminal. */
 function prettyStream(out: NodeJS.WritableStream): Writable {
@@ -49,7 +56,15 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
 
 function formatLine(line: string): string {
   try {
-    const { level, time, name, msg, pid: _pid, hostname: _hostname, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const {
+      level,
+      time,
+      name,
+      msg,
+      pid: _pid,
+      hostname: _hostname,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
     const clock = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
     const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
     const prefix = typeof name === 'string' ? `${name}: ` : '';

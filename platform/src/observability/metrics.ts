@@ -51,8 +51,17 @@ export function createMetrics(options: { readonly prefix?: string } = {}): Metri
       buckets: latencyBuckets,
       registers,
     }),
-    relayLagEvents: new Gauge({ name: `${prefix}relay_lag_events`, help: 'Committed events not yet published by the relay', registers }),
-    projectionLagRevisions: new Gauge({ name: `${prefix}projection_lag_revisions`, help: 'Revisions the read models are behind the store', labelNames: ['partition'], registers }),
+    relayLagEvents: new Gauge({
+      name: `${prefix}relay_lag_events`,
+      help: 'Committed events not yet published by the relay',
+      registers,
+    }),
+    projectionLagRevisions: new Gauge({
+      name: `${prefix}projection_lag_revisions`,
+      help: 'Revisions the read models are behind the store',
+      labelNames: ['partition'],
+      registers,
+    }),
     pushLatency: new Histogram({
       name: `${prefix}push_latency_seconds`,
       help: 'End to end: from the command that wrote an event to its emit to the board room',
@@ -60,14 +69,28 @@ export function createMetrics(options: { readonly prefix?: string } = {}): Metri
       registers,
     }),
     socketsConnected: new Gauge({ name: `${prefix}sockets_connected`, help: 'Connected realtime sockets', registers }),
-    breakerState: new Gauge({ name: `${prefix}breaker_state`, help: 'Circuit breaker state: 0 closed, 1 half open, 2 open', labelNames: ['name'], registers }),
-    busConsumerLag: new Gauge({ name: `${prefix}bus_consumer_lag_messages`, help: 'Messages a consumer group is behind the end of a partition', labelNames: ['group', 'partition'], registers }),
+    breakerState: new Gauge({
+      name: `${prefix}breaker_state`,
+      help: 'Circuit breaker state: 0 closed, 1 half open, 2 open',
+      labelNames: ['name'],
+      registers,
+    }),
+    busConsumerLag: new Gauge({
+      name: `${prefix}bus_consumer_lag_messages`,
+      help: 'Messages a consumer group is behind the end of a partition',
+      labelNames: ['group', 'partition'],
+      registers,
+    }),
     relayCommitToAck: new Histogram({
       name: `${prefix}relay_commit_to_ack_seconds`,
       help: 'From an event committed in the store to the broker acknowledging it',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    relayLeader: new Gauge({ name: `${prefix}relay_leader`, help: '1 while this relay holds the leader lease', registers }),
+    relayLeader: new Gauge({
+      name: `${prefix}relay_leader`,
+      help: '1 while this relay holds the leader lease',
+      registers,
+    }),
   };
 }

@@ -21,7 +21,15 @@ describe('Logger', () => {
     });
     // Same redaction config as createLogger, pointed at a sink the test can read.
     const logger = pino({ redact: { paths: redactedPaths, censor: '[redacted]' } }, sink);
-    logger.info({ req: { headers: { authorization: 'Bearer abc' } }, body: { password: 'hunter2', refreshToken: 'r1' }, token: 't1', email: 'a@b.c' }, 'hi');
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer abc' } },
+        body: { password: 'hunter2', refreshToken: 'r1' },
+        token: 't1',
+        email: 'a@b.c',
+      },
+      'hi',
+    );
     const line = lines.join('');
     for (const secret of ['Bearer abc', 'hunter2', 'r1', 't1']) expect(line).not.toContain(secret);
     expect(line).toContain('a@b.c');

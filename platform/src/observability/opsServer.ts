@@ -31,7 +31,8 @@ export async function readinessReport(readiness: ReadinessCheck): Promise<Readin
   try {
     const checks = await readiness();
     const down = Object.entries(checks).filter(([, check]) => !check.ok);
-    const status: ReadinessStatus = down.length === 0 ? 'ok' : down.every(([, check]) => check.degraded === true) ? 'degraded' : 'unavailable';
+    const status: ReadinessStatus =
+      down.length === 0 ? 'ok' : down.every(([, check]) => check.degraded === true) ? 'degraded' : 'unavailable';
     return { ready: status !== 'unavailable', status, checks, down: down.map(([name]) => name) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
@@ -40,7 +41,10 @@ export async function readinessReport(readiness: ReadinessCheck): Promise<Readin
 }
 
 /** The `/readyz` answer of every service: 200 while ready (ok or degraded), 503 otherwise. */
-export function readinessAnswer(report: ReadinessReport): { status: 200 | 503; body: { status: ReadinessStatus; checks: ReadinessChecks; down?: readonly string[] } } {
+export function readinessAnswer(report: ReadinessReport): {
+  status: 200 | 503;
+  body: { status: ReadinessStatus; checks: ReadinessChecks; down?: readonly string[] };
+} {
   return {
     status: report.ready ? 200 : 503,
     body: { status: report.status, checks: report.checks, ...(report.down.length > 0 ? { down: report.down } : {}) },
@@ -48,7 +52,10 @@ export function readinessAnswer(report: ReadinessReport): { status: 200 | 503; b
 }
 
 /** Marks a check's failure as tolerated: the service keeps serving its essential work without it. */
-export async function tolerated(check: Promise<ReadinessCheckResult> | ReadinessCheckResult, consequence: string): Promise<ReadinessCheckResult> {
+export async function tolerated(
+  check: Promise<ReadinessCheckResult> | ReadinessCheckResult,
+  consequence: string,
+): Promise<ReadinessCheckResult> {
   const result = await check;
   return result.ok ? result : { ok: false, degraded: true, detail: `${result.detail ?? 'down'}: ${consequence}` };
 }
@@ -89,7 +96,9 @@ export interface OpsHandlerOptions {
  * Answers `GET /healthz`, `/readyz`, `/metrics` and the extra documents; returns false for any other
  * request, which the caller answers (the realtime node shares its server with Socket.IO).
  */
-export function opsRequestHandler(options: OpsHandlerOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+export function opsRequestHandler(
+  options: OpsHandlerOptions,
+): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
   const send = (res: http.ServerResponse, status: number, type: string, body: string) => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     res.end(body);
@@ -111,7 +120,12 @@ export function opsRequestHandler(options: OpsHandlerOptions): (req: http.Incomi
         () => send(res, 500, 'text/plain', 'metrics unavailable'),
       );
     } else if (document) {
-      send(res, 200, 'application/json', JSON.stringify(document(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+      send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify(document(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+      );
     }
     return true;
   };

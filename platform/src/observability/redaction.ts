@@ -7,7 +7,8 @@
  */
 
 /** Keys whose values never leave the process, whatever they hold. */
-const secretKey = /pass(word)?|secret|token|authori[sz]ation|cookie|api[-_]?key|dsn|credential|email|e-mail|phone|session|^name$|displayName/i;
+const secretKey =
+  /pass(word)?|secret|token|authori[sz]ation|cookie|api[-_]?key|dsn|credential|email|e-mail|phone|session|^name$|displayName/i;
 
 const textRules: readonly [RegExp, string][] = [
   [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer [redacted]'],
@@ -26,13 +27,16 @@ export function redactText(text: string): string {
 export function redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactText(value);
   if (typeof value === 'bigint') return value.toString();
-  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
   if (seen.has(value) || depth >= 6) return '[…]';
   seen.add(value);
   if (value instanceof Error) return { type: value.name, message: redactText(value.message) };
   if (Array.isArray(value)) return value.slice(0, 50).map((item) => redact(item, depth + 1, seen));
   const entries = Object.entries(value).slice(0, 100);
-  return Object.fromEntries(entries.map(([key, item]) => [key, secretKey.test(key) ? '[redacted]' : redact(item, depth + 1, seen)]));
+  return Object.fromEntries(
+    entries.map(([key, item]) => [key, secretKey.test(key) ? '[redacted]' : redact(item, depth + 1, seen)]),
+  );
 }
 
 type AttributeValue = string | number | boolean | readonly (string | number | boolean | null | undefined)[] | undefined;
@@ -41,8 +45,11 @@ type AttributeValue = string | number | boolean | readonly (string | number | bo
 export function redactAttributes<A extends Readonly<Record<string, AttributeValue>>>(attributes: A): A {
   const redactValue = (value: AttributeValue): AttributeValue => {
     if (typeof value === 'string') return redactText(value);
-    if (Array.isArray(value)) return value.map((item: unknown) => (typeof item === 'string' ? redactText(item) : item)) as AttributeValue;
+    if (Array.isArray(value))
+      return value.map((item: unknown) => (typeof item === 'string' ? redactText(item) : item)) as AttributeValue;
     return value;
   };
-  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, secretKey.test(key) ? '[redacted]' : redactValue(value)])) as A;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [key, secretKey.test(key) ? '[redacted]' : redactValue(value)]),
+  ) as A;
 }

@@ -17,7 +17,11 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      posts.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      posts.push({
+        path: req.url ?? '',
+        contentType: req.headers['content-type'] ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -31,7 +35,11 @@ afterAll(async () => {
 
 describe('Telemetry from config', () => {
   it('exports spans over OTLP/HTTP to the configured collector and reports errors to the DSN', async () => {
-    const config = loadConfig({ OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/`, ERROR_REPORTING_DSN: `${base}/errors` });
+    const config = loadConfig({
+      OTEL_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/`,
+      ERROR_REPORTING_DSN: `${base}/errors`,
+    });
     const telemetry = await startTelemetry(config, 'relay', createLogger({ level: 'silent' }));
     expect(tracingEnabled()).toBe(true);
     await inSpan('relay.publish', {}, async () => undefined);
@@ -42,7 +50,10 @@ describe('Telemetry from config', () => {
     expect(traces?.body).toContain('relay.publish');
     expect(traces?.body).toContain('primetrade-relay');
     const errors = posts.find((post) => post.path === '/errors');
-    expect(JSON.parse(errors?.body ?? '{}')).toMatchObject({ service: 'primetrade-relay', exception: { message: 'consumer crashed' } });
+    expect(JSON.parse(errors?.body ?? '{}')).toMatchObject({
+      service: 'primetrade-relay',
+      exception: { message: 'consumer crashed' },
+    });
   });
 
   it('turns nothing on by default', async () => {

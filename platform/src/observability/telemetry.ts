@@ -28,7 +28,8 @@ export async function startTelemetry(config: Config, role: string, logger: Logge
         dsn: config.ERROR_REPORTING_DSN,
         service: serviceName,
         environment: config.NODE_ENV,
-        onDeliveryError: (error) => logger.warn({ err: error }, 'error reporting endpoint unreachable; reports are dropped'),
+        onDeliveryError: (error) =>
+          logger.warn({ err: error }, 'error reporting endpoint unreachable; reports are dropped'),
       })
     : null;
   installErrorReporter(errors);
@@ -38,7 +39,9 @@ export async function startTelemetry(config: Config, role: string, logger: Logge
     async close() {
       await errors?.flush();
       installErrorReporter(null);
-      await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace export at shutdown failed'));
+      await tracing
+        .shutdown()
+        .catch((error: unknown) => logger.warn({ err: error }, 'trace export at shutdown failed'));
     },
   };
 }

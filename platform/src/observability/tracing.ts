@@ -1,4 +1,14 @@
-import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { redactAttributes, redactText } from './redaction.js';
@@ -50,7 +60,10 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     import('@opentelemetry/sdk-trace'),
   ]);
   const exporter = redactingExporter(options.spanExporter ?? (await createExporter(options)));
-  const processor = options.spanExporter || options.exporter === 'console' ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter });
+  const processor =
+    options.spanExporter || options.exporter === 'console'
+      ? new sdk.SimpleSpanProcessor({ exporter })
+      : new sdk.BatchSpanProcessor({ exporter });
   const provider = new sdk.TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     sampler: new sdk.ParentBasedSampler({ root: new sdk.TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
@@ -96,10 +109,13 @@ function redactSpan(span: ReadableSpan): ReadableSpan {
     ...(span.parentSpanContext ? { parentSpanContext: span.parentSpanContext } : {}),
     startTime: span.startTime,
     endTime: span.endTime,
-    status: span.status.message === undefined ? span.status : { ...span.status, message: redactText(span.status.message) },
+    status:
+      span.status.message === undefined ? span.status : { ...span.status, message: redactText(span.status.message) },
     attributes: redactAttributes(span.attributes),
     links: span.links,
-    events: span.events.map((event) => (event.attributes ? { ...event, attributes: redactAttributes(event.attributes) } : event)),
+    events: span.events.map((event) =>
+      event.attributes ? { ...event, attributes: redactAttributes(event.attributes) } : event,
+    ),
     duration: span.duration,
     ended: span.ended,
     resource: span.resource,
@@ -164,9 +180,17 @@ function endSpan(span: Span, error?: unknown): void {
 }
 
 /** Runs `work` inside a new active span (children nest under it); a rejection marks it failed. */
-export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
   if (!tracer) return work(undefined);
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) }, parentContext(options.parent));
+  const span = tracer.startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) },
+    parentContext(options.parent),
+  );
   try {
     const result = await context.with(trace.setSpan(context.active(), span), () => work(span));
     endSpan(span);
@@ -184,14 +208,25 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
  * tracing off) make no span.
  */
 export async function inEventSpans<E extends { readonly traceparent?: string }, T>(
-  name: string, options: Omit<SpanOptions, 'parent'>, events: readonly E[], work: (events: readonly E[]) => Promise<T>,
+  name: string,
+  options: Omit<SpanOptions, 'parent'>,
+  events: readonly E[],
+  work: (events: readonly E[]) => Promise<T>,
 ): Promise<T> {
   if (!tracer) return work(events);
   const spans = new Map<string, { span: Span; traceparent: string }>();
   for (const event of events) {
-    if (event.traceparent === undefined || spans.has(event.traceparent) || !parseTraceparent(event.traceparent)) continue;
-    const attributes = { ...options.attributes, 'primetrade.events': events.filter((other) => other.traceparent === event.traceparent).length };
-    const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes }, parentContext(event.traceparent));
+    if (event.traceparent === undefined || spans.has(event.traceparent) || !parseTraceparent(event.traceparent))
+      continue;
+    const attributes = {
+      ...options.attributes,
+      'primetrade.events': events.filter((other) => other.traceparent === event.traceparent).length,
+    };
+    const span = tracer.startSpan(
+      name,
+      { kind: options.kind ?? SpanKind.INTERNAL, attributes },
+      parentContext(event.traceparent),
+    );
     spans.set(event.traceparent, { span, traceparent: formatTraceparent(span.spanContext()) });
   }
   if (spans.size === 0) return work(events);

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter } from '../testkit/spans.testkit.js';
 import {
-  currentTraceContext, currentTraceparent, formatTraceparent, inEventSpans, inSpan, parseTraceparent, startTracing, tracingEnabled, type Tracing,
+  currentTraceContext,
+  currentTraceparent,
+  formatTraceparent,
+  inEventSpans,
+  inSpan,
+  parseTraceparent,
+  startTracing,
+  tracingEnabled,
+  type Tracing,
 } from './tracing.js';
 
 const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -28,13 +36,26 @@ describe('Tracing', () => {
   describe('traceparent', () => {
     it('round-trips a span context and refuses malformed or all-zero ids and the invalid version ff', () => {
       const context = parseTraceparent(parent);
-      expect(context).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+      expect(context).toMatchObject({
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: 1,
+      });
       expect(formatTraceparent(context!)).toBe(parent);
-      for (const bad of [undefined, '', 'garbage', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01']) {
+      for (const bad of [
+        undefined,
+        '',
+        'garbage',
+        'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+        '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      ]) {
         expect(parseTraceparent(bad), String(bad)).toBeUndefined();
       }
       // W3C Trace Context: a later version is read as version 00 (forward compatibility).
-      expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toMatchObject({ spanId: '00f067aa0ba902b7' });
+      expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toMatchObject({
+        spanId: '00f067aa0ba902b7',
+      });
     });
   });
 
@@ -64,10 +85,18 @@ describe('Tracing', () => {
 
     it('makes one span per trace in a mixed batch, each a child of its event’s context, and re-stamps the events', async () => {
       tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
-      const events = [{ id: 1, traceparent: parent }, { id: 2 }, { id: 3, traceparent: other }, { id: 4, traceparent: parent }];
+      const events = [
+        { id: 1, traceparent: parent },
+        { id: 2 },
+        { id: 3, traceparent: other },
+        { id: 4, traceparent: parent },
+      ];
       const seen = await inEventSpans('hop', {}, events, async (stamped) => stamped);
       const spans = collector.getFinishedSpans();
-      expect(spans.map((span) => span.parentSpanContext?.spanId).sort()).toEqual(['00f067aa0ba902b7', 'b7ad6b7169203331']);
+      expect(spans.map((span) => span.parentSpanContext?.spanId).sort()).toEqual([
+        '00f067aa0ba902b7',
+        'b7ad6b7169203331',
+      ]);
       const first = spans.find((span) => span.spanContext().traceId === '4bf92f3577b34da6a3ce929d0e0e4736')!;
       expect(first.attributes['primetrade.events']).toBe(2);
       expect(seen[0]?.traceparent).toBe(formatTraceparent(first.spanContext()));
@@ -78,7 +107,9 @@ describe('Tracing', () => {
 
     it('marks the spans failed when the work rejects, and passes the rejection on', async () => {
       tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
-      await expect(inEventSpans('hop', {}, [{ traceparent: parent }], () => Promise.reject(new Error('broker down')))).rejects.toThrow('broker down');
+      await expect(
+        inEventSpans('hop', {}, [{ traceparent: parent }], () => Promise.reject(new Error('broker down'))),
+      ).rejects.toThrow('broker down');
       await expect(inSpan('op', {}, () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
       expect(collector.getFinishedSpans().map((span) => span.status)).toEqual([
         { code: 2, message: 'broker down' },
@@ -88,13 +119,23 @@ describe('Tracing', () => {
 
     it('records exceptions, status messages and attributes through the same redaction as error reports', async () => {
       tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
-      const leaky = new Error('login failed for ada@example.test with Bearer abc.def.ghi at postgres://app:hunter2@db:5432/pt');
-      const attributes = { 'http.request.header.authorization': 'Bearer s3cret', 'user.email': 'ada@example.test', 'http.route': '/auth/login', 'note': 'mail ada@example.test' };
+      const leaky = new Error(
+        'login failed for ada@example.test with Bearer abc.def.ghi at postgres://app:hunter2@db:5432/pt',
+      );
+      const attributes = {
+        'http.request.header.authorization': 'Bearer s3cret',
+        'user.email': 'ada@example.test',
+        'http.route': '/auth/login',
+        note: 'mail ada@example.test',
+      };
       await expect(inSpan('login', { attributes }, () => Promise.reject(leaky))).rejects.toBe(leaky);
-      await expect(inEventSpans('hop', { attributes }, [{ traceparent: parent }], () => Promise.reject(leaky))).rejects.toBe(leaky);
+      await expect(
+        inEventSpans('hop', { attributes }, [{ traceparent: parent }], () => Promise.reject(leaky)),
+      ).rejects.toBe(leaky);
       for (const span of collector.getFinishedSpans()) {
         const recorded = JSON.stringify({ attributes: span.attributes, status: span.status, events: span.events });
-        for (const secret of ['ada@example.test', 's3cret', 'abc.def.ghi', 'hunter2']) expect(recorded, span.name).not.toContain(secret);
+        for (const secret of ['ada@example.test', 's3cret', 'abc.def.ghi', 'hunter2'])
+          expect(recorded, span.name).not.toContain(secret);
         expect(span.events.map((event) => event.name)).toEqual(['exception']);
         expect(String(span.events[0]?.attributes?.['exception.message'])).toContain('[redacted-email]');
         expect(span.attributes['http.route']).toBe('/auth/login');
@@ -105,7 +146,9 @@ describe('Tracing', () => {
 
     it('refuses a second start in the same process and is off again after shutdown', async () => {
       tracing = await startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'test' });
-      await expect(startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'again' })).rejects.toThrow(/already/);
+      await expect(startTracing({ exporter: 'none', spanExporter: collector, serviceName: 'again' })).rejects.toThrow(
+        /already/,
+      );
       await tracing.shutdown();
       tracing = undefined;
       expect(tracingEnabled()).toBe(false);

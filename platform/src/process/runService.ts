@@ -32,7 +32,11 @@ export function runService(start: () => Promise<RunningService | null>): void {
       });
     },
     (error: unknown) => {
-      process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        error instanceof ConfigError
+          ? `${error.message}\n`
+          : `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

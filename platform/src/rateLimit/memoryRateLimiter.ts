@@ -22,7 +22,8 @@ interface Window {
  * most once per window, so memory stays bounded by the keys seen in the last two windows.
  */
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): MemoryRateLimiter {
-  if (!(options.points > 0) || !(options.durationMs > 0)) throw new RangeError('createMemoryRateLimiter: points and durationMs must be positive');
+  if (!(options.points > 0) || !(options.durationMs > 0))
+    throw new RangeError('createMemoryRateLimiter: points and durationMs must be positive');
   const now = options.now ?? Date.now;
   const windows = new Map<string, Window>();
   let lastSweep = now();

@@ -5,7 +5,8 @@ import { createRedisRateLimiter } from './redisRateLimiter.js';
 
 rateLimiterContract('Redis', async ({ points, durationMs }) => {
   const redis = await createTestRedis('rate-limit-contract');
-  const make = () => createRedisRateLimiter({ client: redis.client, keyPrefix: `${redis.prefix}limits`, points, durationMs });
+  const make = () =>
+    createRedisRateLimiter({ client: redis.client, keyPrefix: `${redis.prefix}limits`, points, durationMs });
   const limiter = make();
   const peer = make();
   return {

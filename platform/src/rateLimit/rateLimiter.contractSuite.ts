@@ -12,7 +12,10 @@ export interface RateLimiterUnderTest {
 }
 
 /** Builds a fresh limiter with `points` per window of `durationMs` (a whole number of seconds). */
-export type MakeRateLimiter = (options: { readonly points: number; readonly durationMs: number }) => Promise<RateLimiterUnderTest>;
+export type MakeRateLimiter = (options: {
+  readonly points: number;
+  readonly durationMs: number;
+}) => Promise<RateLimiterUnderTest>;
 
 /**
  * What every rate limiter adapter promises (the port in rateLimiter.port.ts), run on each one:
@@ -20,7 +23,11 @@ export type MakeRateLimiter = (options: { readonly points: number; readonly dura
  */
 export function rateLimiterContract(adapter: string, make: MakeRateLimiter): void {
   describe(`rate limiter contract: ${adapter}`, () => {
-    async function withLimiter(points: number, durationMs: number, test: (subject: RateLimiterUnderTest) => Promise<void>): Promise<void> {
+    async function withLimiter(
+      points: number,
+      durationMs: number,
+      test: (subject: RateLimiterUnderTest) => Promise<void>,
+    ): Promise<void> {
       const subject = await make({ points, durationMs });
       try {
         await test(subject);

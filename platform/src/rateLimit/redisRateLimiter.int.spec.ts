@@ -11,18 +11,24 @@ function capturingLogger() {
   const records: { level: number; msg: string }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) records.push(JSON.parse(line) as { level: number; msg: string });
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) records.push(JSON.parse(line) as { level: number; msg: string });
       callback();
     },
   });
-  return { logger: pino({ level: 'info' }, stream), messages: (part: string) => records.filter((record) => record.msg.includes(part)) };
+  return {
+    logger: pino({ level: 'info' }, stream),
+    messages: (part: string) => records.filter((record) => record.msg.includes(part)),
+  };
 }
 
 describe('Redis rate limiter', () => {
   let redis: TestRedis;
   const limiters: RedisRateLimiter[] = [];
   const clients: Redis[] = [];
-  const limiter = (options: Omit<Parameters<typeof createRedisRateLimiter>[0], 'client' | 'keyPrefix'> & { client?: Redis }) => {
+  const limiter = (
+    options: Omit<Parameters<typeof createRedisRateLimiter>[0], 'client' | 'keyPrefix'> & { client?: Redis },
+  ) => {
     const created = createRedisRateLimiter({ client: redis.client, keyPrefix: `${redis.prefix}api`, ...options });
     limiters.push(created);
     return created;
@@ -54,7 +60,13 @@ describe('Redis rate limiter', () => {
       const { logger, messages } = capturingLogger();
       const client = createRedisClient({ url: `redis://127.0.0.1:${await unusedPort()}`, name: 'rate-limit-down' });
       clients.push(client);
-      const limits = limiter({ client, points: 3, durationMs: 10_000, logger, breaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 } });
+      const limits = limiter({
+        client,
+        points: 3,
+        durationMs: 10_000,
+        logger,
+        breaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 },
+      });
 
       const started = Date.now();
       expect(await limits.consume('ip-1', 2)).toEqual({ allowed: true, limit: 3, remaining: 1, retryAfterMs: 0 });
@@ -85,7 +97,13 @@ describe('Redis rate limiter', () => {
       clients.push(client);
       try {
         await redisReady(client);
-        const limits = limiter({ client, points: 5, durationMs: 10_000, logger, breaker: { volumeThreshold: 1, resetTimeoutMs: 200 } });
+        const limits = limiter({
+          client,
+          points: 5,
+          durationMs: 10_000,
+          logger,
+          breaker: { volumeThreshold: 1, resetTimeoutMs: 200 },
+        });
         expect(await limits.consume('ip-1')).toMatchObject({ allowed: true, remaining: 4 });
 
         proxy.cut();
@@ -95,10 +113,13 @@ describe('Redis rate limiter', () => {
 
         proxy.restore();
         await redisReady(client, 10_000);
-        await vi.waitFor(async () => {
-          expect(await limits.consume('ip-1')).toMatchObject({ allowed: true });
-          expect(limits.mode()).toBe('redis');
-        }, { timeout: 5_000, interval: 100 });
+        await vi.waitFor(
+          async () => {
+            expect(await limits.consume('ip-1')).toMatchObject({ allowed: true });
+            expect(limits.mode()).toBe('redis');
+          },
+          { timeout: 5_000, interval: 100 },
+        );
         expect(Number(await redis.client.get(`${redis.prefix}api:ip-1`))).toBeGreaterThanOrEqual(2);
         expect(messages('Redis unavailable')).toHaveLength(1);
         expect(messages('Redis answers again')).toHaveLength(1);

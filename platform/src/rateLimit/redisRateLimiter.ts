@@ -61,7 +61,8 @@ return {wanted, ttl}`;
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const { points, durationMs, logger } = options;
-  if (!Number.isInteger(points) || points <= 0) throw new RangeError('createRedisRateLimiter: points must be a positive integer');
+  if (!Number.isInteger(points) || points <= 0)
+    throw new RangeError('createRedisRateLimiter: points must be a positive integer');
   if (!Number.isInteger(durationMs) || durationMs < 1_000 || durationMs % 1_000 !== 0) {
     throw new RangeError('createRedisRateLimiter: durationMs must be a whole number of seconds (1000, 2000, …)');
   }
@@ -86,7 +87,12 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const used = rejection.consumedPoints - taken;
-      return { allowed: false, limit: points, remaining: Math.max(0, points - used), retryAfterMs: Math.max(1, rejection.msBeforeNext) };
+      return {
+        allowed: false,
+        limit: points,
+        remaining: Math.max(0, points - used),
+        retryAfterMs: Math.max(1, rejection.msBeforeNext),
+      };
     }
   }
 
@@ -103,15 +109,20 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     breakerState: () => breaker.state(),
     close: () => breaker.shutdown(),
     async consume(key, taken = 1) {
-      if (!Number.isInteger(taken) || taken <= 0) throw new RangeError('RedisRateLimiter.consume: points must be a positive integer');
+      if (!Number.isInteger(taken) || taken <= 0)
+        throw new RangeError('RedisRateLimiter.consume: points must be a positive integer');
       try {
         const result = await breaker.fire(key, taken);
-        if (mode === 'memory') logger?.info({ keyPrefix }, 'rate limiter: Redis answers again, budgets are shared again');
+        if (mode === 'memory')
+          logger?.info({ keyPrefix }, 'rate limiter: Redis answers again, budgets are shared again');
         mode = 'redis';
         return result;
       } catch (error) {
         if (mode === 'redis') {
-          logger?.warn({ err: error, keyPrefix }, 'rate limiter: Redis unavailable, each node now limits on its own in memory');
+          logger?.warn(
+            { err: error, keyPrefix },
+            'rate limiter: Redis unavailable, each node now limits on its own in memory',
+          );
         }
         mode = 'memory';
         return fallback.consume(key, taken);

@@ -9,13 +9,12 @@ import { startTcpProxy, type TcpProxy } from '../testkit/tcpProxy.testkit.js';
 import { createRedisClient, reconnectDelayMs, redisHealth, redisReady, type Redis } from './redisClient.js';
 import { defineRedisScript } from './redisScript.js';
 
-
-
 function capturingLogger() {
   const messages: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) messages.push((JSON.parse(line) as { msg: string }).msg);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) messages.push((JSON.parse(line) as { msg: string }).msg);
       callback();
     },
   });
@@ -99,7 +98,11 @@ describe('Redis client', () => {
     it('keeps a subscription made while Redis is down, and renews it after a reconnection', async () => {
       proxy = await startTcpProxy(6379);
       proxy.cut();
-      const subscriber = createRedisClient({ url: `redis://127.0.0.1:${proxy.port}`, name: 'test-sub', role: 'subscriber' });
+      const subscriber = createRedisClient({
+        url: `redis://127.0.0.1:${proxy.port}`,
+        name: 'test-sub',
+        role: 'subscriber',
+      });
       const publisher = createRedisClient({ url: 'redis://127.0.0.1:6379', name: 'test-pub' });
       clients.push(subscriber, publisher);
       const channel = `pt:test-sub:${randomUUID()}`;
@@ -129,7 +132,9 @@ describe('Redis client', () => {
   });
 
   it('refuses a URL that is not a redis URL, naming the client', () => {
-    expect(() => createRedisClient({ url: 'http://127.0.0.1:6379', name: 'api' })).toThrow(/createRedisClient\(api\).*redis:\/\//);
+    expect(() => createRedisClient({ url: 'http://127.0.0.1:6379', name: 'api' })).toThrow(
+      /createRedisClient\(api\).*redis:\/\//,
+    );
     expect(() => createRedisClient({ url: 'not a url', name: 'api' })).toThrow(RangeError);
     expect(() => createRedisClient({ url: 'redis://127.0.0.1:6379', name: 'two words' })).toThrow(/name must be/);
   });

@@ -43,7 +43,8 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
  */
 export function createRedisClient(options: RedisClientOptions): Redis {
   // CLIENT SETNAME refuses spaces; keep names log- and metric-label-friendly.
-  if (!/^[A-Za-z0-9_.:-]+$/.test(options.name)) throw new RangeError(`createRedisClient: name must be letters, digits, _ . : - (got "${options.name}")`);
+  if (!/^[A-Za-z0-9_.:-]+$/.test(options.name))
+    throw new RangeError(`createRedisClient: name must be letters, digits, _ . : - (got "${options.name}")`);
   let url: URL;
   try {
     url = new URL(options.url);
@@ -51,7 +52,9 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     throw new RangeError(`createRedisClient(${options.name}): url is not a URL`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RangeError(`createRedisClient(${options.name}): url must start with redis:// or rediss://, got ${url.protocol}`);
+    throw new RangeError(
+      `createRedisClient(${options.name}): url must start with redis:// or rediss://, got ${url.protocol}`,
+    );
   }
   const subscriber = options.role === 'subscriber';
   const client = new Redis(options.url, {
@@ -109,7 +112,9 @@ function watchConnection(client: Redis, options: RedisClientOptions): void {
   });
   client.on('ready', () => enter('up', () => logger?.info({ redis: name }, 'redis: connected')));
   client.on('reconnecting', () =>
-    enter('down', () => logger?.warn({ redis: name, reason: lastError }, 'redis: connection down, reconnecting with backoff')),
+    enter('down', () =>
+      logger?.warn({ redis: name, reason: lastError }, 'redis: connection down, reconnecting with backoff'),
+    ),
   );
   client.on('end', () => enter('closed', () => logger?.info({ redis: name }, 'redis: connection closed')));
 }
@@ -120,5 +125,10 @@ const redisUpName = 'primetrade_redis_up';
 function redisUpGauge(registry: Registry): Gauge<'name'> {
   const existing = registry.getSingleMetric(redisUpName);
   if (existing instanceof Gauge) return existing;
-  return new Gauge({ name: redisUpName, help: 'Redis connection ready (1) or not (0)', labelNames: ['name'], registers: [registry] });
+  return new Gauge({
+    name: redisUpName,
+    help: 'Redis connection ready (1) or not (0)',
+    labelNames: ['name'],
+    registers: [registry],
+  });
 }

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-export type RedisScript = (client: Redis, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export type RedisScript = (
+  client: Redis,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<unknown>;
 
 /**
  * A Lua script run by its SHA, sent in full only when the server does not know it yet (after a

@@ -30,7 +30,11 @@ export interface Breaker<A extends unknown[], R> {
 const gaugeValue: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
 
 /** opossum with sane defaults; `/readyz` reports `state()`, and `isBreakerOpenError` maps to 503. */
-export function createBreaker<A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>, options: BreakerOptions = {}): Breaker<A, R> {
+export function createBreaker<A extends unknown[], R>(
+  name: string,
+  fn: (...args: A) => Promise<R>,
+  options: BreakerOptions = {},
+): Breaker<A, R> {
   const breaker = new CircuitBreaker<A, R>(fn, {
     name,
     timeout: options.timeoutMs ?? 3_000,

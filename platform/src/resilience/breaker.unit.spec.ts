@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../observability/metrics.js';
 import { createBreaker, isBreakerOpenError, isBreakerTimeoutError } from './breaker.js';
 
-
-
 async function gaugeValue(metrics: ReturnType<typeof createMetrics>, name: string): Promise<number | undefined> {
   const metric = await metrics.breakerState.get();
   return metric.values.find((value) => value.labels.name === name)?.value;

@@ -19,7 +19,10 @@ function isCallersFault(error: unknown): boolean {
  * of each waiting out a connection timeout. Statement errors (constraints, serialization, syntax)
  * are answers, not outages, and leave the breaker alone.
  */
-export function createGuardedSql(sql: Sql, options: { readonly name: string; readonly timeoutMs?: number; readonly metrics?: Pick<Metrics, 'breakerState'> }): GuardedSql {
+export function createGuardedSql(
+  sql: Sql,
+  options: { readonly name: string; readonly timeoutMs?: number; readonly metrics?: Pick<Metrics, 'breakerState'> },
+): GuardedSql {
   const breaker: Breaker<[() => Promise<unknown>], unknown> = createBreaker(options.name, (call) => call(), {
     // No breaker timeout by default: abandoning a call does not cancel it, and a transaction that
     // commits after its caller got a 503 (a rotated refresh token, say) is worse than a slow answer.

@@ -8,7 +8,7 @@ export interface PgliteSqlOptions {
   readonly loadDataDir?: Blob | File;
 }
 
-/** int8 as string, like `pg`; see STACK.md. */
+/** int8 as string, like `pg` (so positions and revisions keep every digit). */
 const parsers = { [types.INT8]: (value: string) => value };
 
 interface PgliteLike {

@@ -59,7 +59,12 @@ export function createPostgresSql(options: PostgresSqlOptions): Sql {
       }
     },
     async listen(channel, onNotify) {
-      const listener = await startListener(options.connectionString, `${options.applicationName ?? 'primetrade'}:listen`, channel, onNotify);
+      const listener = await startListener(
+        options.connectionString,
+        `${options.applicationName ?? 'primetrade'}:listen`,
+        channel,
+        onNotify,
+      );
       listeners.add(listener);
       return async () => {
         listeners.delete(listener);
@@ -85,7 +90,12 @@ const reconnectDelayMs = 1_000;
  * drops, it reconnects after a pause; notifications sent meanwhile are lost, which is why every
  * consumer of NOTIFY also polls, and a reconnect itself counts as a notification.
  */
-async function startListener(connectionString: string, applicationName: string, channel: string, onNotify: (payload: string) => void): Promise<Listener> {
+async function startListener(
+  connectionString: string,
+  applicationName: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<Listener> {
   let stopped = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;

@@ -5,8 +5,6 @@ import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
 import type { Sql } from './sql.port.js';
 
-
-
 async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -33,13 +33,20 @@ async function asAdmin(adminUrl: string, statement: string): Promise<void> {
 /** A uniquely named database `pt_<prefix>_<random>` of the test's own; never touches any other. */
 export async function createTestDatabase(prefix: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const adminUrl = options.adminUrl ?? defaultAdminUrl;
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const name = `pt_${clean}_${randomBytes(6).toString('hex')}`;
   // `name` matches [a-z0-9_]+ by construction, so quoting it is enough.
   await asAdmin(adminUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const sql = createPostgresSql({ connectionString: url.toString(), max: options.max ?? 10, applicationName: `test:${clean}` });
+  const sql = createPostgresSql({
+    connectionString: url.toString(),
+    max: options.max ?? 10,
+    applicationName: `test:${clean}`,
+  });
   let dropped = false;
   return {
     name,

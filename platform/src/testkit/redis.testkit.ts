@@ -18,7 +18,10 @@ export interface TestRedis {
 
 /** A unique key prefix on the machine's Redis, with a client to use and clean it up. */
 export async function createTestRedis(label: string, url = defaultTestRedisUrl): Promise<TestRedis> {
-  const clean = label.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 30);
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '_')
+    .slice(0, 30);
   const prefix = `pt:${clean}:${randomBytes(6).toString('hex')}:`;
   const client = createRedisClient({ url, name: `test-${clean}` });
   await redisReady(client);

@@ -73,11 +73,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${started.port}`,
     async received() {
       const files = (await readdir(dir)).filter((file) => file.endsWith('.json'));
-      const mails = await Promise.all(files.map(async (file) => ({
-        file,
-        at: (await stat(path.join(dir, file))).mtimeMs,
-        mail: JSON.parse(await readFile(path.join(dir, file), 'utf8')) as ReceivedMail,
-      })));
+      const mails = await Promise.all(
+        files.map(async (file) => ({
+          file,
+          at: (await stat(path.join(dir, file))).mtimeMs,
+          mail: JSON.parse(await readFile(path.join(dir, file), 'utf8')) as ReceivedMail,
+        })),
+      );
       // Names start with a per-process counter that a restart resets: order by write time, then name.
       return mails.sort((a, b) => a.at - b.at || a.file.localeCompare(b.file)).map((entry) => entry.mail);
     },
@@ -119,7 +121,11 @@ const decodeWords = (value: string): string =>
   value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, kind: string, data: string) =>
-      (kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : bytesOfQuotedPrintable(data.replaceAll('_', ' '))).toString('utf8'));
+      (kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : bytesOfQuotedPrintable(data.replaceAll('_', ' '))
+      ).toString('utf8'),
+    );
 
 /** Decodes what `SmtpSink.received()` returns, for assertions on what a person would read. */
 export function decodeMail(raw: string): DecodedMail {
@@ -132,8 +138,11 @@ export function decodeMail(raw: string): DecodedMail {
     if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
   const encoding = (headers['content-transfer-encoding'] ?? '').toLowerCase();
-  const decoded = encoding === 'quoted-printable'
-    ? bytesOfQuotedPrintable(body.replace(/=\r\n/g, '')).toString('utf8')
-    : encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
+  const decoded =
+    encoding === 'quoted-printable'
+      ? bytesOfQuotedPrintable(body.replace(/=\r\n/g, '')).toString('utf8')
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : body;
   return { headers, subject: decodeWords(headers.subject ?? ''), text: decoded.replace(/\r\n/g, '\n') };
 }

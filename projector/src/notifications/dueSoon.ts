@@ -12,7 +12,13 @@ const dayMs = 24 * 3600 * 1000;
  */
 export async function notifyDueSoon(sql: Sql, now: Date, options: NotifyOptions): Promise<NewNotification[]> {
   return sql.tx(async (tx) => {
-    const due = await tx.query<{ task_id: string; board_id: string; title: string; due_date: string | Date; user_id: string }>(
+    const due = await tx.query<{
+      task_id: string;
+      board_id: string;
+      title: string;
+      due_date: string | Date;
+      user_id: string;
+    }>(
       `SELECT t.id AS task_id, t.board_id, t.title, t.due_date, a.user_id
        FROM tasks t
        CROSS JOIN LATERAL unnest(t.assignee_ids) AS a (user_id)
@@ -24,18 +30,22 @@ export async function notifyDueSoon(sql: Sql, now: Date, options: NotifyOptions)
                          WHERE n.user_id = a.user_id AND n.task_id = t.id AND n.kind = 'due_soon' AND n.due_date = t.due_date)`,
       [now.toISOString(), new Date(now.getTime() + dayMs).toISOString()],
     );
-    return insertNotifications(tx, due.map((row) => ({
-      userId: row.user_id,
-      kind: 'due_soon' as const,
-      boardId: row.board_id,
-      taskId: row.task_id,
-      eventId: null,
-      correlationId: null,
-      actorId: null,
-      dueDate: new Date(row.due_date).toISOString(),
-      taskTitle: row.title,
-      createdAt: now.toISOString(),
-    })), options);
+    return insertNotifications(
+      tx,
+      due.map((row) => ({
+        userId: row.user_id,
+        kind: 'due_soon' as const,
+        boardId: row.board_id,
+        taskId: row.task_id,
+        eventId: null,
+        correlationId: null,
+        actorId: null,
+        dueDate: new Date(row.due_date).toISOString(),
+        taskTitle: row.title,
+        createdAt: now.toISOString(),
+      })),
+      options,
+    );
   });
 }
 
@@ -67,7 +77,9 @@ export function createDueSoonScanner(options: DueSoonScannerOptions): DueSoonSca
     return created;
   };
   const tick = () => {
-    running = scan().catch((error: unknown) => logger.warn({ err: error }, 'due-soon scan failed; the next one retries'));
+    running = scan().catch((error: unknown) =>
+      logger.warn({ err: error }, 'due-soon scan failed; the next one retries'),
+    );
   };
   return {
     start() {

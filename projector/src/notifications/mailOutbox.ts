@@ -89,7 +89,10 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
   async function record(mail: DueMail, error: unknown): Promise<void> {
     const now = clock();
     if (error === null) {
-      await sql.query('UPDATE notification_mails SET sent_at = $2, last_error = NULL WHERE notification_id = $1', [mail.notification_id, now.toISOString()]);
+      await sql.query('UPDATE notification_mails SET sent_at = $2, last_error = NULL WHERE notification_id = $1', [
+        mail.notification_id,
+        now.toISOString(),
+      ]);
       return;
     }
     const reason = errorCode(error);
@@ -100,12 +103,16 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
        WHERE notification_id = $1`,
       [mail.notification_id, reason, giveUp, now.toISOString(), next.toISOString()],
     );
-    logger.warn({ notificationId: mail.notification_id, attempts: mail.attempts, reason, gaveUp: giveUp }, 'notification e-mail not sent');
+    logger.warn(
+      { notificationId: mail.notification_id, attempts: mail.attempts, reason, gaveUp: giveUp },
+      'notification e-mail not sent',
+    );
   }
 
   async function sendOne(mail: DueMail): Promise<boolean> {
     try {
-      if (mail.email === null || mail.disabled === true) throw Object.assign(new Error('no active recipient'), { code: 'NO_RECIPIENT' });
+      if (mail.email === null || mail.disabled === true)
+        throw Object.assign(new Error('no active recipient'), { code: 'NO_RECIPIENT' });
       await mailer.send(messageOf(mail, mail.email));
       await record(mail, null);
       return true;
@@ -141,7 +148,9 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
 
   function tick(): void {
     if (stopped) return;
-    drain().catch((error: unknown) => logger.warn({ reason: errorCode(error) }, 'mail outbox pass failed; the next one retries'));
+    drain().catch((error: unknown) =>
+      logger.warn({ reason: errorCode(error) }, 'mail outbox pass failed; the next one retries'),
+    );
   }
 
   return {
@@ -166,17 +175,32 @@ export function createMailOutbox(options: MailOutboxOptions): MailOutbox {
 /** A code for logs and the outbox row: never the server's text, which may quote an address. */
 function errorCode(error: unknown): string {
   const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
-  return [typeof code === 'string' ? code : 'ERROR', typeof responseCode === 'number' ? String(responseCode) : ''].filter(Boolean).join(' ');
+  return [typeof code === 'string' ? code : 'ERROR', typeof responseCode === 'number' ? String(responseCode) : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The mail: a subject line and a few lines of text. */
-export function messageOf(mail: Pick<DueMail, 'kind' | 'summary' | 'actor_name' | 'board_name' | 'recipient_name'>, to: string): MailMessage {
-  const sentence = mail.kind === 'due_soon' || mail.actor_name === null ? capitalised(mail.summary) : `${mail.actor_name} ${mail.summary}`;
+export function messageOf(
+  mail: Pick<DueMail, 'kind' | 'summary' | 'actor_name' | 'board_name' | 'recipient_name'>,
+  to: string,
+): MailMessage {
+  const sentence =
+    mail.kind === 'due_soon' || mail.actor_name === null
+      ? capitalised(mail.summary)
+      : `${mail.actor_name} ${mail.summary}`;
   const board = mail.board_name === null ? '' : ` (board “${mail.board_name}”)`;
   return {
     to,
     subject: `[PrimeTrade] ${sentence}`,
-    text: [`Hello ${mail.recipient_name ?? ''},`.replace(' ,', ','), '', `${sentence}${board}.`, '', 'Open PrimeTrade to see it. You get this mail because notifications by e-mail are on for this server.', ''].join('\n'),
+    text: [
+      `Hello ${mail.recipient_name ?? ''},`.replace(' ,', ','),
+      '',
+      `${sentence}${board}.`,
+      '',
+      'Open PrimeTrade to see it. You get this mail because notifications by e-mail are on for this server.',
+      '',
+    ].join('\n'),
   };
 }
 

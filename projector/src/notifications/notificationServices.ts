@@ -35,7 +35,14 @@ export function createNotificationServices(options: NotificationServicesOptions)
     outbox?.wake();
     await options.push(notifications);
   };
-  const scanner = createDueSoonScanner({ sql, clock, mail: outbox !== null, publish, logger, ...(options.dueSoonIntervalMs ? { intervalMs: options.dueSoonIntervalMs } : {}) });
+  const scanner = createDueSoonScanner({
+    sql,
+    clock,
+    mail: outbox !== null,
+    publish,
+    logger,
+    ...(options.dueSoonIntervalMs ? { intervalMs: options.dueSoonIntervalMs } : {}),
+  });
   return {
     projector: { mail: outbox !== null, publish },
     start() {

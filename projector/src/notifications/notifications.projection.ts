@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope, NotificationKind } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
-import { isUuid, toNewNotification, type NewNotification, type NotificationRow as StoredRow } from '@primetrade/read-model';
+import {
+  isUuid,
+  toNewNotification,
+  type NewNotification,
+  type NotificationRow as StoredRow,
+} from '@primetrade/read-model';
 import { projectEvents } from '../projections/index.js';
-import { mayNotify, recipientsOf, specificity, summaryOf, type MemberAccount, type NotificationContext, type TaskBefore } from './recipients.js';
+import {
+  mayNotify,
+  recipientsOf,
+  specificity,
+  summaryOf,
+  type MemberAccount,
+  type NotificationContext,
+  type TaskBefore,
+} from './recipients.js';
 
 export type { NewNotification };
 
@@ -96,14 +109,24 @@ function withReinstatedTask(event: Envelope, context: NotificationContext): Noti
   return { ...context, task: { title, createdBy, assigneeIds, commenterIds } };
 }
 
-async function plan(tx: SqlQueryable, event: Envelope, members: readonly MemberAccount[]): Promise<PlannedNotification[]> {
+async function plan(
+  tx: SqlQueryable,
+  event: Envelope,
+  members: readonly MemberAccount[],
+): Promise<PlannedNotification[]> {
   const taskId = taskIdOf(event);
   if (taskId === null) return [];
   const context = withReinstatedTask(event, await loadContext(tx, event, taskId, members));
   const taskTitle = titleAfter(event, context.task);
   // An event on a task the read models do not hold changes nothing there (evolve ignores it).
   if (taskTitle === null) return [];
-  return recipientsOf(event, context).map((recipient) => ({ ...recipient, event, taskId, taskTitle, changeType: event.type }));
+  return recipientsOf(event, context).map((recipient) => ({
+    ...recipient,
+    event,
+    taskId,
+    taskTitle,
+    changeType: event.type,
+  }));
 }
 
 /**
@@ -123,7 +146,10 @@ function onePerCommand(planned: readonly PlannedNotification[]): PlannedNotifica
       chosen.set(key, item);
       continue;
     }
-    const winner = specificity[item.kind] > specificity[current.kind] ? { ...current, kind: item.kind, changeType: item.changeType } : current;
+    const winner =
+      specificity[item.kind] > specificity[current.kind]
+        ? { ...current, kind: item.kind, changeType: item.changeType }
+        : current;
     const several = winner.kind === 'followed' && current.changeType !== item.changeType;
     chosen.set(key, { ...winner, taskTitle: item.taskTitle, changeType: several ? null : winner.changeType });
   }
@@ -137,7 +163,12 @@ interface ContextRow {
 }
 
 /** The rest of what `recipientsOf` needs, in one round trip. */
-async function loadContext(tx: SqlQueryable, event: Envelope, taskId: string, members: readonly MemberAccount[]): Promise<NotificationContext> {
+async function loadContext(
+  tx: SqlQueryable,
+  event: Envelope,
+  taskId: string,
+  members: readonly MemberAccount[],
+): Promise<NotificationContext> {
   const commentId = event.type === 'CommentEdited' ? event.data.commentId : null;
   const [row] = await tx.query<ContextRow>(
     `SELECT
@@ -181,7 +212,11 @@ export interface NotificationInsert {
  * (user, event), (user, task, command) and (user, task, due date) keys drop what a redelivery or a
  * second scan repeats, so only new rows are queued for mail.
  */
-export async function insertNotifications(tx: SqlQueryable, items: readonly NotificationInsert[], options: NotifyOptions): Promise<NewNotification[]> {
+export async function insertNotifications(
+  tx: SqlQueryable,
+  items: readonly NotificationInsert[],
+  options: NotifyOptions,
+): Promise<NewNotification[]> {
   if (items.length === 0) return [];
   const column = <T>(pick: (item: NotificationInsert) => T): T[] => items.map(pick);
   const rows = await tx.query<StoredRow>(
@@ -207,24 +242,36 @@ export async function insertNotifications(tx: SqlQueryable, items: readonly Noti
       column((item) => item.correlationId),
     ],
   );
-  if (options.mail) await queueMails(tx, rows.map((row) => row.id));
+  if (options.mail)
+    await queueMails(
+      tx,
+      rows.map((row) => row.id),
+    );
   return rows.map(toNewNotification);
 }
 
-function storeNotifications(tx: SqlQueryable, planned: readonly PlannedNotification[], options: NotifyOptions): Promise<NewNotification[]> {
-  return insertNotifications(tx, planned.map((item) => ({
-    userId: item.userId,
-    kind: item.kind,
-    boardId: item.event.boardId,
-    taskId: item.taskId,
-    eventId: item.event.id,
-    correlationId: item.event.correlationId,
-    eventType: item.changeType,
-    actorId: isUuid(item.event.actorId) ? item.event.actorId : null,
-    dueDate: null,
-    taskTitle: item.taskTitle,
-    createdAt: item.event.occurredAt,
-  })), options);
+function storeNotifications(
+  tx: SqlQueryable,
+  planned: readonly PlannedNotification[],
+  options: NotifyOptions,
+): Promise<NewNotification[]> {
+  return insertNotifications(
+    tx,
+    planned.map((item) => ({
+      userId: item.userId,
+      kind: item.kind,
+      boardId: item.event.boardId,
+      taskId: item.taskId,
+      eventId: item.event.id,
+      correlationId: item.event.correlationId,
+      eventType: item.changeType,
+      actorId: isUuid(item.event.actorId) ? item.event.actorId : null,
+      dueDate: null,
+      taskTitle: item.taskTitle,
+      createdAt: item.event.occurredAt,
+    })),
+    options,
+  );
 }
 
 /** Queues an e-mail for each notification (sent by the mail worker, `mailOutbox.ts`). */

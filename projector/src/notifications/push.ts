@@ -22,7 +22,10 @@ export function pushNotifications(rooms: NotificationRooms): (notifications: rea
  * so a notification reaches the user on whichever node they are connected to. The emitter never
  * awaits its publishes: a failure (Redis down) is logged here, the notification stays listed.
  */
-export function createRedisNotificationRooms(redis: Redis, options: { key: string; logger: ProjectorLogger }): NotificationRooms {
+export function createRedisNotificationRooms(
+  redis: Redis,
+  options: { key: string; logger: ProjectorLogger },
+): NotificationRooms {
   const client = {
     publish: (channel: string, message: Buffer | string) =>
       redis.publish(channel, message).catch((error: unknown) => {

@@ -39,21 +39,38 @@ export interface Recipient {
 
 /** Events that notify followers, with the words for the change ("<actor> moved “T”"). */
 const followedChanges: Readonly<Record<string, string>> = {
-  TaskTitleChanged: 'renamed', TaskDescriptionChanged: 'changed the description of', TaskMoved: 'moved',
-  TaskAssigned: 'changed the assignees of', TaskUnassigned: 'changed the assignees of',
-  TaskLabelAdded: 'changed the labels of', TaskLabelRemoved: 'changed the labels of',
-  TaskPriorityChanged: 'changed the priority of', TaskDueDateChanged: 'changed the due date of',
-  TaskCompleted: 'completed', TaskReopened: 'reopened', TaskArchived: 'archived', TaskRestored: 'restored',
-  TaskDeleted: 'deleted', CommentAdded: 'commented on', TaskReinstated: 'brought back', CommentReinstated: 'brought back a comment on',
+  TaskTitleChanged: 'renamed',
+  TaskDescriptionChanged: 'changed the description of',
+  TaskMoved: 'moved',
+  TaskAssigned: 'changed the assignees of',
+  TaskUnassigned: 'changed the assignees of',
+  TaskLabelAdded: 'changed the labels of',
+  TaskLabelRemoved: 'changed the labels of',
+  TaskPriorityChanged: 'changed the priority of',
+  TaskDueDateChanged: 'changed the due date of',
+  TaskCompleted: 'completed',
+  TaskReopened: 'reopened',
+  TaskArchived: 'archived',
+  TaskRestored: 'restored',
+  TaskDeleted: 'deleted',
+  CommentAdded: 'commented on',
+  TaskReinstated: 'brought back',
+  CommentReinstated: 'brought back a comment on',
 };
 
 /** Event types that may notify someone: the caller loads a context only for these. */
 export const mayNotify = (event: Envelope): boolean =>
-  event.type in followedChanges || event.type === 'CommentEdited' ||
+  event.type in followedChanges ||
+  event.type === 'CommentEdited' ||
   (event.type === 'TaskCreated' && event.data.assigneeIds.some((userId) => userId !== event.actorId));
 
 /** The most specific kind wins when one person qualifies several times for one event. */
-export const specificity: Readonly<Record<NotificationKind, number>> = { assigned: 3, mentioned: 2, due_soon: 1, followed: 0 };
+export const specificity: Readonly<Record<NotificationKind, number>> = {
+  assigned: 3,
+  mentioned: 2,
+  due_soon: 1,
+  followed: 0,
+};
 
 /** Followers: creator, assignees and commenters automatically, plus explicit follows, minus opt-outs. */
 export function followersOf(task: TaskBefore | null, follows: ReadonlyMap<string, boolean>): Set<string> {
@@ -69,7 +86,9 @@ function mentionedMembers(text: string, members: readonly MemberAccount[], previ
   const handles = mentionedHandles(text);
   const before = previous === null ? new Set<string>() : mentionedHandles(previous);
   const isNew = (handle: string) => handles.has(handle) && !before.has(handle);
-  const membersMentionedBefore = new Set(members.filter((member) => handlesOf(member).some((handle) => before.has(handle))).map((member) => member.userId));
+  const membersMentionedBefore = new Set(
+    members.filter((member) => handlesOf(member).some((handle) => before.has(handle))).map((member) => member.userId),
+  );
   return members
     .filter((member) => handlesOf(member).some(isNew) && !membersMentionedBefore.has(member.userId))
     .map((member) => member.userId);
@@ -84,7 +103,8 @@ function candidates(event: Envelope, context: NotificationContext): Recipient[] 
   if (event.type === 'TaskCreated') add('assigned', event.data.assigneeIds);
   if (event.type === 'TaskAssigned') add('assigned', [event.data.userId]);
   if (event.type === 'CommentAdded') add('mentioned', mentionedMembers(event.data.body, context.members, null));
-  if (event.type === 'CommentEdited') add('mentioned', mentionedMembers(event.data.body, context.members, context.previousCommentBody));
+  if (event.type === 'CommentEdited')
+    add('mentioned', mentionedMembers(event.data.body, context.members, context.previousCommentBody));
   if (event.type in followedChanges) add('followed', followersOf(context.task, context.follows));
   return all;
 }
@@ -109,9 +129,13 @@ const quoted = (title: string): string => `“${title}”`;
 /** The sentence shown after the actor's name, e.g. `assigned you to “Write the post”`. */
 export function summaryOf(kind: NotificationKind, eventType: string | null, taskTitle: string): string {
   switch (kind) {
-    case 'assigned': return `assigned you to ${quoted(taskTitle)}`;
-    case 'mentioned': return `mentioned you on ${quoted(taskTitle)}`;
-    case 'due_soon': return `${quoted(taskTitle)} is due within 24 hours`;
-    case 'followed': return `${followedChanges[eventType ?? ''] ?? 'changed'} ${quoted(taskTitle)}`;
+    case 'assigned':
+      return `assigned you to ${quoted(taskTitle)}`;
+    case 'mentioned':
+      return `mentioned you on ${quoted(taskTitle)}`;
+    case 'due_soon':
+      return `${quoted(taskTitle)} is due within 24 hours`;
+    case 'followed':
+      return `${followedChanges[eventType ?? ''] ?? 'changed'} ${quoted(taskTitle)}`;
   }
 }

@@ -39,23 +39,42 @@ describe('The @handle rule', () => {
 describe('Who is notified of an event', () => {
   describe('assigned', () => {
     it('notifies a person someone else assigned', () => {
-      expect(recipientsOf(event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }), context())).toEqual([{ userId: bob.userId, kind: 'assigned' }]);
+      expect(recipientsOf(event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }), context())).toEqual([
+        { userId: bob.userId, kind: 'assigned' },
+      ]);
     });
 
     it('notifies the assignees of a new task, except its creator', () => {
-      const created = stream.createTask('c1', { taskId, assigneeIds: [ada.userId, bob.userId, cy.userId], actorId: ada.userId });
-      expect(recipientsOf(created, context({ task: null }))).toEqual([{ userId: bob.userId, kind: 'assigned' }, { userId: cy.userId, kind: 'assigned' }]);
+      const created = stream.createTask('c1', {
+        taskId,
+        assigneeIds: [ada.userId, bob.userId, cy.userId],
+        actorId: ada.userId,
+      });
+      expect(recipientsOf(created, context({ task: null }))).toEqual([
+        { userId: bob.userId, kind: 'assigned' },
+        { userId: cy.userId, kind: 'assigned' },
+      ]);
     });
 
     it('never notifies whoever assigned themselves', () => {
-      expect(recipientsOf(event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }, bob.userId), context())).toEqual([{ userId: ada.userId, kind: 'followed' }]);
+      expect(
+        recipientsOf(event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }, bob.userId), context()),
+      ).toEqual([{ userId: ada.userId, kind: 'followed' }]);
     });
   });
 
   describe('mentioned', () => {
     it('notifies the members a comment mentions by either handle', () => {
-      const comment = event({ type: 'CommentAdded', data: { taskId, commentId: taskId, body: 'cc @bob and @CyYoung' } }, ada.userId);
-      expect(recipientsOf(comment, context({ task: { title: 'T', createdBy: outsider, assigneeIds: [], commenterIds: [] } }))).toEqual([
+      const comment = event(
+        { type: 'CommentAdded', data: { taskId, commentId: taskId, body: 'cc @bob and @CyYoung' } },
+        ada.userId,
+      );
+      expect(
+        recipientsOf(
+          comment,
+          context({ task: { title: 'T', createdBy: outsider, assigneeIds: [], commenterIds: [] } }),
+        ),
+      ).toEqual([
         { userId: bob.userId, kind: 'mentioned' },
         { userId: cy.userId, kind: 'mentioned' },
       ]);
@@ -67,26 +86,43 @@ describe('Who is notified of an event', () => {
     });
 
     it('on an edit, notifies only the people the edit newly mentions', () => {
-      const edit = event({ type: 'CommentEdited', data: { taskId, commentId: taskId, body: '@bob.  and now @cy too' } });
-      expect(recipientsOf(edit, context({ previousCommentBody: 'hey @Bob' }))).toEqual([{ userId: cy.userId, kind: 'mentioned' }]);
+      const edit = event({
+        type: 'CommentEdited',
+        data: { taskId, commentId: taskId, body: '@bob.  and now @cy too' },
+      });
+      expect(recipientsOf(edit, context({ previousCommentBody: 'hey @Bob' }))).toEqual([
+        { userId: cy.userId, kind: 'mentioned' },
+      ]);
     });
 
     it('does not notify again when an edit mentions the same person by their other handle', () => {
-      const edit = event({ type: 'CommentEdited', data: { taskId, commentId: taskId, body: '@adalovelace' } }, bob.userId);
+      const edit = event(
+        { type: 'CommentEdited', data: { taskId, commentId: taskId, body: '@adalovelace' } },
+        bob.userId,
+      );
       expect(recipientsOf(edit, context({ previousCommentBody: '@ada.lovelace' }))).toEqual([]);
     });
   });
 
   describe('followed', () => {
     it('notifies the creator, assignees and commenters of a change, not the actor', () => {
-      const moved = event({ type: 'TaskMoved', data: { taskId, fromColumnId: 'a', fromPosition: 'a', toColumnId: 'b', position: 'b' } }, cy.userId);
+      const moved = event(
+        { type: 'TaskMoved', data: { taskId, fromColumnId: 'a', fromPosition: 'a', toColumnId: 'b', position: 'b' } },
+        cy.userId,
+      );
       const task = { title: 'T', createdBy: ada.userId, assigneeIds: [bob.userId], commenterIds: [cy.userId] };
-      expect(recipientsOf(moved, context({ task }))).toEqual([{ userId: ada.userId, kind: 'followed' }, { userId: bob.userId, kind: 'followed' }]);
+      expect(recipientsOf(moved, context({ task }))).toEqual([
+        { userId: ada.userId, kind: 'followed' },
+        { userId: bob.userId, kind: 'followed' },
+      ]);
     });
 
     it('adds explicit followers and drops those who opted out', () => {
       const completed = event({ type: 'TaskCompleted', data: { taskId } }, bob.userId);
-      const follows = new Map([[ada.userId, false], [cy.userId, true]]);
+      const follows = new Map([
+        [ada.userId, false],
+        [cy.userId, true],
+      ]);
       expect(recipientsOf(completed, context({ follows }))).toEqual([{ userId: cy.userId, kind: 'followed' }]);
     });
 
@@ -97,7 +133,12 @@ describe('Who is notified of an event', () => {
 
     it('lets the more specific kind win: an assignee who is also a follower hears "assigned" once', () => {
       const task = { title: 'T', createdBy: ada.userId, assigneeIds: [], commenterIds: [bob.userId] };
-      expect(recipientsOf(event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }, cy.userId), context({ task }))).toEqual([
+      expect(
+        recipientsOf(
+          event({ type: 'TaskAssigned', data: { taskId, userId: bob.userId } }, cy.userId),
+          context({ task }),
+        ),
+      ).toEqual([
         { userId: ada.userId, kind: 'followed' },
         { userId: bob.userId, kind: 'assigned' },
       ]);
@@ -111,7 +152,12 @@ describe('Who is notified of an event', () => {
 
     it('notifies nobody of board-level changes or comment edits without new mentions', () => {
       expect(recipientsOf(event({ type: 'BoardRenamed', data: { name: 'x' } }), context())).toEqual([]);
-      expect(recipientsOf(event({ type: 'CommentEdited', data: { taskId, commentId: taskId, body: 'typo' } }, bob.userId), context())).toEqual([]);
+      expect(
+        recipientsOf(
+          event({ type: 'CommentEdited', data: { taskId, commentId: taskId, body: 'typo' } }, bob.userId),
+          context(),
+        ),
+      ).toEqual([]);
     });
   });
 

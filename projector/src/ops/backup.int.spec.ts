@@ -20,7 +20,9 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     database = await createTestDatabase('ops_backup');
     store = await freshStore();
     appended = await appendHistories(store, boardHistories({ boards: 4, eventsPerBoard: 60, seed: 7 }), 15);
-    await store.appendToStream('audit-1', [{ id: '4c0b3a8e-1f57-4e39-9a62-0c1f3a2d9e11', type: 'Noted', data: { n: 1 }, metadata: {} }]);
+    await store.appendToStream('audit-1', [
+      { id: '4c0b3a8e-1f57-4e39-9a62-0c1f3a2d9e11', type: 'Noted', data: { n: 1 }, metadata: {} },
+    ]);
     // The feed shows a commit once every older transaction in the cluster has ended (docs/architecture.md).
     await waitFor(async () => (await store.readAll()).length === appended + 1, 'the feed shows every event', 20_000);
     dir = await mkdtemp(join(tmpdir(), 'pt-backup-'));
@@ -36,7 +38,12 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     const progress: number[] = [];
     const manifest = await createBackup(store, file, (p) => progress.push(p.events), 100);
     const all = await store.readAll();
-    expect(manifest).toMatchObject({ events: appended + 1, streams: 5, firstPosition: all[0]?.position, lastPosition: all.at(-1)?.position });
+    expect(manifest).toMatchObject({
+      events: appended + 1,
+      streams: 5,
+      firstPosition: all[0]?.position,
+      lastPosition: all.at(-1)?.position,
+    });
     expect(progress.at(-1)).toBe(appended + 1);
     expect(progress.length).toBeGreaterThan(1);
     const report = await verifyBackup(file, { fold: true });
@@ -60,7 +67,9 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
     const truncated = join(dir, 'truncated.ndjson');
     await writeFile(truncated, `${lines.slice(0, -5).join('\n')}\n`);
-    expect((await verifyBackup(truncated, { fold: false })).problems).toContain('no manifest line: the backup is truncated');
+    expect((await verifyBackup(truncated, { fold: false })).problems).toContain(
+      'no manifest line: the backup is truncated',
+    );
     const dropped = join(dir, 'dropped.ndjson');
     await writeFile(dropped, `${[...lines.slice(0, 10), ...lines.slice(11)].join('\n')}\n`);
     const droppedReport = await verifyBackup(dropped, { fold: false });
@@ -68,7 +77,9 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     expect(droppedReport.problems.join('\n')).toMatch(/the manifest counts \d+ events, the file holds \d+/);
     const swapped = join(dir, 'swapped.ndjson');
     await writeFile(swapped, `${[...lines.slice(0, 20), lines[21], lines[20], ...lines.slice(22)].join('\n')}\n`);
-    expect((await verifyBackup(swapped, { fold: false })).problems.join('\n')).toMatch(/line 22: position .* does not follow/);
+    expect((await verifyBackup(swapped, { fold: false })).problems.join('\n')).toMatch(
+      /line 22: position .* does not follow/,
+    );
   });
 
   it('restores into an empty store: the same events, ids, data and revisions, in the same order', async () => {
@@ -78,7 +89,15 @@ describe('Event store backups (ops `backup create|verify|restore`)', () => {
     expect(result).toEqual({ events: appended + 1, streams: 5 });
     expect(counts.at(-1)).toBe(appended + 1);
     await waitFor(async () => (await target.readAll()).length === appended + 1, 'the restored feed', 20_000);
-    const strip = (events: Awaited<ReturnType<EventStore['readAll']>>) => events.map(({ id, streamId, revision, type, data, metadata }) => ({ id, streamId, revision, type, data, metadata }));
+    const strip = (events: Awaited<ReturnType<EventStore['readAll']>>) =>
+      events.map(({ id, streamId, revision, type, data, metadata }) => ({
+        id,
+        streamId,
+        revision,
+        type,
+        data,
+        metadata,
+      }));
     expect(strip(await target.readAll())).toEqual(strip(await store.readAll()));
     await expect(restoreBackup(target, file, () => undefined)).rejects.toThrow(/not empty/);
     await target.close();

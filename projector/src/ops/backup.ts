@@ -5,8 +5,15 @@ import { createInterface } from 'node:readline';
 import { boardIdOfStream, evolve, initialBoardState, type BoardState } from '@primetrade/domain';
 import { comparePositions, toEnvelope, type EventStore, type Position } from '@primetrade/platform';
 import {
-  backupFormat, backupVersion, parseEventLine, parseHeader, parseManifest, toEventLine, toEventToAppend,
-  type BackupEventLine, type BackupManifest,
+  backupFormat,
+  backupVersion,
+  parseEventLine,
+  parseHeader,
+  parseManifest,
+  toEventLine,
+  toEventToAppend,
+  type BackupEventLine,
+  type BackupManifest,
 } from './backupFormat.js';
 
 export interface BackupProgress {
@@ -19,9 +26,20 @@ export interface BackupProgress {
  * `<file>.partial` and renamed when complete, so a file with the name is always whole. Appends
  * made meanwhile are either in it or after its `lastPosition`.
  */
-export async function createBackup(store: EventStore, file: string, onProgress: (p: BackupProgress) => void, batchSize = 2_000): Promise<BackupManifest> {
+export async function createBackup(
+  store: EventStore,
+  file: string,
+  onProgress: (p: BackupProgress) => void,
+  batchSize = 2_000,
+): Promise<BackupManifest> {
   const partial = `${file}.partial`;
-  if (await stat(file).then(() => true, () => false)) throw new Error(`${file} exists: backups are never overwritten`);
+  if (
+    await stat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`${file} exists: backups are never overwritten`);
   const handle = await open(partial, 'wx');
   const hash = createHash('sha256');
   const streams = new Set<string>();
@@ -33,7 +51,9 @@ export async function createBackup(store: EventStore, file: string, onProgress: 
     await handle.write(line);
   };
   try {
-    await write(`${JSON.stringify({ format: backupFormat, version: backupVersion, createdAt: new Date().toISOString() })}\n`);
+    await write(
+      `${JSON.stringify({ format: backupFormat, version: backupVersion, createdAt: new Date().toISOString() })}\n`,
+    );
     for (;;) {
       const batch = await store.readAll({ after: lastPosition, maxCount: batchSize });
       if (batch.length === 0) break;
@@ -44,7 +64,13 @@ export async function createBackup(store: EventStore, file: string, onProgress: 
       lastPosition = batch.at(-1)?.position ?? lastPosition;
       onProgress({ events, lastPosition });
     }
-    const manifest: BackupManifest = { events, streams: streams.size, firstPosition, lastPosition, sha256: hash.digest('hex') };
+    const manifest: BackupManifest = {
+      events,
+      streams: streams.size,
+      firstPosition,
+      lastPosition,
+      sha256: hash.digest('hex'),
+    };
     await handle.write(`${JSON.stringify({ manifest })}\n`);
     await handle.sync();
     await handle.close();
@@ -75,17 +101,20 @@ function createChecker(fold: boolean, problem: (message: string) => void) {
   const boards = new Map<string, BoardState>();
   let last: Position | null = null;
   return {
-    revisions, boards,
+    revisions,
+    boards,
     get last() {
       return last;
     },
     check(line: BackupEventLine, at: number) {
-      if (last !== null && comparePositions(line.position, last) <= 0) problem(`line ${at}: position ${line.position} does not follow ${last}`);
+      if (last !== null && comparePositions(line.position, last) <= 0)
+        problem(`line ${at}: position ${line.position} does not follow ${last}`);
       last = line.position;
       if (ids.has(line.id)) problem(`line ${at}: event id ${line.id} appears twice`);
       ids.add(line.id);
       const expected = (revisions.get(line.streamId) ?? -1n) + 1n;
-      if (BigInt(line.revision) !== expected) problem(`line ${at}: ${line.streamId} revision ${line.revision}, expected ${expected}`);
+      if (BigInt(line.revision) !== expected)
+        problem(`line ${at}: ${line.streamId} revision ${line.revision}, expected ${expected}`);
       revisions.set(line.streamId, BigInt(line.revision));
       if (fold && boardIdOfStream(line.streamId) !== null) foldBoardEvent(line, at);
     },
@@ -96,7 +125,8 @@ function createChecker(fold: boolean, problem: (message: string) => void) {
       const envelope = toEnvelope({ ...line, revision: BigInt(line.revision), recordedAt: new Date(line.recordedAt) });
       const before = boards.get(envelope.boardId) ?? initialBoardState;
       const after = evolve(before, envelope);
-      if (after.status === 'initial') problem(`line ${at}: board ${envelope.boardId} does not start with BoardCreated (${line.type})`);
+      if (after.status === 'initial')
+        problem(`line ${at}: board ${envelope.boardId} does not start with BoardCreated (${line.type})`);
       boards.set(envelope.boardId, after);
     } catch (error) {
       problem(`line ${at}: ${error instanceof Error ? error.message : String(error)}`);
@@ -105,7 +135,10 @@ function createChecker(fold: boolean, problem: (message: string) => void) {
 }
 
 /** `backup verify <file> [--fold]`: checksum, structure, order and counts; nothing is written. */
-export async function verifyBackup(file: string, options: { readonly fold: boolean; readonly onProgress?: (events: number) => void }): Promise<VerifyReport> {
+export async function verifyBackup(
+  file: string,
+  options: { readonly fold: boolean; readonly onProgress?: (events: number) => void },
+): Promise<VerifyReport> {
   const problems: string[] = [];
   const problem = (message: string) => {
     if (problems.length < 20) problems.push(message);
@@ -148,15 +181,37 @@ export async function verifyBackup(file: string, options: { readonly fold: boole
   }
   if (at === 0) problem('the file is empty');
   else if (!manifest) problem('no manifest line: the backup is truncated');
-  else compareManifest(manifest, { events, streams: checker.revisions.size, lastPosition: checker.last, sha256: hash.digest('hex') }, problem);
-  return { ok: problems.length === 0, problems, events, streams: checker.revisions.size, boards: checker.boards.size, manifest };
+  else
+    compareManifest(
+      manifest,
+      { events, streams: checker.revisions.size, lastPosition: checker.last, sha256: hash.digest('hex') },
+      problem,
+    );
+  return {
+    ok: problems.length === 0,
+    problems,
+    events,
+    streams: checker.revisions.size,
+    boards: checker.boards.size,
+    manifest,
+  };
 }
 
-function compareManifest(manifest: BackupManifest, found: Omit<BackupManifest, 'firstPosition'>, problem: (message: string) => void): void {
-  if (manifest.sha256 !== found.sha256) problem(`checksum mismatch: manifest ${manifest.sha256}, content ${found.sha256}`);
-  if (manifest.events !== found.events) problem(`the manifest counts ${manifest.events} events, the file holds ${found.events}`);
-  if (manifest.streams !== found.streams) problem(`the manifest counts ${manifest.streams} streams, the file holds ${found.streams}`);
-  if (manifest.lastPosition !== found.lastPosition) problem(`the manifest's last position ${String(manifest.lastPosition)} is not the last event's ${String(found.lastPosition)}`);
+function compareManifest(
+  manifest: BackupManifest,
+  found: Omit<BackupManifest, 'firstPosition'>,
+  problem: (message: string) => void,
+): void {
+  if (manifest.sha256 !== found.sha256)
+    problem(`checksum mismatch: manifest ${manifest.sha256}, content ${found.sha256}`);
+  if (manifest.events !== found.events)
+    problem(`the manifest counts ${manifest.events} events, the file holds ${found.events}`);
+  if (manifest.streams !== found.streams)
+    problem(`the manifest counts ${manifest.streams} streams, the file holds ${found.streams}`);
+  if (manifest.lastPosition !== found.lastPosition)
+    problem(
+      `the manifest's last position ${String(manifest.lastPosition)} is not the last event's ${String(found.lastPosition)}`,
+    );
 }
 
 /**
@@ -164,17 +219,24 @@ function compareManifest(manifest: BackupManifest, found: Omit<BackupManifest, '
  * EMPTY store (refused otherwise), keeping ids, types, data, metadata and per-stream revisions.
  * Positions are the new store's own.
  */
-export async function restoreBackup(store: EventStore, file: string, onProgress: (events: number) => void): Promise<{ events: number; streams: number }> {
+export async function restoreBackup(
+  store: EventStore,
+  file: string,
+  onProgress: (events: number) => void,
+): Promise<{ events: number; streams: number }> {
   const report = await verifyBackup(file, { fold: false });
   if (!report.ok) throw new Error(`The backup does not verify; nothing restored:\n  ${report.problems.join('\n  ')}`);
-  if ((await store.readAll({ maxCount: 1 })).length > 0) throw new Error('The event store is not empty: restore only into an empty store');
+  if ((await store.readAll({ maxCount: 1 })).length > 0)
+    throw new Error('The event store is not empty: restore only into an empty store');
   let run: BackupEventLine[] = [];
   let events = 0;
   const flush = async () => {
     const first = run[0];
     if (!first) return;
     const revision = BigInt(first.revision);
-    await store.appendToStream(first.streamId, run.map(toEventToAppend), { expectedRevision: revision === 0n ? 'no_stream' : revision - 1n });
+    await store.appendToStream(first.streamId, run.map(toEventToAppend), {
+      expectedRevision: revision === 0n ? 'no_stream' : revision - 1n,
+    });
     events += run.length;
     run = [];
     onProgress(events);

@@ -47,10 +47,16 @@ export const toEventLine = (event: StoredEvent): BackupEventLine => ({
   recordedAt: event.recordedAt.toISOString(),
 });
 
-export const toEventToAppend = (line: BackupEventLine): EventToAppend => ({ id: line.id, type: line.type, data: line.data, metadata: line.metadata });
+export const toEventToAppend = (line: BackupEventLine): EventToAppend => ({
+  id: line.id,
+  type: line.type,
+  data: line.data,
+  metadata: line.metadata,
+});
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The event line, or the reason it is not one. */
 export function parseEventLine(value: unknown): BackupEventLine | string {
@@ -74,7 +80,8 @@ export function parseEventLine(value: unknown): BackupEventLine | string {
 
 export function parseHeader(value: unknown): string | null {
   if (!isObject(value) || value.format !== backupFormat) return `not a ${backupFormat} file (header line)`;
-  if (value.version !== backupVersion) return `unsupported backup version ${JSON.stringify(value.version)} (this tool reads ${backupVersion})`;
+  if (value.version !== backupVersion)
+    return `unsupported backup version ${JSON.stringify(value.version)} (this tool reads ${backupVersion})`;
   return null;
 }
 
@@ -82,6 +89,13 @@ export function parseManifest(value: unknown): BackupManifest | null {
   if (!isObject(value) || !isObject(value.manifest)) return null;
   const m = value.manifest;
   const positionOrNull = (p: unknown) => p === null || typeof p === 'string';
-  if (typeof m.events !== 'number' || typeof m.streams !== 'number' || typeof m.sha256 !== 'string' || !positionOrNull(m.firstPosition) || !positionOrNull(m.lastPosition)) return null;
+  if (
+    typeof m.events !== 'number' ||
+    typeof m.streams !== 'number' ||
+    typeof m.sha256 !== 'string' ||
+    !positionOrNull(m.firstPosition) ||
+    !positionOrNull(m.lastPosition)
+  )
+    return null;
   return m as unknown as BackupManifest;
 }

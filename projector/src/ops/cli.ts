@@ -43,7 +43,13 @@ export type OpsCommand =
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'rebuild' }
   | { readonly name: 'rebase-txids'; readonly check: boolean }
-  | { readonly name: 'replay'; readonly to: URL; readonly from: string | null; readonly batchSize: number; readonly maxRetries: number }
+  | {
+      readonly name: 'replay';
+      readonly to: URL;
+      readonly from: string | null;
+      readonly batchSize: number;
+      readonly maxRetries: number;
+    }
   | { readonly name: 'retention' }
   | { readonly name: 'backup create'; readonly file: string }
   | { readonly name: 'backup restore'; readonly file: string }
@@ -63,7 +69,8 @@ const options = {
 function integer(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < min || parsed > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -75,7 +82,8 @@ function webhookUrl(value: string | undefined): URL {
   } catch {
     throw new UsageError(`--to must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http(s) URL, got ${JSON.stringify(value)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--to must be an http(s) URL, got ${JSON.stringify(value)}`);
   return url;
 }
 
@@ -84,7 +92,9 @@ function position(value: string | undefined): string | null {
   try {
     decodePosition(value);
   } catch {
-    throw new UsageError(`--from must be a store position like 00000000000000000731.00000000000000000042 (printed by replay and status), got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--from must be a store position like 00000000000000000731.00000000000000000042 (printed by replay and status), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -104,18 +114,30 @@ export function parseCommand(argv: readonly string[]): OpsCommand {
     if (positionals.length > count) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[count])}`);
   };
   switch (command) {
-    case 'status': noMore(1); return { name: 'status', json: values.json ?? false };
-    case 'rebuild': noMore(1); return { name: 'rebuild' };
-    case 'retention': noMore(1); return { name: 'retention' };
-    case 'rebase-txids': noMore(1); return { name: 'rebase-txids', check: values.check ?? false };
+    case 'status':
+      noMore(1);
+      return { name: 'status', json: values.json ?? false };
+    case 'rebuild':
+      noMore(1);
+      return { name: 'rebuild' };
+    case 'retention':
+      noMore(1);
+      return { name: 'retention' };
+    case 'rebase-txids':
+      noMore(1);
+      return { name: 'rebase-txids', check: values.check ?? false };
     case 'replay':
       noMore(1);
       return {
-        name: 'replay', to: webhookUrl(values.to), from: position(values.from),
-        batchSize: integer(values['batch-size'], 'batch-size', 100, 1, 5_000), maxRetries: integer(values['max-retries'], 'max-retries', 8, 0, 100),
+        name: 'replay',
+        to: webhookUrl(values.to),
+        from: position(values.from),
+        batchSize: integer(values['batch-size'], 'batch-size', 100, 1, 5_000),
+        maxRetries: integer(values['max-retries'], 'max-retries', 8, 0, 100),
       };
     case 'backup': {
-      if (sub !== 'create' && sub !== 'verify' && sub !== 'restore') throw new UsageError('backup needs create|verify|restore <file>');
+      if (sub !== 'create' && sub !== 'verify' && sub !== 'restore')
+        throw new UsageError('backup needs create|verify|restore <file>');
       if (!file) throw new UsageError(`backup ${sub} needs a <file>`);
       if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
       if (sub === 'verify') return { name: 'backup verify', file, fold: values.fold ?? false };

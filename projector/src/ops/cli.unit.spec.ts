@@ -10,9 +10,21 @@ describe('ops CLI arguments', () => {
     expect(parseCommand(['rebuild'])).toEqual({ name: 'rebuild' });
     expect(parseCommand(['retention'])).toEqual({ name: 'retention' });
     expect(parseCommand(['rebase-txids', '--check'])).toEqual({ name: 'rebase-txids', check: true });
-    expect(parseCommand(['backup', 'verify', 'b.ndjson', '--fold'])).toEqual({ name: 'backup verify', file: 'b.ndjson', fold: true });
+    expect(parseCommand(['backup', 'verify', 'b.ndjson', '--fold'])).toEqual({
+      name: 'backup verify',
+      file: 'b.ndjson',
+      fold: true,
+    });
     expect(parseCommand(['backup', 'restore', 'b.ndjson'])).toEqual({ name: 'backup restore', file: 'b.ndjson' });
-    const replay = parseCommand(['replay', '--to', 'https://hooks.example.test/x', '--from', position, '--batch-size', '50']);
+    const replay = parseCommand([
+      'replay',
+      '--to',
+      'https://hooks.example.test/x',
+      '--from',
+      position,
+      '--batch-size',
+      '50',
+    ]);
     expect(replay).toMatchObject({ name: 'replay', from: position, batchSize: 50, maxRetries: 8 });
   });
 

@@ -1,4 +1,12 @@
-import { createEventStoreDbEventStore, createPostgresSql, createSqlEventStore, type EventStore, type Logger, type OpsConfig, type Sql } from '@primetrade/platform';
+import {
+  createEventStoreDbEventStore,
+  createPostgresSql,
+  createSqlEventStore,
+  type EventStore,
+  type Logger,
+  type OpsConfig,
+  type Sql,
+} from '@primetrade/platform';
 import { runMigrations } from '@primetrade/read-model';
 
 /** The CLI's connections, opened on first use and closed once at the end. */
@@ -19,23 +27,33 @@ export function openConnections(config: OpsConfig, logger: Logger): OpsConnectio
   let store: Promise<EventStore> | null = null;
 
   const sqlOfStore = (): Sql => {
-    if (config.eventStore !== 'postgres') throw new Error('This command needs the PostgreSQL event store (EVENT_STORE=postgres)');
-    storeSql ??= createPostgresSql({ connectionString: config.storeUrl, max: 4, applicationName: 'primetrade-ops-store' });
+    if (config.eventStore !== 'postgres')
+      throw new Error('This command needs the PostgreSQL event store (EVENT_STORE=postgres)');
+    storeSql ??= createPostgresSql({
+      connectionString: config.storeUrl,
+      max: 4,
+      applicationName: 'primetrade-ops-store',
+    });
     return storeSql;
   };
 
   return {
     async readModels() {
-      readSql ??= createPostgresSql({ connectionString: config.databaseUrl, max: 4, applicationName: 'primetrade-ops' });
+      readSql ??= createPostgresSql({
+        connectionString: config.databaseUrl,
+        max: 4,
+        applicationName: 'primetrade-ops',
+      });
       migrated ??= runMigrations(readSql, logger);
       await migrated;
       return readSql;
     },
     storeSql: sqlOfStore,
     store() {
-      store ??= config.eventStore === 'eventstoredb'
-        ? Promise.resolve(createEventStoreDbEventStore({ connectionString: config.storeUrl, logger }))
-        : createSqlEventStore(sqlOfStore(), { logger });
+      store ??=
+        config.eventStore === 'eventstoredb'
+          ? Promise.resolve(createEventStoreDbEventStore({ connectionString: config.storeUrl, logger }))
+          : createSqlEventStore(sqlOfStore(), { logger });
       return store;
     },
     async close() {

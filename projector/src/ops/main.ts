@@ -6,7 +6,10 @@ import { openConnections } from './connections.js';
 
 /** `npm run ops -- <command>` (wiring only; see cli.ts for the commands and exit codes). */
 async function main(argv: readonly string[]): Promise<number> {
-  const io = { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) };
+  const io = {
+    out: (text: string) => void process.stdout.write(text),
+    err: (text: string) => void process.stderr.write(text),
+  };
   let command;
   try {
     command = parseCommand(argv);

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, createSqlEventStore, createTestDatabase, loadOpsConfig, rebaseTransactionIds, readTxidState, uniqueTopic, type TestDatabase } from '@primetrade/platform';
+import {
+  createLogger,
+  createSqlEventStore,
+  createTestDatabase,
+  loadOpsConfig,
+  rebaseTransactionIds,
+  readTxidState,
+  uniqueTopic,
+  type TestDatabase,
+} from '@primetrade/platform';
 import { runMigrations } from '@primetrade/read-model';
 import { createLeaderLease } from '../relayLease.js';
 import { appendHistories, boardHistories } from '../testing/boardHistory.testkit.js';
@@ -23,7 +32,11 @@ describe('ops `rebase-txids` and the relay lease', () => {
   const leaseName = `relay:${topic}`;
   const output = { out: '', err: '' };
   const io = { out: (text: string) => void (output.out += text), err: (text: string) => void (output.err += text) };
-  const rebase = () => runCommand({ name: 'rebase-txids', check: false }, { config: loadOpsConfig({ DATABASE_URL: database.url, KAFKA_TOPIC: topic }), connections, logger, io });
+  const rebase = () =>
+    runCommand(
+      { name: 'rebase-txids', check: false },
+      { config: loadOpsConfig({ DATABASE_URL: database.url, KAFKA_TOPIC: topic }), connections, logger, io },
+    );
   const relay = (holder: string) => createLeaderLease({ sql: database.sql, name: leaseName, holder, ttlMs: 60_000 });
 
   beforeEach(async () => {
@@ -33,7 +46,9 @@ describe('ops `rebase-txids` and the relay lease', () => {
     const appended = await appendHistories(store, boardHistories({ boards: 2, eventsPerBoard: 3, seed: 5 }), 2);
     await waitFor(async () => (await store.readAll()).length === appended, 'the feed shows every event', 20_000);
     await store.close();
-    await database.sql.exec('UPDATE event_store.events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8');
+    await database.sql.exec(
+      'UPDATE event_store.events SET transaction_id = (transaction_id::text::bigint + 1000000000)::text::xid8',
+    );
     expect((await readTxidState(database.sql)).needsRebase).toBe(true);
     connections = openConnections(loadOpsConfig({ DATABASE_URL: database.url, KAFKA_TOPIC: topic }), logger);
     output.out = '';
@@ -57,7 +72,9 @@ describe('ops `rebase-txids` and the relay lease', () => {
 
   it('runs when the relay’s lease has expired, and releases the lease after, so a relay takes it at once', async () => {
     expect(await relay('relay-node-1').campaign()).not.toBeNull();
-    await database.sql.query("UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE name = $1", [leaseName]);
+    await database.sql.query("UPDATE relay_leases SET expires_at = now() - interval '1 second' WHERE name = $1", [
+      leaseName,
+    ]);
     expect(await rebase()).toBe(exitCodes.ok);
     expect(output.out).toMatch(/^rebased:/);
     expect((await readTxidState(database.sql)).needsRebase).toBe(false);
@@ -67,7 +84,9 @@ describe('ops `rebase-txids` and the relay lease', () => {
   it('holds the lease while it rebases: a relay starting meanwhile stays a standby', async () => {
     let relayDuringRebase: bigint | null | undefined;
     const leased = await rebaseUnderRelayLease({
-      readSql: database.sql, storeSql: database.sql, leaseName,
+      readSql: database.sql,
+      storeSql: database.sql,
+      leaseName,
       rebase: async (storeSql) => {
         relayDuringRebase = await relay('relay-node-1').campaign();
         return rebaseTransactionIds(storeSql);
@@ -79,7 +98,12 @@ describe('ops `rebase-txids` and the relay lease', () => {
   });
 
   it('refuses while the relay of another topic runs: every relay reads the same store', async () => {
-    const other = createLeaderLease({ sql: database.sql, name: `relay:${topic}-other`, holder: 'relay-other-topic', ttlMs: 60_000 });
+    const other = createLeaderLease({
+      sql: database.sql,
+      name: `relay:${topic}-other`,
+      holder: 'relay-other-topic',
+      ttlMs: 60_000,
+    });
     expect(await other.campaign()).not.toBeNull();
     expect(await rebase()).toBe(exitCodes.refused);
     expect(output.err).toMatch(/relay-other-topic/);

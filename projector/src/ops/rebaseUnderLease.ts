@@ -10,8 +10,7 @@ export interface LiveLease {
 }
 
 export type LeasedRebase =
-  | { readonly refused: readonly LiveLease[] }
-  | { readonly refused: null; readonly result: RebaseResult };
+  { readonly refused: readonly LiveLease[] } | { readonly refused: null; readonly result: RebaseResult };
 
 export interface RebaseUnderLeaseOptions {
   /** Where the relay leases live (the read-model database). */
@@ -43,7 +42,12 @@ export async function liveRelayLeases(sql: Sql): Promise<LiveLease[]> {
  */
 export async function rebaseUnderRelayLease(options: RebaseUnderLeaseOptions): Promise<LeasedRebase> {
   const ttlMs = options.ttlMs ?? 60_000;
-  const lease = createLeaderLease({ sql: options.readSql, name: options.leaseName, holder: `ops-rebase-txids@${hostname()}:${process.pid}`, ttlMs });
+  const lease = createLeaderLease({
+    sql: options.readSql,
+    name: options.leaseName,
+    holder: `ops-rebase-txids@${hostname()}:${process.pid}`,
+    ttlMs,
+  });
   if ((await lease.campaign()) === null) return { refused: await liveRelayLeases(options.readSql) };
   const renewal = setInterval(() => void lease.campaign().catch(() => undefined), Math.floor(ttlMs / 3));
   renewal.unref();

@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
-import { createSqlEventStore, createTestDatabase, type EventStore, type StoredEvent, type TestDatabase } from '@primetrade/platform';
+import {
+  createSqlEventStore,
+  createTestDatabase,
+  type EventStore,
+  type StoredEvent,
+  type TestDatabase,
+} from '@primetrade/platform';
 import { appendHistories, boardHistories } from '../testing/boardHistory.testkit.js';
 import { waitFor } from '../testing/wait.testkit.js';
 import { ReplayError, replayToWebhook, signBody, signatureHeader, type ReplayOptions } from './replay.js';
@@ -40,7 +46,8 @@ function startEndpoint() {
     });
   });
   return {
-    delivered, script,
+    delivered,
+    script,
     get badSignatures() {
       return badSignatures;
     },
@@ -60,8 +67,16 @@ describe('Replay to a webhook (ops `replay`)', () => {
   let url: URL;
   const retries: string[] = [];
   const options = (overrides: Partial<ReplayOptions> = {}): ReplayOptions => ({
-    store, url, from: null, secret, batchSize: 25, maxRetries: 4, backoffMs: { initial: 10, max: 50 },
-    onProgress: () => undefined, onRetry: (retry) => retries.push(retry.reason), ...overrides,
+    store,
+    url,
+    from: null,
+    secret,
+    batchSize: 25,
+    maxRetries: 4,
+    backoffMs: { initial: 10, max: 50 },
+    onProgress: () => undefined,
+    onRetry: (retry) => retries.push(retry.reason),
+    ...overrides,
   });
 
   beforeAll(async () => {
@@ -70,7 +85,11 @@ describe('Replay to a webhook (ops `replay`)', () => {
     const appended = await appendHistories(store, boardHistories({ boards: 3, eventsPerBoard: 30, seed: 3 }), 10);
     // Not a board stream: never sent.
     await store.appendToStream('audit-1', [{ id: randomUUID(), type: 'Noted', data: {}, metadata: {} }]);
-    await waitFor(async () => (await store.readAll({ streamPrefix: 'board-' })).length === appended, 'the feed shows every event', 20_000);
+    await waitFor(
+      async () => (await store.readAll({ streamPrefix: 'board-' })).length === appended,
+      'the feed shows every event',
+      20_000,
+    );
     stored = await store.readAll({ streamPrefix: 'board-' });
   });
   beforeEach(async () => {
@@ -92,7 +111,9 @@ describe('Replay to a webhook (ops `replay`)', () => {
     expect(events.map((event) => event.id)).toEqual(stored.map((event) => event.id));
     expect(events.every((event) => typeof event.boardId === 'string' && typeof event.actorId === 'string')).toBe(true);
     expect(endpoint.delivered.map((delivery) => delivery.events.length).every((n) => n <= 25)).toBe(true);
-    expect(endpoint.delivered.map((delivery) => delivery.lastPosition)).toEqual(endpoint.delivered.map((delivery) => delivery.events.at(-1)?.position));
+    expect(endpoint.delivered.map((delivery) => delivery.lastPosition)).toEqual(
+      endpoint.delivered.map((delivery) => delivery.events.at(-1)?.position),
+    );
     expect(result).toEqual({ delivered: stored.length, lastPosition: stored.at(-1)?.position });
     expect(progress.at(-1)).toBe(stored.length);
     expect(endpoint.badSignatures).toBe(0);
@@ -103,7 +124,9 @@ describe('Replay to a webhook (ops `replay`)', () => {
     const result = await replayToWebhook(options());
     await endpoint.close();
     expect(retries).toEqual(['HTTP 503', 'HTTP 503', 'HTTP 429', 'HTTP 500']);
-    expect(endpoint.delivered.flatMap((delivery) => delivery.events).map((event) => event.id)).toEqual(stored.map((event) => event.id));
+    expect(endpoint.delivered.flatMap((delivery) => delivery.events).map((event) => event.id)).toEqual(
+      stored.map((event) => event.id),
+    );
     expect(result.delivered).toBe(stored.length);
   });
 
@@ -111,7 +134,9 @@ describe('Replay to a webhook (ops `replay`)', () => {
     const from = stored[39]!.position;
     const result = await replayToWebhook(options({ from }));
     await endpoint.close();
-    expect(endpoint.delivered.flatMap((delivery) => delivery.events).map((event) => event.id)).toEqual(stored.slice(40).map((event) => event.id));
+    expect(endpoint.delivered.flatMap((delivery) => delivery.events).map((event) => event.id)).toEqual(
+      stored.slice(40).map((event) => event.id),
+    );
     expect(result.delivered).toBe(stored.length - 40);
   });
 

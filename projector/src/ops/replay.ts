@@ -27,7 +27,10 @@ export interface ReplayResult {
 /** Failed for good: `lastPosition` is where a new run should resume. */
 export class ReplayError extends Error {
   override readonly name = 'ReplayError';
-  constructor(message: string, readonly result: ReplayResult) {
+  constructor(
+    message: string,
+    readonly result: ReplayResult,
+  ) {
     super(message);
   }
 }
@@ -35,16 +38,24 @@ export class ReplayError extends Error {
 export const signatureHeader = 'x-primetrade-signature';
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, the GitHub-style webhook signature. */
-export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signBody = (secret: string, body: string): string =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 const retryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
-
-async function post(options: ReplayOptions, body: string, lastPosition: Position): Promise<{ ok: true } | { ok: false; retry: boolean; reason: string }> {
+async function post(
+  options: ReplayOptions,
+  body: string,
+  lastPosition: Position,
+): Promise<{ ok: true } | { ok: false; retry: boolean; reason: string }> {
   try {
     const response = await fetch(options.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [signatureHeader]: signBody(options.secret, body), 'x-primetrade-last-position': lastPosition },
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeader]: signBody(options.secret, body),
+        'x-primetrade-last-position': lastPosition,
+      },
       body,
       signal: AbortSignal.timeout(options.fetchTimeoutMs ?? 30_000),
     });
@@ -52,17 +63,29 @@ async function post(options: ReplayOptions, body: string, lastPosition: Position
     if (response.ok) return { ok: true };
     return { ok: false, retry: retryableStatus(response.status), reason: `HTTP ${response.status}` };
   } catch (error) {
-    return { ok: false, retry: true, reason: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) };
+    return {
+      ok: false,
+      retry: true,
+      reason:
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error),
+    };
   }
 }
 
 /** One batch until delivered; throws a ReplayError when refused or out of retries. */
-async function deliver(options: ReplayOptions, body: string, lastPosition: Position, done: ReplayResult): Promise<void> {
+async function deliver(
+  options: ReplayOptions,
+  body: string,
+  lastPosition: Position,
+  done: ReplayResult,
+): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     const outcome = await post(options, body, lastPosition);
     if (outcome.ok) return;
-    if (!outcome.retry) throw new ReplayError(`the endpoint refused the batch ending at ${lastPosition}: ${outcome.reason}`, done);
-    if (attempt >= options.maxRetries) throw new ReplayError(`gave up after ${attempt + 1} attempts: ${outcome.reason}`, done);
+    if (!outcome.retry)
+      throw new ReplayError(`the endpoint refused the batch ending at ${lastPosition}: ${outcome.reason}`, done);
+    if (attempt >= options.maxRetries)
+      throw new ReplayError(`gave up after ${attempt + 1} attempts: ${outcome.reason}`, done);
     const delayMs = Math.min(options.backoffMs.max, options.backoffMs.initial * 2 ** attempt);
     options.onRetry({ attempt: attempt + 1, delayMs, reason: outcome.reason });
     await sleep(delayMs * (0.5 + Math.random() / 2));

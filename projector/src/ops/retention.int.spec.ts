@@ -19,23 +19,33 @@ describe('ops `retention`', () => {
   });
 
   it('deletes what is past the configured retention now and prints the counts', async () => {
-    const insert = (createdAt: Date) => database.sql.query(
-      `INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, task_title, summary, created_at)
+    const insert = (createdAt: Date) =>
+      database.sql.query(
+        `INSERT INTO notifications (id, user_id, kind, board_id, task_id, event_id, task_title, summary, created_at)
        VALUES ($1, $2, 'assigned', $3, $4, $5, 'Task', 'Assigned to you', $6)`,
-      [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), createdAt],
-    );
+        [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), createdAt],
+      );
     await insert(new Date(Date.now() - 3 * 24 * 3600_000));
     await insert(new Date());
-    const config = loadOpsConfig({ DATABASE_URL: database.url, RETENTION_NOTIFICATIONS_DAYS: '2', RETENTION_REFRESH_TOKENS_DAYS: '0' });
+    const config = loadOpsConfig({
+      DATABASE_URL: database.url,
+      RETENTION_NOTIFICATIONS_DAYS: '2',
+      RETENTION_REFRESH_TOKENS_DAYS: '0',
+    });
     const connections = openConnections(config, logger);
     let out = '';
     try {
-      const code = await runCommand({ name: 'retention' }, { config, connections, logger, io: { out: (text) => void (out += text), err: () => undefined } });
+      const code = await runCommand(
+        { name: 'retention' },
+        { config, connections, logger, io: { out: (text) => void (out += text), err: () => undefined } },
+      );
       expect(code).toBe(exitCodes.ok);
     } finally {
       await connections.close();
     }
-    expect(out).toBe('retention: removed 0 refresh tokens (kept forever) and 1 notifications (kept 2 days after creation)\n');
+    expect(out).toBe(
+      'retention: removed 0 refresh tokens (kept forever) and 1 notifications (kept 2 days after creation)\n',
+    );
     expect(await database.sql.query('SELECT id FROM notifications')).toHaveLength(1);
   });
 });

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  createKafkaEventBus, createLogger, createSqlEventStore, createTestDatabase, deleteTopics, ensureBoardEventsTopic, loadOpsConfig, toEnvelope, uniqueTopic,
-  type EventStore, type KafkaEventBus, type StoredEvent, type TestDatabase,
+  createKafkaEventBus,
+  createLogger,
+  createSqlEventStore,
+  createTestDatabase,
+  deleteTopics,
+  ensureBoardEventsTopic,
+  loadOpsConfig,
+  toEnvelope,
+  uniqueTopic,
+  type EventStore,
+  type KafkaEventBus,
+  type StoredEvent,
+  type TestDatabase,
 } from '@primetrade/platform';
 import { saveCheckpointForward } from '../checkpoints.js';
 import { createProjector, type Projector } from '../projector.js';
@@ -32,16 +43,30 @@ describe('ops `status`: relay checkpoint, Kafka offsets and lag, projected board
     await waitFor(async () => (await store.readAll()).length === appended, 'the feed shows every event', 20_000);
     stored = await store.readAll();
     await ensureBoardEventsTopic({ brokers: brokers.split(','), topic, partitions: 3, logger });
-    bus = createKafkaEventBus({ brokers: brokers.split(','), topic, clientId: 'ops-status-test', logger, watchdogMs: 30_000 });
+    bus = createKafkaEventBus({
+      brokers: brokers.split(','),
+      topic,
+      clientId: 'ops-status-test',
+      logger,
+      watchdogMs: 30_000,
+    });
     await bus.publish(stored.map(toEnvelope));
     // The relay published everything but checkpointed only the first 30 events.
-    await saveCheckpointForward(database.sql, { name: `relay:${topic}`, position: stored[29]!.position, compare: (a, b) => store.comparePositions(a, b) });
+    await saveCheckpointForward(database.sql, {
+      name: `relay:${topic}`,
+      position: stored[29]!.position,
+      compare: (a, b) => store.comparePositions(a, b),
+    });
     projector = createProjector({ bus, sql: database.sql, logger });
     await projector.start();
-    await waitFor(async () => {
-      const [row] = await database.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM projection_checkpoints');
-      return row?.n === 5;
-    }, 'five boards projected', 30_000);
+    await waitFor(
+      async () => {
+        const [row] = await database.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM projection_checkpoints');
+        return row?.n === 5;
+      },
+      'five boards projected',
+      30_000,
+    );
     connections = openConnections(config(), logger);
   });
   afterAll(async () => {
@@ -54,17 +79,33 @@ describe('ops `status`: relay checkpoint, Kafka offsets and lag, projected board
   });
 
   it('reports pending events behind the relay checkpoint, lag per partition and group, and the projected boards', async () => {
-    await waitFor(async () => {
-      const status = await collectStatus(config(), connections, logger);
-      return status.kafka?.partitions.filter((p) => p.group === 'projector').every((p) => p.lag === '0') ?? false;
-    }, 'the projector has consumed every partition', 30_000);
+    await waitFor(
+      async () => {
+        const status = await collectStatus(config(), connections, logger);
+        return status.kafka?.partitions.filter((p) => p.group === 'projector').every((p) => p.lag === '0') ?? false;
+      },
+      'the projector has consumed every partition',
+      30_000,
+    );
     const status = await collectStatus(config(), connections, logger);
     expect(status.projections?.checkpoints).toEqual([
-      expect.objectContaining({ name: `relay:${topic}`, position: stored[29]!.position, pendingEvents: stored.length - 30, pendingCapped: false }),
+      expect.objectContaining({
+        name: `relay:${topic}`,
+        position: stored[29]!.position,
+        pendingEvents: stored.length - 30,
+        pendingCapped: false,
+      }),
     ]);
     expect(status.projections?.boards.projected).toBe(5);
     const partitions = status.kafka?.partitions ?? [];
-    expect(partitions.map((p) => `${p.group}:${p.partition}`)).toEqual(['projector:0', 'projector:1', 'projector:2', 'realtime:0', 'realtime:1', 'realtime:2']);
+    expect(partitions.map((p) => `${p.group}:${p.partition}`)).toEqual([
+      'projector:0',
+      'projector:1',
+      'projector:2',
+      'realtime:0',
+      'realtime:1',
+      'realtime:2',
+    ]);
     const ends = partitions.filter((p) => p.group === 'projector').map((p) => BigInt(p.endOffset));
     expect(ends.reduce((a, b) => a + b, 0n)).toBe(BigInt(stored.length));
     // No realtime node ran: its whole topic is lag.

@@ -17,6 +17,9 @@ export const boardMembersProjection = {
     ]);
   },
   async MemberRemoved(tx, event) {
-    await tx.query('DELETE FROM board_members WHERE board_id = $1 AND user_id = $2', [event.boardId, event.data.userId]);
+    await tx.query('DELETE FROM board_members WHERE board_id = $1 AND user_id = $2', [
+      event.boardId,
+      event.data.userId,
+    ]);
   },
 } satisfies Projection;

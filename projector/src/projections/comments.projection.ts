@@ -3,7 +3,12 @@ import type { SqlQueryable } from '@primetrade/platform';
 import type { Projection } from './projection.js';
 
 /** Comments brought back by an undo, exactly as they were (author, times, body). */
-export async function reinstateComments(tx: SqlQueryable, boardId: string, taskId: string, comments: readonly Comment[]) {
+export async function reinstateComments(
+  tx: SqlQueryable,
+  boardId: string,
+  taskId: string,
+  comments: readonly Comment[],
+) {
   if (comments.length === 0) return;
   await tx.query(
     `INSERT INTO comments (id, task_id, board_id, author_id, body, created_at, edited_at)

@@ -8,17 +8,32 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DomainError, boardViewFromState, decide, evolve, initialBoardState,
-  type BoardCommand, type BoardState, type Envelope, type ExistingBoard, type Role,
+  DomainError,
+  boardViewFromState,
+  decide,
+  evolve,
+  initialBoardState,
+  type BoardCommand,
+  type BoardState,
+  type Envelope,
+  type ExistingBoard,
+  type Role,
 } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
 import { getBoardView, readModelBackends } from '@primetrade/read-model';
 import { useDatabase } from '../testing/readModels.testkit.js';
 
-interface Intent { kind: number; a: number; b: number; c: number; actor: number }
+interface Intent {
+  kind: number;
+  a: number;
+  b: number;
+  c: number;
+  actor: number;
+}
 const intent = fc.record({ kind: fc.nat(27), a: fc.nat(), b: fc.nat(), c: fc.nat(), actor: fc.nat(9) });
-const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+const pick = <T>(items: readonly T[], n: number): T | undefined =>
+  items.length === 0 ? undefined : items[n % items.length];
 const roles: readonly Role[] = ['owner', 'editor', 'viewer'];
 const priorities = ['low', 'medium', 'high', 'urgent'] as const;
 /** Canonical instants only (what `Date#toISOString` writes): the formats the read model round-trips. */
@@ -44,17 +59,43 @@ function stepCommand(board: ExistingBoard, people: readonly string[], step: Inte
   const cmd = (type: string, data: object) => ({ type, data, metadata }) as unknown as BoardCommand;
   const all = [
     () => cmd('CreateTask', { taskId: randomUUID(), title: `Task ${step.c}`, columnId, ...anchor(inColumn, step.c) }),
-    () => cmd('CreateTask', { taskId: randomUUID(), title: 'T', assigneeIds: [user], labels: [`l${step.c % 3}`], priority: pick(priorities, step.a), dueDate: pick(dueDates, step.c) }),
+    () =>
+      cmd('CreateTask', {
+        taskId: randomUUID(),
+        title: 'T',
+        assigneeIds: [user],
+        labels: [`l${step.c % 3}`],
+        priority: pick(priorities, step.a),
+        dueDate: pick(dueDates, step.c),
+      }),
     () => cmd('MoveTask', { taskId, columnId, ...anchor(inColumn, step.c) }),
     () => cmd('MoveTask', { taskId, columnId, ...anchor(inColumn, step.c) }),
-    () => cmd('UpdateTask', { taskId, title: `T${step.c % 3}`, assigneeIds: Object.keys(board.members).slice(0, step.c % 3), labels: [`l${step.c % 4}`] }),
-    () => cmd('UpdateTask', { taskId, description: `d${step.c % 3}`, priority: pick(priorities, step.c), dueDate: pick(dueDates, step.a) }),
+    () =>
+      cmd('UpdateTask', {
+        taskId,
+        title: `T${step.c % 3}`,
+        assigneeIds: Object.keys(board.members).slice(0, step.c % 3),
+        labels: [`l${step.c % 4}`],
+      }),
+    () =>
+      cmd('UpdateTask', {
+        taskId,
+        description: `d${step.c % 3}`,
+        priority: pick(priorities, step.c),
+        dueDate: pick(dueDates, step.a),
+      }),
     () => cmd('CompleteTask', { taskId }),
     () => cmd('ReopenTask', { taskId }),
     () => cmd('ArchiveTask', { taskId }),
     () => cmd('RestoreTask', { taskId }),
     () => cmd('DeleteTask', { taskId }),
-    () => cmd('AddColumn', { columnId: randomUUID(), name: `Column ${step.c}`, isDone: step.c % 4 === 0, ...anchor(columnIds, step.c) }),
+    () =>
+      cmd('AddColumn', {
+        columnId: randomUUID(),
+        name: `Column ${step.c}`,
+        isDone: step.c % 4 === 0,
+        ...anchor(columnIds, step.c),
+      }),
     () => cmd('MoveColumn', { columnId, ...anchor(columnIds, step.c) }),
     () => cmd('SetColumnWipLimit', { columnId, wipLimit: step.c % 4 === 0 ? null : step.c % 4 }),
     () => cmd('RemoveColumn', { columnId }),
@@ -64,7 +105,8 @@ function stepCommand(board: ExistingBoard, people: readonly string[], step: Inte
     () => cmd('ChangeMemberRole', { userId: user, role: pick(roles, step.a) }),
     () => cmd('AddComment', { taskId, commentId: randomUUID(), body: `Note ${step.c}` }),
     () => cmd('AddComment', { taskId, commentId: randomUUID(), body: 'Another' }),
-    () => cmd('EditComment', { taskId, commentId: pick(commentIds, step.c) ?? randomUUID(), body: `Edited ${step.a % 3}` }),
+    () =>
+      cmd('EditComment', { taskId, commentId: pick(commentIds, step.c) ?? randomUUID(), body: `Edited ${step.a % 3}` }),
     () => cmd('DeleteComment', { taskId, commentId: pick(commentIds, step.c) ?? randomUUID() }),
     () => cmd('RenameBoard', { name: `Board ${step.c % 4}` }),
     () => cmd('ChangeBoardDescription', { description: `About ${step.c % 4}` }),
@@ -113,8 +155,16 @@ describe.each(backends)('Read models equal the domain fold on $name', ({ open })
           const record = (events: readonly { type: string; data: unknown }[], now: string, actorId: string) => {
             for (const event of events) {
               const envelope = {
-                ...event, id: randomUUID(), boardId, revision: envelopes.length, position: String(envelopes.length),
-                occurredAt: now, actorId, correlationId: randomUUID(), causationId: null, schemaVersion: 1,
+                ...event,
+                id: randomUUID(),
+                boardId,
+                revision: envelopes.length,
+                position: String(envelopes.length),
+                occurredAt: now,
+                actorId,
+                correlationId: randomUUID(),
+                causationId: null,
+                schemaVersion: 1,
               } as Envelope;
               envelopes.push(envelope);
               state = evolve(state, envelope);
@@ -122,11 +172,17 @@ describe.each(backends)('Read models equal the domain fold on $name', ({ open })
           };
           const createdAt = new Date(start).toISOString();
           const create = {
-            type: 'CreateBoard', metadata: { now: createdAt, actorId: people[0]! },
-            data: { boardId, name: 'B', columns: [
-              { columnId: randomUUID(), name: 'To do' }, { columnId: randomUUID(), name: 'Doing' },
-              { columnId: randomUUID(), name: 'Done', isDone: true },
-            ] },
+            type: 'CreateBoard',
+            metadata: { now: createdAt, actorId: people[0]! },
+            data: {
+              boardId,
+              name: 'B',
+              columns: [
+                { columnId: randomUUID(), name: 'To do' },
+                { columnId: randomUUID(), name: 'Doing' },
+                { columnId: randomUUID(), name: 'Done', isDone: true },
+              ],
+            },
           } as BoardCommand;
           record(decide(create, state), createdAt, people[0]!);
           steps.forEach((step, index) => {
@@ -151,7 +207,9 @@ describe.each(backends)('Read models equal the domain fold on $name', ({ open })
           for (let i = 0; from < envelopes.length; i++) {
             const size = chunkSizes[i % chunkSizes.length]!;
             const to = Math.min(envelopes.length, from + size);
-            const batch = redeliver[i % redeliver.length] ? envelopes.slice(previousFrom, to) : envelopes.slice(from, to);
+            const batch = redeliver[i % redeliver.length]
+              ? envelopes.slice(previousFrom, to)
+              : envelopes.slice(from, to);
             await applyEnvelopes(sql, batch);
             previousFrom = from;
             from = to;

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, type Envelope, type TaskDto } from '@primetrade/domain';
 import type { Sql } from '@primetrade/platform';
 import {
-  createMigratedPglite, getBoardRevision, getBoardView, getMemberRole, getTask, listBoardsForUser, listComments, searchTasks, taskSortKeys, type TaskSearch,
+  createMigratedPglite,
+  getBoardRevision,
+  getBoardView,
+  getMemberRole,
+  getTask,
+  listBoardsForUser,
+  listComments,
+  searchTasks,
+  taskSortKeys,
+  type TaskSearch,
 } from '@primetrade/read-model';
 import { applyEnvelopes } from '../applyBatch.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
@@ -12,10 +21,11 @@ let sql: Sql;
 const [alice, bob, carol, ghost] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 
 async function addUser(id: string, name: string) {
-  await sql.query(
-    `INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, 'x', 'user')`,
-    [id, `${name.toLowerCase()}@example.test`, name],
-  );
+  await sql.query(`INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, 'x', 'user')`, [
+    id,
+    `${name.toLowerCase()}@example.test`,
+    name,
+  ]);
 }
 
 async function project(...events: readonly Envelope[]) {
@@ -49,13 +59,28 @@ beforeAll(async () => {
     launch.addColumn('To do', { id: todo, position: 'a' }),
   ];
   task.spec = launch.createTask(todo, {
-    title: 'Write the launch spec', description: 'Scope and risks', priority: 'high', position: 'a1',
-    dueDate: '2026-02-01T00:00:00.000Z', assigneeIds: [bob], labels: ['docs'],
+    title: 'Write the launch spec',
+    description: 'Scope and risks',
+    priority: 'high',
+    position: 'a1',
+    dueDate: '2026-02-01T00:00:00.000Z',
+    assigneeIds: [bob],
+    labels: ['docs'],
   });
-  task.milk = launch.createTask(todo, { title: 'Buy milk for the team', priority: 'low', position: 'a0', labels: ['chores'] });
+  task.milk = launch.createTask(todo, {
+    title: 'Buy milk for the team',
+    priority: 'low',
+    position: 'a0',
+    labels: ['chores'],
+  });
   task.bug = launch.createTask(todo, {
-    title: 'Fix login bug', description: 'Users cannot sign in with uppercase emails', priority: 'urgent',
-    position: 'a2', dueDate: '2026-01-15T00:00:00.000Z', assigneeIds: [alice, bob], labels: ['bug', 'auth'],
+    title: 'Fix login bug',
+    description: 'Users cannot sign in with uppercase emails',
+    priority: 'urgent',
+    position: 'a2',
+    dueDate: '2026-01-15T00:00:00.000Z',
+    assigneeIds: [alice, bob],
+    labels: ['bug', 'auth'],
   });
   task.archived = launch.createTask(todo, { title: 'Old idea', position: 'a3' });
   task.finished = launch.createTask(done, { title: 'Kickoff meeting', position: 'b0' });
@@ -63,7 +88,10 @@ beforeAll(async () => {
   history.push(
     launch.emit({ type: 'TaskArchived', data: { taskId: task.archived.data.taskId } }),
     launch.emit({ type: 'TaskCompleted', data: { taskId: task.finished.data.taskId } }),
-    launch.emit({ type: 'CommentAdded', data: { taskId: task.spec.data.taskId, commentId: randomUUID(), body: 'First' } }),
+    launch.emit({
+      type: 'CommentAdded',
+      data: { taskId: task.spec.data.taskId, commentId: randomUUID(), body: 'First' },
+    }),
     launch.emit(
       { type: 'CommentAdded', data: { taskId: task.spec.data.taskId, commentId: randomUUID(), body: 'Second' } },
       { actorId: bob },
@@ -86,12 +114,20 @@ describe('Board queries', () => {
         ['Launch', 'owner'],
         ['Private', 'owner'],
       ]);
-      expect(page.items[0]).toMatchObject({ id: launch.boardId, description: 'Ship it', archived: false, createdBy: alice, revision: launch.revision });
+      expect(page.items[0]).toMatchObject({
+        id: launch.boardId,
+        description: 'Ship it',
+        archived: false,
+        createdBy: alice,
+        revision: launch.revision,
+      });
       expect(page.nextCursor).toBeNull();
     });
 
     it('shows a non-member nothing of the board', async () => {
-      expect((await listBoardsForUser(sql, carol, { limit: 10 })).items.map((board) => board.name)).toEqual(['Elsewhere']);
+      expect((await listBoardsForUser(sql, carol, { limit: 10 })).items.map((board) => board.name)).toEqual([
+        'Elsewhere',
+      ]);
       expect(await listBoardsForUser(sql, randomUUID(), { limit: 10 })).toEqual({ items: [], nextCursor: null });
     });
 
@@ -100,12 +136,18 @@ describe('Board queries', () => {
       await project(...archivedBoard.create('Archived'), archivedBoard.emit({ type: 'BoardArchived', data: {} }));
       expect((await listBoardsForUser(sql, bob, { limit: 10 })).items.map((board) => board.name)).toEqual(['Launch']);
       const all = await listBoardsForUser(sql, bob, { limit: 10, includeArchived: true });
-      expect(all.items.map((board) => [board.name, board.archived])).toEqual([['Launch', false], ['Archived', true]]);
+      expect(all.items.map((board) => [board.name, board.archived])).toEqual([
+        ['Launch', false],
+        ['Archived', true],
+      ]);
     });
 
     it('pages through every board exactly once, even when boards changed at the same instant', async () => {
       const user = randomUUID();
-      const boards = Array.from({ length: 9 }, (_, index) => new BoardStream({ ownerId: user, start: `2026-03-0${1 + (index % 3)}T00:00:00.000Z` }));
+      const boards = Array.from(
+        { length: 9 },
+        (_, index) => new BoardStream({ ownerId: user, start: `2026-03-0${1 + (index % 3)}T00:00:00.000Z` }),
+      );
       await project(...boards.flatMap((board) => board.create()));
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -119,7 +161,12 @@ describe('Board queries', () => {
     });
 
     it('refuses a malformed cursor with VALIDATION.FAILED on query.cursor', async () => {
-      for (const cursor of ['not a cursor', 'bm90IGpzb24', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["x","y"]').toString('base64url')]) {
+      for (const cursor of [
+        'not a cursor',
+        'bm90IGpzb24',
+        Buffer.from('[1,2]').toString('base64url'),
+        Buffer.from('["x","y"]').toString('base64url'),
+      ]) {
         await expectValidationError(listBoardsForUser(sql, alice, { limit: 10, cursor }), 'query.cursor');
       }
     });
@@ -130,20 +177,43 @@ describe('Board queries', () => {
       const view = await getBoardView(sql, launch.boardId);
       expect(view?.board).toMatchObject({ id: launch.boardId, name: 'Launch', revision: launch.revision });
       expect(view?.revision).toBe(launch.revision);
-      expect(view?.columns.map((column) => [column.name, column.isDone])).toEqual([['To do', false], ['Done', true]]);
-      expect(view?.tasks.map((item) => item.title)).toEqual([
-        'Buy milk for the team', 'Write the launch spec', 'Fix login bug', 'Old idea', 'Kickoff meeting',
+      expect(view?.columns.map((column) => [column.name, column.isDone])).toEqual([
+        ['To do', false],
+        ['Done', true],
       ]);
-      expect(view?.members.map((member) => [member.name, member.role])).toEqual([['Alice', 'owner'], ['Bob', 'editor'], ['', 'viewer']]);
+      expect(view?.tasks.map((item) => item.title)).toEqual([
+        'Buy milk for the team',
+        'Write the launch spec',
+        'Fix login bug',
+        'Old idea',
+        'Kickoff meeting',
+      ]);
+      expect(view?.members.map((member) => [member.name, member.role])).toEqual([
+        ['Alice', 'owner'],
+        ['Bob', 'editor'],
+        ['', 'viewer'],
+      ]);
     });
 
     it('returns tasks as TaskDto with ISO instants', async () => {
       const view = await getBoardView(sql, launch.boardId);
       expect(view?.tasks.find((item) => item.id === task.bug.data.taskId)).toEqual({
-        id: task.bug.data.taskId, boardId: launch.boardId, columnId: todo, position: 'a2', title: 'Fix login bug',
-        description: 'Users cannot sign in with uppercase emails', priority: 'urgent', dueDate: '2026-01-15T00:00:00.000Z',
-        assigneeIds: [alice, bob], labels: ['bug', 'auth'], status: 'open', archived: false, createdBy: alice,
-        createdAt: task.bug.occurredAt, updatedAt: task.bug.occurredAt, completedAt: null,
+        id: task.bug.data.taskId,
+        boardId: launch.boardId,
+        columnId: todo,
+        position: 'a2',
+        title: 'Fix login bug',
+        description: 'Users cannot sign in with uppercase emails',
+        priority: 'urgent',
+        dueDate: '2026-01-15T00:00:00.000Z',
+        assigneeIds: [alice, bob],
+        labels: ['bug', 'auth'],
+        status: 'open',
+        archived: false,
+        createdBy: alice,
+        createdAt: task.bug.occurredAt,
+        updatedAt: task.bug.occurredAt,
+        completedAt: null,
       });
     });
 
@@ -169,13 +239,22 @@ describe('Board queries', () => {
 describe('Task queries', () => {
   describe('searchTasks', () => {
     it('lists the open, non-archived tasks of a board in position order by default filters', async () => {
-      expect(titles(await search())).toEqual(['Buy milk for the team', 'Write the launch spec', 'Fix login bug', 'Kickoff meeting']);
+      expect(titles(await search())).toEqual([
+        'Buy milk for the team',
+        'Write the launch spec',
+        'Fix login bug',
+        'Kickoff meeting',
+      ]);
     });
 
     describe('when the viewer is not a member', () => {
       it('finds nothing on that board, not even with a matching filter', async () => {
         expect(await search({ viewerId: carol })).toEqual({ items: [], nextCursor: null });
-        expect((await searchTasks(sql, { viewerId: carol, q: 'launch', sort: 'title', order: 'asc', limit: 10 })).items.map((item) => item.boardId)).toEqual([elsewhere.boardId]);
+        expect(
+          (await searchTasks(sql, { viewerId: carol, q: 'launch', sort: 'title', order: 'asc', limit: 10 })).items.map(
+            (item) => item.boardId,
+          ),
+        ).toEqual([elsewhere.boardId]);
       });
     });
 
@@ -247,7 +326,10 @@ describe('Task queries', () => {
 
   describe('getTask', () => {
     it('returns the task to a member and null to anyone else', async () => {
-      expect(await getTask(sql, task.spec.data.taskId, bob)).toMatchObject({ title: 'Write the launch spec', labels: ['docs'] });
+      expect(await getTask(sql, task.spec.data.taskId, bob)).toMatchObject({
+        title: 'Write the launch spec',
+        labels: ['docs'],
+      });
       expect(await getTask(sql, task.spec.data.taskId, carol)).toBeNull();
       expect(await getTask(sql, randomUUID(), alice)).toBeNull();
     });
@@ -299,7 +381,14 @@ describe('Task search pagination', () => {
     const seen: TaskDto[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 100; pages += 1) {
-      const page = await searchTasks(sql, { viewerId: viewer, boardId: board.boardId, sort, order, limit: 7, ...(cursor ? { cursor } : {}) });
+      const page = await searchTasks(sql, {
+        viewerId: viewer,
+        boardId: board.boardId,
+        sort,
+        order,
+        limit: 7,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...page.items);
       if (page.nextCursor === null) return seen;
       cursor = page.nextCursor;

@@ -27,11 +27,19 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const stream = new BoardStream({ start: '2026-03-01T10:00:00.000Z' });
       await spec()
         .given()
-        .when(stream.emit({ type: 'BoardCreated', data: { boardId: stream.boardId, name: 'Roadmap', description: 'Q1' } }))
+        .when(
+          stream.emit({ type: 'BoardCreated', data: { boardId: stream.boardId, name: 'Roadmap', description: 'Q1' } }),
+        )
         .then('boards', [
           {
-            id: stream.boardId, name: 'Roadmap', description: 'Q1', archived: false, created_by: stream.ownerId,
-            created_at: '2026-03-01T10:00:00.000Z', updated_at: '2026-03-01T10:00:00.000Z', revision: 0,
+            id: stream.boardId,
+            name: 'Roadmap',
+            description: 'Q1',
+            archived: false,
+            created_by: stream.ownerId,
+            created_at: '2026-03-01T10:00:00.000Z',
+            updated_at: '2026-03-01T10:00:00.000Z',
+            revision: 0,
           },
         ]);
     });
@@ -39,10 +47,14 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
     it('renames it and moves its revision and updated_at to the rename', async () => {
       const stream = new BoardStream();
       const given = stream.create();
-      const renamed = stream.emit({ type: 'BoardRenamed', data: { name: 'Launch' } }, { at: '2026-04-01T00:00:00.000Z' });
-      await spec().given(...given).when(renamed).then('boards', [
-        { name: 'Launch', revision: 2, updated_at: '2026-04-01T00:00:00.000Z' },
-      ]);
+      const renamed = stream.emit(
+        { type: 'BoardRenamed', data: { name: 'Launch' } },
+        { at: '2026-04-01T00:00:00.000Z' },
+      );
+      await spec()
+        .given(...given)
+        .when(renamed)
+        .then('boards', [{ name: 'Launch', revision: 2, updated_at: '2026-04-01T00:00:00.000Z' }]);
     });
 
     it('changes the description', async () => {
@@ -57,17 +69,24 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const stream = new BoardStream();
       const given = stream.create();
       const archived = stream.emit({ type: 'BoardArchived', data: {} });
-      await spec().given(...given).when(archived).then('boards', [{ archived: true, revision: 2 }]);
+      await spec()
+        .given(...given)
+        .when(archived)
+        .then('boards', [{ archived: true, revision: 2 }]);
       const restored = stream.emit({ type: 'BoardRestored', data: {} });
-      await spec().given(...given, archived).when(restored).then('boards', [{ archived: false, revision: 3 }]);
+      await spec()
+        .given(...given, archived)
+        .when(restored)
+        .then('boards', [{ archived: false, revision: 3 }]);
     });
 
     it('counts any event of the stream as a change of the board', async () => {
       const { stream, columnId, history } = boardWithColumn();
       const task = stream.createTask(columnId, { at: '2026-05-05T05:05:05.000Z' });
-      await spec().given(...history).when(task).then('boards', [
-        { revision: task.revision, updated_at: '2026-05-05T05:05:05.000Z' },
-      ]);
+      await spec()
+        .given(...history)
+        .when(task)
+        .then('boards', [{ revision: task.revision, updated_at: '2026-05-05T05:05:05.000Z' }]);
     });
   });
 
@@ -77,13 +96,16 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const alice = randomUUID();
       const given = stream.create();
       const added = stream.addMember(alice, 'viewer');
-      await spec().given(...given).when(added).then(
-        'board_members',
-        [
-          { user_id: stream.ownerId, role: 'owner', added_at: '2026-02-02T00:00:01.000Z' },
-          { user_id: alice, role: 'viewer', added_at: added.occurredAt },
-        ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
-      );
+      await spec()
+        .given(...given)
+        .when(added)
+        .then(
+          'board_members',
+          [
+            { user_id: stream.ownerId, role: 'owner', added_at: '2026-02-02T00:00:01.000Z' },
+            { user_id: alice, role: 'viewer', added_at: added.occurredAt },
+          ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+        );
     });
 
     it('changes a role and removes a member', async () => {
@@ -141,38 +163,77 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const { stream, columnId, history } = boardWithColumn();
       const assignee = randomUUID();
       const created = stream.createTask(columnId, {
-        title: 'Write the spec', description: 'All of it', priority: 'urgent', dueDate: '2026-06-30T12:00:00.000Z',
-        assigneeIds: [assignee], labels: ['docs', 'q1'], position: 'm',
+        title: 'Write the spec',
+        description: 'All of it',
+        priority: 'urgent',
+        dueDate: '2026-06-30T12:00:00.000Z',
+        assigneeIds: [assignee],
+        labels: ['docs', 'q1'],
+        position: 'm',
       });
-      await spec().given(...history).when(created).then('tasks', [
-        {
-          id: created.data.taskId, column_id: columnId, position: 'm', title: 'Write the spec', description: 'All of it',
-          priority: 'urgent', due_date: '2026-06-30T12:00:00.000Z', assignee_ids: [assignee], labels: ['docs', 'q1'],
-          status: 'open', archived: false, created_by: stream.ownerId, created_at: created.occurredAt,
-          updated_at: created.occurredAt, completed_at: null, revision: created.revision,
-        },
-      ]);
+      await spec()
+        .given(...history)
+        .when(created)
+        .then('tasks', [
+          {
+            id: created.data.taskId,
+            column_id: columnId,
+            position: 'm',
+            title: 'Write the spec',
+            description: 'All of it',
+            priority: 'urgent',
+            due_date: '2026-06-30T12:00:00.000Z',
+            assignee_ids: [assignee],
+            labels: ['docs', 'q1'],
+            status: 'open',
+            archived: false,
+            created_by: stream.ownerId,
+            created_at: created.occurredAt,
+            updated_at: created.occurredAt,
+            completed_at: null,
+            revision: created.revision,
+          },
+        ]);
     });
 
     it('creates consecutive tasks of one batch with the same rows as one at a time', async () => {
       const { stream, columnId, history } = boardWithColumn();
       const [ann, ben] = [randomUUID(), randomUUID()].sort();
       const created = [
-        stream.createTask(columnId, { title: 'One', assigneeIds: [ben ?? '', ann ?? ''], labels: ['x', 'y'], dueDate: '2026-08-01T10:30:00.000Z' }),
+        stream.createTask(columnId, {
+          title: 'One',
+          assigneeIds: [ben ?? '', ann ?? ''],
+          labels: ['x', 'y'],
+          dueDate: '2026-08-01T10:30:00.000Z',
+        }),
         stream.createTask(columnId, { title: 'Two', description: 'Second', priority: 'high', position: 'Zz' }),
         stream.createTask(columnId, { title: 'Three', actorId: ann ?? '' }),
       ];
       const expected = created.map((event) => ({
-        id: event.data.taskId, column_id: columnId, position: event.data.position, title: event.data.title,
-        description: event.data.description, priority: event.data.priority, due_date: event.data.dueDate,
-        assignee_ids: event.data.assigneeIds, labels: event.data.labels, status: 'open', archived: false,
-        created_by: event.actorId, created_at: event.occurredAt, updated_at: event.occurredAt, completed_at: null,
+        id: event.data.taskId,
+        column_id: columnId,
+        position: event.data.position,
+        title: event.data.title,
+        description: event.data.description,
+        priority: event.data.priority,
+        due_date: event.data.dueDate,
+        assignee_ids: event.data.assigneeIds,
+        labels: event.data.labels,
+        status: 'open',
+        archived: false,
+        created_by: event.actorId,
+        created_at: event.occurredAt,
+        updated_at: event.occurredAt,
+        completed_at: null,
         revision: event.revision,
       }));
       await spec()
         .given(...history)
         .when(...created)
-        .then('tasks', expected.sort((a, b) => a.id.localeCompare(b.id)));
+        .then(
+          'tasks',
+          expected.sort((a, b) => a.id.localeCompare(b.id)),
+        );
     });
 
     it('changes title, description, priority and due date, keeping the revision of the last change', async () => {
@@ -186,12 +247,20 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
         stream.emit({ type: 'TaskDueDateChanged', data: { taskId, dueDate: null } }),
       ];
       const last = changes[3];
-      await spec().given(...history, created).when(...changes).then('tasks', [
-        {
-          title: 'Renamed', description: 'Details', priority: 'low', due_date: null,
-          revision: last?.revision, updated_at: last?.occurredAt, created_at: created.occurredAt,
-        },
-      ]);
+      await spec()
+        .given(...history, created)
+        .when(...changes)
+        .then('tasks', [
+          {
+            title: 'Renamed',
+            description: 'Details',
+            priority: 'low',
+            due_date: null,
+            revision: last?.revision,
+            updated_at: last?.occurredAt,
+            created_at: created.occurredAt,
+          },
+        ]);
     });
 
     it('moves a task to another column and position', async () => {
@@ -200,11 +269,18 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const created = stream.createTask(columnId, { position: 'a' });
       const moved = stream.emit({
         type: 'TaskMoved',
-        data: { taskId: created.data.taskId, fromColumnId: columnId, fromPosition: 'a', toColumnId: other.data.columnId, position: 'b' },
+        data: {
+          taskId: created.data.taskId,
+          fromColumnId: columnId,
+          fromPosition: 'a',
+          toColumnId: other.data.columnId,
+          position: 'b',
+        },
       });
-      await spec().given(...history, other, created).when(moved).then('tasks', [
-        { column_id: other.data.columnId, position: 'b', revision: moved.revision },
-      ]);
+      await spec()
+        .given(...history, other, created)
+        .when(moved)
+        .then('tasks', [{ column_id: other.data.columnId, position: 'b', revision: moved.revision }]);
     });
 
     it('assigns each user once and unassigns them, keeping the order of assignment', async () => {
@@ -242,9 +318,10 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const created = stream.createTask(columnId);
       const taskId = created.data.taskId;
       const completed = stream.emit({ type: 'TaskCompleted', data: { taskId } });
-      await spec().given(...history, created).when(completed).then('tasks', [
-        { status: 'completed', completed_at: completed.occurredAt },
-      ]);
+      await spec()
+        .given(...history, created)
+        .when(completed)
+        .then('tasks', [{ status: 'completed', completed_at: completed.occurredAt }]);
       await spec()
         .given(...history, created, completed)
         .when(stream.emit({ type: 'TaskReopened', data: { taskId } }))
@@ -256,7 +333,10 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const created = stream.createTask(columnId);
       const taskId = created.data.taskId;
       const archived = stream.emit({ type: 'TaskArchived', data: { taskId } });
-      await spec().given(...history, created).when(archived).then('tasks', [{ archived: true }]);
+      await spec()
+        .given(...history, created)
+        .when(archived)
+        .then('tasks', [{ archived: true }]);
       await spec()
         .given(...history, created, archived)
         .when(stream.emit({ type: 'TaskRestored', data: { taskId } }))
@@ -295,12 +375,22 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
         firstAdded,
         stream.emit({ type: 'CommentAdded', data: { taskId, commentId: second ?? '', body: 'Second' } }),
       ];
-      const edited = stream.emit({ type: 'CommentEdited', data: { taskId, commentId: first ?? '', body: 'First!' } }, { actorId: author });
+      const edited = stream.emit(
+        { type: 'CommentEdited', data: { taskId, commentId: first ?? '', body: 'First!' } },
+        { actorId: author },
+      );
       await spec()
         .given(...given)
         .when(edited, stream.emit({ type: 'CommentDeleted', data: { taskId, commentId: second ?? '' } }))
         .then('comments', [
-          { id: first, task_id: taskId, author_id: author, body: 'First!', created_at: firstAdded.occurredAt, edited_at: edited.occurredAt },
+          {
+            id: first,
+            task_id: taskId,
+            author_id: author,
+            body: 'First!',
+            created_at: firstAdded.occurredAt,
+            edited_at: edited.occurredAt,
+          },
         ]);
     });
   });
@@ -310,7 +400,12 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const { stream, history } = boardWithColumn();
       await spec()
         .given(...history)
-        .when(stream.emit({ type: 'CommentAdded', data: { taskId: randomUUID(), commentId: randomUUID(), body: 'orphan' } }))
+        .when(
+          stream.emit({
+            type: 'CommentAdded',
+            data: { taskId: randomUUID(), commentId: randomUUID(), body: 'orphan' },
+          }),
+        )
         .then('comments', []);
     });
 
@@ -337,8 +432,15 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
       const [one, two] = [new BoardStream(), new BoardStream()];
       const [a, b] = [one.create(), two.create()];
       const batch = [a[0], b[0], a[1], b[1], one.emit({ type: 'BoardRenamed', data: { name: 'One' } })];
-      expect(await applyEnvelopes(sql, batch.filter((event) => event !== undefined))).toEqual({ applied: 5, skipped: 0, notifications: [] });
-      expect((await readBoard(sql, one.boardId)).boards).toEqual([expect.objectContaining({ name: 'One', revision: 2 })]);
+      expect(
+        await applyEnvelopes(
+          sql,
+          batch.filter((event) => event !== undefined),
+        ),
+      ).toEqual({ applied: 5, skipped: 0, notifications: [] });
+      expect((await readBoard(sql, one.boardId)).boards).toEqual([
+        expect.objectContaining({ name: 'One', revision: 2 }),
+      ]);
       expect((await readBoard(sql, two.boardId)).boards).toEqual([expect.objectContaining({ revision: 1 })]);
     });
 

@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { createSqlEventStore, seededRandom, type Sql } from '@primetrade/platform';
 import { applyEnvelopes } from '../applyBatch.js';
-import { daysBetween, getBoardFlow, getBoardStats, getMyStats, compareReadModels, readModelBackends } from '@primetrade/read-model';
+import {
+  daysBetween,
+  getBoardFlow,
+  getBoardStats,
+  getMyStats,
+  compareReadModels,
+  readModelBackends,
+} from '@primetrade/read-model';
 import { foldReadModels } from '../rebuild.js';
 import { appendHistories } from '../testing/boardHistory.testkit.js';
 import { useDatabase } from '../testing/readModels.testkit.js';
@@ -52,12 +59,16 @@ describe.each(readModelBackends('stats'))('Statistics on $name', ({ open }) => {
     }
     const store = await createSqlEventStore(sql);
     try {
-      await appendHistories(store, scenarios.map((scenario) => scenario.events));
+      await appendHistories(
+        store,
+        scenarios.map((scenario) => scenario.events),
+      );
       const fold = await foldReadModels({ sql, store });
       try {
         expect(await compareReadModels({ sql, schema: 'public' }, { sql, schema: fold.schema })).toEqual([]);
         const [rows] = await sql.query<{ breaches: string; flow: string }>(
-          `SELECT (SELECT count(*) FROM ${fold.schema}.wip_breaches)::text AS breaches, (SELECT count(*) FROM ${fold.schema}.column_flow)::text AS flow`);
+          `SELECT (SELECT count(*) FROM ${fold.schema}.wip_breaches)::text AS breaches, (SELECT count(*) FROM ${fold.schema}.column_flow)::text AS flow`,
+        );
         expect(Number(rows?.breaches)).toBeGreaterThan(0);
         expect(Number(rows?.flow)).toBeGreaterThan(20);
       } finally {
@@ -91,5 +102,4 @@ describe.each(readModelBackends('stats'))('Statistics on $name', ({ open }) => {
     expect(final.cycleTime.count).toBeGreaterThan(0);
     expect(final.throughput.perDay.length).toBeGreaterThan(3);
   });
-
 });

@@ -53,8 +53,18 @@ async function refreshColumnOfTask(tx: SqlQueryable, event: Envelope, taskId: st
 }
 
 /** `$1` task, `$2` board; `assignments` is a constant from this file. */
-async function updateTaskStats(tx: SqlQueryable, taskId: string, boardId: string, assignments: string, extra: readonly unknown[] = []) {
-  await tx.query(`UPDATE task_stats SET ${assignments} WHERE task_id = $1 AND board_id = $2`, [taskId, boardId, ...extra]);
+async function updateTaskStats(
+  tx: SqlQueryable,
+  taskId: string,
+  boardId: string,
+  assignments: string,
+  extra: readonly unknown[] = [],
+) {
+  await tx.query(`UPDATE task_stats SET ${assignments} WHERE task_id = $1 AND board_id = $2`, [
+    taskId,
+    boardId,
+    ...extra,
+  ]);
 }
 
 /** When the task was completed: the event may carry the instant (an undo restores the original). */
@@ -78,7 +88,10 @@ const insertTaskStats = `
   FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, created_at timestamptz)`;
 
 const taskStatsRow = (event: Envelope<TaskCreated>) => ({
-  task_id: event.data.taskId, board_id: event.boardId, column_id: event.data.columnId, created_at: event.occurredAt,
+  task_id: event.data.taskId,
+  board_id: event.boardId,
+  column_id: event.data.columnId,
+  created_at: event.occurredAt,
 });
 
 const dayOf = (instant: string) => instant.slice(0, 10);
@@ -91,10 +104,14 @@ const dayOf = (instant: string) => instant.slice(0, 10);
 export async function createTaskStats(tx: SqlQueryable, events: readonly Envelope<TaskCreated>[]): Promise<void> {
   await tx.query(insertTaskStats, [JSON.stringify(events.map(taskStatsRow))]);
   const lastOfDay = new Map<string, Envelope<TaskCreated>>();
-  for (const event of events) lastOfDay.set(`${event.boardId}/${event.data.columnId}/${dayOf(event.occurredAt)}`, event);
+  for (const event of events)
+    lastOfDay.set(`${event.boardId}/${event.data.columnId}/${dayOf(event.occurredAt)}`, event);
   for (const event of lastOfDay.values()) {
     const later = events.filter(
-      (other) => other.boardId === event.boardId && other.data.columnId === event.data.columnId && dayOf(other.occurredAt) > dayOf(event.occurredAt),
+      (other) =>
+        other.boardId === event.boardId &&
+        other.data.columnId === event.data.columnId &&
+        dayOf(other.occurredAt) > dayOf(event.occurredAt),
     ).length;
     await refreshColumns(tx, event, [event.data.columnId], later);
   }
@@ -107,16 +124,23 @@ export const statisticsProjection = {
   },
   async TaskMoved(tx, event) {
     const { taskId, fromColumnId, toColumnId } = event.data;
-    await updateTaskStats(tx, taskId, event.boardId,
+    await updateTaskStats(
+      tx,
+      taskId,
+      event.boardId,
       `column_id = $3, cycle_started_at = CASE
          WHEN cycle_started_at IS NULL AND $3::uuid <> $4::uuid AND $4::uuid = ${firstColumnOf('$2')} THEN $5::timestamptz
          ELSE cycle_started_at END`,
-      [toColumnId, fromColumnId, event.occurredAt]);
+      [toColumnId, fromColumnId, event.occurredAt],
+    );
     if (fromColumnId !== toColumnId) await refreshColumns(tx, event, [fromColumnId, toColumnId]);
   },
   TaskCompleted: (tx, event) =>
-    updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'completed', completed_at = $3`, [completionInstant(event)]),
-  TaskReopened: (tx, event) => updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'open', completed_at = NULL`),
+    updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'completed', completed_at = $3`, [
+      completionInstant(event),
+    ]),
+  TaskReopened: (tx, event) =>
+    updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'open', completed_at = NULL`),
   async TaskArchived(tx, event) {
     await updateTaskStats(tx, event.data.taskId, event.boardId, 'archived = true');
     await refreshColumnOfTask(tx, event, event.data.taskId);
@@ -132,7 +156,13 @@ export const statisticsProjection = {
   async TaskReinstated(tx, event) {
     const { taskId, task } = event.data;
     await tx.query(reinstateTaskStats, [
-      taskId, event.boardId, task.columnId, task.archived, task.status, task.createdAt, task.status === 'completed' ? task.completedAt : null,
+      taskId,
+      event.boardId,
+      task.columnId,
+      task.archived,
+      task.status,
+      task.createdAt,
+      task.status === 'completed' ? task.completedAt : null,
     ]);
     await refreshColumnOfTask(tx, event, taskId);
   },

@@ -10,10 +10,13 @@ type TaskEvent = Envelope & { readonly data: { readonly taskId: string } };
  * `assignments` is a constant from this file, never input.
  */
 async function updateTask(tx: SqlQueryable, event: TaskEvent, assignments: string, extra: readonly unknown[] = []) {
-  await tx.query(
-    `UPDATE tasks SET ${assignments}, updated_at = $3, revision = $4 WHERE id = $1 AND board_id = $2`,
-    [event.data.taskId, event.boardId, event.occurredAt, event.revision, ...extra],
-  );
+  await tx.query(`UPDATE tasks SET ${assignments}, updated_at = $3, revision = $4 WHERE id = $1 AND board_id = $2`, [
+    event.data.taskId,
+    event.boardId,
+    event.occurredAt,
+    event.revision,
+    ...extra,
+  ]);
 }
 
 /**
@@ -51,8 +54,19 @@ export const tasksProjection = {
                           assignee_ids, labels, status, archived, created_by, created_at, updated_at, revision)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10::text[], 'open', false, $11, $12, $12, $13)`,
       [
-        d.taskId, event.boardId, d.columnId, d.position, d.title, d.description, d.priority, d.dueDate,
-        d.assigneeIds, d.labels, event.actorId, event.occurredAt, event.revision,
+        d.taskId,
+        event.boardId,
+        d.columnId,
+        d.position,
+        d.title,
+        d.description,
+        d.priority,
+        d.dueDate,
+        d.assigneeIds,
+        d.labels,
+        event.actorId,
+        event.occurredAt,
+        event.revision,
       ],
     );
   },
@@ -81,7 +95,9 @@ export const tasksProjection = {
   TaskPriorityChanged: (tx, event) => updateTask(tx, event, 'priority = $5', [event.data.priority]),
   TaskDueDateChanged: (tx, event) => updateTask(tx, event, 'due_date = $5', [event.data.dueDate]),
   TaskCompleted: (tx, event) =>
-    updateTask(tx, event, `status = 'completed', completed_at = COALESCE($5::timestamptz, $3)`, [event.data.completedAt ?? null]),
+    updateTask(tx, event, `status = 'completed', completed_at = COALESCE($5::timestamptz, $3)`, [
+      event.data.completedAt ?? null,
+    ]),
   TaskReopened: (tx, event) => updateTask(tx, event, `status = 'open', completed_at = NULL`),
   TaskArchived: (tx, event) => updateTask(tx, event, 'archived = true'),
   TaskRestored: (tx, event) => updateTask(tx, event, 'archived = false'),
@@ -93,8 +109,23 @@ export const tasksProjection = {
                           labels, status, archived, created_by, created_at, updated_at, completed_at, revision)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10::text[], $11, $12, $13, $14, $15, $16, $17)`,
       [
-        event.data.taskId, event.boardId, t.columnId, t.position, t.title, t.description, t.priority, t.dueDate,
-        t.assigneeIds, t.labels, t.status, t.archived, t.createdBy, t.createdAt, t.updatedAt, t.completedAt, event.revision,
+        event.data.taskId,
+        event.boardId,
+        t.columnId,
+        t.position,
+        t.title,
+        t.description,
+        t.priority,
+        t.dueDate,
+        t.assigneeIds,
+        t.labels,
+        t.status,
+        t.archived,
+        t.createdBy,
+        t.createdAt,
+        t.updatedAt,
+        t.completedAt,
+        event.revision,
       ],
     );
     await reinstateComments(tx, event.boardId, event.data.taskId, Object.values(t.comments));

@@ -66,7 +66,10 @@ export class BoardStream {
     return this.emit({ type: 'MemberAdded', data: { userId, role } });
   }
 
-  addColumn(name: string, options: { id?: string; position?: string; isDone?: boolean; wipLimit?: number | null } = {}) {
+  addColumn(
+    name: string,
+    options: { id?: string; position?: string; isDone?: boolean; wipLimit?: number | null } = {},
+  ) {
     return this.emit({
       type: 'ColumnAdded',
       data: {

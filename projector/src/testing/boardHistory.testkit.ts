@@ -1,12 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { boardStreamId, foldBoard, type BoardEvent, type Comment, type Envelope, type Priority, type Role, type Task } from '@primetrade/domain';
+import {
+  boardStreamId,
+  foldBoard,
+  type BoardEvent,
+  type Comment,
+  type Envelope,
+  type Priority,
+  type Role,
+  type Task,
+} from '@primetrade/domain';
 import { seededRandom, toEventToAppend, type EventStore } from '@primetrade/platform';
 import { BoardStream } from './boardEvents.testkit.js';
 
 /** Text users type: quotes, backslashes, dollar signs, SQL, non-ASCII. Stored and shown as text. */
 const texts = [
-  'Ship the release', "O'Brien's \"plan\"", 'C:\\path\\to\\file', '$1 costs $$2', "'; DROP TABLE tasks; --",
-  'Überprüfung — 漢字 🚀', "E'\\x41' and \\n", 'Line one\nline two\ttabbed', 'plain', '{"json": [1, 2]}',
+  'Ship the release',
+  'O\'Brien\'s "plan"',
+  'C:\\path\\to\\file',
+  '$1 costs $$2',
+  "'; DROP TABLE tasks; --",
+  'Überprüfung — 漢字 🚀',
+  "E'\\x41' and \\n",
+  'Line one\nline two\ttabbed',
+  'plain',
+  '{"json": [1, 2]}',
 ];
 const labels = ['bug', 'ui', 'backend', "won't fix", 'p1'];
 const priorities: readonly Priority[] = ['low', 'medium', 'high', 'urgent'];
@@ -54,7 +71,11 @@ class BoardSimulation {
       events.push(this.stream.addMember(userId, role));
     }
     for (const [index, column] of ['To do', 'Doing', 'Done'].entries()) {
-      const added = this.stream.addColumn(column, { position: `c${index}`, isDone: column === 'Done', wipLimit: column === 'Doing' ? 5 : null });
+      const added = this.stream.addColumn(column, {
+        position: `c${index}`,
+        isDone: column === 'Done',
+        wipLimit: column === 'Doing' ? 5 : null,
+      });
       this.#columns.push(added.data.columnId);
       events.push(added);
     }
@@ -79,7 +100,10 @@ class BoardSimulation {
     const comment = this.#deletedComments.splice(index, index < 0 ? 0 : 1)[0];
     if (index < 0 || comment === undefined) return null;
     this.#tasks.get(comment.taskId)?.comments.push(comment.comment.id);
-    return this.#emit({ type: 'CommentReinstated', data: { taskId: comment.taskId, commentId: comment.comment.id, comment: comment.comment } });
+    return this.#emit({
+      type: 'CommentReinstated',
+      data: { taskId: comment.taskId, commentId: comment.comment.id, comment: comment.comment },
+    });
   }
 
   #taskNow(taskId: string): Task | undefined {
@@ -121,13 +145,29 @@ class BoardSimulation {
     const position = `t${(this.#counter += 1).toString(36).padStart(4, '0')}`;
     const assignees = this.#random() < 0.5 ? [this.#pick(this.#members)] : [];
     const taskLabels = this.#random() < 0.4 ? [this.#pick(labels)] : [];
-    const dueDate = this.#random() < 0.3 ? new Date(Date.UTC(2026, 5, 1 + Math.floor(this.#random() * 60), 12)).toISOString() : null;
-    this.#tasks.set(taskId, { columnId, position, status: 'open', archived: false, assignees, labels: taskLabels, comments: [] });
+    const dueDate =
+      this.#random() < 0.3 ? new Date(Date.UTC(2026, 5, 1 + Math.floor(this.#random() * 60), 12)).toISOString() : null;
+    this.#tasks.set(taskId, {
+      columnId,
+      position,
+      status: 'open',
+      archived: false,
+      assignees,
+      labels: taskLabels,
+      comments: [],
+    });
     return this.#emit({
       type: 'TaskCreated',
       data: {
-        taskId, columnId, position, title: this.#pick(texts), description: this.#random() < 0.5 ? this.#pick(texts) : '',
-        priority: this.#pick(priorities), dueDate, assigneeIds: assignees, labels: taskLabels,
+        taskId,
+        columnId,
+        position,
+        title: this.#pick(texts),
+        description: this.#random() < 0.5 ? this.#pick(texts) : '',
+        priority: this.#pick(priorities),
+        dueDate,
+        assigneeIds: assignees,
+        labels: taskLabels,
       },
     });
   }
@@ -146,10 +186,13 @@ class BoardSimulation {
   #editTask(taskId: string, task: SimTask): Envelope {
     const roll = this.#random() * 8;
     if (roll < 2) return this.#emit({ type: 'TaskTitleChanged', data: { taskId, title: this.#pick(texts) } });
-    if (roll < 3) return this.#emit({ type: 'TaskDescriptionChanged', data: { taskId, description: this.#pick(texts) } });
-    if (roll < 4) return this.#emit({ type: 'TaskPriorityChanged', data: { taskId, priority: this.#pick(priorities) } });
+    if (roll < 3)
+      return this.#emit({ type: 'TaskDescriptionChanged', data: { taskId, description: this.#pick(texts) } });
+    if (roll < 4)
+      return this.#emit({ type: 'TaskPriorityChanged', data: { taskId, priority: this.#pick(priorities) } });
     if (roll < 5) {
-      const dueDate = this.#random() < 0.3 ? null : new Date(Date.UTC(2026, 6, 1 + Math.floor(this.#random() * 60))).toISOString();
+      const dueDate =
+        this.#random() < 0.3 ? null : new Date(Date.UTC(2026, 6, 1 + Math.floor(this.#random() * 60))).toISOString();
       return this.#emit({ type: 'TaskDueDateChanged', data: { taskId, dueDate } });
     }
     if (roll < 6.5) {
@@ -178,7 +221,8 @@ class BoardSimulation {
 
   #changeComment(taskId: string, task: SimTask): Envelope {
     const commentId = this.#pick(task.comments);
-    if (this.#random() < 0.7) return this.#emit({ type: 'CommentEdited', data: { taskId, commentId, body: this.#pick(texts) } });
+    if (this.#random() < 0.7)
+      return this.#emit({ type: 'CommentEdited', data: { taskId, commentId, body: this.#pick(texts) } });
     task.comments = task.comments.filter((id) => id !== commentId);
     const comment = this.#taskNow(taskId)?.comments[commentId];
     if (comment !== undefined) this.#deletedComments.push({ taskId, comment });
@@ -200,8 +244,13 @@ class BoardSimulation {
     if (roll < 1) return this.#emit({ type: 'BoardRenamed', data: { name: this.#pick(texts) } });
     if (roll < 2) return this.#emit({ type: 'BoardDescriptionChanged', data: { description: this.#pick(texts) } });
     if (roll < 3) return this.#emit({ type: 'ColumnRenamed', data: { columnId, name: this.#pick(texts) } });
-    if (roll < 4) return this.#emit({ type: 'ColumnWipLimitSet', data: { columnId, wipLimit: this.#random() < 0.5 ? null : 3 } });
-    if (roll < 5) return this.#emit({ type: 'ColumnMoved', data: { columnId, from: 'c', position: `c${(this.#counter += 1).toString(36)}` } });
+    if (roll < 4)
+      return this.#emit({ type: 'ColumnWipLimitSet', data: { columnId, wipLimit: this.#random() < 0.5 ? null : 3 } });
+    if (roll < 5)
+      return this.#emit({
+        type: 'ColumnMoved',
+        data: { columnId, from: 'c', position: `c${(this.#counter += 1).toString(36)}` },
+      });
     if (roll < 6.5) {
       const userId = randomUUID();
       this.#members.push(userId);
@@ -236,10 +285,14 @@ export function boardHistories(options: BoardHistoriesOptions): Envelope[][] {
  * Appends histories to the store the way many users would: boards take turns, `chunk` events per
  * append, so the global feed interleaves boards. Keeps every event's id, actor and instant.
  */
-export async function appendHistories(store: EventStore, histories: readonly (readonly Envelope[])[], chunk = 20): Promise<number> {
+export async function appendHistories(
+  store: EventStore,
+  histories: readonly (readonly Envelope[])[],
+  chunk = 20,
+): Promise<number> {
   let appended = 0;
   const offsets = histories.map(() => 0);
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     more = false;
     for (const [index, history] of histories.entries()) {
       const offset = offsets[index]!;

@@ -61,7 +61,9 @@ export function projectionSpec(sql: Sql) {
           if (!boardId) throw new Error('projectionSpec needs at least one event');
           await applyEnvelopes(sql, given);
           await applyEnvelopes(sql, when);
-          expect(await readRows(sql, table, boardId)).toEqual(expected.map((row): unknown => expect.objectContaining(row)));
+          expect(await readRows(sql, table, boardId)).toEqual(
+            expected.map((row): unknown => expect.objectContaining(row)),
+          );
 
           const before = await readBoard(sql, boardId);
           const again = await applyEnvelopes(sql, [...given, ...when]);
@@ -77,7 +79,10 @@ export function projectionSpec(sql: Sql) {
  * The suite's own database: opened before its tests (`onOpen` receives it), dropped after them.
  * Call at the top of a `describe`.
  */
-export function useDatabase(open: () => Promise<{ readonly sql: Sql; drop(): Promise<void> }>, onOpen: (sql: Sql) => void): void {
+export function useDatabase(
+  open: () => Promise<{ readonly sql: Sql; drop(): Promise<void> }>,
+  onOpen: (sql: Sql) => void,
+): void {
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const database = await open();

@@ -37,6 +37,7 @@ export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBo
   };
 }
 
-export const isMemberOf = (state: BoardState, userId: string): boolean => state.status !== 'initial' && state.members[userId] !== undefined;
+export const isMemberOf = (state: BoardState, userId: string): boolean =>
+  state.status !== 'initial' && state.members[userId] !== undefined;
 
 export const storedRevisionOf = revisionOf;

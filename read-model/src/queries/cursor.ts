@@ -43,4 +43,5 @@ const maxMicros = 253_402_300_799_999_999n;
 export const isMicros = (key: string | null): boolean =>
   key !== null && /^-?\d{1,18}$/.test(key) && BigInt(key) >= minMicros && BigInt(key) <= maxMicros;
 export const microsOf = (column: string): string => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
-export const instantFromMicros = (param: string): string => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+export const instantFromMicros = (param: string): string =>
+  `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;

@@ -22,7 +22,11 @@ export interface NotificationPage {
 const stillMember = 'EXISTS (SELECT 1 FROM board_members m WHERE m.board_id = n.board_id AND m.user_id = n.user_id)';
 
 /** Newest first, keyset-paginated on (created_at, id). */
-export async function listNotifications(sql: SqlQueryable, userId: string, options: NotificationListOptions): Promise<NotificationPage> {
+export async function listNotifications(
+  sql: SqlQueryable,
+  userId: string,
+  options: NotificationListOptions,
+): Promise<NotificationPage> {
   const after = options.cursor === undefined ? null : decodeCursor(options.cursor, isMicros);
   const rows = await sql.query<NotificationRow & { read_at: string | Date | null; cursor_key: string }>(
     `SELECT n.*, u.name AS actor_name, ${microsOf('n.created_at')} AS cursor_key
@@ -36,11 +40,18 @@ export async function listNotifications(sql: SqlQueryable, userId: string, optio
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > options.limit && last ? encodeCursor({ key: last.cursor_key, id: last.id }) : null;
-  return { items: page.map((row) => toNewNotification(row).notification), nextCursor, unreadCount: await unreadCount(sql, userId) };
+  return {
+    items: page.map((row) => toNewNotification(row).notification),
+    nextCursor,
+    unreadCount: await unreadCount(sql, userId),
+  };
 }
 
 export async function unreadCount(sql: SqlQueryable, userId: string): Promise<number> {
-  const [row] = await sql.query<{ count: string | number }>(`SELECT count(*) AS count FROM notifications n WHERE n.user_id = $1 AND n.read_at IS NULL AND ${stillMember}`, [userId]);
+  const [row] = await sql.query<{ count: string | number }>(
+    `SELECT count(*) AS count FROM notifications n WHERE n.user_id = $1 AND n.read_at IS NULL AND ${stillMember}`,
+    [userId],
+  );
   return Number(row?.count ?? 0);
 }
 
@@ -63,7 +74,10 @@ export async function markAllNotificationsRead(sql: SqlQueryable, userId: string
 }
 
 /** An explicit follow (true) or opt-out (false) of a task's changes (ADR 0011). */
-export async function setTaskFollow(sql: SqlQueryable, choice: { userId: string; taskId: string; following: boolean; at: Date }): Promise<void> {
+export async function setTaskFollow(
+  sql: SqlQueryable,
+  choice: { userId: string; taskId: string; following: boolean; at: Date },
+): Promise<void> {
   await sql.query(
     `INSERT INTO task_follows (task_id, user_id, following, updated_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (task_id, user_id) DO UPDATE SET following = excluded.following, updated_at = excluded.updated_at`,

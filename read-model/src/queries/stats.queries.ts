@@ -79,10 +79,19 @@ export async function getBoardStats(sql: SqlQueryable, boardId: string, now: Dat
   const [row] = await sql.query<BoardStatsRow>(boardStatsSql, [boardId, now.toISOString()]);
   if (!row) return null;
   return {
-    boardId, revision: row.revision, asOf: now.toISOString(), tasks: row.tasks, byColumn: row.by_column,
-    byAssignee: row.by_assignee, unassigned: row.unassigned, byPriority: row.by_priority, wipBreaches: row.wip_breaches,
+    boardId,
+    revision: row.revision,
+    asOf: now.toISOString(),
+    tasks: row.tasks,
+    byColumn: row.by_column,
+    byAssignee: row.by_assignee,
+    unassigned: row.unassigned,
+    byPriority: row.by_priority,
+    wipBreaches: row.wip_breaches,
     throughput: { ...row.recent, perDay: row.per_day },
-    leadTime: row.lead_time, cycleTime: row.cycle_time, completions: row.completions,
+    leadTime: row.lead_time,
+    cycleTime: row.cycle_time,
+    completions: row.completions,
   };
 }
 
@@ -116,9 +125,20 @@ export function daysBetween(range: FlowRange): string[] {
 /** Cumulative flow: each column's task count at the end of each day of the range. */
 export async function getBoardFlow(sql: SqlQueryable, boardId: string, range: FlowRange): Promise<BoardFlowDto | null> {
   if (!isUuid(boardId)) return null;
-  const [row] = await sql.query<{ revision: number; columns: BoardFlowDto['columns'] }>(boardFlowSql, [boardId, range.from, range.to]);
+  const [row] = await sql.query<{ revision: number; columns: BoardFlowDto['columns'] }>(boardFlowSql, [
+    boardId,
+    range.from,
+    range.to,
+  ]);
   if (!row) return null;
-  return { boardId, revision: row.revision, from: range.from, to: range.to, days: daysBetween(range), columns: row.columns };
+  return {
+    boardId,
+    revision: row.revision,
+    from: range.from,
+    to: range.to,
+    days: daysBetween(range),
+    columns: row.columns,
+  };
 }
 
 const myStatsSql = `
@@ -137,13 +157,24 @@ const myStatsSql = `
 export async function getMyStats(sql: SqlQueryable, userId: string, now: Date): Promise<MyStatsDto> {
   const asOf = now.toISOString();
   const [row] = isUuid(userId)
-    ? await sql.query<{ total: number; by_status: MyStatsDto['byStatus']; by_priority: MyStatsDto['byPriority']; overdue: number; due_24h: number; due_7d: number }>(
-      myStatsSql, [userId, asOf])
+    ? await sql.query<{
+        total: number;
+        by_status: MyStatsDto['byStatus'];
+        by_priority: MyStatsDto['byPriority'];
+        overdue: number;
+        due_24h: number;
+        due_7d: number;
+      }>(myStatsSql, [userId, asOf])
     : [];
   const empty = { low: 0, medium: 0, high: 0, urgent: 0 };
   return {
-    asOf, total: row?.total ?? 0, byStatus: row?.by_status ?? { open: 0, completed: 0 }, byPriority: row?.by_priority ?? empty,
-    overdue: row?.overdue ?? 0, dueWithin24Hours: row?.due_24h ?? 0, dueWithin7Days: row?.due_7d ?? 0,
+    asOf,
+    total: row?.total ?? 0,
+    byStatus: row?.by_status ?? { open: 0, completed: 0 },
+    byPriority: row?.by_priority ?? empty,
+    overdue: row?.overdue ?? 0,
+    dueWithin24Hours: row?.due_24h ?? 0,
+    dueWithin7Days: row?.due_7d ?? 0,
   };
 }
 

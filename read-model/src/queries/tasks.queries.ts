@@ -1,6 +1,14 @@
 import { DomainError, isIsoInstant, type CommentDto, type Page, type Priority, type TaskDto } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
-import { decodeCursor, encodeCursor, instantFromMicros, isMicros, isUuid, microsOf, type KeysetCursor } from './cursor.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  instantFromMicros,
+  isMicros,
+  isUuid,
+  microsOf,
+  type KeysetCursor,
+} from './cursor.js';
 import { iso, SqlParams, taskDtoJson } from './sqlFragments.js';
 
 export const taskSortKeys = ['position', 'createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
@@ -98,8 +106,10 @@ function filters(search: TaskSearch, params: SqlParams): string[] {
   if (search.label !== undefined) where.push(`t.labels @> ARRAY[${params.add(search.label)}::text]`);
   if (search.priority !== undefined) where.push(`t.priority = ${params.add(search.priority)}`);
   if (search.status !== undefined) where.push(`t.status = ${params.add(search.status)}`);
-  if (search.dueBefore !== undefined) where.push(`t.due_date < ${params.add(instantFilter(search.dueBefore, 'dueBefore'))}::timestamptz`);
-  if (search.dueAfter !== undefined) where.push(`t.due_date > ${params.add(instantFilter(search.dueAfter, 'dueAfter'))}::timestamptz`);
+  if (search.dueBefore !== undefined)
+    where.push(`t.due_date < ${params.add(instantFilter(search.dueBefore, 'dueBefore'))}::timestamptz`);
+  if (search.dueAfter !== undefined)
+    where.push(`t.due_date > ${params.add(instantFilter(search.dueAfter, 'dueAfter'))}::timestamptz`);
   const q = search.q?.trim();
   if (q) where.push(textSearch(q, params));
   return where;
@@ -114,7 +124,12 @@ function keysetCondition(key: SortKey, cursor: KeysetCursor, order: 'asc' | 'des
   return key === sortKeys.dueDate ? `(${key.column} IS NULL OR ${after})` : after;
 }
 
-const ids = (search: TaskSearch): (string | undefined)[] => [search.viewerId, search.boardId, search.columnId, search.assigneeId];
+const ids = (search: TaskSearch): (string | undefined)[] => [
+  search.viewerId,
+  search.boardId,
+  search.columnId,
+  search.assigneeId,
+];
 
 /** Tasks on the viewer's boards matching `search`, one keyset page (stable and complete under ties). */
 export async function searchTasks(sql: SqlQueryable, search: TaskSearch): Promise<Page<TaskDto>> {

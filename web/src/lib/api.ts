@@ -63,7 +63,11 @@ async function problemOf(response: Response): Promise<ApiError> {
   } catch {
     // not JSON: a proxy or the network answered
   }
-  return new ApiError(response.status, response.status >= 500 ? 'SERVICE.UNAVAILABLE' : 'UNEXPECTED', response.statusText);
+  return new ApiError(
+    response.status,
+    response.status >= 500 ? 'SERVICE.UNAVAILABLE' : 'UNEXPECTED',
+    response.statusText,
+  );
 }
 
 async function request(method: Method, path: string, body: unknown, auth: boolean): Promise<Response> {
@@ -90,7 +94,12 @@ const expired = (error: ApiError) => error.status === 401 && error.code !== 'AUT
  * The one way to the HTTP API: JSON in and out, problem+json into `ApiError`, and one silent token
  * refresh and retry when an authenticated call answers 401.
  */
-export async function send<T>(method: Method, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<Sent<T>> {
+export async function send<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  options: { auth?: boolean } = {},
+): Promise<Sent<T>> {
   const auth = options.auth ?? true;
   let response = await request(method, path, body, auth);
   if (!response.ok && auth && response.status === 401 && tokens !== null) {
@@ -135,7 +144,8 @@ function remember(method: Method, path: string, data: unknown, etagRevision: num
 
 const query = (params: Record<string, string | number | undefined | null>): string => {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null) search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null) search.set(key, String(value));
   const text = search.toString();
   return text === '' ? '' : `?${text}`;
 };
@@ -174,7 +184,8 @@ export const api = {
   logout: (refreshToken: string) => send<null>('POST', '/auth/logout', { refreshToken }, { auth: false }),
   me: () => send<UserDto>('GET', '/me'),
 
-  listBoards: (cursor: string | null, limit = 20) => send<Page<BoardSummaryDto>>('GET', `/boards${query({ cursor, limit })}`),
+  listBoards: (cursor: string | null, limit = 20) =>
+    send<Page<BoardSummaryDto>>('GET', `/boards${query({ cursor, limit })}`),
   createBoard: (body: { name: string; description?: string }) => send<BoardViewDto>('POST', '/boards', body),
   getBoard: (boardId: string) => send<BoardViewDto>('GET', `/boards/${id(boardId)}`),
   updateBoard: (boardId: string, body: { name?: string; description?: string }) =>
@@ -182,10 +193,17 @@ export const api = {
   archiveBoard: (boardId: string) => send<BoardDto>('DELETE', `/boards/${id(boardId)}`),
   /** Undoes the change `revision` belongs to; 409 `UNDO.UNSAFE` says why when it cannot. */
   undo: (boardId: string, revision: number) =>
-    send<{ undone: { first: number; last: number }; events: Envelope[]; revision: number }>('POST', `/boards/${id(boardId)}/undo`, { revision }),
+    send<{ undone: { first: number; last: number }; events: Envelope[]; revision: number }>(
+      'POST',
+      `/boards/${id(boardId)}/undo`,
+      { revision },
+    ),
   restoreBoard: (boardId: string) => send<BoardDto>('POST', `/boards/${id(boardId)}/restore`),
   taskHistory: (taskId: string, before?: number, limit = 20) =>
-    send<{ entries: HistoryEntry[]; nextBefore: number | null; revision: number }>('GET', `/tasks/${id(taskId)}/history${query({ before, limit })}`),
+    send<{ entries: HistoryEntry[]; nextBefore: number | null; revision: number }>(
+      'GET',
+      `/tasks/${id(taskId)}/history${query({ before, limit })}`,
+    ),
   boardEvents: (boardId: string, after: number, limit = 500) =>
     send<{ events: Envelope[]; revision: number }>('GET', `/boards/${id(boardId)}/events${query({ after, limit })}`),
 
@@ -193,34 +211,43 @@ export const api = {
     send<MemberDto>('POST', `/boards/${id(boardId)}/members`, body),
   changeMemberRole: (boardId: string, userId: string, role: Role) =>
     send<MemberDto>('PATCH', `/boards/${id(boardId)}/members/${id(userId)}`, { role }),
-  removeMember: (boardId: string, userId: string) => send<null>('DELETE', `/boards/${id(boardId)}/members/${id(userId)}`),
+  removeMember: (boardId: string, userId: string) =>
+    send<null>('DELETE', `/boards/${id(boardId)}/members/${id(userId)}`),
 
   addColumn: (boardId: string, body: { name: string; isDone?: boolean; wipLimit?: number | null } & ColumnAnchor) =>
     send<unknown>('POST', `/boards/${id(boardId)}/columns`, body),
   updateColumn: (boardId: string, columnId: string, body: { name?: string; wipLimit?: number | null } & ColumnAnchor) =>
     send<unknown>('PATCH', `/boards/${id(boardId)}/columns/${id(columnId)}`, body),
-  removeColumn: (boardId: string, columnId: string) => send<unknown>('DELETE', `/boards/${id(boardId)}/columns/${id(columnId)}`),
+  removeColumn: (boardId: string, columnId: string) =>
+    send<unknown>('DELETE', `/boards/${id(boardId)}/columns/${id(columnId)}`),
 
   createTask: (boardId: string, body: TaskFields & Anchor & { title: string; columnId?: string }) =>
     send<TaskDto>('POST', `/boards/${id(boardId)}/tasks`, body),
   updateTask: (taskId: string, body: TaskFields) => send<TaskDto>('PATCH', `/tasks/${id(taskId)}`, body),
   deleteTask: (taskId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}`),
-  moveTask: (taskId: string, body: { columnId: string } & Anchor) => send<TaskDto>('POST', `/tasks/${id(taskId)}/move`, body),
+  moveTask: (taskId: string, body: { columnId: string } & Anchor) =>
+    send<TaskDto>('POST', `/tasks/${id(taskId)}/move`, body),
   taskAction: (taskId: string, action: 'complete' | 'reopen' | 'archive' | 'restore') =>
     send<TaskDto>('POST', `/tasks/${id(taskId)}/${action}`),
 
-  listComments: (taskId: string) => send<Page<CommentDto> | CommentDto[]>('GET', `/tasks/${id(taskId)}/comments${query({ limit: 100 })}`),
+  listComments: (taskId: string) =>
+    send<Page<CommentDto> | CommentDto[]>('GET', `/tasks/${id(taskId)}/comments${query({ limit: 100 })}`),
   addComment: (taskId: string, body: string) => send<CommentDto>('POST', `/tasks/${id(taskId)}/comments`, { body }),
   editComment: (taskId: string, commentId: string, body: string) =>
     send<CommentDto>('PATCH', `/tasks/${id(taskId)}/comments/${id(commentId)}`, { body }),
-  deleteComment: (taskId: string, commentId: string) => send<unknown>('DELETE', `/tasks/${id(taskId)}/comments/${id(commentId)}`),
+  deleteComment: (taskId: string, commentId: string) =>
+    send<unknown>('DELETE', `/tasks/${id(taskId)}/comments/${id(commentId)}`),
 
   listNotifications: (options: { cursor?: string | null; unread?: boolean; limit?: number } = {}) =>
-    send<NotificationPage>('GET', `/notifications${query({ cursor: options.cursor, unread: options.unread ? 'true' : undefined, limit: options.limit })}`),
+    send<NotificationPage>(
+      'GET',
+      `/notifications${query({ cursor: options.cursor, unread: options.unread ? 'true' : undefined, limit: options.limit })}`,
+    ),
   markNotificationRead: (notificationId: string) => send<null>('POST', `/notifications/${id(notificationId)}/read`),
   markAllNotificationsRead: () => send<{ marked: number; unreadCount: number }>('POST', '/notifications/read-all'),
   followTask: (taskId: string) => send<{ taskId: string; following: boolean }>('POST', `/tasks/${id(taskId)}/follow`),
-  unfollowTask: (taskId: string) => send<{ taskId: string; following: boolean }>('DELETE', `/tasks/${id(taskId)}/follow`),
+  unfollowTask: (taskId: string) =>
+    send<{ taskId: string; following: boolean }>('DELETE', `/tasks/${id(taskId)}/follow`),
   boardStats: (boardId: string) => send<BoardStatsDto>('GET', `/boards/${id(boardId)}/stats`),
   boardFlow: (boardId: string, range: { from?: string; to?: string } = {}) =>
     send<BoardFlowDto>('GET', `/boards/${id(boardId)}/stats/flow${query(range)}`),

@@ -20,7 +20,8 @@ function tokens(refreshes: boolean) {
   return source;
 }
 
-const authorization = (call: unknown[]) => ((call[1] as RequestInit).headers as Record<string, string>)['Authorization'];
+const authorization = (call: unknown[]) =>
+  ((call[1] as RequestInit).headers as Record<string, string>)['Authorization'];
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -30,7 +31,8 @@ afterEach(() => {
 describe('send', () => {
   describe('when the access token has expired', () => {
     it('refreshes once and retries with the new token, unnoticed by the caller', async () => {
-      const fetch = vi.fn()
+      const fetch = vi
+        .fn()
         .mockResolvedValueOnce(problem(401, 'AUTH.TOKEN_EXPIRED', 'Token expired'))
         .mockResolvedValueOnce(json(200, { ok: true }, { ETag: 'W/"7"' }));
       vi.stubGlobal('fetch', fetch);
@@ -49,9 +51,16 @@ describe('send', () => {
 
   describe('when the server refuses the request', () => {
     it('carries the problem+json code, detail and fields, in readable words', async () => {
-      vi.stubGlobal('fetch', vi.fn().mockResolvedValue(
-        problem(400, 'VALIDATION.FAILED', 'body.title: too long', [{ field: 'body.title', message: 'must be at most 200 characters' }]),
-      ));
+      vi.stubGlobal(
+        'fetch',
+        vi
+          .fn()
+          .mockResolvedValue(
+            problem(400, 'VALIDATION.FAILED', 'body.title: too long', [
+              { field: 'body.title', message: 'must be at most 200 characters' },
+            ]),
+          ),
+      );
       tokens(true);
       const error = await send('POST', '/boards', { name: 'x' }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ApiError);
@@ -59,7 +68,10 @@ describe('send', () => {
     });
 
     it('does not refresh on wrong credentials', async () => {
-      vi.stubGlobal('fetch', vi.fn().mockResolvedValue(problem(401, 'AUTH.INVALID_CREDENTIALS', 'Wrong email or password')));
+      vi.stubGlobal(
+        'fetch',
+        vi.fn().mockResolvedValue(problem(401, 'AUTH.INVALID_CREDENTIALS', 'Wrong email or password')),
+      );
       const source = tokens(true);
       await expect(send('POST', '/auth/login', {})).rejects.toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS' });
       expect(source.refresh).not.toHaveBeenCalled();
@@ -79,7 +91,8 @@ describe('read-your-writes', () => {
   const minRevision = (call: unknown[]) => ((call[1] as RequestInit).headers as Record<string, string>)['Min-Revision'];
 
   it('sends the revision of my write on the reads that follow', async () => {
-    const fetch = vi.fn()
+    const fetch = vi
+      .fn()
       .mockResolvedValueOnce(json(201, { id: 't1', boardId, title: 'Mine' }, { ETag: 'W/"12"' }))
       .mockResolvedValueOnce(json(200, { board: { id: boardId } }))
       .mockResolvedValueOnce(json(200, { items: [] }));
@@ -94,8 +107,14 @@ describe('read-your-writes', () => {
 
   it('retries a read the read models answered READ_MODEL.BEHIND, after Retry-After', async () => {
     const behind = () => problem(503, 'READ_MODEL.BEHIND', 'behind');
-    const fetch = vi.fn()
-      .mockResolvedValueOnce(new Response(behind().body, { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '0' } }))
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(
+        new Response(behind().body, {
+          status: 503,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '0' },
+        }),
+      )
       .mockResolvedValueOnce(json(200, { ok: true }));
     vi.stubGlobal('fetch', fetch);
     tokens(true);
@@ -104,9 +123,13 @@ describe('read-your-writes', () => {
   });
 
   it('gives up after two retries and reports READ_MODEL.BEHIND', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ code: 'READ_MODEL.BEHIND', detail: 'behind', status: 503 }), {
-      status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '0' },
-    }));
+    const fetch = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ code: 'READ_MODEL.BEHIND', detail: 'behind', status: 503 }), {
+          status: 503,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '0' },
+        }),
+    );
     vi.stubGlobal('fetch', fetch);
     tokens(true);
     await expect(send('GET', `/boards/${boardId}`)).rejects.toMatchObject({ code: 'READ_MODEL.BEHIND' });

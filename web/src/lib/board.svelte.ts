@@ -21,7 +21,9 @@ export interface EventFeed {
 }
 
 /** A command as the client states it; time and actor are added here, as the server does. */
-export type Intent = { [K in BoardCommand['type']]: Omit<Extract<BoardCommand, { type: K }>, 'metadata'> }[BoardCommand['type']];
+export type Intent = {
+  [K in BoardCommand['type']]: Omit<Extract<BoardCommand, { type: K }>, 'metadata'>;
+}[BoardCommand['type']];
 
 interface PendingChange {
   readonly id: number;
@@ -98,7 +100,8 @@ export class BoardStore {
       expected++;
     }
     if (next.length > 0 && this.#confirmed.status !== 'initial') {
-      this.#confirmed = next.length === 1 && next[0] ? evolve(this.#confirmed, next[0]) : foldBoard(next, this.#confirmed);
+      this.#confirmed =
+        next.length === 1 && next[0] ? evolve(this.#confirmed, next[0]) : foldBoard(next, this.#confirmed);
       this.#dropSettled();
     }
     if (gap) void this.catchUp().catch(() => undefined);

@@ -11,7 +11,16 @@ const at = '2026-11-28T10:00:00.000Z';
 /** A board at revision 3 with two columns and no tasks, as `GET /boards/:id` answers it. */
 function view(revision = 3): BoardViewDto {
   return {
-    board: { id: boardId, name: 'Launch', description: '', archived: false, createdBy: me, createdAt: at, updatedAt: at, revision },
+    board: {
+      id: boardId,
+      name: 'Launch',
+      description: '',
+      archived: false,
+      createdBy: me,
+      createdAt: at,
+      updatedAt: at,
+      revision,
+    },
     columns: [
       { id: todo, name: 'To do', position: 'V', isDone: false, wipLimit: 2 },
       { id: done, name: 'Done', position: 'k', isDone: true, wipLimit: null },
@@ -24,15 +33,33 @@ function view(revision = 3): BoardViewDto {
 
 function envelope(revision: number, event: BoardEvent): Envelope {
   return {
-    ...event, id: `e${revision}`, boardId, revision, position: String(revision), occurredAt: at, actorId: me,
-    correlationId: 'c', causationId: null, schemaVersion: 1,
+    ...event,
+    id: `e${revision}`,
+    boardId,
+    revision,
+    position: String(revision),
+    occurredAt: at,
+    actorId: me,
+    correlationId: 'c',
+    causationId: null,
+    schemaVersion: 1,
   };
 }
 
 const taskCreated = (revision: number, taskId: string, title: string, position = 'V'): Envelope =>
   envelope(revision, {
     type: 'TaskCreated',
-    data: { taskId, columnId: todo, position, title, description: '', priority: 'medium', dueDate: null, assigneeIds: [], labels: [] },
+    data: {
+      taskId,
+      columnId: todo,
+      position,
+      title,
+      description: '',
+      priority: 'medium',
+      dueDate: null,
+      assigneeIds: [],
+      labels: [],
+    },
   });
 const titleChanged = (revision: number, taskId: string, title: string): Envelope =>
   envelope(revision, { type: 'TaskTitleChanged', data: { taskId, title } });
@@ -74,7 +101,9 @@ describe('BoardStore', () => {
   describe('when a pushed event skips a revision', () => {
     it('does not apply it and fetches every event after my revision', async () => {
       const eventsAfter = vi.fn(async (after: number) => ({
-        events: [taskCreated(4, 't1', 'Write docs'), titleChanged(5, 't1', 'Renamed')].filter((e) => e.revision > after),
+        events: [taskCreated(4, 't1', 'Write docs'), titleChanged(5, 't1', 'Renamed')].filter(
+          (e) => e.revision > after,
+        ),
         revision: 5,
       }));
       const store = storeWith({ eventsAfter });
@@ -91,8 +120,10 @@ describe('BoardStore', () => {
       const store = storeWith();
       store.applyEvents([taskCreated(4, 't1', 'Write docs')]);
       let answer!: (revision: number) => void;
-      const done = store.change({ type: 'UpdateTask', data: { taskId: 't1', title: 'Write the docs' } }, () =>
-        new Promise<number>((resolve) => (answer = resolve)));
+      const done = store.change(
+        { type: 'UpdateTask', data: { taskId: 't1', title: 'Write the docs' } },
+        () => new Promise<number>((resolve) => (answer = resolve)),
+      );
       expect(taskTitle(store, 't1')).toBe('Write the docs');
       store.applyEvents([titleChanged(5, 't1', 'Write the docs')]);
       answer(5);
@@ -105,8 +136,10 @@ describe('BoardStore', () => {
       const store = storeWith();
       store.applyEvents([taskCreated(4, 't1', 'Write docs')]);
       let refuse!: (error: Error) => void;
-      const done = store.change({ type: 'UpdateTask', data: { taskId: 't1', title: 'Mine' } }, () =>
-        new Promise<number>((_resolve, reject) => (refuse = reject)));
+      const done = store.change(
+        { type: 'UpdateTask', data: { taskId: 't1', title: 'Mine' } },
+        () => new Promise<number>((_resolve, reject) => (refuse = reject)),
+      );
       store.applyEvents([titleChanged(5, 't1', 'Theirs')]);
       expect(taskTitle(store, 't1')).toBe('Mine');
       refuse(new Error('refused'));
@@ -132,7 +165,10 @@ describe('BoardStore', () => {
     it('keeps an accepted prediction until its events arrive, then fetches them if the push is late', async () => {
       const eventsAfter = vi.fn(async () => ({ events: [taskCreated(4, 'server-id', 'New card')], revision: 4 }));
       const store = storeWith({ eventsAfter });
-      await store.change({ type: 'CreateTask', data: { taskId: 'local-1', title: 'New card', columnId: todo } }, async () => 4);
+      await store.change(
+        { type: 'CreateTask', data: { taskId: 'local-1', title: 'New card', columnId: todo } },
+        async () => 4,
+      );
       expect(store.tasksByColumn.get(todo)?.map((task) => task.id)).toEqual(['local-1']);
       expect(store.isPredicted('local-1')).toBe(true);
       await vi.waitFor(() => expect(store.revision).toBe(4));

@@ -68,7 +68,10 @@ export class WriteTokens {
   /** The header for a list across boards: `<boardId>:<revision>` of my recent writes, newest first. */
   forList(): string | null {
     const since = this.#now() - this.#listWindowMs;
-    const recent = [...this.#boards].filter(([, written]) => written.at >= since).reverse().slice(0, this.#maxBoards);
+    const recent = [...this.#boards]
+      .filter(([, written]) => written.at >= since)
+      .reverse()
+      .slice(0, this.#maxBoards);
     return recent.length === 0 ? null : recent.map(([boardId, written]) => `${boardId}:${written.revision}`).join(', ');
   }
 
@@ -105,7 +108,10 @@ export function minRevisionFor(tokens: WriteTokens, path: string): string | null
 export function boardOfWrite(tokens: WriteTokens, path: string, data: unknown): string | null {
   const fromPath = boardPath.exec(path)?.[1];
   if (fromPath !== undefined) return decodeURIComponent(fromPath);
-  const body = (typeof data === 'object' && data !== null ? data : {}) as { boardId?: unknown; board?: { id?: unknown } };
+  const body = (typeof data === 'object' && data !== null ? data : {}) as {
+    boardId?: unknown;
+    board?: { id?: unknown };
+  };
   if (typeof body.boardId === 'string') return body.boardId;
   if (typeof body.board?.id === 'string') return body.board.id;
   const task = taskPath.exec(path)?.[1];
@@ -114,9 +120,10 @@ export function boardOfWrite(tokens: WriteTokens, path: string, data: unknown): 
 
 /** Remembers the boards of the tasks in an answer (one task, a page of tasks). */
 export function learnTasks(tokens: WriteTokens, data: unknown): void {
-  const items = (typeof data === 'object' && data !== null && Array.isArray((data as { items?: unknown }).items))
-    ? (data as { items: unknown[] }).items
-    : [data];
+  const items =
+    typeof data === 'object' && data !== null && Array.isArray((data as { items?: unknown }).items)
+      ? (data as { items: unknown[] }).items
+      : [data];
   for (const item of items) {
     const task = item as { id?: unknown; boardId?: unknown; title?: unknown } | null;
     if (task && typeof task.id === 'string' && typeof task.boardId === 'string' && typeof task.title === 'string') {

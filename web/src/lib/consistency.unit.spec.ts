@@ -55,7 +55,8 @@ describe('minRevisionFor', () => {
   it('sends the vector on lists across boards', () => {
     const { tokens } = tokensAt();
     tokens.recordWrite(a, 4);
-    for (const path of ['/boards?limit=20', '/tasks?assigneeId=me', '/me/stats', '/notifications']) expect(minRevisionFor(tokens, path)).toBe(`${a}:4`);
+    for (const path of ['/boards?limit=20', '/tasks?assigneeId=me', '/me/stats', '/notifications'])
+      expect(minRevisionFor(tokens, path)).toBe(`${a}:4`);
     expect(minRevisionFor(tokens, '/me')).toBeNull();
   });
 

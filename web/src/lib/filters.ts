@@ -13,9 +13,17 @@ export interface TaskFilter {
 export const noFilter: TaskFilter = { q: '', assigneeId: '', label: '', priority: '', status: '', showArchived: false };
 
 export const isFiltering = (filter: TaskFilter): boolean =>
-  filter.q.trim() !== '' || filter.assigneeId !== '' || filter.label !== '' || filter.priority !== '' || filter.status !== '';
+  filter.q.trim() !== '' ||
+  filter.assigneeId !== '' ||
+  filter.label !== '' ||
+  filter.priority !== '' ||
+  filter.status !== '';
 
-const words = (q: string): string[] => q.toLocaleLowerCase().split(/\s+/).filter((word) => word !== '');
+const words = (q: string): string[] =>
+  q
+    .toLocaleLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
 
 /** A predicate for one filter: built once, run over thousands of cards. */
 export function taskMatcher(filter: TaskFilter): (task: Task) => boolean {

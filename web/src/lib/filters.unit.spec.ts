@@ -3,8 +3,22 @@ import type { Task } from '@primetrade/domain';
 import { noFilter, taskMatcher } from './filters.js';
 
 const task = (fields: Partial<Task>): Task => ({
-  id: 't', columnId: 'c', position: 'V', title: '', description: '', priority: 'medium', dueDate: null, assigneeIds: [],
-  labels: [], status: 'open', archived: false, createdBy: 'u', createdAt: '', updatedAt: '', completedAt: null, comments: {},
+  id: 't',
+  columnId: 'c',
+  position: 'V',
+  title: '',
+  description: '',
+  priority: 'medium',
+  dueDate: null,
+  assigneeIds: [],
+  labels: [],
+  status: 'open',
+  archived: false,
+  createdBy: 'u',
+  createdAt: '',
+  updatedAt: '',
+  completedAt: null,
+  comments: {},
   ...fields,
 });
 

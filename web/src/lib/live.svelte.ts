@@ -8,7 +8,12 @@ import type { RealtimeSocket } from './socket.js';
 export type ConnectionState = 'connecting' | 'syncing' | 'live' | 'offline' | 'retrying' | 'refused';
 
 /** Refusals that are the truth about this user and board; any other refusal may pass, so we retry. */
-const finalRefusals: ReadonlySet<ErrorCode> = new Set(['BOARD.NOT_FOUND', 'AUTH.FORBIDDEN', 'AUTH.ACCOUNT_DISABLED', 'VALIDATION.FAILED']);
+const finalRefusals: ReadonlySet<ErrorCode> = new Set([
+  'BOARD.NOT_FOUND',
+  'AUTH.FORBIDDEN',
+  'AUTH.ACCOUNT_DISABLED',
+  'VALIDATION.FAILED',
+]);
 
 export interface JoinBackoff {
   readonly firstMs: number;
@@ -19,7 +24,11 @@ export interface JoinBackoff {
 const defaultBackoff: JoinBackoff = { firstMs: 250, maxMs: 5_000, jitter: 0.5 };
 
 /** The delay before retry number `attempt` (0-based): doubling from `firstMs` up to `maxMs`, with jitter. */
-export function joinRetryDelay(attempt: number, backoff: JoinBackoff = defaultBackoff, random: () => number = Math.random): number {
+export function joinRetryDelay(
+  attempt: number,
+  backoff: JoinBackoff = defaultBackoff,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(attempt, 20));
   return Math.round(base * (1 - backoff.jitter + backoff.jitter * random()));
 }

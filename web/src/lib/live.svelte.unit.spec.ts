@@ -8,7 +8,16 @@ const me = '00000000-0000-4000-8000-0000000000aa';
 const at = '2026-11-28T10:00:00.000Z';
 
 const view: BoardViewDto = {
-  board: { id: boardId, name: 'Launch', description: '', archived: false, createdBy: me, createdAt: at, updatedAt: at, revision: 2 },
+  board: {
+    id: boardId,
+    name: 'Launch',
+    description: '',
+    archived: false,
+    createdBy: me,
+    createdAt: at,
+    updatedAt: at,
+    revision: 2,
+  },
   columns: [{ id: 'c1', name: 'To do', position: 'V', isDone: false, wipLimit: null }],
   tasks: [],
   members: [{ userId: me, name: 'Me', role: 'owner', addedAt: at }],
@@ -17,9 +26,26 @@ const view: BoardViewDto = {
 
 const created = (revision: number, title: string): Envelope => ({
   type: 'TaskCreated',
-  data: { taskId: `t${revision}`, columnId: 'c1', position: `V${revision}`, title, description: '', priority: 'medium', dueDate: null, assigneeIds: [], labels: [] },
-  id: `e${revision}`, boardId, revision, position: String(revision), occurredAt: at, actorId: me, correlationId: 'c',
-  causationId: null, schemaVersion: 1,
+  data: {
+    taskId: `t${revision}`,
+    columnId: 'c1',
+    position: `V${revision}`,
+    title,
+    description: '',
+    priority: 'medium',
+    dueDate: null,
+    assigneeIds: [],
+    labels: [],
+  },
+  id: `e${revision}`,
+  boardId,
+  revision,
+  position: String(revision),
+  occurredAt: at,
+  actorId: me,
+  correlationId: 'c',
+  causationId: null,
+  schemaVersion: 1,
 });
 
 /** A socket double: records joins, answers them from `acks` (then ok), and lets the test fire server events. */
@@ -33,7 +59,10 @@ function fakeSocket(acks: (JoinAck | 'timeout')[] = []) {
       return socket;
     },
     off(event: string, handler: (...args: unknown[]) => void) {
-      handlers.set(event, (handlers.get(event) ?? []).filter((item) => item !== handler));
+      handlers.set(
+        event,
+        (handlers.get(event) ?? []).filter((item) => item !== handler),
+      );
       return socket;
     },
     emit: vi.fn(),
@@ -55,20 +84,27 @@ function fakeSocket(acks: (JoinAck | 'timeout')[] = []) {
 /** The server's HTTP side: the board view and the event feed. */
 function fakeServer(events: Envelope[]) {
   const eventQueries: string[] = [];
-  vi.stubGlobal('fetch', vi.fn(async (url: string) => {
-    const path = new URL(url, 'http://test').pathname + new URL(url, 'http://test').search;
-    if (path.includes('/events')) {
-      eventQueries.push(path);
-      const after = Number(new URL(url, 'http://test').searchParams.get('after'));
-      const body = { events: events.filter((event) => event.revision > after), revision: events.at(-1)?.revision ?? 2 };
-      return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
-    }
-    return new Response(JSON.stringify(view), { headers: { 'Content-Type': 'application/json', ETag: 'W/"2"' } });
-  }));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => {
+      const path = new URL(url, 'http://test').pathname + new URL(url, 'http://test').search;
+      if (path.includes('/events')) {
+        eventQueries.push(path);
+        const after = Number(new URL(url, 'http://test').searchParams.get('after'));
+        const body = {
+          events: events.filter((event) => event.revision > after),
+          revision: events.at(-1)?.revision ?? 2,
+        };
+        return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
+      }
+      return new Response(JSON.stringify(view), { headers: { 'Content-Type': 'application/json', ETag: 'W/"2"' } });
+    }),
+  );
   return { eventQueries };
 }
 
-const titles = (live: LiveBoard) => (live.store.state.status === 'initial' ? [] : Object.values(live.store.state.tasks).map((task) => task.title));
+const titles = (live: LiveBoard) =>
+  live.store.state.status === 'initial' ? [] : Object.values(live.store.state.tasks).map((task) => task.title);
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -179,7 +215,9 @@ describe('LiveBoard', () => {
 describe('joinRetryDelay', () => {
   it('doubles from 250 ms up to 5 s', () => {
     const noJitter = { firstMs: 250, maxMs: 5_000, jitter: 0 };
-    expect([0, 1, 2, 3, 4, 5, 9].map((attempt) => joinRetryDelay(attempt, noJitter))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
+    expect([0, 1, 2, 3, 4, 5, 9].map((attempt) => joinRetryDelay(attempt, noJitter))).toEqual([
+      250, 500, 1000, 2000, 4000, 5000, 5000,
+    ]);
   });
 
   it('spreads each delay by the jitter share', () => {

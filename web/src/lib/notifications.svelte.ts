@@ -65,7 +65,9 @@ export class Notifications {
     const item = this.#items.find((candidate) => candidate.id === notificationId);
     if (!item || item.readAt !== null) return;
     await api.markNotificationRead(notificationId);
-    this.#items = this.#items.map((candidate) => (candidate.id === notificationId ? { ...candidate, readAt: new Date().toISOString() } : candidate));
+    this.#items = this.#items.map((candidate) =>
+      candidate.id === notificationId ? { ...candidate, readAt: new Date().toISOString() } : candidate,
+    );
     this.#unreadCount = Math.max(0, this.#unreadCount - 1);
   }
 

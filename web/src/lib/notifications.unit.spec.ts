@@ -5,22 +5,35 @@ import type { RealtimeSocket } from './socket.js';
 
 const at = '2026-11-28T10:00:00.000Z';
 const notification = (id: string, readAt: string | null = null): NotificationDto => ({
-  id, kind: 'assigned', boardId: 'b1', taskId: 't1', taskTitle: 'Write the post', actorId: 'u1', actorName: 'Ada',
-  summary: 'assigned you to “Write the post”', createdAt: at, readAt,
+  id,
+  kind: 'assigned',
+  boardId: 'b1',
+  taskId: 't1',
+  taskTitle: 'Write the post',
+  actorId: 'u1',
+  actorName: 'Ada',
+  summary: 'assigned you to “Write the post”',
+  createdAt: at,
+  readAt,
 });
 
 /** The server's notification endpoints over a list; records the requests. */
 function fakeServer(items: NotificationDto[], options: { failList?: boolean } = {}) {
   const requests: string[] = [];
-  vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
-    const path = new URL(url, 'http://test');
-    requests.push(`${init.method} ${path.pathname}${path.search}`);
-    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-    if (path.pathname.endsWith('/read-all')) return json({ marked: items.filter((item) => item.readAt === null).length, unreadCount: 0 });
-    if (path.pathname.endsWith('/read')) return new Response(null, { status: 204 });
-    if (options.failList) return json({ code: 'SERVICE.UNAVAILABLE', detail: 'down' }, 503);
-    return json({ items, nextCursor: null, unreadCount: items.filter((item) => item.readAt === null).length });
-  }));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init: RequestInit) => {
+      const path = new URL(url, 'http://test');
+      requests.push(`${init.method} ${path.pathname}${path.search}`);
+      const json = (body: unknown, status = 200) =>
+        new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+      if (path.pathname.endsWith('/read-all'))
+        return json({ marked: items.filter((item) => item.readAt === null).length, unreadCount: 0 });
+      if (path.pathname.endsWith('/read')) return new Response(null, { status: 204 });
+      if (options.failList) return json({ code: 'SERVICE.UNAVAILABLE', detail: 'down' }, 503);
+      return json({ items, nextCursor: null, unreadCount: items.filter((item) => item.readAt === null).length });
+    }),
+  );
   return { requests };
 }
 
@@ -32,7 +45,10 @@ function fakeSocket() {
       return socket;
     },
     off(event: string, handler: (...args: unknown[]) => void) {
-      handlers.set(event, (handlers.get(event) ?? []).filter((item) => item !== handler));
+      handlers.set(
+        event,
+        (handlers.get(event) ?? []).filter((item) => item !== handler),
+      );
       return socket;
     },
   };

@@ -26,7 +26,8 @@ const readable: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   'USER.NOT_FOUND': 'No account with this email',
   'USER.LAST_ADMIN': 'The system needs at least one admin',
   'USER.ACCOUNT_INACTIVE': 'This account is disabled or erased',
-  'USER.SOLE_OWNER': 'This person is the only owner of some boards: name a successor, or make another member an owner first',
+  'USER.SOLE_OWNER':
+    'This person is the only owner of some boards: name a successor, or make another member an owner first',
   'COLUMN.NOT_FOUND': 'This column no longer exists',
   'COLUMN.ALREADY_EXISTS': 'This column already exists',
   'COLUMN.NOT_EMPTY': 'Move or delete the tasks of this column first',
@@ -86,7 +87,8 @@ export class ApiError extends Error {
 export const isApiError = (error: unknown): error is ApiError => error instanceof ApiError;
 
 /** `body.password` → `password`: people do not need to know the request layout. */
-export const fieldName = (field: string | undefined): string => (field ?? '').replace(/^(body|query|params|headers)\./, '');
+export const fieldName = (field: string | undefined): string =>
+  (field ?? '').replace(/^(body|query|params|headers)\./, '');
 
 /** One line for a toast or an alert: the readable code, then what the server said. */
 export function describeError(error: unknown): string {

@@ -1,10 +1,21 @@
-import { describeEvent, foldBoard, foldStepwise, initialBoardState, snapshotOf, type BoardState, type Column, type Envelope, type Task } from '@primetrade/domain';
+import {
+  describeEvent,
+  foldBoard,
+  foldStepwise,
+  initialBoardState,
+  snapshotOf,
+  type BoardState,
+  type Column,
+  type Envelope,
+  type Task,
+} from '@primetrade/domain';
 
 /** Reads the board's whole stream, page by page (`GET /boards/:id/events?after=`). */
 export type EventPages = (after: number) => Promise<{ events: readonly Envelope[]; revision: number }>;
 
 const snapshotEvery = 250;
-const byPosition = (a: { position: string }, b: { position: string }) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
+const byPosition = (a: { position: string }, b: { position: string }) =>
+  a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
 
 /**
  * The history slider's model: the board's events folded with the domain's own `evolve` up to any
@@ -19,7 +30,9 @@ export class BoardReplay {
 
   readonly head = $derived(this.events.length - 1);
   readonly state: BoardState = $derived(this.#stateAt(this.revision));
-  readonly columns: readonly Column[] = $derived(this.state.status === 'initial' ? [] : Object.values(this.state.columns).sort(byPosition));
+  readonly columns: readonly Column[] = $derived(
+    this.state.status === 'initial' ? [] : Object.values(this.state.columns).sort(byPosition),
+  );
   readonly tasksByColumn: ReadonlyMap<string, readonly Task[]> = $derived(this.#group());
   /** What the event at the current revision did, in words, against the state just before it. */
   readonly entry = $derived(this.#describe(this.revision));
@@ -67,13 +80,18 @@ export class BoardReplay {
   #describe(revision: number): { summary: string; occurredAt: string; actorId: string } | null {
     const event = this.events[revision];
     if (!event) return null;
-    return { summary: describeEvent(event, this.#stateAt(revision - 1)).summary, occurredAt: event.occurredAt, actorId: event.actorId };
+    return {
+      summary: describeEvent(event, this.#stateAt(revision - 1)).summary,
+      occurredAt: event.occurredAt,
+      actorId: event.actorId,
+    };
   }
 
   #group(): ReadonlyMap<string, readonly Task[]> {
     const groups = new Map<string, Task[]>();
     if (this.state.status === 'initial') return groups;
-    for (const task of Object.values(this.state.tasks)) groups.set(task.columnId, [...(groups.get(task.columnId) ?? []), task]);
+    for (const task of Object.values(this.state.tasks))
+      groups.set(task.columnId, [...(groups.get(task.columnId) ?? []), task]);
     for (const tasks of groups.values()) tasks.sort(byPosition);
     return groups;
   }

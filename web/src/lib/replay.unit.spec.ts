@@ -6,20 +6,43 @@ const boardId = '00000000-0000-4000-8000-000000000001';
 let revision = -1;
 const at = (type: string, data: unknown): Envelope =>
   ({
-    type, data, id: `e${revision + 1}`, boardId, revision: ++revision, position: String(revision).padStart(8, '0'),
-    occurredAt: `2026-01-01T00:00:${String(revision % 60).padStart(2, '0')}.000Z`, actorId: 'owner', correlationId: 'c', causationId: null, schemaVersion: 1,
+    type,
+    data,
+    id: `e${revision + 1}`,
+    boardId,
+    revision: ++revision,
+    position: String(revision).padStart(8, '0'),
+    occurredAt: `2026-01-01T00:00:${String(revision % 60).padStart(2, '0')}.000Z`,
+    actorId: 'owner',
+    correlationId: 'c',
+    causationId: null,
+    schemaVersion: 1,
   }) as unknown as Envelope;
 
 const events: Envelope[] = [
   at('BoardCreated', { boardId, name: 'Launch', description: '' }),
   at('MemberAdded', { userId: 'owner', role: 'owner' }),
   at('ColumnAdded', { columnId: 'todo', name: 'To do', position: 'a0', isDone: false, wipLimit: null }),
-  at('TaskCreated', { taskId: 't1', columnId: 'todo', position: 'a0', title: 'First', description: '', assigneeIds: [], labels: [], priority: 'medium', dueDate: null }),
+  at('TaskCreated', {
+    taskId: 't1',
+    columnId: 'todo',
+    position: 'a0',
+    title: 'First',
+    description: '',
+    assigneeIds: [],
+    labels: [],
+    priority: 'medium',
+    dueDate: null,
+  }),
 ];
 for (let n = 0; n < 600; n += 1) events.push(at('TaskTitleChanged', { taskId: 't1', title: `Title ${n}` }));
 
 describe('BoardReplay', () => {
-  const pages = (after: number) => Promise.resolve({ events: events.filter((event) => event.revision > after).slice(0, 100), revision: events.length - 1 });
+  const pages = (after: number) =>
+    Promise.resolve({
+      events: events.filter((event) => event.revision > after).slice(0, 100),
+      revision: events.length - 1,
+    });
 
   it('loads every page and starts at the newest revision', async () => {
     const replay = new BoardReplay();

@@ -1,10 +1,15 @@
-export type Route = { readonly page: 'boards' } | { readonly page: 'board'; readonly boardId: string; readonly taskId: string | null };
+export type Route =
+  { readonly page: 'boards' } | { readonly page: 'board'; readonly boardId: string; readonly taskId: string | null };
 
 /** `#/boards/<id>` and `#/boards/<id>/tasks/<taskId>`; anything else is the boards list. */
 export function parseRoute(hash: string): Route {
   const match = /^#\/boards\/([^/]+)(?:\/tasks\/([^/]+))?\/?$/.exec(hash);
   if (match?.[1] === undefined) return { page: 'boards' };
-  return { page: 'board', boardId: decodeURIComponent(match[1]), taskId: match[2] === undefined ? null : decodeURIComponent(match[2]) };
+  return {
+    page: 'board',
+    boardId: decodeURIComponent(match[1]),
+    taskId: match[2] === undefined ? null : decodeURIComponent(match[2]),
+  };
 }
 
 export const boardHref = (boardId: string): string => `#/boards/${encodeURIComponent(boardId)}`;

@@ -77,7 +77,11 @@ export class Session implements TokenSource {
     }
   }
 
-  #keep({ user, accessToken, refreshToken }: Partial<AuthResult> & Pick<AuthResult, 'accessToken' | 'refreshToken'>): void {
+  #keep({
+    user,
+    accessToken,
+    refreshToken,
+  }: Partial<AuthResult> & Pick<AuthResult, 'accessToken' | 'refreshToken'>): void {
     const known = user ?? this.#stored?.user;
     if (known === undefined) throw new Error('The server answered without a user');
     this.#stored = { user: known, accessToken, refreshToken };

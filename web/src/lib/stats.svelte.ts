@@ -17,7 +17,11 @@ export class BoardStats {
   #generation = 0;
 
   /** True once loaded with a board that has never had a task. */
-  readonly empty = $derived(this.stats !== null && this.stats.tasks.live + this.stats.tasks.archived === 0 && this.stats.completions.length === 0);
+  readonly empty = $derived(
+    this.stats !== null &&
+      this.stats.tasks.live + this.stats.tasks.archived === 0 &&
+      this.stats.completions.length === 0,
+  );
 
   async load(source: StatsSource): Promise<void> {
     const generation = ++this.#generation;

@@ -35,7 +35,10 @@ export function dailyThroughput(stats: BoardStatsDto, today: string): { x: numbe
   const byDay = new Map(stats.throughput.perDay.map((point) => [point.day, point.completed]));
   const x: number[] = [];
   const completed: number[] = [];
-  const last = Math.max(Date.parse(`${today}T00:00:00Z`), Date.parse(`${stats.throughput.perDay.at(-1)?.day ?? first}T00:00:00Z`));
+  const last = Math.max(
+    Date.parse(`${today}T00:00:00Z`),
+    Date.parse(`${stats.throughput.perDay.at(-1)?.day ?? first}T00:00:00Z`),
+  );
   for (let day = Date.parse(`${first}T00:00:00Z`); day <= last; day += dayMs) {
     const key = new Date(day).toISOString().slice(0, 10);
     x.push(day / 1000);

@@ -8,7 +8,13 @@ export interface VisibleRange {
  * Which rows of a fixed-height list to render: those in the viewport plus `overscan` on each
  * side, so a column of thousands of cards keeps a few dozen in the DOM.
  */
-export function visibleRange(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 6): VisibleRange {
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+  overscan = 6,
+): VisibleRange {
   const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
   const visible = Math.ceil(Math.max(viewportHeight, rowHeight) / rowHeight) + 1;
   const start = Math.max(0, first - overscan);

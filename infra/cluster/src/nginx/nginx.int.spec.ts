@@ -28,11 +28,20 @@ const apiHandler: Handler = (req, res, name) => {
   }
   if (req.url?.startsWith('/api/v1/hang') && hang) return; // never answers
   if (req.url?.endsWith('/busy')) {
-    return void res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' }).end(JSON.stringify({ status: 503, code: 'SERVICE.UNAVAILABLE', node: name }));
+    return void res
+      .writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' })
+      .end(JSON.stringify({ status: 503, code: 'SERVICE.UNAVAILABLE', node: name }));
   }
-  const body = JSON.stringify({ node: name, url: req.url, headers: req.headers, padding: 'x'.repeat(req.url?.includes('big') ? 4000 : 0) });
+  const body = JSON.stringify({
+    node: name,
+    url: req.url,
+    headers: req.headers,
+    padding: 'x'.repeat(req.url?.includes('big') ? 4000 : 0),
+  });
   // Like the API, the node echoes the request id it was given.
-  res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': String(req.headers['x-request-id']) }).end(body);
+  res
+    .writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': String(req.headers['x-request-id']) })
+    .end(body);
 };
 
 describe('nginx in front of the nodes (local target)', () => {
@@ -40,7 +49,8 @@ describe('nginx in front of the nodes (local target)', () => {
   let api: FakeNode[];
   let realtime: FakeNode;
   let nginx: TestNginx;
-  const get = (url: string, headers: Record<string, string> = {}) => fetch(`${nginx.url}${url}`, { headers: { authorization: 'Bearer t', ...headers } });
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${nginx.url}${url}`, { headers: { authorization: 'Bearer t', ...headers } });
   const servedBy = async (url: string, init: RequestInit = {}) => {
     const response = await fetch(`${nginx.url}${url}`, { ...init, headers: { authorization: 'Bearer t' } });
     expect(response.status, url).toBe(200);
@@ -55,11 +65,23 @@ describe('nginx in front of the nodes (local target)', () => {
     // nginx runs as nobody: the web root must be readable by anyone, like a checkout's web/dist.
     for (const dir of [web, path.join(web, 'assets')]) await chmod(dir, 0o755);
     api = [await fakeNode('api-1', apiHandler), await fakeNode('api-2', apiHandler)];
-    realtime = await fakeNode('realtime-1', (_req, res) => res.writeHead(404).end(), (server) => {
-      new Server(server, { transports: ['websocket'] }).on('connection', (socket) => socket.emit('hello', 'realtime-1'));
-    });
+    realtime = await fakeNode(
+      'realtime-1',
+      (_req, res) => res.writeHead(404).end(),
+      (server) => {
+        new Server(server, { transports: ['websocket'] }).on('connection', (socket) =>
+          socket.emit('hello', 'realtime-1'),
+        );
+      },
+    );
     for (const node of [...api, realtime]) await node.up();
-    nginx = await startTestNginx({ api: api.map((node) => node.address), realtime: [realtime.address], webRoot: web, statusServer: null, apiReadTimeout: '1s' });
+    nginx = await startTestNginx({
+      api: api.map((node) => node.address),
+      realtime: [realtime.address],
+      webRoot: web,
+      statusServer: null,
+      apiReadTimeout: '1s',
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -81,7 +103,13 @@ describe('nginx in front of the nodes (local target)', () => {
       const task = randomUUID();
       taskBoards.set(task, board);
       const served = new Set<string>();
-      for (const url of [`/api/v1/boards/${board}`, `/api/v1/boards/${board}/tasks`, `/api/v1/tasks/${task}`, `/api/v1/tasks/${task}/comments`, `/api/v1/tasks/${task}/history`]) {
+      for (const url of [
+        `/api/v1/boards/${board}`,
+        `/api/v1/boards/${board}/tasks`,
+        `/api/v1/tasks/${task}`,
+        `/api/v1/tasks/${task}/comments`,
+        `/api/v1/tasks/${task}/history`,
+      ]) {
         served.add(await servedBy(url));
       }
       served.add(await servedBy(`/api/v1/tasks/${task}/move`, { method: 'POST' }));
@@ -122,7 +150,11 @@ describe('nginx in front of the nodes (local target)', () => {
   });
 
   it('passes a sane X-Request-Id, sets X-Forwarded-*, drops a client traceparent', async () => {
-    const response = await get('/api/v1/me', { 'x-request-id': 'req-42', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-forwarded-for': '6.6.6.6' });
+    const response = await get('/api/v1/me', {
+      'x-request-id': 'req-42',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      'x-forwarded-for': '6.6.6.6',
+    });
     const body = (await response.json()) as { headers: Record<string, string> };
     expect(response.headers.get('x-request-id')).toBe('req-42');
     expect(body.headers['x-request-id']).toBe('req-42');
@@ -155,10 +187,12 @@ describe('nginx in front of the nodes (local target)', () => {
   it('upgrades /socket.io to a websocket on a realtime node, and refuses long polling', async () => {
     const socket = io(nginx.url, { transports: ['websocket'], reconnection: false });
     try {
-      expect(await new Promise((resolve, reject) => {
-        socket.on('hello', resolve);
-        socket.on('connect_error', reject);
-      })).toBe('realtime-1');
+      expect(
+        await new Promise((resolve, reject) => {
+          socket.on('hello', resolve);
+          socket.on('connect_error', reject);
+        }),
+      ).toBe('realtime-1');
     } finally {
       socket.close();
     }
@@ -179,7 +213,7 @@ describe('nginx in front of the nodes (local target)', () => {
     }
   });
 
-  it('moves a dead node\'s boards to the other node, and back when it returns', async () => {
+  it("moves a dead node's boards to the other node, and back when it returns", async () => {
     const board = randomUUID();
     const task = randomUUID();
     taskBoards.set(task, board);
@@ -218,7 +252,7 @@ describe('nginx in front of the nodes (local target)', () => {
 });
 
 describe('the compose and Kubernetes renderings', () => {
-  it('pass `nginx -t` (with what Debian\'s 1.22 lacks swapped out: `resolve`, the resolver, the container paths, logs and names)', async () => {
+  it("pass `nginx -t` (with what Debian's 1.22 lacks swapped out: `resolve`, the resolver, the container paths, logs and names)", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pt-nginx-t-'));
     try {
       for (const { file, target } of deployConfigs) {
@@ -232,7 +266,9 @@ describe('the compose and Kubernetes renderings', () => {
         expect(local, file).not.toMatch(/\bresolve\b/);
         const config = path.join(dir, path.basename(file));
         await writeFile(config, local);
-        const result = spawnSync(findNginx(), ['-t', '-q', '-p', dir, '-c', config, '-e', 'stderr'], { encoding: 'utf8' });
+        const result = spawnSync(findNginx(), ['-t', '-q', '-p', dir, '-c', config, '-e', 'stderr'], {
+          encoding: 'utf8',
+        });
         expect(result.stderr, file).toBe('');
         expect(result.status, file).toBe(0);
       }

@@ -18,7 +18,11 @@ export interface FakeNode {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, name: string) => void;
 
-export async function fakeNode(name: string, handler: Handler, attach?: (server: http.Server) => void): Promise<FakeNode> {
+export async function fakeNode(
+  name: string,
+  handler: Handler,
+  attach?: (server: http.Server) => void,
+): Promise<FakeNode> {
   const port = await unusedPort();
   const seen: string[] = [];
   let server: http.Server | null = null;
@@ -54,7 +58,9 @@ export interface TestNginx {
 }
 
 /** The machine's nginx with the local target over the given nodes, in a temporary directory, on a free port. */
-export async function startTestNginx(options: Omit<LocalTargetOptions, 'port' | 'host' | 'prefix' | 'webRoot'> & { webRoot: string }): Promise<TestNginx> {
+export async function startTestNginx(
+  options: Omit<LocalTargetOptions, 'port' | 'host' | 'prefix' | 'webRoot'> & { webRoot: string },
+): Promise<TestNginx> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pt-nginx-test-'));
   const port = await unusedPort();
   const target = localTarget({ ...options, port, host: '127.0.0.1', prefix: dir });

@@ -10,7 +10,8 @@ const nginxBinary = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx
 /** Debian's nginx, or a clear way to get it. */
 export function findNginx(): string {
   const found = nginxBinary.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error('nginx is not installed: the local cluster runs it in front of the nodes (apt-get install nginx)');
+  if (!found)
+    throw new Error('nginx is not installed: the local cluster runs it in front of the nodes (apt-get install nginx)');
   return found;
 }
 
@@ -62,6 +63,8 @@ export async function prepareNginx(target: NginxTarget, prefix: string): Promise
   }
   const nginxArgs = ['-p', prefix, '-c', config, '-e', 'stderr', '-g', 'daemon off;'];
   // setpriv execs nginx (runuser would stay in between as its parent, and a SIGKILL would miss nginx).
-  const [command, args] = account ? ['setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, '--clear-groups', '--', binary, ...nginxArgs]] : [binary, nginxArgs];
+  const [command, args] = account
+    ? ['setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, '--clear-groups', '--', binary, ...nginxArgs]]
+    : [binary, nginxArgs];
   return { name: 'nginx', command, args, env: {}, readyMessage: '', readyUrl: `http://${target.listen}`, echo: false };
 }

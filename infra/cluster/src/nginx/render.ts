@@ -47,7 +47,9 @@ const securityHeaders = `
       add_header Content-Security-Policy "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'" always;`;
 
 function servers(list: readonly string[], resolve: boolean): string {
-  return list.map((server) => `    server ${server}${resolve ? ' resolve' : ''} max_fails=1 fail_timeout=5s;`).join('\n');
+  return list
+    .map((server) => `    server ${server}${resolve ? ' resolve' : ''} max_fails=1 fail_timeout=5s;`)
+    .join('\n');
 }
 
 function upstreams(target: NginxTarget): string {

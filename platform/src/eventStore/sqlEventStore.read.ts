@@ -1,0 +1,81 @@
+import type { Sql, SqlQueryable } from '../sql/sql.port.js';
+import type { EventStore, ReadAllOptions, StoredEvent } from './eventStore.port.js';
+import { decodePosition, encodePosition, startPosition } from './position.js';
+
+interface EventRow {
+  readonly transaction_id: string;
+  readonly global_position: string;
+  readonly stream_id: string;
+  readonly revision: string;
+  readonly event_id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Record<string, unknown>;
+  readonly recorded_at: Date;
+}
+
+// Output names shadow the columns in ORDER BY, so every ORDER BY below names `e.` explicitly.
+const eventColumns =
+  'e.transaction_id::text AS transaction_id, e.global_position::text AS global_position, e.stream_id, e.revision::text AS revision, e.event_id::text AS event_id, e.type, e.data, e.metadata, e.recorded_at';
+
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  id: row.event_id,
+  streamId: row.stream_id,
+  type: row.type,
+  revision: BigInt(row.revision),
+  position: encodePosition(BigInt(row.transaction_id), BigInt(row.global_position)),
+  data: row.data,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
+});
+
+/** The stream's last revision, or null when it has none; `db` may be a transaction. */
+export async function currentRevision(db: SqlQueryable, s: string, streamId: string): Promise<bigint | null> {
+  const [row] = await db.query<{ revision: string }>(
+    `SELECT revision::text AS revision FROM ${s}.streams WHERE stream_id = $1`,
+    [streamId],
+  );
+  return row ? BigInt(row.revision) : null;
+}
+
+export type SqlReads = Pick<EventStore, 'readStream' | 'readAll' | 'streamRevision'>;
+
+/** The store's reads; `s` is the quoted schema identifier. */
+export function createSqlReads(sql: Sql, s: string): SqlReads {
+  const readStreamText = `SELECT ${eventColumns} FROM ${s}.events e
+       WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
+       ORDER BY e.revision LIMIT $4`;
+  // Only rows of transactions that have all ended: nothing can commit below xmin any more
+  // (both sides carry the rebase offset, ADR 0013).
+  const readAllText = `SELECT ${eventColumns} FROM ${s}.events e
+       WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+         AND e.transaction_id < ${s}.feed_xmin()
+         AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
+       ORDER BY e.transaction_id, e.global_position
+       LIMIT $4`;
+
+  return {
+    async readStream(streamId, readOptions = {}) {
+      const rows = await sql.query<EventRow>(readStreamText, [
+        streamId,
+        (readOptions.fromRevision ?? 0n).toString(),
+        readOptions.toRevision === undefined ? null : readOptions.toRevision.toString(),
+        readOptions.maxCount ?? null,
+      ]);
+      return rows.map(toStoredEvent);
+    },
+
+    async readAll(readOptions: ReadAllOptions = {}) {
+      const after = readOptions.after ? decodePosition(readOptions.after) : startPosition;
+      const rows = await sql.query<EventRow>(readAllText, [
+        after.major.toString(),
+        after.minor.toString(),
+        readOptions.streamPrefix ?? null,
+        readOptions.maxCount ?? null,
+      ]);
+      return rows.map(toStoredEvent);
+    },
+
+    streamRevision: (streamId) => currentRevision(sql, s, streamId),
+  };
+}
