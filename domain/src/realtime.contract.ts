@@ -2,7 +2,7 @@ import type { ErrorCode } from './errors.js';
 import type { Envelope } from './envelope.js';
 import type { NotificationDto } from './notifications.contract.js';
 
-/** Socket.IO protocol (README, "HTTP API in one minute"). Path `/socket.io`, handshake `auth: { token }`. */
+/** Socket.IO protocol (docs/api.md "HTTP in one minute"). Path `/socket.io`, handshake `auth: { token }`. */
 export interface PresenceUser {
   readonly userId: string;
   readonly name: string;

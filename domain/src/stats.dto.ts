@@ -1,5 +1,5 @@
 /**
- * Wire contracts of the statistics endpoints (docs/api.md "Statistics"; the rules are in the README).
+ * Wire contracts of the statistics endpoints (docs/api.md "Statistics", with the rules).
  * Durations are whole milliseconds; days are UTC calendar days `YYYY-MM-DD`.
  */
 import type { Priority } from './board.events.js';

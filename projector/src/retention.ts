@@ -2,7 +2,7 @@ import type { Config, SqlQueryable } from '@primetrade/platform';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 
 /**
- * Retention (issue 11, README "Data care"): rows nobody needs any more are deleted in bounded
+ * Retention (issue 11, docs/operations.md "Data care"): rows nobody needs any more are deleted in bounded
  * batches, so one pass never holds long locks or a long transaction.
  *
  * - Refresh tokens: a token expired more than `refreshTokenDays` ago goes; so does one revoked more

@@ -1,5 +1,5 @@
 -- Statistics read models (docs/architecture.md, issue 5), written by statistics.projection.ts in the same
--- transaction as the other read models. The rules are in README "Statistics".
+-- transaction as the other read models. The rules are in docs/api.md "Statistics".
 
 -- One row per task ever created on a board. A deleted task keeps its row (deleted = true) so that
 -- an undo of the delete brings back its cycle start, which no later event carries.

@@ -60,7 +60,7 @@ export const realtimePath = '/socket.io';
 /** `REALTIME_MAX_MESSAGE_BYTES`' default: a join or presence update is a few hundred bytes, the handshake under 1 KiB. */
 export const defaultMaxMessageBytes = 16 * 1024;
 
-/** The Socket.IO node (README, "How it works"). Attaching starts nothing beyond listening on `httpServer`'s path. */
+/** The Socket.IO node (docs/architecture.md). Attaching starts nothing beyond listening on `httpServer`'s path. */
 export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const { logger } = deps;
   const now = deps.now ?? Date.now;

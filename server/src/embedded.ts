@@ -69,7 +69,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const metrics = createMetrics();
 
   // 1. Storage: PGlite on disk (or the given database), schema up to date.
-  // Accounts, password hashes and the JWT secret live here: the owner's only (README "Data care").
+  // Accounts, password hashes and the JWT secret live here: the owner's only (docs/operations.md "Data care").
   await makePrivateDir(config.DATA_DIR);
   const sql = options.sql ?? (await createPgliteSql({ dataDir: path.join(config.DATA_DIR, 'pglite') }));
   // PGlite sets mode 0666 on the files it creates, whatever the umask: tighten what it just wrote.

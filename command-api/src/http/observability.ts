@@ -17,7 +17,7 @@ export function requestId(newId: () => string): Middleware<AppState> {
 }
 
 /**
- * The `http <route>` span around everything after it (README "Tracing"): a child of the caller's
+ * The `http <route>` span around everything after it (docs/operations.md "Tracing"): a child of the caller's
  * `traceparent` header when there is one. Free when tracing is off.
  */
 export function traceRequest(): Middleware<AppState> {

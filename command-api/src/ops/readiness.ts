@@ -15,7 +15,7 @@ export interface CommandNodeDependencies {
  * needs only the event store: the store down is "unavailable" (503, out of rotation). Without the
  * read database it still accepts commands (queries answer 503 with Retry-After), and without Redis
  * it enforces rate limits per node: both are "degraded" (200), so an orchestrator keeps the writer
- * in rotation (README "Deploy").
+ * in rotation (docs/deploy.md).
  */
 export function commandNodeReadiness(deps: CommandNodeDependencies): ReadinessCheck {
   return async () => ({

@@ -39,7 +39,7 @@ function flowRange(query: { from?: string | undefined; to?: string | undefined }
 }
 
 /**
- * Statistics (docs/api.md; rules in the README): from the projector's read models, for members only,
+ * Statistics (docs/api.md "Statistics", where the rules are): from the projector's read models, for members only,
  * cached under the board's projected revision (or, for `/me/stats`, a fingerprint of the revisions
  * of all my boards) and the minute.
  */

@@ -63,7 +63,7 @@ export interface Cluster {
 const range = (count: number, prefix: string) => Array.from({ length: count }, (_, n) => `${prefix}-${n + 1}`);
 
 /**
- * The local cluster of README "Cluster mode", every service its own supervised process: relays
+ * The local cluster of docs/cluster.md, every service its own supervised process: relays
  * (the first leads, the others stand by), projectors, command-api and realtime nodes, and nginx in
  * front, rendered from the template compose and Kubernetes use (docs/adr/0015-nginx-front-door.md).
  * PostgreSQL, Kafka and Redis must run.

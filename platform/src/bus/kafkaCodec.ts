@@ -12,7 +12,7 @@ export function encodeEnvelope(event: Envelope, extraHeaders: Readonly<Record<st
       'event-id': event.id,
       'event-type': event.type,
       revision: String(event.revision),
-      // W3C Trace Context over Kafka, readable by any traced consumer (README "Tracing").
+      // W3C Trace Context over Kafka, readable by any traced consumer (docs/operations.md "Tracing").
       ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     },
   };

@@ -33,7 +33,7 @@ export class UnrebasedRestoreError extends Error {
     super(
       `The event store "${schema}" holds transaction ids up to ${String(state.maxStored)}, ahead of this PostgreSQL cluster ` +
         `(next ${state.nextFeedId}): it was restored from a logical dump (pg_dump/pg_restore) and not rebased. ` +
-        'New events would sort before published ones. Stop every service and run `npm run ops -- rebase-txids` first (README "Operations CLI").',
+        'New events would sort before published ones. Stop every service and run `npm run ops -- rebase-txids` first (docs/operations.md "Operations CLI").',
     );
   }
 }

@@ -143,7 +143,7 @@ export interface OpsServer {
 
 /**
  * `/healthz`, `/readyz` and `/metrics` for the processes without an HTTP API (relay, projector):
- * the probes (README "Deploy") and Prometheus scraping, on `node:http` alone.
+ * the probes (docs/deploy.md) and Prometheus scraping, on `node:http` alone.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const handle = opsRequestHandler(options);

@@ -14,7 +14,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { redactAttributes, redactText } from './redaction.js';
 
 /**
- * OpenTelemetry traces of one command across every stage (README "Tracing"): HTTP → command →
+ * OpenTelemetry traces of one command across every stage (docs/operations.md "Tracing"): HTTP → command →
  * append, then relay → bus → projector / socket push, joined by the W3C `traceparent` that the
  * events carry (stored metadata, envelope, Kafka header).
  *

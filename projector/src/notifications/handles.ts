@@ -1,5 +1,5 @@
 /**
- * The `@handle` rule for mentions (README "Notifications"). A board member answers to two handles:
+ * The `@handle` rule for mentions (docs/api.md "Notifications"). A board member answers to two handles:
  * the local part of their e-mail address (`ada.lovelace` for ada.lovelace@example.com) and their
  * display name with spaces and punctuation removed (`adalovelace` for "Ada Lovelace"); both
  * case-insensitive. A mention is `@` at the start of the text or after a character that cannot

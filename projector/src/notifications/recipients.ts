@@ -2,7 +2,7 @@ import type { Envelope, NotificationKind } from '@primetrade/domain';
 import { handlesOf, mentionedHandles } from './handles.js';
 
 /**
- * Who is notified of an event, and how (issue 5, README "Notifications"): a pure function of the
+ * Who is notified of an event, and how (issue 5, docs/api.md "Notifications"): a pure function of the
  * event and the board as it was just BEFORE the event, read from the read models by the caller.
  */
 

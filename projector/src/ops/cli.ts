@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { decodePosition } from '@primetrade/platform';
 
-/** Exit codes of `npm run ops` (README "Operations CLI"). */
+/** Exit codes of `npm run ops` (docs/operations.md "Operations CLI"). */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, checkFailed: 3, refused: 4 } as const;
 
 export const helpText = `PrimeTrade operations CLI: run against a cluster's PostgreSQL event store, read models and Kafka.

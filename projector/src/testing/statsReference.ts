@@ -1,7 +1,7 @@
 /**
  * The statistics recomputed from a board's raw events, in plain TypeScript and independent of the
  * projection's SQL: the reference the statistics tests compare the endpoints with. The rules it
- * spells out are the README's ("Statistics").
+ * spells out are in docs/api.md ("Statistics").
  */
 import {
   evolve,

@@ -6,7 +6,7 @@ import { iso } from './sqlFragments.js';
 /**
  * Statistics from the read models (migration 005 and the board tables), each in ONE statement so
  * every figure comes from the same snapshot, with the board revision it includes. The rules are in
- * the README ("Statistics"). Authorization is the caller's.
+ * docs/api.md ("Statistics"). Authorization is the caller's.
  */
 
 const milliseconds = (interval: string) => `round(extract(epoch FROM ${interval}) * 1000)::bigint`;
