@@ -1,11 +1,10 @@
 import {
   clusterSettings,
-  createKafkaEventBus,
   createMetrics,
+  openBoardEventsBus,
   createPostgresSql,
   createRedisClient,
   databaseCheck,
-  ensureBoardEventsTopic,
   mailerFromConfig,
   openClusterEventStore,
   startOpsServer,
@@ -66,19 +65,10 @@ export async function startRelayNode(
   });
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
-  await ensureBoardEventsTopic({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    partitions: config.KAFKA_PARTITIONS,
-    logger,
-  });
-  const bus = createKafkaEventBus({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    clientId: settings.nodeName,
+  // The same id on every relay of the topic: a new leader's producer fences the old one's.
+  const bus = await openBoardEventsBus(config, settings, {
     logger,
     metrics,
-    // The same id on every relay of the topic: a new leader's producer fences the old one's.
     transactionalId: `relay:${config.KAFKA_TOPIC}`,
   });
   const lease = createLeaderLease({
@@ -135,19 +125,7 @@ export async function startProjectorNode(
     applicationName: 'primetrade-projector',
   });
   await runMigrations(sql, logger);
-  await ensureBoardEventsTopic({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    partitions: config.KAFKA_PARTITIONS,
-    logger,
-  });
-  const bus = createKafkaEventBus({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    clientId: settings.nodeName,
-    logger,
-    metrics,
-  });
+  const bus = await openBoardEventsBus(config, settings, { logger, metrics });
   // Pushes reach the realtime nodes through their Redis adapter's channels (same key as theirs).
   const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-notify`, logger, metrics });
   const notifications = createNotificationServices({

@@ -2,12 +2,11 @@ import http from 'node:http';
 import {
   clusterSettings,
   createGuardedSql,
-  createKafkaEventBus,
   createMetrics,
+  openBoardEventsBus,
   createPostgresSql,
   createRedisClient,
   createTokenService,
-  ensureBoardEventsTopic,
   databaseCheck,
   listen,
   subscribeAccountRevocations,
@@ -100,19 +99,7 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
   // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).
   const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));
 
-  await ensureBoardEventsTopic({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    partitions: config.KAFKA_PARTITIONS,
-    logger,
-  });
-  const bus = createKafkaEventBus({
-    brokers: settings.kafkaBrokers,
-    topic: config.KAFKA_TOPIC,
-    clientId: settings.nodeName,
-    logger,
-    metrics,
-  });
+  const bus = await openBoardEventsBus(config, settings, { logger, metrics });
   // Pushes are for people looking now: a new group starts at the end; a client that missed
   // anything catches up through `events?after=` (docs/api.md), so nothing is replayed to rooms.
   // Read uncommitted: the push need not wait for the relay's transaction marker (docs/adr/0016).

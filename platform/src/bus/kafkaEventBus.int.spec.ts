@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import { createLogger } from '../observability/logger.js';
 import { uniqueTopic } from '../testkit/kafka.testkit.js';
+import { boardEnvelopes } from './eventBus.contractSuite.js';
 import { HaltPartitionError, ProducerFencedError, type Delivery } from './eventBus.port.js';
 import kafkajs from 'kafkajs';
 import { encodeEnvelope } from './kafkaCodec.js';
@@ -13,25 +14,7 @@ const logger = createLogger({ level: 'silent', name: 'kafka-bus-test' });
 const brokers = inject('kafkaBrokers').split(',');
 const partitions = 4;
 
-function boardEvents(boardId: string, count: number, from = 0): Envelope[] {
-  return Array.from(
-    { length: count },
-    (_, n) =>
-      ({
-        type: 'TaskTitleChanged',
-        data: { taskId: randomUUID(), title: `t${from + n}` },
-        id: randomUUID(),
-        boardId,
-        revision: from + n,
-        position: String(from + n).padStart(20, '0'),
-        occurredAt: '2026-01-01T00:00:00.000Z',
-        actorId: 'user-1',
-        correlationId: randomUUID(),
-        causationId: null,
-        schemaVersion: 1,
-      }) as unknown as Envelope,
-  );
-}
+const boardEvents = boardEnvelopes;
 
 const revisionsBy = (events: readonly Envelope[], boardId: string) =>
   events.filter((e) => e.boardId === boardId).map((e) => e.revision);

@@ -5,6 +5,8 @@ import { createEventStoreDbEventStore } from '../eventStore/eventStoreDbEventSto
 import { createSqlEventStore } from '../eventStore/sqlEventStore.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createKafkaEventBus, type KafkaEventBus } from '../bus/kafkaEventBus.js';
+import { ensureBoardEventsTopic } from '../bus/kafkaTopics.js';
 import { createPostgresSql } from '../sql/postgresSql.js';
 import type { Sql } from '../sql/sql.port.js';
 
@@ -64,4 +66,37 @@ export async function openClusterEventStore(
       await sql.close();
     },
   };
+}
+
+export interface BoardEventsBusOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The relay's: one id per topic, so a new leader's producer fences the old one's. */
+  readonly transactionalId?: string;
+}
+
+/**
+ * The cluster's bus on the board events topic, created first when missing (with the configured
+ * partition count; a topic with another count is refused).
+ */
+export async function openBoardEventsBus(
+  config: Config,
+  settings: ClusterSettings,
+  options: BoardEventsBusOptions,
+): Promise<KafkaEventBus> {
+  const { logger, metrics } = options;
+  await ensureBoardEventsTopic({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_PARTITIONS,
+    logger,
+  });
+  return createKafkaEventBus({
+    brokers: settings.kafkaBrokers,
+    topic: config.KAFKA_TOPIC,
+    clientId: settings.nodeName,
+    logger,
+    metrics,
+    ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+  });
 }
