@@ -11,6 +11,7 @@ import {
   type Sql,
   type Tracing,
 } from '@primetrade/platform';
+import { eventuallyFound } from '@primetrade/platform/testkit/found.testkit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type EmbeddedSystem } from './embedded.js';
 
@@ -45,15 +46,7 @@ async function call<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
 
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const eventually = <T>(probe: () => T | undefined): Promise<T> => eventuallyFound(probe, 10_000, 25);
 
 const spansOf = (traceId: string) =>
   collector.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);

@@ -20,6 +20,7 @@ import { createCommandHandler, type CommandHandler } from '@primetrade/command-a
 import { createProjector, createRelay, type Projector, type Relay } from '@primetrade/projector';
 import { createMigratedPostgres, type MigratedDatabase } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess, type RealtimeServer } from '@primetrade/realtime';
+import { eventuallyFound } from '@primetrade/platform/testkit/found.testkit.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 /**
@@ -84,15 +85,7 @@ afterAll(async () => {
   await tracing?.shutdown();
 });
 
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const eventually = <T>(probe: () => T | undefined): Promise<T> => eventuallyFound(probe, 30_000, 50);
 
 const only = (spans: readonly ReadableSpan[], name: string): ReadableSpan => {
   const found = spans.filter((span) => span.name === name);

@@ -1,28 +1,27 @@
+import { vi } from 'vitest';
+
 /**
- * Polls `probe` every 100 ms until it returns something other than `undefined` or `false`, and
- * returns that. A probe that throws counts as "not yet"; its last error is in the timeout's message.
+ * Waits (vitest's `vi.waitFor`, every 100 ms) until `probe` returns something other than
+ * `undefined` or `false`, and returns that. A probe that throws counts as "not yet"; its last error
+ * is in the timeout's message.
  */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | false>,
   what: string,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const cause =
-        lastError === undefined
-          ? ''
-          : ` (${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
-      throw new Error(`${what}: not within ${timeoutMs} ms${cause}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    return await vi.waitFor(
+      async () => {
+        const value = await probe();
+        if (value === undefined || value === false) throw new Error('not yet');
+        return value;
+      },
+      { timeout: timeoutMs, interval: 100 },
+    );
+  } catch (error) {
+    throw new Error(`${what}: not within ${timeoutMs} ms (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
   }
 }

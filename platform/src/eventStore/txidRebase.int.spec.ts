@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/postgres.testkit.js';
 import { events } from './eventStore.contract.js';
 import { createSqlEventStore } from './sqlEventStore.js';
@@ -8,9 +8,11 @@ import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import { comparePositions } from './position.js';
 import { rebaseTransactionIds, readTxidState, UnrebasedRestoreError } from './txidRebase.js';
 
-async function waitForFeed(read: () => Promise<unknown[]>, count: number): Promise<void> {
-  for (let i = 0; i < 400 && (await read()).length < count; i += 1) await sleep(25);
-}
+const waitForFeed = (read: () => Promise<unknown[]>, count: number): Promise<void> =>
+  vi.waitFor(async () => expect((await read()).length).toBeGreaterThanOrEqual(count), {
+    timeout: 10_000,
+    interval: 25,
+  });
 
 /**
  * pg_restore into another cluster writes the stored xid8 values verbatim while that cluster's own

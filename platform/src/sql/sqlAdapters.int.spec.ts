@@ -1,17 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
 import type { Sql } from './sql.port.js';
 
-async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(20);
-  }
-}
+const waitUntil = (check: () => boolean, timeoutMs = 5_000): Promise<void> =>
+  vi.waitFor(() => expect(check()).toBe(true), { timeout: timeoutMs, interval: 20 });
 
 function sqlPortBehaviour(name: string, getSql: () => Sql): void {
   describe(`Sql port: ${name}`, () => {
