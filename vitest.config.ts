@@ -6,6 +6,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, impo
 
 // Tests import workspace packages from source, so no build is needed to run them.
 const alias = {
+  // Test kits other workspaces' specs share; listed before the package itself, as the first match wins.
+  '@primetrade/platform/testkit': fileURLToPath(new URL('./platform/src/testkit', import.meta.url)),
   '@primetrade/domain': src('domain'),
   '@primetrade/platform': src('platform'),
   '@primetrade/read-model': src('read-model'),
