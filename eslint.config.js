@@ -11,7 +11,7 @@ const importsOf = (workspace) => [`@primetrade/${workspace}`, `@primetrade/${wor
 const testFiles = (workspace) => [
   `${workspace}/src/**/*.spec.ts`,
   `${workspace}/src/**/*.testkit.ts`,
-  `${workspace}/src/**/*.contract.ts`,
+  `${workspace}/src/**/*.contractSuite.ts`,
 ];
 const forbid = (workspace, forbidden, why) => ({
   'no-restricted-imports': [

@@ -23,7 +23,7 @@ import { corsAllowList, securityHeaders } from './http/security.js';
 import type { AppState } from './http/state.js';
 import { webStatic } from './http/webStatic.js';
 import { registerSecuritySchemes } from './ops/openapi.js';
-import { opsRoutes, type ReadinessCheck } from './ops/ops.routes.js';
+import { createOpsRouter, type ReadinessCheck } from './ops/ops.routes.js';
 
 export interface AppConfig {
   /** e.g. `/api/v1`. */
@@ -140,7 +140,12 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(compress());
   app.use(jsonBody(config.bodyLimitBytes));
   app.use(registrar.router.routes());
-  const ops = opsRoutes({ ...config, metrics: deps.metrics, readiness: deps.readiness, registry: registrar.registry });
+  const ops = createOpsRouter({
+    ...config,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    registry: registrar.registry,
+  });
   app.use(ops.router.routes());
   app.use(ops.assets);
   if (config.webRoot) for (const middleware of webStatic(config.webRoot)) app.use(middleware);

@@ -1,4 +1,4 @@
 import { createInMemoryPresenceStore } from './presence.js';
-import { describePresenceStoreContract } from './presenceStore.contract.js';
+import { describePresenceStoreContract } from './presenceStore.contractSuite.js';
 
 describePresenceStoreContract('in memory', createInMemoryPresenceStore);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceUser } from '@primetrade/domain';
 import { createTestRedis, type TestRedis } from '@primetrade/platform';
-import { describePresenceStoreContract } from './presenceStore.contract.js';
+import { describePresenceStoreContract } from './presenceStore.contractSuite.js';
 import { createRedisPresenceStore, type RedisPresenceStore } from './redisPresenceStore.js';
 
 const user = (name: string): PresenceUser => ({ userId: randomUUID(), name, taskId: null, editing: false });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, createTestRedis, unusedPort, type TestRedis } from '@primetrade/platform';
-import { describeRemovalsContract } from './removals.contract.js';
+import { describeRemovalsContract } from './removals.contractSuite.js';
 import { createRedisRemovals } from './removals.js';
 
 describe('Redis removals', () => {

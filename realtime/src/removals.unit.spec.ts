@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeRemovalsContract } from './removals.contract.js';
+import { describeRemovalsContract } from './removals.contractSuite.js';
 import { createRemovals } from './removals.js';
 
 describeRemovalsContract('in memory', () => createRemovals(), { shared: false });

@@ -11,7 +11,7 @@ import { boardDtoOf, boardNotFound, boardViewOf, isMemberIn } from './stateViews
 
 const tags = ['boards'];
 
-export function boardsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerBoardRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock, newId } = deps;
 
   /** Runs a board-level command and answers 200 with the board. */

@@ -29,7 +29,7 @@ function columnChanges(
   return changes;
 }
 
-export function columnsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerColumnRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, clock, newId } = deps;
 
   defineRoute(

@@ -1,18 +1,18 @@
 import { createMemoryCache } from '@primetrade/platform';
 import type { RouteRegistrar } from '../http/route.js';
 import { createCommandHandler } from '../commands/handleCommand.js';
-import { eventsRoutes } from '../events/events.routes.js';
-import { historyRoutes } from '../history/history.routes.js';
-import { followRoutes } from '../notifications/follows.routes.js';
-import { statsRoutes } from '../stats/stats.routes.js';
+import { registerEventRoutes } from '../events/events.routes.js';
+import { registerHistoryRoutes } from '../history/history.routes.js';
+import { registerFollowRoutes } from '../notifications/follows.routes.js';
+import { registerStatsRoutes } from '../stats/stats.routes.js';
 import { createStatsCache } from '../stats/statsCache.js';
-import { boardOfTaskRoutes } from '../tasks/boardOfTask.routes.js';
-import { commentsRoutes } from '../tasks/comments.routes.js';
-import { tasksRoutes } from '../tasks/tasks.routes.js';
+import { registerBoardOfTaskRoutes } from '../tasks/boardOfTask.routes.js';
+import { registerCommentRoutes } from '../tasks/comments.routes.js';
+import { registerTaskRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
-import { boardsRoutes } from './boards.routes.js';
-import { columnsRoutes } from './columns.routes.js';
-import { membersRoutes } from './members.routes.js';
+import { registerBoardRoutes } from './boards.routes.js';
+import { registerColumnRoutes } from './columns.routes.js';
+import { registerMemberRoutes } from './members.routes.js';
 
 export type { BoardApiDeps } from './boardApi.deps.js';
 
@@ -28,14 +28,14 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
       conflictRetry: deps.conflictDeadlineMs === undefined ? undefined : { deadlineMs: deps.conflictDeadlineMs },
     });
   const routeDeps: BoardRouteDeps = { ...deps, commands };
-  boardsRoutes(registrar, routeDeps);
-  membersRoutes(registrar, routeDeps);
-  columnsRoutes(registrar, routeDeps);
-  tasksRoutes(registrar, routeDeps);
-  commentsRoutes(registrar, routeDeps);
-  boardOfTaskRoutes(registrar, routeDeps);
-  eventsRoutes(registrar, routeDeps);
-  historyRoutes(registrar, routeDeps);
-  followRoutes(registrar, routeDeps);
-  statsRoutes(registrar, routeDeps, createStatsCache(deps.statsCache ?? createMemoryCache()));
+  registerBoardRoutes(registrar, routeDeps);
+  registerMemberRoutes(registrar, routeDeps);
+  registerColumnRoutes(registrar, routeDeps);
+  registerTaskRoutes(registrar, routeDeps);
+  registerCommentRoutes(registrar, routeDeps);
+  registerBoardOfTaskRoutes(registrar, routeDeps);
+  registerEventRoutes(registrar, routeDeps);
+  registerHistoryRoutes(registrar, routeDeps);
+  registerFollowRoutes(registrar, routeDeps);
+  registerStatsRoutes(registrar, routeDeps, createStatsCache(deps.statsCache ?? createMemoryCache()));
 }

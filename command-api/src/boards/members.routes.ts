@@ -10,7 +10,7 @@ import { findAccount, inactiveAccountError } from './users.queries.js';
 
 const tags = ['members'];
 
-export function membersRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerMemberRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock } = deps;
 
   defineRoute(

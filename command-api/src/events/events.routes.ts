@@ -14,7 +14,7 @@ import { eventsPage, eventsQuery } from './events.schemas.js';
  * Membership comes from the store-folded state, not the read model, so a member added a
  * moment ago can catch up at once.
  */
-export function eventsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerEventRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   defineRoute(
     registrar,
     {

@@ -25,7 +25,7 @@ import {
  * stream: the store is the record, so history is exact whatever the read models say. Only current
  * members may read it (the store-folded state decides, like `events?after=`).
  */
-export function historyRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   async function memberStream(boardId: string, userId: string): Promise<Envelope[]> {
     const state = await deps.commands.load(boardId);
     if (!isMemberIn(state, userId)) throw boardNotFound();

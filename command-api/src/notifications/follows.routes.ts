@@ -13,7 +13,7 @@ const tags = ['notifications'];
  * automatically; these record an explicit choice, which wins over that (ADR 0011). Any member who
  * may see the task may follow it; others get the task's 404.
  */
-export function followRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerFollowRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const choose = async (ctx: AppContext, taskId: string, following: boolean) => {
     const userId = requireUser(ctx).id;
     await findTask(deps, taskId, userId);

@@ -19,7 +19,7 @@ export interface OpsRoutesDeps {
  * Unprefixed operational endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document
  * and its Swagger UI. Mount `router.routes()` then `assets` after the API router.
  */
-export function opsRoutes(deps: OpsRoutesDeps): { router: Router; assets: Middleware } {
+export function createOpsRouter(deps: OpsRoutesDeps): { router: Router; assets: Middleware } {
   const router = new Router();
   const document = openApiDocument(deps.registry, { version: deps.version, apiPrefix: deps.apiPrefix });
   const specUrl = `${deps.apiPrefix}/openapi.json`;

@@ -43,7 +43,7 @@ function flowRange(query: { from?: string | undefined; to?: string | undefined }
  * cached under the board's projected revision (or, for `/me/stats`, a fingerprint of the revisions
  * of all my boards) and the minute.
  */
-export function statsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps, statsCache: StatsCache): void {
+export function registerStatsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps, statsCache: StatsCache): void {
   const { sql, clock } = deps;
 
   async function projectedRevision(boardId: string): Promise<number> {

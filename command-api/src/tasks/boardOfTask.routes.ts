@@ -10,7 +10,7 @@ import { taskParams } from './tasks.schemas.js';
  * decides (a task unknown here hashes on its own id). The answer is a board id, which opens
  * nothing: every board route checks membership. nginx answers 404 to `/api/v1/internal/` from outside.
  */
-export function boardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerBoardOfTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   defineRoute(
     registrar,
     {

@@ -12,7 +12,7 @@ import { commentBodySchema, commentParams, taskParams } from './tasks.schemas.js
 
 const tags = ['comments'];
 
-export function commentsRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerCommentRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { sql, newId } = deps;
 
   const commentCommand = (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) =>

@@ -30,7 +30,7 @@ const taskActions = {
   restore: { type: 'RestoreTask', summary: 'Restore an archived task' },
 } as const;
 
-export function tasksRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
+export function registerTaskRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock, newId } = deps;
 
   const taskCommand = (ctx: AppContext, taskId: string, build: (metadata: CommandMetadata) => BoardCommand) =>

@@ -1,7 +1,7 @@
 /**
  * The event store port, docs/architecture.md. Revisions are 0-based per stream (EventStoreDB convention).
  * Adapters: PostgreSQL and PGlite (one implementation over `Sql`), EventStoreDB.
- * All of them pass the contract suite in `eventStore.contract.ts`.
+ * All of them pass the contract suite in `eventStore.contractSuite.ts`.
  */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
 

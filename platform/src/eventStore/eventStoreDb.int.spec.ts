@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { eventStoreContract, events } from './eventStore.contract.js';
+import { eventStoreContract, events } from './eventStore.contractSuite.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createEventStoreDbEventStore } from './eventStoreDbEventStore.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { events } from './eventStore.contract.js';
+import { events } from './eventStore.contractSuite.js';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
 import {
   classifyConflict,

@@ -1,4 +1,4 @@
-import { eventStoreContract } from './eventStore.contract.js';
+import { eventStoreContract } from './eventStore.contractSuite.js';
 import { createInMemoryEventStore } from './inMemoryEventStore.js';
 import { faultyAppends } from '../testkit/faultyEventStore.testkit.js';
 

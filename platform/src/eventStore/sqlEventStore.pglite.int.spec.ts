@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Sql } from '../sql/sql.port.js';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
-import { eventStoreContract } from './eventStore.contract.js';
-import { sqlEventStoreContract } from './sqlEventStore.contract.js';
+import { eventStoreContract } from './eventStore.contractSuite.js';
+import { sqlEventStoreContract } from './sqlEventStore.contractSuite.js';
 import { makeSchemaStore } from './sqlEventStore.testkit.js';
 
 let sql: Sql;

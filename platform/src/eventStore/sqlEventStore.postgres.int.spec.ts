@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
-import { eventStoreContract } from './eventStore.contract.js';
-import { sqlEventStoreContract } from './sqlEventStore.contract.js';
+import { eventStoreContract } from './eventStore.contractSuite.js';
+import { sqlEventStoreContract } from './sqlEventStore.contractSuite.js';
 import { makeSchemaStore } from './sqlEventStore.testkit.js';
 
 let database: TestDatabase;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../sql/sql.port.js';
 import { faultySql, type Statement } from '../testkit/faultySql.testkit.js';
-import type { AppendFault, ContractStore } from './eventStore.contract.js';
+import type { AppendFault, ContractStore } from './eventStore.contractSuite.js';
 import { createSqlEventStore } from './sqlEventStore.js';
 
 // The store's own append statements (`sqlEventStore.append.ts`), not the DDL that defines them.

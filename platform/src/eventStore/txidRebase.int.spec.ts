@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/postgres.testkit.js';
-import { events } from './eventStore.contract.js';
+import { events } from './eventStore.contractSuite.js';
 import { createSqlEventStore } from './sqlEventStore.js';
 import { faultyAppendSql } from './sqlEventStore.testkit.js';
 import { comparePositions } from './position.js';

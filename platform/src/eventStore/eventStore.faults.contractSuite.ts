@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, StoredEvent } from './eventStore.port.js';
-import { readAllSettled } from './eventStore.contract.js';
+import { readAllSettled } from './eventStore.contractSuite.js';
 import { seededRandom } from '../testkit/random.testkit.js';
-import type { AppendFault, MakeStore } from './eventStore.contract.js';
+import type { AppendFault, MakeStore } from './eventStore.contractSuite.js';
 
 const event = (writer: number): EventToAppend => ({ id: randomUUID(), type: 'Tested', data: { writer }, metadata: {} });
 

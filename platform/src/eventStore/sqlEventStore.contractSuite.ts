@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { Sql } from '../sql/sql.port.js';
-import { events } from './eventStore.contract.js';
+import { events } from './eventStore.contractSuite.js';
 import type { StoredEvent } from './eventStore.port.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createSqlEventStore } from './sqlEventStore.js';

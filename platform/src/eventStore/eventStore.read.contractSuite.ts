@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore } from './eventStore.port.js';
-import { events, readAllSettled } from './eventStore.contract.js';
+import { events, readAllSettled } from './eventStore.contractSuite.js';
 
 /**
- * The reading part of the event store contract, `readStream` and `readAll` (eventStore.contract.ts
+ * The reading part of the event store contract, `readStream` and `readAll` (eventStore.contractSuite.ts
  * runs it inside its own describe, on the same fresh store per test).
  */
 export function readContract(current: () => { readonly store: EventStore; readonly stream: () => string }): void {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './eventStore.port.js';
 import type { EventStore, EventToAppend, ReadAllOptions, StoredEvent } from './eventStore.port.js';
-import { eventStoreFaultContract } from './eventStore.faults.contract.js';
-import { readContract } from './eventStore.read.contract.js';
-import { subscribeContract } from './eventStore.subscribe.contract.js';
+import { eventStoreFaultContract } from './eventStore.faults.contractSuite.js';
+import { readContract } from './eventStore.read.contractSuite.js';
+import { subscribeContract } from './eventStore.subscribe.contractSuite.js';
 
 export interface ContractStore {
   readonly store: EventStore;

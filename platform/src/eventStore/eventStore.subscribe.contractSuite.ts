@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventStore, StoredEvent } from './eventStore.port.js';
-import { events, readAllSettled } from './eventStore.contract.js';
+import { events, readAllSettled } from './eventStore.contractSuite.js';
 
 /**
- * The `subscribeToAll` part of the event store contract (eventStore.contract.ts runs it inside
+ * The `subscribeToAll` part of the event store contract (eventStore.contractSuite.ts runs it inside
  * its own describe, on the same fresh store per test).
  */
 export function subscribeContract(current: () => { readonly store: EventStore; readonly stream: () => string }): void {
