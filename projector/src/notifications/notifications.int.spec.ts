@@ -6,7 +6,7 @@ import { applyEnvelopes as applyLive, type ProjectEvents } from '../applyBatch.j
 import { listNotifications, setTaskFollow, readModelBackends } from '@primetrade/read-model';
 import { rebuildReadModels } from '../rebuild.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
-import { appendHistories } from '../testing/boardHistory.testkit.js';
+import { appendHistories, feedShows } from '../testing/boardHistory.testkit.js';
 import { notifyDueSoon } from './dueSoon.js';
 import { projectWithNotifications } from './notifications.projection.js';
 
@@ -303,9 +303,12 @@ describe.each(readModelBackends('notify'))('Notifications projected on $name', (
         board.emit({ type: 'TaskCompleted', data: { taskId: created.data.taskId } }, { actorId: cy.id }),
       ];
       await applyEnvelopes(sql, events);
-      await appendHistories(
+      await feedShows(
         store,
-        [...delivered.values()].map((history) => [...history.values()]),
+        await appendHistories(
+          store,
+          [...delivered.values()].map((history) => [...history.values()]),
+        ),
       );
       const before = await sql.query('SELECT * FROM notifications ORDER BY id');
       await sql.query('UPDATE notifications SET read_at = now() WHERE user_id = $1', [bob.id]);

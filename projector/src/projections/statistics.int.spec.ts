@@ -16,7 +16,7 @@ import {
   readModelBackends,
 } from '@primetrade/read-model';
 import { foldReadModels } from '../rebuild.js';
-import { appendHistories } from '../testing/boardHistory.testkit.js';
+import { appendHistories, feedShows } from '../testing/boardHistory.testkit.js';
 import { useDatabase } from '../testing/readModels.testkit.js';
 import { statsFromEvents } from '../testing/statsReference.js';
 import { statsScenario, type StatsScenario } from '../testing/statsScenario.testkit.js';
@@ -59,10 +59,11 @@ describe.each(readModelBackends('stats'))('Statistics on $name', ({ open }) => {
     }
     const store = await createSqlEventStore(sql);
     try {
-      await appendHistories(
+      const appended = await appendHistories(
         store,
         scenarios.map((scenario) => scenario.events),
       );
+      await feedShows(store, appended);
       const fold = await foldReadModels({ sql, store });
       try {
         expect(await compareReadModels({ sql, schema: 'public' }, { sql, schema: fold.schema })).toEqual([]);

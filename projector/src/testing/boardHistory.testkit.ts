@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   boardStreamId,
+  boardStreamPrefix,
   foldBoard,
   type BoardEvent,
   type Comment,
@@ -11,6 +12,7 @@ import {
 } from '@primetrade/domain';
 import { seededRandom, toEventToAppend, type EventStore } from '@primetrade/platform';
 import { BoardStream } from './boardEvents.testkit.js';
+import { waitFor } from './wait.testkit.js';
 
 /** Text users type: quotes, backslashes, dollar signs, SQL, non-ASCII. Stored and shown as text. */
 const texts = [
@@ -309,4 +311,17 @@ export async function appendHistories(
     }
   }
   return appended;
+}
+
+/**
+ * Waits until the store's feed (`readAll`) shows `count` board events. The feed shows a transaction
+ * only once every older one on the server has ended (docs/architecture.md), so another database's
+ * long transaction on a shared server holds fresh appends back for a while.
+ */
+export async function feedShows(store: EventStore, count: number, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    async () => (await store.readAll({ streamPrefix: boardStreamPrefix })).length >= count,
+    `the feed to show ${count} events`,
+    timeoutMs,
+  );
 }
