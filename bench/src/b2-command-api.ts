@@ -47,6 +47,8 @@ export async function startCommandNode(databaseUrl: string): Promise<{ url: stri
     env: {
       PATH: process.env.PATH ?? '',
       BENCH_DATABASE_URL: databaseUrl,
+      ...(process.env.BENCH_GROUP_COMMIT ? { BENCH_GROUP_COMMIT: process.env.BENCH_GROUP_COMMIT } : {}),
+      ...(process.env.BENCH_GROUP_IN_FLIGHT ? { BENCH_GROUP_IN_FLIGHT: process.env.BENCH_GROUP_IN_FLIGHT } : {}),
       DATA_DIR: path.join(import.meta.dirname, '.data'),
       LOG_LEVEL: 'silent',
       JWT_SECRET: randomUUID() + randomUUID(),

@@ -21,16 +21,16 @@ export type SqlAppend = (
   expected: ExpectedRevision,
 ) => Promise<AppendResult>;
 
-interface InsertedRow {
+export interface InsertedRow {
   readonly transaction_id: string;
   readonly global_position: string;
   readonly revision: string;
 }
 
-const toPayload = (events: readonly EventToAppend[]) =>
+export const toPayload = (events: readonly EventToAppend[]) =>
   events.map((event) => ({ id: event.id, type: event.type, data: event.data ?? null, metadata: event.metadata }));
 
-const toResult = (last: InsertedRow): AppendResult => ({
+export const toResult = (last: InsertedRow): AppendResult => ({
   nextExpectedRevision: BigInt(last.revision),
   position: encodePosition(BigInt(last.transaction_id), BigInt(last.global_position)),
 });
@@ -49,7 +49,7 @@ function lastInRevisionOrder(streamId: string, rows: readonly InsertedRow[]): In
   return last;
 }
 
-const isUniqueViolation = (error: unknown, constraint: string): boolean =>
+export const isUniqueViolation = (error: unknown, constraint: string): boolean =>
   typeof error === 'object' &&
   error !== null &&
   (error as { code?: unknown }).code === '23505' &&
@@ -82,7 +82,14 @@ const appendQueries = (s: string) => ({
  * Appends of the SQL event store (docs/architecture.md): one round trip for the common case
  * (docs/adr/0005-single-round-trip-append.md), the full transaction when that one cannot decide.
  */
-export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
+export interface SqlAppends {
+  /** One round trip in the common case, the full transaction when that one cannot decide. */
+  readonly append: SqlAppend;
+  /** The full transaction only: what decides an item a group commit could not (ADR 0021). */
+  readonly appendInTransaction: SqlAppend;
+}
+
+export function createSqlAppend(target: SqlAppendTarget): SqlAppends {
   const { sql, schema, s, channel } = target;
   const q = appendQueries(s);
   const lockKey = (streamId: string) => `${schema}:${streamId}`;
@@ -173,19 +180,29 @@ export function createSqlAppend(target: SqlAppendTarget): SqlAppend {
     return toResult(rows.reduce((a, b) => (BigInt(b.revision) > BigInt(a.revision) ? b : a)));
   }
 
-  return async (streamId, events, expected) => {
-    try {
-      return (await appendFast(streamId, events, expected)) ?? (await appendInTransaction(streamId, events, expected));
-    } catch (error) {
-      // Another stream took one of these ids concurrently (same-stream writers are serialised).
-      if (isUniqueViolation(error, 'events_event_id_key')) {
-        const found = await findIds(sql, events);
-        throw new DuplicateEventIdError(
-          streamId,
-          found.length > 0 ? found.map((location) => location.id) : events.map((event) => event.id),
-        );
+  /** `path`, with an id taken concurrently by another stream reported as such (same-stream writers are serialised). */
+  const classified =
+    (path: SqlAppend): SqlAppend =>
+    async (streamId, events, expected) => {
+      try {
+        return await path(streamId, events, expected);
+      } catch (error) {
+        if (isUniqueViolation(error, 'events_event_id_key')) {
+          const found = await findIds(sql, events);
+          throw new DuplicateEventIdError(
+            streamId,
+            found.length > 0 ? found.map((location) => location.id) : events.map((event) => event.id),
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
+    };
+
+  return {
+    append: classified(
+      async (streamId, events, expected) =>
+        (await appendFast(streamId, events, expected)) ?? (await appendInTransaction(streamId, events, expected)),
+    ),
+    appendInTransaction: classified(appendInTransaction),
   };
 }

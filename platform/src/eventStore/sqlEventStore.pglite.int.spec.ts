@@ -14,4 +14,6 @@ afterAll(async () => {
 });
 
 eventStoreContract('PGlite', (fault) => makeSchemaStore(sql, fault));
+// The same promises with concurrent appends grouped into shared statements (docs/adr/0021).
+eventStoreContract('PGlite, group commit', (fault) => makeSchemaStore(sql, fault, { groupCommit: true }));
 sqlEventStoreContract('PGlite', () => sql, { concurrentTransactions: false });

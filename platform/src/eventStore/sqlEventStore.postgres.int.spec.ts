@@ -15,4 +15,6 @@ afterAll(async () => {
 });
 
 eventStoreContract('PostgreSQL', (fault) => makeSchemaStore(database.sql, fault));
+// The same promises with concurrent appends grouped into shared statements (docs/adr/0021).
+eventStoreContract('PostgreSQL, group commit', (fault) => makeSchemaStore(database.sql, fault, { groupCommit: true }));
 sqlEventStoreContract('PostgreSQL', () => database.sql, { concurrentTransactions: true });

@@ -104,6 +104,76 @@ BEGIN
     SELECT 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text FROM inserted i;
 END
 $fn$;
+
+-- Group commit (ADR 0021): several appends, to different streams or the same one, as one statement
+-- and one transaction. Each item is what append_events does, in the batch's order, with its own
+-- answer: 'conflict' writes nothing for that item only. Every stream lock is taken first, in one
+-- global order (no deadlock between batches), before the first write assigns the transaction id
+-- (ADR 0002). A stored id fails the whole statement (unique violation); the caller then appends
+-- the items one by one. One row per item: its last event.
+CREATE OR REPLACE FUNCTION ${s}.append_events_many(p_batch jsonb, p_channel text)
+RETURNS TABLE (item integer, status text, transaction_id text, global_position text, revision text)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_key text;
+  v_item record;
+  v_stream text;
+  v_expected text;
+  v_events jsonb;
+  v_count bigint;
+  v_current bigint;
+  v_appended boolean := false;
+BEGIN
+  FOR v_key IN
+    SELECT k.key FROM (SELECT DISTINCT b.value->>'lockKey' AS key FROM jsonb_array_elements(p_batch) b) k
+    ORDER BY hashtextextended(k.key, 0), k.key
+  LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended(v_key, 0));
+  END LOOP;
+  FOR v_item IN SELECT b.value, (b.ordinality - 1)::integer AS n FROM jsonb_array_elements(p_batch) WITH ORDINALITY b ORDER BY b.ordinality
+  LOOP
+    v_stream := v_item.value->>'stream';
+    v_expected := v_item.value->>'expected';
+    v_events := v_item.value->'events';
+    v_count := jsonb_array_length(v_events);
+    IF v_expected = 'no_stream' THEN
+      INSERT INTO ${s}.streams (stream_id, revision) VALUES (v_stream, v_count - 1) ON CONFLICT (stream_id) DO NOTHING;
+      v_current := NULL;
+    ELSIF v_expected ~ '^[0-9]+$' THEN
+      v_current := v_expected::bigint;
+      UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = v_stream AND revision = v_current;
+    ELSE
+      SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = v_stream;
+      IF v_current IS NULL AND v_expected = 'any' THEN
+        INSERT INTO ${s}.streams (stream_id, revision) VALUES (v_stream, v_count - 1);
+      ELSIF v_current IS NOT NULL THEN
+        UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = v_stream;
+      END IF;
+    END IF;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT v_item.n, 'conflict'::text, NULL::text, NULL::text, NULL::text;
+      CONTINUE;
+    END IF;
+    v_appended := true;
+    RETURN QUERY
+      WITH batch AS MATERIALIZED (
+        SELECT COALESCE(v_current, -1) + e.ordinality AS rev, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
+               e.value->'data' AS data, e.value->'metadata' AS metadata
+        FROM jsonb_array_elements(v_events) WITH ORDINALITY AS e(value, ordinality)
+        ORDER BY e.ordinality)
+      , inserted AS (
+        INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+        SELECT (SELECT ${s}.feed_transaction_id()), v_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
+        RETURNING events.transaction_id, events.global_position, events.revision)
+      SELECT v_item.n, 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text
+      FROM inserted i ORDER BY i.revision DESC LIMIT 1;
+  END LOOP;
+  IF v_appended THEN
+    PERFORM pg_notify(p_channel, '');
+  END IF;
+END
+$fn$;
 `;
 
 /** Creates the tables if absent; safe when several processes start at once. */

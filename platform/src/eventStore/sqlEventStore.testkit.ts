@@ -2,18 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../sql/sql.port.js';
 import { faultySql, type Statement } from '../testkit/faultySql.testkit.js';
 import type { AppendFault, ContractStore } from './eventStore.contractSuite.js';
-import { createSqlEventStore } from './sqlEventStore.js';
+import { createSqlEventStore, type SqlEventStoreOptions } from './sqlEventStore.js';
 
 // The store's own append statements (`sqlEventStore.append.ts`), not the DDL that defines them.
-const isSingleRoundTripAppend = (text: string) => /^\s*SELECT\b[^;]*\.append_events\(/.test(text);
+const isSingleRoundTripAppend = (text: string) => /^\s*SELECT\b[^;]*\.append_events(_many)?\(/.test(text);
+const isGroupCommit = (text: string) => /\.append_events_many\(/.test(text);
 const isTransactionalInsert = (text: string) => /^\s*WITH\b[\s\S]*\bINSERT INTO \S+\.events \(/.test(text);
 
-/** The stream an append transaction wrote to (both paths send it as their first parameter); none when it wrote nothing. */
-function appendedStream(statements: readonly Statement[]): string | undefined {
+/**
+ * The streams an append transaction wrote to: both single paths send the stream as their first
+ * parameter, a group commit (docs/adr/0021) a batch of items naming theirs. None when it wrote nothing.
+ */
+function appendedStreams(statements: readonly Statement[]): string[] {
   const write = statements.find(
     (statement) => isSingleRoundTripAppend(statement.text) || isTransactionalInsert(statement.text),
   );
-  return write ? String(write.params[0]) : undefined;
+  if (!write) return [];
+  if (!isGroupCommit(write.text)) return [String(write.params[0])];
+  return (JSON.parse(String(write.params[0])) as { stream: string }[]).map((item) => item.stream);
 }
 
 /**
@@ -29,17 +35,21 @@ export function faultyAppendSql(sql: Sql, fault: AppendFault, options: { alterna
     inOwnTransaction: isSingleRoundTripAppend,
     decline: () => options.alternatePaths === true && (appends += 1) % 2 === 0,
     beforeCommit: async (statements) => {
-      const streamId = appendedStream(statements);
-      if (streamId !== undefined) await fault(streamId);
+      // Once per append, as without group commit: a batch runs the fault for each of its items.
+      for (const streamId of appendedStreams(statements)) await fault(streamId);
     },
   });
 }
 
 /** A SQL event store in a fresh schema of `sql`, dropped on cleanup: one database serves many tests. */
-export async function makeSchemaStore(sql: Sql, fault?: AppendFault): Promise<ContractStore> {
+export async function makeSchemaStore(
+  sql: Sql,
+  fault?: AppendFault,
+  storeOptions: Pick<SqlEventStoreOptions, 'groupCommit'> = {},
+): Promise<ContractStore> {
   const schema = `es_${randomBytes(5).toString('hex')}`;
   const storeSql = fault ? faultyAppendSql(sql, fault, { alternatePaths: true }) : sql;
-  const store = await createSqlEventStore(storeSql, { schema, pollIntervalMs: 100 });
+  const store = await createSqlEventStore(storeSql, { schema, pollIntervalMs: 100, ...storeOptions });
   return {
     store,
     async cleanup() {

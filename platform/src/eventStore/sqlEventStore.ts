@@ -8,6 +8,7 @@ import { comparePositions } from './position.js';
 import { ensureSchema, schemaIdentifier } from './sqlEventStore.schema.js';
 import { createSqlAppend } from './sqlEventStore.append.js';
 import type { SqlAppend } from './sqlEventStore.append.js';
+import { createGroupCommit, type GroupCommitOptions } from './sqlEventStore.groupCommit.js';
 import { createSqlReads } from './sqlEventStore.read.js';
 import { createSqlSubscriptions } from './sqlEventStore.subscribe.js';
 import { assertRebased } from './txidRebase.js';
@@ -29,6 +30,11 @@ export interface SqlEventStoreOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
   readonly metrics?: Pick<Metrics, 'appendDuration'>;
+  /**
+   * Concurrent appends share statements and transactions (docs/adr/0021-group-commit-of-appends.md):
+   * `true` or its settings. Off by default: one append, one statement.
+   */
+  readonly groupCommit?: boolean | GroupCommitOptions;
 }
 
 /** Each append's duration, labelled ok, conflict or error. */
@@ -61,7 +67,12 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
   await ensureSchema(sql, schema);
   await assertRebased(sql, schema);
 
-  const append = timedAppend(createSqlAppend({ sql, schema, s, channel }), options.metrics);
+  const target = { sql, schema, s, channel };
+  const appends = createSqlAppend(target);
+  const grouped = options.groupCommit
+    ? createGroupCommit(target, appends, options.groupCommit === true ? {} : options.groupCommit)
+    : appends.append;
+  const append = timedAppend(grouped, options.metrics);
   const reads = createSqlReads(sql, s);
   const subscriptions = createSqlSubscriptions({
     sql,
