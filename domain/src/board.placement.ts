@@ -34,10 +34,9 @@ export function taskSlot(board: ExistingBoard, columnId: string, placement: Plac
     return slotFor(tasksInColumn(board, columnId, exceptId), placement, 'TASK.INVALID_ANCHOR');
   }
   let last: string | null = null;
-  // Object.values, not for…in: each command folds a fresh copy of the record, and for…in must build
-  // the key enumeration anew for every fresh object (several times slower: bench/README.md, B2 profile).
-  for (const task of Object.values(board.tasks)) {
-    if (task.columnId !== columnId || task.id === exceptId) continue;
+  for (const id in board.tasks) {
+    const task = board.tasks[id];
+    if (task === undefined || task.columnId !== columnId || task.id === exceptId) continue;
     if (last === null || task.position > last) last = task.position;
   }
   return { lower: last, upper: null };

@@ -57,7 +57,8 @@ export async function openClusterEventStore(
     max: config.PG_POOL_MAX,
     applicationName: `primetrade-${parts.role}-store`,
   });
-  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
+  // Commands of many boards arrive at once: they share append statements (docs/adr/0021-group-commit-of-appends.md).
+  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics, groupCommit: true });
   return {
     store,
     sql,
