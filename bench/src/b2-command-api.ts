@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +41,13 @@ export async function benchKoaOverhead(pairs: number): Promise<RatioResult> {
   }
 }
 
-export async function startCommandNode(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * The command node's store groups concurrent appends as the cluster's does (docs/adr/0021); set
+ * BENCH_GROUP_COMMIT=0 to measure it without, BENCH_GROUP_IN_FLIGHT to change its statements in flight.
+ */
+export async function startCommandNode(
+  databaseUrl: string,
+): Promise<{ url: string; child: ChildProcess; groupCommit: boolean }> {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof`) profiles the node under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(import.meta.dirname, 'commandNode.js')], {
@@ -61,7 +68,7 @@ export async function startCommandNode(databaseUrl: string): Promise<{ url: stri
     child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`command node exited with ${code}`)));
   });
-  return { url, child };
+  return { url, child, groupCommit: process.env.BENCH_GROUP_COMMIT !== '0' };
 }
 
 /** JSON over a keep-alive agent: cheaper for the load generator than fetch. */
@@ -93,9 +100,22 @@ export function jsonClient(baseUrl: string) {
     });
 }
 
+/** User + system CPU seconds a process has used so far (Linux `/proc/<pid>/stat`, ticks of 10 ms). */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface CommandBench {
   readonly ratio: RatioResult;
   readonly latency: LatencyResult;
+  /**
+   * The command node's CPU per command over the subject's runs (user + system, µs): unlike the
+   * rates, hardly moved by what else the shared machine runs.
+   */
+  readonly nodeCpuMicrosPerCommand: number;
+  /** Whether the node's store groups concurrent appends (docs/adr/0021-group-commit-of-appends.md). */
+  readonly groupCommit: boolean;
 }
 
 /**
@@ -131,6 +151,8 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
       causationId: null,
       schemaVersion: 1,
     };
+    const pid = node.child.pid ?? 0;
+    let [commands, nodeCpuSeconds] = [0, 0];
     const ratio = await interleaved({
       name: 'B2 HTTP command vs direct append (16 clients)',
       unit: 'ops/s',
@@ -148,7 +170,16 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
       },
       subject: {
         label: 'POST /boards/:id/tasks',
-        run: () => closedLoop(16, 2000, (worker, i) => createTask(boards[worker]!, i).then(() => undefined)),
+        run: async () => {
+          const before = await processCpuSeconds(pid);
+          const rate = await closedLoop(16, 2000, (worker, i) =>
+            createTask(boards[worker]!, i).then(() => {
+              commands += 1;
+            }),
+          );
+          nodeCpuSeconds += (await processCpuSeconds(pid)) - before;
+          return rate;
+        },
       },
     });
     const rate = Math.max(1, Math.floor(ratio.subject.median / 2));
@@ -157,7 +188,12 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
       createTask(boards[i % boards.length]!, i).then(() => undefined),
     );
     await store.close();
-    return { ratio, latency };
+    return {
+      ratio,
+      latency,
+      nodeCpuMicrosPerCommand: (nodeCpuSeconds / commands) * 1e6,
+      groupCommit: node.groupCommit,
+    };
   } finally {
     node.child.kill('SIGTERM');
     await new Promise((resolve) => node.child.once('exit', resolve));

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const sql = createPostgresSql({ connectionString: process.env.BENCH_DATABASE_URL ?? '', max: 20 });
   await runMigrations(sql);
   const store = await createSqlEventStore(sql, {
-    groupCommit: process.env.BENCH_GROUP_COMMIT === '0' ? false : { maxInFlight: Number(process.env.BENCH_GROUP_IN_FLIGHT ?? 2) },
+    groupCommit:
+      process.env.BENCH_GROUP_COMMIT === '0' ? false : { maxInFlight: Number(process.env.BENCH_GROUP_IN_FLIGHT ?? 2) },
   });
   const app = createApp(
     commandApiDeps(config, {

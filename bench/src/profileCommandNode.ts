@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '@primetrade/platform';
-import { jsonClient, startCommandNode } from './b2-command-api.js';
+import { jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
 import { closedLoop } from './lib/measure.js';
 
 /**
@@ -43,12 +43,6 @@ function selfTimes(profile: CpuProfile): Map<string, number> {
   return times;
 }
 
-/** User + system CPU seconds of a process so far (Linux `/proc/<pid>/stat`, clock ticks of 10 ms). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 interface Run {
   readonly commands: number;
   /** The node's CPU seconds during the load. */
@@ -60,7 +54,7 @@ async function profiledRun(seconds: number, clients: number, directory: string):
   process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
   const node = await startCommandNode(database.url);
   let done = 0;
-  let cpu = 0;
+  let cpu: number;
   try {
     const api = jsonClient(node.url);
     const session = await api('POST', '/auth/register', null, {
@@ -79,9 +73,9 @@ async function profiledRun(seconds: number, clients: number, directory: string):
         done += 1;
       });
     const pid = node.child.pid ?? 0;
-    const before = await cpuSeconds(pid);
+    const before = await processCpuSeconds(pid);
     if (seconds > 0) await closedLoop(clients, seconds * 1000, create);
-    cpu = (await cpuSeconds(pid)) - before;
+    cpu = (await processCpuSeconds(pid)) - before;
   } finally {
     node.child.kill('SIGTERM');
     await new Promise((resolve) => node.child.once('exit', resolve));

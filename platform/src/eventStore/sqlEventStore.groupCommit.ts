@@ -13,8 +13,8 @@ interface Waiting {
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
   readonly expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 type ItemRow = { readonly item: number; readonly status: string } & InsertedRow;
