@@ -22,24 +22,30 @@ const createTask = (taskId: string): BoardCommand => ({
 
 let database: TestDatabase;
 let secondPool: Sql;
-const stores: EventStore[] = [];
+/** Two "nodes" per mode: each its own pool and store on one PostgreSQL database, as two command-api processes. */
+const storesOf = new Map<boolean, EventStore[]>();
 
 beforeAll(async () => {
   database = await createTestDatabase('cmd_conflicts');
-  // Two "nodes": each its own pool and store on one PostgreSQL database, as two command-api processes.
   secondPool = createPostgresSql({ connectionString: database.url, max: 10, applicationName: 'test:cmd_conflicts_2' });
-  stores.push(await createSqlEventStore(database.sql), await createSqlEventStore(secondPool));
+  for (const groupCommit of [false, true]) {
+    storesOf.set(groupCommit, [
+      await createSqlEventStore(database.sql, { groupCommit }),
+      await createSqlEventStore(secondPool, { groupCommit }),
+    ]);
+  }
 });
 afterAll(async () => {
-  for (const store of stores) await store.close();
+  for (const store of [...storesOf.values()].flat()) await store.close();
   await secondPool?.close();
   await database?.drop();
 });
 
-describe('command handler on a real PostgreSQL store', () => {
+// Group commit (docs/adr/0021-group-commit-of-appends.md) as the cluster runs it, and without.
+describe.each([false, true])('command handler on a real PostgreSQL store (group commit: %s)', (groupCommit) => {
   describe('when two nodes with 8 writers each create tasks on one board at once', () => {
     it('refuses none and stores every create exactly once', async () => {
-      const [storeA, storeB] = stores.map(countingConflicts);
+      const [storeA, storeB] = (storesOf.get(groupCommit) ?? []).map(countingConflicts);
       if (storeA === undefined || storeB === undefined) throw new Error('stores missing');
       const nodes = [createCommandHandler({ store: storeA }), createCommandHandler({ store: storeB })];
       const boardId = randomUUID();
@@ -74,6 +80,48 @@ describe('command handler on a real PostgreSQL store', () => {
       expect(new Set(created)).toEqual(new Set(taskIds));
       expect(stored.map((event) => Number(event.revision))).toEqual(stored.map((_, index) => index));
       expect(storeA.conflicts + storeB.conflicts).toBeGreaterThan(0);
+    }, 120_000);
+  });
+
+  describe('when two nodes create tasks on eight boards at once, each writer on its own board', () => {
+    it('stores every create exactly once, each board numbered without gaps', async () => {
+      const [storeA, storeB] = storesOf.get(groupCommit) ?? [];
+      if (storeA === undefined || storeB === undefined) throw new Error('stores missing');
+      const nodes = [createCommandHandler({ store: storeA }), createCommandHandler({ store: storeB })];
+      const boards = Array.from({ length: 8 }, () => randomUUID());
+      for (const boardId of boards) {
+        await nodes[0]?.handle(
+          boardId,
+          {
+            type: 'CreateBoard',
+            metadata: meta(),
+            data: { boardId, name: 'Board', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+          },
+          { correlationId: 'setup' },
+        );
+      }
+      const perBoard = 25;
+      const written = new Map(boards.map((boardId) => [boardId, [] as string[]]));
+      await Promise.all(
+        boards.flatMap((boardId) =>
+          nodes.map(async (node) => {
+            for (let n = 0; n < perBoard; n += 1) {
+              const taskId = randomUUID();
+              await node.handle(boardId, createTask(taskId), { correlationId: taskId });
+              written.get(boardId)?.push(taskId);
+            }
+          }),
+        ),
+      );
+      for (const boardId of boards) {
+        const stored = await storeA.readStream(boardStreamId(boardId));
+        const created = stored
+          .filter((event) => event.type === 'TaskCreated')
+          .map((event) => (event.data as { taskId: string }).taskId);
+        expect(new Set(created)).toEqual(new Set(written.get(boardId)));
+        expect(created).toHaveLength(2 * perBoard);
+        expect(stored.map((event) => Number(event.revision))).toEqual(stored.map((_, index) => index));
+      }
     }, 120_000);
   });
 });
