@@ -109,6 +109,8 @@ export async function processCpuSeconds(pid: number): Promise<number> {
 export interface CommandBench {
   readonly ratio: RatioResult;
   readonly latency: LatencyResult;
+  /** The store alone: 16 direct appenders with group commit vs without (what the command node's store gains). */
+  readonly storeGroupCommit: RatioResult;
   /**
    * The command node's CPU per command over the subject's runs (user + system, µs): unlike the
    * rates, hardly moved by what else the shared machine runs.
@@ -122,7 +124,9 @@ export interface CommandBench {
  * B2b: a full command over HTTP (auth, rate limit, validation, state cache, decide, append, response)
  * on a command-api node as it runs in cluster mode — its own process, no relay or projector in it —
  * vs a direct append to the same store from this process, both at 16 concurrent clients on real
- * PostgreSQL, interleaved. Then the HTTP command at half its measured maximum rate, open loop.
+ * PostgreSQL, interleaved. Then the HTTP command at half its measured maximum rate, open loop. The
+ * node's store groups concurrent appends (docs/adr/0021) and the direct baseline does not; the last
+ * comparison shows what grouping alone gives the store.
  */
 export async function benchCommandApi(pairs: number): Promise<CommandBench> {
   const database = await createTestDatabase('bench_b2', { max: 1 });
@@ -144,6 +148,7 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
     const createTask = (board: string, n: number) =>
       api('POST', `/boards/${board}/tasks`, token, { title: `Task ${n}` });
     const store = await createSqlEventStore(sql, { pollIntervalMs: 60_000 });
+    const groupedStore = await createSqlEventStore(sql, { pollIntervalMs: 60_000, groupCommit: true });
     const metadata = {
       occurredAt: new Date().toISOString(),
       actorId: randomUUID(),
@@ -187,10 +192,25 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
     const latency = await openLoop(rate, 10_000, (i) =>
       createTask(boards[i % boards.length]!, i).then(() => undefined),
     );
-    await store.close();
+    const directAppends = (target: typeof store, prefix: string) => () =>
+      closedLoop(16, 2000, async (worker) => {
+        await target.appendToStream(`${prefix}-${worker}`, [
+          { id: randomUUID(), type: 'TaskCreated', data: { title: 'x' }, metadata },
+        ]);
+      });
+    const storeGroupCommit = await interleaved({
+      name: 'B2 direct append: group commit vs one statement each (16 clients)',
+      unit: 'ops/s',
+      pairs,
+      log,
+      baseline: { label: 'store.appendToStream', run: directAppends(store, 'single') },
+      subject: { label: 'with groupCommit', run: directAppends(groupedStore, 'grouped') },
+    });
+    await Promise.all([store.close(), groupedStore.close()]);
     return {
       ratio,
       latency,
+      storeGroupCommit,
       nodeCpuMicrosPerCommand: (nodeCpuSeconds / commands) * 1e6,
       groupCommit: node.groupCommit,
     };
