@@ -1,0 +1,75 @@
+import { createTestDatabase } from '@primetrade/platform';
+import { jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
+import { closedLoop } from './lib/measure.js';
+
+/**
+ * `node bench/dist/compareGroupCommit.js [rounds] [modes…]`: B2's HTTP load (16 clients, each creating
+ * tasks on its own board) on one command node per group-commit setting (`off`, or the statements in
+ * flight: `1`, `2`, `4`…), all on one database and alive at once, measured round-robin for 3 s each
+ * so the shared machine's load falls on every setting alike. Prints rate and node CPU per command.
+ */
+interface Subject {
+  readonly mode: string;
+  readonly node: Awaited<ReturnType<typeof startCommandNode>>;
+  readonly create: (worker: number, i: number) => Promise<unknown>;
+}
+
+async function start(mode: string, databaseUrl: string): Promise<Subject> {
+  if (mode === 'off') process.env.BENCH_GROUP_COMMIT = '0';
+  else {
+    delete process.env.BENCH_GROUP_COMMIT;
+    process.env.BENCH_GROUP_IN_FLIGHT = mode;
+  }
+  const node = await startCommandNode(databaseUrl);
+  const api = jsonClient(node.url);
+  const session = await api('POST', '/auth/register', null, {
+    email: `bench-${mode}@example.test`,
+    password: 'benchmark password',
+    name: 'Bench',
+  });
+  const token = String(session.accessToken);
+  const boards: string[] = [];
+  for (let n = 0; n < 16; n += 1) {
+    const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
+    boards.push(view.board.id);
+  }
+  return {
+    mode,
+    node,
+    create: (worker, i) => api('POST', `/boards/${boards[worker]!}/tasks`, token, { title: `Task ${i}` }),
+  };
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 3);
+  const modes = process.argv.length > 3 ? process.argv.slice(3) : ['off', '1', '2', '4'];
+  const database = await createTestDatabase('bench_group_commit', { max: 1 });
+  const subjects: Subject[] = [];
+  try {
+    for (const mode of modes) subjects.push(await start(mode, database.url));
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const { mode, node, create } of subjects) {
+        const pid = node.child.pid ?? 0;
+        const before = await processCpuSeconds(pid);
+        let done = 0;
+        const rate = await closedLoop(16, 3000, (worker, i) =>
+          create(worker, i).then(() => {
+            done += 1;
+          }),
+        );
+        const micros = (((await processCpuSeconds(pid)) - before) / done) * 1e6;
+        console.log(
+          `round ${round}, group commit ${mode === 'off' ? 'off' : `${mode} in flight`}: ${rate.toFixed(0)} commands/s, node CPU ${micros.toFixed(0)} µs/command`,
+        );
+      }
+    }
+  } finally {
+    for (const { node } of subjects) {
+      node.child.kill('SIGTERM');
+      await new Promise((resolve) => node.child.once('exit', resolve));
+    }
+    await database.drop();
+  }
+}
+
+void main();
