@@ -1,18 +1,21 @@
 import { createTestDatabase } from '@primetrade/platform';
 import { jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
-import { closedLoop } from './lib/measure.js';
+import { closedLoop, formatLatency, openLoop } from './lib/measure.js';
 
 /**
- * `node bench/dist/compareGroupCommit.js [rounds] [modes…]`: B2's HTTP load (16 clients, each creating
- * tasks on its own board) on one command node per group-commit setting (`off`, or the statements in
- * flight: `1`, `2`, `4`…), all on one database and alive at once, measured round-robin for 3 s each
- * so the shared machine's load falls on every setting alike. Prints rate and node CPU per command.
+ * `node bench/dist/compareGroupCommit.js [rounds] [rate] [modes…]`: B2's HTTP load (16 clients, each
+ * creating tasks on its own board) on one command node per group-commit setting (`off`, or the
+ * statements in flight: `1`, `2`, `4`…), all on one database and alive at once, measured round-robin
+ * so the shared machine's load falls on every setting alike: 3 s closed loop (rate, node CPU per
+ * command), then 5 s open loop at `rate` commands/s over the 16 boards (latency; default 100/s).
  */
 interface Subject {
   readonly mode: string;
   readonly node: Awaited<ReturnType<typeof startCommandNode>>;
   readonly create: (worker: number, i: number) => Promise<unknown>;
 }
+
+const label = (mode: string) => (mode === 'off' ? 'off' : `${mode} in flight`);
 
 async function start(mode: string, databaseUrl: string): Promise<Subject> {
   if (mode === 'off') process.env.BENCH_GROUP_COMMIT = '0';
@@ -42,7 +45,8 @@ async function start(mode: string, databaseUrl: string): Promise<Subject> {
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 3);
-  const modes = process.argv.length > 3 ? process.argv.slice(3) : ['off', '1', '2', '4'];
+  const rate = Number(process.argv[3] ?? 100);
+  const modes = process.argv.length > 4 ? process.argv.slice(4) : ['off', '1', '2', '4'];
   const database = await createTestDatabase('bench_group_commit', { max: 1 });
   const subjects: Subject[] = [];
   try {
@@ -52,14 +56,15 @@ async function main(): Promise<void> {
         const pid = node.child.pid ?? 0;
         const before = await processCpuSeconds(pid);
         let done = 0;
-        const rate = await closedLoop(16, 3000, (worker, i) =>
+        const closed = await closedLoop(16, 3000, (worker, i) =>
           create(worker, i).then(() => {
             done += 1;
           }),
         );
         const micros = (((await processCpuSeconds(pid)) - before) / done) * 1e6;
+        const latency = await openLoop(rate, 5000, (i) => create(i % 16, i).then(() => undefined));
         console.log(
-          `round ${round}, group commit ${mode === 'off' ? 'off' : `${mode} in flight`}: ${rate.toFixed(0)} commands/s, node CPU ${micros.toFixed(0)} µs/command`,
+          `round ${round}, group commit ${label(mode)}: ${closed.toFixed(0)} commands/s, node CPU ${micros.toFixed(0)} µs/command; at ${rate}/s open loop ${formatLatency(latency)}, ${latency.errors} errors`,
         );
       }
     }
