@@ -40,7 +40,28 @@ export interface MixedResult {
   readonly busiest: { readonly service: string; readonly cores: number } | null;
   /** CPU milliseconds per request of each service at the last sustained mixed step (the capacity model's input). */
   readonly cpuMsPerRequest: Record<string, number>;
+  /**
+   * CPU milliseconds each further request costs: the slope of cores against rate over the sustained
+   * steps (least squares), so fixed background work (polling, heartbeats) is not spread over requests.
+   */
+  readonly marginalCpuMsPerRequest: Record<string, number> | null;
   readonly socketEvents: number;
+}
+
+/** Least-squares slope of each service's cores against the target rate, as ms of CPU per request. */
+function marginalCost(steps: readonly StepResult[]): Record<string, number> | null {
+  if (steps.length < 2) return null;
+  const rates = steps.map((step) => step.targetRate);
+  const meanRate = rates.reduce((a, b) => a + b, 0) / rates.length;
+  const spread = rates.reduce((sum, rate) => sum + (rate - meanRate) ** 2, 0);
+  return Object.fromEntries(
+    Object.keys(steps[0]!.cores).map((name) => {
+      const cores = steps.map((step) => step.cores[name] ?? 0);
+      const meanCores = cores.reduce((a, b) => a + b, 0) / cores.length;
+      const covariance = rates.reduce((sum, rate, n) => sum + (rate - meanRate) * (cores[n]! - meanCores), 0);
+      return [name, (covariance / spread) * 1000];
+    }),
+  );
 }
 
 /** The cluster's processes by service kind, plus PostgreSQL's backends of this database, Kafka, Redis and us. */
@@ -141,6 +162,7 @@ export async function benchMixed(): Promise<MixedResult> {
             Object.entries(last.cores).map(([name, cores]) => [name, (cores / last.targetRate) * 1000]),
           )
         : {},
+      marginalCpuMsPerRequest: marginalCost(subject.steps.filter((step) => step.sustained)),
       socketEvents: connected.received() - eventsBefore,
     };
   } finally {

@@ -7,6 +7,7 @@ import { benchEndToEnd, type EndToEndResult } from './b7-end-to-end.js';
 import { benchHistory } from './b8-history.js';
 import { benchMixed } from './b10-mixed.js';
 import { benchIdleSockets } from './b12-idle-sockets.js';
+import { benchBroadcast } from './b13-broadcast.js';
 import { benchEntryPoint } from './b9-entry-point.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
@@ -120,6 +121,11 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
         `  CPU ms per request at that step: ${Object.entries(b10.cpuMsPerRequest)
           .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
           .join(', ')}`,
+        `  marginal CPU ms per request (slope over the sustained steps): ${Object.entries(
+          b10.marginalCpuMsPerRequest ?? {},
+        )
+          .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+          .join(', ')}`,
       ],
     };
   },
@@ -132,6 +138,18 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       rows: [],
       notes: [
         `B12 ${b12.sockets} idle sockets on one node, resident memory per socket: realtime ${kib(b12.subject.bytesPerSocket)}, plain ws ${kib(b12.baseline.bytesPerSocket)}; ratio ${b12.ratio.toFixed(2)}×`,
+      ],
+    };
+  },
+  b13: async (pairs) => {
+    const b13 = await benchBroadcast(pairs);
+    await saveResult('b13-broadcast', b13);
+    return {
+      rows: [b13.p50, b13.p99],
+      notes: [
+        `B13 broadcast, ${b13.emitsPerSample} emits at ${b13.ratePerSecond}/s per sample, every sample pooled (${b13.lost} deliveries lost):`,
+        `  room of ${b13.rooms.small}: ${formatLatency(b13.baseline)}`,
+        `  room of ${b13.rooms.big}: ${formatLatency(b13.subject)}`,
       ],
     };
   },

@@ -61,7 +61,8 @@ export async function connectClients(
     }),
   );
   const failed = replies.reduce((sum, reply) => sum + reply.failed, 0);
-  if (failed > 0) throw new Error(`${failed} sockets failed to connect: ${replies.find((r) => r.firstError)?.firstError}`);
+  if (failed > 0)
+    throw new Error(`${failed} sockets failed to connect: ${replies.find((r) => r.firstError)?.firstError}`);
   return replies.reduce((sum, reply) => sum + reply.count, 0);
 }
 

@@ -1,4 +1,4 @@
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect } from 'socket.io-client';
 import type { Operation } from './steps.js';
 
 /** The shape of the seed's load: users spread over boards, every user on one board with a socket. */
@@ -108,7 +108,11 @@ export async function seedWorkload(baseUrl: string, shape: WorkloadShape, log: (
   log(
     `    ${shape.boards} boards with ${perBoard} members and ${shape.tasksPerBoard} tasks each, after ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const users: User[] = emails.map((email, n) => ({ email, token: tokens[n]!, board: boards[Math.floor(n / perBoard)]! }));
+  const users: User[] = emails.map((email, n) => ({
+    email,
+    token: tokens[n]!,
+    board: boards[Math.floor(n / perBoard)]!,
+  }));
   return { api, users, boards };
 }
 
@@ -134,7 +138,7 @@ export async function connectUsers(baseUrl: string, users: SeededWorkload['users
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
-  return { sockets: sockets as Socket[], received: () => received };
+  return { sockets, received: () => received };
 }
 
 /** The request mix: shares of the whole, reads (80%) then writes (20%). */
