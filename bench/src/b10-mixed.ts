@@ -9,8 +9,9 @@ import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js'
 import { cpuMeter, machineKey, pidsNamed, thisProcess, withChildren, type ProcessGroup } from './lib/cpu.js';
 import { entryPoint } from './lib/entryPoint.js';
 import { connectUsers, mix, seedWorkload, trivialRead, workload, type WorkloadShape } from './lib/mixedWorkload.js';
+import { median } from './lib/measure.js';
 import { log } from './lib/results.js';
-import { steppedLoad, seedLimits, type StepResult, type SteppedResult } from './lib/steps.js';
+import { formatCores, steppedLoad, seedLimits, type StepResult, type SteppedResult } from './lib/steps.js';
 
 /** Scaled by environment for a quick run: BENCH_B10_USERS, _BOARDS, _TASKS, _STEP_MS. */
 const numberFrom = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -21,8 +22,8 @@ const shape: WorkloadShape = {
   tasksPerBoard: numberFrom('BENCH_B10_TASKS', 20),
 };
 const stepMs = numberFrom('BENCH_B10_STEP_MS', 10_000);
-const mixedRates = [25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 650, 800, 1000, 1300];
-const trivialRates = [100, 200, 300, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3200];
+const mixedRates = [10, 20, 30, 40, 50, 75, 100, 150, 200, 250, 300, 400, 500, 650, 800, 1000];
+const trivialRates = [50, 100, 150, 200, 300, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3200];
 
 export interface MixedResult {
   readonly name: string;
@@ -38,30 +39,20 @@ export interface MixedResult {
   readonly perCore: number | null;
   /** The service using the most CPU in the last sustained mixed step, and its cores. */
   readonly busiest: { readonly service: string; readonly cores: number } | null;
-  /** CPU milliseconds per request of each service at the last sustained mixed step (the capacity model's input). */
-  readonly cpuMsPerRequest: Record<string, number>;
+  /** What each service uses with sockets connected and no requests (cores). */
+  readonly idleCores: Record<string, number>;
   /**
-   * CPU milliseconds each further request costs: the slope of cores against rate over the sustained
-   * steps (least squares), so fixed background work (polling, heartbeats) is not spread over requests.
+   * CPU milliseconds per mixed request of each service above its idle use: the median over the
+   * steps (every step's requests all completed; see steps.ts). The capacity model's input.
    */
-  readonly marginalCpuMsPerRequest: Record<string, number> | null;
+  readonly cpuMsPerRequest: Record<string, number>;
   readonly socketEvents: number;
 }
 
-/** Least-squares slope of each service's cores against the target rate, as ms of CPU per request. */
-function marginalCost(steps: readonly StepResult[]): Record<string, number> | null {
-  if (steps.length < 2) return null;
-  const rates = steps.map((step) => step.targetRate);
-  const meanRate = rates.reduce((a, b) => a + b, 0) / rates.length;
-  const spread = rates.reduce((sum, rate) => sum + (rate - meanRate) ** 2, 0);
-  return Object.fromEntries(
-    Object.keys(steps[0]!.cores).map((name) => {
-      const cores = steps.map((step) => step.cores[name] ?? 0);
-      const meanCores = cores.reduce((a, b) => a + b, 0) / cores.length;
-      const covariance = rates.reduce((sum, rate, n) => sum + (rate - meanRate) * (cores[n]! - meanCores), 0);
-      return [name, (covariance / spread) * 1000];
-    }),
-  );
+/** Per service, the median over `steps` of their CPU ms per request. */
+function medianCost(steps: readonly StepResult[]): Record<string, number> {
+  const names = Object.keys(steps[0]?.cpuMsPerRequest ?? {});
+  return Object.fromEntries(names.map((name) => [name, median(steps.map((step) => step.cpuMsPerRequest[name] ?? 0))]));
 }
 
 /** The cluster's processes by service kind, plus PostgreSQL's backends of this database, Kafka, Redis and us. */
@@ -130,12 +121,30 @@ export async function benchMixed(): Promise<MixedResult> {
       ).map((row) => Number(row.pid));
     const meter = cpuMeter(processGroups(cluster, kafka.pid, backends));
     const measureCores = () => meter.start();
+    const stopIdle = await measureCores();
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const idleCores = await stopIdle();
+    log(`    idle, ${sockets.length} sockets connected: cores ${formatCores(idleCores)}`);
 
     log(`  B10 baseline (GET /api/v1/me), stepped:`);
-    const baseline = await steppedLoad({ rates: trivialRates, stepMs, next: trivialRead(seeded), measureCores, log });
+    const baseline = await steppedLoad({
+      rates: trivialRates,
+      stepMs,
+      next: trivialRead(seeded),
+      measureCores,
+      idleCores,
+      log,
+    });
     log(`  B10 mixed workload, stepped:`);
     const eventsBefore = connected.received();
-    const subject = await steppedLoad({ rates: mixedRates, stepMs, next: workload(seeded), measureCores, log });
+    const subject = await steppedLoad({
+      rates: mixedRates,
+      stepMs,
+      next: workload(seeded),
+      measureCores,
+      idleCores,
+      log,
+    });
     const last = lastSustained(subject);
     const services = last
       ? Object.entries(last.cores).filter(([name]) => name !== machineKey && name !== thisProcess.name)
@@ -157,12 +166,8 @@ export async function benchMixed(): Promise<MixedResult> {
       ratio,
       perCore: subject.highestSustained === null ? null : subject.highestSustained / cpus().length,
       busiest: busiest ? { service: busiest[0], cores: busiest[1] } : null,
-      cpuMsPerRequest: last
-        ? Object.fromEntries(
-            Object.entries(last.cores).map(([name, cores]) => [name, (cores / last.targetRate) * 1000]),
-          )
-        : {},
-      marginalCpuMsPerRequest: marginalCost(subject.steps.filter((step) => step.sustained)),
+      idleCores,
+      cpuMsPerRequest: medianCost(subject.steps),
       socketEvents: connected.received() - eventsBefore,
     };
   } finally {

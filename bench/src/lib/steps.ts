@@ -25,6 +25,11 @@ export interface StepResult extends LatencySummary {
   readonly byKind: Record<string, LatencySummary & { readonly errors: number }>;
   /** CPU cores each service used during the step. */
   readonly cores: CoreUse;
+  /**
+   * CPU milliseconds per request of each service: its cores above what it uses idle (`idleCores`),
+   * times the step's wall-clock time (until the last answer), over the step's requests.
+   */
+  readonly cpuMsPerRequest: CoreUse;
   readonly sustained: boolean;
   /** Why the step is not sustained, or null. */
   readonly verdict: string | null;
@@ -36,7 +41,9 @@ export interface SteppedResult {
   readonly highestSustained: number | null;
 }
 
-function verdictOf(step: Omit<StepResult, 'sustained' | 'verdict' | 'cores'>, limits: StepLimits): string | null {
+type Measured = Omit<StepResult, 'cores' | 'cpuMsPerRequest' | 'sustained' | 'verdict'>;
+
+function verdictOf(step: Measured, limits: StepLimits): string | null {
   if (step.startedRate < step.targetRate * 0.9)
     return `load generator started only ${step.startedRate.toFixed(0)}/s of ${step.targetRate}/s`;
   if (step.errors / step.count > limits.maxErrorRate) return `${step.errors} errors of ${step.count}`;
@@ -49,11 +56,7 @@ function verdictOf(step: Omit<StepResult, 'sustained' | 'verdict' | 'cores'>, li
  * One open-loop step: requests start on schedule whatever earlier ones do, latency from the
  * scheduled start (no coordinated omission), errors counted apart (their latency is not recorded).
  */
-async function step(
-  ratePerSecond: number,
-  durationMs: number,
-  next: (i: number) => Operation,
-): Promise<Omit<StepResult, 'cores' | 'sustained' | 'verdict'>> {
+async function step(ratePerSecond: number, durationMs: number, next: (i: number) => Operation): Promise<Measured> {
   const all = createLatencyHistogram();
   const kinds = new Map<string, { histogram: LatencyHistogram; errors: number }>();
   const total = Math.max(1, Math.floor((durationMs / 1000) * ratePerSecond));
@@ -100,6 +103,8 @@ export async function steppedLoad(options: {
   readonly stepMs: number;
   readonly next: (i: number) => Operation;
   readonly measureCores: () => Promise<() => Promise<CoreUse>>;
+  /** What each service uses with no requests (sockets connected, heartbeats, polling); subtracted per request. */
+  readonly idleCores: CoreUse;
   readonly limits?: StepLimits;
   readonly pauseMs?: number;
   readonly log?: (line: string) => void;
@@ -109,10 +114,18 @@ export async function steppedLoad(options: {
   let highestSustained: number | null = null;
   for (const rate of options.rates) {
     const stop = await options.measureCores();
+    const startedAt = performance.now();
     const measured = await step(rate, options.stepMs, options.next);
     const cores = await stop();
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpuMsPerRequest = Object.fromEntries(
+      Object.entries(cores).map(([name, used]) => [
+        name,
+        ((used - (options.idleCores[name] ?? 0)) * seconds * 1000) / measured.count,
+      ]),
+    );
     const verdict = verdictOf(measured, limits);
-    steps.push({ ...measured, cores, sustained: verdict === null, verdict });
+    steps.push({ ...measured, cores, cpuMsPerRequest, sustained: verdict === null, verdict });
     options.log?.(
       `    ${rate}/s: p50 ${measured.p50.toFixed(1)} ms, p95 ${measured.p95.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms, ${measured.errors} errors of ${measured.count}; cores ${formatCores(cores)}${verdict ? ` — not sustained: ${verdict}` : ''}`,
     );
