@@ -3,16 +3,24 @@ import { readFile, readdir } from 'node:fs/promises';
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
 const ticksPerSecond = 100;
 
+/** The fields of a /proc/<pid>/stat line after the command name, from field 3 (state) on. */
+function fieldsAfterName(stat: string): string[] {
+  // The command name (field 2) may hold spaces and parentheses: count fields after its last `)`.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** user + system CPU seconds (fields 14 and 15) of a /proc/<pid>/stat line. */
+export function cpuSecondsOf(stat: string): number {
+  const fields = fieldsAfterName(stat);
+  const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  if (!Number.isFinite(seconds)) throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
+  return seconds;
+}
+
 /** user + system CPU seconds a process has used so far, or null once it is gone. */
 export async function cpuSeconds(pid: number): Promise<number | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-  } catch {
-    return null;
-  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat === null ? null : cpuSecondsOf(stat);
 }
 
 /** Resident memory of a process in bytes (VmRSS of /proc/<pid>/status). */
@@ -41,7 +49,7 @@ export async function withChildren(pids: readonly number[]): Promise<number[]> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const parent = Number(fieldsAfterName(stat)[1]);
     if (parents.has(parent)) found.push(Number(entry));
   }
   return found;

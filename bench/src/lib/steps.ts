@@ -41,9 +41,9 @@ export interface SteppedResult {
   readonly highestSustained: number | null;
 }
 
-type Measured = Omit<StepResult, 'cores' | 'cpuMsPerRequest' | 'sustained' | 'verdict'>;
+export type Measured = Omit<StepResult, 'cores' | 'cpuMsPerRequest' | 'sustained' | 'verdict'>;
 
-function verdictOf(step: Measured, limits: StepLimits): string | null {
+export function verdictOf(step: Measured, limits: StepLimits): string | null {
   if (step.startedRate < step.targetRate * 0.9)
     return `load generator started only ${step.startedRate.toFixed(0)}/s of ${step.targetRate}/s`;
   if (step.errors / step.count > limits.maxErrorRate) return `${step.errors} errors of ${step.count}`;
