@@ -1,7 +1,5 @@
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { connectClients, startClientProcess, type ClientProcess } from './lib/clientProcesses.js';
+import { connectClients, spawnNode, startClientProcess, type ClientProcess } from './lib/clientProcesses.js';
 import type { FanoutCommand, FanoutReply } from './lib/fanoutProtocol.js';
 import {
   createLatencyHistogram,
@@ -38,10 +36,7 @@ export interface BroadcastResult {
 
 /** B6's Socket.IO node (`fanoutNode.ts`, in-memory adapter) driven over IPC: emits on schedule, answers when done. */
 async function startFanoutNode() {
-  const child = fork(path.join(import.meta.dirname, 'fanoutNode.js'), [], {
-    env: { PATH: process.env.PATH ?? '', BENCH_ADAPTER: 'memory' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = spawnNode('fanoutNode.js', { BENCH_ADAPTER: 'memory' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (reply: FanoutReply) => (reply.type === 'listening' ? resolve(reply.url) : undefined));

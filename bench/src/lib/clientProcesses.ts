@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ClientCommand, ClientReply, NodeCommand, NodeReply } from './socketProtocol.js';
 
@@ -11,12 +11,23 @@ interface Child<Command, Reply> {
   stop(): Promise<void>;
 }
 
-function child<Command, Reply>(script: string, env: Record<string, string>, execArgv: string[] = []) {
-  const process = fork(path.join(benchDist, script), [], {
+/**
+ * Thousands of sockets need as many file descriptors, often above the soft limit (1,024 by
+ * default): the child raises its soft limit to the hard one, then `exec`s Node (same pid, IPC kept).
+ */
+const raiseFileLimit = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+/** Runs bench/dist/`script` in a Node process of its own with an IPC channel, its file limit raised. */
+export function spawnNode(script: string, env: Record<string, string>, execArgv: string[] = []): ChildProcess {
+  const node = [globalThis.process.execPath, ...execArgv, path.join(benchDist, script)];
+  return spawn('/bin/sh', ['-c', raiseFileLimit, 'sh', ...node], {
     env: { PATH: globalThis.process.env.PATH ?? '', ...env },
-    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+function child<Command, Reply>(script: string, env: Record<string, string>, execArgv: string[] = []) {
+  const process = spawnNode(script, env, execArgv);
   const exited = new Promise<void>((resolve) => process.once('exit', () => resolve()));
   const result: Child<Command, Reply> & { process: ChildProcess } = {
     pid: process.pid!,
