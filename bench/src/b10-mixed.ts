@@ -8,7 +8,16 @@ import { startKafka } from '../../infra/kafka/kafka.mjs';
 import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js';
 import { cpuMeter, machineKey, pidsNamed, thisProcess, withChildren, type ProcessGroup } from './lib/cpu.js';
 import { entryPoint } from './lib/entryPoint.js';
-import { connectUsers, mix, seedWorkload, trivialRead, workload, type WorkloadShape } from './lib/mixedWorkload.js';
+import {
+  connectUsers,
+  mix,
+  readKinds,
+  seedWorkload,
+  trivialRead,
+  workload,
+  writeKinds,
+  type WorkloadShape,
+} from './lib/mixedWorkload.js';
 import { median } from './lib/measure.js';
 import { log } from './lib/results.js';
 import { formatCores, steppedLoad, seedLimits, type StepResult, type SteppedResult } from './lib/steps.js';
@@ -46,6 +55,11 @@ export interface MixedResult {
    * steps (every step's requests all completed; see steps.ts). The capacity model's input.
    */
   readonly cpuMsPerRequest: Record<string, number>;
+  /**
+   * The reads alone and the writes alone, one step each at the rates they have in the mix's
+   * highest sustained step: what a read and what a write cost each service (CPU ms per request).
+   */
+  readonly byClass: { readonly reads: StepResult | null; readonly writes: StepResult | null };
   readonly socketEvents: number;
 }
 
@@ -145,6 +159,24 @@ export async function benchMixed(): Promise<MixedResult> {
       idleCores,
       log,
     });
+    const socketEvents = connected.received() - eventsBefore;
+    const split = subject.highestSustained ?? mixedRates[0]!;
+    const alone = async (label: string, kinds: typeof readKinds, rate: number) => {
+      log(`  B10 ${label} alone, ${rate}/s:`);
+      const result = await steppedLoad({
+        rates: [rate],
+        stepMs,
+        next: workload(seeded, 43, kinds),
+        measureCores,
+        idleCores,
+        log,
+      });
+      return result.steps[0] ?? null;
+    };
+    const byClass = {
+      reads: await alone('reads', readKinds, Math.round(split * 0.8)),
+      writes: await alone('writes', writeKinds, Math.round(split * 0.2)),
+    };
     const last = lastSustained(subject);
     const services = last
       ? Object.entries(last.cores).filter(([name]) => name !== machineKey && name !== thisProcess.name)
@@ -168,7 +200,8 @@ export async function benchMixed(): Promise<MixedResult> {
       busiest: busiest ? { service: busiest[0], cores: busiest[1] } : null,
       idleCores,
       cpuMsPerRequest: medianCost(subject.steps),
-      socketEvents: connected.received() - eventsBefore,
+      byClass,
+      socketEvents,
     };
   } finally {
     for (const socket of sockets) socket.close();

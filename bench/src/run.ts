@@ -32,6 +32,11 @@ async function endToEnd(b7: EndToEndResult, file: string): Promise<Outcome> {
   };
 }
 
+const costs = (perService: Readonly<Record<string, number>>) =>
+  Object.entries(perService)
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .join(', ');
+
 const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> = {
   b1: async (pairs) => {
     const b1 = await benchAppend(pairs);
@@ -118,9 +123,9 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       rows: [],
       notes: [
         `B10 mixed workload (${b10.shape.users} users, ${b10.shape.boards} boards, ${b10.sockets} sockets): highest sustained ${b10.subject.highestSustained ?? 'none'}/s (${b10.perCore?.toFixed(0) ?? '–'}/s per core), p50 ${last?.p50.toFixed(1) ?? '–'} ms, p95 ${last?.p95.toFixed(1) ?? '–'} ms, p99 ${last?.p99.toFixed(1) ?? '–'} ms there; baseline GET /me ${b10.baseline.highestSustained ?? 'none'}/s; ratio ${b10.ratio?.toFixed(3) ?? '–'}×; busiest service ${b10.busiest ? `${b10.busiest.service} (${b10.busiest.cores.toFixed(2)} cores)` : '–'}`,
-        `  CPU ms per mixed request above idle (median over the steps): ${Object.entries(b10.cpuMsPerRequest)
-          .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
-          .join(', ')}`,
+        `  CPU ms per mixed request above idle (median over the steps): ${costs(b10.cpuMsPerRequest)}`,
+        `  CPU ms per read alone: ${costs(b10.byClass.reads?.cpuMsPerRequest ?? {})}`,
+        `  CPU ms per write alone: ${costs(b10.byClass.writes?.cpuMsPerRequest ?? {})}`,
       ],
     };
   },

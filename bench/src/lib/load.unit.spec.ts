@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuMeter, cpuSecondsOf, machineKey, thisProcess } from './cpu.js';
-import { mix } from './mixedWorkload.js';
+import { mix, readKinds, workload, writeKinds, type SeededWorkload } from './mixedWorkload.js';
 import { seedLimits, verdictOf, type Measured } from './steps.js';
 
 describe('cpuSecondsOf', () => {
@@ -60,5 +60,24 @@ describe('the mixed workload', () => {
     const share = (kinds: string[]) => kinds.reduce((sum, kind) => sum + mix[kind as keyof typeof mix], 0);
     expect(share(['board view', 'task list page', 'search', 'stats'])).toBeCloseTo(0.8);
     expect(share(['create task', 'move task', 'update task'])).toBeCloseTo(0.2);
+  });
+});
+
+describe('workload', () => {
+  const board = { id: 'b', columnIds: ['c'], taskIds: ['t'] };
+  const seeded: SeededWorkload = {
+    api: 'http://127.0.0.1:9/api/v1',
+    users: [{ email: 'u@b10.bench.test', token: 'token', board }],
+    boards: [board],
+  };
+  const kindsOf = (next: ReturnType<typeof workload>) => new Set(Array.from({ length: 2_000 }, (_, i) => next(i).kind));
+
+  it('draws every kind of the mix', () => {
+    expect([...kindsOf(workload(seeded))].sort()).toEqual(Object.keys(mix).sort());
+  });
+
+  it('draws only the kinds it is given', () => {
+    expect([...kindsOf(workload(seeded, 1, readKinds))].sort()).toEqual([...readKinds].sort());
+    expect([...kindsOf(workload(seeded, 1, writeKinds))].sort()).toEqual([...writeKinds].sort());
   });
 });

@@ -152,15 +152,21 @@ export const mix = {
   'update task': 0.06,
 } as const;
 
-type Kind = keyof typeof mix;
+export type Kind = keyof typeof mix;
+export const readKinds: readonly Kind[] = ['board view', 'task list page', 'search', 'stats'];
+export const writeKinds: readonly Kind[] = ['create task', 'move task', 'update task'];
 
-/** Draws the next request: a random user acting on their board, the kind by `mix`. */
-export function workload(seeded: SeededWorkload, seed = 42): (i: number) => Operation {
+/**
+ * Draws the next request: a random user acting on their board, the kind by `mix` (only among
+ * `only`, their shares scaled up, when given: the reads or the writes alone).
+ */
+export function workload(seeded: SeededWorkload, seed = 42, only?: readonly Kind[]): (i: number) => Operation {
   const draw = random(seed);
-  const kinds = Object.entries(mix) as [Kind, number][];
+  const kinds = (Object.entries(mix) as [Kind, number][]).filter(([kind]) => !only || only.includes(kind));
+  const total = kinds.reduce((sum, [, share]) => sum + share, 0);
   const { api, users } = seeded;
   const pickKind = (): Kind => {
-    let left = draw();
+    let left = draw() * total;
     for (const [kind, share] of kinds) if ((left -= share) < 0) return kind;
     return kinds[0]![0];
   };
