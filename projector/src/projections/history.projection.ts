@@ -182,5 +182,12 @@ async function insertSnapshots(tx: SqlQueryable, snapshots: readonly SnapshotRow
   }
 }
 
-/** The projection every batch runs (live and rebuild), with the default K. */
-export const historyProjection: BatchProjection = createHistoryProjection();
+let active = createHistoryProjection();
+
+/** Sets K for every batch this process projects from now on (config HISTORY_SNAPSHOT_EVERY). */
+export function useHistorySnapshotsEvery(snapshotEvery: number): void {
+  active = createHistoryProjection({ snapshotEvery });
+}
+
+/** The projection every batch runs (live and rebuild; `applyBatch.ts`). */
+export const historyProjection: BatchProjection = (tx, events) => active(tx, events);
