@@ -64,7 +64,7 @@ afterAll(async () => {
   await api.close();
 });
 
-const get = (path: string) => api.request('GET', path, { as: board.viewer });
+const get = (path: string) => api.request('GET', path, { as: board.owner });
 
 /** Every page of a filtered history, each compared with the fold's page of the same query. */
 async function expectPagesEqual(filter: HistoryFilter, limit: number, path = `/boards/${board.boardId}/history`) {
@@ -94,7 +94,11 @@ async function expectEverythingEqual(): Promise<void> {
     { from: events[3]!.occurredAt, to: middle, actorId: board.owner },
   ];
   for (const filter of filters) for (const limit of [1, 7, 500]) await expectPagesEqual(filter, limit);
-  await expectPagesEqual({ taskId: taskIds[1] }, 3, `/tasks/${taskIds[1]}/history`);
+  // A task route answers for a task that still exists (a deleted one's history: the board's, filtered).
+  const final = stateAt(events, { revision: events.length - 1 });
+  const alive = taskIds.find((taskId) => final.status !== 'initial' && final.tasks[taskId] !== undefined);
+  expect(alive).toBeDefined();
+  await expectPagesEqual({ taskId: alive }, 3, `/tasks/${alive}/history`);
   const json = await get(`${h}/history/export`);
   expect(JSON.stringify(json.body)).toBe(JSON.stringify(historyOf(events)));
   const csv = await get(`${h}/history/export?format=csv&actorId=${board.editor}`);
