@@ -90,7 +90,11 @@ async function timed(op: () => Promise<unknown>): Promise<number> {
 
 export interface HistoryBench {
   readonly events: number;
+  /** Live projection of the whole board (read models, history rows, snapshots), ms. */
+  readonly projectedMs: number;
   readonly timeTravel: RatioResult;
+  /** To the revision farthest from a snapshot below it (K-1 history rows to fold). */
+  readonly timeTravelFar: RatioResult;
   readonly newestPage: RatioResult;
   readonly middlePage: RatioResult;
 }
@@ -166,13 +170,19 @@ export async function benchHistory(pairs: number): Promise<HistoryBench> {
       'B8 time travel to the middle (50,000 events)',
       `/boards/${boardId}/at?revision=${middle}`,
     );
+    // Snapshots follow revisions K-1, 2K-1, … (default K 1,000): this target folds 999 rows after one.
+    const far = Math.floor(middle / 1_000) * 1_000 + 998;
+    const timeTravelFar = await compare(
+      'B8 time travel, 999 events past the nearest snapshot',
+      `/boards/${boardId}/at?revision=${far}`,
+    );
     const newestPage = await compare('B8 history, newest page of 50', `/boards/${boardId}/history?limit=50`);
     const middlePage = await compare(
       'B8 history, a page from the middle',
       `/boards/${boardId}/history?limit=50&before=${middle}`,
     );
     await store.close();
-    return { events: appended, timeTravel, newestPage, middlePage };
+    return { events: appended, projectedMs, timeTravel, timeTravelFar, newestPage, middlePage };
   } finally {
     node.child.kill('SIGTERM');
     await raw.end();

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON (`Json`) */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON (`Json`) */
 /**
  * The history routes answer from the history read model (ADR 0020) exactly what folding the board's
  * stream answers: the same bytes for every page, filter, export and point in time. A random life of
@@ -15,7 +15,6 @@ import {
   createBoardFixture,
   type BoardApiHarness,
   type BoardFixture,
-  type Json,
 } from '../boards/boardApi.testkit.js';
 import { boardViewOf } from '../boards/stateViews.js';
 import { historyCsv, historyOf, pageOfHistory, stateAt, type HistoryFilter } from './history.js';
@@ -36,9 +35,12 @@ async function liveABoard(random: () => number): Promise<void> {
     const roll = random();
     if (taskIds.length < 3 || roll < 0.15) {
       const created = await api.request('POST', `${h}/tasks`, { as, body: { title: `Task ${step}` } });
-      taskIds.push(created.body.id);
+      taskIds.push(String(created.body.id));
     } else if (roll < 0.35) {
-      await api.request('PATCH', `/tasks/${taskId}`, { as, body: { title: `T${step}`, priority: pick(['low', 'high']) } });
+      await api.request('PATCH', `/tasks/${taskId}`, {
+        as,
+        body: { title: `T${step}`, priority: pick(['low', 'high']) },
+      });
     } else if (roll < 0.55) {
       await api.request('POST', `/tasks/${taskId}/move`, { as, body: { columnId: pick(board.columns).id } });
     } else if (roll < 0.75) {
@@ -46,7 +48,9 @@ async function liveABoard(random: () => number): Promise<void> {
     } else if (roll < 0.82) {
       await api.request('DELETE', `/tasks/${taskId}`, { as });
     } else {
-      const revision = Math.floor(random() * (Number(await api.store.streamRevision(boardStreamId(board.boardId))) + 1));
+      const revision = Math.floor(
+        random() * (Number(await api.store.streamRevision(boardStreamId(board.boardId))) + 1),
+      );
       await api.request('POST', `${h}/undo`, { as: board.owner, body: { revision } });
     }
   }
@@ -105,7 +109,10 @@ async function expectEverythingEqual(): Promise<void> {
   expect(csv.body).toBe(historyCsv(historyOf(events, { actorId: board.editor })));
   for (const event of events) {
     const then = stateAt(events, { revision: event.revision });
-    const expected = { view: await boardViewOf(api.sql, then), asOf: { revision: event.revision, occurredAt: event.occurredAt } };
+    const expected = {
+      view: await boardViewOf(api.sql, then),
+      asOf: { revision: event.revision, occurredAt: event.occurredAt },
+    };
     expect(JSON.stringify((await get(`${h}/at?revision=${event.revision}`)).body)).toBe(JSON.stringify(expected));
   }
   for (const event of events.filter((_, index) => index % 9 === 4)) {
