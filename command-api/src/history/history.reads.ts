@@ -37,7 +37,8 @@ const rowFilter = (filter: HistoryFilter): HistoryRowFilter => ({
   toMs: filter.to === undefined ? undefined : Date.parse(filter.to),
 });
 
-async function memberStream(deps: BoardRouteDeps, boardId: string, userId: string): Promise<Envelope[]> {
+/** The board's whole stream from the store, for a current member (by the store-folded state). */
+export async function memberStream(deps: BoardRouteDeps, boardId: string, userId: string): Promise<Envelope[]> {
   const state = await deps.commands.load(boardId);
   if (!isMemberIn(state, userId)) throw boardNotFound();
   return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);

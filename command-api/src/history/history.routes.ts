@@ -1,15 +1,14 @@
-import { DomainError, boardStreamId, membersRestoredByUndo, undoCommand, type Envelope } from '@primetrade/domain';
-import { toEnvelope } from '@primetrade/platform';
+import { DomainError, membersRestoredByUndo, undoCommand } from '@primetrade/domain';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { boardParams, taskParams } from '../boards/common.schemas.js';
 import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
-import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
+import { boardViewOf } from '../boards/stateViews.js';
 import { requireActiveAccounts } from '../boards/users.queries.js';
 import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
 import { changeAround, historyCsv } from './history.js';
-import { readBoardAt, readHistory, readHistoryPage } from './history.reads.js';
+import { memberStream, readBoardAt, readHistory, readHistoryPage } from './history.reads.js';
 import {
   historyExportQuery,
   historyPage,
@@ -28,12 +27,6 @@ import {
  * stream itself (a command: exact against the store). Only current members may read or undo.
  */
 export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
-  async function memberStream(boardId: string, userId: string): Promise<Envelope[]> {
-    const state = await deps.commands.load(boardId);
-    if (!isMemberIn(state, userId)) throw boardNotFound();
-    return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
-  }
-
   defineRoute(
     registrar,
     {
@@ -157,7 +150,7 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       },
     },
     async (ctx, { params, body }) => {
-      const events = await memberStream(params.boardId, requireUser(ctx).id);
+      const events = await memberStream(deps, params.boardId, requireUser(ctx).id);
       const change = changeAround(events, body.revision);
       if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
       // Accounts are not board state: the domain cannot see them, so the route checks them first. Only
