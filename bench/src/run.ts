@@ -5,6 +5,9 @@ import { benchProjector } from './b5-projector.js';
 import { benchFanout } from './b6-fanout.js';
 import { benchEndToEnd, type EndToEndResult } from './b7-end-to-end.js';
 import { benchHistory } from './b8-history.js';
+import { benchMixed } from './b10-mixed.js';
+import { benchIdleSockets } from './b12-idle-sockets.js';
+import { benchBroadcast } from './b13-broadcast.js';
 import { benchEntryPoint } from './b9-entry-point.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
@@ -28,6 +31,11 @@ async function endToEnd(b7: EndToEndResult, file: string): Promise<Outcome> {
     ],
   };
 }
+
+const costs = (perService: Readonly<Record<string, number>>) =>
+  Object.entries(perService)
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .join(', ');
 
 const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> = {
   b1: async (pairs) => {
@@ -107,13 +115,52 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       ],
     };
   },
+  /** Stepped, not paired: `pairs` does not apply (the baseline is stepped in the same run and cluster). */
+  b10: async () => {
+    const b10 = await benchMixed();
+    await saveResult('b10-mixed', b10);
+    const last = b10.subject.steps.filter((step) => step.sustained).at(-1);
+    return {
+      rows: [],
+      notes: [
+        `B10 mixed workload (${b10.shape.users} users, ${b10.shape.boards} boards, ${b10.sockets} sockets): highest sustained ${b10.subject.highestSustained ?? 'none'}/s (${b10.perCore?.toFixed(0) ?? '–'}/s per core), p50 ${last?.p50.toFixed(1) ?? '–'} ms, p95 ${last?.p95.toFixed(1) ?? '–'} ms, p99 ${last?.p99.toFixed(1) ?? '–'} ms there; baseline GET /me ${b10.baseline.highestSustained ?? 'none'}/s; ratio ${b10.ratio?.toFixed(3) ?? '–'}×; busiest service ${b10.busiest ? `${b10.busiest.service} (${b10.busiest.cores.toFixed(2)} cores)` : '–'}`,
+        `  CPU ms per mixed request above idle (median over the steps): ${costs(b10.cpuMsPerRequest)}`,
+        `  CPU ms per read alone: ${costs(b10.byClass.reads?.cpuMsPerRequest ?? {})}`,
+        `  CPU ms per write alone: ${costs(b10.byClass.writes?.cpuMsPerRequest ?? {})}`,
+      ],
+    };
+  },
+  /** One measurement per server (memory does not need pairs on a noisy machine the way latency does). */
+  b12: async () => {
+    const b12 = await benchIdleSockets();
+    await saveResult('b12-idle-sockets', b12);
+    const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+    return {
+      rows: [],
+      notes: [
+        `B12 ${b12.sockets} idle sockets on one node, resident memory per socket: realtime ${kib(b12.subject.bytesPerSocket)}, plain ws ${kib(b12.baseline.bytesPerSocket)}; ratio ${b12.ratio.toFixed(2)}×`,
+      ],
+    };
+  },
+  b13: async (pairs) => {
+    const b13 = await benchBroadcast(pairs);
+    await saveResult('b13-broadcast', b13);
+    return {
+      rows: [b13.p50, b13.p99],
+      notes: [
+        `B13 broadcast, ${b13.emitsPerSample} emits at ${b13.ratePerSecond}/s per sample, every sample pooled (${b13.lost} deliveries lost):`,
+        `  room of ${b13.rooms.small}: ${formatLatency(b13.baseline)}`,
+        `  room of ${b13.rooms.big}: ${formatLatency(b13.subject)}`,
+      ],
+    };
+  },
   b8: async (pairs) => {
     const b8 = await benchHistory(pairs);
     await saveResult('b8-history', b8);
     return {
-      rows: [b8.timeTravel, b8.newestPage, b8.middlePage],
+      rows: [b8.timeTravel, b8.timeTravelFar, b8.newestPage, b8.middlePage],
       notes: [
-        `B8 over a board of ${b8.events} events: time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`,
+        `B8 over a board of ${b8.events} events (projected in ${(b8.projectedMs / 1000).toFixed(0)} s): time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, ${b8.timeTravelFar.subject.median.toFixed(0)} ms where K-1 events follow the snapshot, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`,
       ],
     };
   },

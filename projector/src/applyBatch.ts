@@ -2,6 +2,7 @@ import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
 import { notifyProgress } from '@primetrade/read-model';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
+import { historyProjection } from './projections/history.projection.js';
 
 export { UnknownEventTypeError } from './projections/index.js';
 
@@ -122,6 +123,8 @@ async function applyTracked(
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
   const notifications = (await project(tx, toApply)) ?? [];
+  // Batch-level: the history rows and snapshots of the same events, in the same transaction.
+  await historyProjection(tx, toApply);
   await saveProgress(tx, touched);
   const progress = new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision]));
   return { result: { applied: toApply.length, skipped: events.length - toApply.length, notifications }, progress };

@@ -10,3 +10,4 @@ export * from './testing/index.js';
 export * from './projectionAdmin.js';
 export * from './notifications/index.js';
 export * from './retention.js';
+export * from './projections/history.projection.js';

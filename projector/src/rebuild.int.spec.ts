@@ -349,6 +349,8 @@ describe('The read-model DDL a rebuild runs', () => {
       'task_stats',
       'column_flow',
       'wip_breaches',
+      'board_history',
+      'board_snapshots',
     ]);
     expect(ddl.setup.join('\n')).not.toMatch(/users|refresh_tokens|idempotency_keys/);
     expect(ddl.setup.some((statement) => statement.startsWith('CREATE TABLE checkpoints'))).toBe(true);

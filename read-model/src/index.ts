@@ -5,6 +5,7 @@ export * from './queries/tasks.queries.js';
 export * from './queries/stats.queries.js';
 export * from './queries/notifications.queries.js';
 export * from './queries/notificationRows.js';
+export * from './queries/history.queries.js';
 export { iso as isoSql, taskDtoJson, boardDtoJson } from './queries/sqlFragments.js';
 export { isUuid } from './queries/cursor.js';
 export * from './consistency/projectionProgress.js';

@@ -25,6 +25,7 @@ import {
   createRelay,
   pushNotifications,
   retentionJobFromConfig,
+  useHistorySnapshotsEvery,
   type NotificationRooms,
 } from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
@@ -93,6 +94,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     push: (created) => (rooms ? pushNotifications(rooms)(created) : undefined),
   });
   const bus = createInProcessEventBus();
+  useHistorySnapshotsEvery(config.HISTORY_SNAPSHOT_EVERY);
   const projector = createProjector({ bus, sql, logger, metrics, notifications: notifications.projector });
   await projector.start();
 

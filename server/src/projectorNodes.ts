@@ -22,6 +22,7 @@ import {
   pushNotifications,
   rebuildReadModels,
   retentionJobFromConfig,
+  useHistorySnapshotsEvery,
   type RebuildResult,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
@@ -125,6 +126,7 @@ export async function startProjectorNode(
     applicationName: 'primetrade-projector',
   });
   await runMigrations(sql, logger);
+  useHistorySnapshotsEvery(config.HISTORY_SNAPSHOT_EVERY);
   const bus = await openBoardEventsBus(config, settings, { logger, metrics });
   // Pushes reach the realtime nodes through their Redis adapter's channels (same key as theirs).
   const redis = createRedisClient({ url: settings.redisUrl, name: `${settings.nodeName}-notify`, logger, metrics });

@@ -1,14 +1,14 @@
-import { DomainError, boardStreamId, membersRestoredByUndo, undoCommand, type Envelope } from '@primetrade/domain';
-import { toEnvelope } from '@primetrade/platform';
+import { DomainError, membersRestoredByUndo, undoCommand } from '@primetrade/domain';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { boardParams, taskParams } from '../boards/common.schemas.js';
 import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
-import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
+import { boardViewOf } from '../boards/stateViews.js';
 import { requireActiveAccounts } from '../boards/users.queries.js';
 import { commandMetadata, handleOptions, setRevision } from '../commands/commandHttp.js';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser } from '../http/state.js';
-import { changeAround, historyCsv, historyOf, pageOfHistory, stateAt } from './history.js';
+import { changeAround, historyCsv } from './history.js';
+import { memberStream, readBoardAt, readHistory, readHistoryPage } from './history.reads.js';
 import {
   historyExportQuery,
   historyPage,
@@ -21,17 +21,12 @@ import {
 } from './history.schemas.js';
 
 /**
- * Audit history and time travel (docs/api.md "History and replay"), folded from the board's own
- * stream: the store is the record, so history is exact whatever the read models say. Only current
- * members may read it (the store-folded state decides, like `events?after=`).
+ * Audit history and time travel (docs/api.md "History and replay"): read from the history read model
+ * (history.reads.ts, ADR 0020), which equals the fold of the board's stream at the revision it has
+ * applied; `Min-Revision` waits for a write like every read of the read models. Undo decides on the
+ * stream itself (a command: exact against the store). Only current members may read or undo.
  */
 export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
-  async function memberStream(boardId: string, userId: string): Promise<Envelope[]> {
-    const state = await deps.commands.load(boardId);
-    if (!isMemberIn(state, userId)) throw boardNotFound();
-    return (await deps.store.readStream(boardStreamId(boardId))).map(toEnvelope);
-  }
-
   defineRoute(
     registrar,
     {
@@ -39,7 +34,6 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       path: '/boards/:boardId/history',
       summary: 'Who changed what and when, newest first, with field-level changes',
       tags: ['history'],
-      minRevision: false,
       params: boardParams,
       query: historyQuery,
       responses: {
@@ -48,7 +42,7 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       },
     },
     async (ctx, { params, query }) => {
-      const page = pageOfHistory(await memberStream(params.boardId, requireUser(ctx).id), query);
+      const page = await readHistoryPage(deps, params.boardId, requireUser(ctx).id, query);
       setRevision(ctx, page.revision);
       ctx.body = page;
     },
@@ -61,7 +55,6 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       path: '/tasks/:taskId/history',
       summary: "One task's history, newest first (a deleted task's: the board history with ?taskId=)",
       tags: ['history'],
-      minRevision: false,
       params: taskParams,
       query: taskHistoryQuery,
       responses: {
@@ -72,8 +65,7 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
     async (ctx, { params, query }) => {
       const userId = requireUser(ctx).id;
       const boardId = await boardOfTask(deps, params.taskId, userId);
-      const events = await asTaskNotFound(memberStream(boardId, userId));
-      const page = pageOfHistory(events, { ...query, taskId: params.taskId });
+      const page = await asTaskNotFound(readHistoryPage(deps, boardId, userId, { ...query, taskId: params.taskId }));
       setRevision(ctx, page.revision);
       ctx.body = page;
     },
@@ -88,7 +80,6 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
         path,
         summary: "The board's whole history as a JSON or CSV download",
         tags: ['history'],
-        minRevision: false,
         params: boardParams,
         query: historyExportQuery,
         responses: {
@@ -97,9 +88,8 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
         },
       },
       async (ctx, { params, query }) => {
-        const events = await memberStream(params.boardId, requireUser(ctx).id);
-        const entries = historyOf(events, query);
-        setRevision(ctx, events.at(-1)?.revision ?? -1);
+        const { entries, revision } = await readHistory(deps, params.boardId, requireUser(ctx).id, query);
+        setRevision(ctx, revision);
         ctx.set('Content-Disposition', `attachment; filename="board-${params.boardId}-history.${query.format}"`);
         if (query.format === 'csv') {
           ctx.type = 'text/csv; charset=utf-8';
@@ -118,7 +108,6 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       path: '/boards/:boardId/at',
       summary: 'The board as it was at a revision or an instant (read-only)',
       tags: ['history'],
-      minRevision: false,
       params: boardParams,
       query: timeTravelQuery,
       responses: {
@@ -128,21 +117,14 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       },
     },
     async (ctx, { params, query }) => {
-      const events = await memberStream(params.boardId, requireUser(ctx).id);
-      const head = events.at(-1)?.revision ?? -1;
-      if (query.revision !== undefined && query.revision > head) {
-        throw new DomainError('VALIDATION.FAILED', `The board is at revision ${head}`, [
-          { field: 'revision', message: `must be at most ${head}` },
-        ]);
-      }
-      const state = stateAt(events, { revision: query.revision, at: query.time ?? query.at });
+      const point = { revision: query.revision, at: query.time ?? query.at };
+      const { state, occurredAt, head } = await readBoardAt(deps, params.boardId, requireUser(ctx).id, point);
       if (state.status === 'initial')
         throw new DomainError('BOARD.NOT_FOUND', 'The board did not exist yet at that point');
-      const last = events[state.revision];
       setRevision(ctx, head);
       ctx.body = {
         view: await boardViewOf(deps.sql, state),
-        asOf: { revision: state.revision, occurredAt: last?.occurredAt ?? '' },
+        asOf: { revision: state.revision, occurredAt },
       };
     },
   );
@@ -168,7 +150,7 @@ export function registerHistoryRoutes(registrar: RouteRegistrar, deps: BoardRout
       },
     },
     async (ctx, { params, body }) => {
-      const events = await memberStream(params.boardId, requireUser(ctx).id);
+      const events = await memberStream(deps, params.boardId, requireUser(ctx).id);
       const change = changeAround(events, body.revision);
       if (change === null) throw new DomainError('UNDO.CHANGE_NOT_FOUND', `The board has no revision ${body.revision}`);
       // Accounts are not board state: the domain cannot see them, so the route checks them first. Only

@@ -147,6 +147,11 @@ export const configSchema = z.object({
     'consistency',
     'A command that keeps losing the race on its board is re-decided after short random pauses until this deadline, then answered `503 SERVICE.UNAVAILABLE` with `Retry-After` (docs/adr/0016).',
   ),
+  HISTORY_SNAPSHOT_EVERY: setting(
+    positiveInt.min(10).max(100_000).default(1_000),
+    'consistency',
+    'The projector (and a rebuild) stores a snapshot of a board every this many events; time travel folds at most this many history rows after the nearest one (docs/adr/0020).',
+  ),
 
   SMTP_URL: setting(
     z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional(),

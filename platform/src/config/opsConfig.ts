@@ -13,6 +13,7 @@ const opsSchema = configSchema.pick({
   KAFKA_TOPIC: true,
   RETENTION_REFRESH_TOKENS_DAYS: true,
   RETENTION_NOTIFICATIONS_DAYS: true,
+  HISTORY_SNAPSHOT_EVERY: true,
 });
 
 export interface OpsConfig {
@@ -29,6 +30,8 @@ export interface OpsConfig {
   readonly webhookSecret: string | null;
   /** Days of `retention` (RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS; 0 keeps forever). */
   readonly retention: { readonly refreshTokenDays: number; readonly notificationDays: number };
+  /** K of the history snapshots a `rebuild` writes (HISTORY_SNAPSHOT_EVERY). */
+  readonly historySnapshotEvery: number;
 }
 
 export const minimumSecretLength = 32;
@@ -81,5 +84,6 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
       refreshTokenDays: config.RETENTION_REFRESH_TOKENS_DAYS,
       notificationDays: config.RETENTION_NOTIFICATIONS_DAYS,
     },
+    historySnapshotEvery: config.HISTORY_SNAPSHOT_EVERY,
   };
 }

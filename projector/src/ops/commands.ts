@@ -1,5 +1,6 @@
 import { readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
 import { rebuildReadModels } from '../rebuild.js';
+import { useHistorySnapshotsEvery } from '../projections/history.projection.js';
 import { applyRetention } from '../retention.js';
 import { createBackup, restoreBackup, verifyBackup } from './backup.js';
 import { exitCodes, helpText, progressPrinter, UsageError, type OpsCommand } from './cli.js';
@@ -31,7 +32,8 @@ const status: Runner<'status'> = async (command, { config, connections, logger, 
   return result.txids?.needsRebase ? exitCodes.checkFailed : exitCodes.ok;
 };
 
-const rebuild: Runner<'rebuild'> = async (_command, { connections, logger, io }) => {
+const rebuild: Runner<'rebuild'> = async (_command, { config, connections, logger, io }) => {
+  useHistorySnapshotsEvery(config.historySnapshotEvery);
   const progress = progressPrinter(io.err);
   const result = await rebuildReadModels({
     sql: await connections.readModels(),

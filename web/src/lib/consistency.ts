@@ -90,8 +90,8 @@ export function minRevisionFor(tokens: WriteTokens, path: string): string | null
   if (listPaths.test(path)) return tokens.forList();
   const board = boardPath.exec(path);
   if (board?.[1] !== undefined) {
-    // The event feed and the board-at-a-revision view read the store itself.
-    if (/^\/(events|at)\b/.test(board[2] ?? '')) return null;
+    // The event feed reads the store itself.
+    if (/^\/events\b/.test(board[2] ?? '')) return null;
     return tokens.forBoard(decodeURIComponent(board[1]));
   }
   const task = taskPath.exec(path);
