@@ -6,6 +6,7 @@ import { benchFanout } from './b6-fanout.js';
 import { benchEndToEnd, type EndToEndResult } from './b7-end-to-end.js';
 import { benchHistory } from './b8-history.js';
 import { benchEntryPoint } from './b9-entry-point.js';
+import { benchPagination } from './b11-pagination.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -115,6 +116,11 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
         `B8 over a board of ${b8.events} events: time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`,
       ],
     };
+  },
+  b11: async (pairs) => {
+    const b11 = await benchPagination(pairs);
+    await saveResult('b11-pagination', b11);
+    return { rows: [b11.postgres, b11.pglite], notes: [] };
   },
 };
 
