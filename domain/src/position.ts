@@ -74,3 +74,25 @@ export function keysAfter(last: string | null, n: number): string[] {
 }
 
 export const positionKeyBounds = { minDigit, maxDigit } as const;
+
+/** `value` as exactly `digits` base-62 digits, then without trailing minimum digits (a key never ends in one). */
+function keyOf(value: number, digits: number): string {
+  let text = '';
+  for (let rest = value, index = 0; index < digits; index++, rest = Math.floor(rest / base)) {
+    text = digitAt(rest % base) + text;
+  }
+  return text.replace(/0+$/, '');
+}
+
+/**
+ * `n` ascending keys spread evenly over (0, 1), as short as leaves a free digit between neighbours:
+ * one character up to 30 keys, two up to 1,921, three up to 119,163. Fixed-width numbers compare
+ * like their strings, and dropping trailing zeros keeps that order.
+ */
+export function evenlySpacedKeys(n: number): string[] {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 1_000_000_000) throw new RangeError(`Cannot space ${n} keys`);
+  let digits = 1;
+  while (Math.floor(base ** digits / (n + 1)) < 2) digits++;
+  const step = Math.floor(base ** digits / (n + 1));
+  return Array.from({ length: n }, (_, index) => keyOf((index + 1) * step, digits));
+}
