@@ -2,7 +2,8 @@
  * Fractional position keys: strings of base-62 digits read as a fraction 0.d1d2d3…,
  * compared in plain byte order (digits 0-9A-Za-z are ascending in ASCII). A key never
  * ends in the minimum digit, so there is always room below it. Moving a card writes one
- * key and never renumbers its siblings (docs/architecture.md).
+ * key; only when that key would grow past a bound is the column renumbered, with
+ * `evenlySpacedKeys`, as an event of its own (board.rebalance.ts, docs/architecture.md).
  */
 export const positionDigits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const base = positionDigits.length;

@@ -10,8 +10,9 @@ export interface SeededBoard {
 
 /**
  * A board of `tasks` tasks written straight into the read models, as a projector would leave them:
- * five columns, varied keys for every sort order (ties included), two due dates in three, one task
- * in twenty archived, one in four completed, four assignees and labels. For query plans and the
+ * five columns, varied keys for every sort order (ties included), descriptions of up to ~400
+ * characters, two due dates in three, one task in twenty archived, one in four completed, four
+ * assignees and six labels. For query plans and the
  * pagination benchmark (B11), where only the rows matter, not the events behind them.
  */
 export async function seedBoardTasks(sql: SqlQueryable, tasks: number): Promise<SeededBoard> {
@@ -37,10 +38,10 @@ export async function seedBoardTasks(sql: SqlQueryable, tasks: number): Promise<
   // Each attribute from its own hash of the task's number, so no two are correlated.
   const pick = (salt: number, n: number) => `((hashint4(i + ${salt * 1_000_000})::bigint + 2147483648) % ${n})::int`;
   await sql.query(
-    `INSERT INTO tasks (id, board_id, column_id, position, title, priority, due_date, assignee_ids, labels, status,
-                        archived, created_by, created_at, updated_at, completed_at, revision)
+    `INSERT INTO tasks (id, board_id, column_id, position, title, description, priority, due_date, assignee_ids,
+                        labels, status, archived, created_by, created_at, updated_at, completed_at, revision)
      SELECT gen_random_uuid(), $1, ($2::uuid[])[1 + i % 5], 'a' || lpad(to_hex(i / 5), 6, '0'),
-            'Task ' || ${pick(1, 997)}, (ARRAY['low', 'medium', 'high', 'urgent'])[1 + ${pick(2, 4)}],
+            'Task ' || ${pick(1, 997)}, repeat('Steps to reproduce, notes and links. ', ${pick(9, 12)}), (ARRAY['low', 'medium', 'high', 'urgent'])[1 + ${pick(2, 4)}],
             CASE WHEN i % 3 = 0 THEN NULL ELSE timestamptz '2026-03-01' + ${pick(3, 400)} * interval '1 hour' END,
             ARRAY[($3::uuid[])[1 + ${pick(4, 4)}]], ARRAY['label-' || ${pick(5, 6)}],
             CASE WHEN ${pick(6, 4)} = 3 THEN 'completed' ELSE 'open' END, ${pick(7, 20)} = 19, $4,
