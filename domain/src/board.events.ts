@@ -32,9 +32,10 @@ export type ColumnMoved = Ev<'ColumnMoved', { columnId: string; from: string; po
 export type ColumnWipLimitSet = Ev<'ColumnWipLimitSet', { columnId: string; wipLimit: number | null }>;
 export type ColumnRemoved = Ev<'ColumnRemoved', { columnId: string }>;
 /**
- * Every task of a column (archived ones included) given new, short, evenly spaced position keys in
- * the order they already had: appended with the move or creation whose key would have grown past
- * `maxPositionKeyLength` (board.rebalance.ts). Order is unchanged, so it compensates nothing on undo.
+ * Tasks of a column (a contiguous stretch of it, archived ones included) given new, short, evenly
+ * spaced position keys in the order they already had: appended with the move or creation whose key
+ * would have grown past `maxPositionKeyLength` (board.rebalance.ts). Order is unchanged, so it
+ * compensates nothing on undo.
  */
 export type ColumnPositionsRebalanced = Ev<
   'ColumnPositionsRebalanced',

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { BoardCommand } from './board.commands.js';
 import { decide } from './board.decide.js';
-import type { BoardEvent } from './board.events.js';
+import type { BoardEvent, ColumnPositionsRebalanced } from './board.events.js';
 import { evolve, foldBoard } from './board.evolve.js';
 import type { ExistingBoard } from './board.guards.js';
 import { tasksInColumn } from './board.placement.js';
 import { columnRebalanced, maxPositionKeyLength } from './board.rebalance.js';
 import type { BoardState } from './board.state.js';
 import { DONE, NOW, OWNER, TODO, aBoard, command, given, record, taskCreated } from './board.testkit.js';
-import { isPositionKey, keyBetween, positionDigits } from './position.js';
+import { evenlySpacedKeys, isPositionKey, keyBetween, positionDigits } from './position.js';
 import { history, taskIn } from './undo.testkit.js';
 
 /** Two neighbours so close that the key between them is one character past the bound. */
@@ -105,33 +105,53 @@ describe('Position rebalancing', () => {
     expect(events[1]).toMatchObject({ data: { taskId: 'new', columnId: TODO, position: 'U' } });
   });
 
-  it('keeps the order exactly, for any column', () => {
+  it('keeps the order exactly, renumbering one stretch around the gap, for any column and gap', () => {
     const key = fc
       .array(fc.constantFrom(...positionDigits), { minLength: 1, maxLength: 40 })
       .map((digits) => digits.join(''))
       .filter(isPositionKey);
     fc.assert(
-      fc.property(fc.uniqueArray(key, { minLength: 0, maxLength: 200 }), fc.nat(), (keys, seed) => {
+      fc.property(fc.uniqueArray(key, { minLength: 0, maxLength: 200 }), fc.nat(), fc.nat(), (keys, seed, at) => {
         // Tasks created in an order unrelated to their keys, some in another column.
         const created = keys.map((position, index) =>
           taskCreated(`t${(index * 7919 + seed) % 100_003}-${index}`, { position, columnId: index % 5 ? TODO : DONE }),
         );
         const before = board(...created);
-        const rebalance = columnRebalanced(before, TODO);
-        expect(rebalance.data.positions.map((entry) => entry.taskId)).toEqual(orderIn(before, TODO));
+        const order = tasksInColumn(before, TODO);
+        const gap = at % (order.length + 1);
+        const tooLong = keyBetween(order[gap - 1]?.position ?? null, order[gap]?.position ?? null);
+        const rebalance = columnRebalanced(before, TODO, tooLong);
+        const renumbered = rebalance.data.positions.map((entry) => entry.taskId);
+        const from = order.findIndex((task) => task.id === renumbered[0]);
+        // One contiguous stretch of the column, holding both neighbours of the gap.
+        expect(renumbered).toEqual(order.slice(from, from + renumbered.length).map((task) => task.id));
+        if (order.length > 0) expect(from <= Math.max(0, gap - 1) && gap <= from + renumbered.length).toBe(true);
         const after = evolve(before, { ...rebalance, revision: before.revision + 1, occurredAt: NOW, actorId: OWNER });
         expect(orderIn(after, TODO)).toEqual(orderIn(before, TODO));
         expect(orderIn(after, DONE)).toEqual(orderIn(before, DONE));
-        expect(
-          rebalance.data.positions.every((entry) => isPositionKey(entry.position) && entry.position.length <= 2),
-        ).toBe(true);
+        expect(rebalance.data.positions.every((entry) => isPositionKey(entry.position))).toBe(true);
+        expect(rebalance.data.positions.every((entry) => entry.position.length <= maxPositionKeyLength / 2)).toBe(true);
+        const now = tasksInColumn(after as ExistingBoard, TODO);
+        const between = keyBetween(now[gap - 1]?.position ?? null, now[gap]?.position ?? null);
+        expect(between.length).toBeLessThanOrEqual(maxPositionKeyLength / 2 + 1);
         // Nothing but the keys changes.
         for (const task of Object.values((after as ExistingBoard).tasks)) {
           expect({ ...task, position: '' }).toEqual({ ...before.tasks[task.id], position: '' });
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
+  });
+
+  it('renumbers only a stretch around the gap in a big column, so the event stays small', () => {
+    const keys = evenlySpacedKeys(2_000);
+    const crowded = board(...tasksAt(...keys.slice(0, 1_000), `${keys[999]}${'0'.repeat(10)}1`, ...keys.slice(1_000)));
+    const events = decide(command('MoveTask', { taskId: 't1500', columnId: TODO, afterId: 't999' }), crowded);
+    expect(events.map((event) => event.type)).toEqual(['ColumnPositionsRebalanced', 'TaskMoved']);
+    const [rebalance] = events as [ColumnPositionsRebalanced];
+    expect(rebalance.data.positions.length).toBeLessThanOrEqual(32);
+    expect(rebalance.data.positions.map((entry) => entry.taskId)).toContain('t999');
+    expect(rebalance.data.positions.map((entry) => entry.taskId)).toContain('t1000');
   });
 
   it('keeps every key within the bound over thousands of moves between the same neighbours', () => {
@@ -194,7 +214,10 @@ describe('Position rebalancing', () => {
 
     it('of the rebalance alone compensates nothing: the order is what it was', () => {
       const before = board(...tasksAt(tight, tighter));
-      const board2 = history([...aBoard(), ...tasksAt(tight, tighter)], [columnRebalanced(before, TODO)]);
+      const board2 = history(
+        [...aBoard(), ...tasksAt(tight, tighter)],
+        [columnRebalanced(before, TODO, keyBetween(tight, tighter))],
+      );
       expect(board2.undo(-1)).toEqual([]);
     });
   });

@@ -85,15 +85,43 @@ function keyOf(value: number, digits: number): string {
   return text.replace(/0+$/, '');
 }
 
+/** `key`'s first `digits` digits (padded with the minimum digit) as a number, and whether more follow. */
+function truncated(key: string, digits: number): { readonly value: number; readonly more: boolean } {
+  let value = 0;
+  for (let index = 0; index < digits; index++) value = value * base + digitOf(key[index]);
+  return { value, more: key.length > digits };
+}
+
+/** Keys of 8 digits are still exact as numbers (62^8 < 2^53). */
+const maxSpacedDigits = 8;
+
 /**
- * `n` ascending keys spread evenly over (0, 1), as short as leaves a free digit between neighbours:
- * one character up to 30 keys, two up to 1,921, three up to 119,163. Fixed-width numbers compare
- * like their strings, and dropping trailing zeros keeps that order.
+ * `n` ascending keys strictly between `lower` and `upper` (null: the open end), evenly spaced, as
+ * short as leaves a free key between neighbours, at most `maxLength` characters; null when they do
+ * not fit. A key of `d` digits with value k is above `lower` exactly when k exceeds `lower`'s first
+ * `d` digits, and below `upper` when k is below `upper`'s first `d` digits (or equal, if `upper`
+ * has more); fixed-width numbers compare like their strings, and dropping trailing zeros keeps that.
  */
+export function evenlySpacedBetween(
+  lower: string | null,
+  upper: string | null,
+  n: number,
+  maxLength: number,
+): string[] | null {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Cannot space ${n} keys`);
+  for (let digits = 1; digits <= Math.min(maxLength, maxSpacedDigits); digits++) {
+    const low = lower === null ? 0 : truncated(lower, digits).value;
+    const top = upper === null ? null : truncated(upper, digits);
+    const high = top === null ? base ** digits : top.value + (top.more ? 1 : 0);
+    const step = Math.floor((high - low) / (n + 1));
+    if (step >= 2) return Array.from({ length: n }, (_, index) => keyOf(low + (index + 1) * step, digits));
+  }
+  return null;
+}
+
+/** `n` ascending keys spread evenly over the whole range: one character up to 30 keys, two up to 1,921, three up to 119,163. */
 export function evenlySpacedKeys(n: number): string[] {
-  if (!Number.isSafeInteger(n) || n < 0 || n > 1_000_000_000) throw new RangeError(`Cannot space ${n} keys`);
-  let digits = 1;
-  while (Math.floor(base ** digits / (n + 1)) < 2) digits++;
-  const step = Math.floor(base ** digits / (n + 1));
-  return Array.from({ length: n }, (_, index) => keyOf((index + 1) * step, digits));
+  const keys = evenlySpacedBetween(null, null, n, maxSpacedDigits);
+  if (keys === null) throw new RangeError(`Cannot space ${n} keys`);
+  return keys;
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { evenlySpacedKeys, isPositionKey, keyBetween, keysAfter, positionDigits } from './position.js';
+import {
+  evenlySpacedBetween,
+  evenlySpacedKeys,
+  isPositionKey,
+  keyBetween,
+  keysAfter,
+  positionDigits,
+} from './position.js';
 
 const key = fc
   .array(fc.constantFrom(...positionDigits), { minLength: 1, maxLength: 8 })
@@ -112,6 +119,27 @@ describe('Position keys', () => {
       const keys = evenlySpacedKeys(1_921);
       for (const [index, key] of keys.slice(1).entries())
         expect(keyBetween(keys[index]!, key).length).toBeLessThanOrEqual(3);
+    });
+
+    it('fits n keys strictly between two keys when they are short enough, else says so', () => {
+      const bound = fc.option(key, { nil: null });
+      fc.assert(
+        fc.property(bound, bound, fc.nat(300), fc.integer({ min: 1, max: 8 }), (a, b, n, maxLength) => {
+          if (a !== null && b !== null && !(a < b)) return;
+          const keys = evenlySpacedBetween(a, b, n, maxLength);
+          if (keys === null) return;
+          expect(keys).toHaveLength(n);
+          expect([...new Set(keys)].sort()).toEqual(keys);
+          for (const k of keys) {
+            expect(isPositionKey(k) && k.length <= maxLength).toBe(true);
+            expect((a === null || a < k) && (b === null || k < b)).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+      expect(evenlySpacedBetween('V', 'W', 3, 1)).toBeNull();
+      expect(evenlySpacedBetween('V', 'W', 3, 2)).toEqual(['VF', 'VU', 'Vj']);
+      expect(evenlySpacedBetween('Vzzzzz1', 'W', 1, 6)).toBeNull();
     });
 
     it('refuses a count it cannot space', () => {
