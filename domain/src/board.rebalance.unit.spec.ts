@@ -8,7 +8,19 @@ import type { ExistingBoard } from './board.guards.js';
 import { tasksInColumn } from './board.placement.js';
 import { columnRebalanced, maxPositionKeyLength } from './board.rebalance.js';
 import type { BoardState } from './board.state.js';
-import { DONE, NOW, OWNER, TODO, aBoard, command, given, record, taskCreated } from './board.testkit.js';
+import {
+  DOING,
+  DONE,
+  NOW,
+  OWNER,
+  TODO,
+  aBoard,
+  command,
+  given,
+  record,
+  taskCreated,
+  thrownBy,
+} from './board.testkit.js';
 import { evenlySpacedKeys, isPositionKey, keyBetween, positionDigits } from './position.js';
 import { history, taskIn } from './undo.testkit.js';
 
@@ -210,6 +222,66 @@ describe('Position rebalancing', () => {
       const after = board2.after(undo);
       expect(orderIn(after, TODO)).toEqual(['t0', 't1', 't2', 't3']);
       expect(taskIn(after, 't0')?.position).toBe('C');
+    });
+
+    const renumbered = (...positions: [string, string][]): BoardEvent => ({
+      type: 'ColumnPositionsRebalanced',
+      data: { columnId: TODO, positions: positions.map(([taskId, position]) => ({ taskId, position })) },
+    });
+    const moved = (taskId: string, from: [string, string], to: [string, string]): BoardEvent => ({
+      type: 'TaskMoved',
+      data: { taskId, fromColumnId: from[0], fromPosition: from[1], toColumnId: to[0], position: to[1] },
+    });
+    const threeInTodo = [...aBoard(), ...tasksAt('V', 'W', 'X'), taskCreated('d', { columnId: DOING })];
+
+    it('puts back a move made before its column was renumbered: a renumbered key is not a move', () => {
+      const board2 = history(
+        threeInTodo,
+        [moved('d', [DOING, 'V'], [TODO, 'VV'])],
+        [renumbered(['t0', 'C'], ['d', 'O'], ['t1', 'a'], ['t2', 'm'])],
+      );
+      expect(board2.undo(-2)).toEqual([moved('d', [TODO, 'O'], [DOING, 'V'])]);
+    });
+
+    it('still refuses when the task was moved as well as renumbered since', () => {
+      const board2 = history(
+        threeInTodo,
+        [moved('d', [DOING, 'V'], [TODO, 'VV'])],
+        [moved('d', [TODO, 'VV'], [TODO, 'Y'])],
+        [renumbered(['t0', 'C'], ['t1', 'O'], ['t2', 'a'], ['d', 'm'])],
+      );
+      expect(thrownBy(() => board2.undo(-3)).message).toBe('“Task d” was moved again since');
+    });
+
+    it('puts a card back beside its former neighbours in a column renumbered since, not at its old key', () => {
+      const board2 = history(
+        threeInTodo,
+        [moved('t0', [TODO, 'V'], [DOING, 'W'])],
+        [renumbered(['t1', 'K'], ['t2', 'e'])],
+      );
+      const undo = board2.undo(-2);
+      expect(undo).toEqual([moved('t0', [DOING, 'W'], [TODO, 'J'])]);
+      expect(orderIn(board2.after(undo), TODO)).toEqual(['t0', 't1', 't2']);
+    });
+
+    it('brings a deleted card back beside its former neighbours in a column renumbered since', () => {
+      const board2 = history(
+        threeInTodo,
+        [{ type: 'TaskDeleted', data: { taskId: 't0' } }],
+        [renumbered(['t1', 'K'], ['t2', 'e'])],
+      );
+      const undo = board2.undo(-2);
+      expect(undo).toMatchObject([{ type: 'TaskReinstated', data: { taskId: 't0', task: { position: 'J' } } }]);
+      expect(orderIn(board2.after(undo), TODO)).toEqual(['t0', 't1', 't2']);
+    });
+
+    it('deletes a created card that was only renumbered since', () => {
+      const board2 = history(
+        threeInTodo,
+        [taskCreated('new', { position: 'WV' })],
+        [renumbered(['t0', 'C'], ['t1', 'O'], ['new', 'a'], ['t2', 'm'])],
+      );
+      expect(board2.undo(-2)).toEqual([{ type: 'TaskDeleted', data: { taskId: 'new' } }]);
     });
 
     it('of the rebalance alone compensates nothing: the order is what it was', () => {
