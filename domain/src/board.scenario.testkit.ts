@@ -14,7 +14,7 @@ import { DomainError } from './errors.js';
 import { isPositionKey } from './position.js';
 import { initialBoardState } from './board.state.js';
 import { OWNER, command } from './board.testkit.js';
-import type { RecordedBoardEvent } from './board.events.js';
+import type { RecordedBoardEvent, TaskCreated } from './board.events.js';
 import { undoCommand } from './undo.decisions.js';
 
 /** A random intent; `stepCommand` turns it into a command that makes sense on the current state. */
@@ -143,13 +143,13 @@ export function crowdedStart(): RecordedBoardEvent[] {
   const tight = (prefix: string) => [prefix, `${prefix}${'0'.repeat(10)}1`];
   for (const columnId of ['todo', 'doing'])
     for (const [index, position] of [...tight('V'), ...tight('X')].entries()) {
-      const event = {
+      const event: TaskCreated = {
         type: 'TaskCreated',
         data: {
           ...{ taskId: `${columnId}-${index}`, columnId, position, title: `Crowded ${index}`, description: '' },
           ...{ priority: 'medium', dueDate: null, assigneeIds: [], labels: [] },
         },
-      } as const;
+      };
       log.push({ ...event, revision: log.length, occurredAt: '2026-01-01T00:00:00Z', actorId: OWNER });
     }
   return log;
