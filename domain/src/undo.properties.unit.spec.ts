@@ -311,7 +311,9 @@ describe('Undo, property-based over recorded scenarios', () => {
             }
           },
         ),
-        { numRuns: 25, endOnFailure: true },
+        // Seeded: the counts below are about how often each outcome occurs, which varies from seed
+        // to seed (a crowded board refuses more undos); a random seed made them fail now and then.
+        { numRuns: 25, endOnFailure: true, seed: 20261206 },
       );
       // Both outcomes must actually occur, or the property proves little.
       expect(undone).toBeGreaterThan(50);
