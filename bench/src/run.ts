@@ -9,6 +9,7 @@ import { benchMixed } from './b10-mixed.js';
 import { benchIdleSockets } from './b12-idle-sockets.js';
 import { benchBroadcast } from './b13-broadcast.js';
 import { benchEntryPoint } from './b9-entry-point.js';
+import { benchPagination } from './b11-pagination.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -163,6 +164,11 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
         `B8 over a board of ${b8.events} events (projected in ${(b8.projectedMs / 1000).toFixed(0)} s): time travel to the middle p50 ${b8.timeTravel.subject.median.toFixed(0)} ms, ${b8.timeTravelFar.subject.median.toFixed(0)} ms where K-1 events follow the snapshot, newest history page ${b8.newestPage.subject.median.toFixed(0)} ms, a middle page ${b8.middlePage.subject.median.toFixed(0)} ms (medians of the pairs)`,
       ],
     };
+  },
+  b11: async (pairs) => {
+    const b11 = await benchPagination(pairs);
+    await saveResult('b11-pagination', b11);
+    return { rows: [b11.postgres, b11.pglite], notes: [] };
   },
 };
 

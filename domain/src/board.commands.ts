@@ -98,11 +98,17 @@ export type DeleteComment = Cmd<'DeleteComment', { taskId: string; commentId: st
 /**
  * Undo one change: the events one request appended (`change`, from the stream) and the board just
  * before them (`before`). Both are history, so they never go stale; the decision is made on the
- * current state like any other (see undo.decisions.ts).
+ * current state like any other (see undo.decisions.ts). `laterMoves`: the TaskMoved and
+ * ColumnPositionsRebalanced events appended after the change (a renumbered key is not a move).
  */
 export type UndoChange = Cmd<
   'UndoChange',
-  { revision: number; change: readonly RecordedBoardEvent[]; before: BoardState }
+  {
+    revision: number;
+    change: readonly RecordedBoardEvent[];
+    before: BoardState;
+    laterMoves?: readonly RecordedBoardEvent[];
+  }
 >;
 
 export type BoardCommand =

@@ -82,6 +82,8 @@ function describeBoardEvent(event: BoardOrMemberEvent, before: BoardState): Even
   }
 }
 
+const tasksCount = (n: number): string => `${n} ${n === 1 ? 'task' : 'tasks'}`;
+
 function describeColumnEvent(event: ColumnLevelEvent, before: BoardState, names: Names): EventDescription {
   const column = (columnId: string) => (before.status === 'initial' ? undefined : before.columns[columnId]);
   switch (event.type) {
@@ -112,6 +114,13 @@ function describeColumnEvent(event: ColumnLevelEvent, before: BoardState, names:
             ? `Removed the WIP limit of ${quoted(names.column(event.data.columnId))}`
             : `Set the WIP limit of ${quoted(names.column(event.data.columnId))} to ${event.data.wipLimit}`,
         changes: [change('wipLimit', column(event.data.columnId)?.wipLimit ?? null, event.data.wipLimit)],
+      };
+    case 'ColumnPositionsRebalanced':
+      return {
+        summary: `Renumbered the positions of ${tasksCount(event.data.positions.length)} in the column ${quoted(names.column(event.data.columnId))} (order unchanged)`,
+        changes: event.data.positions.map(({ taskId, position }) =>
+          change(`tasks.${taskId}.position`, names.task(taskId)?.position ?? null, position),
+        ),
       };
     case 'ColumnRemoved':
       return {

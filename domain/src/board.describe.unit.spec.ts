@@ -37,6 +37,10 @@ const samples: Record<BoardEvent['type'], BoardEvent> = {
   ColumnMoved: { type: 'ColumnMoved', data: { columnId: TODO, from: 'V', position: 'Z' } },
   ColumnWipLimitSet: { type: 'ColumnWipLimitSet', data: { columnId: DOING, wipLimit: 3 } },
   ColumnRemoved: { type: 'ColumnRemoved', data: { columnId: DOING } },
+  ColumnPositionsRebalanced: {
+    type: 'ColumnPositionsRebalanced',
+    data: { columnId: TODO, positions: [{ taskId: 't1', position: 'U' }] },
+  },
   TaskCreated: taskCreated('t2', { title: 'Write docs' }),
   TaskTitleChanged: { type: 'TaskTitleChanged', data: { taskId: 't1', title: 'Fix sign-in' } },
   TaskDescriptionChanged: { type: 'TaskDescriptionChanged', data: { taskId: 't1', description: 'Steps' } },
@@ -77,6 +81,13 @@ suite('describe', () => {
     const description = describe(at(samples[type]), type === 'BoardCreated' ? initialBoardState : before);
     expect(description.summary.trim().length).toBeGreaterThan(0);
     expect(description.changes.length).toBeGreaterThan(0);
+  });
+
+  it('says a rebalance renumbered the positions of a column, each task with its old and new key', () => {
+    expect(describe(at(samples.ColumnPositionsRebalanced), before)).toEqual({
+      summary: 'Renumbered the positions of 1 task in the column “To do” (order unchanged)',
+      changes: [{ field: 'tasks.t1.position', from: 'V', to: 'U' }],
+    });
   });
 
   it('names the task and both columns of a move', () => {

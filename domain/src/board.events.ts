@@ -31,6 +31,16 @@ export type ColumnRenamed = Ev<'ColumnRenamed', { columnId: string; name: string
 export type ColumnMoved = Ev<'ColumnMoved', { columnId: string; from: string; position: string }>;
 export type ColumnWipLimitSet = Ev<'ColumnWipLimitSet', { columnId: string; wipLimit: number | null }>;
 export type ColumnRemoved = Ev<'ColumnRemoved', { columnId: string }>;
+/**
+ * Tasks of a column (a contiguous stretch of it, archived ones included) given new, short, evenly
+ * spaced position keys in the order they already had: appended with the move or creation whose key
+ * would have grown past `maxPositionKeyLength` (board.rebalance.ts). Order is unchanged, so it
+ * compensates nothing on undo.
+ */
+export type ColumnPositionsRebalanced = Ev<
+  'ColumnPositionsRebalanced',
+  { columnId: string; positions: { taskId: string; position: string }[] }
+>;
 
 export type TaskCreated = Ev<
   'TaskCreated',
@@ -87,6 +97,7 @@ export type BoardEvent =
   | ColumnMoved
   | ColumnWipLimitSet
   | ColumnRemoved
+  | ColumnPositionsRebalanced
   | TaskCreated
   | TaskTitleChanged
   | TaskDescriptionChanged
@@ -124,6 +135,7 @@ export const boardEventTypes = [
   'ColumnMoved',
   'ColumnWipLimitSet',
   'ColumnRemoved',
+  'ColumnPositionsRebalanced',
   'TaskCreated',
   'TaskTitleChanged',
   'TaskDescriptionChanged',

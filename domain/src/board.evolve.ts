@@ -32,6 +32,7 @@ const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
   ColumnMoved: 'columns',
   ColumnWipLimitSet: 'columns',
   ColumnRemoved: 'columns',
+  ColumnPositionsRebalanced: 'tasks',
   TaskCreated: 'tasks',
   TaskTitleChanged: 'tasks',
   TaskDescriptionChanged: 'tasks',

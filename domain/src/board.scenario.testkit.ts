@@ -14,7 +14,7 @@ import { DomainError } from './errors.js';
 import { isPositionKey } from './position.js';
 import { initialBoardState } from './board.state.js';
 import { OWNER, command } from './board.testkit.js';
-import type { RecordedBoardEvent } from './board.events.js';
+import type { RecordedBoardEvent, TaskCreated } from './board.events.js';
 import { undoCommand } from './undo.decisions.js';
 
 /** A random intent; `stepCommand` turns it into a command that makes sense on the current state. */
@@ -134,6 +134,27 @@ export const created = (): RecordedBoardEvent[] =>
     initialBoardState,
   ).map((event, revision) => ({ ...event, revision, occurredAt: '2026-01-01T00:00:00Z', actorId: OWNER }));
 
+/**
+ * `created()` plus cards whose keys are one squeeze from the bound in each open column (two tight
+ * pairs per column), so random moves and creations between them rebalance the columns (board.rebalance.ts).
+ */
+export function crowdedStart(): RecordedBoardEvent[] {
+  const log = created();
+  const tight = (prefix: string) => [prefix, `${prefix}${'0'.repeat(10)}1`];
+  for (const columnId of ['todo', 'doing'])
+    for (const [index, position] of [...tight('V'), ...tight('X')].entries()) {
+      const event: TaskCreated = {
+        type: 'TaskCreated',
+        data: {
+          ...{ taskId: `${columnId}-${index}`, columnId, position, title: `Crowded ${index}`, description: '' },
+          ...{ priority: 'medium', dueDate: null, assigneeIds: [], labels: [] },
+        },
+      };
+      log.push({ ...event, revision: log.length, occurredAt: '2026-01-01T00:00:00Z', actorId: OWNER });
+    }
+  return log;
+}
+
 /** One accepted command: the revisions it appended, who sent it, and the command itself. */
 export interface RecordedChange {
   readonly first: number;
@@ -167,8 +188,8 @@ function commandFor(state: ExistingBoard, step: Intent, index: number, scenario:
   return undoCommand(scenario.log, change, { now: scenarioTime(index), actorId });
 }
 
-export function playScenario(steps: readonly Intent[]): Scenario {
-  const log = created();
+export function playScenario(steps: readonly Intent[], start: readonly RecordedBoardEvent[] = created()): Scenario {
+  const log = [...start];
   let state: BoardState = foldBoard(log);
   const scenario: Scenario = {
     log,

@@ -14,6 +14,7 @@ export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';
 export { boardDtoFromState, boardStateFromView, boardViewFromState, taskDtoFromState } from './board.view.js';
 export { limits, isIsoInstant } from './board.validation.js';
+export { maxPositionKeyLength } from './board.rebalance.js';
 export { membersRestoredByUndo, undoCommand } from './undo.decisions.js';
 export * from './stats.dto.js';
 export type { HistoryEntryDto } from './history.dto.js';

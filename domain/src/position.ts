@@ -2,7 +2,8 @@
  * Fractional position keys: strings of base-62 digits read as a fraction 0.d1d2d3…,
  * compared in plain byte order (digits 0-9A-Za-z are ascending in ASCII). A key never
  * ends in the minimum digit, so there is always room below it. Moving a card writes one
- * key and never renumbers its siblings (docs/architecture.md).
+ * key; only when that key would grow past a bound is the column renumbered, with
+ * `evenlySpacedKeys`, as an event of its own (board.rebalance.ts, docs/architecture.md).
  */
 export const positionDigits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const base = positionDigits.length;
@@ -74,3 +75,53 @@ export function keysAfter(last: string | null, n: number): string[] {
 }
 
 export const positionKeyBounds = { minDigit, maxDigit } as const;
+
+/** `value` as exactly `digits` base-62 digits, then without trailing minimum digits (a key never ends in one). */
+function keyOf(value: number, digits: number): string {
+  let text = '';
+  for (let rest = value, index = 0; index < digits; index++, rest = Math.floor(rest / base)) {
+    text = digitAt(rest % base) + text;
+  }
+  return text.replace(/0+$/, '');
+}
+
+/** `key`'s first `digits` digits (padded with the minimum digit) as a number, and whether more follow. */
+function truncated(key: string, digits: number): { readonly value: number; readonly more: boolean } {
+  let value = 0;
+  for (let index = 0; index < digits; index++) value = value * base + digitOf(key[index]);
+  return { value, more: key.length > digits };
+}
+
+/** Keys of 8 digits are still exact as numbers (62^8 < 2^53). */
+const maxSpacedDigits = 8;
+
+/**
+ * `n` ascending keys strictly between `lower` and `upper` (null: the open end), evenly spaced, as
+ * short as leaves a free key between neighbours, at most `maxLength` characters; null when they do
+ * not fit. A key of `d` digits with value k is above `lower` exactly when k exceeds `lower`'s first
+ * `d` digits, and below `upper` when k is below `upper`'s first `d` digits (or equal, if `upper`
+ * has more); fixed-width numbers compare like their strings, and dropping trailing zeros keeps that.
+ */
+export function evenlySpacedBetween(
+  lower: string | null,
+  upper: string | null,
+  n: number,
+  maxLength: number,
+): string[] | null {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`Cannot space ${n} keys`);
+  for (let digits = 1; digits <= Math.min(maxLength, maxSpacedDigits); digits++) {
+    const low = lower === null ? 0 : truncated(lower, digits).value;
+    const top = upper === null ? null : truncated(upper, digits);
+    const high = top === null ? base ** digits : top.value + (top.more ? 1 : 0);
+    const step = Math.floor((high - low) / (n + 1));
+    if (step >= 2) return Array.from({ length: n }, (_, index) => keyOf(low + (index + 1) * step, digits));
+  }
+  return null;
+}
+
+/** `n` ascending keys spread evenly over the whole range: one character up to 30 keys, two up to 1,921, three up to 119,163. */
+export function evenlySpacedKeys(n: number): string[] {
+  const keys = evenlySpacedBetween(null, null, n, maxSpacedDigits);
+  if (keys === null) throw new RangeError(`Cannot space ${n} keys`);
+  return keys;
+}

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPositionKey, keyBetween, keysAfter, positionDigits } from './position.js';
+import {
+  evenlySpacedBetween,
+  evenlySpacedKeys,
+  isPositionKey,
+  keyBetween,
+  keysAfter,
+  positionDigits,
+} from './position.js';
 
 const key = fc
   .array(fc.constantFrom(...positionDigits), { minLength: 1, maxLength: 8 })
@@ -89,6 +96,55 @@ describe('Position keys', () => {
       expect(keys).toHaveLength(3);
       expect(['V', ...keys]).toEqual(['V', ...keys].sort());
       expect(new Set(keys).size).toBe(3);
+    });
+  });
+
+  describe('evenlySpacedKeys', () => {
+    it('makes n distinct ascending valid keys, as short as leaves room between neighbours', () => {
+      fc.assert(
+        fc.property(fc.nat(5_000), (n) => {
+          const keys = evenlySpacedKeys(n);
+          expect(keys).toHaveLength(n);
+          expect([...keys].sort()).toEqual(keys);
+          expect(new Set(keys).size).toBe(n);
+          expect(keys.every(isPositionKey)).toBe(true);
+          expect(Math.max(0, ...keys.map((k) => k.length))).toBeLessThanOrEqual(n <= 30 ? 1 : n <= 1_921 ? 2 : 3);
+        }),
+      );
+    });
+
+    it('spreads them over the whole range, with a key between any two neighbours', () => {
+      expect(evenlySpacedKeys(3)).toEqual(['F', 'U', 'j']);
+      expect(evenlySpacedKeys(31)[0]).toHaveLength(2);
+      const keys = evenlySpacedKeys(1_921);
+      for (const [index, key] of keys.slice(1).entries())
+        expect(keyBetween(keys[index]!, key).length).toBeLessThanOrEqual(3);
+    });
+
+    it('fits n keys strictly between two keys when they are short enough, else says so', () => {
+      const bound = fc.option(key, { nil: null });
+      fc.assert(
+        fc.property(bound, bound, fc.nat(300), fc.integer({ min: 1, max: 8 }), (a, b, n, maxLength) => {
+          if (a !== null && b !== null && !(a < b)) return;
+          const keys = evenlySpacedBetween(a, b, n, maxLength);
+          if (keys === null) return;
+          expect(keys).toHaveLength(n);
+          expect([...new Set(keys)].sort()).toEqual(keys);
+          for (const k of keys) {
+            expect(isPositionKey(k) && k.length <= maxLength).toBe(true);
+            expect((a === null || a < k) && (b === null || k < b)).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+      expect(evenlySpacedBetween('V', 'W', 3, 1)).toBeNull();
+      expect(evenlySpacedBetween('V', 'W', 3, 2)).toEqual(['VF', 'VU', 'Vj']);
+      expect(evenlySpacedBetween('Vzzzzz1', 'W', 1, 6)).toBeNull();
+    });
+
+    it('refuses a count it cannot space', () => {
+      expect(() => evenlySpacedKeys(-1)).toThrow(RangeError);
+      expect(() => evenlySpacedKeys(1.5)).toThrow(RangeError);
     });
   });
 });

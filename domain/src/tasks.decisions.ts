@@ -13,6 +13,7 @@ import type { BoardState, Column, Task } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';
 import { requireColumn, requireLiveTask, requireTask, requireWritableBoard } from './board.guards.js';
 import { isInSlot, keyIn, taskSlot } from './board.placement.js';
+import { rebalancedFirst } from './board.rebalance.js';
 import { firstColumn, refuseOverWipLimit, requireAssignees, taskChanges } from './tasks.changes.js';
 import {
   limits,
@@ -48,10 +49,10 @@ export function createTask(command: CreateTask, state: BoardState): BoardEvent[]
   const column = command.data.columnId === undefined ? firstColumn(board) : requireColumn(board, command.data.columnId);
   const slot = taskSlot(board, column.id, command.data);
   refuseOverWipLimit(board, column);
-  const created: TaskCreated = {
-    type: 'TaskCreated',
-    data: { taskId, columnId: column.id, position: keyIn(slot), ...fields },
-  };
+  const position = keyIn(slot);
+  const rebalanced = rebalancedFirst(board, column.id, position, command.metadata, (next) => createTask(command, next));
+  if (rebalanced) return rebalanced;
+  const created: TaskCreated = { type: 'TaskCreated', data: { taskId, columnId: column.id, position, ...fields } };
   return column.isDone ? [created, { type: 'TaskCompleted', data: { taskId } }] : [created];
 }
 
@@ -77,9 +78,12 @@ export function moveTask(command: MoveTask, state: BoardState): BoardEvent[] {
   const sameColumn = target.id === task.columnId;
   if (sameColumn && isInSlot(task.position, slot)) return [];
   if (!sameColumn) refuseOverWipLimit(board, target);
+  const position = keyIn(slot);
+  const rebalanced = rebalancedFirst(board, target.id, position, command.metadata, (next) => moveTask(command, next));
+  if (rebalanced) return rebalanced;
   const { id: taskId, columnId: fromColumnId, position: fromPosition } = task;
   return [
-    { type: 'TaskMoved', data: { taskId, fromColumnId, fromPosition, toColumnId: target.id, position: keyIn(slot) } },
+    { type: 'TaskMoved', data: { taskId, fromColumnId, fromPosition, toColumnId: target.id, position } },
     ...statusAfterMove(board, task, target),
   ];
 }

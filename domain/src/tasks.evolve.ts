@@ -81,6 +81,14 @@ const changers: readonly [TaskChange, boolean][] = [
   [commentChange, false],
 ];
 
+/** New keys for the same order: the tasks' content, `updatedAt` included, is unchanged. */
+function rekey(tasks: Record<string, Task>, positions: readonly { taskId: string; position: string }[]): void {
+  for (const { taskId, position } of positions) {
+    const task = tasks[taskId];
+    if (task !== undefined) tasks[taskId] = { ...task, position };
+  }
+}
+
 /** Applies a task or comment event to a `tasks` record the caller owns. */
 export function applyTaskEvent(tasks: Record<string, Task>, event: RecordedBoardEvent): void {
   if (event.type === 'TaskCreated') {
@@ -90,6 +98,10 @@ export function applyTaskEvent(tasks: Record<string, Task>, event: RecordedBoard
   if (event.type === 'TaskReinstated') {
     // Exactly as it was when deleted, timestamps included: that is what "undo" promises.
     tasks[event.data.taskId] = { ...event.data.task, id: event.data.taskId };
+    return;
+  }
+  if (event.type === 'ColumnPositionsRebalanced') {
+    rekey(tasks, event.data.positions);
     return;
   }
   if (!('taskId' in event.data)) return;

@@ -118,5 +118,7 @@ function undoBoardFields(step: UndoStep<BoardLevel>): BoardEvent[] | null {
 
 /** The compensation of one board, member or column event (BoardCreated is refused before this). */
 export function undoBoardEvent(step: UndoStep<BoardLevel>): BoardEvent[] {
+  // New keys for the order the column already had: nothing a later change could depend on, nothing to put back.
+  if (step.event.type === 'ColumnPositionsRebalanced') return [];
   return undoBoardFields(step) ?? undoMemberEvent(step) ?? undoColumnLife(step) ?? undoColumnChange(step) ?? [];
 }

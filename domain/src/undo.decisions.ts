@@ -6,6 +6,7 @@ import { requireActive, requireBoard, requireRole } from './board.guards.js';
 import type { BoardState } from './board.state.js';
 import { DomainError } from './errors.js';
 import { undoBoardEvent } from './undo.board.js';
+import { laterMovesOf } from './undo.renumbered.js';
 import { undoTaskEvent } from './undo.tasks.js';
 
 const ownerOnly = new Set<RecordedBoardEvent['type']>([
@@ -38,6 +39,7 @@ function statesThrough(change: readonly RecordedBoardEvent[], before: BoardState
  */
 export function undoChange(command: UndoChange, state: BoardState): BoardEvent[] {
   const { change, before } = command.data;
+  const later = laterMovesOf(command.data.laterMoves ?? []);
   const { actorId, now } = command.metadata;
   let current = requireBoard(state, actorId);
   if (change.length === 0) throw new DomainError('UNDO.CHANGE_NOT_FOUND', 'There is no change at that revision');
@@ -50,7 +52,7 @@ export function undoChange(command: UndoChange, state: BoardState): BoardEvent[]
   for (let index = change.length - 1; index >= 0; index--) {
     const event = change[index] as RecordedBoardEvent;
     const prior = states[index] as ExistingBoard;
-    const step = { event, prior, current };
+    const step = { event, prior, current, later };
     const events =
       'taskId' in event.data
         ? undoTaskEvent(step as Parameters<typeof undoTaskEvent>[0], states[index + 1]?.tasks[event.data.taskId])
@@ -84,9 +86,10 @@ export function undoCommand(
   metadata: CommandMetadata,
 ): UndoChange {
   const change = history.slice(range.first, range.last + 1);
+  const laterMoves = laterMovesOf(history.slice(range.last + 1));
   return {
     type: 'UndoChange',
-    data: { revision: range.first, change, before: foldBoard(history.slice(0, range.first)) },
+    data: { revision: range.first, change, before: foldBoard(history.slice(0, range.first)), laterMoves },
     metadata,
   };
 }

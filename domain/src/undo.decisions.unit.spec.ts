@@ -282,7 +282,27 @@ describe('Undo', () => {
       revision: range.first,
       change: board.log.slice(-1),
       before: foldBoard(board.log.slice(0, -1)),
+      laterMoves: [],
     });
+  });
+
+  it('hands the moves and renumberings appended after the change to the command, and nothing else after it', () => {
+    const move = {
+      type: 'TaskMoved',
+      data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: TODO, position: 'W' },
+    } as const;
+    const board = history(
+      aBoard(),
+      [t1],
+      [{ type: 'TaskPriorityChanged', data: { taskId: 't1', priority: 'high' } }],
+      [move],
+    );
+    const first = board.log.length - 2;
+    const command = undoCommand(board.log, { first, last: first }, { now: NOW, actorId: OWNER });
+    expect(command.data.laterMoves).toEqual(board.log.slice(-1));
+    expect(
+      undoCommand(board.log, { first: first - 1, last: first - 1 }, { now: NOW, actorId: OWNER }).data.laterMoves,
+    ).toEqual(board.log.slice(-1));
   });
 
   it('cannot undo the board’s creation', () => {

@@ -7,7 +7,15 @@ import { initialBoardState, type BoardState } from './board.state.js';
 import { decide } from './board.decide.js';
 import { DomainError } from './errors.js';
 import { OWNER } from './board.testkit.js';
-import { intent, playScenario, scenarioTime, type RecordedChange, type Scenario } from './board.scenario.testkit.js';
+import {
+  created,
+  crowdedStart,
+  intent,
+  playScenario,
+  scenarioTime,
+  type RecordedChange,
+  type Scenario,
+} from './board.scenario.testkit.js';
 import { undoCommand } from './undo.decisions.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -257,49 +265,61 @@ function expectedRefusal(error: DomainError, scenario: Scenario, change: Recorde
 }
 
 describe('Undo, property-based over recorded scenarios', () => {
-  it('either restores exactly what a random change replaced, leaving the rest as it is, or refuses for a reason that holds', () => {
-    let undone = 0;
-    let refusedWithReason = 0;
-    fc.assert(
-      fc.property(
-        fc.array(intent, { minLength: 200, maxLength: 400 }),
-        fc.array(fc.nat(), { minLength: 8, maxLength: 16 }),
-        (steps, picks) => {
-          const scenario = playScenario(steps);
-          const { log, changes, states } = scenario;
-          const now = exists(states.at(-1));
-          for (const pick of picks) {
-            // Three picks in four among the last ten changes: recent ones are seldom overwritten yet.
-            const change =
-              pick % 4 !== 0 ? changes[changes.length - 1 - ((pick >> 2) % 10)] : changes[pick % changes.length];
-            if (change === undefined) continue;
-            let events;
-            try {
-              events = decide(undoCommand(log, change, { now: scenarioTime(steps.length), actorId: OWNER }), now);
-            } catch (error) {
-              if (!(error instanceof DomainError)) throw error;
-              expect(error.message.length).toBeGreaterThan(10);
-              expect(expectedRefusal(error, scenario, change, now), `${error.code}: ${error.message}`).toBe(true);
-              refusedWithReason++;
-              continue;
+  it.each([
+    ['a new board', created, 0],
+    ['a board whose columns get rebalanced', crowdedStart, 5],
+  ] as const)(
+    'on %s, either restores exactly what a random change replaced, leaving the rest as it is, or refuses for a reason that holds',
+    (_name, start, minimumRebalances) => {
+      let rebalances = 0;
+      let undone = 0;
+      let refusedWithReason = 0;
+      fc.assert(
+        fc.property(
+          fc.array(intent, { minLength: 200, maxLength: 400 }),
+          fc.array(fc.nat(), { minLength: 8, maxLength: 16 }),
+          (steps, picks) => {
+            const scenario = playScenario(steps, start());
+            const { log, changes, states } = scenario;
+            rebalances += log.filter((event) => event.type === 'ColumnPositionsRebalanced').length;
+            const now = exists(states.at(-1));
+            for (const pick of picks) {
+              // Three picks in four among the last ten changes: recent ones are seldom overwritten yet.
+              const change =
+                pick % 4 !== 0 ? changes[changes.length - 1 - ((pick >> 2) % 10)] : changes[pick % changes.length];
+              if (change === undefined) continue;
+              let events;
+              try {
+                events = decide(undoCommand(log, change, { now: scenarioTime(steps.length), actorId: OWNER }), now);
+              } catch (error) {
+                if (!(error instanceof DomainError)) throw error;
+                expect(error.message.length).toBeGreaterThan(10);
+                expect(expectedRefusal(error, scenario, change, now), `${error.code}: ${error.message}`).toBe(true);
+                refusedWithReason++;
+                continue;
+              }
+              let state: BoardState = now;
+              for (const event of events)
+                state = evolve(state, {
+                  ...event,
+                  revision: exists(state).revision + 1,
+                  occurredAt: scenarioTime(steps.length),
+                  actorId: OWNER,
+                });
+              expectUndone(log, change, now, exists(state));
+              undone++;
             }
-            let state: BoardState = now;
-            for (const event of events)
-              state = evolve(state, {
-                ...event,
-                revision: exists(state).revision + 1,
-                occurredAt: scenarioTime(steps.length),
-                actorId: OWNER,
-              });
-            expectUndone(log, change, now, exists(state));
-            undone++;
-          }
-        },
-      ),
-      { numRuns: 25, endOnFailure: true },
-    );
-    // Both outcomes must actually occur, or the property proves little.
-    expect(undone).toBeGreaterThan(50);
-    expect(refusedWithReason).toBeGreaterThan(5);
-  }, 120_000);
+          },
+        ),
+        // Seeded: the counts below are about how often each outcome occurs, which varies from seed
+        // to seed (a crowded board refuses more undos); a random seed made them fail now and then.
+        { numRuns: 25, endOnFailure: true, seed: 20261206 },
+      );
+      // Both outcomes must actually occur, or the property proves little.
+      expect(undone).toBeGreaterThan(50);
+      expect(refusedWithReason).toBeGreaterThan(5);
+      expect(rebalances).toBeGreaterThanOrEqual(minimumRebalances);
+    },
+    120_000,
+  );
 });

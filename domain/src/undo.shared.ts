@@ -3,6 +3,7 @@ import type { Task } from './board.state.js';
 import { keyBetween } from './position.js';
 import { quoted } from './describe.shared.js';
 import { DomainError } from './errors.js';
+import type { LaterMove } from './undo.renumbered.js';
 
 /**
  * One event of the change being undone, with the board as it was just before that event
@@ -12,6 +13,8 @@ export interface UndoStep<E> {
   readonly event: E;
   readonly prior: ExistingBoard;
   readonly current: ExistingBoard;
+  /** Moves and renumberings appended after the change (undo.renumbered.ts); none when unknown. */
+  readonly later?: readonly LaterMove[];
 }
 
 /** Later changes make the undo unsafe: refused, and the reason says which. */

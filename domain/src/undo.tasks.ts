@@ -2,6 +2,7 @@ import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
 import type { Task } from './board.state.js';
 import { refuseOverWipLimit } from './tasks.changes.js';
 import type { UndoStep } from './undo.shared.js';
+import { besideFormerNeighbours, columnRenumbered, onlyRenumbered } from './undo.renumbered.js';
 import {
   columnName,
   freePosition,
@@ -89,15 +90,15 @@ function undoTaskMove(step: UndoStep<Extract<TaskLevel, { type: 'TaskMoved' }>>)
   const { event, current } = step;
   const { taskId, fromColumnId, fromPosition, toColumnId, position } = event.data;
   const task = liveTaskNow(step, taskId);
-  refuseUnless(
-    task.columnId === toColumnId && task.position === position,
-    `${taskName(step, taskId)} was moved again since`,
-  );
+  const keyKept = task.position === position || onlyRenumbered(step.later ?? [], taskId);
+  refuseUnless(task.columnId === toColumnId && keyKept, `${taskName(step, taskId)} was moved again since`);
   const back = current.columns[fromColumnId];
   if (back === undefined)
     throw unsafe(`The column ${columnName(step.prior, fromColumnId)} it came from was removed since`);
   if (back.id !== task.columnId) refuseOverWipLimit(current, back);
-  const to = freePosition(fromPosition, siblingKeys(step, back.id, taskId));
+  const to = columnRenumbered(step.later ?? [], back.id)
+    ? besideFormerNeighbours(step.prior, current, taskId, back.id)
+    : freePosition(fromPosition, siblingKeys(step, back.id, taskId));
   return [
     {
       type: 'TaskMoved',
@@ -137,8 +138,9 @@ function undoTaskLife(step: UndoStep<TaskLevel>, after: Task | undefined): Board
   if (event.type === 'TaskCreated' || event.type === 'TaskReinstated') {
     const task = current.tasks[taskId];
     refuseUnless(task !== undefined, `${taskName(step, taskId)} was deleted since`);
+    const renumbered = onlyRenumbered(step.later ?? [], taskId);
     refuseUnless(
-      after !== undefined && sameContent(task, after),
+      after !== undefined && sameContent(renumbered ? { ...task, position: after.position } : task, after),
       `${taskName(step, taskId)} has changed since; delete it instead`,
     );
     return [{ type: 'TaskDeleted', data: { taskId } }];
@@ -157,7 +159,9 @@ function undoTaskLife(step: UndoStep<TaskLevel>, after: Task | undefined): Board
     `${userName(gone ?? '')}, assigned to ${taskName(step, taskId)}, is no longer a member`,
   );
   if (!task.archived) refuseOverWipLimit(current, column);
-  const position = freePosition(task.position, siblingKeys(step, column.id, taskId));
+  const position = columnRenumbered(step.later ?? [], column.id)
+    ? besideFormerNeighbours(step.prior, current, taskId, column.id)
+    : freePosition(task.position, siblingKeys(step, column.id, taskId));
   return [{ type: 'TaskReinstated', data: { taskId, task: { ...task, position } } }];
 }
 

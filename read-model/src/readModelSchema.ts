@@ -85,11 +85,26 @@ async function loadDdl(): Promise<ReadModelDdl> {
       const table = /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)\b/i.exec(statement)?.[1];
       if (table && !feedPositionTables.includes(table)) tables.push(table);
       const index = /^CREATE\s+INDEX\s+([a-z_][a-z0-9_]*)\s+ON\b/i.exec(statement)?.[1];
+      const dropped = /^DROP\s+INDEX\s+([a-z_][a-z0-9_]*)$/i.exec(statement)?.[1];
+      if (dropped && cancelDeferred(deferredIndexes, dropped)) continue;
       if (index && !replayIndexes.has(index)) deferredIndexes.push(statement);
       else setup.push(statement);
     }
   }
   return { tables, setup, deferredIndexes };
+}
+
+/**
+ * A later migration's `DROP INDEX` of an index the rebuild would build only after the replay: the
+ * fresh schema never builds it (it does not exist yet when the setup runs). False if not deferred.
+ */
+function cancelDeferred(deferredIndexes: string[], name: string): boolean {
+  const at = deferredIndexes.findIndex((statement) =>
+    new RegExp(`^CREATE\\s+INDEX\\s+${name}\\s`, 'i').test(statement),
+  );
+  if (at === -1) return false;
+  deferredIndexes.splice(at, 1);
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxPositionKeyLength } from '@primetrade/domain';
 import {
   createBoardApiHarness,
   createBoardFixture,
@@ -210,6 +211,58 @@ describe('Board API: tasks', () => {
       expect(response.status).toBe(412);
       expect(response.body.code).toBe('REVISION.MISMATCH');
       expect(await storeRevision(api, board.boardId)).toBe(before);
+    });
+  });
+
+  describe('when moves keep squeezing cards between the same neighbours', () => {
+    it('renumbers the column in the same append, keeps keys short and the order, and undoes that move', async () => {
+      const fixture = await createBoardFixture(api);
+      const columnId = fixture.columns[0]?.id;
+      const order: string[] = [];
+      for (const title of ['A', 'B', 'C'])
+        order.push((await createTask(fixture, { title, columnId })).body.id as string);
+      const revisionOf = (response: { headers: Headers }) =>
+        Number(/\d+/.exec(response.headers.get('etag') ?? '')?.[0]);
+      let before = await storeRevision(api, fixture.boardId);
+      let orderBefore: string[] = [];
+      // The last card right after the first, again and again, until one move appends two events.
+      for (let move = 0; move < 120; move++) {
+        const last = order.at(-1)!;
+        orderBefore = [...order];
+        const moved = await api.request('POST', `/tasks/${last}/move`, {
+          as: fixture.editor,
+          body: { columnId, afterTaskId: order[0] },
+        });
+        expect(moved.status).toBe(200);
+        order.splice(order.length - 1, 1);
+        order.splice(1, 0, last);
+        if (revisionOf(moved) === before + 2) break;
+        before = revisionOf(moved);
+      }
+      const stored = await api.store.readStream(`board-${fixture.boardId}`);
+      const [rebalance, move] = stored.slice(-2);
+      expect([rebalance?.type, move?.type]).toEqual(['ColumnPositionsRebalanced', 'TaskMoved']);
+      expect(rebalance?.metadata.correlationId).toBe(move?.metadata.correlationId);
+
+      const page = await api.request('GET', `/boards/${fixture.boardId}/tasks?columnId=${columnId}&sort=position`, {
+        as: fixture.viewer,
+        headers: { 'min-revision': String(move?.revision) },
+      });
+      const listed = page.body.items as { id: string; position: string }[];
+      expect(listed.map((task) => task.id)).toEqual(order);
+      expect(Math.max(...listed.map((task) => task.position.length))).toBeLessThanOrEqual(maxPositionKeyLength);
+
+      const undone = await api.request('POST', `/boards/${fixture.boardId}/undo`, {
+        as: fixture.editor,
+        body: { revision: Number(rebalance?.revision) },
+      });
+      expect(undone.status).toBe(200);
+      expect(undone.body.events.map((event: { type: string }) => event.type)).toEqual(['TaskMoved']);
+      const after = await api.request('GET', `/boards/${fixture.boardId}/tasks?columnId=${columnId}&sort=position`, {
+        as: fixture.viewer,
+        headers: { 'min-revision': String(revisionOf(undone)) },
+      });
+      expect(after.body.items.map((task: { id: string }) => task.id)).toEqual(orderBefore);
     });
   });
 

@@ -136,6 +136,94 @@ function foldComments(state: BoardState) {
 
 const backends = readModelBackends('parity');
 
+/**
+ * Projects `envelopes` in chunks (sometimes delivering the previous chunk again with the current
+ * one) and checks the board view and comments against the fold after each chunk.
+ */
+async function projectInChunks(
+  sql: Sql,
+  boardId: string,
+  envelopes: readonly Envelope[],
+  chunkSizes: readonly number[],
+  redeliver: readonly boolean[],
+): Promise<void> {
+  let from = 0;
+  let previousFrom = 0;
+  for (let i = 0; from < envelopes.length; i++) {
+    const size = chunkSizes[i % chunkSizes.length]!;
+    const to = Math.min(envelopes.length, from + size);
+    const batch = redeliver[i % redeliver.length] ? envelopes.slice(previousFrom, to) : envelopes.slice(from, to);
+    await applyEnvelopes(sql, batch);
+    previousFrom = from;
+    from = to;
+    const upTo = envelopes.slice(0, to).reduce<BoardState>(evolve, initialBoardState);
+    expect(await getBoardView(sql, boardId)).toEqual(boardViewFromState(upTo, () => ''));
+    expect(await commentsOf(sql, boardId)).toEqual(foldComments(upTo));
+  }
+}
+
+/** Envelopes of one board as the store would record them, folded along the way. */
+function boardRecorder(boardId: string) {
+  const envelopes: Envelope[] = [];
+  let state: BoardState = initialBoardState;
+  return {
+    envelopes,
+    state: () => state,
+    decide(command: BoardCommand) {
+      for (const event of decide(command, state)) {
+        const envelope = {
+          ...event,
+          id: randomUUID(),
+          boardId,
+          revision: envelopes.length,
+          position: String(envelopes.length),
+          occurredAt: command.metadata.now,
+          actorId: command.metadata.actorId,
+          correlationId: randomUUID(),
+          causationId: null,
+          schemaVersion: 1,
+        } as Envelope;
+        envelopes.push(envelope);
+        state = evolve(state, envelope);
+      }
+    },
+  };
+}
+
+/**
+ * A board whose columns get rebalanced (docs/architecture.md): cards squeezed again and again right
+ * after a column's first card, from the same column and from others, with creations in between.
+ */
+function squeezedBoard(boardId: string, ownerId: string, moves: readonly number[]) {
+  const board = boardRecorder(boardId);
+  const columns = [randomUUID(), randomUUID(), randomUUID()];
+  const at = (n: number) => new Date(Date.parse('2026-01-01T09:00:00.000Z') + n * 1_000).toISOString();
+  const cmd = (type: string, data: object, n: number) =>
+    board.decide({ type, data, metadata: { now: at(n), actorId: ownerId } } as unknown as BoardCommand);
+  const names = ['To do', 'Doing', 'Done'];
+  cmd(
+    'CreateBoard',
+    { boardId, name: 'B', columns: columns.map((columnId, i) => ({ columnId, name: names[i], isDone: i === 2 })) },
+    0,
+  );
+  for (let n = 0; n < 8; n++)
+    cmd('CreateTask', { taskId: randomUUID(), title: `T${n}`, columnId: columns[n % 2] }, n + 1);
+  for (const [n, move] of moves.entries()) {
+    const state = board.state() as ExistingBoard;
+    const columnId = columns[move % 3]!;
+    const order = Object.values(state.tasks)
+      .filter((task) => task.columnId === columnId)
+      .sort((x, y) => (x.position < y.position ? -1 : 1));
+    const first = order[0];
+    const mover = move % 5 === 0 ? Object.values(state.tasks)[move % Object.keys(state.tasks).length] : order.at(-1);
+    if (move % 11 === 0)
+      cmd('CreateTask', { taskId: randomUUID(), title: 'New', columnId, afterId: first?.id }, n + 10);
+    else if (first && mover && mover.id !== first.id)
+      cmd('MoveTask', { taskId: mover.id, columnId, afterId: first.id }, n + 10);
+  }
+  return board;
+}
+
 describe.each(backends)('Read models equal the domain fold on $name', ({ open }) => {
   let sql: Sql;
   useDatabase(open, (database) => (sql = database));
@@ -201,26 +289,30 @@ describe.each(backends)('Read models equal the domain fold on $name', ({ open })
             }
           });
 
-          // Project in chunks; sometimes deliver the previous chunk again with the current one.
-          let from = 0;
-          let previousFrom = 0;
-          for (let i = 0; from < envelopes.length; i++) {
-            const size = chunkSizes[i % chunkSizes.length]!;
-            const to = Math.min(envelopes.length, from + size);
-            const batch = redeliver[i % redeliver.length]
-              ? envelopes.slice(previousFrom, to)
-              : envelopes.slice(from, to);
-            await applyEnvelopes(sql, batch);
-            previousFrom = from;
-            from = to;
-            const upTo = envelopes.slice(0, to).reduce<BoardState>(evolve, initialBoardState);
-            expect(await getBoardView(sql, boardId)).toEqual(boardViewFromState(upTo, () => ''));
-            expect(await commentsOf(sql, boardId)).toEqual(foldComments(upTo));
-          }
+          await projectInChunks(sql, boardId, envelopes, chunkSizes, redeliver);
           expect(await getBoardView(sql, boardId)).toEqual(boardViewFromState(state, () => ''));
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('for columns rebalanced by moves and creations squeezed between the same neighbours', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(), { minLength: 300, maxLength: 400 }),
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }),
+        async (moves, chunkSizes, redeliver) => {
+          const boardId = randomUUID();
+          const board = squeezedBoard(boardId, randomUUID(), moves);
+          const rebalances = board.envelopes.filter((event) => event.type === 'ColumnPositionsRebalanced');
+          expect(rebalances.length).toBeGreaterThan(0);
+          await projectInChunks(sql, boardId, board.envelopes, chunkSizes, redeliver);
+          expect(await getBoardView(sql, boardId)).toEqual(boardViewFromState(board.state(), () => ''));
+        },
+      ),
+      { numRuns: 4 },
     );
   });
 });

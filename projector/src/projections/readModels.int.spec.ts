@@ -283,6 +283,36 @@ describe.each(backends)('Read-model projections on $name', ({ open }) => {
         .then('tasks', [{ column_id: other.data.columnId, position: 'b', revision: moved.revision }]);
     });
 
+    it("gives a rebalanced column's tasks their new keys and the event's revision, and nothing else", async () => {
+      const { stream, columnId, history } = boardWithColumn();
+      const other = stream.addColumn('Doing');
+      const tasks = ['V', 'V01', 'W'].map((position) =>
+        stream.createTask(columnId, { position, at: '2026-02-01T00:00:00.000Z' }),
+      );
+      const elsewhere = stream.createTask(other.data.columnId, { position: 'V', at: '2026-02-01T00:00:00.000Z' });
+      const rebalanced = stream.emit(
+        {
+          type: 'ColumnPositionsRebalanced',
+          data: { columnId, positions: tasks.map((task, i) => ({ taskId: task.data.taskId, position: 'FUj'[i]! })) },
+        },
+        { at: '2026-03-01T00:00:00.000Z' },
+      );
+      const row = (task: (typeof tasks)[number], position: string, revision: number) => ({
+        id: task.data.taskId,
+        position,
+        revision,
+        updated_at: '2026-02-01T00:00:00.000Z',
+      });
+      const rows = [
+        ...tasks.map((task, i) => row(task, 'FUj'[i]!, rebalanced.revision)),
+        row(elsewhere, 'V', elsewhere.revision),
+      ].sort((a, b) => (a.id < b.id ? -1 : 1));
+      await spec()
+        .given(...history, other, ...tasks, elsewhere)
+        .when(rebalanced)
+        .then('tasks', rows);
+    });
+
     it('assigns each user once and unassigns them, keeping the order of assignment', async () => {
       const { stream, columnId, history } = boardWithColumn();
       const [ann, ben, cy] = [randomUUID(), randomUUID(), randomUUID()];

@@ -74,6 +74,15 @@ export const tasksProjection = {
   TaskDescriptionChanged: (tx, event) => updateTask(tx, event, 'description = $5', [event.data.description]),
   TaskMoved: (tx, event) =>
     updateTask(tx, event, 'column_id = $5, position = $6', [event.data.toColumnId, event.data.position]),
+  // New keys, same order: the tasks' content did not change, so `updated_at` stays (as in the fold).
+  async ColumnPositionsRebalanced(tx, event) {
+    await tx.query(
+      `UPDATE tasks t SET position = x.position, revision = $3
+       FROM jsonb_to_recordset($1::jsonb) AS x ("taskId" uuid, position text)
+       WHERE t.id = x."taskId" AND t.board_id = $2`,
+      [JSON.stringify(event.data.positions), event.boardId, event.revision],
+    );
+  },
   TaskAssigned: (tx, event) =>
     updateTask(
       tx,

@@ -1,4 +1,12 @@
-import { DomainError, isIsoInstant, type CommentDto, type Page, type Priority, type TaskDto } from '@primetrade/domain';
+import {
+  DomainError,
+  isIsoInstant,
+  priorities,
+  type CommentDto,
+  type Page,
+  type Priority,
+  type TaskDto,
+} from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import {
   decodeCursor,
@@ -13,6 +21,8 @@ import { iso, SqlParams, taskDtoJson } from './sqlFragments.js';
 
 export const taskSortKeys = ['position', 'createdAt', 'updatedAt', 'dueDate', 'priority', 'title'] as const;
 export type TaskSortKey = (typeof taskSortKeys)[number];
+
+type Order = 'asc' | 'desc';
 
 export interface TaskSearch {
   /** Only tasks of boards this user is a member of: the authorization of the query. */
@@ -32,42 +42,54 @@ export interface TaskSearch {
   /** ISO instant; due strictly after it. */
   readonly dueAfter?: string | undefined;
   readonly sort: TaskSortKey;
-  readonly order: 'asc' | 'desc';
+  readonly order: Order;
   readonly cursor?: string | undefined;
   readonly limit: number;
 }
 
+/**
+ * A sort order. `expression` is exactly what an index of migration 010 holds after (board_id,
+ * archived), so a board's page is a range scan of that index: ORDER BY (expression, id) and the
+ * keyset as a row comparison of the same pair.
+ */
 interface SortKey {
-  /** The column ordered by (alias `t`). */
-  readonly column: string;
-  /** The key as text, for the cursor. */
+  /** The expression ordered by (alias `t`), per direction. */
+  readonly expression: (order: Order) => string;
+  /** The key as text, for the cursor (NULL for a NULL due date). */
   readonly cursorValue: string;
-  /** A cursor parameter back as a value comparable with `column`. */
-  readonly fromCursor: (param: string) => string;
+  /** A cursor parameter back as a value comparable with `expression(order)`. */
+  readonly fromCursor: (param: string, order: Order) => string;
   readonly isValidKey: (key: string | null) => boolean;
 }
 
 const instantKey = (column: string): SortKey => ({
-  column,
+  expression: () => column,
   cursorValue: microsOf(column),
   fromCursor: instantFromMicros,
   isValidKey: isMicros,
 });
 const textKey = (column: string): SortKey => ({
-  column,
+  expression: () => column,
   cursorValue: column,
   fromCursor: (param) => `${param}::text`,
   isValidKey: (key) => key !== null,
 });
 
+/** NULL due dates come last in both orders: as the far end of the direction read. */
+const dueDateEnd = (order: Order) => (order === 'asc' ? `'infinity'::timestamptz` : `'-infinity'::timestamptz`);
+
 const sortKeys: Record<TaskSortKey, SortKey> = {
   position: textKey('t.position'),
   createdAt: instantKey('t.created_at'),
   updatedAt: instantKey('t.updated_at'),
-  // NULL due dates come last in both orders (see `keysetCondition`).
-  dueDate: { ...instantKey('t.due_date'), isValidKey: (key) => key === null || isMicros(key) },
+  dueDate: {
+    expression: (order) => `coalesce(t.due_date, ${dueDateEnd(order)})`,
+    cursorValue: microsOf('t.due_date'),
+    fromCursor: (param, order) => `coalesce(${instantFromMicros(param)}, ${dueDateEnd(order)})`,
+    isValidKey: (key) => key === null || isMicros(key),
+  },
   priority: {
-    column: 't.priority_rank',
+    expression: () => 't.priority_rank',
     cursorValue: 't.priority_rank::text',
     fromCursor: (param) => `${param}::smallint`,
     isValidKey: (key) => key !== null && /^[0-3]$/.test(key),
@@ -104,7 +126,9 @@ function filters(search: TaskSearch, params: SqlParams): string[] {
   if (search.columnId !== undefined) where.push(`t.column_id = ${params.add(search.columnId)}`);
   if (search.assigneeId !== undefined) where.push(`t.assignee_ids @> ARRAY[${params.add(search.assigneeId)}::uuid]`);
   if (search.label !== undefined) where.push(`t.labels @> ARRAY[${params.add(search.label)}::text]`);
-  if (search.priority !== undefined) where.push(`t.priority = ${params.add(search.priority)}`);
+  // By rank: the priority sort's index then narrows to that one priority.
+  if (search.priority !== undefined)
+    where.push(`t.priority_rank = ${params.add(priorities.indexOf(search.priority))}::smallint`);
   if (search.status !== undefined) where.push(`t.status = ${params.add(search.status)}`);
   if (search.dueBefore !== undefined)
     where.push(`t.due_date < ${params.add(instantFilter(search.dueBefore, 'dueBefore'))}::timestamptz`);
@@ -115,13 +139,11 @@ function filters(search: TaskSearch, params: SqlParams): string[] {
   return where;
 }
 
-/** Rows after `cursor` in the page order: (key, id) compared as a pair; NULL keys form the tail. */
-function keysetCondition(key: SortKey, cursor: KeysetCursor, order: 'asc' | 'desc', params: SqlParams): string {
+/** Rows after `cursor` in the page order: (key, id) compared as a pair, as the index orders them. */
+function keysetCondition(key: SortKey, cursor: KeysetCursor, order: Order, params: SqlParams): string {
   const op = order === 'asc' ? '>' : '<';
-  const id = `${params.add(cursor.id)}::uuid`;
-  if (cursor.key === null) return `(${key.column} IS NULL AND t.id ${op} ${id})`;
-  const after = `(${key.column}, t.id) ${op} (${key.fromCursor(params.add(cursor.key))}, ${id})`;
-  return key === sortKeys.dueDate ? `(${key.column} IS NULL OR ${after})` : after;
+  const after = key.fromCursor(params.add(cursor.key), order);
+  return `(${key.expression(order)}, t.id) ${op} (${after}, ${params.add(cursor.id)}::uuid)`;
 }
 
 const ids = (search: TaskSearch): (string | undefined)[] => [
@@ -142,12 +164,11 @@ export async function searchTasks(sql: SqlQueryable, search: TaskSearch): Promis
   const where = filters(search, params);
   if (cursor) where.push(keysetCondition(key, cursor, search.order, params));
   const dir = search.order === 'asc' ? 'ASC' : 'DESC';
-  const nullsLast = key === sortKeys.dueDate ? `${key.column} IS NULL, ` : '';
   const rows = await sql.query<{ task: TaskDto; sort_key: string | null }>(
     `SELECT ${taskDtoJson} AS task, ${key.cursorValue} AS sort_key
      FROM tasks t JOIN board_members m ON m.board_id = t.board_id AND m.user_id = ${viewer}
      WHERE ${where.join(' AND ')}
-     ORDER BY ${nullsLast}${key.column} ${dir}, t.id ${dir}
+     ORDER BY ${key.expression(search.order)} ${dir}, t.id ${dir}
      LIMIT ${params.add(search.limit + 1)}`,
     params.values,
   );

@@ -162,6 +162,52 @@ describe('BoardStore', () => {
       expect(store.tasksByColumn.get(todo)?.map((task) => task.title)).toEqual(['One', 'Two']);
     });
 
+    it("predicts a move that renumbers a crowded column with the server's own decision, and settles on its events", async () => {
+      const store = storeWith();
+      const tight = `V${'0'.repeat(10)}1`;
+      store.applyEvents([
+        taskCreated(4, 't1', 'One'),
+        taskCreated(5, 't2', 'Two', tight),
+        taskCreated(6, 't3', 'Three', 'W'),
+      ]);
+      let answer!: (revision: number) => void;
+      const done = store.change(
+        { type: 'MoveTask', data: { taskId: 't3', columnId: todo, afterId: 't1' } },
+        () => new Promise<number>((resolve) => (answer = resolve)),
+      );
+      const column = () => store.tasksByColumn.get(todo)?.map((task) => [task.id, task.position]);
+      expect(column()).toEqual([
+        ['t1', 'F'],
+        ['t3', 'N'],
+        ['t2', 'U'],
+      ]);
+      store.applyEvents([
+        envelope(7, {
+          type: 'ColumnPositionsRebalanced',
+          data: {
+            columnId: todo,
+            positions: [
+              { taskId: 't1', position: 'F' },
+              { taskId: 't2', position: 'U' },
+              { taskId: 't3', position: 'j' },
+            ],
+          },
+        }),
+        envelope(8, {
+          type: 'TaskMoved',
+          data: { taskId: 't3', fromColumnId: todo, fromPosition: 'j', toColumnId: todo, position: 'N' },
+        }),
+      ]);
+      answer(8);
+      await done;
+      expect(store.pendingCount).toBe(0);
+      expect(column()).toEqual([
+        ['t1', 'F'],
+        ['t3', 'N'],
+        ['t2', 'U'],
+      ]);
+    });
+
     it('keeps an accepted prediction until its events arrive, then fetches them if the push is late', async () => {
       const eventsAfter = vi.fn(async () => ({ events: [taskCreated(4, 'server-id', 'New card')], revision: 4 }));
       const store = storeWith({ eventsAfter });
