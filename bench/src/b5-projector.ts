@@ -19,7 +19,7 @@ export interface ProjectorBenchResult {
 }
 
 const readModelTables =
-  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_flow, wip_breaches';
+  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches';
 
 /**
  * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
