@@ -54,9 +54,7 @@ const loadState = `
 
 async function readState(tx: SqlQueryable, events: readonly Envelope[]): Promise<StatsState> {
   const boardIds = [...new Set(events.map((event) => event.boardId))];
-  const taskIds = [
-    ...new Set(events.flatMap((event) => ('taskId' in event.data ? [event.data.taskId] : []))),
-  ];
+  const taskIds = [...new Set(events.flatMap((event) => ('taskId' in event.data ? [event.data.taskId] : [])))];
   const [row] = await tx.query<StateRow>(loadState, [boardIds, taskIds]);
   const columns = new Map<string, Map<string, ColumnState>>();
   for (const column of row?.columns ?? []) {
@@ -96,17 +94,27 @@ const upsertFlow = `
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, day date, tasks integer)
   ON CONFLICT (board_id, column_id, day) DO UPDATE SET tasks = excluded.tasks`;
 
-/** Breaches open before the batch are updated where they are, before the new ones go in (one open per column). */
-const writeBreaches = `
-  WITH x AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, started_at timestamptz,
-         ended_at timestamptz, wip_limit integer, peak_tasks integer, stored boolean)
-  ), updated AS (
-    UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks FROM x
-    WHERE x.stored AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
-  )
+const breachRows = `jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, started_at timestamptz,
+  ended_at timestamptz, wip_limit integer, peak_tasks integer, stored boolean)`;
+
+/**
+ * Breaches open before the batch are updated where they are, then the new ones go in: two statements,
+ * as a data-modifying CTE's order is unspecified and at most one breach per column may be open.
+ */
+const updateBreaches = `
+  UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks FROM ${breachRows}
+  WHERE x.stored AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL`;
+
+const insertBreaches = `
   INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
-  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM x WHERE NOT x.stored`;
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM ${breachRows} WHERE NOT x.stored`;
+
+async function writeBreaches(tx: SqlQueryable, breaches: ReadonlySet<Breach>): Promise<void> {
+  const stored = [...breaches].filter((breach) => breach.stored);
+  const added = [...breaches].filter((breach) => !breach.stored);
+  if (stored.length > 0) await tx.query(updateBreaches, [JSON.stringify(stored)]);
+  if (added.length > 0) await tx.query(insertBreaches, [JSON.stringify(added)]);
+}
 
 async function writeChanges(tx: SqlQueryable, state: StatsState, changes: StatsChanges): Promise<void> {
   if (changes.tasks.size > 0) await tx.query(upsertTaskStats, [JSON.stringify([...changes.tasks])]);
@@ -124,7 +132,7 @@ async function writeChanges(tx: SqlQueryable, state: StatsState, changes: StatsC
     });
     await tx.query(upsertFlow, [JSON.stringify(flow)]);
   }
-  if (changes.breaches.size > 0) await tx.query(writeBreaches, [JSON.stringify([...changes.breaches])]);
+  await writeBreaches(tx, changes.breaches);
 }
 
 export async function projectStatistics(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
