@@ -72,67 +72,71 @@ async function readState(tx: SqlQueryable, events: readonly Envelope[]): Promise
   };
 }
 
-const upsertTaskStats = `
-  INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, archived boolean,
-       deleted boolean, status text, created_at timestamptz, completed_at timestamptz, cycle_started_at timestamptz)
-  ON CONFLICT (task_id) DO UPDATE SET column_id = excluded.column_id, archived = excluded.archived,
-    deleted = excluded.deleted, status = excluded.status, created_at = excluded.created_at,
-    completed_at = excluded.completed_at, cycle_started_at = excluded.cycle_started_at`;
-
-/** Counts above zero are upserted, the others' rows deleted (a row exists while its count is above zero). */
-const writeCounts = `
-  WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, tasks integer)),
-  gone AS (
-    DELETE FROM column_counts c USING x WHERE x.tasks <= 0 AND c.board_id = x.board_id AND c.column_id = x.column_id
-  )
-  INSERT INTO column_counts (board_id, column_id, tasks) SELECT board_id, column_id, tasks FROM x WHERE tasks > 0
-  ON CONFLICT (board_id, column_id) DO UPDATE SET tasks = excluded.tasks`;
-
-const upsertFlow = `
-  INSERT INTO column_flow (board_id, column_id, day, tasks)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, day date, tasks integer)
-  ON CONFLICT (board_id, column_id, day) DO UPDATE SET tasks = excluded.tasks`;
-
-const breachRows = `jsonb_to_recordset($1::jsonb) AS x (board_id uuid, column_id uuid, started_at timestamptz,
-  ended_at timestamptz, wip_limit integer, peak_tasks integer, stored boolean)`;
-
-/**
- * Breaches open before the batch are updated where they are, then the new ones go in: two statements,
- * as a data-modifying CTE's order is unspecified and at most one breach per column may be open.
- */
-const updateBreaches = `
-  UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks FROM ${breachRows}
-  WHERE x.stored AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL`;
+const breachColumns = `board_id uuid, column_id uuid, started_at timestamptz, ended_at timestamptz, wip_limit integer,
+  peak_tasks integer`;
 
 const insertBreaches = `
   INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
-  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM ${breachRows} WHERE NOT x.stored`;
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($1::jsonb) AS x (${breachColumns})`;
 
-async function writeBreaches(tx: SqlQueryable, breaches: ReadonlySet<Breach>): Promise<void> {
-  const stored = [...breaches].filter((breach) => breach.stored);
-  const added = [...breaches].filter((breach) => !breach.stored);
-  if (stored.length > 0) await tx.query(updateBreaches, [JSON.stringify(stored)]);
-  if (added.length > 0) await tx.query(insertBreaches, [JSON.stringify(added)]);
-}
+/**
+ * Every statistics write of the batch in one statement (each CTE a different table, or different
+ * rows of one): the touched task rows; the changed counts (a row exists while its count is above
+ * zero); each column's last count of each day; the breaches that were open before the batch, in
+ * place; and the breaches the batch opened ($5). A new breach of a column whose stored one ended in
+ * the batch goes in by a second statement instead: a data-modifying CTE's order is unspecified, and
+ * at most one breach per column may be open.
+ */
+const writeStatistics = `
+  WITH task_rows AS (
+    INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, archived boolean,
+         deleted boolean, status text, created_at timestamptz, completed_at timestamptz, cycle_started_at timestamptz)
+    ON CONFLICT (task_id) DO UPDATE SET column_id = excluded.column_id, archived = excluded.archived,
+      deleted = excluded.deleted, status = excluded.status, created_at = excluded.created_at,
+      completed_at = excluded.completed_at, cycle_started_at = excluded.cycle_started_at
+  ), counts AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS x (board_id uuid, column_id uuid, tasks integer)
+  ), emptied AS (
+    DELETE FROM column_counts c USING counts x WHERE x.tasks <= 0 AND c.board_id = x.board_id AND c.column_id = x.column_id
+  ), counted AS (
+    INSERT INTO column_counts (board_id, column_id, tasks) SELECT board_id, column_id, tasks FROM counts WHERE tasks > 0
+    ON CONFLICT (board_id, column_id) DO UPDATE SET tasks = excluded.tasks
+  ), flow AS (
+    INSERT INTO column_flow (board_id, column_id, day, tasks)
+    SELECT * FROM jsonb_to_recordset($3::jsonb) AS x (board_id uuid, column_id uuid, day date, tasks integer)
+    ON CONFLICT (board_id, column_id, day) DO UPDATE SET tasks = excluded.tasks
+  ), stored AS (
+    UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks
+    FROM jsonb_to_recordset($4::jsonb) AS x (${breachColumns})
+    WHERE b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
+  )
+  INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`;
 
 async function writeChanges(tx: SqlQueryable, state: StatsState, changes: StatsChanges): Promise<void> {
-  if (changes.tasks.size > 0) await tx.query(upsertTaskStats, [JSON.stringify([...changes.tasks])]);
-  if (changes.counts.size > 0) {
-    const counts = [...changes.counts].map((key) => {
-      const [board_id, column_id] = key.split('/');
-      return { board_id, column_id, tasks: state.counts.get(key) ?? 0 };
-    });
-    await tx.query(writeCounts, [JSON.stringify(counts)]);
-  }
-  if (changes.flow.size > 0) {
-    const flow = [...changes.flow].map(([key, tasks]) => {
-      const [board_id, column_id, day] = key.split('/');
-      return { board_id, column_id, day, tasks };
-    });
-    await tx.query(upsertFlow, [JSON.stringify(flow)]);
-  }
-  await writeBreaches(tx, changes.breaches);
+  const counts = [...changes.counts].map((key) => {
+    const [board_id, column_id] = key.split('/');
+    return { board_id, column_id, tasks: state.counts.get(key) ?? 0 };
+  });
+  const flow = [...changes.flow].map(([key, tasks]) => {
+    const [board_id, column_id, day] = key.split('/');
+    return { board_id, column_id, day, tasks };
+  });
+  const breaches = [...changes.breaches];
+  const stored = breaches.filter((breach) => breach.stored);
+  const added = breaches.filter((breach) => !breach.stored);
+  const endedHere = new Set(stored.map((breach) => `${breach.board_id}/${breach.column_id}`));
+  const later = added.some((breach) => endedHere.has(`${breach.board_id}/${breach.column_id}`));
+  if (changes.tasks.size + counts.length + flow.length + breaches.length === 0) return;
+  await tx.query(writeStatistics, [
+    JSON.stringify([...changes.tasks]),
+    JSON.stringify(counts),
+    JSON.stringify(flow),
+    JSON.stringify(stored),
+    JSON.stringify(later ? [] : added),
+  ]);
+  if (later) await tx.query(insertBreaches, [JSON.stringify(added)]);
 }
 
 export async function projectStatistics(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
