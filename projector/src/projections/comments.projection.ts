@@ -1,5 +1,5 @@
+import type { BatchTx } from './batchTx.js';
 import type { Comment, Envelope } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
 import { taskKey, type TaskScoped } from './projection.js';
 import { lastExistence } from './tasks.projection.js';
 
@@ -24,8 +24,8 @@ const upsertComments = `
   SET author_id = excluded.author_id, body = excluded.body, created_at = excluded.created_at, edited_at = excluded.edited_at`;
 
 /** Comments that land (an add, an undo) as they end the batch; on a task that is not there, none. */
-export async function reinstateComments(tx: SqlQueryable, comments: readonly ReinstatedComment[]): Promise<void> {
-  if (comments.length > 0) await tx.query(upsertComments, [JSON.stringify(comments)]);
+export async function reinstateComments(tx: BatchTx, comments: readonly ReinstatedComment[]): Promise<void> {
+  if (comments.length > 0) tx.write(upsertComments, [JSON.stringify(comments)]);
 }
 
 type CommentEvent = TaskScoped & { readonly data: { readonly commentId: string } };
@@ -71,7 +71,7 @@ function commentOutcomes(events: readonly Envelope[]): Map<string, CommentOutcom
   return byComment;
 }
 
-export async function projectComments(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
+export async function projectComments(tx: BatchTx, events: readonly Envelope[]): Promise<void> {
   const deleted: { id: string; task_id: string; board_id: string }[] = [];
   const landed: ReinstatedComment[] = [];
   const edited: { id: string; task_id: string; board_id: string; body: string; edited_at: string }[] = [];
@@ -83,14 +83,14 @@ export async function projectComments(tx: SqlQueryable, events: readonly Envelop
       edited.push({ id, task_id, board_id, body: outcome.edit.body, edited_at: outcome.edit.editedAt });
   }
   if (deleted.length > 0)
-    await tx.query(
+    tx.write(
       `DELETE FROM comments AS c USING jsonb_to_recordset($1::jsonb) AS x (id uuid, task_id uuid, board_id uuid)
        WHERE c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,
       [JSON.stringify(deleted)],
     );
   await reinstateComments(tx, landed);
   if (edited.length > 0)
-    await tx.query(
+    tx.write(
       `UPDATE comments AS c SET body = x.body, edited_at = x.edited_at
        FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, task_id uuid, board_id uuid, body text, edited_at timestamptz)
        WHERE c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,

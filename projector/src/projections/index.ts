@@ -7,7 +7,7 @@ import { projectComments } from './comments.projection.js';
 import type { BatchProjection, Projection } from './projection.js';
 import { projectStatistics } from './statistics.projection.js';
 import { projectTasks } from './tasks.projection.js';
-import { createSqlScript } from '../sqlScript.js';
+import { batchWriter, writesOf } from './batchTx.js';
 
 export type { BatchProjection } from './projection.js';
 
@@ -56,15 +56,11 @@ const boardLevel: Projection = { ...boardsProjection, ...boardMembersProjection,
 
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
 
-/**
- * Board, member and column events, one statement each in order (boards first: tasks reference
- * them), sent as one script (`sqlScript.ts`): one round trip however many there are.
- */
+/** Board, member and column events, one statement each in order (boards first: tasks reference them). */
 const projectBoardLevel: BatchProjection = async (tx, events) => {
-  const script = createSqlScript();
+  const writes = writesOf(tx);
   for (const event of events)
-    if (routes[event.type] === 'board') await (boardLevel[event.type] as AnyHandler)(script.queryable, event);
-  if (script.length > 0) await tx.exec(script.take());
+    if (routes[event.type] === 'board') await (boardLevel[event.type] as AnyHandler)(writes, event);
 };
 
 /**
@@ -94,12 +90,15 @@ export class UnknownEventTypeError extends Error {
 
 /**
  * Projects events (revision order per board, past the guard) into every read model, each projection
- * set-based over the whole batch, with the same rows as applying them one by one.
+ * set-based over the whole batch, with the same rows as applying them one by one. The writes go to
+ * the server as one script, before a projection's read and at the end (`batchTx.ts`).
  */
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   // Only a newer writer produces one: skipping it would silently diverge, so stop before any write.
   const unknown = events.find((event) => !Object.hasOwn(routes, event.type));
   if (unknown) throw new UnknownEventTypeError(unknown.boardId, unknown.revision, String(unknown.type));
   if (events.length === 0) return;
-  for (const project of batchProjections) await project(tx, events);
+  const writer = batchWriter(tx);
+  for (const project of batchProjections) await project(writer, events);
+  await writer.flush();
 }

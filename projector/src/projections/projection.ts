@@ -1,5 +1,6 @@
 import type { BoardEvent, BoardEventType, Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
+import type { BatchTx } from './batchTx.js';
 
 export type EventOfType<K extends BoardEventType> = Extract<BoardEvent, { readonly type: K }>;
 
@@ -14,9 +15,10 @@ export type Projection = { readonly [K in BoardEventType]?: EventHandler<K> };
 
 /**
  * Writes its read models for a whole batch (events in revision order per board, already past the
- * guard) with a few set-based statements, whatever the batch holds (docs/adr/0019-set-based-projector.md).
+ * guard) with a few set-based statements, whatever the batch holds (docs/adr/0019-set-based-projector.md);
+ * writes nobody reads go through `tx.write`, sent together.
  */
-export type BatchProjection = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<void>;
+export type BatchProjection = (tx: BatchTx, events: readonly Envelope[]) => Promise<void>;
 
 /** A board event that names a task (task and comment events). */
 export type TaskScoped = Envelope & { readonly data: { readonly taskId: string } };

@@ -1,5 +1,5 @@
+import type { BatchTx } from './batchTx.js';
 import type { Envelope } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
 import {
   foldStatistics,
   type Breach,
@@ -52,7 +52,7 @@ const loadState = `
        FROM wip_breaches WHERE board_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
     (SELECT json_agg(t) FROM touched t) AS tasks`;
 
-async function readState(tx: SqlQueryable, events: readonly Envelope[]): Promise<StatsState> {
+async function readState(tx: BatchTx, events: readonly Envelope[]): Promise<StatsState> {
   const boardIds = [...new Set(events.map((event) => event.boardId))];
   const taskIds = [...new Set(events.flatMap((event) => ('taskId' in event.data ? [event.data.taskId] : [])))];
   const [row] = await tx.query<StateRow>(loadState, [boardIds, taskIds]);
@@ -114,7 +114,7 @@ const writeStatistics = `
   INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
   SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`;
 
-async function writeChanges(tx: SqlQueryable, state: StatsState, changes: StatsChanges): Promise<void> {
+async function writeChanges(tx: BatchTx, state: StatsState, changes: StatsChanges): Promise<void> {
   const counts = [...changes.counts].map((key) => {
     const [board_id, column_id] = key.split('/');
     return { board_id, column_id, tasks: state.counts.get(key) ?? 0 };
@@ -129,17 +129,17 @@ async function writeChanges(tx: SqlQueryable, state: StatsState, changes: StatsC
   const endedHere = new Set(stored.map((breach) => `${breach.board_id}/${breach.column_id}`));
   const later = added.some((breach) => endedHere.has(`${breach.board_id}/${breach.column_id}`));
   if (changes.tasks.size + counts.length + flow.length + breaches.length === 0) return;
-  await tx.query(writeStatistics, [
+  tx.write(writeStatistics, [
     JSON.stringify([...changes.tasks]),
     JSON.stringify(counts),
     JSON.stringify(flow),
     JSON.stringify(stored),
     JSON.stringify(later ? [] : added),
   ]);
-  if (later) await tx.query(insertBreaches, [JSON.stringify(added)]);
+  if (later) tx.write(insertBreaches, [JSON.stringify(added)]);
 }
 
-export async function projectStatistics(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
+export async function projectStatistics(tx: BatchTx, events: readonly Envelope[]): Promise<void> {
   const relevant = events.filter((event) => statisticsTypes.has(event.type));
   if (relevant.length === 0) return;
   const state = await readState(tx, relevant);

@@ -1,5 +1,5 @@
+import type { BatchTx } from './batchTx.js';
 import type { Envelope, TaskCreated, TaskReinstated } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
 import { reinstateComments, type ReinstatedComment } from './comments.projection.js';
 import { taskKey, type TaskScoped } from './projection.js';
 import { applyPatch, emptyPatch, foldUpdate, isEmptyPatch, type TaskPatch, type TaskRow } from './taskPatch.js';
@@ -72,7 +72,7 @@ function outcomes(events: readonly Envelope[]): Map<string, TaskOutcome> {
 
 function insertedRow(event: Envelope<TaskCreated> | Envelope<TaskReinstated>): TaskRow {
   if (event.type === 'TaskCreated') {
-    const d = (event).data;
+    const d = event.data;
     return {
       id: d.taskId,
       board_id: event.boardId,
@@ -93,7 +93,7 @@ function insertedRow(event: Envelope<TaskCreated> | Envelope<TaskReinstated>): T
       revision: event.revision,
     };
   }
-  const { taskId, task: t } = (event).data;
+  const { taskId, task: t } = event.data;
   // The row exactly as the fold has it: the snapshot's own timestamps, this event's revision.
   return {
     id: taskId,
@@ -179,7 +179,7 @@ function patchRow(key: string, patch: TaskPatch) {
   };
 }
 
-export async function projectTasks(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
+export async function projectTasks(tx: BatchTx, events: readonly Envelope[]): Promise<void> {
   const byTask = outcomes(events);
   const removed: { id: string; board_id: string }[] = [];
   const inserted: TaskRow[] = [];
@@ -193,19 +193,19 @@ export async function projectTasks(tx: SqlQueryable, events: readonly Envelope[]
     if (outcome.insert) {
       inserted.push(applyPatch(insertedRow(outcome.insert), outcome.patch));
       if (outcome.insert.type === 'TaskReinstated') {
-        const { taskId, task } = (outcome.insert).data;
+        const { taskId, task } = outcome.insert.data;
         const boardId = outcome.insert.boardId;
         for (const comment of Object.values(task.comments)) comments.push({ ...comment, taskId, boardId });
       }
     } else if (!outcome.remove && !isEmptyPatch(outcome.patch)) patches.push(patchRow(key, outcome.patch));
   }
   if (removed.length > 0)
-    await tx.query(
+    tx.write(
       `DELETE FROM tasks AS t USING jsonb_to_recordset($1::jsonb) AS x (id uuid, board_id uuid)
        WHERE t.id = x.id AND t.board_id = x.board_id`,
       [JSON.stringify(removed)],
     );
-  if (inserted.length > 0) await tx.query(insertTasks, [JSON.stringify(inserted)]);
+  if (inserted.length > 0) tx.write(insertTasks, [JSON.stringify(inserted)]);
   await reinstateComments(tx, comments);
-  if (patches.length > 0) await tx.query(patchTasks, [JSON.stringify(patches)]);
+  if (patches.length > 0) tx.write(patchTasks, [JSON.stringify(patches)]);
 }
