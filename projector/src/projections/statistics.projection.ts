@@ -42,11 +42,11 @@ interface StateRow {
 /** Instants as JSON text (ISO 8601, microseconds kept), so rows written back are unchanged. */
 const loadState = `
   WITH touched AS (SELECT * FROM task_stats WHERE task_id = ANY ($2::uuid[])),
-       boards AS (SELECT unnest($1::uuid[]) AS board_id UNION SELECT board_id FROM touched)
+       batch_boards AS (SELECT unnest($1::uuid[]) AS board_id UNION SELECT board_id FROM touched)
   SELECT
     (SELECT json_agg(json_build_object('board_id', board_id, 'id', id, 'position', position, 'wip_limit', wip_limit))
        FROM board_columns WHERE board_id = ANY ($1::uuid[])) AS columns,
-    (SELECT json_agg(c) FROM column_counts c WHERE board_id IN (SELECT board_id FROM boards)) AS counts,
+    (SELECT json_agg(c) FROM column_counts c WHERE board_id IN (SELECT board_id FROM batch_boards)) AS counts,
     (SELECT json_agg(json_build_object('board_id', board_id, 'column_id', column_id, 'started_at', started_at,
             'ended_at', ended_at, 'wip_limit', wip_limit, 'peak_tasks', peak_tasks))
        FROM wip_breaches WHERE board_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
