@@ -1,7 +1,7 @@
 import type { BatchTx } from './batchTx.js';
 import type { Comment, Envelope } from '@primetrade/domain';
 import { taskKey, type TaskScoped } from './projection.js';
-import { lastExistence } from './tasks.projection.js';
+import { idsOf, lastExistence } from './tasks.projection.js';
 
 /**
  * `comments`, set-based (docs/adr/0019-set-based-projector.md), written after `tasks`. Deleting a
@@ -85,15 +85,15 @@ export async function projectComments(tx: BatchTx, events: readonly Envelope[]):
   if (deleted.length > 0)
     tx.write(
       `DELETE FROM comments AS c USING jsonb_to_recordset($1::jsonb) AS x (id uuid, task_id uuid, board_id uuid)
-       WHERE c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,
-      [JSON.stringify(deleted)],
+       WHERE c.id = ANY ($2::uuid[]) AND c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,
+      [JSON.stringify(deleted), idsOf(deleted)],
     );
   await reinstateComments(tx, landed);
   if (edited.length > 0)
     tx.write(
       `UPDATE comments AS c SET body = x.body, edited_at = x.edited_at
        FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, task_id uuid, board_id uuid, body text, edited_at timestamptz)
-       WHERE c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,
-      [JSON.stringify(edited)],
+       WHERE c.id = ANY ($2::uuid[]) AND c.id = x.id AND c.board_id = x.board_id AND c.task_id = x.task_id`,
+      [JSON.stringify(edited), idsOf(edited)],
     );
 }

@@ -153,7 +153,7 @@ const patchTasks = `
        due_date_changed boolean, due_date timestamptz, column_id uuid, position text, status text,
        completed_at timestamptz, archived boolean, assignee_ids_removed uuid[], assignee_ids_appended uuid[],
        labels_removed text[], labels_appended text[], updated_at timestamptz, revision bigint)
-  WHERE t.id = x.id AND t.board_id = x.board_id`;
+  WHERE t.id = ANY ($2::uuid[]) AND t.id = x.id AND t.board_id = x.board_id`;
 
 function patchRow(key: string, patch: TaskPatch) {
   const [boardId, taskId] = key.split('/');
@@ -179,6 +179,12 @@ function patchRow(key: string, patch: TaskPatch) {
   };
 }
 
+/**
+ * The ids again as an array (`t.id = ANY (…)`), next to the recordset: the planner sees how many
+ * rows there are and takes the primary key instead of scanning the table (cost flat in its size).
+ */
+export const idsOf = (rows: readonly { readonly id?: string | undefined }[]): string[] => rows.map((row) => row.id!);
+
 export async function projectTasks(tx: BatchTx, events: readonly Envelope[]): Promise<void> {
   const byTask = outcomes(events);
   const removed: { id: string; board_id: string }[] = [];
@@ -202,10 +208,10 @@ export async function projectTasks(tx: BatchTx, events: readonly Envelope[]): Pr
   if (removed.length > 0)
     tx.write(
       `DELETE FROM tasks AS t USING jsonb_to_recordset($1::jsonb) AS x (id uuid, board_id uuid)
-       WHERE t.id = x.id AND t.board_id = x.board_id`,
-      [JSON.stringify(removed)],
+       WHERE t.id = ANY ($2::uuid[]) AND t.id = x.id AND t.board_id = x.board_id`,
+      [JSON.stringify(removed), idsOf(removed)],
     );
   if (inserted.length > 0) tx.write(insertTasks, [JSON.stringify(inserted)]);
   await reinstateComments(tx, comments);
-  if (patches.length > 0) tx.write(patchTasks, [JSON.stringify(patches)]);
+  if (patches.length > 0) tx.write(patchTasks, [JSON.stringify(patches), idsOf(patches)]);
 }
