@@ -1,7 +1,7 @@
 import type { BoardEventType, Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardColumnsProjection } from './boardColumns.projection.js';
-import { boardMembersProjection } from './boardMembers.projection.js';
+import { projectMembers } from './boardMembers.projection.js';
 import { boardsProjection } from './boards.projection.js';
 import { projectComments } from './comments.projection.js';
 import type { BatchProjection, Projection } from './projection.js';
@@ -12,19 +12,19 @@ import { batchWriter, writesOf } from './batchTx.js';
 export type { BatchProjection } from './projection.js';
 
 /**
- * How each event type is projected (docs/adr/0019-set-based-projector.md): the rare board-level ones
- * one statement each, in order; task and comment events set-based, per batch. A new event type fails
+ * How each event type is projected (docs/adr/0019-set-based-projector.md): the rare board and column
+ * events one statement each, in order; member, task and comment events set-based, per batch. A new event type fails
  * the type check here.
  */
-const routes: { readonly [K in BoardEventType]: 'board' | 'task' | 'comment' } = {
+const routes: { readonly [K in BoardEventType]: 'board' | 'member' | 'task' | 'comment' } = {
   BoardCreated: 'board',
   BoardRenamed: 'board',
   BoardDescriptionChanged: 'board',
   BoardArchived: 'board',
   BoardRestored: 'board',
-  MemberAdded: 'board',
-  MemberRoleChanged: 'board',
-  MemberRemoved: 'board',
+  MemberAdded: 'member',
+  MemberRoleChanged: 'member',
+  MemberRemoved: 'member',
   ColumnAdded: 'board',
   ColumnRenamed: 'board',
   ColumnMoved: 'board',
@@ -52,11 +52,11 @@ const routes: { readonly [K in BoardEventType]: 'board' | 'task' | 'comment' } =
   CommentReinstated: 'comment',
 };
 
-const boardLevel: Projection = { ...boardsProjection, ...boardMembersProjection, ...boardColumnsProjection };
+const boardLevel: Projection = { ...boardsProjection, ...boardColumnsProjection };
 
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
 
-/** Board, member and column events, one statement each in order (boards first: tasks reference them). */
+/** Board and column events, one statement each in order (boards first: members and tasks reference them). */
 const projectBoardLevel: BatchProjection = async (tx, events) => {
   const writes = writesOf(tx);
   for (const event of events)
@@ -72,6 +72,7 @@ const projectBoardLevel: BatchProjection = async (tx, events) => {
 export const batchProjections: readonly BatchProjection[] = [
   projectStatistics,
   projectBoardLevel,
+  projectMembers,
   projectTasks,
   projectComments,
 ];

@@ -46,7 +46,7 @@ const loadState = `
   SELECT
     (SELECT json_agg(json_build_object('board_id', board_id, 'id', id, 'position', position, 'wip_limit', wip_limit))
        FROM board_columns WHERE board_id = ANY ($1::uuid[])) AS columns,
-    (SELECT json_agg(c) FROM column_counts c WHERE board_id IN (SELECT board_id FROM batch_boards)) AS counts,
+    (SELECT json_agg(c) FROM column_counts c WHERE board_id = ANY (ARRAY(SELECT board_id FROM batch_boards))) AS counts,
     (SELECT json_agg(json_build_object('board_id', board_id, 'column_id', column_id, 'started_at', started_at,
             'ended_at', ended_at, 'wip_limit', wip_limit, 'peak_tasks', peak_tasks))
        FROM wip_breaches WHERE board_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
@@ -98,7 +98,8 @@ const writeStatistics = `
   ), counts AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS x (board_id uuid, column_id uuid, tasks integer)
   ), emptied AS (
-    DELETE FROM column_counts c USING counts x WHERE x.tasks <= 0 AND c.board_id = x.board_id AND c.column_id = x.column_id
+    DELETE FROM column_counts c USING counts x
+    WHERE c.board_id = ANY ($6::uuid[]) AND x.tasks <= 0 AND c.board_id = x.board_id AND c.column_id = x.column_id
   ), counted AS (
     INSERT INTO column_counts (board_id, column_id, tasks) SELECT board_id, column_id, tasks FROM counts WHERE tasks > 0
     ON CONFLICT (board_id, column_id) DO UPDATE SET tasks = excluded.tasks
@@ -109,7 +110,7 @@ const writeStatistics = `
   ), stored AS (
     UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks
     FROM jsonb_to_recordset($4::jsonb) AS x (${breachColumns})
-    WHERE b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
+    WHERE b.board_id = ANY ($6::uuid[]) AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
   )
   INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
   SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`;
@@ -135,6 +136,8 @@ async function writeChanges(tx: BatchTx, state: StatsState, changes: StatsChange
     JSON.stringify(flow),
     JSON.stringify(stored),
     JSON.stringify(later ? [] : added),
+    // The boards again as an array: the planner then reads those boards' rows by index, not every row.
+    [...new Set([...counts, ...stored].map((row) => row.board_id))],
   ]);
   if (later) tx.write(insertBreaches, [JSON.stringify(added)]);
 }

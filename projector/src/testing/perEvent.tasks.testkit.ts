@@ -6,7 +6,6 @@
 import type { Comment, Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardColumnsProjection } from '../projections/boardColumns.projection.js';
-import { boardMembersProjection } from '../projections/boardMembers.projection.js';
 import { boardsProjection } from '../projections/boards.projection.js';
 import type { Projection } from '../projections/projection.js';
 import { statisticsPerEvent } from './perEvent.statistics.testkit.js';
@@ -163,11 +162,35 @@ export const commentsPerEvent = {
   },
 } satisfies Projection;
 
+/** `board_members`, one statement per event. */
+const membersPerEvent = {
+  async MemberAdded(tx, event) {
+    await tx.query(
+      `INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (board_id, user_id) DO UPDATE SET role = excluded.role, added_at = excluded.added_at`,
+      [event.boardId, event.data.userId, event.data.role, event.occurredAt],
+    );
+  },
+  async MemberRoleChanged(tx, event) {
+    await tx.query('UPDATE board_members SET role = $3 WHERE board_id = $1 AND user_id = $2', [
+      event.boardId,
+      event.data.userId,
+      event.data.role,
+    ]);
+  },
+  async MemberRemoved(tx, event) {
+    await tx.query('DELETE FROM board_members WHERE board_id = $1 AND user_id = $2', [
+      event.boardId,
+      event.data.userId,
+    ]);
+  },
+} satisfies Projection;
+
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
 
 const readModels: Projection = {
   ...boardsProjection,
-  ...boardMembersProjection,
+  ...membersPerEvent,
   ...boardColumnsProjection,
   ...tasksPerEvent,
   ...commentsPerEvent,
