@@ -132,41 +132,38 @@ async function applyTracked(
 
 /**
  * Reads each board's last applied revision and row-locks it until commit, so two projector
- * instances (e.g. during a rebalance) cannot both apply the same revision. Rows are created
- * first (at -1, never committed as such) so a new board is locked too; sorted to avoid deadlocks.
+ * instances (e.g. during a rebalance) cannot both apply the same revision. One upsert: a new board's
+ * row is created at -1 (never committed as such), an existing one "updated" to itself, which locks
+ * it and returns its latest committed revision; in board order, to avoid deadlocks.
  */
 async function lockCheckpoints(tx: SqlQueryable, boardIds: readonly string[]): Promise<Map<string, number>> {
-  const sorted = [...boardIds].sort();
-  await tx.query(
+  const rows = await tx.query<{ board_id: string; last_revision: string }>(
     `INSERT INTO projection_checkpoints (board_id, last_revision)
      SELECT board_id, -1 FROM unnest($1::uuid[]) AS ids (board_id) ORDER BY board_id
-     ON CONFLICT (board_id) DO NOTHING`,
-    [sorted],
-  );
-  const rows = await tx.query<{ board_id: string; last_revision: string }>(
-    `SELECT board_id, last_revision FROM projection_checkpoints
-     WHERE board_id = ANY ($1::uuid[]) ORDER BY board_id FOR UPDATE`,
-    [sorted],
+     ON CONFLICT (board_id) DO UPDATE SET last_revision = projection_checkpoints.last_revision
+     RETURNING board_id, last_revision`,
+    [[...boardIds].sort()],
   );
   return new Map(rows.map((row) => [row.board_id, Number(row.last_revision)]));
 }
 
-/** One statement each for all boards of the batch: checkpoints, and the board's revision/updated_at. */
+/**
+ * One statement for all boards of the batch: checkpoints, and the board's revision/updated_at
+ * (any event of the stream is a change of the board: "my boards" sorts by it, ETags use it).
+ */
 async function saveProgress(tx: SqlQueryable, touched: ReadonlyMap<string, BoardTouch>): Promise<void> {
   if (touched.size === 0) return;
   const ids = [...touched.keys()];
   const revisions = [...touched.values()].map((touch) => touch.revision);
   const instants = [...touched.values()].map((touch) => touch.occurredAt);
   await tx.query(
-    `UPDATE projection_checkpoints AS c SET last_revision = v.revision, updated_at = now()
-     FROM unnest($1::uuid[], $2::bigint[]) AS v (board_id, revision) WHERE c.board_id = v.board_id`,
-    [ids, revisions],
-  );
-  // Any event of the stream is a change of the board: "my boards" sorts by it, ETags use it.
-  await tx.query(
-    `UPDATE boards AS b SET revision = v.revision, updated_at = v.updated_at
-     FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
-     WHERE b.id = v.board_id`,
+    `WITH v AS (
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
+     ), checkpoints AS (
+       UPDATE projection_checkpoints AS c SET last_revision = v.revision, updated_at = now() FROM v
+       WHERE c.board_id = v.board_id
+     )
+     UPDATE boards AS b SET revision = v.revision, updated_at = v.updated_at FROM v WHERE b.id = v.board_id`,
     [ids, revisions, instants],
   );
 }

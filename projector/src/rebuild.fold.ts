@@ -11,11 +11,10 @@ import {
 import { applyInTransaction, type ProjectEvents } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectEvents } from './projections/index.js';
-import { createSqlScript } from './sqlScript.js';
 
 /**
  * The rebuild's first half: a replay of the store's board streams into a fresh schema of its own,
- * batched as scripts and spread over concurrent transactions by board. rebuild.ts switches to it.
+ * a few set-based statements per batch, spread over concurrent transactions by board. rebuild.ts switches to it.
  */
 export interface RebuildProgress {
   /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */
@@ -83,12 +82,8 @@ export interface Replay {
   readonly drop: () => Promise<void>;
 }
 
-/** The rebuild's writes: the live handlers' statements, sent as one script per batch (`sqlScript.ts`). */
-const projectAsScript: ProjectEvents = async (tx, events) => {
-  const script = createSqlScript();
-  await projectEvents(script.queryable, events);
-  if (script.length > 0) await tx.exec(script.take());
-};
+/** The rebuild's writes: the live projections, set-based per batch, without notifications. */
+const projectReadModels: ProjectEvents = projectEvents;
 
 /** FNV-1a: spreads boards over the concurrent transactions; a board always lands in the same one. */
 function lane(boardId: string, lanes: number): number {
@@ -121,7 +116,7 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   const applyLane = async (batch: readonly Envelope[]) => {
     const result = await sql.tx(async (tx) => {
       await tx.exec(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
-      return applyInTransaction(tx, batch, projectAsScript);
+      return applyInTransaction(tx, batch, projectReadModels);
     });
     // The fresh tables start empty and the feed has each event once: a skip means the store repeated one.
     if (result.skipped > 0)

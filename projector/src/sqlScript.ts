@@ -1,43 +1,10 @@
-import { quoteSqlLiteral, type SqlQueryable } from '@primetrade/platform';
+import { quoteSqlLiteral } from '@primetrade/platform';
 
 /**
- * A `SqlQueryable` that runs nothing: it writes each statement, with its parameters inlined as
- * literals, into one script that the caller then sends with a single `exec` (simple protocol).
- * The rebuild uses it so the live projection handlers — the same SQL text — cost one round trip
- * per batch instead of one per event (measured: ~5k events/s per statement, several times more
- * as a script; bench B5). Only for writers that never read what a statement returns: `query`
- * resolves to no rows.
+ * Statements as script text: each parameter inlined as a literal, so many statements can go to the
+ * server as one script with a single `exec` (simple protocol) — the batch projections' writes
+ * (`projections/batchTx.ts`, docs/adr/0019-set-based-projector.md; ADR 0010 for the escaping).
  */
-export interface SqlScript {
-  readonly queryable: SqlQueryable;
-  /** Statements recorded so far. */
-  readonly length: number;
-  /** The recorded statements joined into one script, and a fresh start. */
-  take(): string;
-}
-
-export function createSqlScript(): SqlScript {
-  let statements: string[] = [];
-  return {
-    queryable: {
-      async query<R extends object>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-        statements.push(inlineParameters(text, params));
-        return [];
-      },
-      async exec(text: string) {
-        statements.push(text);
-      },
-    },
-    get length() {
-      return statements.length;
-    },
-    take() {
-      const script = statements.join(';\n');
-      statements = [];
-      return script;
-    },
-  };
-}
 
 /**
  * Replaces `$n` with the literal of `params[n - 1]`. The statements come from this package's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSqlScript, inlineParameters, literal } from './sqlScript.js';
+import { inlineParameters, literal } from './sqlScript.js';
 
 describe('inlineParameters', () => {
   it('turns each value into a string constant, quotes doubled, and an escape-string constant when it holds a backslash', () => {
@@ -32,16 +32,5 @@ describe('inlineParameters', () => {
   it('refuses a placeholder without a parameter, and a value it cannot write', () => {
     expect(() => inlineParameters('SELECT $2', ['one'])).toThrow(RangeError);
     expect(() => literal(Symbol('x'))).toThrow(TypeError);
-  });
-});
-
-describe('createSqlScript', () => {
-  it('records statements instead of running them, answers no rows, and joins them once', async () => {
-    const script = createSqlScript();
-    expect(await script.queryable.query('DELETE FROM t WHERE id = $1', ['a'])).toEqual([]);
-    await script.queryable.exec('SELECT 1');
-    expect(script.length).toBe(2);
-    expect(script.take()).toBe("DELETE FROM t WHERE id = 'a';\nSELECT 1");
-    expect(script.length).toBe(0);
   });
 });

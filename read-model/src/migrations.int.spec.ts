@@ -41,6 +41,41 @@ describe('runMigrations', () => {
     });
   });
 
+  describe('008, column counts', () => {
+    it('counts the live tasks of each column of task_stats projected before it, and no empty column', async () => {
+      const database = await createTestDatabase('projector_migration_008');
+      const { sql } = database;
+      try {
+        await runMigrations(sql, undefined, { to: '007' });
+        const [board, todo, done, gone] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        const task = (column: string, archived: boolean, deleted: boolean) =>
+          sql.query(
+            `INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'open', now())`,
+            [randomUUID(), board, column, archived, deleted],
+          );
+        await task(todo, false, false);
+        await task(todo, false, false);
+        await task(todo, true, false);
+        await task(done, false, false);
+        await task(gone, false, true);
+
+        await runMigrations(sql);
+
+        const rows = await sql.query<{ column_id: string; tasks: number }>(
+          'SELECT column_id, tasks FROM column_counts WHERE board_id = $1 ORDER BY tasks',
+          [board],
+        );
+        expect(rows).toEqual([
+          { column_id: done, tasks: 1 },
+          { column_id: todo, tasks: 2 },
+        ]);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+
   describe('007, one notification per person, task and command', () => {
     it('keeps one of the notifications a split redelivery stored for one command (the most specific), and every other', async () => {
       const database = await createTestDatabase('projector_migration_007');

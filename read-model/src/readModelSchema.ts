@@ -30,12 +30,12 @@ export const feedPositionTables: readonly string[] = ['checkpoints', 'projection
 
 /**
  * Secondary indexes the replay itself needs, built with their tables: TaskDeleted cascades to
- * comments by `task_id`; the statistics count a column's tasks after each change. Every other
+ * comments by `task_id` (the statistics keep counters, docs/adr/0019-set-based-projector.md). Every other
  * non-unique index is built after the bulk replay, as for any bulk load — maintaining them row
  * by row costs a large share of the replay (bench B5) — and every projection statement finds its
  * row by primary key meanwhile.
  */
-const replayIndexes = new Set(['comments_task', 'task_stats_board_column']);
+const replayIndexes = new Set(['comments_task']);
 
 export class RebuildError extends Error {
   override readonly name = 'RebuildError';

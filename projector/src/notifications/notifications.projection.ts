@@ -8,6 +8,7 @@ import {
   type NotificationRow as StoredRow,
 } from '@primetrade/read-model';
 import { projectEvents } from '../projections/index.js';
+import { accountsOf, followMembership } from './memberAccounts.js';
 import {
   mayNotify,
   recipientsOf,
@@ -42,51 +43,34 @@ interface PlannedNotification {
 }
 
 /**
- * Projects `events` in order and returns the notifications that were new (a redelivered event
- * inserts none). Before each event that may notify someone, the events before it are written, so
- * the context read from the read models is the board just before that event. A board's member
- * accounts are read once per batch (again after a membership change); where no member but the actor
- * has an account, nobody can be notified and the events go through without any extra read.
+ * Projects `events` and returns the notifications that were new (a redelivered event inserts none).
+ * Before each event that may notify someone, the events before it are written (set-based, as one
+ * batch), so the context read from the read models is the board just before that event. The member
+ * accounts of the batch's boards are read once, before any write, and follow the batch's membership
+ * changes in memory. Where no member but the actor has an account, nobody can be notified and the
+ * events go through without any extra read or split.
  */
 export function projectWithNotifications(options: NotifyOptions) {
   return async (tx: SqlQueryable, events: readonly Envelope[]): Promise<NewNotification[]> => {
     const planned: PlannedNotification[] = [];
-    const accounts = new Map<string, readonly MemberAccount[]>();
+    const accounts = await accountsOf(tx, events);
     let pending: Envelope[] = [];
     const flush = async () => {
       await projectEvents(tx, pending);
       pending = [];
     };
     for (const event of events) {
-      if (mayNotify(event)) {
-        if (!accounts.has(event.boardId)) {
-          await flush();
-          accounts.set(event.boardId, await memberAccounts(tx, event.boardId));
-        }
-        const members = accounts.get(event.boardId) ?? [];
-        if (members.some((member) => member.userId !== event.actorId)) {
-          await flush();
-          planned.push(...(await plan(tx, event, members)));
-        }
+      const members = accounts.members.get(event.boardId) ?? [];
+      if (mayNotify(event) && members.some((member) => member.userId !== event.actorId)) {
+        await flush();
+        planned.push(...(await plan(tx, event, members)));
       }
-      if (changesMembership(event)) accounts.delete(event.boardId);
+      followMembership(accounts, event);
       pending.push(event);
     }
     await flush();
     return storeNotifications(tx, onePerCommand(planned), options);
   };
-}
-
-const changesMembership = (event: Envelope): boolean =>
-  event.type === 'MemberAdded' || event.type === 'MemberRemoved' || event.type === 'BoardCreated';
-
-/** Current members of the board with an active account. */
-function memberAccounts(tx: SqlQueryable, boardId: string): Promise<MemberAccount[]> {
-  return tx.query<MemberAccount>(
-    `SELECT u.id AS "userId", u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id
-     WHERE m.board_id = $1 AND NOT u.disabled`,
-    [boardId],
-  );
 }
 
 /** The task an event is about (every event that may notify has one). */

@@ -1,26 +1,82 @@
-import type { Envelope, TaskCreated } from '@primetrade/domain';
+import type { BoardEventType, Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardColumnsProjection } from './boardColumns.projection.js';
-import { boardMembersProjection } from './boardMembers.projection.js';
+import { projectMembers } from './boardMembers.projection.js';
 import { boardsProjection } from './boards.projection.js';
-import { commentsProjection } from './comments.projection.js';
-import type { CompleteProjection, Projection } from './projection.js';
-import { createTaskStats, statisticsProjection } from './statistics.projection.js';
-import { createTasks, tasksProjection } from './tasks.projection.js';
+import { projectComments } from './comments.projection.js';
+import type { BatchProjection, Projection } from './projection.js';
+import { projectStatistics } from './statistics.projection.js';
+import { projectTasks } from './tasks.projection.js';
+import { batchWriter, writesOf } from './batchTx.js';
 
-/** Every event type has exactly one handler; a new event type fails the type check here. */
-const readModels: CompleteProjection = {
-  ...boardsProjection,
-  ...boardMembersProjection,
-  ...boardColumnsProjection,
-  ...tasksProjection,
-  ...commentsProjection,
+export type { BatchProjection } from './projection.js';
+
+/**
+ * How each event type is projected (docs/adr/0019-set-based-projector.md): the rare board and column
+ * events one statement each, in order; member, task and comment events set-based, per batch. A new event type fails
+ * the type check here.
+ */
+const routes: { readonly [K in BoardEventType]: 'board' | 'member' | 'task' | 'comment' } = {
+  BoardCreated: 'board',
+  BoardRenamed: 'board',
+  BoardDescriptionChanged: 'board',
+  BoardArchived: 'board',
+  BoardRestored: 'board',
+  MemberAdded: 'member',
+  MemberRoleChanged: 'member',
+  MemberRemoved: 'member',
+  ColumnAdded: 'board',
+  ColumnRenamed: 'board',
+  ColumnMoved: 'board',
+  ColumnWipLimitSet: 'board',
+  ColumnRemoved: 'board',
+  TaskCreated: 'task',
+  TaskTitleChanged: 'task',
+  TaskDescriptionChanged: 'task',
+  TaskMoved: 'task',
+  TaskAssigned: 'task',
+  TaskUnassigned: 'task',
+  TaskLabelAdded: 'task',
+  TaskLabelRemoved: 'task',
+  TaskPriorityChanged: 'task',
+  TaskDueDateChanged: 'task',
+  TaskCompleted: 'task',
+  TaskReopened: 'task',
+  TaskArchived: 'task',
+  TaskRestored: 'task',
+  TaskDeleted: 'task',
+  ColumnPositionsRebalanced: 'task',
+  TaskReinstated: 'task',
+  CommentAdded: 'comment',
+  CommentEdited: 'comment',
+  CommentDeleted: 'comment',
+  CommentReinstated: 'comment',
 };
 
-/** Run after the read model's handler of the same event: statistics read what it wrote. */
-const followers: Projection = statisticsProjection;
+const boardLevel: Projection = { ...boardsProjection, ...boardColumnsProjection };
 
 type AnyHandler = (tx: SqlQueryable, event: Envelope) => Promise<void>;
+
+/** Board and column events, one statement each in order (boards first: members and tasks reference them). */
+const projectBoardLevel: BatchProjection = async (tx, events) => {
+  const writes = writesOf(tx);
+  for (const event of events)
+    if (routes[event.type] === 'board') await (boardLevel[event.type] as AnyHandler)(writes, event);
+};
+
+/**
+ * The batch projections, in the order they run; each gets the whole batch. Statistics first: they
+ * read the state before the batch and fold its column changes themselves. A projection added here
+ * (e.g. one that keeps history) runs in the same transaction and sees the read models as the batch
+ * left them when it comes last.
+ */
+export const batchProjections: readonly BatchProjection[] = [
+  projectStatistics,
+  projectBoardLevel,
+  projectMembers,
+  projectTasks,
+  projectComments,
+];
 
 /** An event type this version cannot project (written by a newer version): the projector halts. */
 export class UnknownEventTypeError extends Error {
@@ -34,37 +90,17 @@ export class UnknownEventTypeError extends Error {
   }
 }
 
-export async function projectEvent(tx: SqlQueryable, event: Envelope): Promise<void> {
-  // The map is keyed by the same `type` as the event, so the handler matches it.
-  const handler = readModels[event.type] as AnyHandler | undefined;
-  // Only a newer writer produces one: skipping it would silently diverge, so stop instead.
-  if (!handler) throw new UnknownEventTypeError(event.boardId, event.revision, String(event.type));
-  await handler(tx, event);
-  await (followers[event.type] as AnyHandler | undefined)?.(tx, event);
-}
-
-const isTaskCreated = (event: Envelope): event is Envelope<TaskCreated> => event.type === 'TaskCreated';
-
 /**
- * Projects events in order, one statement each, except that a run of consecutive TaskCreated
- * goes in as one insert (the one bulk case worth a special path: imports and replays).
+ * Projects events (revision order per board, past the guard) into every read model, each projection
+ * set-based over the whole batch, with the same rows as applying them one by one. The writes go to
+ * the server as one script, before a projection's read and at the end (`batchTx.ts`).
  */
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
-  let run: Envelope<TaskCreated>[] = [];
-  const flush = async () => {
-    if (run.length > 1) {
-      await createTasks(tx, run);
-      await createTaskStats(tx, run);
-    } else if (run[0]) await projectEvent(tx, run[0]);
-    run = [];
-  };
-  for (const event of events) {
-    if (isTaskCreated(event)) {
-      run.push(event);
-      continue;
-    }
-    await flush();
-    await projectEvent(tx, event);
-  }
-  await flush();
+  // Only a newer writer produces one: skipping it would silently diverge, so stop before any write.
+  const unknown = events.find((event) => !Object.hasOwn(routes, event.type));
+  if (unknown) throw new UnknownEventTypeError(unknown.boardId, unknown.revision, String(unknown.type));
+  if (events.length === 0) return;
+  const writer = batchWriter(tx);
+  for (const project of batchProjections) await project(writer, events);
+  await writer.flush();
 }

@@ -1,172 +1,150 @@
-import type { Envelope, TaskCompleted, TaskCreated } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
-import type { Projection } from './projection.js';
+import type { BatchTx } from './batchTx.js';
+import type { Envelope } from '@primetrade/domain';
+import {
+  foldStatistics,
+  type Breach,
+  type ColumnState,
+  type StatsChanges,
+  type StatsState,
+  type TaskStatsRow,
+} from './statsFold.js';
 
 /**
- * The statistics read models (`task_stats`, `column_flow`, `wip_breaches`; migration 005). They run
- * after the other projections' handler for the same event, in the same transaction, and read only
- * through SQL (never in TypeScript), so the rebuild can record them as a script (ADR 0010).
+ * The statistics read models (`task_stats`, `column_counts`, `column_flow`, `wip_breaches`;
+ * migrations 005 and 008), set-based (docs/adr/0019-set-based-projector.md): one read of what the
+ * batch touches — taken before any of the batch's writes, so this projection runs first and folds the
+ * batch's column changes itself — the fold in TypeScript (`statsFold.ts`), then one statement per table.
  */
 
-/** The board's first column by position now: leaving it starts a task's cycle. */
-const firstColumnOf = (board: string) =>
-  `(SELECT id FROM board_columns WHERE board_id = ${board} ORDER BY position, id LIMIT 1)`;
+/** Event types the statistics read; a batch without any writes nothing here. */
+const statisticsTypes: ReadonlySet<string> = new Set([
+  'TaskCreated',
+  'TaskMoved',
+  'TaskCompleted',
+  'TaskReopened',
+  'TaskArchived',
+  'TaskRestored',
+  'TaskDeleted',
+  'TaskReinstated',
+  'ColumnAdded',
+  'ColumnMoved',
+  'ColumnWipLimitSet',
+  'ColumnRemoved',
+]);
 
-/** Which columns a refresh recounts: the given ids, or the column a task is in. */
-const columnSelectors = {
-  ids: 'c.id = ANY ($2::uuid[])',
-  task: 'c.id IN (SELECT column_id FROM task_stats WHERE task_id = $2::uuid)',
-} as const;
+interface StateRow {
+  columns: { board_id: string; id: string; position: string; wip_limit: number | null }[] | null;
+  counts: { board_id: string; column_id: string; tasks: number }[] | null;
+  open: Omit<Breach, 'stored'>[] | null;
+  tasks: TaskStatsRow[] | null;
+}
+
+/** Instants as JSON text (ISO 8601, microseconds kept), so rows written back are unchanged. */
+const loadState = `
+  WITH touched AS (SELECT * FROM task_stats WHERE task_id = ANY ($2::uuid[])),
+       batch_boards AS (SELECT unnest($1::uuid[]) AS board_id UNION SELECT board_id FROM touched)
+  SELECT
+    (SELECT json_agg(json_build_object('board_id', board_id, 'id', id, 'position', position, 'wip_limit', wip_limit))
+       FROM board_columns WHERE board_id = ANY ($1::uuid[])) AS columns,
+    (SELECT json_agg(c) FROM column_counts c WHERE board_id = ANY (ARRAY(SELECT board_id FROM batch_boards))) AS counts,
+    (SELECT json_agg(json_build_object('board_id', board_id, 'column_id', column_id, 'started_at', started_at,
+            'ended_at', ended_at, 'wip_limit', wip_limit, 'peak_tasks', peak_tasks))
+       FROM wip_breaches WHERE board_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
+    (SELECT json_agg(t) FROM touched t) AS tasks`;
+
+async function readState(tx: BatchTx, events: readonly Envelope[]): Promise<StatsState> {
+  const boardIds = [...new Set(events.map((event) => event.boardId))];
+  const taskIds = [...new Set(events.flatMap((event) => ('taskId' in event.data ? [event.data.taskId] : [])))];
+  const [row] = await tx.query<StateRow>(loadState, [boardIds, taskIds]);
+  const columns = new Map<string, Map<string, ColumnState>>();
+  for (const column of row?.columns ?? []) {
+    const board = columns.get(column.board_id) ?? new Map<string, ColumnState>();
+    columns.set(
+      column.board_id,
+      board.set(column.id, { id: column.id, position: column.position, wipLimit: column.wip_limit }),
+    );
+  }
+  return {
+    columns,
+    counts: new Map((row?.counts ?? []).map((count) => [`${count.board_id}/${count.column_id}`, count.tasks])),
+    open: new Map((row?.open ?? []).map((open) => [`${open.board_id}/${open.column_id}`, { ...open, stored: true }])),
+    tasks: new Map((row?.tasks ?? []).map((task) => [task.task_id, task])),
+  };
+}
+
+const breachColumns = `board_id uuid, column_id uuid, started_at timestamptz, ended_at timestamptz, wip_limit integer,
+  peak_tasks integer`;
+
+const insertBreaches = `
+  INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($1::jsonb) AS x (${breachColumns})`;
 
 /**
- * Recounts columns after a change at `$3`: the day's flow row, and the WIP breach bookkeeping (a
- * breach opens when the count goes above the limit, its peak grows, it ends when the count is back
- * within the limit or the limit is gone). `$4` is subtracted from the count: the bulk path uses it
- * for the end of an earlier day of its run.
+ * Every statistics write of the batch in one statement (each CTE a different table, or different
+ * rows of one): the touched task rows; the changed counts (a row exists while its count is above
+ * zero); each column's last count of each day; the breaches that were open before the batch, in
+ * place; and the breaches the batch opened ($5). A new breach of a column whose stored one ended in
+ * the batch goes in by a second statement instead: a data-modifying CTE's order is unspecified, and
+ * at most one breach per column may be open.
  */
-const refreshSql = (selector: keyof typeof columnSelectors) => `
-  WITH load AS (
-    SELECT c.id AS column_id, c.wip_limit,
-           (SELECT count(*) FROM task_stats t
-            WHERE t.board_id = c.board_id AND t.column_id = c.id AND NOT t.archived AND NOT t.deleted)::int - $4::int AS tasks
-    FROM board_columns c WHERE c.board_id = $1::uuid AND ${columnSelectors[selector]}
+const writeStatistics = `
+  WITH task_rows AS (
+    INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, archived boolean,
+         deleted boolean, status text, created_at timestamptz, completed_at timestamptz, cycle_started_at timestamptz)
+    ON CONFLICT (task_id) DO UPDATE SET column_id = excluded.column_id, archived = excluded.archived,
+      deleted = excluded.deleted, status = excluded.status, created_at = excluded.created_at,
+      completed_at = excluded.completed_at, cycle_started_at = excluded.cycle_started_at
+  ), counts AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS x (board_id uuid, column_id uuid, tasks integer)
+  ), emptied AS (
+    DELETE FROM column_counts c USING counts x
+    WHERE c.board_id = ANY ($6::uuid[]) AND x.tasks <= 0 AND c.board_id = x.board_id AND c.column_id = x.column_id
+  ), counted AS (
+    INSERT INTO column_counts (board_id, column_id, tasks) SELECT board_id, column_id, tasks FROM counts WHERE tasks > 0
+    ON CONFLICT (board_id, column_id) DO UPDATE SET tasks = excluded.tasks
   ), flow AS (
     INSERT INTO column_flow (board_id, column_id, day, tasks)
-    SELECT $1::uuid, column_id, ($3::timestamptz AT TIME ZONE 'UTC')::date, tasks FROM load
+    SELECT * FROM jsonb_to_recordset($3::jsonb) AS x (board_id uuid, column_id uuid, day date, tasks integer)
     ON CONFLICT (board_id, column_id, day) DO UPDATE SET tasks = excluded.tasks
-  ), closed AS (
-    UPDATE wip_breaches b SET ended_at = $3::timestamptz FROM load
-    WHERE b.board_id = $1::uuid AND b.column_id = load.column_id AND b.ended_at IS NULL
-      AND (load.wip_limit IS NULL OR load.tasks <= load.wip_limit)
+  ), stored AS (
+    UPDATE wip_breaches b SET ended_at = x.ended_at, peak_tasks = x.peak_tasks
+    FROM jsonb_to_recordset($4::jsonb) AS x (${breachColumns})
+    WHERE b.board_id = ANY ($6::uuid[]) AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
   )
-  INSERT INTO wip_breaches (board_id, column_id, started_at, wip_limit, peak_tasks)
-  SELECT $1::uuid, column_id, $3::timestamptz, wip_limit, tasks FROM load WHERE wip_limit IS NOT NULL AND tasks > wip_limit
-  ON CONFLICT (board_id, column_id) WHERE ended_at IS NULL
-  DO UPDATE SET peak_tasks = greatest(wip_breaches.peak_tasks, excluded.peak_tasks)`;
+  INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`;
 
-async function refreshColumns(tx: SqlQueryable, event: Envelope, columnIds: readonly string[], minus = 0) {
-  await tx.query(refreshSql('ids'), [event.boardId, columnIds, event.occurredAt, minus]);
-}
-
-async function refreshColumnOfTask(tx: SqlQueryable, event: Envelope, taskId: string) {
-  await tx.query(refreshSql('task'), [event.boardId, taskId, event.occurredAt, 0]);
-}
-
-/** `$1` task, `$2` board; `assignments` is a constant from this file. */
-async function updateTaskStats(
-  tx: SqlQueryable,
-  taskId: string,
-  boardId: string,
-  assignments: string,
-  extra: readonly unknown[] = [],
-) {
-  await tx.query(`UPDATE task_stats SET ${assignments} WHERE task_id = $1 AND board_id = $2`, [
-    taskId,
-    boardId,
-    ...extra,
+async function writeChanges(tx: BatchTx, state: StatsState, changes: StatsChanges): Promise<void> {
+  const counts = [...changes.counts].map((key) => {
+    const [board_id, column_id] = key.split('/');
+    return { board_id, column_id, tasks: state.counts.get(key) ?? 0 };
+  });
+  const flow = [...changes.flow].map(([key, tasks]) => {
+    const [board_id, column_id, day] = key.split('/');
+    return { board_id, column_id, day, tasks };
+  });
+  const breaches = [...changes.breaches];
+  const stored = breaches.filter((breach) => breach.stored);
+  const added = breaches.filter((breach) => !breach.stored);
+  const endedHere = new Set(stored.map((breach) => `${breach.board_id}/${breach.column_id}`));
+  const later = added.some((breach) => endedHere.has(`${breach.board_id}/${breach.column_id}`));
+  if (changes.tasks.size + counts.length + flow.length + breaches.length === 0) return;
+  tx.write(writeStatistics, [
+    JSON.stringify([...changes.tasks]),
+    JSON.stringify(counts),
+    JSON.stringify(flow),
+    JSON.stringify(stored),
+    JSON.stringify(later ? [] : added),
+    // The boards again as an array: the planner then reads those boards' rows by index, not every row.
+    [...new Set([...counts, ...stored].map((row) => row.board_id))],
   ]);
+  if (later) tx.write(insertBreaches, [JSON.stringify(added)]);
 }
 
-/** When the task was completed: the event may carry the instant (an undo restores the original). */
-export const completionInstant = (event: Envelope<TaskCompleted>): string => event.data.completedAt ?? event.occurredAt;
-
-/**
- * An undone delete: the task as it was, live again with its own instants. A task deleted before
- * keeps its row, and with it its cycle start; one without (deleted before migration 005) gets a new
- * row whose cycle starts as a new task's would.
- */
-const reinstateTaskStats = `
-  INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
-  VALUES ($1, $2, $3, $4, false, $5, $6, $7, CASE WHEN $3::uuid = ${firstColumnOf('$2')} THEN NULL ELSE $6::timestamptz END)
-  ON CONFLICT (task_id) DO UPDATE SET column_id = excluded.column_id, archived = excluded.archived, deleted = false,
-    status = excluded.status, created_at = excluded.created_at, completed_at = excluded.completed_at`;
-
-const insertTaskStats = `
-  INSERT INTO task_stats (task_id, board_id, column_id, status, created_at, cycle_started_at)
-  SELECT x.task_id, x.board_id, x.column_id, 'open', x.created_at,
-         CASE WHEN x.column_id = ${firstColumnOf('x.board_id')} THEN NULL ELSE x.created_at END
-  FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, created_at timestamptz)`;
-
-const taskStatsRow = (event: Envelope<TaskCreated>) => ({
-  task_id: event.data.taskId,
-  board_id: event.boardId,
-  column_id: event.data.columnId,
-  created_at: event.occurredAt,
-});
-
-const dayOf = (instant: string) => instant.slice(0, 10);
-
-/**
- * The statistics of a run of TaskCreated (the bulk path of `projectEvents`): one insert, then one
- * recount per board, column and day of the run, each counting only what the run had created by the
- * end of that day.
- */
-export async function createTaskStats(tx: SqlQueryable, events: readonly Envelope<TaskCreated>[]): Promise<void> {
-  await tx.query(insertTaskStats, [JSON.stringify(events.map(taskStatsRow))]);
-  const lastOfDay = new Map<string, Envelope<TaskCreated>>();
-  for (const event of events)
-    lastOfDay.set(`${event.boardId}/${event.data.columnId}/${dayOf(event.occurredAt)}`, event);
-  for (const event of lastOfDay.values()) {
-    const later = events.filter(
-      (other) =>
-        other.boardId === event.boardId &&
-        other.data.columnId === event.data.columnId &&
-        dayOf(other.occurredAt) > dayOf(event.occurredAt),
-    ).length;
-    await refreshColumns(tx, event, [event.data.columnId], later);
-  }
+export async function projectStatistics(tx: BatchTx, events: readonly Envelope[]): Promise<void> {
+  const relevant = events.filter((event) => statisticsTypes.has(event.type));
+  if (relevant.length === 0) return;
+  const state = await readState(tx, relevant);
+  await writeChanges(tx, state, foldStatistics(state, relevant));
 }
-
-export const statisticsProjection = {
-  async TaskCreated(tx, event) {
-    await tx.query(insertTaskStats, [JSON.stringify([taskStatsRow(event)])]);
-    await refreshColumns(tx, event, [event.data.columnId]);
-  },
-  async TaskMoved(tx, event) {
-    const { taskId, fromColumnId, toColumnId } = event.data;
-    await updateTaskStats(
-      tx,
-      taskId,
-      event.boardId,
-      `column_id = $3, cycle_started_at = CASE
-         WHEN cycle_started_at IS NULL AND $3::uuid <> $4::uuid AND $4::uuid = ${firstColumnOf('$2')} THEN $5::timestamptz
-         ELSE cycle_started_at END`,
-      [toColumnId, fromColumnId, event.occurredAt],
-    );
-    if (fromColumnId !== toColumnId) await refreshColumns(tx, event, [fromColumnId, toColumnId]);
-  },
-  TaskCompleted: (tx, event) =>
-    updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'completed', completed_at = $3`, [
-      completionInstant(event),
-    ]),
-  TaskReopened: (tx, event) =>
-    updateTaskStats(tx, event.data.taskId, event.boardId, `status = 'open', completed_at = NULL`),
-  async TaskArchived(tx, event) {
-    await updateTaskStats(tx, event.data.taskId, event.boardId, 'archived = true');
-    await refreshColumnOfTask(tx, event, event.data.taskId);
-  },
-  async TaskRestored(tx, event) {
-    await updateTaskStats(tx, event.data.taskId, event.boardId, 'archived = false');
-    await refreshColumnOfTask(tx, event, event.data.taskId);
-  },
-  async TaskDeleted(tx, event) {
-    await updateTaskStats(tx, event.data.taskId, event.boardId, 'deleted = true');
-    await refreshColumnOfTask(tx, event, event.data.taskId);
-  },
-  async TaskReinstated(tx, event) {
-    const { taskId, task } = event.data;
-    await tx.query(reinstateTaskStats, [
-      taskId,
-      event.boardId,
-      task.columnId,
-      task.archived,
-      task.status,
-      task.createdAt,
-      task.status === 'completed' ? task.completedAt : null,
-    ]);
-    await refreshColumnOfTask(tx, event, taskId);
-  },
-  ColumnWipLimitSet: async (tx, event) => {
-    await refreshColumns(tx, event, [event.data.columnId]);
-  },
-} satisfies Projection;
