@@ -2,17 +2,23 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { prepare, round } from './b9-entry-point.js';
+import { prepare, round, type RoundResult } from './b9-entry-point.js';
 import { startEmbeddedProcess } from './lib/embeddedProcess.js';
-import { pairedRatio, type RatioResult } from './lib/measure.js';
+import { median, pairedRatio, type RatioResult } from './lib/measure.js';
 import { residentAtRestMb } from './lib/resident.js';
 import { log } from './lib/results.js';
 
-/** One embedded process's life: resident memory at rest (MB) at each point. */
+/** One embedded process's life: resident memory at rest (MB) at each point, and its rounds' latency (ms). */
 export interface MemorySample {
   readonly afterStart: number;
+  /** After each round: it climbs while garbage waits for V8's next full collection, then falls. */
+  readonly afterRounds: number[];
+  /** The highest of `afterRounds`. */
   readonly afterLoad: number;
   readonly afterRestart: number;
+  /** Medians over the rounds of each round's p50 and p99, request start → each socket's receipt. */
+  readonly p50: number;
+  readonly p99: number;
 }
 
 export interface EmbeddedMemoryResult {
@@ -25,6 +31,8 @@ export interface EmbeddedMemoryResult {
   readonly afterStart: RatioResult;
   readonly afterLoad: RatioResult;
   readonly afterRestart: RatioResult;
+  readonly latencyP50: RatioResult;
+  readonly latencyP99: RatioResult;
   readonly goal: string;
 }
 
@@ -38,27 +46,46 @@ const limits = {
 /** What PGlite does unasked: a 128MB page cache, and V8's optimizing compiler on its WebAssembly. */
 const pgliteOwnSettings = { PGLITE_SHARED_BUFFERS: '128MB', PGLITE_WASM_COMPILER: 'optimizing' };
 
-/** Start on an empty data directory, one B9 round (1 writer, 50 sockets, 200 writes), then a restart on what it wrote. */
-async function life(work: string, env: Readonly<Record<string, string>>): Promise<MemorySample> {
-  const dataDir = await mkdtemp(path.join(work, 'data-'));
-  const first = await startEmbeddedProcess(dataDir, { ...limits, ...env });
-  let afterStart: number;
-  let afterLoad: number;
+/** As many writes as B9 sends the embedded process (a warm-up round and three pairs). */
+const roundsPerLife = 4;
+
+type Loaded = Omit<MemorySample, 'afterRestart'>;
+
+/** Start on an empty data directory, B9's rounds (1 writer, 50 sockets, 200 writes each), resident at rest after each. */
+async function startAndLoad(dataDir: string, env: Readonly<Record<string, string>>): Promise<Loaded> {
+  const first = await startEmbeddedProcess(dataDir, env);
   try {
-    afterStart = await residentAtRestMb(first.pid);
+    const afterStart = await residentAtRestMb(first.pid);
     const target = await prepare('embedded', first.url);
     try {
-      await round(target);
-      afterLoad = await residentAtRestMb(first.pid);
+      const rounds: RoundResult[] = [];
+      const afterRounds: number[] = [];
+      for (let n = 0; n < roundsPerLife; n += 1) {
+        rounds.push(await round(target));
+        afterRounds.push(await residentAtRestMb(first.pid));
+      }
+      return {
+        afterStart,
+        afterRounds,
+        afterLoad: Math.max(...afterRounds),
+        p50: median(rounds.map((result) => result.p50)),
+        p99: median(rounds.map((result) => result.p99)),
+      };
     } finally {
       for (const socket of target.sockets) socket.close();
     }
   } finally {
     await first.stop();
   }
+}
+
+/** One sample: `startAndLoad`, then a restart on what it wrote. */
+async function life(work: string, env: Readonly<Record<string, string>>): Promise<MemorySample> {
+  const dataDir = await mkdtemp(path.join(work, 'data-'));
+  const loaded = await startAndLoad(dataDir, { ...limits, ...env });
   const second = await startEmbeddedProcess(dataDir, { ...limits, ...env });
   try {
-    return { afterStart, afterLoad, afterRestart: await residentAtRestMb(second.pid) };
+    return { ...loaded, afterRestart: await residentAtRestMb(second.pid) };
   } finally {
     await second.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -90,27 +117,35 @@ export async function benchEmbeddedMemory(pairs: number): Promise<EmbeddedMemory
       baseline.samples.push(await life(work, pgliteOwnSettings));
       subject.samples.push(await life(work, {}));
       const [b, s] = [baseline.samples.at(-1)!, subject.samples.at(-1)!];
+      const line = (sample: MemorySample) =>
+        `${sample.afterStart.toFixed(0)} / ${sample.afterRounds.map((mb) => mb.toFixed(0)).join(', ')} / ${sample.afterRestart.toFixed(0)} MB, p50 ${sample.p50.toFixed(1)} p99 ${sample.p99.toFixed(1)} ms`;
       log(
-        `  B9 memory pair ${pair + 1}/${pairs} (MB after start / load / restart): baseline ${b.afterStart.toFixed(0)} / ${b.afterLoad.toFixed(0)} / ${b.afterRestart.toFixed(0)}; subject ${s.afterStart.toFixed(0)} / ${s.afterLoad.toFixed(0)} / ${s.afterRestart.toFixed(0)}`,
+        `  B9 memory pair ${pair + 1}/${pairs} (after start / each round / restart): baseline ${line(b)}; subject ${line(s)}`,
       );
     }
-    const compare = (point: keyof MemorySample, name: string) =>
+    const compare = (point: Exclude<keyof MemorySample, 'afterRounds'>, name: string, unit = 'MB', goal = '≤ 300 MB') =>
       pairedRatio({
-        name: `B9 memory: embedded process resident at rest ${name}`,
-        unit: 'MB',
+        name,
+        unit,
         baseline: { label: baseline.label, samples: baseline.samples.map((sample) => sample[point]) },
         subject: { label: subject.label, samples: subject.samples.map((sample) => sample[point]) },
-        goal: '≤ 300 MB',
+        goal,
       });
+    const resident = 'B9 memory: embedded process resident at rest';
     return {
       name: 'B9 memory: the embedded process at rest',
       pairs,
       nodeFloorMb,
       baseline,
       subject,
-      afterStart: compare('afterStart', 'after start on an empty data directory'),
-      afterLoad: compare('afterLoad', 'after a B9 round (50 sockets, 200 writes)'),
-      afterRestart: compare('afterRestart', 'after a restart on that data'),
+      afterStart: compare('afterStart', `${resident} after start on an empty data directory`),
+      afterLoad: compare(
+        'afterLoad',
+        `${resident}, highest after each of ${roundsPerLife} B9 rounds (50 sockets, 200 writes)`,
+      ),
+      afterRestart: compare('afterRestart', `${resident} after a restart on that data`),
+      latencyP50: compare('p50', "B9 memory: the rounds' p50, request → socket", 'ms latency', 'no slower'),
+      latencyP99: compare('p99', "B9 memory: the rounds' p99, request → socket", 'ms latency', 'no slower'),
       goal: 'resident at rest ≤ 300 MB',
     };
   } finally {
