@@ -81,7 +81,7 @@ export const configSchema = z.object({
   PGLITE_WASM_COMPILER: setting(
     z.enum(['baseline', 'optimizing']).default('baseline'),
     'server',
-    'Embedded: how V8 compiles PGlite\'s WebAssembly. `baseline` (Liftoff only) keeps one copy of the code; `optimizing` adds optimized code for hot functions, ~55 MB more resident, and was no faster on the embedded workload here (docs/operations.md "Memory").',
+    'Embedded: how V8 compiles PGlite\'s WebAssembly. `baseline` (Liftoff only) keeps one copy of the code; `optimizing` adds optimized code for hot functions, ~55 MB more resident; it was no faster in an insert and read loop on PGlite here (docs/operations.md "Memory").',
   ),
   WEB_ROOT: setting(
     z.string().optional(),
