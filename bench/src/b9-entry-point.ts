@@ -12,6 +12,7 @@ import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js'
 import { startEmbeddedProcess } from './lib/embeddedProcess.js';
 import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
+import { residentAtRestMb } from './lib/resident.js';
 import { log } from './lib/results.js';
 
 const clientsTotal = 50;
@@ -51,10 +52,12 @@ export interface EntryPointResult {
   readonly relay: { readonly commitToAckMeanMs: number | null };
   /** Means over the measured rounds from the services' own metrics (ms), summed over their nodes. */
   readonly serviceMeansMs: Readonly<Record<string, number | null>>;
+  /** The embedded process's resident memory at rest (VmRSS, MB): started on an empty data directory, and after the rounds. */
+  readonly embeddedResidentMb: { readonly afterStart: number; readonly afterLoad: number };
   readonly goal: string;
 }
 
-interface Target {
+export interface Target {
   readonly label: string;
   readonly url: string;
   readonly writer: string;
@@ -92,7 +95,7 @@ async function joinedSocket(url: string, token: string, boardId: string): Promis
 }
 
 /** One writer, one board, `clientsTotal` readers' sockets, all through `url`. */
-async function prepare(label: string, url: string): Promise<Target> {
+export async function prepare(label: string, url: string): Promise<Target> {
   const api = `${url}/api/v1`;
   const register = async (name: string) =>
     (
@@ -136,7 +139,7 @@ async function watchMarkers(brokers: readonly string[], topic: string) {
 }
 
 /** Writes one at a time; each write's latency to every socket goes into the histogram. */
-async function round(target: Target, seenInKafka?: Map<string, number>): Promise<RoundResult> {
+export async function round(target: Target, seenInKafka?: Map<string, number>): Promise<RoundResult> {
   const histogram = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
@@ -302,6 +305,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       JWT_SECRET: randomBytes(48).toString('base64url'),
     });
     cleanup.unshift(() => embedded.stop());
+    const afterStart = await residentAtRestMb(embedded.pid);
     const watcher = await watchMarkers(kafka.brokers, topic);
     cleanup.unshift(() => watcher.close());
 
@@ -330,6 +334,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     }
     const relayAfter = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
     const serviceMeansMs = await stopMeters();
+    const embeddedResidentMb = { afterStart, afterLoad: await residentAtRestMb(embedded.pid) };
     log(`  B9 stage means from the services' metrics (ms): ${JSON.stringify(serviceMeansMs)}`);
     const relayCount = relayBefore && relayAfter ? relayAfter.count - relayBefore.count : 0;
     const medians = (list: RoundResult[]): Percentiles => ({
@@ -353,6 +358,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
           relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null,
       },
       serviceMeansMs,
+      embeddedResidentMb,
       goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',
     };
   } finally {

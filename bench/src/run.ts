@@ -9,6 +9,7 @@ import { benchMixed } from './b10-mixed.js';
 import { benchIdleSockets } from './b12-idle-sockets.js';
 import { benchBroadcast } from './b13-broadcast.js';
 import { benchEntryPoint } from './b9-entry-point.js';
+import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
@@ -113,6 +114,18 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       notes: [
         `B9 one writer, ${b9.clients} sockets, ${b9.writesPerRound} writes per round: cluster through its entry point p50 ${c.p50.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms; embedded p50 ${e.p50.toFixed(1)} ms, p95 ${e.p95.toFixed(1)} ms, p99 ${e.p99.toFixed(1)} ms; ratio cluster/embedded p50 ${ratio.p50.toFixed(2)}×, p99 ${ratio.p99.toFixed(2)}× (goal: ${b9.goal})`,
         `  relay commit → Kafka ack, mean over the measured rounds: ${b9.relay.commitToAckMeanMs?.toFixed(2) ?? 'n/a'} ms`,
+        `  embedded process resident at rest: ${b9.embeddedResidentMb.afterStart.toFixed(0)} MB after start on an empty data directory, ${b9.embeddedResidentMb.afterLoad.toFixed(0)} MB after the rounds (goal ≤ 300 MB)`,
+      ],
+    };
+  },
+  /** The embedded process's resident memory at rest, without B9's cluster (issue 13). */
+  b9m: async (pairs) => {
+    const b9m = await benchEmbeddedMemory(pairs);
+    await saveResult('b9-memory', b9m);
+    return {
+      rows: [b9m.afterStart, b9m.afterLoad, b9m.afterRestart, b9m.latencyP50, b9m.latencyP99],
+      notes: [
+        `B9 memory: embedded process resident at rest (median of ${b9m.pairs}) ${b9m.afterStart.subject.median.toFixed(0)} MB after start, ${b9m.afterLoad.subject.median.toFixed(0)} MB at most after its rounds, ${b9m.afterRestart.subject.median.toFixed(0)} MB after a restart; an idle node process holds ${b9m.nodeFloorMb.toFixed(0)} MB (goal: ${b9m.goal})`,
       ],
     };
   },

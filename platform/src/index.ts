@@ -23,7 +23,7 @@ export * from './redis/redisScript.js';
 export * from './cache/cache.js';
 export * from './resilience/breaker.js';
 export * from './eventStore/sqlEventStore.js';
-export * from './eventStore/eventStoreDbEventStore.js';
+export * from './eventStore/eventStoreDbLoader.js';
 export {
   SubscriptionStalledError,
   defaultWatchdogTimings,

@@ -5,6 +5,7 @@ import {
   createInProcessEventBus,
   createLogger,
   createMetrics,
+  compileWasmWithBaselineOnly,
   createPgliteSql,
   createSqlEventStore,
   createTokenService,
@@ -72,7 +73,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // 1. Storage: PGlite on disk (or the given database), schema up to date.
   // Accounts, password hashes and the JWT secret live here: the owner's only (docs/operations.md "Data care").
   await makePrivateDir(config.DATA_DIR);
-  const sql = options.sql ?? (await createPgliteSql({ dataDir: path.join(config.DATA_DIR, 'pglite') }));
+  if (!options.sql && config.PGLITE_WASM_COMPILER === 'baseline') compileWasmWithBaselineOnly();
+  const sql =
+    options.sql ??
+    (await createPgliteSql({
+      dataDir: path.join(config.DATA_DIR, 'pglite'),
+      settings: { shared_buffers: config.PGLITE_SHARED_BUFFERS },
+    }));
   // PGlite sets mode 0666 on the files it creates, whatever the umask: tighten what it just wrote.
   // Files it adds later stay unreachable to others behind the 0700 directory, and are tightened at the next start.
   await makePrivateDir(config.DATA_DIR);

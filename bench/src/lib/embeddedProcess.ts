@@ -5,6 +5,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 export interface EmbeddedProcess {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +42,7 @@ export async function startEmbeddedProcess(
   });
   return {
     url,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

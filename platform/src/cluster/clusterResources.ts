@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import type { EventStore } from '../eventStore/eventStore.port.js';
-import { createEventStoreDbEventStore } from '../eventStore/eventStoreDbEventStore.js';
+import { openEventStoreDbEventStore } from '../eventStore/eventStoreDbLoader.js';
 import { createSqlEventStore } from '../eventStore/sqlEventStore.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -49,7 +49,7 @@ export async function openClusterEventStore(
   parts: { readonly logger: Logger; readonly metrics: Pick<Metrics, 'appendDuration'>; readonly role: string },
 ): Promise<OpenedStore> {
   if (config.EVENT_STORE === 'eventstoredb') {
-    const store = createEventStoreDbEventStore({ connectionString: settings.storeUrl, logger: parts.logger });
+    const store = await openEventStoreDbEventStore({ connectionString: settings.storeUrl, logger: parts.logger });
     return { store, sql: null, close: () => store.close() };
   }
   const sql = createPostgresSql({

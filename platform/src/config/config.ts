@@ -70,6 +70,19 @@ export const configSchema = z.object({
     'server',
     'Embedded data: the PGlite files and the generated signing secret (created private to the process owner).',
   ),
+  PGLITE_SHARED_BUFFERS: setting(
+    z
+      .string()
+      .regex(/^[1-9]\d*(kB|MB|GB)$/, 'a PostgreSQL size like 16MB, 65536kB or 1GB')
+      .default('16MB'),
+    'server',
+    "Embedded: PGlite's page cache (PostgreSQL `shared_buffers`), held in memory from the start. PGlite's own default, 128MB, was most of the embedded process's memory; pages beyond it are read through the operating system's file cache (docs/operations.md \"Memory\").",
+  ),
+  PGLITE_WASM_COMPILER: setting(
+    z.enum(['baseline', 'optimizing']).default('baseline'),
+    'server',
+    'Embedded: how V8 compiles PGlite\'s WebAssembly. `baseline` (Liftoff only) keeps one copy of the code; `optimizing` adds optimized code for hot functions, ~55 MB more resident; it was no faster in an insert and read loop on PGlite here (docs/operations.md "Memory").',
+  ),
   WEB_ROOT: setting(
     z.string().optional(),
     'server',

@@ -14,6 +14,11 @@ describe('Config', () => {
       });
       expect(config.CORS_ORIGINS).toEqual([]);
     });
+
+    it('gives embedded PGlite a 16MB page cache and V8\'s baseline WebAssembly compiler (docs/operations.md "Memory")', () => {
+      expect(loadConfig({})).toMatchObject({ PGLITE_SHARED_BUFFERS: '16MB', PGLITE_WASM_COMPILER: 'baseline' });
+      expect(loadConfig({ PGLITE_SHARED_BUFFERS: '256MB' }).PGLITE_SHARED_BUFFERS).toBe('256MB');
+    });
   });
 
   describe('when values are given', () => {
@@ -37,6 +42,12 @@ describe('Config', () => {
       expect(() => loadConfig({ MODE: 'galaxy' })).toThrow(ConfigError);
       // Below 1 KiB not even the handshake's access token would fit.
       expect(() => loadConfig({ REALTIME_MAX_MESSAGE_BYTES: '512' })).toThrow(/REALTIME_MAX_MESSAGE_BYTES/);
+    });
+
+    it('refuses a PGlite page cache PostgreSQL would not read, and a compiler it does not know', () => {
+      for (const size of ['16', '0MB', '16 MB', '16mb', '16MB; fsync=off', '-1GB'])
+        expect(() => loadConfig({ PGLITE_SHARED_BUFFERS: size })).toThrow(/PGLITE_SHARED_BUFFERS/);
+      expect(() => loadConfig({ PGLITE_WASM_COMPILER: 'turbo' })).toThrow(/PGLITE_WASM_COMPILER/);
     });
 
     it('requires a JWT secret in production', () => {

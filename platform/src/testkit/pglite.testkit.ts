@@ -17,12 +17,13 @@ async function dumpTemplate(): Promise<Blob> {
 /**
  * A fresh, empty in-memory PGlite behind the `Sql` port. The first call in a test worker creates
  * PGlite once and dumps it; every call starts a new instance from that dump. Close it when done:
- * each instance holds hundreds of MB.
+ * each instance holds over 100 MB. Its page cache is the embedded server's default size
+ * (`PGLITE_SHARED_BUFFERS`), so tests run PGlite as `npm start` does.
  */
 export async function createTestPglite(): Promise<Sql> {
   template ??= dumpTemplate().catch((error: unknown) => {
     template = null;
     throw error;
   });
-  return createPgliteSql({ loadDataDir: await template });
+  return createPgliteSql({ loadDataDir: await template, settings: { shared_buffers: '16MB' } });
 }

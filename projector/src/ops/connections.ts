@@ -1,5 +1,5 @@
 import {
-  createEventStoreDbEventStore,
+  openEventStoreDbEventStore,
   createPostgresSql,
   createSqlEventStore,
   type EventStore,
@@ -52,7 +52,7 @@ export function openConnections(config: OpsConfig, logger: Logger): OpsConnectio
     store() {
       store ??=
         config.eventStore === 'eventstoredb'
-          ? Promise.resolve(createEventStoreDbEventStore({ connectionString: config.storeUrl, logger }))
+          ? openEventStoreDbEventStore({ connectionString: config.storeUrl, logger })
           : createSqlEventStore(sqlOfStore(), { logger });
       return store;
     },
