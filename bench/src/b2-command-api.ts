@@ -100,6 +100,22 @@ export function jsonClient(baseUrl: string) {
     });
 }
 
+/** Registers a user on the node and creates `boardCount` boards: B2's writer, its token and boards. */
+export async function benchUserWithBoards(
+  api: ReturnType<typeof jsonClient>,
+  email: string,
+  boardCount: number,
+): Promise<{ token: string; boards: string[] }> {
+  const session = await api('POST', '/auth/register', null, { email, password: 'benchmark password', name: 'Bench' });
+  const token = String(session.accessToken);
+  const boards: string[] = [];
+  for (let n = 0; n < boardCount; n += 1) {
+    const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
+    boards.push(view.board.id);
+  }
+  return { token, boards };
+}
+
 /** User + system CPU seconds a process has used so far (Linux `/proc/<pid>/stat`, ticks of 10 ms). */
 export async function processCpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
@@ -134,17 +150,7 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
   const node = await startCommandNode(database.url);
   try {
     const api = jsonClient(node.url);
-    const session = await api('POST', '/auth/register', null, {
-      email: 'bench@example.test',
-      password: 'benchmark password',
-      name: 'Bench',
-    });
-    const token = String(session.accessToken);
-    const boards: string[] = [];
-    for (let n = 0; n < 16; n += 1) {
-      const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
-      boards.push(view.board.id);
-    }
+    const { token, boards } = await benchUserWithBoards(api, 'bench@example.test', 16);
     const createTask = (board: string, n: number) =>
       api('POST', `/boards/${board}/tasks`, token, { title: `Task ${n}` });
     const store = await createSqlEventStore(sql, { pollIntervalMs: 60_000 });

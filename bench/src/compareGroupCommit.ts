@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@primetrade/platform';
-import { jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
+import { benchUserWithBoards, jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
 import { closedLoop, formatLatency, openLoop } from './lib/measure.js';
 
 /**
@@ -25,17 +25,7 @@ async function start(mode: string, databaseUrl: string): Promise<Subject> {
   }
   const node = await startCommandNode(databaseUrl);
   const api = jsonClient(node.url);
-  const session = await api('POST', '/auth/register', null, {
-    email: `bench-${mode}@example.test`,
-    password: 'benchmark password',
-    name: 'Bench',
-  });
-  const token = String(session.accessToken);
-  const boards: string[] = [];
-  for (let n = 0; n < 16; n += 1) {
-    const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
-    boards.push(view.board.id);
-  }
+  const { token, boards } = await benchUserWithBoards(api, `bench-${mode}@example.test`, 16);
   return {
     mode,
     node,

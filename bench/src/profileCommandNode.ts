@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '@primetrade/platform';
-import { jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
+import { benchUserWithBoards, jsonClient, processCpuSeconds, startCommandNode } from './b2-command-api.js';
 import { closedLoop } from './lib/measure.js';
 
 /**
@@ -57,17 +57,7 @@ async function profiledRun(seconds: number, clients: number, directory: string):
   let cpu: number;
   try {
     const api = jsonClient(node.url);
-    const session = await api('POST', '/auth/register', null, {
-      email: 'bench@example.test',
-      password: 'benchmark password',
-      name: 'Bench',
-    });
-    const token = String(session.accessToken);
-    const boards: string[] = [];
-    for (let n = 0; n < clients; n += 1) {
-      const view = (await api('POST', '/boards', token, { name: `Bench ${n}` })) as { board: { id: string } };
-      boards.push(view.board.id);
-    }
+    const { token, boards } = await benchUserWithBoards(api, 'bench@example.test', clients);
     const create = (worker: number, i: number) =>
       api('POST', `/boards/${boards[worker]!}/tasks`, token, { title: `Task ${i}` }).then(() => {
         done += 1;

@@ -1,3 +1,4 @@
+import { seededRandom } from '@primetrade/platform';
 import { io as connect } from 'socket.io-client';
 import type { Operation } from './steps.js';
 
@@ -22,18 +23,6 @@ interface User {
 
 const words = ['alpha', 'budget', 'customer', 'deploy', 'export', 'invoice', 'launch', 'metrics', 'review', 'search'];
 const priorities = ['low', 'medium', 'high', 'urgent'] as const;
-
-/** A small, seeded generator: the same run draws the same sequence of requests. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function call<T>(url: string, method: string, token: string | null, body?: unknown): Promise<T> {
   const response = await fetch(url, {
@@ -74,7 +63,7 @@ const title = (draw: () => number, n: number) =>
  */
 export async function seedWorkload(baseUrl: string, shape: WorkloadShape, log: (line: string) => void) {
   const api = `${baseUrl}/api/v1`;
-  const draw = random(13);
+  const draw = seededRandom(13);
   const started = performance.now();
   const emails = Array.from({ length: shape.users }, (_, n) => `user${n}@b10.bench.test`);
   const tokens = await pool(emails, 8, async (email) => {
@@ -161,7 +150,7 @@ export const writeKinds: readonly Kind[] = ['create task', 'move task', 'update 
  * `only`, their shares scaled up, when given: the reads or the writes alone).
  */
 export function workload(seeded: SeededWorkload, seed = 42, only?: readonly Kind[]): (i: number) => Operation {
-  const draw = random(seed);
+  const draw = seededRandom(seed);
   const kinds = (Object.entries(mix) as [Kind, number][]).filter(([kind]) => !only || only.includes(kind));
   const total = kinds.reduce((sum, [, share]) => sum + share, 0);
   const { api, users } = seeded;
@@ -208,7 +197,7 @@ export function workload(seeded: SeededWorkload, seed = 42, only?: readonly Kind
 
 /** The same-run baseline: a trivial authenticated read (`GET /me`) by the same users, through the same entry point. */
 export function trivialRead(seeded: SeededWorkload, seed = 7): (i: number) => Operation {
-  const draw = random(seed);
+  const draw = seededRandom(seed);
   return () => {
     const user = seeded.users[Math.floor(draw() * seeded.users.length)]!;
     return { kind: 'GET /me', run: async () => void (await call(`${seeded.api}/me`, 'GET', user.token)) };
