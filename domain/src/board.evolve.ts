@@ -2,6 +2,7 @@ import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardData, BoardState, Column, Member, Task } from './board.state.js';
 import { initialBoardState } from './board.state.js';
 import { applyTaskEvent } from './tasks.evolve.js';
+import { carryColumnIndex, forgetColumnIndex } from './column.index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -137,6 +138,7 @@ export function evolve(state: BoardState, event: RecordedBoardEvent): BoardState
   const touched = touchedBy[event.type];
   if (touched !== null) (draft as Record<string, unknown>)[touched] = { ...state[touched] };
   applyToDraft(draft, event);
+  if (touched === 'tasks') carryColumnIndex(state.tasks, draft.tasks, event);
   return draft;
 }
 
@@ -166,6 +168,7 @@ export function foldStepwise<E extends RecordedBoardEvent>(
       }
     } else if (isKnown(event.type) && event.type !== 'BoardCreated') {
       applyToDraft(draft, event);
+      forgetColumnIndex(draft.tasks);
     }
   }
   return draft ?? state;
