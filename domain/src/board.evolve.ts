@@ -2,7 +2,7 @@ import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardData, BoardState, Column, Member, Task } from './board.state.js';
 import { initialBoardState } from './board.state.js';
 import { applyTaskEvent } from './tasks.evolve.js';
-import { carryColumnIndex, forgetColumnIndex } from './column.index.js';
+import { carryColumnIndex, reindexInPlace, shareColumnIndex } from './column.index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -178,10 +178,12 @@ export function foldStepwise<E extends RecordedBoardEvent>(
       state = evolve(state, event);
       if (state.status !== 'initial') {
         draft = { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
+        shareColumnIndex(state.tasks, draft.tasks);
       }
     } else if (isKnown(event.type) && event.type !== 'BoardCreated') {
+      const reindex = touchedBy[event.type] === 'tasks' ? reindexInPlace(draft.tasks, event) : null;
       applyToDraft(draft, event);
-      forgetColumnIndex(draft.tasks);
+      reindex?.();
     }
   }
   return draft ?? state;
@@ -190,5 +192,7 @@ export function foldStepwise<E extends RecordedBoardEvent>(
 /** A copy of a board that a later step of `foldStepwise` cannot change (its records copied once). */
 export function snapshotOf(state: BoardState): BoardState {
   if (state.status === 'initial') return state;
-  return { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
+  const tasks = { ...state.tasks };
+  shareColumnIndex(state.tasks, tasks);
+  return { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks };
 }

@@ -108,6 +108,19 @@ const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
   return 'taskId' in event.data ? [event.data.taskId] : [];
 };
 
+const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
+
+function reindexed(previous: ColumnIndex, ids: readonly string[], olds: readonly (Task | undefined)[], tasks: Tasks) {
+  const derivation = new Derivation(previous);
+  ids.forEach((id, index) => {
+    const [old, next] = [olds[index], own(tasks, id)];
+    if (old?.columnId === next?.columnId && old?.position === next?.position) return;
+    if (old !== undefined) derivation.remove(old);
+    if (next !== undefined) derivation.insert(next);
+  });
+  return derivation.result;
+}
+
 /**
  * Gives `after` (just derived from `before` by `event`, never to be mutated) the index of `before`
  * with the event's tasks re-placed, when `before` has one; otherwise `after`'s is built on demand.
@@ -115,20 +128,32 @@ const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
 export function carryColumnIndex(before: Tasks, after: Tasks, event: RecordedBoardEvent): void {
   const previous = indexes.get(before);
   if (previous === undefined || before === after) return;
-  const derivation = new Derivation(previous);
-  for (const id of new Set(taskIdsOf(event))) {
-    const [old, next] = [
-      Object.hasOwn(before, id) ? before[id] : undefined,
-      Object.hasOwn(after, id) ? after[id] : undefined,
-    ];
-    if (old?.columnId === next?.columnId && old?.position === next?.position) continue;
-    if (old !== undefined) derivation.remove(old);
-    if (next !== undefined) derivation.insert(next);
-  }
-  indexes.set(after, derivation.result);
+  const ids = [...new Set(taskIdsOf(event))];
+  indexes.set(
+    after,
+    reindexed(
+      previous,
+      ids,
+      ids.map((id) => own(before, id)),
+      after,
+    ),
+  );
 }
 
-/** For records a fold mutates in place: whatever index was memoized for them is stale. */
-export const forgetColumnIndex = (tasks: Tasks): void => {
-  indexes.delete(tasks);
-};
+/** `copy` holds the same tasks as `original`: it shares its index (indexes are never changed, only derived). */
+export function shareColumnIndex(original: Tasks, copy: Tasks): void {
+  const index = indexes.get(original);
+  if (index !== undefined) indexes.set(copy, index);
+}
+
+/**
+ * For a record a fold changes in place: call it before applying `event`; the function it returns,
+ * called after, re-places the event's tasks in the record's index (if it has one).
+ */
+export function reindexInPlace(tasks: Tasks, event: RecordedBoardEvent): () => void {
+  const previous = indexes.get(tasks);
+  if (previous === undefined) return () => undefined;
+  const ids = [...new Set(taskIdsOf(event))];
+  const olds = ids.map((id) => own(tasks, id));
+  return () => indexes.set(tasks, reindexed(previous, ids, olds, tasks));
+}

@@ -65,8 +65,12 @@ describe('Column index', () => {
     (_name, start) => {
       fc.assert(
         fc.property(fc.array(intent, { minLength: 10, maxLength: 60 }), (steps) => {
-          const { states, changes } = playScenario(steps, start());
+          const { log, states, changes } = playScenario(steps, start());
           for (const { last } of changes.slice(-5)) expectSameSlots(existing(states[last]));
+          // A fold from an indexed state carries the index through its in-place draft.
+          const from = existing(states[Math.floor(log.length / 2)]);
+          for (const columnId of Object.keys(from.columns)) columnEntries(from.tasks, columnId);
+          expectSameSlots(existing(foldBoard(log.slice(from.revision + 1), from)));
         }),
         { numRuns: 40 },
       );
