@@ -34,8 +34,24 @@ interface Account {
 }
 
 const password = 'a long and sturdy passphrase';
-const waitLive = (page: Page): Promise<void> =>
-  page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
+/** Waits until the page's connection shows `live`; a timeout says what it showed instead, and the page's text. */
+async function waitLive(page: Page): Promise<void> {
+  try {
+    await page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
+  } catch (error) {
+    const shown = await page
+      .getByTestId('connection')
+      .getAttribute('data-state', { timeout: 1_000 })
+      .catch(() => 'no connection indicator');
+    const text = (
+      await page
+        .locator('main')
+        .innerText({ timeout: 1_000 })
+        .catch(() => '')
+    ).slice(0, 500);
+    throw new Error(`${page.url()} not live: connection ${shown}; the page shows: ${text}`, { cause: error });
+  }
+}
 
 /** What a burst of writers got back: the titles the API acknowledged (with their task id) and every other answer. */
 interface WriteOutcome {

@@ -57,8 +57,9 @@ export async function openClusterEventStore(
     max: config.PG_POOL_MAX,
     applicationName: `primetrade-${parts.role}-store`,
   });
-  // Commands of many boards arrive at once: they share append statements (docs/adr/0021-group-commit-of-appends.md).
-  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics, groupCommit: true });
+  // Group commit stays off in the cluster until the cluster's fault and browser tests have run with it
+  // repeatedly (docs/adr/0021-group-commit-of-appends.md, "Status").
+  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
   return {
     store,
     sql,
