@@ -85,6 +85,11 @@ export async function rebaseTransactionIds(sql: Sql, schema = 'event_store'): Pr
       [offset.toString()],
     );
     const after = await readState(tx, schema);
-    return { ...after, rebased: true, previousOffset: before.offset };
+    // Inside this transaction the snapshot's xmax is one past the latest *completed* id, which an
+    // older transaction still open elsewhere on the server can hold below our own: every id assigned
+    // after ours is above it, so that is the next id the feed can see.
+    const nextFeedId = [after.nextFeedId, BigInt(own?.raw ?? '0') + 1n + offset].reduce((a, b) => (a > b ? a : b));
+    const needsRebase = after.maxStored !== null && after.maxStored >= nextFeedId;
+    return { ...after, nextFeedId, needsRebase, rebased: true, previousOffset: before.offset };
   });
 }
