@@ -8,6 +8,7 @@ import { benchHistory } from './b8-history.js';
 import { benchMixed } from './b10-mixed.js';
 import { benchIdleSockets } from './b12-idle-sockets.js';
 import { benchBroadcast } from './b13-broadcast.js';
+import { benchDomain } from './b14-domain.js';
 import { benchEntryPoint } from './b9-entry-point.js';
 import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
@@ -167,6 +168,11 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
         `  room of ${b13.rooms.big}: ${formatLatency(b13.subject)}`,
       ],
     };
+  },
+  b14: async (pairs) => {
+    const b14 = await benchDomain(pairs);
+    await saveResult('b14-domain', b14);
+    return { rows: b14, notes: [] };
   },
   b8: async (pairs) => {
     const b8 = await benchHistory(pairs);

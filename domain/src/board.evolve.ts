@@ -2,6 +2,7 @@ import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardData, BoardState, Column, Member, Task } from './board.state.js';
 import { initialBoardState } from './board.state.js';
 import { applyTaskEvent } from './tasks.evolve.js';
+import { carryColumnIndex, reindexInPlace, shareColumnIndex } from './column.index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -128,6 +129,19 @@ function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
   else if (touched === 'tasks') applyTaskEvent(draft.tasks, event);
 }
 
+/**
+ * A record's copy, key by key: for the thousands of keys of a big board's tasks this is markedly
+ * faster than a spread (bench/README.md, B14). `__proto__` would set the prototype, not a key.
+ */
+function copyOf<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const copy: Record<string, T> = {};
+  for (const key of Object.keys(record)) {
+    if (key === '__proto__') return { ...record };
+    copy[key] = record[key] as T;
+  }
+  return copy;
+}
+
 /** The state after `event`. Never throws; events it does not know (or cannot place) leave the state as is. */
 export function evolve(state: BoardState, event: RecordedBoardEvent): BoardState {
   if (!isKnown(event.type)) return state;
@@ -135,8 +149,9 @@ export function evolve(state: BoardState, event: RecordedBoardEvent): BoardState
   if (event.type === 'BoardCreated') return state;
   const draft: Draft = { ...state };
   const touched = touchedBy[event.type];
-  if (touched !== null) (draft as Record<string, unknown>)[touched] = { ...state[touched] };
+  if (touched !== null) (draft as Record<string, unknown>)[touched] = copyOf<unknown>(state[touched]);
   applyToDraft(draft, event);
+  if (touched === 'tasks') carryColumnIndex(state.tasks, draft.tasks, event);
   return draft;
 }
 
@@ -163,9 +178,12 @@ export function foldStepwise<E extends RecordedBoardEvent>(
       state = evolve(state, event);
       if (state.status !== 'initial') {
         draft = { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
+        shareColumnIndex(state.tasks, draft.tasks);
       }
     } else if (isKnown(event.type) && event.type !== 'BoardCreated') {
+      const reindex = touchedBy[event.type] === 'tasks' ? reindexInPlace(draft.tasks, event) : null;
       applyToDraft(draft, event);
+      reindex?.();
     }
   }
   return draft ?? state;
@@ -174,5 +192,7 @@ export function foldStepwise<E extends RecordedBoardEvent>(
 /** A copy of a board that a later step of `foldStepwise` cannot change (its records copied once). */
 export function snapshotOf(state: BoardState): BoardState {
   if (state.status === 'initial') return state;
-  return { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks: { ...state.tasks } };
+  const tasks = { ...state.tasks };
+  shareColumnIndex(state.tasks, tasks);
+  return { ...state, members: { ...state.members }, columns: { ...state.columns }, tasks };
 }

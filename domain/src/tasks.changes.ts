@@ -2,7 +2,7 @@ import type { UpdateTask } from './board.commands.js';
 import type { BoardEvent } from './board.events.js';
 import type { Column, Task } from './board.state.js';
 import type { ExistingBoard } from './board.guards.js';
-import { columnsInOrder } from './board.placement.js';
+import { columnsInOrder, tasksInColumn } from './board.placement.js';
 import {
   limits,
   requireDueDate,
@@ -24,10 +24,7 @@ export function firstColumn(board: ExistingBoard): Column {
 /** WIP limits count the column's non-archived tasks and apply to tasks arriving from elsewhere. */
 export function refuseOverWipLimit(board: ExistingBoard, column: Column): void {
   if (column.wipLimit === null) return;
-  let count = 0;
-  for (const task of Object.values(board.tasks)) {
-    if (task.columnId === column.id && !task.archived) count++;
-  }
+  const count = tasksInColumn(board, column.id).filter((entry) => board.tasks[entry.id]?.archived === false).length;
   if (count >= column.wipLimit) {
     throw new DomainError(
       'COLUMN.WIP_LIMIT_REACHED',

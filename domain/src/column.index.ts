@@ -1,0 +1,159 @@
+import type { RecordedBoardEvent } from './board.events.js';
+import type { Task } from './board.state.js';
+
+export interface Positioned {
+  readonly id: string;
+  readonly position: string;
+}
+
+/** A column's tasks sorted by position, or null when two share a position (their order then needs a scan). */
+export type ColumnEntries = readonly Positioned[] | null;
+type Tasks = Readonly<Record<string, Task>>;
+type ColumnIndex = ReadonlyMap<string, ColumnEntries>;
+
+/**
+ * Each column's tasks in order, per `tasks` record. Records are immutable once `evolve` returns
+ * them, so the index is memoized by identity; `evolve` derives the next record's index from the
+ * previous one by re-placing only the tasks an event touched, so placement need not scan the board.
+ */
+const indexes = new WeakMap<Tasks, ColumnIndex>();
+
+/** Lower bound: the first index whose position is not below `position`. */
+function firstNotBelow(entries: readonly Positioned[], position: string): number {
+  let [low, high] = [0, entries.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle]?.position ?? '') < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Where task `id` at `position` sits in `entries`, or -1. */
+export function indexOfEntry(entries: readonly Positioned[], id: string, position: string): number {
+  const index = firstNotBelow(entries, position);
+  return entries[index]?.id === id ? index : -1;
+}
+
+const hasTies = (entries: readonly Positioned[]): boolean =>
+  entries.some((entry, index) => index > 0 && entries[index - 1]?.position === entry.position);
+
+function built(tasks: Tasks): ColumnIndex {
+  const columns = new Map<string, Positioned[]>();
+  for (const task of Object.values(tasks)) {
+    const entries = columns.get(task.columnId) ?? [];
+    entries.push({ id: task.id, position: task.position });
+    columns.set(task.columnId, entries);
+  }
+  const index = new Map<string, ColumnEntries>();
+  for (const [columnId, entries] of columns) {
+    entries.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    index.set(columnId, hasTies(entries) ? null : entries);
+  }
+  return index;
+}
+
+/** The sorted tasks of `columnId` in `tasks` (empty when it has none), or null when a scan must decide. */
+export function columnEntries(tasks: Tasks, columnId: string): ColumnEntries {
+  let index = indexes.get(tasks);
+  if (index === undefined) {
+    index = built(tasks);
+    indexes.set(tasks, index);
+  }
+  return index.has(columnId) ? (index.get(columnId) ?? null) : [];
+}
+
+/** Copy-on-write columns of one derivation: each touched column is copied once. */
+class Derivation {
+  readonly #next: Map<string, ColumnEntries>;
+  readonly #copied = new Set<string>();
+
+  constructor(previous: ColumnIndex) {
+    this.#next = new Map(previous);
+  }
+
+  #writable(columnId: string): Positioned[] | null {
+    const entries = this.#next.has(columnId) ? (this.#next.get(columnId) ?? null) : [];
+    if (entries === null) return null;
+    if (this.#copied.has(columnId)) return entries as Positioned[];
+    const copy = [...entries];
+    this.#copied.add(columnId);
+    this.#next.set(columnId, copy);
+    return copy;
+  }
+
+  remove(task: Task): void {
+    const entries = this.#writable(task.columnId);
+    if (entries === null) return;
+    const index = indexOfEntry(entries, task.id, task.position);
+    if (index >= 0) entries.splice(index, 1);
+    else this.#next.set(task.columnId, null);
+  }
+
+  insert(task: Task): void {
+    const entries = this.#writable(task.columnId);
+    if (entries === null) return;
+    const index = firstNotBelow(entries, task.position);
+    if (entries[index]?.position === task.position) this.#next.set(task.columnId, null);
+    else entries.splice(index, 0, { id: task.id, position: task.position });
+  }
+
+  get result(): ColumnIndex {
+    return this.#next;
+  }
+}
+
+const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
+  if (event.type === 'ColumnPositionsRebalanced') return event.data.positions.map((entry) => entry.taskId);
+  return 'taskId' in event.data ? [event.data.taskId] : [];
+};
+
+const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
+
+function reindexed(previous: ColumnIndex, ids: readonly string[], olds: readonly (Task | undefined)[], tasks: Tasks) {
+  const derivation = new Derivation(previous);
+  ids.forEach((id, index) => {
+    const [old, next] = [olds[index], own(tasks, id)];
+    if (old?.columnId === next?.columnId && old?.position === next?.position) return;
+    if (old !== undefined) derivation.remove(old);
+    if (next !== undefined) derivation.insert(next);
+  });
+  return derivation.result;
+}
+
+/**
+ * Gives `after` (just derived from `before` by `event`, never to be mutated) the index of `before`
+ * with the event's tasks re-placed, when `before` has one; otherwise `after`'s is built on demand.
+ */
+export function carryColumnIndex(before: Tasks, after: Tasks, event: RecordedBoardEvent): void {
+  const previous = indexes.get(before);
+  if (previous === undefined || before === after) return;
+  const ids = [...new Set(taskIdsOf(event))];
+  indexes.set(
+    after,
+    reindexed(
+      previous,
+      ids,
+      ids.map((id) => own(before, id)),
+      after,
+    ),
+  );
+}
+
+/** `copy` holds the same tasks as `original`: it shares its index (indexes are never changed, only derived). */
+export function shareColumnIndex(original: Tasks, copy: Tasks): void {
+  const index = indexes.get(original);
+  if (index !== undefined) indexes.set(copy, index);
+}
+
+/**
+ * For a record a fold changes in place: call it before applying `event`; the function it returns,
+ * called after, re-places the event's tasks in the record's index (if it has one).
+ */
+export function reindexInPlace(tasks: Tasks, event: RecordedBoardEvent): () => void {
+  const previous = indexes.get(tasks);
+  if (previous === undefined) return () => undefined;
+  const ids = [...new Set(taskIdsOf(event))];
+  const olds = ids.map((id) => own(tasks, id));
+  return () => indexes.set(tasks, reindexed(previous, ids, olds, tasks));
+}
