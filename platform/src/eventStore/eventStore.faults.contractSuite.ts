@@ -46,7 +46,7 @@ async function runRound(make: MakeStore, seed: number, withRollbacks = true): Pr
     const slots = new Map<string, Map<bigint, string>>(streams.map((id) => [id, new Map()]));
     let committedAppends = 0;
     const writer = async (writerId: number) => {
-      for (let n = 0; n < 12; n += 1) {
+      for (let n = 0; n < 20; n += 1) {
         const streamId = streams[Math.floor(random() * streams.length)]!;
         const batch = Array.from({ length: 1 + Math.floor(random() * 3) }, () => event(writerId));
         await sleep(Math.floor(random() * 4));
@@ -97,7 +97,9 @@ export function eventStoreFaultContract(name: string, make: MakeStore, takesFaul
         async (seed) => {
           const { committed, delivered, committedAppends, faultRuns } = await runRound(make, seed);
           const committedIds = [...committed.values()].flat();
-          expect(committedIds.length).toBeGreaterThan(50);
+          // The round did real work. With group commit (docs/adr/0021) one item's fault rolls back its
+          // whole shared transaction, so a loaded machine (bigger batches) commits far fewer appends.
+          expect(committedIds.length).toBeGreaterThan(40);
           // The decorator really acted: every committed append passed the fault (and some did not commit).
           if (takesFaults) expect(faultRuns).toBeGreaterThan(committedAppends);
           expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
