@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderNginxConfig } from '../infra/cluster/src/nginx/render.js';
 import { deployConfigs, localTarget } from '../infra/cluster/src/nginx/targets.js';
 import { nginxUpstreams, readText } from './kit/deployFiles.js';
+import { API_KEEP_ALIVE_TIMEOUT_MS, createApiServer } from '../command-api/src/http/server.js';
+import Koa from 'koa';
 
 describe('the nginx template', () => {
   it('is what compose and Kubernetes ship: the checked-in files equal the renderer (npm run nginx:render)', () => {
@@ -37,6 +39,31 @@ describe('the nginx template', () => {
       expect(rest?.body).toMatch(/least_conn;/);
       expect(board?.servers).toEqual(rest?.servers);
       expect(config).toMatch(/location ~ \^\/api\/v1\/tasks\/[^\n]*\{\n\s*auth_request \/_board_of_task;/);
+    }
+  });
+
+  it('closes an idle connection to an API node before the node does (a POST on a closing one would fail with 502)', () => {
+    const server = createApiServer(new Koa());
+    expect(server.keepAliveTimeout).toBe(API_KEEP_ALIVE_TIMEOUT_MS);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    const local = localTarget({
+      port: 8080,
+      host: '127.0.0.1',
+      api: ['127.0.0.1:1'],
+      realtime: ['127.0.0.1:2'],
+      prefix: '/p',
+      webRoot: '/w',
+      statusServer: null,
+    });
+    for (const target of [local, ...deployConfigs.map((config) => config.target)]) {
+      const pooled = nginxUpstreams(renderNginxConfig(target)).filter((upstream) =>
+        /\bkeepalive \d+;/.test(upstream.body),
+      );
+      expect(pooled.map((upstream) => upstream.name).sort()).toEqual(['command_api', 'command_api_board']);
+      for (const upstream of pooled) {
+        const seconds = Number(/keepalive_timeout (\d+)s;/.exec(upstream.body)?.[1]);
+        expect(seconds * 1000, upstream.name).toBeLessThan(API_KEEP_ALIVE_TIMEOUT_MS / 2);
+      }
     }
   });
 });

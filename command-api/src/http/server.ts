@@ -44,11 +44,23 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   );
 }
 
+/**
+ * How long an idle keep-alive connection stays open. A proxy that reuses its connections to the API
+ * (nginx's upstream `keepalive`, docs/adr/0015-nginx-front-door.md) must drop idle ones *before* the
+ * API does: otherwise a request it sends on a connection the API is closing at that moment fails
+ * with 502, and nginx never resends a POST. Node's default (5 s) is shorter than nginx's (60 s); the
+ * rendered nginx configuration closes idle upstream connections well before this.
+ */
+export const API_KEEP_ALIVE_TIMEOUT_MS = 75_000;
+
 /** The API's HTTP server: the Koa app, and problem+json for what Node refuses before the app. */
 export function createApiServer<State>(app: Koa<State>): http.Server {
   const handle = app.callback();
   // Koa's handler answers its own errors; the returned promise carries nothing to await here.
   const server = http.createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = API_KEEP_ALIVE_TIMEOUT_MS;
+  // Kept above the keep-alive timeout, as Node requires for a reused connection's next request.
+  server.headersTimeout = API_KEEP_ALIVE_TIMEOUT_MS + 5_000;
   server.on('clientError', answerClientError);
   return server;
 }

@@ -52,6 +52,13 @@ function servers(list: readonly string[], resolve: boolean): string {
     .join('\n');
 }
 
+/**
+ * Idle connections to the API nodes are closed by nginx after this, well before the nodes close them
+ * (API_KEEP_ALIVE_TIMEOUT_MS in command-api/src/http/server.ts): a POST sent on a connection the node
+ * is closing would fail with 502 and is never resent.
+ */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_S = 30;
+
 function upstreams(target: NginxTarget): string {
   const resolve = target.resolver !== null;
   return `
@@ -62,6 +69,7 @@ function upstreams(target: NginxTarget): string {
     hash $board_key consistent;
 ${servers(target.api, resolve)}
     keepalive 32;
+    keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
   }
 
   # Requests that name no board (auth, lists across boards, /me, notifications, admin).
@@ -70,6 +78,7 @@ ${servers(target.api, resolve)}
     least_conn;
 ${servers(target.api, resolve)}
     keepalive 32;
+    keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
   }
 
   # One long websocket per client (web/src/lib/socket.ts and the tests use the websocket transport
