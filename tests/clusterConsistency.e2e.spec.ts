@@ -35,21 +35,35 @@ interface Account {
 
 const password = 'a long and sturdy passphrase';
 /** Waits until the page's connection shows `live`; a timeout says what it showed instead, and the page's text. */
+/** What the page shows, for a timeout's message. */
+async function shownOn(page: Page): Promise<string> {
+  const state = await page
+    .getByTestId('connection')
+    .getAttribute('data-state', { timeout: 1_000 })
+    .catch(() => 'no connection indicator');
+  const text = (
+    await page
+      .locator('body')
+      .innerText({ timeout: 1_000 })
+      .catch(() => '')
+  ).slice(0, 500);
+  return `${page.url()}: connection ${state}; the page shows: ${text}`;
+}
+
 async function waitLive(page: Page): Promise<void> {
   try {
     await page.locator('[data-testid=connection][data-state=live]').waitFor({ timeout: 20_000 });
   } catch (error) {
-    const shown = await page
-      .getByTestId('connection')
-      .getAttribute('data-state', { timeout: 1_000 })
-      .catch(() => 'no connection indicator');
-    const text = (
-      await page
-        .locator('main')
-        .innerText({ timeout: 1_000 })
-        .catch(() => '')
-    ).slice(0, 500);
-    throw new Error(`${page.url()} not live: connection ${shown}; the page shows: ${text}`, { cause: error });
+    throw new Error(`not live: ${await shownOn(page)}`, { cause: error });
+  }
+}
+
+/** The board the page just created is open (its name shows). */
+async function waitBoardOpen(page: Page): Promise<void> {
+  try {
+    await page.getByTestId('board-name').waitFor({ timeout: 20_000 });
+  } catch (error) {
+    throw new Error(`the new board did not open: ${await shownOn(page)}`, { cause: error });
   }
 }
 
@@ -220,7 +234,7 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
           await ownerPage.goto(base);
           await ownerPage.getByLabel('New board name').fill(`Live board ${round}`);
           await ownerPage.getByRole('button', { name: 'Create board' }).click();
-          await ownerPage.getByTestId('board-name').waitFor();
+          await waitBoardOpen(ownerPage);
           await waitLive(ownerPage);
           const boardId = decodeURIComponent(/#\/boards\/([^/]+)/.exec(ownerPage.url())?.[1] ?? '');
           const added = await api()('POST', `/api/v1/boards/${boardId}/members`, {

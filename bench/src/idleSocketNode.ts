@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     const realtime = createRealtimeServer({
       httpServer,
       tokens: createTokenService({ secret: process.env.BENCH_JWT_SECRET ?? '', accessTtlSeconds: 3600 }),
-      membership: { roleOf: async () => 'viewer', revisionOf: async () => 0 },
+      membership: {
+        roleOf: async () => 'viewer',
+        revisionOf: async () => 0,
+        standingOf: async () => ({ role: 'viewer', revision: 0 }),
+      },
       logger: createLogger({ level: 'silent' }),
       maxSocketsPerUser: Number(process.env.BENCH_MAX_SOCKETS_PER_USER ?? 20),
     });

@@ -98,4 +98,44 @@ describe('board:join while the read models lag the store', () => {
       revision: board.revision,
     });
   });
+
+  it('admits a member whose MemberAdded the projector commits in the middle of the admission', async () => {
+    const board = new BoardStream({ ownerId: owner.id });
+    const created = board.create();
+    await write(created);
+    await project(created);
+    const added = [board.addMember(bob.id, 'viewer')];
+    await write(added);
+    // The projector's commit lands right after the node's first read-model query has answered:
+    // whatever the node reads after that sees the member (and the new revision).
+    const real = readModelAccess(database.sql).membership;
+    let committed: Promise<unknown> | null = null;
+    const commitOnce = () => (committed ??= project(added));
+    const afterCommit = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await commitOnce();
+    };
+    await harness.close();
+    harness = await startRealtime({
+      readModel: {
+        roleOf: async (boardId, userId) => {
+          const role = await real.roleOf(boardId, userId);
+          await commitOnce();
+          return role;
+        },
+        revisionOf: async (boardId) => {
+          await afterCommit();
+          return real.revisionOf(boardId);
+        },
+        standingOf: async (boardId, userId) => {
+          const standing = await real.standingOf(boardId, userId);
+          await commitOnce();
+          return standing;
+        },
+      },
+      storedBoards: createStoredBoards(store),
+    });
+    const ack = await join(await harness.connect(bob), { boardId: board.boardId, afterRevision: board.revision - 1 });
+    expect(ack).toEqual({ ok: true, revision: board.revision });
+  });
 });

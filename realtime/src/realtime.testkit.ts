@@ -35,6 +35,10 @@ export function createMembership() {
     setRevision: (boardId: string, revision: number) => void revisions.set(boardId, revision),
     roleOf: async (boardId: string, userId: string) => roles.get(`${boardId}/${userId}`) ?? null,
     revisionOf: async (boardId: string) => revisions.get(boardId) ?? null,
+    standingOf: async (boardId: string, userId: string) => ({
+      role: roles.get(`${boardId}/${userId}`) ?? null,
+      revision: revisions.get(boardId) ?? null,
+    }),
   };
 }
 

@@ -126,6 +126,10 @@ describe('Board rooms', () => {
             return harness.membership.roleOf(board, user);
           },
           revisionOf: (board) => harness.membership.revisionOf(board),
+          standingOf: (board, user) => {
+            asked.push(board);
+            return harness.membership.standingOf(board, user);
+          },
         },
       });
       harness.membership.grant(boardId, ada.id);

@@ -1,6 +1,6 @@
 import type { Logger } from '@primetrade/platform';
 import { boardRoom, type JoinAck, type LeaveAck, type Role } from '@primetrade/domain';
-import { isMemberOf, storedRevisionOf, type StoredBoards } from '@primetrade/read-model';
+import { isMemberOf, storedRevisionOf, type MemberStanding, type StoredBoards } from '@primetrade/read-model';
 import { parseJoin, parseLeave } from './payloads.js';
 import { perSecondCounter } from './socketRate.js';
 import type { Presence } from './presence.js';
@@ -10,6 +10,8 @@ import { splitAck, type RealtimeSocket } from './socket.types.js';
 /** Read-model queries the realtime node needs; injected so it never imports the projector. */
 export interface MembershipQueries {
   roleOf(boardId: string, userId: string): Promise<Role | null>;
+  /** The role and the board's projected revision from one snapshot (`getMemberStanding`). */
+  standingOf(boardId: string, userId: string): Promise<MemberStanding>;
   /** Last revision the read model applied for the board; `null` before its first event. */
   revisionOf(boardId: string): Promise<number | null>;
 }
@@ -138,9 +140,10 @@ async function admit(
   userId: string,
   afterRevision: number | null,
 ): Promise<Authority | null> {
-  const [role, projected, stored] = await Promise.all([
-    deps.membership.roleOf(boardId, userId),
-    deps.membership.revisionOf(boardId),
+  // Role and revision from one snapshot: read apart, a projector commit between them could pair a
+  // stale "no" with a revision that makes it look current.
+  const [{ role, revision: projected }, stored] = await Promise.all([
+    deps.membership.standingOf(boardId, userId),
     deps.storedBoards?.revision(boardId) ?? Promise.resolve(-1),
   ]);
   const current = (projected ?? -1) >= Math.max(afterRevision ?? -1, stored);

@@ -336,6 +336,10 @@ beforeAll(async () => {
       return membership.roleOf(boardId, userId);
     },
     revisionOf: (boardId: string) => membership.revisionOf(boardId),
+    standingOf: (boardId: string, userId: string) => {
+      membershipQuestions += 1;
+      return membership.standingOf(boardId, userId);
+    },
   };
   harness = await startRealtime({ readModel, storedBoards: createStoredBoards(store), logger });
   [watcher, gus, mallet, eve] = [newUser('Wanda'), newUser('Gus'), newUser('Mallet'), newUser('Eve')];

@@ -1,5 +1,5 @@
 import { boardStreamId } from '@primetrade/domain';
-import { getBoardRevision, getMemberRole } from '@primetrade/read-model';
+import { getMemberStanding } from '@primetrade/read-model';
 import type { BoardRouteDeps } from './boardApi.deps.js';
 import { boardNotFound, isMemberIn } from './stateViews.js';
 
@@ -10,9 +10,8 @@ import { boardNotFound, isMemberIn } from './stateViews.js';
  * removed a moment ago may not, however far the projector lags.
  */
 export async function requireBoardMember(deps: BoardRouteDeps, boardId: string, userId: string): Promise<void> {
-  const [role, projected, stored] = await Promise.all([
-    getMemberRole(deps.sql, boardId, userId),
-    getBoardRevision(deps.sql, boardId),
+  const [{ role, revision: projected }, stored] = await Promise.all([
+    getMemberStanding(deps.sql, boardId, userId),
     deps.store.streamRevision(boardStreamId(boardId)),
   ]);
   if (role !== null && projected !== null && stored !== null && BigInt(projected) >= stored) return;

@@ -62,6 +62,31 @@ export async function getBoardView(sql: SqlQueryable, boardId: string): Promise<
   return rows[0] ?? null;
 }
 
+/** What the read models say of one person on one board, read in one snapshot. */
+export interface MemberStanding {
+  /** Null when not a member (or no such board). */
+  readonly role: Role | null;
+  /** The last board revision the read models hold; null when the board is not (yet) projected. */
+  readonly revision: number | null;
+}
+
+/**
+ * The viewer's role and the board's projected revision in one statement. Two separate queries could
+ * straddle a projector commit: a role read before `MemberAdded` was applied, then a revision read
+ * after it, would make a stale "not a member" look current (docs/consistency.md).
+ */
+export async function getMemberStanding(sql: SqlQueryable, boardId: string, userId: string): Promise<MemberStanding> {
+  if (!isUuid(boardId) || !isUuid(userId)) return { role: null, revision: null };
+  const rows = await sql.query<{ role: Role | null; revision: string }>(
+    `SELECT b.revision, m.role
+     FROM boards b LEFT JOIN board_members m ON m.board_id = b.id AND m.user_id = $2
+     WHERE b.id = $1`,
+    [boardId, userId],
+  );
+  const row = rows[0];
+  return row ? { role: row.role ?? null, revision: Number(row.revision) } : { role: null, revision: null };
+}
+
 /** The viewer's role on the board, or null when not a member (or no such board). */
 export async function getMemberRole(sql: SqlQueryable, boardId: string, userId: string): Promise<Role | null> {
   if (!isUuid(boardId) || !isUuid(userId)) return null;
