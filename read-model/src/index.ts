@@ -14,3 +14,4 @@ export * from './projectionAdmin.types.js';
 export * from './testing/index.js';
 export * from './search/searchIndex.port.js';
 export * from './search/pgSearchIndex.js';
+export * from './search/openSearchIndex.js';

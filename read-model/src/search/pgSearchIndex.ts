@@ -8,6 +8,8 @@ import {
   effectiveSort,
   encodeSearchCursor,
   facetSize,
+  highlightClose,
+  highlightOpen,
   highlightPieces,
   queryWords,
   validateSearchQuery,
@@ -137,8 +139,8 @@ interface HitRow {
   readonly description_marked: string | null;
 }
 
-const open = '\u0002';
-const close = '\u0003';
+const open = highlightOpen;
+const close = highlightClose;
 
 async function search(sql: SqlQueryable, query: SearchQuery): Promise<SearchResult> {
   validateSearchQuery(query);

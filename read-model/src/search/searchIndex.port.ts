@@ -125,6 +125,13 @@ export const queryWords = (text: string | undefined): string[] =>
     .match(/[\p{L}\p{N}]+/gu)
     ?.slice(0, 16) ?? [];
 
+/**
+ * What both adapters ask their highlighter to wrap matched words in: private-use characters, which
+ * task text does not hold and engines pass through, so the pieces are split without any HTML escaping.
+ */
+export const highlightOpen = '\uE000';
+export const highlightClose = '\uE001';
+
 /** Pieces of a field whose matched words a highlighter wrapped in `open`/`close`. */
 export function highlightPieces(marked: string, open: string, close: string): Highlight {
   const pieces: { text: string; match: boolean }[] = [];
