@@ -24,7 +24,7 @@ export const ids = () => ({
 
 export type Ids = ReturnType<typeof ids>;
 
-const at = (day: string) => `${day}T09:00:00.000Z`;
+export const at = (day: string) => `${day}T09:00:00.000Z`;
 
 export function task(
   id: string,

@@ -11,7 +11,7 @@ export interface SearchIndexHarness {
   close(): Promise<void>;
 }
 
-import { ids, seed, task, type Ids } from './searchIndex.contractFixture.js';
+import { at, ids, seed, task, type Ids } from './searchIndex.contractFixture.js';
 
 const titles = (result: SearchResult) => result.items.map((hit) => hit.task.title);
 
@@ -41,6 +41,22 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       });
       expect(titles(result)).toEqual(['Urgent customer escalation', 'Urgent: fix login bug']);
       expect(result.total).toBe(2);
+      // Every field as written, comments left out.
+      expect(result.items[1]?.task).toEqual({
+        id: x.a1,
+        boardId: x.boardA,
+        columnId: x.todoA,
+        title: 'Urgent: fix login bug',
+        description: 'Users cannot sign in since the release',
+        labels: ['bug'],
+        assigneeIds: [x.alice],
+        priority: 'urgent',
+        dueDate: at('2026-12-10'),
+        status: 'open',
+        archived: false,
+        createdAt: at('2026-10-01'),
+        updatedAt: at('2026-10-05'),
+      });
     });
 
     it('never finds a task of a board the viewer is not on, or has left', async () => {
