@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { createOpenSearchIndex } from './openSearchIndex.js';
 import { searchIndexContract } from './searchIndex.contractSuite.js';
@@ -53,6 +54,24 @@ describe.runIf(url)('OpenSearch adapter', () => {
     } finally {
       await live.dropAll();
     }
+  });
+});
+
+describe('OpenSearch adapter without a node', () => {
+  it('answers SERVICE.UNAVAILABLE (a 503) to searches and writes', async () => {
+    const server = createServer();
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
+    await new Promise((resolve) => server.close(resolve));
+    const index = createOpenSearchIndex({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 2_000 });
+    const viewerId = '6f0a3c1e-0000-4000-8000-0000000000aa';
+    await expect(index.search({ viewerId, text: 'x', limit: 5 })).rejects.toMatchObject({
+      code: 'SERVICE.UNAVAILABLE',
+    });
+    await expect(index.apply([{ boardId: viewerId, revision: 1, memberIds: [viewerId] }])).rejects.toMatchObject({
+      code: 'SERVICE.UNAVAILABLE',
+    });
   });
 });
 

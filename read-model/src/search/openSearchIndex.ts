@@ -1,5 +1,5 @@
 import { Client } from '@opensearch-project/opensearch';
-import { priorities } from '@primetrade/domain';
+import { DomainError, priorities } from '@primetrade/domain';
 import { isUuid } from '../queries/cursor.js';
 import { openSearchQuery, type OpenSearchHits } from './openSearchQuery.js';
 import type { SearchBoardChange, SearchIndex, SearchResult } from './searchIndex.port.js';
@@ -79,10 +79,12 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
     querystring?: Record<string, unknown>,
     ignore?: number[],
   ): Promise<{ body: T; status: number }> => {
-    const response = await transport.request(
-      { method, path, ...(body === undefined ? {} : { body }), ...(querystring ? { querystring } : {}) },
-      ignore ? { ignore } : {},
-    );
+    const response = await transport
+      .request(
+        { method, path, ...(body === undefined ? {} : { body }), ...(querystring ? { querystring } : {}) },
+        ignore ? { ignore } : {},
+      )
+      .catch(unavailable);
     return { body: response.body as T, status: response.statusCode ?? 0 };
   };
 
@@ -208,7 +210,9 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
         });
       }
       if (operations.length > 0) {
-        const response = await transport.request({ method: 'POST', path: '/_bulk', bulkBody: operations });
+        const response = await transport
+          .request({ method: 'POST', path: '/_bulk', bulkBody: operations })
+          .catch(unavailable);
         const result = response.body as {
           errors: boolean;
           items: Record<string, { status: number; error?: unknown }>[];
@@ -241,3 +245,20 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
 }
 
 const emptyFacets = { board: [], assignee: [], label: [], priority: [], status: [] };
+
+/**
+ * No answer, a timeout, or a 5xx (a node starting, a red cluster): the search engine is unavailable
+ * (503 to API clients; the projection retries). A 4xx is a defect of this adapter and stays as it is.
+ */
+function unavailable(error: unknown): never {
+  const status = (error as { meta?: { statusCode?: number | null } }).meta?.statusCode;
+  const name = (error as { name?: string }).name;
+  if (
+    name === 'ConnectionError' ||
+    name === 'TimeoutError' ||
+    name === 'NoLivingConnectionsError' ||
+    (status ?? 0) >= 500
+  )
+    throw new DomainError('SERVICE.UNAVAILABLE', 'The search engine is unavailable right now; try again shortly');
+  throw error;
+}
