@@ -15,3 +15,4 @@ export * from './testing/index.js';
 export * from './search/searchIndex.port.js';
 export * from './search/pgSearchIndex.js';
 export * from './search/openSearchIndex.js';
+export * from './search/searchDocuments.js';
