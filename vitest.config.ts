@@ -44,7 +44,7 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['**/*.int.spec.ts'],
-          globalSetup: ['./tests/kit/kafka.globalSetup.ts'],
+          globalSetup: ['./tests/kit/kafka.globalSetup.ts', './tests/kit/opensearch.globalSetup.ts'],
           sequence: { groupOrder: 1 },
           exclude,
           testTimeout: 60_000,

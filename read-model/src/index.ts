@@ -12,3 +12,7 @@ export * from './consistency/projectionProgress.js';
 export * from './consistency/storedBoards.js';
 export * from './projectionAdmin.types.js';
 export * from './testing/index.js';
+export * from './search/searchIndex.port.js';
+export * from './search/pgSearchIndex.js';
+export * from './search/openSearchIndex.js';
+export * from './search/searchDocuments.js';

@@ -13,6 +13,8 @@ import { migrationsDirectory } from './migrations.js';
  * Migrations that are not read models: accounts are the source of truth for users, never rebuilt
  * (nor are notifications and follow choices, user data too: ADR 0011);
  * the relay lease and the projector's Kafka offsets coordinate processes, they fold nothing.
+ * The search index (011) is the search projection's, written through its port with its own guard
+ * and rebuilt by that projection (docs/adr/0024-search-engine.md), never by the read-model rebuild.
  * A migration must not mix the two: the rebuild runs every other file in its fresh schema.
  */
 const notReadModelMigrations = new Set([
@@ -20,6 +22,7 @@ const notReadModelMigrations = new Set([
   '004.do.cluster-coordination.sql',
   '006.do.notifications.sql',
   '007.do.notification-per-command.sql',
+  '011.do.search.sql',
 ]);
 
 /**

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, types } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { initializePgliteDataDir } from './pgliteInitdb.js';
 import type { Sql, SqlQueryable } from './sql.port.js';
 
@@ -11,6 +12,12 @@ export interface PgliteSqlOptions {
   /** PostgreSQL settings for this instance (`-c name=value` at start), on top of PGlite's own start options. */
   readonly settings?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Contrib extensions the read-model migrations create (`CREATE EXTENSION`): PGlite ships them as
+ * bundles it must be handed at start. fuzzystrmatch: the search's typo tolerance (docs/adr/0024-search-engine.md).
+ */
+const extensions = { fuzzystrmatch };
 
 /** int8 as string, like `pg` (so positions and revisions keep every digit). */
 const parsers = { [types.INT8]: (value: string) => value };
@@ -77,6 +84,7 @@ export async function createPgliteSql(options: PgliteSqlOptions = {}): Promise<S
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers,
     startParams,
+    extensions,
   });
   return Object.assign(wrapPglite(db), { db });
 }

@@ -2,3 +2,4 @@
 export * from './compareReadModels.js';
 export * from './database.testkit.js';
 export * from './taskBoard.testkit.js';
+export * from './openSearch.testkit.js';

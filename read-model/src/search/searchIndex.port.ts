@@ -1,0 +1,199 @@
+import { DomainError, isIsoInstant, priorities, type Priority } from '@primetrade/domain';
+
+/**
+ * The search port (docs/adr/0024-search-engine.md): a task index of its own, written by the search
+ * projection with a per-board revision guard, and one query across every board the viewer may see.
+ * Adapters: PostgreSQL full text (`pgSearchIndex.ts`) and OpenSearch (`openSearchIndex.ts`); one
+ * contract suite (`searchIndex.contractSuite.ts`) runs on both.
+ */
+
+/** What the index holds of a task (ids as UUIDs, instants as ISO 8601). */
+export interface SearchTaskDocument {
+  readonly id: string;
+  readonly boardId: string;
+  readonly columnId: string;
+  readonly title: string;
+  readonly description: string;
+  readonly labels: readonly string[];
+  /** Comment bodies, searchable, never returned. */
+  readonly comments: readonly string[];
+  readonly assigneeIds: readonly string[];
+  readonly priority: Priority;
+  readonly dueDate: string | null;
+  readonly status: 'open' | 'completed';
+  readonly archived: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * One board's changes at one stream revision. Applied only when `revision` is above the board's
+ * last applied revision (duplicates after a replay change nothing); the caller keeps the order.
+ */
+export interface SearchBoardChange {
+  readonly boardId: string;
+  readonly revision: number;
+  /** Whole documents: a task's new state replaces what the index held. */
+  readonly upserts?: readonly SearchTaskDocument[];
+  readonly deletes?: readonly string[];
+  /** The board's members after this revision (the whole set), when it changed. */
+  readonly memberIds?: readonly string[];
+}
+
+export const searchSorts = ['relevance', 'dueDate', 'updatedAt', 'createdAt', 'priority'] as const;
+export type SearchSort = (typeof searchSorts)[number];
+
+export interface SearchQuery {
+  /** Only tasks of boards this user is a member of: enforced inside the query. */
+  readonly viewerId: string;
+  /** Free text over title, labels, description and comments: every word must match (typos tolerated), the last also as a prefix. */
+  readonly text?: string | undefined;
+  /** Narrows to these boards (still only the viewer's). */
+  readonly boardIds?: readonly string[] | undefined;
+  readonly columnId?: string | undefined;
+  readonly assigneeId?: string | undefined;
+  readonly label?: string | undefined;
+  readonly priority?: Priority | undefined;
+  readonly status?: 'open' | 'completed' | undefined;
+  /** Default false. */
+  readonly archived?: boolean | undefined;
+  /** ISO instant: due on or after it. */
+  readonly dueFrom?: string | undefined;
+  /** ISO instant: due strictly before it. */
+  readonly dueBefore?: string | undefined;
+  /** Default: relevance with text, `updatedAt` descending without. */
+  readonly sort?: SearchSort | undefined;
+  /** Ignored for relevance (best first). Default desc. Tasks without a due date come last either way. */
+  readonly order?: 'asc' | 'desc' | undefined;
+  readonly cursor?: string | undefined;
+  /** 1..100. */
+  readonly limit: number;
+}
+
+/** A highlighted field: its whole text cut into pieces, `match` on the words the query found. */
+export type Highlight = readonly { readonly text: string; readonly match: boolean }[];
+
+export interface SearchHit {
+  readonly task: Omit<SearchTaskDocument, 'comments'>;
+  readonly highlights: { readonly title?: Highlight; readonly description?: Highlight };
+}
+
+export interface FacetCount {
+  readonly value: string;
+  readonly count: number;
+}
+
+/** Counts over every task the query matches (all filters applied), most first, then by value; at most 50 each. */
+export interface SearchFacets {
+  readonly board: readonly FacetCount[];
+  readonly assignee: readonly FacetCount[];
+  readonly label: readonly FacetCount[];
+  readonly priority: readonly FacetCount[];
+  readonly status: readonly FacetCount[];
+}
+
+export interface SearchResult {
+  readonly items: readonly SearchHit[];
+  readonly total: number;
+  readonly facets: SearchFacets;
+  /** Opaque; null on the last page. Only valid with the same query and the same adapter. */
+  readonly nextCursor: string | null;
+}
+
+export interface SearchIndex {
+  readonly kind: 'postgres' | 'opensearch';
+  /** Applies the changes in order, each board's only above its last applied revision. */
+  apply(changes: readonly SearchBoardChange[]): Promise<void>;
+  /** The board's last applied revision (the projection's guard: a gap halts), null if none. */
+  boardRevision(boardId: string): Promise<number | null>;
+  search(query: SearchQuery): Promise<SearchResult>;
+}
+
+export const facetSize = 50;
+export const maxSearchLimit = 100;
+
+/** Typo tolerance both adapters share (OpenSearch's `fuzziness: AUTO`): edits allowed by word length. */
+export const allowedEdits = (word: string): number => {
+  const length = [...word].length;
+  return length <= 2 ? 0 : length <= 5 ? 1 : 2;
+};
+
+/** The query's words as both adapters see them: lower-cased runs of letters and digits. */
+export const queryWords = (text: string | undefined): string[] =>
+  (text ?? '')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu)
+    ?.slice(0, 16) ?? [];
+
+/**
+ * What both adapters ask their highlighter to wrap matched words in: private-use characters, which
+ * task text does not hold and engines pass through, so the pieces are split without any HTML escaping.
+ */
+export const highlightOpen = '\uE000';
+export const highlightClose = '\uE001';
+
+/** Pieces of a field whose matched words a highlighter wrapped in `open`/`close`. */
+export function highlightPieces(marked: string, open: string, close: string): Highlight {
+  const pieces: { text: string; match: boolean }[] = [];
+  let rest = marked;
+  while (rest.length > 0) {
+    const start = rest.indexOf(open);
+    if (start < 0) {
+      pieces.push({ text: rest, match: false });
+      break;
+    }
+    if (start > 0) pieces.push({ text: rest.slice(0, start), match: false });
+    const end = rest.indexOf(close, start + open.length);
+    const stop = end < 0 ? rest.length : end;
+    pieces.push({ text: rest.slice(start + open.length, stop), match: true });
+    rest = end < 0 ? '' : rest.slice(end + close.length);
+  }
+  // Adjacent matches ("<m>a</m> <m>b</m>" stays three pieces; "<m>a</m><m>b</m>" becomes one).
+  return pieces.reduce<{ text: string; match: boolean }[]>((merged, piece) => {
+    const last = merged.at(-1);
+    if (last && last.match === piece.match) last.text += piece.text;
+    else merged.push({ ...piece });
+    return merged;
+  }, []);
+}
+
+const invalid = (field: string, message: string) =>
+  new DomainError('VALIDATION.FAILED', `${field}: ${message}`, [{ field: `query.${field}`, message }]);
+
+/** Checks what both adapters rely on; throws VALIDATION.FAILED (a 400) otherwise. */
+export function validateSearchQuery(query: SearchQuery): void {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxSearchLimit)
+    throw invalid('limit', `Expected an integer from 1 to ${maxSearchLimit}`);
+  for (const field of ['dueFrom', 'dueBefore'] as const) {
+    const value = query[field];
+    if (value !== undefined && (!isIsoInstant(value) || Number.isNaN(Date.parse(value))))
+      throw invalid(field, 'Expected an ISO 8601 instant');
+  }
+  if (query.priority !== undefined && !priorities.includes(query.priority))
+    throw invalid('priority', 'Unknown priority');
+  if (query.sort !== undefined && !searchSorts.includes(query.sort)) throw invalid('sort', 'Unknown sort');
+}
+
+/** The sort a query runs with: relevance needs words to rank by. */
+export function effectiveSort(query: SearchQuery): { sort: SearchSort; order: 'asc' | 'desc' } {
+  const sort = query.sort ?? (queryWords(query.text).length > 0 ? 'relevance' : 'updatedAt');
+  if (sort === 'relevance' && queryWords(query.text).length === 0) return { sort: 'updatedAt', order: 'desc' };
+  return { sort, order: sort === 'relevance' ? 'desc' : (query.order ?? 'desc') };
+}
+
+/** Opaque cursors: base64url of the adapter's JSON sort values. */
+export const encodeSearchCursor = (values: readonly unknown[]): string =>
+  Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+
+export function decodeSearchCursor(cursor: string, check: (values: unknown[]) => boolean): unknown[] {
+  let values: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values) || !check(values))
+    throw invalid('cursor', 'Pass back a nextCursor from a previous page, unchanged');
+  return values;
+}
