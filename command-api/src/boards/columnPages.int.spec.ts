@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON (`Json`); the assertions check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON (`Json`); the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,7 +33,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => api.close());
 
-const ids = (tasks: Json[]) => tasks.map((task) => task.id as string);
+const ids = (tasks: Json[]): string[] => tasks.map((task: Json) => String(task.id));
 
 /** Every page of a column from the view's cursor, in order. */
 async function readColumn(columnId: string, cursor: string | null, limit: number, as = board.viewer) {
@@ -129,7 +129,7 @@ describe('Board API: column pages', () => {
       });
       expect(response.status).toBe(200);
       const view = await api.request('GET', `/boards/${board.boardId}?tasksPerColumn=50`, { as: board.viewer });
-      expect(view.body.columnPages.slice(0, 2).map((page: Json) => page.taskCount)).toEqual([129, 8]);
+      expect(view.body.columnPages.slice(0, 2).map((page: Json): number => page.taskCount)).toEqual([129, 8]);
       const todoTasks = [...ids(view.body.tasks.filter((task: Json) => task.columnId === todo))];
       todoTasks.push(...(await readColumn(todo, view.body.columnPages[0].nextCursor, 100)).seen);
       expect(todoTasks).toHaveLength(129);
