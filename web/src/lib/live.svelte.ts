@@ -109,6 +109,18 @@ export class LiveBoard {
     }
   }
 
+  /**
+   * A task the loaded pages do not hold that moved or was restored into view is read on its own
+   * (a few at most per push): the store knows its id, not its fields.
+   */
+  #fetchArrivals(events: readonly Envelope[]): void {
+    if (this.store.complete) return;
+    const arrived = events.flatMap((event) =>
+      event.type === 'TaskMoved' || event.type === 'TaskRestored' ? [event.data.taskId] : [],
+    );
+    for (const taskId of arrived.slice(0, 10)) void this.ensureTask(taskId).catch(() => undefined);
+  }
+
   /** A task opened by its link that the loaded pages do not hold yet. */
   async ensureTask(taskId: string): Promise<void> {
     if (this.store.complete || this.store.state.status === 'initial' || this.store.state.tasks[taskId]) return;
@@ -165,6 +177,7 @@ export class LiveBoard {
     const onEvents = ({ boardId, events }: { boardId: string; events: Envelope[] }) => {
       if (boardId !== this.#boardId || !this.store.loaded) return;
       this.store.applyEvents(events);
+      this.#fetchArrivals(events);
       if (events.some((event) => event.type === 'MemberAdded' && this.#names[event.data.userId] === undefined)) {
         void this.#refreshNames();
       }
