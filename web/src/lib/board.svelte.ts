@@ -17,6 +17,7 @@ import {
   type TaskDto,
 } from '@primetrade/domain';
 import {
+  countsOf,
   hasMore,
   noPaging,
   pagingAfterEvents,
@@ -90,7 +91,7 @@ export class BoardStore {
   /** True when the store was loaded from a whole view: every task, archived ones included. */
   readonly complete = $derived(this.#whole);
   /** Non-archived tasks per column: the loaded ones plus the count not loaded yet (what the WIP limit counts). */
-  readonly columnCounts: ReadonlyMap<string, number> = $derived(this.#countTasks());
+  readonly columnCounts: ReadonlyMap<string, number> = $derived(countsOf(this.tasksByColumn, this.#paging));
 
   constructor(options: BoardStoreOptions) {
     this.#options = options;
@@ -270,22 +271,17 @@ export class BoardStore {
   async #merge(tasks: readonly TaskDto[], revision: number): Promise<Task[]> {
     const has = (id: string) => this.#confirmed.status !== 'initial' && this.#confirmed.tasks[id] !== undefined;
     let fresh = tasks.filter((task) => !has(task.id)).map(taskOf);
-    if (fresh.length > 0 && revision < this.revision && this.#confirmed.status !== 'initial') {
-      fresh = await tasksAtRevision(this.#confirmed, fresh, revision, this.revision, this.#options.feed);
+    // Again while events arrive during the fetch: those were applied without these tasks.
+    for (let at = revision; fresh.length > 0 && at < this.revision && this.#confirmed.status !== 'initial';) {
+      const target = this.revision;
+      fresh = await tasksAtRevision(this.#confirmed, fresh, at, target, this.#options.feed);
+      at = target;
     }
     const board = this.#confirmed;
     if (board.status === 'initial' || fresh.length === 0) return [];
     fresh = fresh.filter((task) => board.tasks[task.id] === undefined);
     this.#confirmed = { ...board, tasks: { ...board.tasks, ...Object.fromEntries(fresh.map((t) => [t.id, t])) } };
     return fresh;
-  }
-  #countTasks(): ReadonlyMap<string, number> {
-    const counts = new Map<string, number>();
-    for (const [columnId, tasks] of this.tasksByColumn) {
-      const loaded = tasks.reduce((sum, task) => sum + (task.archived ? 0 : 1), 0);
-      counts.set(columnId, loaded + (this.#paging.get(columnId)?.unloaded ?? 0));
-    }
-    return counts;
   }
 
   #groupTasks(): ReadonlyMap<string, readonly Task[]> {

@@ -135,3 +135,13 @@ export async function tasksAtRevision(
   const folded = foldBoard(events, start);
   return folded.status === 'initial' ? [...tasks] : Object.values(folded.tasks).filter((task) => ids.has(task.id));
 }
+
+/** Non-archived tasks per column: the loaded ones plus those known to be there, not loaded yet. */
+export function countsOf(tasksByColumn: ReadonlyMap<string, readonly Task[]>, paging: Paging): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [columnId, tasks] of tasksByColumn) {
+    const loaded = tasks.reduce((sum, task) => sum + (task.archived ? 0 : 1), 0);
+    counts.set(columnId, loaded + (paging.get(columnId)?.unloaded ?? 0));
+  }
+  return counts;
+}
