@@ -167,6 +167,32 @@ describe('Web client on a board read by column pages', () => {
     await expect.poll(() => card(page, unloaded.title).isVisible(), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => counts(page)).toEqual([1000, 1002, 999]);
 
+    // Drag and drop from a partly loaded column into another one, then Ctrl+Z puts it back.
+    const dragged = title(1); // "In progress", loaded
+    const draggedId = (
+      await http.call<{ items: { id: string; title: string }[] }>(
+        'GET',
+        `/boards/${view.board.id}/columns/${progress}/tasks?limit=5`,
+        undefined,
+        alice.accessToken,
+      )
+    ).body.items.find((item) => item.title.startsWith(dragged))?.id;
+    await page.dragAndDrop(
+      `[data-testid=task-card]:has-text("${dragged}")`,
+      `[data-testid=column]:has(h2:text-is("Done")) [role=list]`,
+    );
+    await expect.poll(() => counts(page)).toEqual([1000, 1001, 1000]);
+    const columnOf = async () =>
+      (await http.call<{ columnId: string }>('GET', `/tasks/${draggedId}`, undefined, alice.accessToken)).body.columnId;
+    await expect.poll(columnOf).toBe(done);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(columnOf, { timeout: 10_000 }).toBe(progress);
+    await expect.poll(() => counts(page)).toEqual([1000, 1002, 999]);
+    await expect
+      .poll(() => column(page, 'In progress').locator(`[data-testid=task-card]:has-text("${dragged}")`).count())
+      .toBe(1);
+
     // Search reads the whole board once, then filters every task.
     await page.getByLabel('Search').fill('rollout checklist');
     await expect
