@@ -164,15 +164,17 @@ describe('BoardStore with column pages', () => {
       expect(idsIn(store, todo)).toEqual(['t000', 't001', 't002', 't003', 't005']);
       expect(idsIn(store, done)).toEqual(['t100', 't101', 't004']);
     });
+
     it('folds in events that arrive while it brings a page up to date', async () => {
       const first = envelope(21, { type: 'TaskTitleChanged', data: { taskId: 't003', title: 'First' } });
       const second = envelope(22, { type: 'TaskTitleChanged', data: { taskId: 't003', title: 'Second' } });
-      let store: BoardStore | undefined;
+      const pushed: { to?: BoardStore } = {};
       const eventsAfter = vi.fn(async (after: number) => {
-        if (after === 20) store?.applyEvents([second]); // pushed while this request is on its way
+        if (after === 20) pushed.to?.applyEvents([second]); // pushed while this request is on its way
         return { events: [first, second].filter((event) => event.revision > after), revision: 22 };
       });
-      store = storeWith({ eventsAfter });
+      const store = storeWith({ eventsAfter });
+      pushed.to = store;
       store.applyEvents([first]);
       await store.loadMore(todo, async () => page([task(3)], 'after-3', 20));
       expect(store.revision).toBe(22);
