@@ -12,6 +12,7 @@ import { benchDomain } from './b14-domain.js';
 import { benchEntryPoint } from './b9-entry-point.js';
 import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
+import { benchBigBoard } from './b15-big-board.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -188,6 +189,18 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     const b11 = await benchPagination(pairs);
     await saveResult('b11-pagination', b11);
     return { rows: [b11.postgres, b11.pglite], notes: [] };
+  },
+  b15: async (pairs) => {
+    const b15 = await benchBigBoard(pairs);
+    await saveResult('b15-big-board', b15);
+    const { bigBoardBytes: bytes } = b15;
+    return {
+      rows: [b15.dataP50, b15.dataP95, b15.firstCard],
+      notes: [
+        `B15 big board (${b15.tasks.big} vs ${b15.tasks.small} tasks, ${b15.tasksPerColumn} tasks per column first, ${b15.requestsPerSample} reads per sample): first-screen data p95 ${b15.dataP95.subject.median.toFixed(1)} ms (goal ≤ 300 ms), first cards ${b15.firstCard.subject.median.toFixed(0)} ms after the board page asked (${b15.bigFirstCardFromNavigationMs.toFixed(0)} ms after navigation; goal ≤ 1 s)`,
+        `  the ${b15.tasks.big}-task board's first screen is ${(bytes.firstScreen / 1024).toFixed(0)} KB; read whole (the old answer) ${(bytes.whole / 1024 / 1024).toFixed(1)} MB in ${bytes.wholeMs.toFixed(0)} ms`,
+      ],
+    };
   },
 };
 

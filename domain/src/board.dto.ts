@@ -62,14 +62,37 @@ export interface CommentDto {
   readonly editedAt: string | null;
 }
 
+/**
+ * One column's share of a paged board view (`GET /boards/:boardId?tasksPerColumn=`,
+ * docs/adr/0023-big-boards-column-pages.md): its first tasks are in the view's `tasks`.
+ */
+export interface ColumnPageDto {
+  readonly columnId: string;
+  /** The column's non-archived tasks at the view's revision (all of them, not only the page). */
+  readonly taskCount: number;
+  /** Pass as `after` to `GET /boards/:boardId/columns/:columnId/tasks`; null when the page holds them all. */
+  readonly nextCursor: string | null;
+}
+
 /** `GET /boards/:boardId`: everything needed to render the board at `revision`. */
 export interface BoardViewDto {
   readonly board: BoardDto;
   /** Sorted by position. */
   readonly columns: readonly ColumnDto[];
-  /** Non-archived and archived tasks, sorted by column then position. */
+  /**
+   * Non-archived and archived tasks, sorted by column then position. In a paged view
+   * (`columnPages` present) only each column's first non-archived tasks.
+   */
   readonly tasks: readonly TaskDto[];
   readonly members: readonly MemberDto[];
+  readonly revision: number;
+  /** Only in a paged view: one entry per column, in column order. */
+  readonly columnPages?: readonly ColumnPageDto[];
+}
+
+/** `GET /boards/:boardId/columns/:columnId/tasks`: the next non-archived tasks of a column by position. */
+export interface ColumnTasksPageDto extends Page<TaskDto> {
+  /** The read models' revision of the board this page was read at. */
   readonly revision: number;
 }
 

@@ -1,6 +1,7 @@
 export * from './migrations.js';
 export * from './readModelSchema.js';
 export * from './queries/boards.queries.js';
+export * from './queries/columnPages.queries.js';
 export * from './queries/tasks.queries.js';
 export * from './queries/stats.queries.js';
 export * from './queries/notifications.queries.js';

@@ -1,11 +1,11 @@
 import type { BoardCommand } from '@primetrade/domain';
-import { getBoardView, listBoardsForUser } from '@primetrade/read-model';
+import { getBoardView, getPagedBoardView, listBoardsForUser } from '@primetrade/read-model';
 import { defineRoute, type RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext } from '../http/state.js';
 import { commandMetadata, handleOptions, setRevision, requestIds } from '../commands/commandHttp.js';
 import type { BoardRouteDeps } from './boardApi.deps.js';
 import { requireBoardMember } from './boardAccess.js';
-import { createBoardBody, defaultColumns, listBoardsQuery, updateBoardBody } from './boards.schemas.js';
+import { boardViewQuery, createBoardBody, defaultColumns, listBoardsQuery, updateBoardBody } from './boards.schemas.js';
 import { boardDto, boardParams, boardSummaryDto, boardViewDto, pageOf } from './common.schemas.js';
 import { boardDtoOf, boardNotFound, boardViewOf, isMemberIn } from './stateViews.js';
 
@@ -75,20 +75,25 @@ export function registerBoardRoutes(registrar: RouteRegistrar, deps: BoardRouteD
     {
       method: 'get',
       path: '/boards/:boardId',
-      summary: 'The whole board: columns, tasks, members',
+      summary: "The whole board: columns, tasks, members (or each column's first tasks: tasksPerColumn)",
       tags,
       params: boardParams,
+      query: boardViewQuery,
       responses: {
         200: { description: 'The board view (ETag = revision)', schema: boardViewDto },
         404: { description: 'No such board for you' },
       },
     },
-    async (ctx, { params }) => {
+    async (ctx, { params, query }) => {
       const userId = requireUser(ctx).id;
       await requireBoardMember(deps, params.boardId, userId);
-      let view = await getBoardView(sql, params.boardId);
+      let view =
+        query.tasksPerColumn === undefined
+          ? await getBoardView(sql, params.boardId)
+          : await getPagedBoardView(sql, params.boardId, query.tasksPerColumn);
       if (view === null) {
-        // Not projected yet (just created): the store-folded state is the truth.
+        // Not projected yet (just created): the store-folded state is the truth (answered whole:
+        // a board the projector has not reached yet is a new one, docs/adr/0023-big-boards-column-pages.md).
         const state = await commands.load(params.boardId);
         if (!isMemberIn(state, userId)) throw boardNotFound();
         view = await boardViewOf(sql, state);

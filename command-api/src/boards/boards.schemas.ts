@@ -31,3 +31,14 @@ export const defaultColumns = [
   { name: 'In progress' },
   { name: 'Done', isDone: true },
 ] as const satisfies readonly z.infer<typeof newColumnBody>[];
+
+/** Column pages (docs/adr/0023-big-boards-column-pages.md): 1..500 tasks per column, default 100. */
+export const columnPageLimit = z.coerce.number().int().min(1).max(500);
+
+export const boardViewQuery = z.object({
+  tasksPerColumn: columnPageLimit
+    .optional()
+    .describe("Answer only each column's first N non-archived tasks, with counts and cursors (columnPages)"),
+});
+
+export const columnTasksQuery = z.object({ cursor: cursor.optional(), limit: columnPageLimit.default(100) });

@@ -87,12 +87,18 @@ export const commentDto = z.object({
   createdAt: z.string(),
   editedAt: z.string().nullable(),
 });
+export const columnPageDto = z.object({
+  columnId: id,
+  taskCount: z.number().int().describe("The column's non-archived tasks, all of them"),
+  nextCursor: z.string().nullable().describe('For GET /boards/{boardId}/columns/{columnId}/tasks; null: no more'),
+});
 export const boardViewDto = z.object({
   board: boardDto,
   columns: z.array(columnDto),
   tasks: z.array(taskDto),
   members: z.array(memberDto),
   revision: z.number().int(),
+  columnPages: z.array(columnPageDto).optional().describe('Only with tasksPerColumn: tasks holds only the first pages'),
 });
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });

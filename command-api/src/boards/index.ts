@@ -12,6 +12,7 @@ import { registerTaskRoutes } from '../tasks/tasks.routes.js';
 import type { BoardApiDeps, BoardRouteDeps } from './boardApi.deps.js';
 import { registerBoardRoutes } from './boards.routes.js';
 import { registerColumnRoutes } from './columns.routes.js';
+import { registerColumnPageRoutes } from './columnPages.routes.js';
 import { registerMemberRoutes } from './members.routes.js';
 
 export type { BoardApiDeps } from './boardApi.deps.js';
@@ -31,6 +32,7 @@ export function registerBoardApi(registrar: RouteRegistrar, deps: BoardApiDeps):
   registerBoardRoutes(registrar, routeDeps);
   registerMemberRoutes(registrar, routeDeps);
   registerColumnRoutes(registrar, routeDeps);
+  registerColumnPageRoutes(registrar, routeDeps);
   registerTaskRoutes(registrar, routeDeps);
   registerCommentRoutes(registrar, routeDeps);
   registerBoardOfTaskRoutes(registrar, routeDeps);

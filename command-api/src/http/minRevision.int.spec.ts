@@ -57,6 +57,30 @@ describe('Min-Revision on board reads', () => {
     expect((response.body.items as { id: string }[]).map((task) => task.id)).toContain(created.body.id);
   });
 
+  it('holds back a column page (and a paged board view) until my write is projected', async () => {
+    const columnId = board.columns[0]?.id ?? '';
+    const created = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Paged', columnId },
+    });
+    expect(created.status).toBe(201);
+    const revision = await storeRevision(api, board.boardId);
+    const page = await readWhileProjecting(
+      read(`/boards/${board.boardId}/columns/${columnId}/tasks`, board.editor, String(revision)),
+    );
+    expect(page.early).toBe(false);
+    expect(page.response.status).toBe(200);
+    expect(page.response.body.revision).toBe(revision);
+    expect((page.response.body.items as { id: string }[]).map((task) => task.id)).toContain(created.body.id);
+    const again = await api.request('POST', `/tasks/${created.body.id}/complete`, { as: board.editor });
+    expect(again.status).toBe(200);
+    const view = await readWhileProjecting(
+      read(`/boards/${board.boardId}?tasksPerColumn=5`, board.editor, String(await storeRevision(api, board.boardId))),
+    );
+    expect(view.early).toBe(false);
+    expect(view.response.body.columnPages).toHaveLength(board.columns.length);
+  });
+
   it('answers at once when the read models are already there, and honours the vector form', async () => {
     const revision = await storeRevision(api, board.boardId);
     const response = await read(

@@ -3,3 +3,4 @@
 export * from './boardEvents.testkit.js';
 export * from './boardHistory.testkit.js';
 export * from './statsReference.js';
+export * from './bigBoard.testkit.js';

@@ -12,8 +12,8 @@ export interface SeededBoard {
  * A board of `tasks` tasks written straight into the read models, as a projector would leave them:
  * five columns, varied keys for every sort order (ties included), descriptions of up to ~400
  * characters, two due dates in three, one task in twenty archived, one in four completed, four
- * assignees and six labels. For query plans and the
- * pagination benchmark (B11), where only the rows matter, not the events behind them.
+ * assignees and six labels, and each column's count in `column_counts`. For query plans and the
+ * pagination and big-board benchmarks (B11, B15), where only the rows matter, not the events behind them.
  */
 export async function seedBoardTasks(sql: SqlQueryable, tasks: number): Promise<SeededBoard> {
   const boardId = randomUUID();
@@ -50,6 +50,12 @@ export async function seedBoardTasks(sql: SqlQueryable, tasks: number): Promise<
             CASE WHEN ${pick(6, 4)} = 3 THEN timestamptz '2026-02-15' END, i + 7
      FROM generate_series(0, $5::int - 1) AS i`,
     [boardId, columnIds, assigneeIds, ownerId, tasks],
+  );
+  // Each column's live count, as the statistics projection keeps it (migration 008).
+  await sql.query(
+    `INSERT INTO column_counts (board_id, column_id, tasks)
+     SELECT board_id, column_id, count(*) FROM tasks WHERE board_id = $1 AND NOT archived GROUP BY board_id, column_id`,
+    [boardId],
   );
   return { boardId, ownerId, columnIds, assigneeIds };
 }

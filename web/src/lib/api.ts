@@ -4,6 +4,7 @@ import type {
   BoardSummaryDto,
   BoardViewDto,
   BoardDto,
+  ColumnTasksPageDto,
   CommentDto,
   Envelope,
   ErrorCode,
@@ -187,7 +188,13 @@ export const api = {
   listBoards: (cursor: string | null, limit = 20) =>
     send<Page<BoardSummaryDto>>('GET', `/boards${query({ cursor, limit })}`),
   createBoard: (body: { name: string; description?: string }) => send<BoardViewDto>('POST', '/boards', body),
-  getBoard: (boardId: string) => send<BoardViewDto>('GET', `/boards/${id(boardId)}`),
+  /** The whole board, or with `tasksPerColumn` each column's first tasks (docs/adr/0023-big-boards-column-pages.md). */
+  getBoard: (boardId: string, tasksPerColumn?: number) =>
+    send<BoardViewDto>('GET', `/boards/${id(boardId)}${query({ tasksPerColumn })}`),
+  /** The next page of a column of a paged board view. */
+  columnTasks: (boardId: string, columnId: string, cursor: string | undefined, limit: number) =>
+    send<ColumnTasksPageDto>('GET', `/boards/${id(boardId)}/columns/${id(columnId)}/tasks${query({ cursor, limit })}`),
+  getTask: (taskId: string) => send<TaskDto>('GET', `/tasks/${id(taskId)}`),
   updateBoard: (boardId: string, body: { name?: string; description?: string }) =>
     send<BoardDto>('PATCH', `/boards/${id(boardId)}`, body),
   archiveBoard: (boardId: string) => send<BoardDto>('DELETE', `/boards/${id(boardId)}`),

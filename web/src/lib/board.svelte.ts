@@ -8,12 +8,26 @@ import {
   type BoardState,
   type BoardViewDto,
   type Column,
+  type ColumnTasksPageDto,
   type CommentDto,
   type Envelope,
   type RecordedBoardEvent,
   type Role,
   type Task,
+  type TaskDto,
 } from '@primetrade/domain';
+import {
+  countsOf,
+  hasMore,
+  noPaging,
+  pagingAfterEvents,
+  pagingAfterOne,
+  pagingAfterPage,
+  pagingOfView,
+  taskOf,
+  tasksAtRevision,
+  type Paging,
+} from './columnPages.js';
 
 /** Where missed events come from: `GET /boards/:boardId/events?after=<revision>`. */
 export interface EventFeed {
@@ -52,6 +66,10 @@ const byPosition = (a: { position: string }, b: { position: string }) =>
 export class BoardStore {
   #confirmed = $state.raw<BoardState>(initialBoardState);
   #pending = $state.raw<readonly PendingChange[]>([]);
+  /** The columns read only in part (docs/adr/0023-big-boards-column-pages.md); empty when the whole board is loaded. */
+  #paging = $state.raw<Paging>(noPaging);
+  #whole = $state(false);
+  #loadingColumns = $state.raw<ReadonlySet<string>>(new Set());
   #catchingUp: Promise<void> | null = null;
   #nextChangeId = 0;
   #options: BoardStoreOptions;
@@ -70,6 +88,10 @@ export class BoardStore {
   );
   readonly canEdit = $derived(this.state.status === 'active' && (this.myRole === 'editor' || this.myRole === 'owner'));
   readonly pendingCount = $derived(this.#pending.length);
+  /** True when the store was loaded from a whole view: every task, archived ones included. */
+  readonly complete = $derived(this.#whole);
+  /** Non-archived tasks per column: the loaded ones plus the count not loaded yet (what the WIP limit counts). */
+  readonly columnCounts: ReadonlyMap<string, number> = $derived(countsOf(this.tasksByColumn, this.#paging));
 
   constructor(options: BoardStoreOptions) {
     this.#options = options;
@@ -78,7 +100,45 @@ export class BoardStore {
   /** Starts from the REST view; changes still in flight stay on top. */
   load(view: BoardViewDto): void {
     this.#confirmed = boardStateFromView(view);
+    this.#paging = pagingOfView(view);
+    this.#whole = view.columnPages === undefined;
     this.#dropSettled();
+  }
+
+  /** True while the column holds tasks after the loaded ones. */
+  hasMore(columnId: string): boolean {
+    return hasMore(this.#paging.get(columnId));
+  }
+  isLoadingMore(columnId: string): boolean {
+    return this.#loadingColumns.has(columnId);
+  }
+
+  /**
+   * Loads the column's next page (one request per column at a time). Tasks the store already holds
+   * are skipped: its own copy is the one the events keep current.
+   */
+  async loadMore(
+    columnId: string,
+    fetchPage: (cursor: string | undefined) => Promise<ColumnTasksPageDto>,
+  ): Promise<void> {
+    const from = this.#paging.get(columnId);
+    if (from === undefined || !hasMore(from) || this.#loadingColumns.has(columnId)) return;
+    this.#loadingColumns = new Set(this.#loadingColumns).add(columnId);
+    try {
+      const page = await fetchPage(from.restart ? undefined : (from.cursor ?? undefined));
+      const added = await this.#merge(page.items, page.revision);
+      const inColumn = added.filter((task) => task.columnId === columnId && !task.archived).length;
+      this.#paging = pagingAfterPage(this.#paging, columnId, from, page, inColumn);
+    } finally {
+      const loading = new Set(this.#loadingColumns);
+      loading.delete(columnId);
+      this.#loadingColumns = loading;
+    }
+  }
+  /** One task read on its own (opened by its link while its column is not loaded that far). */
+  async mergeTask(task: TaskDto, revision: number): Promise<void> {
+    const [added] = await this.#merge([task], revision);
+    if (added !== undefined) this.#paging = pagingAfterOne(this.#paging, added);
   }
 
   /**
@@ -100,6 +160,9 @@ export class BoardStore {
       expected++;
     }
     if (next.length > 0 && this.#confirmed.status !== 'initial') {
+      const before = this.#confirmed.tasks;
+      const created = new Set(next.flatMap((event) => (event.type === 'TaskCreated' ? [event.data.taskId] : [])));
+      this.#paging = pagingAfterEvents(this.#paging, next, (id) => before[id] !== undefined || created.has(id));
       this.#confirmed =
         next.length === 1 && next[0] ? evolve(this.#confirmed, next[0]) : foldBoard(next, this.#confirmed);
       this.#dropSettled();
@@ -202,6 +265,23 @@ export class BoardStore {
     let state = this.#confirmed;
     for (const change of this.#pending) for (const event of change.events) state = evolve(state, event);
     return state;
+  }
+
+  /** Adds tasks the store does not hold, brought to its revision when read at an older one (ADR 0023). */
+  async #merge(tasks: readonly TaskDto[], revision: number): Promise<Task[]> {
+    const has = (id: string) => this.#confirmed.status !== 'initial' && this.#confirmed.tasks[id] !== undefined;
+    let fresh = tasks.filter((task) => !has(task.id)).map(taskOf);
+    // Again while events arrive during the fetch: those were applied without these tasks.
+    for (let at = revision; fresh.length > 0 && at < this.revision && this.#confirmed.status !== 'initial';) {
+      const target = this.revision;
+      fresh = await tasksAtRevision(this.#confirmed, fresh, at, target, this.#options.feed);
+      at = target;
+    }
+    const board = this.#confirmed;
+    if (board.status === 'initial' || fresh.length === 0) return [];
+    fresh = fresh.filter((task) => board.tasks[task.id] === undefined);
+    this.#confirmed = { ...board, tasks: { ...board.tasks, ...Object.fromEntries(fresh.map((t) => [t.id, t])) } };
+    return fresh;
   }
 
   #groupTasks(): ReadonlyMap<string, readonly Task[]> {

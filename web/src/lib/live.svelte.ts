@@ -23,6 +23,12 @@ export interface JoinBackoff {
 }
 const defaultBackoff: JoinBackoff = { firstMs: 250, maxMs: 5_000, jitter: 0.5 };
 
+/**
+ * Tasks per column in the first read and per page after it (docs/adr/0023-big-boards-column-pages.md):
+ * a screen shows about ten cards a column, so the first read answers the first screen and more.
+ */
+export const columnPageSize = 100;
+
 /** The delay before retry number `attempt` (0-based): doubling from `firstMs` up to `maxMs`, with jitter. */
 export function joinRetryDelay(
   attempt: number,
@@ -51,6 +57,7 @@ export class LiveBoard {
   #retry: ReturnType<typeof setTimeout> | null = null;
   #attempt = 0;
   #joining = false;
+  #loadingWhole = $state(false);
 
   constructor(boardId: string, socket: RealtimeSocket, me: () => string, backoff: JoinBackoff = defaultBackoff) {
     this.#boardId = boardId;
@@ -74,6 +81,53 @@ export class LiveBoard {
     return this.#loadError;
   }
 
+  /** True while the whole board is read for a filter or a search. */
+  get loadingWhole(): boolean {
+    return this.#loadingWhole;
+  }
+
+  /** The column's next page, as the column scrolls towards the end of what is loaded. */
+  loadMore(columnId: string): Promise<void> {
+    return this.store.loadMore(
+      columnId,
+      async (cursor) => (await api.columnTasks(this.#boardId, columnId, cursor, columnPageSize)).data,
+    );
+  }
+
+  /**
+   * Reads the whole board once (filters, search and archived tasks look at every task); the events
+   * after its revision are caught up. Nothing to do when the store already holds it all.
+   */
+  async loadWhole(): Promise<void> {
+    if (this.store.complete || this.#loadingWhole) return;
+    this.#loadingWhole = true;
+    try {
+      this.store.load((await api.getBoard(this.#boardId)).data);
+      await this.store.catchUp();
+    } finally {
+      this.#loadingWhole = false;
+    }
+  }
+
+  /**
+   * A task the loaded pages do not hold that moved or was restored into view is read on its own
+   * (a few at most per push): the store knows its id, not its fields.
+   */
+  #fetchArrivals(events: readonly Envelope[]): void {
+    if (this.store.complete) return;
+    const arrived = events.flatMap((event) =>
+      event.type === 'TaskMoved' || event.type === 'TaskRestored' ? [event.data.taskId] : [],
+    );
+    for (const taskId of arrived.slice(0, 10)) void this.ensureTask(taskId).catch(() => undefined);
+  }
+
+  /** A task opened by its link that the loaded pages do not hold yet. */
+  async ensureTask(taskId: string): Promise<void> {
+    if (this.store.complete || this.store.state.status === 'initial' || this.store.state.tasks[taskId]) return;
+    const { data, revision } = await api.getTask(taskId);
+    if (data.boardId === this.#boardId) await this.store.mergeTask(data, revision ?? this.store.revision);
+  }
+
   /** Display names: events carry only user ids (docs/architecture.md), the view and presence carry names. */
   nameOf(userId: string): string {
     return this.#names[userId] || `Member ${userId.slice(0, 4)}`;
@@ -83,7 +137,7 @@ export class LiveBoard {
   async start(): Promise<void> {
     this.#detach = this.#listen();
     try {
-      const view = (await api.getBoard(this.#boardId)).data;
+      const view = (await api.getBoard(this.#boardId, columnPageSize)).data;
       performance.mark('board:view-received');
       this.#names = Object.fromEntries(view.members.map((member) => [member.userId, member.name]));
       this.store.load(view);
@@ -123,6 +177,7 @@ export class LiveBoard {
     const onEvents = ({ boardId, events }: { boardId: string; events: Envelope[] }) => {
       if (boardId !== this.#boardId || !this.store.loaded) return;
       this.store.applyEvents(events);
+      this.#fetchArrivals(events);
       if (events.some((event) => event.type === 'MemberAdded' && this.#names[event.data.userId] === undefined)) {
         void this.#refreshNames();
       }
@@ -148,7 +203,7 @@ export class LiveBoard {
 
   async #refreshNames(): Promise<void> {
     try {
-      const { members } = (await api.getBoard(this.#boardId)).data;
+      const { members } = (await api.getBoard(this.#boardId, 1)).data;
       this.#names = { ...this.#names, ...Object.fromEntries(members.map((member) => [member.userId, member.name])) };
     } catch {
       // names are cosmetic: keep the fallback

@@ -44,7 +44,9 @@ export class BoardReplay {
       const all: Envelope[] = [];
       for (;;) {
         const page = await pages(all.length - 1);
-        all.push(...page.events.filter((event) => event.revision === all.length));
+        // One at a time: each event must be the next revision (a filter would compare every event
+        // of the page with the length before the page, keeping one event per request).
+        for (const event of page.events) if (event.revision === all.length) all.push(event);
         if (page.events.length === 0 || all.length - 1 >= page.revision) break;
       }
       // One stepwise fold (records copied once, not per event); snapshot k is the board after

@@ -48,6 +48,17 @@ describe('BoardReplay', () => {
     const replay = new BoardReplay();
     await replay.load(pages);
     expect(replay.head).toBe(events.length - 1);
+  });
+
+  it('keeps every event of a page: one request per page, not per event', async () => {
+    const replay = new BoardReplay();
+    let requests = 0;
+    await replay.load((after) => {
+      requests += 1;
+      return pages(after);
+    });
+    expect(replay.head).toBe(events.length - 1);
+    expect(requests).toBeLessThanOrEqual(Math.ceil(events.length / 100) + 1);
     expect(replay.revision).toBe(events.length - 1);
     expect(replay.loading).toBe(false);
   });
