@@ -18,8 +18,9 @@ export interface ProjectorBenchResult {
   readonly rebuild: RatioResult;
 }
 
+/** Every table the live path writes (the history read model too: a replay into leftover rows would only hit conflicts). */
 const readModelTables =
-  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches';
+  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
 
 /**
  * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
