@@ -108,7 +108,7 @@ async function measured(label: string, sql: Sql, events: number, run: () => Prom
   await run();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const pg = (await backendCpu(sql)) - pgBefore;
+  const pg = backendDelta(pgBefore, await backendCpu(sql));
   const nodeUs = ((cpu.user + cpu.system) / events).toFixed(1);
   const pgUs = ((pg * 1e6) / events).toFixed(1);
   console.log(
