@@ -94,12 +94,17 @@ function timedStore(store: EventStore): EventStore {
   });
 }
 
-async function backendCpu(sql: Sql): Promise<number> {
+/** CPU seconds of each backend of this database (pid → seconds). */
+async function backendCpu(sql: Sql): Promise<Map<number, number>> {
   const rows = await sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-  let total = 0;
-  for (const { pid } of rows) total += (await cpuSeconds(pid)) ?? 0;
-  return total;
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) seconds.set(pid, (await cpuSeconds(pid)) ?? 0);
+  return seconds;
 }
+
+/** What the backends used in between (a backend that ended meanwhile is missed: an undercount). */
+const backendDelta = (before: Map<number, number>, after: Map<number, number>): number =>
+  [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0);
 
 async function measured(label: string, sql: Sql, events: number, run: () => Promise<void>): Promise<void> {
   const pgBefore = await backendCpu(sql);
