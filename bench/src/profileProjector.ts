@@ -10,10 +10,11 @@ import {
 } from '@primetrade/platform';
 import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
+import { rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
- * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both]`: B5's data (200
+ * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both|raw|all]`: B5's data (200
  * boards × 207 events) projected by the live path (batches of 500) and by a full rebuild, with
  * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
@@ -29,13 +30,14 @@ interface StatementTime {
 const statements = new Map<string, StatementTime>();
 
 const keyOf = (text: string): string => {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Only the head: the scripts run to megabytes, and this must not cost the process what it measures.
+  const flat = text.slice(0, 600).replace(/\s+/g, ' ').trim();
   // Scripts: name them by their statements' heads.
   const heads = flat
     .split(/;\s*(?=[A-Z(])/)
     .map((part) => part.slice(0, 48))
     .slice(0, 3);
-  return flat.length > 400 ? `script[${heads.join(' | ')}…]` : flat.slice(0, 90);
+  return text.length > 400 ? `script[${heads.join(' | ')}…]` : flat.slice(0, 90);
 };
 
 const record = (text: string, started: number) => {
@@ -166,7 +168,17 @@ async function main(): Promise<void> {
       envelopes.slice(index * liveBatch, (index + 1) * liveBatch),
     );
     console.log(`${count} events, ${batches.length} batches of ${liveBatch}`);
+    if (mode === 'raw' || mode === 'all') await database.sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
+    const rawBatches = batches.map(rawRows);
     for (let round = 1; round <= rounds; round += 1) {
+      if (mode === 'raw' || mode === 'all') {
+        await database.sql.exec('TRUNCATE raw_rows');
+        await measured(`raw upserts round ${round} (B5's baseline)`, database.sql, count, async () => {
+          for (const rows of rawBatches) await rawUpsert(sql, rows);
+        });
+        statements.clear();
+      }
+      if (mode === 'raw') continue;
       if (mode !== 'rebuild') {
         await database.sql.exec(`TRUNCATE ${readModelTables}`);
         statements.clear();
