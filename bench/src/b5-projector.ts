@@ -18,8 +18,9 @@ export interface ProjectorBenchResult {
   readonly rebuild: RatioResult;
 }
 
+/** Every table the live path writes (the history read model too: a replay into leftover rows would only hit conflicts). */
 const readModelTables =
-  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches';
+  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
 
 /**
  * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
@@ -27,7 +28,7 @@ const readModelTables =
  * checks and ten indexes. Within a batch the last version of a row wins (one upsert cannot touch a
  * row twice), which is what a batching writer would do.
  */
-function rawRows(events: readonly Envelope[]): Record<string, unknown>[] {
+export function rawRows(events: readonly Envelope[]): Record<string, unknown>[] {
   const rows = new Map<string, Record<string, unknown>>();
   for (const event of events) {
     const data = event.data as Record<string, unknown>;
@@ -49,7 +50,7 @@ function rawRows(events: readonly Envelope[]): Record<string, unknown>[] {
   return [...rows.values()];
 }
 
-async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>[]): Promise<void> {
+export async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>[]): Promise<void> {
   await sql.tx((tx) =>
     tx.query(
       `INSERT INTO raw_rows (id, board_id, column_id, position, title, description, priority, due_date,

@@ -29,6 +29,29 @@ const apply = (state: BoardState, event: BoardEvent, revision: number, actorId =
   active(evolve(state, { ...event, revision, occurredAt: later, actorId }));
 
 describe('evolve', () => {
+  it("creates a task with the event's fields in the event's key order, then its own (snapshots are JSON)", () => {
+    const created = taskCreated('t1', { assigneeIds: [EDITOR] });
+    // As a jsonb column hands it back: keys by length, then bytes.
+    const data = Object.fromEntries(
+      Object.entries(created.data).sort(([a], [b]) => a.length - b.length || (a < b ? -1 : 1)),
+    ) as typeof created.data;
+    const task = fold(...aBoard(), { ...created, data }).tasks.t1!;
+    expect(Object.keys(task)).toEqual([
+      ...Object.keys(data).filter((key) => !['taskId', 'assigneeIds', 'labels'].includes(key)),
+      'id',
+      'assigneeIds',
+      'labels',
+      'status',
+      'archived',
+      'createdBy',
+      'createdAt',
+      'updatedAt',
+      'completedAt',
+      'comments',
+    ]);
+    expect(task.assigneeIds).not.toBe(data.assigneeIds);
+  });
+
   it('creates the board from BoardCreated', () => {
     expect(fold(...aBoard().slice(0, 1))).toEqual({
       status: 'active',

@@ -59,21 +59,28 @@ function commentChange(task: Task, event: RecordedBoardEvent): Partial<Task> | n
   return { comments };
 }
 
+/**
+ * The created task: the event's fields in the event's key order (less `taskId`, `assigneeIds` and
+ * `labels`), then the task's own, in that order. Built key by key rather than by an object rest
+ * pattern and spread, which V8 runs through a slow generic path: that was the largest single cost of
+ * folding a board (the projector's history and snapshots, ADR 0020).
+ */
 function newTask(event: RecordedBoardEvent & { type: 'TaskCreated' }): Task {
-  const { taskId, assigneeIds, labels, ...fields } = event.data;
-  return {
-    ...fields,
-    id: taskId,
-    assigneeIds: [...assigneeIds],
-    labels: [...labels],
-    status: 'open',
-    archived: false,
-    createdBy: event.actorId,
-    createdAt: event.occurredAt,
-    updatedAt: event.occurredAt,
-    completedAt: null,
-    comments: {},
-  };
+  const data = event.data as Record<string, unknown> & typeof event.data;
+  const task: Record<string, unknown> = {};
+  for (const key of Object.keys(data))
+    if (key !== 'taskId' && key !== 'assigneeIds' && key !== 'labels') task[key] = data[key];
+  task.id = data.taskId;
+  task.assigneeIds = [...data.assigneeIds];
+  task.labels = [...data.labels];
+  task.status = 'open';
+  task.archived = false;
+  task.createdBy = event.actorId;
+  task.createdAt = event.occurredAt;
+  task.updatedAt = event.occurredAt;
+  task.completedAt = null;
+  task.comments = {};
+  return task as unknown as Task;
 }
 
 const changers: readonly [TaskChange, boolean][] = [

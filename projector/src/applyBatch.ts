@@ -2,7 +2,7 @@ import type { Envelope } from '@primetrade/domain';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
 import { notifyProgress } from '@primetrade/read-model';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
-import { historyProjection } from './projections/history.projection.js';
+import { batchWriter, writesOf, type BatchTx } from './projections/batchTx.js';
 
 export { UnknownEventTypeError } from './projections/index.js';
 
@@ -87,7 +87,7 @@ export async function applyInTransaction(
   events: readonly Envelope[],
   project: ProjectEvents = projectLive,
 ): Promise<ApplyResult> {
-  return (await applyTracked(tx, events, project)).result;
+  return applyTracked(tx, events, project, false);
 }
 
 /**
@@ -100,16 +100,19 @@ export async function applyAndNotify(
   events: readonly Envelope[],
   project: ProjectEvents = projectLive,
 ): Promise<ApplyResult> {
-  const { result, progress } = await applyTracked(tx, events, project);
-  await notifyProgress(tx, progress);
-  return result;
+  return applyTracked(tx, events, project, true);
 }
 
+/**
+ * One writer for the whole batch (`batchTx.ts`): the projections' writes, the progress and the
+ * `NOTIFY` go to the server as one script at the end (ADR 0019), after the batch's reads.
+ */
 async function applyTracked(
   tx: SqlQueryable,
   events: readonly Envelope[],
   project: ProjectEvents,
-): Promise<{ result: ApplyResult; progress: ReadonlyMap<string, number> }> {
+  notify: boolean,
+): Promise<ApplyResult> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
   const toApply: Envelope[] = [];
@@ -122,12 +125,13 @@ async function applyTracked(
     touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
-  const notifications = (await project(tx, toApply)) ?? [];
-  // Batch-level: the history rows and snapshots of the same events, in the same transaction.
-  await historyProjection(tx, toApply);
-  await saveProgress(tx, touched);
-  const progress = new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision]));
-  return { result: { applied: toApply.length, skipped: events.length - toApply.length, notifications }, progress };
+  const writer = batchWriter(tx);
+  const notifications = (await project(writer, toApply)) ?? [];
+  saveProgress(writer, touched);
+  if (notify)
+    await notifyProgress(writesOf(writer), new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision])));
+  await writer.flush();
+  return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
 }
 
 /**
@@ -151,12 +155,12 @@ async function lockCheckpoints(tx: SqlQueryable, boardIds: readonly string[]): P
  * One statement for all boards of the batch: checkpoints, and the board's revision/updated_at
  * (any event of the stream is a change of the board: "my boards" sorts by it, ETags use it).
  */
-async function saveProgress(tx: SqlQueryable, touched: ReadonlyMap<string, BoardTouch>): Promise<void> {
+function saveProgress(tx: BatchTx, touched: ReadonlyMap<string, BoardTouch>): void {
   if (touched.size === 0) return;
   const ids = [...touched.keys()];
   const revisions = [...touched.values()].map((touch) => touch.revision);
   const instants = [...touched.values()].map((touch) => touch.occurredAt);
-  await tx.query(
+  tx.write(
     `WITH v AS (
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
      ), checkpoints AS (

@@ -115,7 +115,9 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
 
   const applyLane = async (batch: readonly Envelope[]) => {
     const result = await sql.tx(async (tx) => {
-      await tx.exec(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+      // Asynchronous commit: the fresh schema is read by nobody until the switch, whose synchronous
+      // commit flushes all the WAL written before it; a crash before then loses the rebuild, not data.
+      await tx.exec(`SET LOCAL search_path TO ${quoteIdent(schema)}; SET LOCAL synchronous_commit = off`);
       return applyInTransaction(tx, batch, projectReadModels);
     });
     // The fresh tables start empty and the feed has each event once: a skip means the store repeated one.

@@ -29,6 +29,15 @@ describe('inlineParameters', () => {
     expect(literal({ title: "it's" })).toBe(`'{"title":"it''s"}'`);
   });
 
+  it('dollar-quotes a long value unless its text could end the constant early', () => {
+    const long = `it's \\ "q" $1 E'\\x41' ${'x'.repeat(1100)}`;
+    expect(literal(long)).toBe(`$pt$${long}$pt$`);
+    for (const ambiguous of [`${long}$pt$ more`, `${long}$pt`]) expect(literal(ambiguous)).toMatch(/^E?'/);
+    // A trailing `$` or `$p` cannot join the closing tag into an earlier one.
+    for (const clear of [`${long}$`, `${long}$p`]) expect(literal(clear)).toBe(`$pt$${clear}$pt$`);
+    expect(literal('short')).toBe("'short'");
+  });
+
   it('refuses a placeholder without a parameter, and a value it cannot write', () => {
     expect(() => inlineParameters('SELECT $2', ['one'])).toThrow(RangeError);
     expect(() => literal(Symbol('x'))).toThrow(TypeError);

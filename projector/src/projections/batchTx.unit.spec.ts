@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SqlQueryable } from '@primetrade/platform';
-import { batchWriter, writesOf } from './batchTx.js';
+import { batchWriter, isBatchWriter, writesOf } from './batchTx.js';
 
 /** A transaction that records what reaches the server. */
 function recordingTx() {
@@ -34,6 +34,24 @@ describe('batchWriter', () => {
       `exec DELETE FROM t WHERE id = 'it''s';\nUPDATE t SET a = '{"b":"$1"}'::jsonb`,
       'query SELECT a FROM t WHERE id = $1 ["x"]',
       "exec INSERT INTO t VALUES ('y')",
+    ]);
+  });
+
+  it('reads ahead of the queue without sending it, and hands out one writer per batch', async () => {
+    const { tx, sent } = recordingTx();
+    const writer = batchWriter(tx);
+    writer.write('INSERT INTO t VALUES ($1)', ['a']);
+    expect(await writer.readAhead('SELECT 1 FROM h WHERE id = $1', ['x'])).toEqual([
+      { answered: 'SELECT 1 FROM h WHERE id = $1' },
+    ]);
+    expect(batchWriter(writer)).toBe(writer);
+    expect(isBatchWriter(writer)).toBe(true);
+    expect(isBatchWriter(tx)).toBe(false);
+    batchWriter(writer).write('INSERT INTO t VALUES ($1)', ['b']);
+    await writer.flush();
+    expect(sent).toEqual([
+      'query SELECT 1 FROM h WHERE id = $1 ["x"]',
+      "exec INSERT INTO t VALUES ('a');\nINSERT INTO t VALUES ('b')",
     ]);
   });
 

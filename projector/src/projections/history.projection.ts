@@ -1,14 +1,18 @@
 import { describeEvent, foldStepwise, type BoardState, type Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardStateAt } from '@primetrade/read-model';
+import type { BatchTx } from './batchTx.js';
+import type { BatchProjection } from './projection.js';
+
+export type { BatchProjection } from './projection.js';
 
 /**
  * The history read model (docs/architecture.md "History and time travel", ADR 0020): one row per
  * event, described against the board just before it, and a snapshot of the board every K events.
- * A batch-level projection: called once per batch with the events that passed the revision guard,
- * in the batch's transaction, so its rows commit (or roll back) with the other read models.
+ * A batch projection (`batchProjections`, projections/index.ts): it gets the events that passed the
+ * revision guard, in the batch's transaction, so its rows commit (or roll back) with the other read
+ * models; they go to the server in the batch's one script (`tx.write`, ADR 0019).
  */
-export type BatchProjection = (tx: SqlQueryable, events: readonly Envelope[]) => Promise<void>;
 
 /** Snapshot after every this many events of a board (revisions K-1, 2K-1, …). */
 export const defaultSnapshotEvery = 1_000;
@@ -27,11 +31,8 @@ interface Folded {
   readonly state: BoardState;
 }
 
-interface HistoryRow {
-  readonly event: Envelope;
-  readonly summary: string;
-  readonly changes: string;
-}
+/** A `board_history` row as JSON text: its `changes` and `data` nested as written, so kept byte for byte. */
+type HistoryRow = string;
 
 interface SnapshotRow {
   readonly boardId: string;
@@ -61,28 +62,41 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`snapshotEvery must be a positive integer: ${every}`);
   // Insertion order is recency: a hit is re-inserted, the oldest goes first.
   const latest = new Map<string, Folded>();
-  const remember = (boardId: string, folded: Folded) => {
+  // The states this batch's transaction folded (its rows may still be queued, unsent): trusted as they are.
+  const ownStates = new WeakMap<BatchTx, Map<string, Folded>>();
+  const remember = (tx: BatchTx, boardId: string, folded: Folded) => {
     latest.delete(boardId);
     latest.set(boardId, folded);
     if (latest.size > cachedBoards) latest.delete(latest.keys().next().value as string);
+    const own = ownStates.get(tx) ?? new Map<string, Folded>();
+    ownStates.set(tx, own.set(boardId, folded));
   };
 
   /**
    * The board just before each board's first event of the batch, or null for a board whose history
    * rows do not reach that far (projected before the history read model existed: left to a rebuild).
-   * The cache is trusted only when the row it was folded to is the one in this database.
+   * The cache is trusted only when the row it was folded to is the one in this database, or when this
+   * transaction folded it. The reads go ahead of the queued writes (`readAhead`): only this projection
+   * writes the history tables, and what it queued in this transaction is in `ownStates`.
    */
-  async function statesBefore(tx: SqlQueryable, boards: ReadonlyMap<string, Envelope[]>) {
+  async function statesBefore(tx: BatchTx, boards: ReadonlyMap<string, Envelope[]>) {
     const before = new Map<string, BoardState | null>();
+    const own = ownStates.get(tx);
     const anchors = [...boards].flatMap(([boardId, events]) => {
       const first = (events[0] as Envelope).revision;
-      return first > 0 ? [{ boardId, revision: first - 1 }] : [];
+      return first > 0 && own?.get(boardId)?.revision !== first - 1 ? [{ boardId, revision: first - 1 }] : [];
     });
     const stored = await anchorEventIds(tx, anchors);
+    const reads: SqlQueryable = { query: (text, params) => tx.readAhead(text, params), exec: (text) => tx.exec(text) };
     for (const [boardId, events] of boards) {
       const first = (events[0] as Envelope).revision;
       if (first === 0) {
         before.set(boardId, { status: 'initial' });
+        continue;
+      }
+      const folded = own?.get(boardId);
+      if (folded?.revision === first - 1) {
+        before.set(boardId, folded.state);
         continue;
       }
       const eventId = stored.get(boardId);
@@ -92,27 +106,32 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
       }
       const cached = latest.get(boardId);
       if (cached?.revision === first - 1 && cached.eventId === eventId) before.set(boardId, cached.state);
-      else before.set(boardId, (await boardStateAt(tx, boardId, first - 1))?.state ?? null);
+      else before.set(boardId, (await boardStateAt(reads, boardId, first - 1))?.state ?? null);
     }
     return before;
   }
 
-  function describeBoard(from: BoardState, events: readonly Envelope[], snapshots: SnapshotRow[]): HistoryRow[] {
-    const rows: HistoryRow[] = [];
+  function describeBoard(
+    tx: BatchTx,
+    from: BoardState,
+    events: readonly Envelope[],
+    rows: HistoryRow[],
+    snapshots: SnapshotRow[],
+  ): void {
     const snapshotDue = (revision: number) => (revision + 1) % every === 0;
+    // Serialized at once: the fold may reuse the state's objects for the next event.
     const final = foldStepwise(events, from, (event, before, index) => {
       const previous = events[index - 1];
       // The board just before this event is the board after the previous one.
       if (previous && snapshotDue(previous.revision))
         snapshots.push({ boardId: event.boardId, revision: previous.revision, state: JSON.stringify(before) });
       const { summary, changes } = describeEvent(event, before);
-      rows.push({ event, summary, changes: JSON.stringify(changes) });
+      rows.push(historyRow(event, summary, JSON.stringify(changes)));
     });
     const last = events.at(-1) as Envelope;
     if (snapshotDue(last.revision))
       snapshots.push({ boardId: last.boardId, revision: last.revision, state: JSON.stringify(final) });
-    remember(last.boardId, { revision: last.revision, eventId: last.id, state: final });
-    return rows;
+    remember(tx, last.boardId, { revision: last.revision, eventId: last.id, state: final });
   }
 
   return async (tx, events) => {
@@ -123,20 +142,20 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
     const snapshots: SnapshotRow[] = [];
     for (const [boardId, boardEvents] of boards) {
       const from = before.get(boardId);
-      if (from) rows.push(...describeBoard(from, boardEvents, snapshots));
+      if (from) describeBoard(tx, from, boardEvents, rows, snapshots);
     }
-    await insertRows(tx, rows);
-    await insertSnapshots(tx, snapshots);
+    insertRows(tx, rows);
+    insertSnapshots(tx, snapshots);
   };
 }
 
 /** The event id stored at each anchor revision, by board (boards without that row are absent). */
 async function anchorEventIds(
-  tx: SqlQueryable,
+  tx: BatchTx,
   anchors: readonly { boardId: string; revision: number }[],
 ): Promise<Map<string, string>> {
   if (anchors.length === 0) return new Map();
-  const rows = await tx.query<{ board_id: string; event_id: string }>(
+  const rows = await tx.readAhead<{ board_id: string; event_id: string }>(
     `SELECT h.board_id, h.event_id FROM unnest($1::uuid[], $2::bigint[]) AS a (board_id, revision)
      JOIN board_history h ON h.board_id = a.board_id AND h.revision = a.revision`,
     [anchors.map((anchor) => anchor.boardId), anchors.map((anchor) => anchor.revision)],
@@ -144,42 +163,53 @@ async function anchorEventIds(
   return new Map(rows.map((row) => [row.board_id, row.event_id]));
 }
 
-async function insertRows(tx: SqlQueryable, rows: readonly HistoryRow[]): Promise<void> {
+/** One row as JSON text; `changes` is JSON text already, `data` is serialized here as it arrived. */
+function historyRow(event: Envelope, summary: string, changes: string): HistoryRow {
+  const head = JSON.stringify({
+    board_id: event.boardId,
+    revision: event.revision,
+    event_id: event.id,
+    occurred_at: event.occurredAt,
+    occurred_ms: Date.parse(event.occurredAt),
+    actor_id: event.actorId,
+    type: event.type,
+    task_id: taskOf(event),
+    summary,
+  });
+  return `${head.slice(0, -1)},"changes":${changes},"data":${JSON.stringify(event.data)}}`;
+}
+
+/**
+ * The rows as one JSON document: `json_to_recordset` hands a `json` column the value's text as it
+ * is in the document, so `changes` and `data` are stored byte for byte as serialized.
+ */
+function insertRows(tx: BatchTx, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
-  const column = <T>(pick: (row: HistoryRow) => T): T[] => rows.map(pick);
   // A redelivered event never reaches here (the guard), but the key makes a duplicate impossible anyway.
-  await tx.query(
+  tx.write(
     `INSERT INTO board_history
        (board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes, data)
-     SELECT board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes::json, data::json
-     FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::text[],
-                 $9::text[], $10::text[], $11::text[])
-       AS r (board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes, data)
+     SELECT board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes, data
+     FROM json_to_recordset($1::json)
+       AS r (board_id uuid, revision bigint, event_id text, occurred_at text, occurred_ms float8, actor_id text, type text,
+             task_id text, summary text, changes json, data json)
      ON CONFLICT (board_id, revision) DO NOTHING`,
-    [
-      column((row) => row.event.boardId),
-      column((row) => row.event.revision),
-      column((row) => row.event.id),
-      column((row) => row.event.occurredAt),
-      column((row) => Date.parse(row.event.occurredAt)),
-      column((row) => row.event.actorId),
-      column((row) => row.event.type),
-      column((row) => taskOf(row.event)),
-      column((row) => row.summary),
-      column((row) => row.changes),
-      column((row) => JSON.stringify(row.event.data)),
-    ],
+    [`[${rows.join(',')}]`],
   );
 }
 
-async function insertSnapshots(tx: SqlQueryable, snapshots: readonly SnapshotRow[]): Promise<void> {
-  for (const snapshot of snapshots) {
-    await tx.query(
-      `INSERT INTO board_snapshots (board_id, revision, state) VALUES ($1, $2, $3::json)
-       ON CONFLICT (board_id, revision) DO NOTHING`,
-      [snapshot.boardId, snapshot.revision, snapshot.state],
-    );
-  }
+function insertSnapshots(tx: BatchTx, snapshots: readonly SnapshotRow[]): void {
+  if (snapshots.length === 0) return;
+  const rows = snapshots.map(
+    (snapshot) =>
+      `{"board_id":${JSON.stringify(snapshot.boardId)},"revision":${snapshot.revision},"state":${snapshot.state}}`,
+  );
+  tx.write(
+    `INSERT INTO board_snapshots (board_id, revision, state)
+     SELECT board_id, revision, state FROM json_to_recordset($1::json) AS r (board_id uuid, revision bigint, state json)
+     ON CONFLICT (board_id, revision) DO NOTHING`,
+    [`[${rows.join(',')}]`],
+  );
 }
 
 let active = createHistoryProjection();
@@ -189,5 +219,5 @@ export function useHistorySnapshotsEvery(snapshotEvery: number): void {
   active = createHistoryProjection({ snapshotEvery });
 }
 
-/** The projection every batch runs (live and rebuild; `applyBatch.ts`). */
+/** The projection every batch runs (live and rebuild; `batchProjections`, projections/index.ts). */
 export const historyProjection: BatchProjection = (tx, events) => active(tx, events);

@@ -7,7 +7,8 @@ import { projectComments } from './comments.projection.js';
 import type { BatchProjection, Projection } from './projection.js';
 import { projectStatistics } from './statistics.projection.js';
 import { projectTasks } from './tasks.projection.js';
-import { batchWriter, writesOf } from './batchTx.js';
+import { batchWriter, isBatchWriter, writesOf } from './batchTx.js';
+import { historyProjection } from './history.projection.js';
 
 export type { BatchProjection } from './projection.js';
 
@@ -66,12 +67,14 @@ const projectBoardLevel: BatchProjection = async (tx, events) => {
 
 /**
  * The batch projections, in the order they run; each gets the whole batch. Statistics first: they
- * read the state before the batch and fold its column changes themselves. A projection added here
- * (e.g. one that keeps history) runs in the same transaction and sees the read models as the batch
- * left them when it comes last.
+ * read the state before the batch and fold its column changes themselves. History next: its reads
+ * (of the history tables alone) go ahead of the queued writes, so a batch's writes stay one script.
+ * A projection added here runs in the same transaction and sees the read models as the batch left
+ * them when it comes last.
  */
 export const batchProjections: readonly BatchProjection[] = [
   projectStatistics,
+  historyProjection,
   projectBoardLevel,
   projectMembers,
   projectTasks,
@@ -93,14 +96,16 @@ export class UnknownEventTypeError extends Error {
 /**
  * Projects events (revision order per board, past the guard) into every read model, each projection
  * set-based over the whole batch, with the same rows as applying them one by one. The writes go to
- * the server as one script, before a projection's read and at the end (`batchTx.ts`).
+ * the server as one script, before a projection's read and at the end (`batchTx.ts`); given the
+ * batch's writer (`applyBatch.ts`), they stay queued for the caller's last writes and flush.
  */
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   // Only a newer writer produces one: skipping it would silently diverge, so stop before any write.
   const unknown = events.find((event) => !Object.hasOwn(routes, event.type));
   if (unknown) throw new UnknownEventTypeError(unknown.boardId, unknown.revision, String(unknown.type));
   if (events.length === 0) return;
+  const shared = isBatchWriter(tx);
   const writer = batchWriter(tx);
   for (const project of batchProjections) await project(writer, events);
-  await writer.flush();
+  if (!shared) await writer.flush();
 }

@@ -6,7 +6,9 @@
 import type { Comment, Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardColumnsProjection } from '../projections/boardColumns.projection.js';
+import { batchWriter } from '../projections/batchTx.js';
 import { boardsProjection } from '../projections/boards.projection.js';
+import { historyProjection } from '../projections/history.projection.js';
 import type { Projection } from '../projections/projection.js';
 import { statisticsPerEvent } from './perEvent.statistics.testkit.js';
 
@@ -196,10 +198,17 @@ const readModels: Projection = {
   ...commentsPerEvent,
 };
 
-/** Each event's read-model statement, then its statistics, one event after the other. */
+/**
+ * Each event's read-model statement, then its statistics, one event after the other; then the
+ * history rows (a batch projection since ADR 0020, which the batch ran after these until it joined
+ * `batchProjections`).
+ */
 export async function projectPerEvent(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   for (const event of events) {
     await (readModels[event.type] as AnyHandler)(tx, event);
     await (statisticsPerEvent[event.type as keyof typeof statisticsPerEvent] as AnyHandler | undefined)?.(tx, event);
   }
+  const writer = batchWriter(tx);
+  await historyProjection(writer, events);
+  await writer.flush();
 }
