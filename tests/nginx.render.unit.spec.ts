@@ -5,23 +5,24 @@ import { nginxUpstreams, readText } from './kit/deployFiles.js';
 import { API_KEEP_ALIVE_TIMEOUT_MS, createApiServer } from '../command-api/src/http/server.js';
 import Koa from 'koa';
 
+/** The local cluster's target with placeholder addresses. */
+const aLocalTarget = localTarget({
+  port: 8080,
+  host: '127.0.0.1',
+  api: ['127.0.0.1:1'],
+  realtime: ['127.0.0.1:2'],
+  prefix: '/p',
+  webRoot: '/w',
+  statusServer: null,
+});
+
 describe('the nginx template', () => {
   it('is what compose and Kubernetes ship: the checked-in files equal the renderer (npm run nginx:render)', () => {
     for (const { file, target } of deployConfigs) expect(readText(file), file).toBe(renderNginxConfig(target));
   });
 
   it('re-resolves upstream names only where the image has `server … resolve` (nginx 1.27.3+), never locally (Debian 1.22)', () => {
-    const local = renderNginxConfig(
-      localTarget({
-        port: 8080,
-        host: '127.0.0.1',
-        api: ['127.0.0.1:1'],
-        realtime: ['127.0.0.1:2'],
-        prefix: '/p',
-        webRoot: '/w',
-        statusServer: null,
-      }),
-    );
+    const local = renderNginxConfig(aLocalTarget);
     expect(local).not.toMatch(/\bresolve\b|resolver/);
     for (const { target } of deployConfigs) expect(renderNginxConfig(target)).toMatch(/server \S+ resolve /);
     expect(readText('infra/docker/Dockerfile')).toMatch(
@@ -46,16 +47,7 @@ describe('the nginx template', () => {
     const server = createApiServer(new Koa());
     expect(server.keepAliveTimeout).toBe(API_KEEP_ALIVE_TIMEOUT_MS);
     expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
-    const local = localTarget({
-      port: 8080,
-      host: '127.0.0.1',
-      api: ['127.0.0.1:1'],
-      realtime: ['127.0.0.1:2'],
-      prefix: '/p',
-      webRoot: '/w',
-      statusServer: null,
-    });
-    for (const target of [local, ...deployConfigs.map((config) => config.target)]) {
+    for (const target of [aLocalTarget, ...deployConfigs.map((config) => config.target)]) {
       const pooled = nginxUpstreams(renderNginxConfig(target)).filter((upstream) =>
         /\bkeepalive \d+;/.test(upstream.body),
       );
