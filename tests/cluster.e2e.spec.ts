@@ -321,7 +321,14 @@ describe('Cluster mode across real processes', () => {
       },
       'the standby took over',
       20_000,
-    );
+    ).catch(async (error: unknown) => {
+      // What the read side's sessions were doing, for the failure's message.
+      const sessions = await readDb.sql.query<Record<string, string>>(
+        `SELECT application_name, state, wait_event_type, wait_event, left(query, 100) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      throw new Error(`no takeover; read-side sessions: ${JSON.stringify(sessions)}`, { cause: error });
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     leader!.resume();
     await eventually(async () => (await opsStatus(leader!)).role === 'standby', 'the woken relay stood down', 20_000);

@@ -63,6 +63,10 @@ export async function startRelayNode(
     connectionString: settings.databaseUrl,
     max: 4,
     applicationName: 'primetrade-relay',
+    // A relay frozen inside its checkpoint transaction (SIGSTOP, a long GC pause) holds a share lock
+    // on the lease row, and the standby's takeover waits on that lock: PostgreSQL ends such a
+    // transaction after a third of the lease's life, so the takeover waits at most that long.
+    idleInTransactionTimeoutMs: Math.max(1_000, Math.floor(config.RELAY_LEASE_TTL_MS / 3)),
   });
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });

@@ -25,10 +25,15 @@ const crashAfterAck = (bus: EventBus): EventBus =>
     killThisProcess('fault injection: killing the relay between the Kafka ack and the checkpoint'),
   );
 
+/** Progress notified by a statement of its own, or inside the batch's one write script (ADR 0019). */
+const notifiesProgress = (statement: Statement): boolean =>
+  statement.params[0] === projectionProgressChannel ||
+  (statement.text.includes('pg_notify(') && statement.text.includes(`'${projectionProgressChannel}'`));
+
 /** A Kafka batch's transaction that changed the read models: it stores the partition's offset and notifies progress. */
 const appliedKafkaBatch = (statements: readonly Statement[]): boolean =>
   statements.some((statement) => statement.text.includes('UPDATE projection_offsets')) &&
-  statements.some((statement) => statement.params[0] === projectionProgressChannel);
+  statements.some(notifiesProgress);
 
 const crashInBatch = (sql: Sql): Sql =>
   faultySql(sql, {

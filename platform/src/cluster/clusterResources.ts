@@ -57,9 +57,8 @@ export async function openClusterEventStore(
     max: config.PG_POOL_MAX,
     applicationName: `primetrade-${parts.role}-store`,
   });
-  // Group commit stays off in the cluster until the cluster's fault and browser tests have run with it
-  // repeatedly (docs/adr/0021-group-commit-of-appends.md, "Status").
-  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics });
+  // Concurrent appends of this process share statements (docs/adr/0021-group-commit-of-appends.md).
+  const store = await createSqlEventStore(sql, { logger: parts.logger, metrics: parts.metrics, groupCommit: true });
   return {
     store,
     sql,
