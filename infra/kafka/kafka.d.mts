@@ -1,15 +1,10 @@
 /** Types for kafka.mjs (a plain script so that .ci/run can call it before anything is built). */
-export interface KafkaBroker {
+import { freePort, type LocalService } from '../lib/localService.mjs';
+
+export interface KafkaBroker extends LocalService {
   readonly brokers: string[];
   readonly port: number;
   readonly controllerPort: number;
-  readonly dataDir: string;
-  readonly pid: number;
-  readonly logFile: string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
-  /** Stops the broker and deletes its data directory. */
-  destroy(): Promise<void>;
 }
 
 export interface StartKafkaOptions {
@@ -24,5 +19,5 @@ export interface StartKafkaOptions {
 
 export const kafkaLibDir: string;
 export function fetchKafka(): Promise<string>;
-export function freePort(): Promise<number>;
+export { freePort };
 export function startKafka(options?: StartKafkaOptions): Promise<KafkaBroker>;

@@ -9,19 +9,31 @@
 //   node infra/kafka/kafka.mjs stop [--port 19092] [--dir …] stop the broker that `start` left running
 //
 // Imported, `startKafka()` starts a broker owned by the caller (tests stop it by its pid).
+// What it shares with infra/opensearch (the handle, the pid file CLI, the wait) is infra/lib/localService.mjs.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import {
+  argument,
+  commandLineHas,
+  freePort,
+  logger,
+  maven,
+  runCliIfMain,
+  superviseStart,
+  waitUntilReady,
+} from '../lib/localService.mjs';
+
+export { freePort };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 export const kafkaLibDir = join(here, '.cache', 'lib');
 const run = promisify(execFile);
 
-const log = (message) => process.stderr.write(`[kafka] ${message}\n`);
+const log = logger('kafka');
 
 /** Copies Kafka's jars from Maven Central (through the local Maven repository) unless they are cached. */
 export async function fetchKafka() {
@@ -29,35 +41,15 @@ export async function fetchKafka() {
     return kafkaLibDir;
   log('fetching Apache Kafka 3.9.1 with Maven (first run only)…');
   mkdirSync(kafkaLibDir, { recursive: true });
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-f',
-      join(here, 'pom.xml'),
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${kafkaLibDir}`,
-    ],
-    {
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
+  await maven([
+    '-f',
+    join(here, 'pom.xml'),
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${kafkaLibDir}`,
+  ]);
   log(`jars cached in ${kafkaLibDir}`);
   return kafkaLibDir;
-}
-
-/** A TCP port nobody listens on right now (the kernel picks it). */
-export async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function serverProperties({ port, controllerPort, dataDir, partitions }) {
@@ -95,21 +87,21 @@ async function answers(port, timeoutMs) {
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.listTopics();
-      await admin.disconnect();
-      return;
-    } catch (error) {
-      await admin.disconnect().catch(() => undefined);
-      if (Date.now() > deadline)
-        throw new Error(`Kafka on port ${port} did not answer within ${timeoutMs} ms: ${error.message}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  await waitUntilReady(
+    async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.listTopics();
+        await admin.disconnect();
+      } catch (error) {
+        await admin.disconnect().catch(() => undefined);
+        throw error;
+      }
+    },
+    timeoutMs,
+    (last) => `Kafka on port ${port} did not answer within ${timeoutMs} ms: ${last}`,
+  );
 }
 
 /**
@@ -157,117 +149,32 @@ export async function startKafka(options = {}) {
     { stdio: ['ignore', out, out], detached: options.detached ?? false },
   );
   closeSync(out);
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  let early = null;
-  void exited.then((how) => (early = how));
-  try {
-    await Promise.race([
-      answers(port, options.timeoutMs ?? 90_000),
-      exited.then((how) =>
-        Promise.reject(new Error(`Kafka exited while starting (${JSON.stringify(how)}); see ${logFile}`)),
-      ),
-    ]);
-  } catch (error) {
-    if (!early) child.kill('SIGKILL');
-    throw error;
-  }
-  if (options.detached) child.unref();
-  const brokers = [`127.0.0.1:${port}`];
-  return {
-    brokers,
-    port,
-    controllerPort,
-    dataDir,
-    pid: child.pid,
+  const broker = await superviseStart(child, {
+    name: 'Kafka',
+    ready: () => answers(port, options.timeoutMs ?? 90_000),
     logFile,
-    /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-    async stop(graceMs = 15_000) {
-      if (early || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-    /** Stops the broker and deletes its data directory. */
-    async destroy() {
-      await this.stop(5_000);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+    dataDir,
+    detached: options.detached,
+  });
+  return { brokers: [`127.0.0.1:${port}`], port, controllerPort, ...broker };
 }
 
-/** True when `pid` is a Kafka broker started with this data directory (a pid file can outlive its process). */
-function isOurBroker(pid, dataDir) {
-  try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return commandLine.includes('kafka.Kafka') && commandLine.includes(join(dataDir, 'server.properties'));
-  } catch {
-    return false;
-  }
-}
-
-function argument(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : fallback;
-}
-
-async function cli() {
-  const command = process.argv[2];
-  const port = Number(argument('port', '19092'));
-  const dataDir = resolve(argument('dir', join(repoRoot, '.data', `kafka-${port}`)));
-  const pidFile = join(dataDir, 'broker.pid');
-  if (command === 'fetch') {
-    await fetchKafka();
-  } else if (command === 'start') {
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      try {
-        if (!isOurBroker(pid, dataDir)) throw new Error('stale pid file');
-        process.kill(pid, 0);
-        await answers(port, 60_000);
-        log(`already running (pid ${pid}) on 127.0.0.1:${port}`);
-        return;
-      } catch {
-        rmSync(pidFile, { force: true });
-      }
-    }
+runCliIfMain(import.meta.url, {
+  script: 'kafka.mjs',
+  noun: 'broker',
+  log,
+  repoRoot,
+  defaultPort: 19092,
+  dataDirName: 'kafka',
+  pidFileName: 'broker.pid',
+  fetch: fetchKafka,
+  /** A Kafka broker started with this data directory. */
+  isOurs: (pid, dataDir) => commandLineHas(pid, ['kafka.Kafka', join(dataDir, 'server.properties')]),
+  answers,
+  async launch(port, dataDir) {
     const controllerPort = Number(argument('controller-port', String(port + 1)));
     log(`starting on 127.0.0.1:${port} (controller ${controllerPort}), data in ${dataDir}…`);
     const broker = await startKafka({ port, controllerPort, dataDir, detached: true });
-    writeFileSync(pidFile, String(broker.pid));
-    log(`ready on 127.0.0.1:${port} (pid ${broker.pid})`);
-  } else if (command === 'stop') {
-    if (!existsSync(pidFile)) {
-      log('not running (no pid file)');
-      return;
-    }
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    if (!isOurBroker(pid, dataDir)) {
-      log(`pid ${pid} is not this broker any more; removing the stale pid file`);
-      rmSync(pidFile, { force: true });
-      return;
-    }
-    try {
-      process.kill(pid, 'SIGTERM');
-      for (let n = 0; n < 150; n += 1) {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-    rmSync(pidFile, { force: true });
-    log(`stopped (pid ${pid})`);
-  } else {
-    process.stderr.write('usage: kafka.mjs fetch | start [--port N] [--dir D] | stop [--port N] [--dir D]\n');
-    process.exitCode = 2;
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli().catch((error) => {
-    log(error.message);
-    process.exit(1);
-  });
-}
+    return { pid: broker.pid, address: broker.brokers[0] };
+  },
+});

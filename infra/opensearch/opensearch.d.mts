@@ -1,16 +1,11 @@
 /** Types for opensearch.mjs (a plain script so that .ci/run can call it before anything is built). */
-export interface OpenSearchNode {
+import { freePort, type LocalService } from '../lib/localService.mjs';
+
+export interface OpenSearchNode extends LocalService {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
   readonly transportPort: number;
-  readonly dataDir: string;
-  readonly pid: number;
-  readonly logFile: string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
-  /** Stops the node and deletes its data directory. */
-  destroy(): Promise<void>;
 }
 
 export interface StartOpenSearchOptions {
@@ -25,5 +20,5 @@ export interface StartOpenSearchOptions {
 export const openSearchVersion: string;
 export const openSearchHome: string;
 export function fetchOpenSearch(): Promise<string>;
-export function freePort(): Promise<number>;
+export { freePort };
 export function startOpenSearch(options?: StartOpenSearchOptions): Promise<OpenSearchNode>;

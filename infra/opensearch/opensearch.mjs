@@ -12,6 +12,7 @@
 // Imported, `startOpenSearch()` starts a node owned by the caller (tests stop it by its pid).
 // OpenSearch refuses to run as root: as root, the node runs as `nobody` (runuser) and its data
 // directory is chown'd to that user; the distribution itself stays read-only to it.
+// What it shares with infra/kafka (the handle, the pid file CLI, the wait) is infra/lib/localService.mjs.
 import { execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -28,10 +29,21 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import {
+  argument,
+  commandLineHas,
+  freePort,
+  logger,
+  maven,
+  runCliIfMain,
+  superviseStart,
+  waitUntilReady,
+} from '../lib/localService.mjs';
+
+export { freePort };
 
 export const openSearchVersion = '2.19.6';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,12 +57,10 @@ const javaHome =
   (existsSync(debianJava17) ? debianJava17 : (process.env.JAVA_HOME ?? debianJava17));
 const run = promisify(execFile);
 
-const log = (message) => process.stderr.write(`[opensearch] ${message}\n`);
+const log = logger('opensearch');
 
 async function mavenCopy(artifact, outputDirectory) {
-  await run('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outputDirectory}`], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await maven(['dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outputDirectory}`]);
 }
 
 /**
@@ -100,36 +110,19 @@ export async function fetchOpenSearch() {
   return openSearchHome;
 }
 
-/** A TCP port nobody listens on right now (the kernel picks it). */
-export async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 /** Resolves once the cluster health is green (a search right after start can answer 503). */
 async function green(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
+  await waitUntilReady(
+    async () => {
       const response = await fetch(`http://127.0.0.1:${port}/_cluster/health?wait_for_status=green&timeout=1s`, {
         signal: AbortSignal.timeout(3_000),
       });
       const body = await response.json();
-      if (response.ok && body.status === 'green') return;
-      last = `status ${body.status ?? response.status}`;
-    } catch (error) {
-      last = error.message;
-    }
-    if (Date.now() > deadline) throw new Error(`OpenSearch on port ${port} not green within ${timeoutMs} ms: ${last}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+      if (!response.ok || body.status !== 'green') throw new Error(`status ${body.status ?? response.status}`);
+    },
+    timeoutMs,
+    (last) => `OpenSearch on port ${port} not green within ${timeoutMs} ms: ${last}`,
+  );
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -210,116 +203,32 @@ export async function startOpenSearch(options = {}) {
     },
   });
   closeSync(out);
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  let early = null;
-  void exited.then((how) => (early = how));
-  try {
-    await Promise.race([
-      green(port, options.timeoutMs ?? 120_000),
-      exited.then((how) =>
-        Promise.reject(new Error(`OpenSearch exited while starting (${JSON.stringify(how)}); see ${logFile}`)),
-      ),
-    ]);
-  } catch (error) {
-    if (!early) child.kill('SIGKILL');
-    throw error;
-  }
-  if (options.detached) child.unref();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    transportPort,
-    dataDir,
-    pid: child.pid,
+  const node = await superviseStart(child, {
+    name: 'OpenSearch',
+    ready: () => green(port, options.timeoutMs ?? 120_000),
     logFile,
-    /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-    async stop(graceMs = 15_000) {
-      if (early || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-    /** Stops the node and deletes its data directory. */
-    async destroy() {
-      await this.stop(5_000);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+    dataDir,
+    detached: options.detached,
+  });
+  return { url: `http://127.0.0.1:${port}`, port, transportPort, ...node };
 }
 
-/** True when `pid` is the runuser or Java process of a node started with this data directory. */
-function isOurNode(pid, dataDir) {
-  try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return commandLine.includes('opensearch') && commandLine.includes(join(dataDir, 'data'));
-  } catch {
-    return false;
-  }
-}
-
-function argument(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? process.argv[at + 1] : fallback;
-}
-
-async function cli() {
-  const command = process.argv[2];
-  const port = Number(argument('port', '19200'));
-  const dataDir = resolve(argument('dir', join(repoRoot, '.data', `opensearch-${port}`)));
-  const pidFile = join(dataDir, 'node.pid');
-  if (command === 'fetch') {
-    await fetchOpenSearch();
-  } else if (command === 'start') {
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      try {
-        if (!isOurNode(pid, dataDir)) throw new Error('stale pid file');
-        process.kill(pid, 0);
-        await green(port, 60_000);
-        log(`already running (pid ${pid}) on 127.0.0.1:${port}`);
-        return;
-      } catch {
-        rmSync(pidFile, { force: true });
-      }
-    }
+runCliIfMain(import.meta.url, {
+  script: 'opensearch.mjs',
+  noun: 'node',
+  log,
+  repoRoot,
+  defaultPort: 19200,
+  dataDirName: 'opensearch',
+  pidFileName: 'node.pid',
+  fetch: fetchOpenSearch,
+  /** The runuser or Java process of a node started with this data directory. */
+  isOurs: (pid, dataDir) => commandLineHas(pid, ['opensearch', join(dataDir, 'data')]),
+  answers: green,
+  async launch(port, dataDir) {
     const transportPort = Number(argument('transport-port', String(port + 100)));
     log(`starting on 127.0.0.1:${port} (transport ${transportPort}), data in ${dataDir}…`);
     const node = await startOpenSearch({ port, transportPort, dataDir, detached: true });
-    writeFileSync(pidFile, String(node.pid));
-    log(`ready on ${node.url} (pid ${node.pid})`);
-  } else if (command === 'stop') {
-    if (!existsSync(pidFile)) {
-      log('not running (no pid file)');
-      return;
-    }
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    if (!isOurNode(pid, dataDir)) {
-      log(`pid ${pid} is not this node any more; removing the stale pid file`);
-      rmSync(pidFile, { force: true });
-      return;
-    }
-    try {
-      process.kill(pid, 'SIGTERM');
-      for (let n = 0; n < 150; n += 1) {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-    rmSync(pidFile, { force: true });
-    log(`stopped (pid ${pid})`);
-  } else {
-    process.stderr.write('usage: opensearch.mjs fetch | start [--port N] [--dir D] | stop [--port N] [--dir D]\n');
-    process.exitCode = 2;
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli().catch((error) => {
-    log(error.message);
-    process.exit(1);
-  });
-}
+    return { pid: node.pid, address: node.url };
+  },
+});
