@@ -60,7 +60,7 @@ export async function freePort() {
   });
 }
 
-function serverProperties({ port, controllerPort, dataDir, partitions }) {
+function serverProperties({ port, controllerPort, dataDir, partitions, extra = [] }) {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -83,6 +83,7 @@ function serverProperties({ port, controllerPort, dataDir, partitions }) {
     'auto.create.topics.enable=false',
     'log.retention.hours=-1',
     'log.cleanup.policy=delete',
+    ...extra,
     '',
   ].join('\n');
 }
@@ -124,7 +125,16 @@ export async function startKafka(options = {}) {
   const lib = await fetchKafka();
   mkdirSync(dataDir, { recursive: true });
   const properties = join(dataDir, 'server.properties');
-  writeFileSync(properties, serverProperties({ port, controllerPort, dataDir, partitions: options.partitions ?? 8 }));
+  writeFileSync(
+    properties,
+    serverProperties({
+      port,
+      controllerPort,
+      dataDir,
+      partitions: options.partitions ?? 8,
+      extra: options.properties ?? [],
+    }),
+  );
   const classpath = `${lib}/*`;
   const clusterIdFile = join(dataDir, 'cluster.id');
   if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, 'cHJpbWV0cmFkZS1rYWZrYQ');
@@ -145,7 +155,7 @@ export async function startKafka(options = {}) {
       `-Xmx${heap}`,
       `-Xms${heap}`,
       '-XX:+UseSerialGC',
-      '-XX:TieredStopAtLevel=1',
+      ...(process.env.PT_KAFKA_C2 ? [] : ['-XX:TieredStopAtLevel=1']),
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(here, 'log4j.properties')}`,
       `-Dkafka.logs.dir=${dataDir}`,
