@@ -155,7 +155,7 @@ export async function startKafka(options = {}) {
       `-Xmx${heap}`,
       `-Xms${heap}`,
       '-XX:+UseSerialGC',
-      ...(process.env.PT_KAFKA_C2 ? [] : ['-XX:TieredStopAtLevel=1']),
+      '-XX:TieredStopAtLevel=1',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(here, 'log4j.properties')}`,
       `-Dkafka.logs.dir=${dataDir}`,
