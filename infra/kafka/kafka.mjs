@@ -60,7 +60,7 @@ export async function freePort() {
   });
 }
 
-function serverProperties({ port, controllerPort, dataDir, partitions, extra = [] }) {
+function serverProperties({ port, controllerPort, dataDir, partitions }) {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -83,7 +83,6 @@ function serverProperties({ port, controllerPort, dataDir, partitions, extra = [
     'auto.create.topics.enable=false',
     'log.retention.hours=-1',
     'log.cleanup.policy=delete',
-    ...extra,
     '',
   ].join('\n');
 }
@@ -125,16 +124,7 @@ export async function startKafka(options = {}) {
   const lib = await fetchKafka();
   mkdirSync(dataDir, { recursive: true });
   const properties = join(dataDir, 'server.properties');
-  writeFileSync(
-    properties,
-    serverProperties({
-      port,
-      controllerPort,
-      dataDir,
-      partitions: options.partitions ?? 8,
-      extra: options.properties ?? [],
-    }),
-  );
+  writeFileSync(properties, serverProperties({ port, controllerPort, dataDir, partitions: options.partitions ?? 8 }));
   const classpath = `${lib}/*`;
   const clusterIdFile = join(dataDir, 'cluster.id');
   if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, 'cHJpbWV0cmFkZS1rYWZrYQ');
