@@ -14,6 +14,7 @@ import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
 import { residentAtRestMb } from './lib/resident.js';
 import { log } from './lib/results.js';
+import { stageMedians, startTraceCollector, type TraceCollector, type TracedWrite } from './lib/traceStages.js';
 
 const clientsTotal = 50;
 const writesPerRound = 200;
@@ -52,6 +53,8 @@ export interface EntryPointResult {
   readonly relay: { readonly commitToAckMeanMs: number | null };
   /** Means over the measured rounds from the services' own metrics (ms), summed over their nodes. */
   readonly serviceMeansMs: Readonly<Record<string, number | null>>;
+  /** With B9_TRACE=1: per cluster round, stage medians from the services' spans (lib/traceStages.ts). */
+  readonly tracedStages?: ReturnType<typeof stageMedians>[];
   /** The embedded process's resident memory at rest (VmRSS, MB): started on an empty data directory, and after the rounds. */
   readonly embeddedResidentMb: { readonly afterStart: number; readonly afterLoad: number };
   readonly goal: string;
@@ -139,7 +142,11 @@ async function watchMarkers(brokers: readonly string[], topic: string) {
 }
 
 /** Writes one at a time; each write's latency to every socket goes into the histogram. */
-export async function round(target: Target, seenInKafka?: Map<string, number>): Promise<RoundResult> {
+export async function round(
+  target: Target,
+  seenInKafka?: Map<string, number>,
+  traced?: { readonly collector: TraceCollector; readonly writes: TracedWrite[] },
+): Promise<RoundResult> {
   const histogram = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
@@ -168,10 +175,16 @@ export async function round(target: Target, seenInKafka?: Map<string, number>): 
       socket.on('board:events', onEvents);
       return () => socket.off('board:events', onEvents);
     });
+    const requestId = traced?.collector.newRequestId();
     const start = performance.now();
+    if (requestId) traced?.writes.push({ requestId, startedAt: performance.timeOrigin + start });
     const response = await fetch(`${target.url}/api/v1/boards/${target.boardId}/tasks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.writer}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${target.writer}`,
+        ...(requestId ? { 'x-request-id': requestId } : {}),
+      },
       body: JSON.stringify({ title: marker }),
     });
     await response.arrayBuffer();
@@ -266,6 +279,18 @@ function stageMeters(cluster: Cluster) {
   };
 }
 
+/** Waits for the services' span exports (every 5 s), then the stage medians of each traced round. */
+async function tracedStageMedians(collector: TraceCollector, rounds: readonly (readonly TracedWrite[])[]) {
+  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  return rounds.map((writes, index) => {
+    const stages = stageMedians(collector, writes);
+    log(`  B9 traced round ${index + 1}, ms from the request's start: ${JSON.stringify(stages.fromStart)}`);
+    log(`  B9 traced round ${index + 1}, step from the stage before: ${JSON.stringify(stages.step)}`);
+    log(`  B9 traced round ${index + 1}, step p90: ${JSON.stringify(stages.stepP90)}`);
+    return stages;
+  });
+}
+
 /**
  * B9: one writer over HTTP, `clientsTotal` sockets on its board, `writesPerRound` writes one after
  * another; latency from the request's start to each socket's receipt. The cluster (2 command-api,
@@ -288,6 +313,12 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       RATE_LIMIT_REGISTER_PER_HOUR: '1000',
       REALTIME_MAX_SOCKETS_PER_USER: '1000',
     };
+    // B9_TRACE=1: the cluster's services export their spans to the bench, which reports per-stage times.
+    const collector = process.env.B9_TRACE === '1' ? await startTraceCollector() : null;
+    if (collector) cleanup.unshift(() => collector.close());
+    const tracing: Record<string, string> = collector
+      ? { OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint }
+      : {};
     const cluster = await startCluster({
       databaseUrl: database.url,
       kafkaBrokers: kafka.brokers,
@@ -297,7 +328,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`,
       jwtSecret: randomBytes(48).toString('base64url'),
       logLevel: 'info',
-      env: { ...limits, PG_POOL_MAX: '10' },
+      env: { ...limits, PG_POOL_MAX: '10', ...tracing },
     });
     cleanup.unshift(() => cluster.stop());
     const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), {
@@ -324,14 +355,18 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const stopMeters = await meters.start();
     const embeddedRounds: RoundResult[] = [];
     const clusterRounds: RoundResult[] = [];
+    const tracedRounds: TracedWrite[][] = [];
     for (let pair = 0; pair < pairs; pair += 1) {
       embeddedRounds.push(await round(embeddedTarget));
-      clusterRounds.push(await round(clusterTarget, watcher.seen));
+      const writes: TracedWrite[] = [];
+      tracedRounds.push(writes);
+      clusterRounds.push(await round(clusterTarget, watcher.seen, collector ? { collector, writes } : undefined));
       const [e, c] = [embeddedRounds.at(-1)!, clusterRounds.at(-1)!];
       log(
         `  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`,
       );
     }
+    const tracedStages = collector ? await tracedStageMedians(collector, tracedRounds) : undefined;
     const relayAfter = await histogramTotals(relayMetrics, 'primetrade_relay_commit_to_ack_seconds').catch(() => null);
     const serviceMeansMs = await stopMeters();
     const embeddedResidentMb = { afterStart, afterLoad: await residentAtRestMb(embedded.pid) };
@@ -358,6 +393,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
           relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null,
       },
       serviceMeansMs,
+      ...(tracedStages ? { tracedStages } : {}),
       embeddedResidentMb,
       goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',
     };

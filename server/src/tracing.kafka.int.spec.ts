@@ -136,6 +136,43 @@ describe('Tracing one command across the relay, Kafka, the projector and the soc
     expect(toProjector.attributes['primetrade.events']).toBe(result.events.length);
   });
 
+  it('times a transactional publish: the batch on the log, then its commit, in the events’ trace (docs/adr/0025)', async () => {
+    collector.reset();
+    const boardId = randomUUID();
+    const result = await commands.handle(
+      boardId,
+      {
+        type: 'CreateBoard',
+        data: { boardId, name: 'Timed', columns: [{ columnId: randomUUID(), name: 'To do' }] },
+        metadata: { now: new Date().toISOString(), actorId: randomUUID() },
+      },
+      { correlationId: randomUUID() },
+    );
+    const command = only(collector.getFinishedSpans(), 'command CreateBoard');
+    collector.reset();
+    // The cluster's relay publishes in Kafka transactions (ADR 0009); this bus is one of its own.
+    const transactional = createKafkaEventBus({
+      brokers,
+      topic,
+      clientId: 'trace-transactional',
+      logger,
+      transactionalId: `trace-${randomUUID()}`,
+    });
+    try {
+      await transactional.publish(result.events);
+    } finally {
+      await transactional.close();
+    }
+    const inTrace = collector
+      .getFinishedSpans()
+      .filter((span) => span.spanContext().traceId === command.spanContext().traceId);
+    const send = only(inTrace, 'kafka send');
+    const commit = only(inTrace, 'kafka commit');
+    expect(parentOf(send)).toBe(command.spanContext().spanId);
+    expect(parentOf(commit)).toBe(command.spanContext().spanId);
+    expect(send.attributes['primetrade.events']).toBe(result.events.length);
+  });
+
   it('sets the projection lag and halted-partition gauges from what the consumer saw', async () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^primetrade_projection_lag_revisions\{partition="\d"\} 0$/m);

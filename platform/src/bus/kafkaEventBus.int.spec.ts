@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Envelope } from '@primetrade/domain';
 import { createLogger } from '../observability/logger.js';
@@ -156,6 +157,38 @@ describe('Kafka event bus', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3]);
     await subscription.stop();
+  });
+
+  it('looks up the transaction coordinator once per producer, not before every AddPartitionsToTxn and EndTxn (docs/adr/0025)', async () => {
+    await freshBus();
+    const topic = topics[topics.length - 1]!;
+    const broker = createRequire(import.meta.url)('kafkajs/src/broker/index.js') as {
+      prototype: { findGroupCoordinator(args: { coordinatorType?: number }): Promise<unknown> };
+    };
+    const relay = createKafkaEventBus({
+      brokers,
+      topic,
+      clientId: 'lookups',
+      logger,
+      transactionalId: `relay-${randomUUID()}`,
+    });
+    buses.push(relay);
+    const board = randomUUID();
+    await relay.publish(boardEvents(board, 2)); // connects: InitProducerId, the one lookup
+    const lookups = vi.spyOn(broker.prototype, 'findGroupCoordinator');
+    try {
+      for (let batch = 1; batch <= 4; batch += 1) {
+        // Apart, so no batch meets the last one's commit still completing (CONCURRENT_TRANSACTIONS,
+        // retried after a metadata refresh, which asks again on purpose).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await relay.publish(boardEvents(board, 2, batch * 2));
+      }
+      const transactionLookups = lookups.mock.calls.filter(([args]) => args.coordinatorType === 1);
+      // kafkajs alone asks before each AddPartitionsToTxn and EndTxn: 8 here.
+      expect(transactionLookups.length).toBe(0);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('delivers an open transaction’s messages to a read-uncommitted group at once, and to a read-committed one only after the commit', async () => {

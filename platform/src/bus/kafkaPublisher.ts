@@ -1,9 +1,11 @@
 import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import type { Envelope } from '@primetrade/domain';
+import { SpanKind, inEventSpans } from '../observability/tracing.js';
 import { createBreaker, type Breaker, type BreakerState } from '../resilience/breaker.js';
 import { ProducerFencedError, type PublishOptions } from './eventBus.port.js';
 import { encodeEnvelope } from './kafkaCodec.js';
+import { cacheTransactionCoordinators } from './kafkaCoordinatorCache.js';
 import type { KafkaEventBusOptions } from './kafkaEventBus.js';
 
 const { Partitioners } = kafkajs;
@@ -34,6 +36,8 @@ export interface KafkaPublisher {
  */
 export function createKafkaPublisher(kafka: KafkaClient, options: KafkaEventBusOptions): KafkaPublisher {
   const { topic } = options;
+  // One FindCoordinator per client instead of two per batch (docs/adr/0025).
+  if (options.transactionalId) cacheTransactionCoordinators();
   let producer: Producer | null = null;
   let connecting: Promise<Producer> | null = null;
   let closed = false;
@@ -81,8 +85,10 @@ export function createKafkaPublisher(kafka: KafkaClient, options: KafkaEventBusO
       try {
         const transaction = await connected.transaction();
         try {
-          await transaction.send(record);
-          await transaction.commit();
+          // Two spans per trace, so a trace shows when the batch was on the log (what the realtime
+          // push reads, uncommitted) and when the transaction committed (what the projector reads).
+          await inEventSpans('kafka send', { kind: SpanKind.PRODUCER }, events, () => transaction.send(record));
+          await inEventSpans('kafka commit', { kind: SpanKind.CLIENT }, events, () => transaction.commit());
         } catch (error) {
           if (transaction.isActive()) await transaction.abort().catch(() => undefined);
           throw error;

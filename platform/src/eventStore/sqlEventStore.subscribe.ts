@@ -22,6 +22,8 @@ export interface SqlSubscriptionsOptions {
   readonly readAll: (options: ReadAllOptions) => Promise<StoredEvent[]>;
   readonly pollIntervalMs: number;
   readonly recheckAfterEmptyWakeMs: number;
+  readonly maxRecheckAfterWakeMs: number;
+  readonly recheckSteadyReads: number;
   readonly batchSize: number;
   readonly logger?: Logger | undefined;
 }
@@ -30,6 +32,28 @@ export interface SqlSubscriptions {
   readonly subscribeToAll: EventStore['subscribeToAll'];
   /** Stops every subscription and the LISTEN. */
   close(): Promise<void>;
+}
+
+/**
+ * The pause before the next read when `emptyReadsSinceWake` reads since the last NOTIFY found
+ * nothing (xmin held back by an older transaction, docs/adr/0016 and 0025): 1, 2, 4, 4, … ms for
+ * the first `recheckSteadyReads` rechecks, then doubling up to the poll interval. Pure doubling
+ * overshoots a short hold by up to its own length (a hold of 9 ms was seen at 15 ms).
+ */
+export function recheckDelayMs(
+  emptyReadsSinceWake: number,
+  options: Pick<
+    SqlSubscriptionsOptions,
+    'pollIntervalMs' | 'recheckAfterEmptyWakeMs' | 'maxRecheckAfterWakeMs' | 'recheckSteadyReads'
+  >,
+): number {
+  const doubled = options.recheckAfterEmptyWakeMs * 2 ** emptyReadsSinceWake;
+  const steady = Math.min(doubled, options.maxRecheckAfterWakeMs);
+  const delay =
+    emptyReadsSinceWake < options.recheckSteadyReads
+      ? steady
+      : steady * 2 ** (emptyReadsSinceWake - options.recheckSteadyReads + 1);
+  return Math.min(options.pollIntervalMs, delay);
 }
 
 /**
@@ -84,8 +108,7 @@ export function createSqlSubscriptions(options: SqlSubscriptionsOptions): SqlSub
         // A NOTIFY can arrive while an older transaction still holds xmin back: look again soon.
         // xmin is the whole server's (any database's transaction holds it), so in a cluster the first
         // read after a wake often comes back empty, and every such event pays the first pause.
-        idleMs: (emptyReadsSinceWake) =>
-          Math.min(options.pollIntervalMs, options.recheckAfterEmptyWakeMs * 2 ** emptyReadsSinceWake),
+        idleMs: (emptyReadsSinceWake) => recheckDelayMs(emptyReadsSinceWake, options),
         onError: (error) => {
           logger?.warn({ err: error }, 'event store subscription failed; retrying from its last position');
           subscribeOptions.onError?.(error);

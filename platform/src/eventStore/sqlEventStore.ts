@@ -26,6 +26,15 @@ export interface SqlEventStoreOptions {
    * Default 1 (docs/adr/0016).
    */
   readonly recheckAfterEmptyWakeMs?: number;
+  /**
+   * The doubling stops at this pause for the first `recheckSteadyReads` rechecks after a wake, then
+   * resumes up to the poll interval: a transaction that holds xmin for a few milliseconds (the
+   * projector's batch) delays the event by at most this much more. Default 4; Infinity doubles
+   * from the start, as before docs/adr/0025.
+   */
+  readonly maxRecheckAfterWakeMs?: number;
+  /** Rechecks at `maxRecheckAfterWakeMs` before the pauses double again. Default 16 (~55 ms of rechecks). */
+  readonly recheckSteadyReads?: number;
   /** Events per subscription batch. Default 500. */
   readonly batchSize?: number;
   readonly logger?: Logger;
@@ -81,6 +90,8 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     readAll: reads.readAll,
     pollIntervalMs: options.pollIntervalMs ?? 250,
     recheckAfterEmptyWakeMs: options.recheckAfterEmptyWakeMs ?? 1,
+    maxRecheckAfterWakeMs: options.maxRecheckAfterWakeMs ?? 4,
+    recheckSteadyReads: options.recheckSteadyReads ?? 16,
     batchSize: options.batchSize ?? 500,
     logger: options.logger,
   });

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { median } from './measure.js';
+
+/**
+ * B9's per-stage timestamps from the services' own OpenTelemetry spans (docs/operations.md
+ * "Tracing"): a tiny OTLP/HTTP receiver on loopback that the cluster's services export to. Each write
+ * carries its own `X-Request-Id`, which nginx passes on and the API's `http` span records; that
+ * span's trace id then keys every span of the write (command, append, relay, Kafka send and commit,
+ * the realtime consumer, the push). nginx drops a client's `traceparent` (traces start at the
+ * entry point, infra/cluster/src/nginx/render.ts), so the request id is the link. Span times are the
+ * services' wall clock (the OpenTelemetry SDK anchors each process's monotonic clock to
+ * `Date.now()`, ±1 ms); the bench's own times are converted with `performance.timeOrigin`.
+ */
+interface OtlpSpan {
+  readonly traceId: string;
+  readonly name: string;
+  readonly attributes?: readonly { key: string; value: { stringValue?: string } }[];
+  readonly startTimeUnixNano: string | number;
+  readonly endTimeUnixNano: string | number;
+}
+
+interface OtlpBody {
+  readonly resourceSpans?: readonly {
+    readonly resource?: { readonly attributes?: readonly { key: string; value: { stringValue?: string } }[] };
+    readonly scopeSpans?: readonly { readonly spans?: readonly OtlpSpan[] }[];
+  }[];
+}
+
+export interface TracedSpan {
+  readonly service: string;
+  readonly name: string;
+  /** Epoch milliseconds (fractional). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Which spans make which stage, and where in the span (its start or its end). */
+const stageDefinitions: readonly { stage: string; match: (span: TracedSpan) => boolean; at: 'start' | 'end' }[] = [
+  { stage: 'api: request in', match: (s) => s.name.startsWith('http POST'), at: 'start' },
+  { stage: 'api: command start', match: (s) => s.name.startsWith('command '), at: 'start' },
+  { stage: 'api: append start', match: (s) => s.name === 'eventstore.append', at: 'start' },
+  { stage: 'api: append done', match: (s) => s.name === 'eventstore.append', at: 'end' },
+  { stage: 'api: answer sent', match: (s) => s.name.startsWith('http POST'), at: 'end' },
+  { stage: 'relay: batch read', match: (s) => s.name === 'relay.publish', at: 'start' },
+  { stage: 'relay: produce acked', match: (s) => s.name === 'kafka send', at: 'end' },
+  { stage: 'relay: transaction committed', match: (s) => s.name === 'kafka commit', at: 'end' },
+  { stage: 'realtime: batch in', match: (s) => s.name === 'kafka consume realtime', at: 'start' },
+  { stage: 'realtime: emitted', match: (s) => s.name === 'realtime.push', at: 'end' },
+];
+
+export interface TraceCollector {
+  /** `http://127.0.0.1:port`: the services' `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+  readonly endpoint: string;
+  /** A fresh `X-Request-Id` for one write. */
+  newRequestId(): string;
+  /** Every span received so far of the trace whose HTTP span carries this request id. */
+  spans(requestId: string): readonly TracedSpan[];
+  close(): Promise<void>;
+}
+
+const nanosToMs = (value: string | number): number => Number(BigInt(value) / 1000n) / 1000;
+
+export async function startTraceCollector(): Promise<TraceCollector> {
+  const byTrace = new Map<string, TracedSpan[]>();
+  const traceOfRequest = new Map<string, string>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody;
+        for (const resource of body.resourceSpans ?? []) {
+          const service =
+            resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+          for (const scope of resource.scopeSpans ?? [])
+            for (const span of scope.spans ?? []) {
+              const requestId = span.attributes?.find((a) => a.key === 'primetrade.request_id')?.value.stringValue;
+              if (requestId !== undefined) traceOfRequest.set(requestId, span.traceId);
+              const list = byTrace.get(span.traceId) ?? [];
+              list.push({
+                service,
+                name: span.name,
+                start: nanosToMs(span.startTimeUnixNano),
+                end: nanosToMs(span.endTimeUnixNano),
+              });
+              byTrace.set(span.traceId, list);
+            }
+        }
+      } catch {
+        // Not OTLP JSON: ignored (the stages then show fewer samples).
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    newRequestId: () => `b9-${randomBytes(12).toString('hex')}`,
+    spans: (requestId) => byTrace.get(traceOfRequest.get(requestId) ?? '') ?? [],
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export interface TracedWrite {
+  readonly requestId: string;
+  /** Epoch ms of the request's start. */
+  readonly startedAt: number;
+}
+
+/**
+ * Per stage over the writes: the median time from the request's start (the earliest matching span's
+ * start, or the latest one's end, when a stage has several spans, e.g. a retried publish), and the
+ * median step from the stage before (per write, so steps add up only roughly to the totals).
+ */
+export function stageMedians(
+  collector: TraceCollector,
+  writes: readonly TracedWrite[],
+): { fromStart: Record<string, number>; step: Record<string, number>; stepP90: Record<string, number> } {
+  const fromStart = new Map<string, number[]>();
+  const step = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, value: number) =>
+    map.set(key, [...(map.get(key) ?? []), value]);
+  for (const write of writes) {
+    const spans = collector.spans(write.requestId);
+    let previous: number | null = 0;
+    for (const { stage, match, at } of stageDefinitions) {
+      const matching = spans.filter(match);
+      if (matching.length === 0) {
+        previous = null;
+        continue;
+      }
+      const value =
+        (at === 'start' ? Math.min(...matching.map((s) => s.start)) : Math.max(...matching.map((s) => s.end))) -
+        write.startedAt;
+      push(fromStart, stage, value);
+      if (previous !== null) push(step, stage, value - previous);
+      previous = value;
+    }
+  }
+  const percentile = (list: readonly number[], share: number) =>
+    share === 0.5 ? median(list) : [...list].sort((a, b) => a - b)[Math.floor(share * (list.length - 1))]!;
+  const medians = (map: Map<string, number[]>, share = 0.5) =>
+    Object.fromEntries(
+      stageDefinitions.flatMap(({ stage }) => {
+        const list = map.get(stage);
+        return list && list.length > 0 ? [[stage, Math.round(percentile(list, share) * 100) / 100]] : [];
+      }),
+    );
+  return { fromStart: medians(fromStart), step: medians(step), stepP90: medians(step, 0.9) };
+}
