@@ -1,50 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BoardViewDto, Envelope, BoardEvent } from '@primetrade/domain';
+import type { Envelope } from '@primetrade/domain';
 import { BoardStore, type EventFeed } from './board.svelte.js';
-
-const boardId = '00000000-0000-4000-8000-000000000001';
-const me = '00000000-0000-4000-8000-0000000000aa';
-const todo = '00000000-0000-4000-8000-0000000000c1';
-const done = '00000000-0000-4000-8000-0000000000c2';
-const at = '2026-11-28T10:00:00.000Z';
-
-/** A board at revision 3 with two columns and no tasks, as `GET /boards/:id` answers it. */
-function view(revision = 3): BoardViewDto {
-  return {
-    board: {
-      id: boardId,
-      name: 'Launch',
-      description: '',
-      archived: false,
-      createdBy: me,
-      createdAt: at,
-      updatedAt: at,
-      revision,
-    },
-    columns: [
-      { id: todo, name: 'To do', position: 'V', isDone: false, wipLimit: 2 },
-      { id: done, name: 'Done', position: 'k', isDone: true, wipLimit: null },
-    ],
-    tasks: [],
-    members: [{ userId: me, name: 'Me', role: 'owner', addedAt: at }],
-    revision,
-  };
-}
-
-function envelope(revision: number, event: BoardEvent): Envelope {
-  return {
-    ...event,
-    id: `e${revision}`,
-    boardId,
-    revision,
-    position: String(revision),
-    occurredAt: at,
-    actorId: me,
-    correlationId: 'c',
-    causationId: null,
-    schemaVersion: 1,
-  };
-}
+import { at, boardView, envelope, me, todo } from './board.testkit.js';
 
 const taskCreated = (revision: number, taskId: string, title: string, position = 'V'): Envelope =>
   envelope(revision, {
@@ -66,7 +23,7 @@ const titleChanged = (revision: number, taskId: string, title: string): Envelope
 
 function storeWith(feed: EventFeed = { eventsAfter: async () => ({ events: [], revision: 3 }) }) {
   const store = new BoardStore({ feed, me: () => me, now: () => new Date(at), settleWaitMs: 5 });
-  store.load(view());
+  store.load(boardView());
   return store;
 }
 

@@ -1,13 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BoardEvent, BoardViewDto, ColumnTasksPageDto, Envelope, TaskDto } from '@primetrade/domain';
+import type { BoardViewDto, ColumnTasksPageDto, Envelope, TaskDto } from '@primetrade/domain';
 import { BoardStore, type EventFeed } from './board.svelte.js';
+import { at, boardId, boardView, done, envelope, me, todo } from './board.testkit.js';
 
-/** A board read by column pages (docs/adr/0023-big-boards-column-pages.md) in the client's store. */
-const boardId = '00000000-0000-4000-8000-000000000001';
-const me = '00000000-0000-4000-8000-0000000000aa';
-const todo = '00000000-0000-4000-8000-0000000000c1';
-const done = '00000000-0000-4000-8000-0000000000c2';
-const at = '2026-11-28T10:00:00.000Z';
+// A board read by column pages (docs/adr/0023-big-boards-column-pages.md) in the client's store.
 
 const task = (n: number, columnId = todo): TaskDto => ({
   id: `t${String(n).padStart(3, '0')}`,
@@ -31,42 +27,11 @@ const task = (n: number, columnId = todo): TaskDto => ({
 /** "To do" holds tasks 0..9 (3 loaded), "Done" holds 100..101 (both loaded), at revision 20. */
 function pagedView(revision = 20): BoardViewDto {
   return {
-    board: {
-      id: boardId,
-      name: 'Big',
-      description: '',
-      archived: false,
-      createdBy: me,
-      createdAt: at,
-      updatedAt: at,
-      revision,
-    },
-    columns: [
-      { id: todo, name: 'To do', position: 'V', isDone: false, wipLimit: null },
-      { id: done, name: 'Done', position: 'k', isDone: true, wipLimit: null },
-    ],
-    tasks: [task(0), task(1), task(2), task(100, done), task(101, done)],
-    members: [{ userId: me, name: 'Me', role: 'owner', addedAt: at }],
-    revision,
+    ...boardView({ revision, name: 'Big', tasks: [task(0), task(1), task(2), task(100, done), task(101, done)] }),
     columnPages: [
       { columnId: todo, taskCount: 10, nextCursor: 'after-2' },
       { columnId: done, taskCount: 2, nextCursor: null },
     ],
-  };
-}
-
-function envelope(revision: number, event: BoardEvent): Envelope {
-  return {
-    ...event,
-    id: `e${revision}`,
-    boardId,
-    revision,
-    position: String(revision),
-    occurredAt: at,
-    actorId: me,
-    correlationId: 'c',
-    causationId: null,
-    schemaVersion: 1,
   };
 }
 

@@ -2,27 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BoardViewDto, Envelope, JoinAck } from '@primetrade/domain';
 import { joinRetryDelay, LiveBoard } from './live.svelte.js';
 import type { RealtimeSocket } from './socket.js';
+import { at, boardId, boardView, me } from './board.testkit.js';
 
-const boardId = '00000000-0000-4000-8000-000000000001';
-const me = '00000000-0000-4000-8000-0000000000aa';
-const at = '2026-11-28T10:00:00.000Z';
-
-const view: BoardViewDto = {
-  board: {
-    id: boardId,
-    name: 'Launch',
-    description: '',
-    archived: false,
-    createdBy: me,
-    createdAt: at,
-    updatedAt: at,
-    revision: 2,
-  },
-  columns: [{ id: 'c1', name: 'To do', position: 'V', isDone: false, wipLimit: null }],
-  tasks: [],
-  members: [{ userId: me, name: 'Me', role: 'owner', addedAt: at }],
+const view: BoardViewDto = boardView({
   revision: 2,
-};
+  columns: [{ id: 'c1', name: 'To do', position: 'V', isDone: false, wipLimit: null }],
+});
 
 const created = (revision: number, title: string): Envelope => ({
   type: 'TaskCreated',
