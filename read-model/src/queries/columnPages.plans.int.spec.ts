@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlQueryable } from '@primetrade/platform';
 import { readModelBackends, type MigratedDatabase } from '../testing/database.testkit.js';
 import { seedBoardTasks, type SeededBoard } from '../testing/taskBoard.testkit.js';
+import { planOf, type PlanNode } from '../testing/queryPlan.testkit.js';
 import { getPagedBoardView, listColumnTasks } from './columnPages.queries.js';
 
 /**
@@ -10,39 +10,6 @@ import { getPagedBoardView, listColumnTasks } from './columnPages.queries.js';
  * `tasks_keyset_column` (migration 010) that stops after the page, never a sort or a scan of the board.
  * Checked on the plans PostgreSQL chooses with statistics of a 10,000-task board, not on times.
  */
-interface PlanNode {
-  readonly 'Node Type': string;
-  readonly 'Index Name'?: string;
-  readonly 'Relation Name'?: string;
-  readonly 'Actual Rows': number;
-  readonly 'Actual Loops': number;
-  readonly 'Rows Removed by Filter'?: number;
-  readonly 'Index Cond'?: string;
-  readonly Plans?: readonly PlanNode[];
-}
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-/** The statement `read` sends, explained with the row counts it really reads (no timing). */
-async function planOf(sql: SqlQueryable, read: (sql: SqlQueryable) => Promise<unknown>): Promise<PlanNode[]> {
-  let statement: { text: string; params: readonly unknown[] } | undefined;
-  const recording: SqlQueryable = {
-    query: (text, params = []) => {
-      statement = { text, params };
-      return sql.query(text, params);
-    },
-    exec: (text) => sql.exec(text),
-  };
-  await read(recording);
-  if (!statement) throw new Error('no statement sent');
-  const [row] = await sql.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, FORMAT JSON) ${statement.text}`,
-    statement.params,
-  );
-  const plan = row?.['QUERY PLAN'][0].Plan;
-  if (!plan) throw new Error('no plan');
-  return nodesOf(plan);
-}
 
 /** Every scan of `tasks` is one range of the column index per loop, reading at most `maxRows` per loop. */
 function expectColumnIndexScans(nodes: PlanNode[], maxRows: number): void {

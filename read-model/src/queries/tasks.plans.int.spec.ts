@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlQueryable } from '@primetrade/platform';
 import { readModelBackends, type MigratedDatabase } from '../testing/database.testkit.js';
 import { seedBoardTasks, type SeededBoard } from '../testing/taskBoard.testkit.js';
+import { planOf as planOfRead, type PlanNode } from '../testing/queryPlan.testkit.js';
 import { searchTasks, taskSortKeys, type TaskSearch, type TaskSortKey } from './tasks.queries.js';
 
 /**
@@ -9,38 +10,6 @@ import { searchTasks, taskSortKeys, type TaskSearch, type TaskSortKey } from './
  * index that stops after the page, never a sort of the board. Checked on the plans PostgreSQL
  * chooses with statistics of a 5,000-task board, not on times.
  */
-interface PlanNode {
-  readonly 'Node Type': string;
-  readonly 'Index Name'?: string;
-  readonly 'Relation Name'?: string;
-  readonly 'Actual Rows': number;
-  readonly 'Rows Removed by Filter'?: number;
-  readonly 'Index Cond'?: string;
-  readonly Plans?: readonly PlanNode[];
-}
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-/** The statement `searchTasks` sends, explained with the row counts it really reads (no timing). */
-async function planOf(sql: SqlQueryable, search: TaskSearch): Promise<PlanNode[]> {
-  let statement: { text: string; params: readonly unknown[] } | undefined;
-  const recording: SqlQueryable = {
-    query: (text, params = []) => {
-      statement = { text, params };
-      return sql.query(text, params);
-    },
-    exec: (text) => sql.exec(text),
-  };
-  await searchTasks(recording, search);
-  if (!statement) throw new Error('searchTasks sent no statement');
-  const [row] = await sql.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, FORMAT JSON) ${statement.text}`,
-    statement.params,
-  );
-  const plan = row?.['QUERY PLAN'][0].Plan;
-  if (!plan) throw new Error('no plan');
-  return nodesOf(plan);
-}
 
 const indexOf: Record<TaskSortKey, (order: 'asc' | 'desc') => string> = {
   position: () => 'tasks_keyset_position',
@@ -50,6 +19,10 @@ const indexOf: Record<TaskSortKey, (order: 'asc' | 'desc') => string> = {
   priority: () => 'tasks_keyset_priority',
   title: () => 'tasks_keyset_title',
 };
+
+/** The plan of the statement `searchTasks` sends for `search`. */
+const planOf = (sql: SqlQueryable, search: TaskSearch): Promise<PlanNode[]> =>
+  planOfRead(sql, (recording) => searchTasks(recording, search));
 
 const limit = 50;
 
