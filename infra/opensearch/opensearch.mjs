@@ -149,6 +149,24 @@ function handOver(dataDir) {
   chownTree(dataDir);
 }
 
+/** True when every directory above `path` lets others through (the search bit). */
+function othersReach(path) {
+  for (let dir = dirname(path); dir !== '/'; dir = dirname(dir)) if ((statSync(dir).mode & 0o001) === 0) return false;
+  return true;
+}
+
+/**
+ * The distribution `nobody` runs. A checkout below a private directory (`/root`, a 0700 temporary
+ * directory) hides the cached one from it: then a copy goes beside the data directory, whose parents
+ * `handOver` opens, instead of opening directories this script did not create.
+ */
+function reachableHome(home, dataDir) {
+  if (!isRoot() || othersReach(join(home, 'bin'))) return home;
+  const copy = join(dirname(dataDir), 'opensearch-home');
+  if (!existsSync(copy)) cpSync(home, copy, { recursive: true });
+  return copy;
+}
+
 /**
  * Starts a node with its own data, logs and config directory; resolves once the cluster is green.
  * `detached` leaves it running after this process ends (the CLI); otherwise the caller stops it.
@@ -175,10 +193,11 @@ export async function startOpenSearch(options = {}) {
     );
   }
   handOver(dataDir);
+  const runHome = reachableHome(home, dataDir);
   const logFile = join(dataDir, 'node.out');
   const out = openSync(logFile, 'a');
   const args = [
-    join(home, 'bin', 'opensearch'),
+    join(runHome, 'bin', 'opensearch'),
     '-Ediscovery.type=single-node',
     '-Ehttp.host=127.0.0.1',
     `-Ehttp.port=${port}`,

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -41,6 +41,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   const entry = (shared.__primetradeTestOpenSearch ??= {
     node: (async () => {
+      // The run's own directory: the node's data, and a copy of the distribution when needed.
       const started = await startOpenSearch({
         dataDir: path.join(await mkdtemp(path.join(tmpdir(), 'pt-opensearch-')), 'node'),
       });
@@ -59,5 +60,7 @@ export async function teardown(): Promise<void> {
   entry.users -= 1;
   if (entry.users > 0) return;
   shared.__primetradeTestOpenSearch = undefined;
-  await (await entry.node).destroy();
+  const node = await entry.node;
+  await node.destroy();
+  await rm(path.dirname(node.dataDir), { recursive: true, force: true });
 }
