@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -46,5 +46,8 @@ export async function teardown(): Promise<void> {
   entry.users -= 1;
   if (entry.users > 0) return;
   shared.__primetradeTestKafka = undefined;
-  await (await entry.broker).destroy();
+  const broker = await entry.broker;
+  await broker.destroy();
+  // The run's own temporary directory, which held the broker's data.
+  await rm(path.dirname(broker.dataDir), { recursive: true, force: true });
 }
