@@ -12,15 +12,22 @@ interface SharedNode {
 }
 const shared = globalThis as { __primetradeTestOpenSearch?: SharedNode };
 
+/** The specs that search on the node (each fails, not skips, when it has none). */
+const specsNeedingOpenSearch = ['read-model/src/search/openSearchIndex.int.spec.ts'];
+
 /**
  * Whether this run has a spec that needs OpenSearch: a node costs ~720 MB and 6–30 s to start, so a
- * run limited to other files (`vitest run <filter>`) does not start one. Vitest keeps the command
- * line's file filters on the instance (not part of its typed API: when absent, assume the whole suite).
+ * run limited to other files (`vitest run <filter>`) does not start one. Vitest selects the files
+ * whose path contains a filter; it keeps the command line's filters on the instance (not part of its
+ * typed API: when absent, assume the whole suite).
  */
 function runNeedsOpenSearch(project: TestProject): boolean {
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   if (!filters || filters.length === 0) return true;
-  return filters.some((filter) => /search/i.test(filter));
+  const root = project.vitest.config.root;
+  return filters.some((filter) =>
+    specsNeedingOpenSearch.some((spec) => path.join(root, spec).includes(filter) || spec.includes(filter)),
+  );
 }
 
 /**
