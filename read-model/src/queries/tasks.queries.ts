@@ -24,10 +24,8 @@ export type TaskSortKey = (typeof taskSortKeys)[number];
 
 type Order = 'asc' | 'desc';
 
-export interface TaskSearch {
-  /** Only tasks of boards this user is a member of: the authorization of the query. */
-  readonly viewerId: string;
-  readonly boardId?: string | undefined;
+/** The filters a task list and the search engine share (each narrows; absent: any). */
+export interface TaskFilterFields {
   readonly columnId?: string | undefined;
   readonly assigneeId?: string | undefined;
   readonly label?: string | undefined;
@@ -35,6 +33,12 @@ export interface TaskSearch {
   readonly status?: 'open' | 'completed' | undefined;
   /** Default false: archived tasks only when asked for. */
   readonly archived?: boolean | undefined;
+}
+
+export interface TaskSearch extends TaskFilterFields {
+  /** Only tasks of boards this user is a member of: the authorization of the query. */
+  readonly viewerId: string;
+  readonly boardId?: string | undefined;
   /** Full text over title and description (web search syntax; the last word also matches as a prefix). */
   readonly q?: string | undefined;
   /** ISO instant; due strictly before it. */

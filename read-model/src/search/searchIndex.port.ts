@@ -1,4 +1,5 @@
 import { DomainError, isIsoInstant, priorities, type Priority } from '@primetrade/domain';
+import type { TaskFilterFields } from '../queries/tasks.queries.js';
 
 /**
  * The search port (docs/adr/0024-search-engine.md): a task index of its own, written by the search
@@ -43,20 +44,13 @@ export interface SearchBoardChange {
 export const searchSorts = ['relevance', 'dueDate', 'updatedAt', 'createdAt', 'priority'] as const;
 export type SearchSort = (typeof searchSorts)[number];
 
-export interface SearchQuery {
+export interface SearchQuery extends TaskFilterFields {
   /** Only tasks of boards this user is a member of: enforced inside the query. */
   readonly viewerId: string;
   /** Free text over title, labels, description and comments: every word must match (typos tolerated), the last also as a prefix. */
   readonly text?: string | undefined;
   /** Narrows to these boards (still only the viewer's). */
   readonly boardIds?: readonly string[] | undefined;
-  readonly columnId?: string | undefined;
-  readonly assigneeId?: string | undefined;
-  readonly label?: string | undefined;
-  readonly priority?: Priority | undefined;
-  readonly status?: 'open' | 'completed' | undefined;
-  /** Default false. */
-  readonly archived?: boolean | undefined;
   /** ISO instant: due on or after it. */
   readonly dueFrom?: string | undefined;
   /** ISO instant: due strictly before it. */

@@ -2,36 +2,28 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BoardViewDto, Envelope, JoinAck } from '@primetrade/domain';
 import { joinRetryDelay, LiveBoard } from './live.svelte.js';
 import type { RealtimeSocket } from './socket.js';
-import { at, boardId, boardView, me } from './board.testkit.js';
+import { boardId, boardView, envelope, me } from './board.testkit.js';
 
 const view: BoardViewDto = boardView({
   revision: 2,
   columns: [{ id: 'c1', name: 'To do', position: 'V', isDone: false, wipLimit: null }],
 });
 
-const created = (revision: number, title: string): Envelope => ({
-  type: 'TaskCreated',
-  data: {
-    taskId: `t${revision}`,
-    columnId: 'c1',
-    position: `V${revision}`,
-    title,
-    description: '',
-    priority: 'medium',
-    dueDate: null,
-    assigneeIds: [],
-    labels: [],
-  },
-  id: `e${revision}`,
-  boardId,
-  revision,
-  position: String(revision),
-  occurredAt: at,
-  actorId: me,
-  correlationId: 'c',
-  causationId: null,
-  schemaVersion: 1,
-});
+const created = (revision: number, title: string): Envelope =>
+  envelope(revision, {
+    type: 'TaskCreated',
+    data: {
+      taskId: `t${revision}`,
+      columnId: 'c1',
+      position: `V${revision}`,
+      title,
+      description: '',
+      priority: 'medium',
+      dueDate: null,
+      assigneeIds: [],
+      labels: [],
+    },
+  });
 
 /** A socket double: records joins, answers them from `acks` (then ok), and lets the test fire server events. */
 function fakeSocket(acks: (JoinAck | 'timeout')[] = []) {
