@@ -159,6 +159,37 @@ describe('Kafka event bus', () => {
     await subscription.stop();
   });
 
+  it('reports nothing remaining once a group has read every transaction, commit markers included', async () => {
+    await freshBus();
+    const topic = topics[topics.length - 1]!;
+    const relay = createKafkaEventBus({
+      brokers,
+      topic,
+      clientId: 'remaining',
+      logger,
+      transactionalId: `relay-${randomUUID()}`,
+    });
+    buses.push(relay);
+    const board = randomUUID();
+    // Three transactions on one partition: each ends with a commit marker taking an offset of its own.
+    for (let batch = 0; batch < 3; batch += 1) await relay.publish(boardEvents(board, 2, batch * 2));
+    const deliveries: Delivery[] = [];
+    const seen: Envelope[] = [];
+    const subscription = await relay.subscribe(`remaining-${randomUUID()}`, async (events, delivery) => {
+      seen.push(...events);
+      if (delivery) deliveries.push(delivery);
+    });
+    try {
+      await vi.waitFor(() => expect(revisionsBy(seen, board)).toEqual([0, 1, 2, 3, 4, 5]), {
+        timeout: 30_000,
+        interval: 10,
+      });
+      expect(deliveries.at(-1)?.remaining).toBe(0);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
   it('looks up the transaction coordinator once per producer, not before every AddPartitionsToTxn and EndTxn (docs/adr/0025)', async () => {
     await freshBus();
     const topic = topics[topics.length - 1]!;

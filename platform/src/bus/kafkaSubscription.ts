@@ -156,7 +156,11 @@ export class KafkaSubscription implements BusSubscription {
       const last = slice[slice.length - 1] as KafkaMessage;
       try {
         const events = slice.map((message) => decodeEnvelope(message));
-        const remaining = Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1);
+        // The messages after this slice in the batch, plus the offsets past what the fetch returned.
+        // Not `highWatermark - offset`: a transaction's commit marker takes an offset of its own, so
+        // that read 1 when the group was caught up. `lastOffset()` includes the markers the fetch saw.
+        const unfetched = Math.max(0, Number(batch.highWatermark) - 1 - Number(batch.lastOffset()));
+        const remaining = messages.length - (start + slice.length) + unfetched;
         const delivery = { topic: batch.topic, partition, offsets: slice.map((message) => message.offset), remaining };
         const attributes = {
           'messaging.system': 'kafka',
