@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestPglite, type Sql } from '@primetrade/platform';
 import { migrationsDirectory, runMigrations } from './migrations.js';
+import { createPgSearchIndex } from './search/pgSearchIndex.js';
 
 const versions = readdirSync(migrationsDirectory)
   .filter((file) => /^\d+\.do\..+\.sql$/.test(file))
@@ -70,6 +71,32 @@ describe('runMigrations', () => {
           { column_id: done, tasks: 1 },
           { column_id: todo, tasks: 2 },
         ]);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+
+  describe('014, accent folding of the search index', () => {
+    it('folds the documents indexed before it, so "cafe" finds the task titled "Café"', async () => {
+      const database = await createTestDatabase('read_model_migration_014');
+      const { sql } = database;
+      try {
+        await runMigrations(sql, undefined, { to: '011' });
+        const [board, viewer, task] = [randomUUID(), randomUUID(), randomUUID()];
+        await sql.query('INSERT INTO search_board_members (user_id, board_id) VALUES ($1, $2)', [viewer, board]);
+        await sql.query(
+          `INSERT INTO search_tasks (id, board_id, column_id, title, description, labels, comments, assignee_ids,
+             priority, priority_rank, status, archived, created_at, updated_at, revision, search)
+           VALUES ($1, $2, $3, 'Café opening', '', '{}', '{}', '{}', 'medium', 1, 'open', false, now(), now(), 1,
+             to_tsvector('simple', 'Café opening'))`,
+          [task, board, randomUUID()],
+        );
+
+        await runMigrations(sql);
+
+        const found = await createPgSearchIndex(sql).search({ viewerId: viewer, text: 'cafe', limit: 5 });
+        expect(found.items.map((hit) => hit.task.title)).toEqual(['Café opening']);
       } finally {
         await database.drop();
       }

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, types } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { initializePgliteDataDir } from './pgliteInitdb.js';
 import type { Sql, SqlQueryable } from './sql.port.js';
 
@@ -15,9 +16,10 @@ export interface PgliteSqlOptions {
 
 /**
  * Contrib extensions the read-model migrations create (`CREATE EXTENSION`): PGlite ships them as
- * bundles it must be handed at start. fuzzystrmatch: the search's typo tolerance (docs/adr/0024-search-engine.md).
+ * bundles it must be handed at start. fuzzystrmatch: the search's typo tolerance; unaccent: its accent
+ * folding (docs/adr/0024-search-engine.md).
  */
-const extensions = { fuzzystrmatch };
+const extensions = { fuzzystrmatch, unaccent };
 
 /** int8 as string, like `pg` (so positions and revisions keep every digit). */
 const parsers = { [types.INT8]: (value: string) => value };

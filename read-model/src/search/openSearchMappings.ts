@@ -1,8 +1,8 @@
 /**
  * The OpenSearch indexes of the search port (docs/adr/0024-search-engine.md). One shard: exact
  * facet counts and one scoring for every document; no replica on a single node (green). Text is
- * analysed like PostgreSQL's `simple` configuration (standard tokenizer, lower case, no stemming),
- * so both adapters match the same words.
+ * analysed like the PostgreSQL adapter's `search_folded` configuration (standard tokenizer, lower
+ * case, accents folded, no stemming), so both adapters match the same words.
  */
 const single = { number_of_shards: 1, number_of_replicas: 0 };
 const keyword = { type: 'keyword' } as const;
@@ -11,7 +11,8 @@ export const taskIndexBody = {
   settings: {
     index: { ...single, refresh_interval: '1s' },
     analysis: {
-      analyzer: { task_text: { type: 'custom', tokenizer: 'standard', filter: ['lowercase'] } },
+      // asciifolding: "cafe" finds "Café" (PostgreSQL: unaccent, migration 014).
+      analyzer: { task_text: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
     },
   },
   mappings: {

@@ -63,7 +63,7 @@ function tsQuery(words: readonly string[], params: SqlParams): string {
     const prefix = index === words.length - 1 ? ` || ' | ' || quote_literal(${w}::text) || ':*'` : '';
     return `'(' || ${near}${prefix} || ')'`;
   });
-  return `to_tsquery('simple', ${parts.join(` || ' & ' || `)})`;
+  return `to_tsquery('search_folded', ${parts.join(` || ' & ' || `)})`;
 }
 
 interface SortSpec {
@@ -178,7 +178,7 @@ async function search(sql: SqlQueryable, query: SearchQuery): Promise<SearchResu
     : '';
   const headline = (column: string) =>
     withText
-      ? `ts_headline('simple', ${column}, q.query, 'HighlightAll=true, StartSel="${open}", StopSel="${close}"')`
+      ? `ts_headline('search_folded', ${column}, q.query, 'HighlightAll=true, StartSel="${open}", StopSel="${close}"')`
       : 'NULL';
   const [rows, facetRows] = await Promise.all([
     sql.query<HitRow>(

@@ -4,9 +4,9 @@ import type { SearchBoardChange, SearchTaskDocument } from './searchIndex.port.j
 
 // The search port's writes on PostgreSQL (migration 011, docs/adr/0024-search-engine.md).
 // Title (A), labels (B), description and comments (C).
-const searchVector = `setweight(to_tsvector('simple', d.title), 'A')
-  || setweight(to_tsvector('simple', array_to_string(d.labels, ' ')), 'B')
-  || setweight(to_tsvector('simple', d.description || ' ' || array_to_string(d.comments, ' ')), 'C')`;
+const searchVector = `setweight(to_tsvector('search_folded', d.title), 'A')
+  || setweight(to_tsvector('search_folded', array_to_string(d.labels, ' ')), 'B')
+  || setweight(to_tsvector('search_folded', d.description || ' ' || array_to_string(d.comments, ' ')), 'C')`;
 
 /** Each board's changes only above its last applied revision, in the caller's transaction. */
 export async function applyChanges(tx: SqlQueryable, changes: readonly SearchBoardChange[]): Promise<void> {

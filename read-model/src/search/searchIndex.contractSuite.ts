@@ -229,6 +229,35 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       expect(await index.boardRevision(y.boardA)).toBe(4);
     });
 
+    it('folds accents in the text and in the query: "cafe" finds "Café", "strasse" finds "Straße"', async () => {
+      const y = ids();
+      await harness.index.apply([
+        { boardId: y.boardA, revision: 1, memberIds: [y.alice] },
+        {
+          boardId: y.boardA,
+          revision: 2,
+          upserts: [
+            task(y.a1, y.boardA, y.todoA, { title: 'Crème brûlée at the Café' }),
+            task(y.a2, y.boardA, y.todoA, {
+              title: 'Fix the sign',
+              description: 'Hauptstraße, near the Øresund bridge',
+            }),
+          ],
+        },
+      ]);
+      const cafe = await search({ viewerId: y.alice, text: 'cafe creme' });
+      expect(titles(cafe)).toEqual(['Crème brûlée at the Café']);
+      expect(cafe.items[0]?.highlights.title?.filter((piece) => piece.match)).toEqual([
+        { text: 'Crème', match: true },
+        { text: 'Café', match: true },
+      ]);
+      expect(titles(await search({ viewerId: y.alice, text: 'CAFÉ' }))).toEqual(['Crème brûlée at the Café']);
+      expect(titles(await search({ viewerId: y.alice, text: 'hauptstrasse oresund' }))).toEqual(['Fix the sign']);
+      // Typo tolerance and prefixes work on the folded words.
+      expect(titles(await search({ viewerId: y.alice, text: 'bruleee' }))).toEqual(['Crème brûlée at the Café']);
+      expect(titles(await search({ viewerId: y.alice, text: 'brû' }))).toEqual(['Crème brûlée at the Café']);
+    });
+
     it('rejects what it cannot answer as a validation error', async () => {
       await expect(search({ viewerId: x.alice, limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION.FAILED' });
       await expect(search({ viewerId: x.alice, dueFrom: 'tomorrow' })).rejects.toMatchObject({

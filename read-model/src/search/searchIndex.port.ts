@@ -112,10 +112,31 @@ export const allowedEdits = (word: string): number => {
   return length <= 2 ? 0 : length <= 5 ? 1 : 2;
 };
 
-/** The query's words as both adapters see them: lower-cased runs of letters and digits. */
-export const queryWords = (text: string | undefined): string[] =>
-  (text ?? '')
+/** Letters that lose no mark under NFD but fold all the same (as PostgreSQL's unaccent and Lucene's asciifolding do). */
+const foldedLetters: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+};
+
+/** Lower case without accents: "Crème Brûlée" → "creme brulee", "Straße" → "strasse". */
+export const foldAccents = (text: string): string =>
+  text
     .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[ßæœøłđðþı]/g, (letter) => foldedLetters[letter] ?? letter)
+    .normalize('NFC');
+
+/** The query's words as both adapters see them: lower-cased, accent-folded runs of letters and digits. */
+export const queryWords = (text: string | undefined): string[] =>
+  foldAccents(text ?? '')
     .match(/[\p{L}\p{N}]+/gu)
     ?.slice(0, 16) ?? [];
 

@@ -15,10 +15,11 @@ describe('search port helpers', () => {
     expect(allowedEdits('çaé')).toBe(1);
   });
 
-  it('reads the words of a query: lower case, letters and digits, at most 16', () => {
+  it('reads the words of a query: lower case, accents folded, letters and digits, at most 16', () => {
     expect(queryWords('  Urgent: FIX-login  v2! ')).toEqual(['urgent', 'fix', 'login', 'v2']);
     expect(queryWords(undefined)).toEqual([]);
     expect(queryWords('"" ;;')).toEqual([]);
+    expect(queryWords('Crème BRÛLÉE, Straße; Ærø Łódź')).toEqual(['creme', 'brulee', 'strasse', 'aero', 'lodz']);
     expect(queryWords(Array.from({ length: 20 }, (_, i) => `w${i}`).join(' '))).toHaveLength(16);
   });
 
