@@ -14,6 +14,7 @@ import { startCluster } from '../../infra/cluster/dist/cluster.js';
 import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
 import { log } from './lib/results.js';
+import { fetchJson } from './lib/fetchJson.js';
 
 const clientsTotal = 200;
 const boardsTotal = 25;
@@ -162,20 +163,6 @@ async function joinAll(urls: readonly string[], token: string, boardIds: readonl
   return sockets;
 }
 
-async function json<T>(
-  url: string,
-  method: string,
-  body: unknown,
-  token?: string,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 /**
  * B7, the product figure: client A's command → client B's socket receives the event, with 200
  * connected clients over 25 boards at 50 commands/s, through the whole cluster (command-api ×2 →
@@ -212,7 +199,7 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
     const realtimeUrls = via === 'nodes' ? cluster.realtime.map((node) => node.url()) : [entryPoint(cluster)];
     const register = async (name: string) =>
       (
-        await json<{ accessToken: string }>(`${apiUrls[0]}/api/v1/auth/register`, 'POST', {
+        await fetchJson<{ accessToken: string }>(`${apiUrls[0]}/api/v1/auth/register`, 'POST', {
           email: `${name}@bench.test`,
           password: `${name} password for the bench`,
           name,
@@ -222,14 +209,14 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
     const reader = await register('reader');
     const boardIds: string[] = [];
     for (let n = 0; n < boardsTotal; n += 1) {
-      const created = await json<{ board: { id: string } }>(
+      const created = await fetchJson<{ board: { id: string } }>(
         `${apiUrls[0]}/api/v1/boards`,
         'POST',
         { name: `Board ${n}` },
         writer,
       );
       boardIds.push(created.body.board.id);
-      await json(
+      await fetchJson(
         `${apiUrls[0]}/api/v1/boards/${created.body.board.id}/members`,
         'POST',
         { email: 'reader@bench.test', role: 'viewer' },

@@ -15,6 +15,7 @@ import { median } from './lib/measure.js';
 import { residentAtRestMb } from './lib/resident.js';
 import { log } from './lib/results.js';
 import { stageMedians, startTraceCollector, type TraceCollector, type TracedWrite } from './lib/traceStages.js';
+import { fetchJson } from './lib/fetchJson.js';
 
 const clientsTotal = 50;
 const writesPerRound = 200;
@@ -68,20 +69,6 @@ export interface Target {
   readonly sockets: Socket[];
 }
 
-async function json<T>(
-  url: string,
-  method: string,
-  body: unknown,
-  token?: string,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 async function joinedSocket(url: string, token: string, boardId: string): Promise<Socket> {
   const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false });
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +89,7 @@ export async function prepare(label: string, url: string): Promise<Target> {
   const api = `${url}/api/v1`;
   const register = async (name: string) =>
     (
-      await json<{ accessToken: string }>(`${api}/auth/register`, 'POST', {
+      await fetchJson<{ accessToken: string }>(`${api}/auth/register`, 'POST', {
         email: `${name}@bench.test`,
         password: `${name} password for the bench`,
         name,
@@ -110,9 +97,9 @@ export async function prepare(label: string, url: string): Promise<Target> {
     ).body.accessToken;
   const writer = await register('writer');
   const reader = await register('reader');
-  const created = await json<{ board: { id: string } }>(`${api}/boards`, 'POST', { name: 'Bench board' }, writer);
+  const created = await fetchJson<{ board: { id: string } }>(`${api}/boards`, 'POST', { name: 'Bench board' }, writer);
   const boardId = created.body.board.id;
-  await json(`${api}/boards/${boardId}/members`, 'POST', { email: 'reader@bench.test', role: 'viewer' }, writer);
+  await fetchJson(`${api}/boards/${boardId}/members`, 'POST', { email: 'reader@bench.test', role: 'viewer' }, writer);
   const sockets: Socket[] = [];
   for (let n = 0; n < clientsTotal; n += 1) sockets.push(await joinedSocket(url, reader, boardId));
   return { label, url, writer, boardId, sockets };

@@ -1,5 +1,5 @@
-import type { Priority, Role } from './board.events.js';
-import type { TaskStatus } from './board.state.js';
+import type { Role } from './board.events.js';
+import type { Task } from './board.state.js';
 
 /** HTTP wire contracts shared by the server and the web client. Instants are ISO 8601 strings. */
 export interface BoardDto {
@@ -34,23 +34,9 @@ export interface ColumnDto {
   readonly wipLimit: number | null;
 }
 
-export interface TaskDto {
-  readonly id: string;
+/** A task on the wire: its state without the comments (read apart), plus its board. */
+export interface TaskDto extends Omit<Task, 'comments'> {
   readonly boardId: string;
-  readonly columnId: string;
-  readonly position: string;
-  readonly title: string;
-  readonly description: string;
-  readonly priority: Priority;
-  readonly dueDate: string | null;
-  readonly assigneeIds: readonly string[];
-  readonly labels: readonly string[];
-  readonly status: TaskStatus;
-  readonly archived: boolean;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly completedAt: string | null;
 }
 
 export interface CommentDto {

@@ -9,6 +9,38 @@ export function schemaIdentifier(schema: string): string {
 }
 
 /**
+ * The stream's compare-and-set inside the append functions (PL/pgSQL; `v_count` and `v_current` are
+ * the caller's variables): afterwards FOUND says whether the expected revision held, and `v_current`
+ * is the revision before the append (NULL for a new stream).
+ */
+const compareAndSet = (s: string, stream: string, expected: string) => `IF ${expected} = 'no_stream' THEN
+    INSERT INTO ${s}.streams (stream_id, revision) VALUES (${stream}, v_count - 1) ON CONFLICT (stream_id) DO NOTHING;
+    v_current := NULL;
+  ELSIF ${expected} ~ '^[0-9]+$' THEN
+    v_current := ${expected}::bigint;
+    UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = ${stream} AND revision = v_current;
+  ELSE
+    SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = ${stream};
+    IF v_current IS NULL AND ${expected} = 'any' THEN
+      INSERT INTO ${s}.streams (stream_id, revision) VALUES (${stream}, v_count - 1);
+    ELSIF v_current IS NOT NULL THEN
+      UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = ${stream};
+    END IF;
+  END IF;`;
+
+/** The CTEs that insert a stream's events after `v_current`; the caller SELECTs from `inserted`. */
+const insertEvents = (s: string, stream: string, events: string) => `WITH batch AS MATERIALIZED (
+      SELECT COALESCE(v_current, -1) + e.ordinality AS rev, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
+             e.value->'data' AS data, e.value->'metadata' AS metadata
+      FROM jsonb_array_elements(${events}) WITH ORDINALITY AS e(value, ordinality)
+      ORDER BY e.ordinality)
+    , inserted AS (
+      -- The feed id once per statement (an InitPlan), not once per row as the column default would.
+      INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+      SELECT (SELECT ${s}.feed_transaction_id()), ${stream}, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
+      RETURNING events.transaction_id, events.global_position, events.revision)`;
+
+/**
  * docs/architecture.md. `transaction_id` is the id of the writing transaction, assigned by the stream's
  * compare-and-set (the first write); readers only take rows below the snapshot's xmin, so a row
  * can never appear behind a position a reader has already passed.
@@ -71,36 +103,14 @@ DECLARE
 BEGIN
   -- Takes no transaction id: the id is assigned by the compare-and-set below (ADR 0002).
   PERFORM pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
-  IF p_expected = 'no_stream' THEN
-    INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_count - 1) ON CONFLICT (stream_id) DO NOTHING;
-    v_current := NULL;
-  ELSIF p_expected ~ '^[0-9]+$' THEN
-    v_current := p_expected::bigint;
-    UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = p_stream AND revision = v_current;
-  ELSE
-    SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
-    IF v_current IS NULL AND p_expected = 'any' THEN
-      INSERT INTO ${s}.streams (stream_id, revision) VALUES (p_stream, v_count - 1);
-    ELSIF v_current IS NOT NULL THEN
-      UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = p_stream;
-    END IF;
-  END IF;
+  ${compareAndSet(s, 'p_stream', 'p_expected')}
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'conflict'::text, NULL::text, NULL::text, NULL::text;
     RETURN;
   END IF;
   PERFORM pg_notify(p_channel, '');
   RETURN QUERY
-    WITH batch AS MATERIALIZED (
-      SELECT COALESCE(v_current, -1) + e.ordinality AS rev, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
-             e.value->'data' AS data, e.value->'metadata' AS metadata
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ordinality)
-      ORDER BY e.ordinality)
-    , inserted AS (
-      -- The feed id once per statement (an InitPlan), not once per row as the column default would.
-      INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
-      SELECT (SELECT ${s}.feed_transaction_id()), p_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
-      RETURNING events.transaction_id, events.global_position, events.revision)
+    ${insertEvents(s, 'p_stream', 'p_events')}
     SELECT 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text FROM inserted i;
 END
 $fn$;
@@ -137,35 +147,14 @@ BEGIN
     v_expected := v_item.value->>'expected';
     v_events := v_item.value->'events';
     v_count := jsonb_array_length(v_events);
-    IF v_expected = 'no_stream' THEN
-      INSERT INTO ${s}.streams (stream_id, revision) VALUES (v_stream, v_count - 1) ON CONFLICT (stream_id) DO NOTHING;
-      v_current := NULL;
-    ELSIF v_expected ~ '^[0-9]+$' THEN
-      v_current := v_expected::bigint;
-      UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = v_stream AND revision = v_current;
-    ELSE
-      SELECT st.revision INTO v_current FROM ${s}.streams st WHERE st.stream_id = v_stream;
-      IF v_current IS NULL AND v_expected = 'any' THEN
-        INSERT INTO ${s}.streams (stream_id, revision) VALUES (v_stream, v_count - 1);
-      ELSIF v_current IS NOT NULL THEN
-        UPDATE ${s}.streams SET revision = v_current + v_count WHERE stream_id = v_stream;
-      END IF;
-    END IF;
+    ${compareAndSet(s, 'v_stream', 'v_expected')}
     IF NOT FOUND THEN
       RETURN QUERY SELECT v_item.n, 'conflict'::text, NULL::text, NULL::text, NULL::text;
       CONTINUE;
     END IF;
     v_appended := true;
     RETURN QUERY
-      WITH batch AS MATERIALIZED (
-        SELECT COALESCE(v_current, -1) + e.ordinality AS rev, (e.value->>'id')::uuid AS event_id, e.value->>'type' AS type,
-               e.value->'data' AS data, e.value->'metadata' AS metadata
-        FROM jsonb_array_elements(v_events) WITH ORDINALITY AS e(value, ordinality)
-        ORDER BY e.ordinality)
-      , inserted AS (
-        INSERT INTO ${s}.events (transaction_id, stream_id, revision, event_id, type, data, metadata)
-        SELECT (SELECT ${s}.feed_transaction_id()), v_stream, b.rev, b.event_id, b.type, b.data, b.metadata FROM batch b
-        RETURNING events.transaction_id, events.global_position, events.revision)
+      ${insertEvents(s, 'v_stream', 'v_events')}
       SELECT v_item.n, 'ok'::text, i.transaction_id::text, i.global_position::text, i.revision::text
       FROM inserted i ORDER BY i.revision DESC LIMIT 1;
   END LOOP;
