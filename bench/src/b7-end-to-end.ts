@@ -178,10 +178,14 @@ export async function benchEndToEnd(pairs: number, via: EndToEndResult['via'] = 
     cleanup.unshift(() => kafka.stop());
     const database = await createTestDatabase('b7');
     cleanup.unshift(() => database.drop());
+    // The event store in a database of its own, as `npm run cluster` runs it (ADR 0030).
+    const store = await createTestDatabase('b7_store');
+    cleanup.unshift(() => store.drop());
     const shortCircuit = await startShortCircuit();
     cleanup.unshift(() => shortCircuit.close());
     const cluster = await startCluster({
       databaseUrl: database.url,
+      storeUrl: store.url,
       kafkaBrokers: kafka.brokers,
       redisUrl: 'redis://127.0.0.1:6379',
       topic: `pt-bench-b7-${randomBytes(4).toString('hex')}`,

@@ -293,6 +293,10 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     cleanup.unshift(() => kafka.stop());
     const database = await createTestDatabase('b9');
     cleanup.unshift(() => database.drop());
+    // The event store in a database of its own, as `npm run cluster` runs it (ADR 0030);
+    // B9_SHARED_STORE=1 keeps it in the read models' database, as before, for comparison.
+    const store = process.env.B9_SHARED_STORE === '1' ? database : await createTestDatabase('b9_store');
+    if (store !== database) cleanup.unshift(() => store.drop());
     const topic = `pt-bench-b9-${randomBytes(4).toString('hex')}`;
     // One reader account holds all 50 sockets: above the per-account socket cap a person needs.
     const limits = {
@@ -308,6 +312,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       : {};
     const cluster = await startCluster({
       databaseUrl: database.url,
+      storeUrl: store.url,
       kafkaBrokers: kafka.brokers,
       redisUrl: 'redis://127.0.0.1:6379',
       topic,

@@ -17,7 +17,9 @@ import { repoRoot } from './supervisor.js';
  * (the machine's nginx, rendered from the template compose and Kubernetes use, in .data/cluster/nginx).
  *
  * Settings (environment): CLUSTER_PORT (8080), CLUSTER_DATABASE_URL
- * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_REDIS_URL
+ * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_STORE_DATABASE_URL
+ * (the event store's database: by default the same name with `_store`, created if missing, ADR 0030),
+ * CLUSTER_REDIS_URL
  * (redis://127.0.0.1:6379), CLUSTER_KAFKA_BROKERS (use a running broker instead of starting one),
  * CLUSTER_LOG_LEVEL (info).
  */
@@ -25,11 +27,33 @@ const env = process.env;
 const dataDir = path.join(repoRoot, '.data', 'cluster');
 const say = (message: string) => process.stdout.write(`[cluster] ${message}\n`);
 
+/**
+ * The event store's database: its own (ADR 0030: the relay's feed then waits for no read-model
+ * transaction), unless the read database already holds a store from an earlier version.
+ */
+async function storeDatabaseUrl(databaseUrl: string): Promise<string> {
+  if (env.CLUSTER_STORE_DATABASE_URL) return env.CLUSTER_STORE_DATABASE_URL;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const found = await client.query<{ events: string | null }>("SELECT to_regclass('event_store.events') AS events");
+    if (found.rows[0]?.events) {
+      say('the event store stays in the read database, where an earlier version put it');
+      return databaseUrl;
+    }
+  } finally {
+    await client.end();
+  }
+  const store = new URL(databaseUrl);
+  store.pathname = `${store.pathname}_store`;
+  return store.toString();
+}
+
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^[a-z0-9_]+$/.test(name))
-    throw new Error(`CLUSTER_DATABASE_URL must name a database of [a-z0-9_] (got "${name}")`);
+    throw new Error(`A cluster database URL must name a database of [a-z0-9_] (got "${name}")`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
@@ -90,6 +114,8 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const databaseUrl = env.CLUSTER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/primetrade';
   await ensureDatabase(databaseUrl);
+  const storeUrl = await storeDatabaseUrl(databaseUrl);
+  await ensureDatabase(storeUrl);
   const redis = await ensureRedis(env.CLUSTER_REDIS_URL ?? 'redis://127.0.0.1:6379');
   let broker: KafkaBroker | null = null;
   let brokers = env.CLUSTER_KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
@@ -99,13 +125,16 @@ async function main(): Promise<void> {
     brokers = broker.brokers;
   }
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
-  say(`Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}`);
+  say(
+    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)} (event store ${redact(storeUrl)})`,
+  );
   // A signal while the services start ends the start; what started is stopped.
   const starting = new AbortController();
   const interrupt = () => starting.abort();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, interrupt);
   const cluster = await startCluster({
     databaseUrl,
+    storeUrl,
     kafkaBrokers: brokers,
     redisUrl: redis.url,
     topic: 'taskboard.board-events',

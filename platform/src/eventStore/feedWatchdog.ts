@@ -14,17 +14,19 @@ export interface FeedWatchdogOptions {
 }
 
 /**
- * docs/architecture.md: alarm when the snapshot xmin stops moving. A transaction left open anywhere in the
- * cluster holds xmin back, and with it every committed event above it. Called after each empty
- * read; it checks at most once per `stallMs / 2` and warns once per stall.
+ * docs/architecture.md: alarm when the feed's horizon stops moving. A transaction left open in the
+ * store's database holds the horizon back (ADR 0030), and with it every committed event above it.
+ * Called after each empty read; it checks at most once per `stallMs / 2` and warns once per stall.
  */
 export function createFeedWatchdog(options: FeedWatchdogOptions): (after: Position | null) => Promise<void> {
   const stallMs = options.stallMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const query = `SELECT ${options.schema}.feed_xmin()::text AS xmin, count(*)::text AS held
-                 FROM ${options.schema}.events e
-                 WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-                   AND e.transaction_id >= ${options.schema}.feed_xmin()`;
+  const query = `WITH h AS (SELECT ${options.schema}.feed_horizon() AS horizon)
+                 SELECT h.horizon::text AS xmin, count(e.*)::text AS held
+                 FROM h LEFT JOIN ${options.schema}.events e
+                   ON (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+                   AND e.transaction_id >= h.horizon
+                 GROUP BY h.horizon`;
   let lastCheck = 0;
   let heldSince: { xmin: string; at: number; warned: boolean } | null = null;
 
@@ -45,7 +47,7 @@ export function createFeedWatchdog(options: FeedWatchdogOptions): (after: Positi
       heldSince.warned = true;
       options.logger?.warn(
         { xmin: row.xmin, heldEvents: Number(row.held), stalledMs: now() - heldSince.at },
-        'event feed stalled: a long-running transaction holds the snapshot xmin back (see pg_stat_activity)',
+        'event feed stalled: a long-running transaction of the store database holds the feed back (see pg_stat_activity)',
       );
     }
   };

@@ -45,11 +45,11 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
   const readStreamText = `SELECT ${eventColumns} FROM ${s}.events e
        WHERE e.stream_id = $1 AND e.revision >= $2::bigint AND ($3::bigint IS NULL OR e.revision <= $3::bigint)
        ORDER BY e.revision LIMIT $4`;
-  // Only rows of transactions that have all ended: nothing can commit below xmin any more
-  // (both sides carry the rebase offset, ADR 0013).
+  // Only rows of transactions that have all ended: nothing that may write here can commit below the
+  // horizon any more (both sides carry the rebase offset, ADR 0013); computed once per statement.
   const readAllText = `SELECT ${eventColumns} FROM ${s}.events e
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-         AND e.transaction_id < ${s}.feed_xmin()
+         AND e.transaction_id < (SELECT ${s}.feed_horizon())
          AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
        ORDER BY e.transaction_id, e.global_position
        LIMIT $4`;

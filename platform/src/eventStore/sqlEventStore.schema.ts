@@ -77,9 +77,24 @@ CREATE OR REPLACE FUNCTION ${s}.txid_offset() RETURNS bigint LANGUAGE sql STABLE
 -- The id stored on each row: assigned by the first write of the transaction, shifted by the offset.
 CREATE OR REPLACE FUNCTION ${s}.feed_transaction_id() RETURNS xid8 LANGUAGE sql VOLATILE AS
   $fn$ SELECT (pg_current_xact_id()::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
--- Readers' horizon (docs/architecture.md), shifted the same way, so "below xmin" keeps its meaning.
+-- The server-wide xmin, shifted the same way (what readers used before feed_horizon; kept for
+-- nodes of an older version during a rolling upgrade).
 CREATE OR REPLACE FUNCTION ${s}.feed_xmin() RETURNS xid8 LANGUAGE sql STABLE AS
   $fn$ SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + ${s}.txid_offset())::text::xid8 $fn$;
+-- Readers' horizon (docs/architecture.md, ADR 0026): the oldest transaction of the reader's snapshot
+-- still running that may write here, shifted the same way. A transaction of another database cannot
+-- insert into this table, so it does not hold the feed back (it does hold the server-wide xmin); one
+-- that ended since the snapshot is no longer listed and keeps its place, whatever its database.
+-- pg_stat_activity's datid and backend_xid are readable by every role.
+CREATE OR REPLACE FUNCTION ${s}.feed_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $fn$
+  SELECT (coalesce(
+      (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+       WHERE xid(x) NOT IN (
+         SELECT a.backend_xid FROM pg_stat_activity a
+         WHERE a.backend_xid IS NOT NULL AND a.datid IS NOT NULL
+           AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),
+      pg_snapshot_xmax(pg_current_snapshot()))::text::bigint + ${s}.txid_offset())::text::xid8
+$fn$;
 DO $do$ BEGIN
   IF NOT EXISTS (
     SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
