@@ -120,3 +120,15 @@ export function moveSelection(current: number, key: 'ArrowUp' | 'ArrowDown', cou
   if (key === 'ArrowDown') return Math.min(current + 1, count - 1);
   return Math.max(current - 1, -1);
 }
+
+/** A facet's values to show: the server's counts, plus the chosen values it no longer counts (0), so each can be cleared. */
+export function facetEntries(
+  facets: SearchFacetsDto,
+  filters: SearchFilters,
+  kind: FacetKind,
+): readonly { readonly value: string; readonly count: number }[] {
+  const chosen =
+    kind === 'board' ? filters.boardIds : [filters[filterKey(kind)]].filter((value) => value !== undefined);
+  const counted = new Set(facets[kind].map((facet) => facet.value));
+  return [...facets[kind], ...chosen.filter((value) => !counted.has(value)).map((value) => ({ value, count: 0 }))];
+}

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   emptyFacets,
+  facetEntries,
   isFacetActive,
   moveSelection,
   parseSearchParams,
@@ -80,6 +81,17 @@ describe('Search request', () => {
     expect(filters.priority).toBe('low');
     expect(toggleFacet(filters, 'priority', 'low')).toEqual({ boardIds: [boardA, boardB] });
     expect(isFacetActive(toggleFacet(filters, 'assignee', boardA), 'assignee', boardA)).toBe(true);
+  });
+
+  it('keeps chosen facet values listed (count 0) when the answer no longer counts them, so they can be cleared', () => {
+    const facets = { ...emptyFacets, board: [{ value: boardA, count: 2 }] };
+    const filters = { boardIds: [boardA, boardB], label: 'bug' };
+    expect(facetEntries(facets, filters, 'board')).toEqual([
+      { value: boardA, count: 2 },
+      { value: boardB, count: 0 },
+    ]);
+    expect(facetEntries(facets, filters, 'label')).toEqual([{ value: 'bug', count: 0 }]);
+    expect(facetEntries(facets, filters, 'priority')).toEqual([]);
   });
 
   it('moves the selection within the results, ↑ from the first back to the box', () => {
