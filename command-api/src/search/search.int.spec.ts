@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { createOpenSearchIndex, createPgSearchIndex, type SearchTaskDocument } from '@primetrade/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Json } from '../boards/boardApi.testkit.js';
 import { startTestApp, type RegisteredUser, type TestApp } from '../http/app.testkit.js';
 
 let api: TestApp;
@@ -36,12 +37,17 @@ const doc = (boardId: string, title: string, fields: Partial<SearchTaskDocument>
 
 let tasks: Record<string, SearchTaskDocument>;
 const search = (user: RegisteredUser | null, query: string) =>
-  api.request('GET', `/search${query}`, user ? { token: user.accessToken } : {});
+  api.request<Json>('GET', `/search${query}`, user ? { token: user.accessToken } : {});
 const titles = (body: { items: { task: { title: string } }[] }) => body.items.map((hit) => hit.task.title).sort();
 
 beforeAll(async () => {
   api = await startTestApp();
-  [alice, bob, carol, dave] = await Promise.all([1, 2, 3, 4].map(() => api.registerUser()));
+  [alice, bob, carol, dave] = [
+    await api.registerUser(),
+    await api.registerUser(),
+    await api.registerUser(),
+    await api.registerUser(),
+  ];
   const me = (user: RegisteredUser) => user.user.id;
   tasks = {
     login: doc(boardA, 'Urgent: fix login bug', {
@@ -199,7 +205,7 @@ describe('GET /search', () => {
       deps: { search: createOpenSearchIndex({ url: `http://127.0.0.1:${closed}`, requestTimeoutMs: 2_000 }) },
     });
     try {
-      const response = await down.request('GET', '/search?q=urgent', { token: alice.accessToken });
+      const response = await down.request<Json>('GET', '/search?q=urgent', { token: alice.accessToken });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('2');
       expect(response.body).toMatchObject({ code: 'SERVICE.UNAVAILABLE' });
