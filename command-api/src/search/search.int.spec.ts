@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON; the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
+import { createGuardedSql, createTestPglite } from '@primetrade/platform';
 import { createOpenSearchIndex, createPgSearchIndex, type SearchTaskDocument } from '@primetrade/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../boards/boardApi.testkit.js';
@@ -204,6 +205,23 @@ describe('GET /search', () => {
       sql: api.sql,
       deps: { search: createOpenSearchIndex({ url: `http://127.0.0.1:${closed}`, requestTimeoutMs: 2_000 }) },
     });
+    try {
+      const response = await down.request<Json>('GET', '/search?q=urgent', { token: alice.accessToken });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('2');
+      expect(response.body).toMatchObject({ code: 'SERVICE.UNAVAILABLE' });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('answers 503 with Retry-After while the breaker of the PostgreSQL it searches is open (cluster mode)', async () => {
+    const lost = await createTestPglite();
+    await lost.close(); // the database is gone: every call fails, as with a server that went away
+    const guarded = createGuardedSql(lost, { name: 'search-test' });
+    for (let call = 0; call < 3; call += 1) await guarded.query('SELECT 1').catch(() => undefined);
+    expect(guarded.breakerState()).toBe('open');
+    const down = await startTestApp({ sql: api.sql, deps: { search: createPgSearchIndex(guarded) } });
     try {
       const response = await down.request<Json>('GET', '/search?q=urgent', { token: alice.accessToken });
       expect(response.status).toBe(503);
