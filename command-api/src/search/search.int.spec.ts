@@ -187,6 +187,23 @@ describe('GET /search', () => {
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     });
 
+    it('answers 429 with Retry-After once the per-user API budget is spent, like every other query', async () => {
+      const limited = await startTestApp({ sql: api.sql, rateLimitPoints: 2 });
+      try {
+        const statuses: number[] = [];
+        let last: Awaited<ReturnType<typeof limited.request<Json>>> | undefined;
+        for (let call = 0; call < 3; call += 1) {
+          last = await limited.request<Json>('GET', '/search?q=urgent', { token: alice.accessToken });
+          statuses.push(last.status);
+        }
+        expect(statuses).toEqual([200, 200, 429]);
+        expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(last?.body).toMatchObject({ code: 'RATE_LIMITED' });
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('answers 401 without a token', async () => {
       const response = await search(null, '?q=urgent');
       expect(response.status).toBe(401);
