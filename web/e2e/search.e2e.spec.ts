@@ -134,4 +134,29 @@ describe('Web client search', () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   });
+
+  it('says the search is unavailable while the server answers 503, retries, then shows the results', async () => {
+    const context = await contextFor(browser, http, alice);
+    const page = await context.newPage();
+    // The engine "down" for the first two answers: a 503 problem as the API gives it, then the real server.
+    let asked = 0;
+    await page.route('**/api/v1/search?**', async (route) => {
+      asked += 1;
+      if (asked > 2) return route.continue();
+      return route.fulfill({
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '2' },
+        body: JSON.stringify({ status: 503, code: 'SERVICE.UNAVAILABLE', detail: 'The search engine is unavailable' }),
+      });
+    });
+    await page.goto(`${system.url}/#/search?q=escalation`);
+    await expect.poll(() => page.getByText('Search is unavailable, retrying…').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('search-hit').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByText('Search is unavailable, retrying…').count()).toBe(0);
+    // Settled: no more requests once answered.
+    const settled = asked;
+    await page.waitForTimeout(2_500);
+    expect(asked).toBe(settled);
+    await context.close();
+  });
 });
