@@ -13,6 +13,7 @@ import { benchEntryPoint } from './b9-entry-point.js';
 import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
+import { benchSearch } from './b16-search.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -199,6 +200,20 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       notes: [
         `B15 big board (${b15.tasks.big} vs ${b15.tasks.small} tasks, ${b15.tasksPerColumn} tasks per column first, ${b15.requestsPerSample} reads per sample): first-screen data p95 ${b15.dataP95.subject.median.toFixed(1)} ms (goal ≤ 300 ms), first cards ${b15.firstCard.subject.median.toFixed(0)} ms after the board page asked (${b15.bigFirstCardFromNavigationMs.toFixed(0)} ms after navigation; goal ≤ 1 s)`,
         `  the ${b15.tasks.big}-task board's first screen is ${(bytes.firstScreen / 1024).toFixed(0)} KB; read whole (the old answer) ${(bytes.whole / 1024 / 1024).toFixed(1)} MB in ${bytes.wholeMs.toFixed(0)} ms`,
+      ],
+    };
+  },
+  b16: async (pairs) => {
+    const b16 = await benchSearch(pairs);
+    await saveResult('b16-search', b16);
+    return {
+      rows: [b16.p95, b16.p50],
+      notes: [
+        `B16 search (${b16.shape.tasks} tasks, ${b16.shape.boards} boards, ${b16.shape.users} users, members of ${b16.shape.membershipsPerUser.join('–')} boards each): filled through apply in ${(b16.fillMs.postgres / 1000).toFixed(0)} s (PostgreSQL), ${(b16.fillMs.openSearch / 1000).toFixed(0)} s (OpenSearch); totals that differ: ${b16.disagreements.length === 0 ? 'none' : b16.disagreements.join('; ')}`,
+        ...b16.byQuery.map(
+          (item) =>
+            `  ${item.name}: p50 PostgreSQL ${formatValue(item.postgres)} ms, OpenSearch ${formatValue(item.openSearch)} ms`,
+        ),
       ],
     };
   },

@@ -1,5 +1,10 @@
 import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
-import { createProjectionProgress, type ProjectionAdmin } from '@primetrade/read-model';
+import {
+  createPgSearchIndex,
+  createProjectionProgress,
+  type ProjectionAdmin,
+  type SearchIndex,
+} from '@primetrade/read-model';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
@@ -11,6 +16,7 @@ import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
 import { createCommandHandler } from './commands/handleCommand.js';
 import { registerNotificationRoutes } from './notifications/notifications.routes.js';
+import { registerSearchRoutes } from './search/search.routes.js';
 import { idempotency } from './http/idempotency.js';
 import { jsonBody } from './http/jsonBody.js';
 import { requestId, requestLog, traceRequest } from './http/observability.js';
@@ -66,6 +72,8 @@ export interface AppDeps {
   readonly projectionAdmin: ProjectionAdmin;
   /** Statistics cache (cluster mode: Redis); in memory when absent. */
   readonly statsCache?: TextCache;
+  /** `GET /search` (docs/adr/0024-search-engine.md): PostgreSQL full text on `sql` when absent. */
+  readonly search?: SearchIndex;
   /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
   readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];
 }
@@ -129,6 +137,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     commands,
   });
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
+  registerSearchRoutes(registrar, { search: deps.search ?? createPgSearchIndex(deps.sql) });
   for (const register of deps.routes ?? []) register(registrar);
 
   app.use(problemMiddleware(deps.logger));

@@ -21,6 +21,7 @@ import type {
 } from '@primetrade/domain';
 import { boardOfWrite, learnTasks, minRevisionFor, WriteTokens } from './consistency.js';
 import { ApiError } from './problems.js';
+import { searchParams, type SearchRequest, type SearchResultDto } from './search.js';
 
 /** What `send` needs from the session: the current access token and a way to renew it. */
 export interface TokenSource {
@@ -259,6 +260,13 @@ export const api = {
   boardFlow: (boardId: string, range: { from?: string; to?: string } = {}) =>
     send<BoardFlowDto>('GET', `/boards/${id(boardId)}/stats/flow${query(range)}`),
   myStats: () => send<MyStatsDto>('GET', '/me/stats'),
+  /** Every board of mine (docs/api.md "Search"); 503 SERVICE.UNAVAILABLE while the search engine is down. */
+  search: (request: SearchRequest, cursor: string | null, limit = 20) => {
+    const params = searchParams(request);
+    if (cursor !== null) params.set('cursor', cursor);
+    params.set('limit', String(limit));
+    return send<SearchResultDto>('GET', `/search?${params.toString()}`);
+  },
 };
 
 export interface NotificationPage {

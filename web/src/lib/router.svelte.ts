@@ -1,8 +1,14 @@
-export type Route =
-  { readonly page: 'boards' } | { readonly page: 'board'; readonly boardId: string; readonly taskId: string | null };
+import { parseSearchParams, type SearchRequest } from './search.js';
 
-/** `#/boards/<id>` and `#/boards/<id>/tasks/<taskId>`; anything else is the boards list. */
+export type Route =
+  | { readonly page: 'boards' }
+  | { readonly page: 'board'; readonly boardId: string; readonly taskId: string | null }
+  | { readonly page: 'search'; readonly request: SearchRequest };
+
+/** `#/boards/<id>`, `#/boards/<id>/tasks/<taskId>` and `#/search?q=…`; anything else is the boards list. */
 export function parseRoute(hash: string): Route {
+  const search = /^#\/search\/?(?:\?(.*))?$/.exec(hash);
+  if (search) return { page: 'search', request: parseSearchParams(new URLSearchParams(search[1] ?? '')) };
   const match = /^#\/boards\/([^/]+)(?:\/tasks\/([^/]+))?\/?$/.exec(hash);
   if (match?.[1] === undefined) return { page: 'boards' };
   return {
@@ -29,5 +35,11 @@ export class Router {
 
   go(href: string): void {
     location.hash = href.slice(1);
+  }
+
+  /** Changes the route without a history entry (search as you type, facet clicks). */
+  replace(href: string): void {
+    history.replaceState(history.state, '', href);
+    this.#hash = location.hash;
   }
 }
