@@ -142,8 +142,8 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : {},
       body: spec.body ? parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined,
     } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>;
-    if (scope) await registrar.readGate?.(ctx, scope, input.params);
-    await handler(ctx, input);
+    const read = () => handler(ctx, input);
+    await (scope && registrar.readGate ? registrar.readGate(ctx, scope, input.params, read) : read());
   };
   const chain: Middleware<AppState>[] = [
     ...(needsAuth ? [registrar.authenticate, ...(registrar.afterAuth ?? [])] : []),
