@@ -35,7 +35,7 @@ export interface PostgresPairOptions {
   readonly dir: string;
   readonly primaryPort: number;
   readonly replicaPort: number;
-  /** Default /usr/lib/postgresql/15/bin (or PG_BIN_DIR). */
+  /** Default /usr/lib/postgresql/15/bin. */
   readonly binDir?: string;
   /** Durability off (fsync, full pages): for tests and benchmarks whose data dies with them. */
   readonly ephemeral?: boolean;
@@ -70,7 +70,7 @@ async function waitUntilAccepting(port: number, exited: () => string | null, tim
       return;
     } catch (error) {
       const why = exited();
-      if (why !== null) throw new Error(`PostgreSQL on port ${port} exited: ${why}`);
+      if (why !== null) throw new Error(`PostgreSQL on port ${port} exited: ${why}`, { cause: error });
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
@@ -123,7 +123,7 @@ const exists = (dataDir: string): boolean => existsSync(path.join(dataDir, 'PG_V
 
 /** Creates (or reuses) and starts the pair; the replica has replayed the primary's state when this resolves. */
 export async function startPostgresPair(options: PostgresPairOptions): Promise<PostgresPair> {
-  const bin = options.binDir ?? process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+  const bin = options.binDir ?? '/usr/lib/postgresql/15/bin';
   const user = account();
   const as = user ? { uid: user.uid, gid: user.gid } : {};
   const primaryDir = path.join(options.dir, 'primary');
@@ -133,7 +133,8 @@ export async function startPostgresPair(options: PostgresPairOptions): Promise<P
   if (!exists(primaryDir)) {
     await run(path.join(bin, 'initdb'), ['-D', primaryDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8'], as);
   }
-  const tuning = options.ephemeral ? ['fsync=off', 'full_page_writes=off', 'synchronous_commit=off'] : [];
+  // Not synchronous_commit=off: WAL would reach the replica only at the WAL writer's pace (200 ms).
+  const tuning = options.ephemeral ? ['fsync=off', 'full_page_writes=off'] : [];
   // hot_standby_feedback: the primary keeps rows a replica's running query still reads, so reads
   // are rarely cancelled by a conflict with recovery (they fall back to the primary when they are).
   const shared = [...tuning, 'max_connections=200', 'shared_buffers=64MB', 'hot_standby_feedback=on'];

@@ -72,13 +72,20 @@ export function watchReplica(options: ReplicaHealthOptions): ReplicaHealth {
   }
 
   const probe = () => {
-    // A server that hangs (stopped, not gone) is down too.
-    const timeout = new Promise<never>((_, reject) => {
-      setTimeout(() => reject(new Error('probe timed out')), options.intervalMs * 4).unref();
-    });
-    probing ??= Promise.race([probeOnce(), timeout])
-      .catch(() => set('down'))
-      .finally(() => (probing = null));
+    probing ??= new Promise<void>((resolve) => {
+      // A server that hangs (stopped, not gone) is down too.
+      const timeout = setTimeout(() => {
+        set('down');
+        resolve();
+      }, options.intervalMs * 4);
+      timeout.unref();
+      probeOnce()
+        .catch(() => set('down'))
+        .finally(() => {
+          clearTimeout(timeout);
+          resolve();
+        });
+    }).finally(() => (probing = null));
     return probing;
   };
   const timer = setInterval(() => {
