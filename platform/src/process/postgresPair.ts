@@ -95,7 +95,12 @@ function postgresServer(
       if (child) return;
       const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'];
       args.push('-c', 'unix_socket_directories=', ...settings.flatMap((setting) => ['-c', setting]));
-      const started = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
+      // Its own process group: a Ctrl-C meant for the launcher must not stop the database under the services' drain.
+      const started = spawn(path.join(bin, 'postgres'), args, {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+        ...user,
+      });
       let log = '';
       let exit: string | null = null;
       started.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4_000)));
