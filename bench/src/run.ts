@@ -13,6 +13,7 @@ import { benchEntryPoint } from './b9-entry-point.js';
 import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
+import { benchReplicaReads } from './b19-replica-reads.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -199,6 +200,17 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       notes: [
         `B15 big board (${b15.tasks.big} vs ${b15.tasks.small} tasks, ${b15.tasksPerColumn} tasks per column first, ${b15.requestsPerSample} reads per sample): first-screen data p95 ${b15.dataP95.subject.median.toFixed(1)} ms (goal ≤ 300 ms), first cards ${b15.firstCard.subject.median.toFixed(0)} ms after the board page asked (${b15.bigFirstCardFromNavigationMs.toFixed(0)} ms after navigation; goal ≤ 1 s)`,
         `  the ${b15.tasks.big}-task board's first screen is ${(bytes.firstScreen / 1024).toFixed(0)} KB; read whole (the old answer) ${(bytes.whole / 1024 / 1024).toFixed(1)} MB in ${bytes.wholeMs.toFixed(0)} ms`,
+      ],
+    };
+  },
+  b19: async (pairs) => {
+    const b19 = await benchReplicaReads(pairs);
+    await saveResult('b19-replica-reads', b19);
+    const { load } = b19;
+    return {
+      rows: [b19.http, b19.direct],
+      notes: [
+        `B19 ${b19.path}, ${b19.connections} connections, ${b19.secondsPerSample} s per sample; served: ${b19.served}; load average ${load.before.toFixed(2)} → ${load.after.toFixed(2)} on ${load.cores} cores (the replica shares them: no added capacity)`,
       ],
     };
   },
