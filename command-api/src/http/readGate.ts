@@ -22,6 +22,8 @@ export type ReadGate = (
   scope: MinRevisionScope,
   params: Readonly<Record<string, unknown>>,
   read: () => Promise<void>,
+  /** Whether a replica may answer (false: the route reads what the API writes itself). */
+  options?: { readonly replica: boolean },
 ) => Promise<void>;
 
 export interface ReadGateDeps {
@@ -113,8 +115,8 @@ export function createReadGate(deps: ReadGateDeps): ReadGate {
     );
   }
 
-  return async (ctx, scope, params, read) => {
-    const replica = deps.routing?.pick() ?? null;
+  return async (ctx, scope, params, read, options) => {
+    const replica = options?.replica === false ? null : (deps.routing?.pick() ?? null);
     const serve = (on: ReadReplica | null) => (deps.routing ? deps.routing.run(on, read) : read());
     const token = parseMinRevision(ctx.get(minRevisionHeader) || undefined);
     const userId = ctx.state.user?.id;

@@ -110,6 +110,18 @@ describe('Reads on a streaming replica', () => {
     }
   }, 60_000);
 
+  it('reads what the API writes itself (my account, my notifications) on the primary, board reads on the replica', async () => {
+    await eventually(() => replica()?.state === 'in');
+    const before = routing.status();
+    for (const path of ['/me', '/notifications']) {
+      expect((await api.request('GET', path, { as: board.viewer })).status).toBe(200);
+    }
+    expect(routing.status().primaryReads).toBe(before.primaryReads + 2);
+    expect(replica()?.reads).toBe(before.replicas[0]?.reads);
+    expect((await api.request('GET', `/boards/${board.boardId}`, { as: board.viewer })).status).toBe(200);
+    expect(replica()?.reads).toBe((before.replicas[0]?.reads ?? 0) + 1);
+  });
+
   it('falls back to the primary while the replica is stopped (nothing fails) and uses it again once restarted', async () => {
     let reading = true;
     const statuses: number[] = [];
