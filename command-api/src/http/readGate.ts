@@ -77,8 +77,8 @@ async function replayed(replica: ReadReplica, targets: RevisionTargets): Promise
 /**
  * The `Min-Revision` gate (docs/consistency.md). With replicas (docs/adr/0029-read-replicas.md), a
  * read without a token goes to the next replica in service; one with a token goes there only if
- * that replica has replayed the token's revisions, otherwise to the primary, after the wait below. Boards the read models already reached cost one
- * query. For the others, the store decides whether the caller is a member: boards they are not a
+ * that replica has replayed the token's revisions, otherwise to the primary, after the wait below.
+ * Boards the read models already reached cost one query. For the others, the store decides whether the caller is a member: boards they are not a
  * member of (or that do not exist) are dropped without waiting, so a token naming someone else's
  * board answers exactly as one naming an unknown board. A revision beyond the store's is clamped
  * to it (no one can have written beyond it). The rest waits, bounded, woken by projection progress.
