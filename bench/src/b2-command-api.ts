@@ -47,6 +47,7 @@ export async function benchKoaOverhead(pairs: number): Promise<RatioResult> {
  */
 export async function startCommandNode(
   databaseUrl: string,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ url: string; child: ChildProcess; groupCommit: boolean }> {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof`) profiles the node under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -61,6 +62,7 @@ export async function startCommandNode(
       JWT_SECRET: randomUUID() + randomUUID(),
       RATE_LIMIT_API_PER_MINUTE: '100000000',
       WEB_ROOT: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -14,6 +14,7 @@ import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
 import { benchSearch } from './b16-search.js';
+import { benchReplicaReads } from './b19-replica-reads.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -214,6 +215,17 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
           (item) =>
             `  ${item.name}: p50 PostgreSQL ${formatValue(item.postgres)} ms, OpenSearch ${formatValue(item.openSearch)} ms`,
         ),
+      ],
+    };
+  },
+  b19: async (pairs) => {
+    const b19 = await benchReplicaReads(pairs);
+    await saveResult('b19-replica-reads', b19);
+    const { load } = b19;
+    return {
+      rows: [b19.http, b19.direct],
+      notes: [
+        `B19 ${b19.path}, ${b19.connections} connections, ${b19.secondsPerSample} s per sample; served: ${b19.served}; load average ${load.before.toFixed(2)} → ${load.after.toFixed(2)} on ${load.cores} cores (the replica shares them: no added capacity)`,
       ],
     };
   },

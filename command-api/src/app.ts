@@ -1,4 +1,13 @@
-import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
+import type {
+  EventStore,
+  Logger,
+  Metrics,
+  RateLimiter,
+  ReadRouting,
+  Sql,
+  TextCache,
+  TokenService,
+} from '@primetrade/platform';
 import {
   createPgSearchIndex,
   createProjectionProgress,
@@ -56,6 +65,11 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly sql: Sql;
+  /**
+   * Read replicas (cluster mode, docs/adr/0029-read-replicas.md): then `sql` must be `readRouting.sql`,
+   * which sends the queries of authenticated GETs to the replica the read gate picks.
+   */
+  readonly readRouting?: ReadRouting;
   readonly store: EventStore;
   readonly tokens: TokenService;
   readonly rateLimiters: {
@@ -108,6 +122,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       store: deps.store,
       progress: createProjectionProgress(deps.sql),
       waitMs: config.minRevisionWaitMs ?? 3_000,
+      ...(deps.readRouting ? { routing: deps.readRouting } : {}),
     }),
   });
   registerSecuritySchemes(registrar.registry);

@@ -4,5 +4,5 @@ export * from './http/route.js';
 export { commandApiDeps } from './commandApiDeps.js';
 export { createCommandHandler, type CommandHandler } from './commands/handleCommand.js';
 export { createApp, type AppDeps } from './app.js';
-export { commandNodeReadiness } from './ops/readiness.js';
+export { commandNodeReadiness, replicasCheck } from './ops/readiness.js';
 export { createApiServer } from './http/server.js';

@@ -3,6 +3,7 @@ import {
   createGuardedSql,
   createMetrics,
   createPostgresSql,
+  createReadRouting,
   createRedisCache,
   createRedisClient,
   createRedisRateLimiter,
@@ -37,7 +38,17 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
     applicationName: 'primetrade-api',
   });
   await runMigrations(plainSql, logger);
-  const sql = createGuardedSql(plainSql, { name: 'read-database', metrics });
+  const primarySql = createGuardedSql(plainSql, { name: 'read-database', metrics });
+  // Reads of authenticated GETs go to replicas when there are any (docs/adr/0029-read-replicas.md).
+  const readRouting = createReadRouting({
+    primary: primarySql,
+    replicaUrls: config.READ_DATABASE_URLS,
+    maxLagMs: config.READ_REPLICA_MAX_LAG_MS,
+    poolMax: config.PG_POOL_MAX,
+    applicationName: 'primetrade-api',
+    metrics,
+  });
+  const sql = readRouting.sql;
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'api' });
   if (!config.JWT_SECRET) throw new Error('JWT_SECRET is required in cluster mode');
   const tokens = createTokenService({ secret: config.JWT_SECRET, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
@@ -67,9 +78,11 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
       version,
       rateLimiter,
       projectionAdmin: createProjectionAdmin({ sql, store: opened.store, logger }),
+      readRouting,
       readiness: commandNodeReadiness({
         redisUp: () => redisHealth(redis) === 'up',
-        readSql: sql,
+        readSql: primarySql,
+        ...(config.READ_DATABASE_URLS.length > 0 ? { readReplicas: () => readRouting.status() } : {}),
         eventStoreSql: opened.sql,
       }),
     }),

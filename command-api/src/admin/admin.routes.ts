@@ -47,6 +47,7 @@ export function registerAdminRoutes(registrar: RouteRegistrar, deps: AdminRoutes
     {
       method: 'get',
       path: '/admin/users',
+      readReplica: false,
       summary: 'List accounts (admin)',
       tags,
       query: listQuery,

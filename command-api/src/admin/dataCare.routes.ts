@@ -44,6 +44,7 @@ export function registerDataCareRoutes(registrar: RouteRegistrar, deps: DataCare
     {
       method: 'get',
       path: '/me/export',
+      readReplica: false,
       summary: 'Export everything the system holds about me',
       tags,
       responses: { 200: exported },
@@ -59,6 +60,7 @@ export function registerDataCareRoutes(registrar: RouteRegistrar, deps: DataCare
     {
       method: 'get',
       path: '/admin/users/:id/export',
+      readReplica: false,
       summary: 'Export everything about a person (admin)',
       tags,
       params: userParams,

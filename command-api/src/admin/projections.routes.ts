@@ -48,6 +48,7 @@ export function registerProjectionAdminRoutes(registrar: RouteRegistrar, admin: 
     {
       method: 'get',
       path: '/admin/projections',
+      readReplica: false,
       summary: 'Relay checkpoints and pending events, Kafka offsets, projected boards, the last rebuild (admin)',
       tags,
       middleware: [requireAdmin],

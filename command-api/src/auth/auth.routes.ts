@@ -150,6 +150,7 @@ export function registerAuthRoutes(registrar: RouteRegistrar, deps: AuthRoutesDe
     {
       method: 'get',
       path: '/me',
+      readReplica: false,
       summary: 'The signed-in account',
       tags,
       responses: { 200: { description: 'The account', schema: userDto } },

@@ -3,8 +3,10 @@ import type { BoardViewDto } from '@primetrade/domain';
 import {
   createInMemoryEventStore,
   createPostgresSql,
+  createReadRouting,
   toEnvelope,
   type EventStore,
+  type ReadRouting,
   type Sql,
 } from '@primetrade/platform';
 import { applyEnvelopes } from '@primetrade/projector';
@@ -47,6 +49,8 @@ export interface BoardApiHarness {
   readonly app: TestApp;
   readonly store: EventStore;
   readonly sql: Sql;
+  /** The read replicas' routing, when the harness was given replicas. */
+  readonly routing: ReadRouting | null;
   /** Brings the read models up to the store now. */
   project(): Promise<void>;
   /** Registers an account through the API; returns its id and email. */
@@ -55,7 +59,7 @@ export interface BoardApiHarness {
   close(): Promise<void>;
 }
 
-const server = 'postgres://postgres@127.0.0.1:5432';
+const machineServer = 'postgres://postgres@127.0.0.1:5432';
 
 /** A stand-in for relay + projector: applies everything new in the store, in global order, one run at a time. */
 function createCatchUp(store: EventStore, sql: Sql): () => Promise<void> {
@@ -92,21 +96,39 @@ export interface HarnessOptions {
   readonly config?: Partial<AppConfig>;
   /** Access-token lifetime, for tests that move the clock by days. Default 900 s. */
   readonly accessTtlSeconds?: number;
+  /** Another PostgreSQL server than the machine's (`postgres://user@host:port`), e.g. a test pair's primary. */
+  readonly server?: string;
+  /** Streaming replicas of `server` (same form) the app reads from (docs/adr/0029-read-replicas.md). */
+  readonly replicas?: {
+    readonly servers: readonly string[];
+    readonly maxLagMs: number;
+    readonly checkIntervalMs: number;
+  };
 }
 
 export async function createBoardApiHarness(options: HarnessOptions = {}): Promise<BoardApiHarness> {
   const dbName = `pt_boardapi_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const server = options.server ?? machineServer;
   const admin = new pg.Client({ connectionString: `${server}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const sql = createPostgresSql({ connectionString: `${server}/${dbName}`, max: 6 });
   await runMigrations(sql);
+  const routing = options.replicas
+    ? createReadRouting({
+        primary: sql,
+        replicaUrls: options.replicas.servers.map((replica) => `${replica}/${dbName}`),
+        maxLagMs: options.replicas.maxLagMs,
+        checkIntervalMs: options.replicas.checkIntervalMs,
+        poolMax: 6,
+      })
+    : null;
   const raw = createInMemoryEventStore();
   const project = createCatchUp(raw, sql);
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
   const app = await startTestApp({
-    sql,
-    deps: { ...options.deps, store },
+    sql: routing?.sql ?? sql,
+    deps: { ...options.deps, store, ...(routing ? { readRouting: routing } : {}) },
     ...(options.config ? { config: options.config } : {}),
     ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}),
   });
@@ -116,6 +138,7 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
     app,
     store,
     sql,
+    routing,
     project,
     async addUser(name) {
       const user = await app.registerUser({ name });
@@ -132,7 +155,7 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
     },
     async close() {
       await app.close();
-      await sql.close();
+      await (routing?.sql ?? sql).close();
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.end();
     },

@@ -35,6 +35,11 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
    * (never behind a write) and the proxy's board lookup. Default: every authenticated GET honours it.
    */
   readonly minRevision?: false;
+  /**
+   * false for reads of what the API writes itself, not the projector (accounts, notification read
+   * marks, exports): no token covers them, so they read the primary, never a replica (ADR 0029).
+   */
+  readonly readReplica?: false;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -142,8 +147,9 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : {},
       body: spec.body ? parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined,
     } as RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>;
-    if (scope) await registrar.readGate?.(ctx, scope, input.params);
-    await handler(ctx, input);
+    const read = () => handler(ctx, input);
+    const gate = registrar.readGate;
+    await (scope && gate ? gate(ctx, scope, input.params, read, { replica: spec.readReplica !== false }) : read());
   };
   const chain: Middleware<AppState>[] = [
     ...(needsAuth ? [registrar.authenticate, ...(registrar.afterAuth ?? [])] : []),

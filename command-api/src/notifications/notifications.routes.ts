@@ -20,6 +20,7 @@ export function registerNotificationRoutes(registrar: RouteRegistrar, deps: Noti
     {
       method: 'get',
       path: '/notifications',
+      readReplica: false,
       summary: 'My notifications, newest first (keyset pages)',
       tags,
       query: notificationsQuery,

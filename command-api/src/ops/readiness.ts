@@ -1,4 +1,10 @@
-import { databaseCheck, tolerated, type ReadinessCheck } from '@primetrade/platform';
+import {
+  databaseCheck,
+  tolerated,
+  type ReadinessCheck,
+  type ReadinessCheckResult,
+  type ReadRoutingStatus,
+} from '@primetrade/platform';
 
 type Queryable = Parameters<typeof databaseCheck>[0];
 
@@ -8,6 +14,20 @@ export interface CommandNodeDependencies {
   readonly readSql: Queryable;
   /** The PostgreSQL event store's database; null when the store is EventStoreDB (its client reconnects itself). */
   readonly eventStoreSql: Queryable | null;
+  /** The read replicas' state (READ_DATABASE_URLS); absent when there are none. */
+  readonly readReplicas?: () => ReadRoutingStatus;
+}
+
+/** Which replicas serve reads, their lag and how many reads each (and the primary) answered: ADR 0029. */
+export function replicasCheck(status: ReadRoutingStatus): ReadinessCheckResult {
+  const replicas = status.replicas.map(
+    (replica) => `${replica.name} ${replica.state} (lag ${replica.lagMs ?? '?'} ms, ${replica.reads} reads)`,
+  );
+  const detail = [...replicas, `primary ${status.primaryReads} reads`].join(', ');
+  const out = status.replicas.filter((replica) => replica.state !== 'in');
+  return out.length === 0
+    ? { ok: true, detail }
+    : { ok: false, degraded: true, detail: `${detail}: reads on the primary` };
 }
 
 /**
@@ -28,5 +48,6 @@ export function commandNodeReadiness(deps: CommandNodeDependencies): ReadinessCh
       'commands still accepted, queries answer 503',
     ),
     eventStore: deps.eventStoreSql ? await databaseCheck(deps.eventStoreSql, 'event store') : { ok: true },
+    ...(deps.readReplicas ? { readReplicas: replicasCheck(deps.readReplicas()) } : {}),
   });
 }

@@ -8,18 +8,20 @@ import pg from 'pg';
 import { startKafka, type KafkaBroker } from '../../kafka/kafka.mjs';
 import { startCluster } from './cluster.js';
 import { findNginx } from './nginx/nginxProcess.js';
+import { startClusterPostgres } from './postgres.js';
 import { repoRoot } from './supervisor.js';
 
 /**
  * `npm run cluster`: the whole product as a local cluster without Docker (docs/architecture.md "cluster").
- * Uses the machine's PostgreSQL and Redis (starting a private Redis if none answers), starts a
+ * Starts a PostgreSQL primary of its own and a streaming replica of it (postgres.ts), uses the
+ * machine's Redis (starting a private Redis if none answers), starts a
  * Kafka broker of its own from infra/kafka, then every service, supervised, and nginx in front on one port
  * (the machine's nginx, rendered from the template compose and Kubernetes use, in .data/cluster/nginx).
  *
- * Settings (environment): CLUSTER_PORT (8080), CLUSTER_DATABASE_URL
- * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_STORE_DATABASE_URL
- * (the event store's database: by default the same name with `_store`, created if missing, ADR 0030),
- * CLUSTER_REDIS_URL
+ * Settings (environment): CLUSTER_PORT (8080), CLUSTER_PG_PORT (25432, the replica on the next port),
+ * CLUSTER_DATABASE_URL (a server to use instead, without replica; its database is created if missing),
+ * CLUSTER_STORE_DATABASE_URL (the event store's database: by default the read database's name with
+ * `_store` on the same server, created if missing, ADR 0030), CLUSTER_REDIS_URL
  * (redis://127.0.0.1:6379), CLUSTER_KAFKA_BROKERS (use a running broker instead of starting one),
  * CLUSTER_LOG_LEVEL (info).
  */
@@ -112,21 +114,34 @@ async function main(): Promise<void> {
   }
   findNginx();
   await mkdir(dataDir, { recursive: true });
-  const databaseUrl = env.CLUSTER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/primetrade';
-  await ensureDatabase(databaseUrl);
-  const storeUrl = await storeDatabaseUrl(databaseUrl);
-  await ensureDatabase(storeUrl);
+  const postgres = await startClusterPostgres(dataDir, env, say);
+  const { databaseUrl } = postgres;
+  const storeUrl = await (async () => {
+    await ensureDatabase(databaseUrl);
+    const url = await storeDatabaseUrl(databaseUrl);
+    await ensureDatabase(url);
+    return url;
+  })().catch(async (error: unknown) => {
+    await postgres.stop();
+    throw error;
+  });
   const redis = await ensureRedis(env.CLUSTER_REDIS_URL ?? 'redis://127.0.0.1:6379');
   let broker: KafkaBroker | null = null;
   let brokers = env.CLUSTER_KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
   if (brokers.length === 0) {
     say('starting Kafka (infra/kafka)…');
-    broker = await startKafka({ port: 29092, controllerPort: 29093, dataDir: path.join(dataDir, 'kafka') });
+    broker = await startKafka({ port: 29092, controllerPort: 29093, dataDir: path.join(dataDir, 'kafka') }).catch(
+      async (error: unknown) => {
+        await postgres.stop();
+        throw error;
+      },
+    );
     brokers = broker.brokers;
   }
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+  const replicas = postgres.readDatabaseUrls.map(redact).join(', ') || 'none';
   say(
-    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)} (event store ${redact(storeUrl)})`,
+    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)} (event store ${redact(storeUrl)}; replicas: ${replicas})`,
   );
   // A signal while the services start ends the start; what started is stopped.
   const starting = new AbortController();
@@ -143,12 +158,14 @@ async function main(): Promise<void> {
     proxyPort: Number(env.CLUSTER_PORT ?? 8080),
     proxyDir: path.join(dataDir, 'nginx'),
     logLevel: env.CLUSTER_LOG_LEVEL ?? 'info',
+    env: { READ_DATABASE_URLS: postgres.readDatabaseUrls.join(',') },
     echo: true,
     abort: starting.signal,
   }).catch(async (error: unknown) => {
     // Nothing of ours may outlive a failed start.
     await broker?.stop();
     redis.child?.kill('SIGTERM');
+    await postgres.stop();
     throw error;
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, interrupt);
@@ -165,6 +182,7 @@ async function main(): Promise<void> {
     await cluster.stop();
     await broker?.stop();
     redis.child?.kill('SIGTERM');
+    await postgres.stop();
     say('stopped');
     process.exit(0);
   };

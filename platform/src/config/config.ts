@@ -232,6 +232,16 @@ export const configSchema = z.object({
     'cluster',
     'PostgreSQL for read models, accounts, the relay lease and checkpoints. Required in cluster mode.',
   ),
+  READ_DATABASE_URLS: setting(
+    csv.pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ }))),
+    'cluster',
+    "Comma-separated streaming replicas of `DATABASE_URL` for the API nodes' reads (docs/adr/0029-read-replicas.md). Empty: every read on the primary.",
+  ),
+  READ_REPLICA_MAX_LAG_MS: setting(
+    positiveInt.max(600_000).default(2_000),
+    'cluster',
+    'A replica whose replay lags the primary by more than this is taken out of service until it catches up.',
+  ),
   EVENT_STORE: setting(
     z.enum(['postgres', 'eventstoredb']).default('postgres'),
     'cluster',

@@ -46,8 +46,11 @@ interface Waiter {
   readonly done: (reached: boolean) => void;
 }
 
-/** Reads `projection_checkpoints` (the projector's per-board guard) for the given boards. */
-async function readApplied(sql: SqlQueryable, boardIds: readonly string[]): Promise<Map<string, number>> {
+/**
+ * Reads `projection_checkpoints` (the projector's per-board guard) for the given boards; on a
+ * streaming replica, what that replica has replayed (docs/adr/0029-read-replicas.md).
+ */
+export async function readApplied(sql: SqlQueryable, boardIds: readonly string[]): Promise<Map<string, number>> {
   const ids = boardIds.filter(isUuid);
   if (ids.length === 0) return new Map();
   const rows = await sql.query<{ board_id: string; last_revision: string }>(
