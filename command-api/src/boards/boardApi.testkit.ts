@@ -92,6 +92,8 @@ export interface HarnessOptions {
   readonly config?: Partial<AppConfig>;
   /** Access-token lifetime, for tests that move the clock by days. Default 900 s. */
   readonly accessTtlSeconds?: number;
+  /** Wraps the app's read-model `Sql` (a statement counter, docs/adr/0018); the projection writes around it. */
+  readonly decorateSql?: (sql: Sql) => Sql;
 }
 
 export async function createBoardApiHarness(options: HarnessOptions = {}): Promise<BoardApiHarness> {
@@ -106,7 +108,7 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
   const app = await startTestApp({
     sql,
-    deps: { ...options.deps, store },
+    deps: { ...options.deps, ...(options.decorateSql ? { sql: options.decorateSql(sql) } : {}), store },
     ...(options.config ? { config: options.config } : {}),
     ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}),
   });

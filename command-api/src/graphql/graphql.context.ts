@@ -49,9 +49,14 @@ export function columnTasks(view: BoardViewDto, columnId: string): readonly Task
 }
 
 /** Settles each key on its own: one board the caller cannot see fails only its own fields. */
-const each = <K, V>(load: (key: K) => Promise<V>) =>
+const each =
+  <K, V>(load: (key: K) => Promise<V>) =>
   async (keys: readonly K[]): Promise<(V | Error)[]> =>
-    Promise.all(keys.map((key) => load(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    Promise.all(
+      keys.map((key) =>
+        load(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      ),
+    );
 
 /** New loaders for one request: nothing is cached across requests or callers. */
 export function createLoaders(deps: BoardRouteDeps, user: AuthUser): Loaders {
@@ -89,7 +94,12 @@ export function createLoaders(deps: BoardRouteDeps, user: AuthUser): Loaders {
   return { access, boardView, userName, comments };
 }
 
-export function createContext(deps: BoardRouteDeps, koa: AppContext, user: AuthUser, readGate?: ReadGate): GraphQLContext {
+export function createContext(
+  deps: BoardRouteDeps,
+  koa: AppContext,
+  user: AuthUser,
+  readGate?: ReadGate,
+): GraphQLContext {
   return {
     user,
     koa,

@@ -6,6 +6,7 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  OperationTypeNode,
   type GraphQLOutputType,
   type GraphQLSchema,
   type SelectionSetNode,
@@ -42,8 +43,7 @@ const refusal = (message: string, limit: 'depth' | 'cost', value: number, max: n
     extensions: { code: 'VALIDATION.FAILED', limit, value, max },
   });
 
-const isListOutput = (type: GraphQLOutputType): boolean =>
-  isListType(isNonNullType(type) ? type.ofType : type);
+const isListOutput = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
 interface Walk {
   readonly fragments: Readonly<Record<string, FragmentDefinitionNode>>;
@@ -86,8 +86,7 @@ function measure(
       depth = Math.max(depth, 1 + child.depth);
       cost += ((selection.selectionSet ? 1 : 0) + child.cost) * size;
     } else {
-      const fragment =
-        selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.fragments[selection.name.value];
+      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.fragments[selection.name.value];
       if (!fragment) continue;
       const key = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
       if (key !== null && walk.expanding.has(key)) continue;
@@ -112,7 +111,11 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
     OperationDefinition(operation) {
       const schema = context.getSchema();
       const root =
-        operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+        operation.operation === OperationTypeNode.MUTATION
+          ? schema.getMutationType()
+          : operation.operation === OperationTypeNode.SUBSCRIPTION
+            ? schema.getSubscriptionType()
+            : schema.getQueryType();
       if (!root) return;
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const definition of context.getDocument().definitions) {
@@ -120,10 +123,24 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
       }
       const { depth, cost } = measure(schema, root.name, operation.selectionSet, { fragments, expanding: new Set() });
       if (depth > limits.maxDepth) {
-        context.reportError(refusal(`The query is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed`, 'depth', depth, limits.maxDepth));
+        context.reportError(
+          refusal(
+            `The query is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed`,
+            'depth',
+            depth,
+            limits.maxDepth,
+          ),
+        );
       }
       if (cost > limits.maxCost) {
-        context.reportError(refusal(`The query's estimated cost is ${cost}; at most ${limits.maxCost} is allowed`, 'cost', cost, limits.maxCost));
+        context.reportError(
+          refusal(
+            `The query's estimated cost is ${cost}; at most ${limits.maxCost} is allowed`,
+            'cost',
+            cost,
+            limits.maxCost,
+          ),
+        );
       }
     },
   });

@@ -35,12 +35,13 @@ const meType = new GraphQLObjectType<MeSource, GraphQLContext>({
       type: new GraphQLNonNull(taskPageType),
       description: 'Tasks across all my boards, as `GET /tasks` (most recently updated first).',
       args: taskFilterArgs,
-      resolve: (_me, args, context) => searchTaskPage(context, args, { defaults: { sort: 'updatedAt', order: 'desc' } }),
+      resolve: (_me, args: Record<string, unknown>, context) =>
+        searchTaskPage(context, args, { defaults: { sort: 'updatedAt', order: 'desc' } }),
     },
     boards: {
       type: new GraphQLNonNull(boardPageType),
       args: boardPageArgs,
-      resolve: (_me, args, context) => myBoards(context, args),
+      resolve: (_me, args: Record<string, unknown>, context) => myBoards(context, args),
     },
   },
 });
@@ -68,7 +69,7 @@ export const queryType = new GraphQLObjectType<unknown, GraphQLContext>({
       type: new GraphQLNonNull(boardPageType),
       description: 'My boards, most recently changed first (as `GET /boards`).',
       args: boardPageArgs,
-      resolve: async (_root, args, context) => {
+      resolve: async (_root, args: Record<string, unknown>, context) => {
         await context.gate('boards', {});
         return myBoards(context, args);
       },

@@ -21,7 +21,12 @@ export interface GraphQLConfig extends QueryLimits {
 }
 
 export const graphqlPath = '/graphql';
-export const defaultGraphQLConfig: GraphQLConfig = { introspection: true, maxDepth: 10, maxCost: 50_000, persistedQueries: null };
+export const defaultGraphQLConfig: GraphQLConfig = {
+  introspection: true,
+  maxDepth: 10,
+  maxCost: 50_000,
+  persistedQueries: null,
+};
 
 export const documentHash = (document: string): string => createHash('sha256').update(document).digest('hex');
 
@@ -75,11 +80,7 @@ const notAllowed = () =>
  * `GET|POST /api/v1/graphql` (docs/adr/0028-graphql-endpoint.md): authenticated like every API route,
  * rate-limited and idempotent (`Idempotency-Key`) through the same middleware; executed by graphql-http.
  */
-export function registerGraphQLRoutes(
-  registrar: RouteRegistrar,
-  deps: BoardRouteDeps,
-  config: GraphQLConfig,
-): void {
+export function registerGraphQLRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps, config: GraphQLConfig): void {
   const validationRules = [queryLimitsRule(config), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const persisted = config.persistedQueries;
 
@@ -109,7 +110,8 @@ export function registerGraphQLRoutes(
     };
     const [body, init] = await handle(request);
     if (init.status >= 400) ctx.state.refused = true;
-    if (init.status === 415) throw new DomainError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+    if (init.status === 415)
+      throw new DomainError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     ctx.status = init.status;
     ctx.body = body ?? '';
     for (const [name, value] of Object.entries(init.headers ?? {})) if (value !== undefined) ctx.set(name, value);

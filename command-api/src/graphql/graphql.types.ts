@@ -1,12 +1,4 @@
-import type {
-  BoardDto,
-  ColumnDto,
-  CommentDto,
-  HistoryEntryDto,
-  MemberDto,
-  Page,
-  TaskDto,
-} from '@primetrade/domain';
+import type { BoardDto, ColumnDto, CommentDto, HistoryEntryDto, MemberDto, Page, TaskDto } from '@primetrade/domain';
 import { getBoardStats, listBoardsForUser, searchTasks } from '@primetrade/read-model';
 import {
   GraphQLBoolean,
@@ -52,7 +44,10 @@ export const userType = new GraphQLObjectType<UserSource, GraphQLContext>({
   description: 'A person, by id and display name (e-mail only on `me`).',
   fields: {
     id: { type: nonNull(GraphQLID) },
-    name: { type: nonNull(GraphQLString), resolve: async (user, _args, context) => (await context.loaders.userName.load(user.id)) ?? '' },
+    name: {
+      type: nonNull(GraphQLString),
+      resolve: async (user, _args, context) => (await context.loaders.userName.load(user.id)) ?? '',
+    },
   },
 });
 
@@ -136,7 +131,7 @@ export function searchTaskPage(
       ...filters,
       ...(after != null ? { cursor: after } : {}),
       ...(first != null ? { limit: first } : {}),
-      ...(archived != null ? { archived: String(archived) } : {}),
+      ...(typeof archived === 'boolean' ? { archived: archived ? 'true' : 'false' } : {}),
     },
     'args',
   );
@@ -160,7 +155,8 @@ export const columnType = new GraphQLObjectType<ColumnSource, GraphQLContext>({
     tasks: {
       type: listOf(taskType),
       description: 'Every task of the column in order, from the one board read (as `GET /boards/:id`).',
-      resolve: async (column, _args, context) => columnTasks(await context.loaders.boardView.load(column.boardId), column.id),
+      resolve: async (column, _args, context) =>
+        columnTasks(await context.loaders.boardView.load(column.boardId), column.id),
     },
   },
 });
@@ -229,7 +225,7 @@ export const boardType: GraphQLObjectType<BoardDto, GraphQLContext> = new GraphQ
     tasks: {
       type: nonNull(taskPageType),
       args: taskFilterArgs,
-      resolve: async (board, args, context) => {
+      resolve: async (board, args: Record<string, unknown>, context) => {
         await context.loaders.access.load(board.id);
         return searchTaskPage(context, args, { boardId: board.id, defaults: { sort: 'position', order: 'asc' } });
       },
@@ -281,7 +277,9 @@ export function myBoards(context: GraphQLContext, args: Record<string, unknown>)
     {
       ...(args['after'] != null ? { cursor: args['after'] } : {}),
       ...(args['first'] != null ? { limit: args['first'] } : {}),
-      ...(args['includeArchived'] != null ? { includeArchived: String(args['includeArchived']) } : {}),
+      ...(typeof args['includeArchived'] === 'boolean'
+        ? { includeArchived: args['includeArchived'] ? 'true' : 'false' }
+        : {}),
     },
     'args',
   );
