@@ -29,7 +29,9 @@ describe('GraphiQL in a browser', () => {
     // Offline: anything not served by the app itself fails.
     await page.route('**/*', (route) => (route.request().url().startsWith(t.url) ? route.continue() : route.abort()));
     // Signed in to the web client on the same origin (web/src/lib/session.svelte.ts).
-    await page.addInitScript((session) => localStorage.setItem('primetrade.session', session), JSON.stringify(user));
+    await page.addInitScript({
+      content: `localStorage.setItem('primetrade.session', ${JSON.stringify(JSON.stringify(user))});`,
+    });
     await page.goto(`${t.url}/api/graphiql?query=${encodeURIComponent('{ me { name email } }')}`);
     await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });
     await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 30_000 }).toContain('Grace');

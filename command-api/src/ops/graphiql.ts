@@ -72,7 +72,10 @@ export function graphiql(router: Router, base: string, endpoint: string): void {
   });
   router.get(`${base}/:asset`, async (ctx, next) => {
     const asset = assets[ctx.params['asset'] ?? ''];
-    if (asset === undefined) return next();
+    if (asset === undefined) {
+      await next();
+      return;
+    }
     if (!cache.has(asset.file)) cache.set(asset.file, readFile(asset.file));
     ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
