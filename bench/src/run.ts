@@ -13,6 +13,7 @@ import { benchEntryPoint } from './b9-entry-point.js';
 import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
+import { benchGraphQL } from './b18-graphql.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
 
@@ -199,6 +200,16 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       notes: [
         `B15 big board (${b15.tasks.big} vs ${b15.tasks.small} tasks, ${b15.tasksPerColumn} tasks per column first, ${b15.requestsPerSample} reads per sample): first-screen data p95 ${b15.dataP95.subject.median.toFixed(1)} ms (goal ≤ 300 ms), first cards ${b15.firstCard.subject.median.toFixed(0)} ms after the board page asked (${b15.bigFirstCardFromNavigationMs.toFixed(0)} ms after navigation; goal ≤ 1 s)`,
         `  the ${b15.tasks.big}-task board's first screen is ${(bytes.firstScreen / 1024).toFixed(0)} KB; read whole (the old answer) ${(bytes.whole / 1024 / 1024).toFixed(1)} MB in ${bytes.wholeMs.toFixed(0)} ms`,
+      ],
+    };
+  },
+  b18: async (pairs) => {
+    const b18 = await benchGraphQL(pairs);
+    await saveResult('b18-graphql', b18);
+    return {
+      rows: [b18.whole, b18.cards],
+      notes: [
+        `B18 GraphQL over a board of ${b18.tasks} tasks: answers of ${b18.bytes.rest} bytes (REST), ${b18.bytes.whole} (GraphQL, same data), ${b18.bytes.cards} (titles and due dates only)`,
       ],
     };
   },

@@ -47,7 +47,7 @@ describe('GraphQL over HTTP', () => {
     const { accessToken } = await api.app.registerUser({ name: 'Auditor' });
     const results = await auditServer({
       url: `${api.app.url}/api/v1/graphql`,
-      fetchFn: (input: RequestInfo, init: RequestInit = {}) => {
+      fetchFn: (input: string | URL | Request, init: RequestInit = {}) => {
         const headers = new Headers(init.headers);
         headers.set('authorization', `Bearer ${accessToken}`);
         return fetch(input, { ...init, headers });
