@@ -16,11 +16,15 @@ let api: BoardApiHarness;
 let board: BoardFixture;
 /** Statements the app sent to the read models since the last reset (a `Sql` decorator, docs/adr/0018). */
 let statements = 0;
+/** Statements whose text matches this fail with an error no client may see (an unexpected failure). */
+let failing: RegExp | null = null;
 
 const counting = (sql: Sql): Sql => {
   const wrapper = Object.create(sql) as Sql;
   wrapper.query = async (text, params) => {
     statements += 1;
+    if (failing?.test(text))
+      throw new Error('connection to 10.0.0.7 lost: password authentication failed for "primetrade"');
     return sql.query(text, params);
   };
   return wrapper;
@@ -218,6 +222,26 @@ describe('Safety', () => {
     expect(costly.status).toBe(400);
     expect(costly.body.errors[0].extensions).toMatchObject({ code: 'VALIDATION.FAILED', limit: 'cost' });
     expect(costly.body.errors[0].message).toMatch(/estimated cost is \d+; at most 50000/);
+  });
+
+  it('shows an unexpected failure as "Internal error" with the request id, and the rest of the answer', async () => {
+    failing = /FROM comments c WHERE c\.task_id = ANY/;
+    const response = await gql(
+      board.owner,
+      'query($id: ID!) { board(id: $id) { name columns { tasks { comments { body } } } } }',
+      {
+        id: board.boardId,
+      },
+    );
+    failing = null;
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ board: null });
+    const [error] = response.body.errors as Json[];
+    expect(error.message).toBe('Internal error');
+    expect(error.extensions).toEqual({ code: 'INTERNAL', requestId: response.headers.get('x-request-id') });
+    expect(JSON.stringify(response.body)).not.toMatch(/10\.0\.0\.7|password|primetrade/);
+    const partial = await gql(board.owner, 'query($id: ID!) { board(id: $id) { name } }', { id: board.boardId });
+    expect(partial.body.data.board.name).toEqual(expect.any(String));
   });
 
   it('answers a bad argument with VALIDATION.FAILED and no internals', async () => {
