@@ -306,4 +306,86 @@ describe('Mutations', () => {
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.a.task.id).not.toBe(response.body.data.b.task.id);
   });
+  it('maps columns, members and comments onto their commands, with the REST refusals', async () => {
+    const owner = board.owner;
+    const added = await gql(
+      owner,
+      'mutation($b: ID!) { addColumn(boardId: $b, input: { name: "QA", wipLimit: 3 }) { revision column { id name wipLimit } } }',
+      { b: board.boardId },
+    );
+    const column = added.body.data.addColumn.column;
+    expect(column).toMatchObject({ name: 'QA', wipLimit: 3 });
+    const renamed = await gql(
+      owner,
+      'mutation($b: ID!, $c: ID!) { updateColumn(boardId: $b, columnId: $c, input: { name: "Review" }) { column { name } } }',
+      { b: board.boardId, c: column.id },
+    );
+    expect(renamed.body.data.updateColumn.column.name).toBe('Review');
+    const removed = await gql(
+      owner,
+      'mutation($b: ID!, $c: ID!) { removeColumn(boardId: $b, columnId: $c) { revision } }',
+      { b: board.boardId, c: column.id },
+    );
+    expect(removed.body.data.removeColumn.revision).toBe(await storeRevision(api, board.boardId));
+
+    const newcomer = await api.addUser('Nia');
+    const member = await gql(
+      owner,
+      'mutation($b: ID!, $e: String) { addMember(boardId: $b, email: $e, role: "viewer") { member { name role } } }',
+      { b: board.boardId, e: newcomer.email },
+    );
+    expect(member.body.data.addMember.member).toEqual({ name: 'Nia', role: 'viewer' });
+    const unknown = await gql(
+      owner,
+      'mutation($b: ID!) { addMember(boardId: $b, email: "nobody@example.test", role: "viewer") { member { name } } }',
+      { b: board.boardId },
+    );
+    expect(codes(unknown.body)).toEqual(['USER.NOT_FOUND']);
+    const promoted = await gql(
+      owner,
+      'mutation($b: ID!, $u: ID!) { changeMemberRole(boardId: $b, userId: $u, role: "editor") { member { role } } }',
+      { b: board.boardId, u: newcomer.id },
+    );
+    expect(promoted.body.data.changeMemberRole.member.role).toBe('editor');
+    const byEditor = await gql(
+      board.editor,
+      'mutation($b: ID!, $u: ID!) { removeMember(boardId: $b, userId: $u) { revision } }',
+      { b: board.boardId, u: newcomer.id },
+    );
+    expect(codes(byEditor.body)).toEqual(['AUTH.FORBIDDEN']);
+    const gone = await gql(owner, 'mutation($b: ID!, $u: ID!) { removeMember(boardId: $b, userId: $u) { revision } }', {
+      b: board.boardId,
+      u: newcomer.id,
+    });
+    expect(gone.body.errors).toBeUndefined();
+
+    const task = await api.request('POST', `/boards/${board.boardId}/tasks`, {
+      as: board.editor,
+      body: { title: 'Talk' },
+    });
+    const comment = await gql(
+      board.editor,
+      'mutation($t: ID!) { addComment(taskId: $t, body: "First") { comment { id body } } }',
+      { t: task.body.id },
+    );
+    const commentId = comment.body.data.addComment.comment.id as string;
+    const notAuthor = await gql(
+      board.viewer,
+      'mutation($t: ID!, $c: ID!) { editComment(taskId: $t, commentId: $c, body: "Mine now") { comment { body } } }',
+      { t: task.body.id, c: commentId },
+    );
+    expect(codes(notAuthor.body)).toEqual(['AUTH.FORBIDDEN']);
+    const edited = await gql(
+      board.editor,
+      'mutation($t: ID!, $c: ID!) { editComment(taskId: $t, commentId: $c, body: "Second") { comment { body editedAt } } }',
+      { t: task.body.id, c: commentId },
+    );
+    expect(edited.body.data.editComment.comment).toEqual({ body: 'Second', editedAt: expect.any(String) });
+    const deleted = await gql(
+      board.owner,
+      'mutation($t: ID!, $c: ID!) { deleteComment(taskId: $t, commentId: $c) { revision } }',
+      { t: task.body.id, c: commentId },
+    );
+    expect(deleted.body.errors).toBeUndefined();
+  });
 });

@@ -1,4 +1,3 @@
-import type { BoardCommand, CommandMetadata } from '@primetrade/domain';
 import {
   GraphQLBoolean,
   GraphQLID,
@@ -8,49 +7,29 @@ import {
   GraphQLNonNull,
   GraphQLObjectType,
   GraphQLString,
-  responsePathAsArray,
-  type GraphQLFieldConfig,
-  type GraphQLFieldConfigArgumentMap,
   type GraphQLInputFieldConfigMap,
-  type GraphQLResolveInfo,
-  type GraphQLOutputType,
 } from 'graphql';
-import { z } from 'zod';
 import { createBoardBody, defaultColumns, updateBoardBody } from '../boards/boards.schemas.js';
-import { id } from '../boards/common.schemas.js';
-import { boardDtoOf, commentDtoOf, taskDtoOf } from '../boards/stateViews.js';
-import { requestIds } from '../commands/commandHttp.js';
+import { taskDtoOf } from '../boards/stateViews.js';
 import { parseOrThrow } from '../http/route.js';
-import { asTaskNotFound, boardOfTask } from '../tasks/tasks.lookup.js';
-import { commentBodySchema, createTaskBody, moveTaskBody, updateTaskBody } from '../tasks/tasks.schemas.js';
+import { createTaskBody, moveTaskBody, updateTaskBody } from '../tasks/tasks.schemas.js';
 import type { GraphQLContext } from './graphql.context.js';
-import { boardType, commentType, taskType } from './graphql.types.js';
+import {
+  boardArgs,
+  boardCommand,
+  boardIdOf,
+  clean,
+  mutation,
+  payload,
+  taskArgs,
+  taskCommand,
+  taskIdOf,
+} from './graphql.commands.js';
+import { boardType, taskType } from './graphql.types.js';
+import { boardPartMutations, deletedPayload } from './graphql.boardParts.js';
 
-/**
- * Mutations map one to one onto the commands of the REST routes, with the same body schemas
- * (validation), the same command handler (If-Match as `expectedRevision`: REVISION.MISMATCH) and
- * the same derived ids under an `Idempotency-Key` header (docs/adr/0028-graphql-endpoint.md).
- */
-const revisionArg: GraphQLFieldConfigArgumentMap = {
-  expectedRevision: {
-    type: GraphQLInt,
-    description: 'As `If-Match`: refused with REVISION.MISMATCH when the board moved on.',
-  },
-};
-const expectedRevision = z.number().int().min(-1).optional();
-
-const payload = (name: string, field: string, type: GraphQLOutputType) =>
-  new GraphQLObjectType({
-    name,
-    fields: { revision: { type: new GraphQLNonNull(GraphQLInt) }, [field]: { type: new GraphQLNonNull(type) } },
-  });
 const boardPayload = payload('BoardPayload', 'board', boardType);
 const taskPayload = payload('TaskPayload', 'task', taskType);
-const commentPayload = payload('CommentPayload', 'comment', commentType);
-const deletedPayload = new GraphQLObjectType({
-  name: 'DeletedPayload',
-  fields: { revision: { type: new GraphQLNonNull(GraphQLInt) } },
-});
 
 const strings = new GraphQLList(new GraphQLNonNull(GraphQLString));
 const ids = new GraphQLList(new GraphQLNonNull(GraphQLID));
@@ -89,70 +68,6 @@ const inputs = {
   }),
 };
 
-interface Run {
-  readonly metadata: CommandMetadata;
-  /** Ids for what this mutation creates: derived from the Idempotency-Key and the field's response path. */
-  readonly newIds: () => string;
-  readonly options: { expectedRevision: number | undefined; correlationId: string; causationId: null };
-}
-
-function runOf(context: GraphQLContext, args: Record<string, unknown>, info: GraphQLResolveInfo): Run {
-  const scope = `${context.koa.path}#${responsePathAsArray(info.path).join('.')}`;
-  return {
-    metadata: { now: context.deps.clock().toISOString(), actorId: context.user.id },
-    newIds: requestIds(context.koa, context.deps.newId, scope),
-    options: {
-      expectedRevision: parseOrThrow(expectedRevision, args['expectedRevision'] ?? undefined, 'args.expectedRevision'),
-      correlationId: context.koa.state.requestId,
-      causationId: null,
-    },
-  };
-}
-
-const boardIdOf = (args: Record<string, unknown>) => parseOrThrow(id, args['boardId'], 'args.boardId');
-const taskIdOf = (args: Record<string, unknown>) => parseOrThrow(id, args['taskId'], 'args.taskId');
-
-type Resolver = (args: Record<string, unknown>, context: GraphQLContext, run: Run) => Promise<unknown>;
-
-function mutation(
-  type: GraphQLOutputType,
-  args: GraphQLFieldConfigArgumentMap,
-  resolve: Resolver,
-): GraphQLFieldConfig<unknown, GraphQLContext> {
-  return {
-    type: new GraphQLNonNull(type),
-    args: { ...args, ...revisionArg },
-    resolve: (_root, values: Record<string, unknown>, context, info) =>
-      resolve(values, context, runOf(context, values, info)),
-  };
-}
-
-async function boardCommand(
-  context: GraphQLContext,
-  boardId: string,
-  run: Run,
-  commands: BoardCommand | BoardCommand[],
-) {
-  const result = await context.deps.commands.handle(boardId, commands, run.options);
-  return { revision: result.revision, board: boardDtoOf(result.state) };
-}
-
-/** A command on a task's board; a board the caller cannot see means the task does not exist (as REST). */
-async function taskCommand(
-  context: GraphQLContext,
-  taskId: string,
-  run: Run,
-  build: (metadata: CommandMetadata) => BoardCommand,
-) {
-  const boardId = await boardOfTask(context.deps, taskId, context.user.id);
-  return asTaskNotFound(context.deps.commands.handle(boardId, build(run.metadata), run.options));
-}
-
-const clean = (value: unknown): Record<string, unknown> =>
-  Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).filter(([, item]) => item !== undefined));
-
-const boardArgs = { boardId: { type: new GraphQLNonNull(GraphQLID) } };
-const taskArgs = { taskId: { type: new GraphQLNonNull(GraphQLID) } };
 const taskAction = (type: 'CompleteTask' | 'ReopenTask' | 'ArchiveTask' | 'RestoreTask') =>
   mutation(taskPayload, taskArgs, async (args, context, run) => {
     const taskId = taskIdOf(args);
@@ -160,9 +75,14 @@ const taskAction = (type: 'CompleteTask' | 'ReopenTask' | 'ArchiveTask' | 'Resto
     return { revision: result.revision, task: taskDtoOf(result.state, taskId) };
   });
 
+/**
+ * Mutations map one to one onto the commands of the REST routes, with the same body schemas
+ * (validation) and the same command handler (graphql.commands.ts, docs/adr/0028-graphql-endpoint.md).
+ */
 export const mutationType = new GraphQLObjectType<unknown, GraphQLContext>({
   name: 'Mutation',
   fields: {
+    ...boardPartMutations,
     createBoard: mutation(
       boardPayload,
       { input: { type: new GraphQLNonNull(inputs.createBoard) } },
@@ -256,20 +176,5 @@ export const mutationType = new GraphQLObjectType<unknown, GraphQLContext>({
       }));
       return { revision: result.revision };
     }),
-    addComment: mutation(
-      commentPayload,
-      { ...taskArgs, body: { type: new GraphQLNonNull(GraphQLString) } },
-      async (args, context, run) => {
-        const taskId = taskIdOf(args);
-        const { body } = parseOrThrow(commentBodySchema, { body: args['body'] }, 'args');
-        const commentId = run.newIds();
-        const result = await taskCommand(context, taskId, run, (metadata) => ({
-          type: 'AddComment',
-          data: { taskId, commentId, body },
-          metadata,
-        }));
-        return { revision: result.revision, comment: commentDtoOf(result.state, taskId, commentId) };
-      },
-    ),
   },
 });
