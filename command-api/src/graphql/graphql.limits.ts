@@ -45,7 +45,15 @@ const refusal = (message: string, limit: 'depth' | 'cost', value: number, max: n
 
 const isListOutput = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
+/**
+ * A root field (a query's entry or a mutation) costs this much on its own: each one reads or writes
+ * by itself (aliases defeat the loaders' de-duplication), so a document holds at most a few dozen.
+ */
+const rootFieldCost = 1_000;
+
 interface Walk {
+  /** The root type's name: its fields cost `rootFieldCost`. */
+  readonly root: string;
   readonly fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   /** Fragments being expanded, so a cycle (refused by the spec's own rule) cannot loop here. */
   readonly expanding: Set<string>;
@@ -53,7 +61,8 @@ interface Walk {
 
 /**
  * Depth and cost of a selection set, in one walk. A field with a selection (an object: something
- * to load) costs 1 and its children, times its list size or page size; a scalar costs nothing.
+ * to load) costs 1 and its children, times its list size or page size; a scalar costs nothing; a
+ * root field costs `rootFieldCost` more.
  */
 function measure(
   schema: GraphQLSchema,
@@ -84,7 +93,8 @@ function measure(
             ? defaultPageSize
             : 1;
       depth = Math.max(depth, 1 + child.depth);
-      cost += ((selection.selectionSet ? 1 : 0) + child.cost) * size;
+      const entry = parentName === walk.root ? rootFieldCost : 0;
+      cost += entry + ((selection.selectionSet ? 1 : 0) + child.cost) * size;
     } else {
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.fragments[selection.name.value];
       if (!fragment) continue;
@@ -121,7 +131,11 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
       for (const definition of context.getDocument().definitions) {
         if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
       }
-      const { depth, cost } = measure(schema, root.name, operation.selectionSet, { fragments, expanding: new Set() });
+      const { depth, cost } = measure(schema, root.name, operation.selectionSet, {
+        root: root.name,
+        fragments,
+        expanding: new Set(),
+      });
       if (depth > limits.maxDepth) {
         context.reportError(
           refusal(

@@ -23,10 +23,16 @@ describe('Query limits', () => {
     expect(refusals('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }', 2)).toEqual([]);
   });
 
-  it('prices a page by its size: first: 100 costs twice the default 50', () => {
+  it('prices a page by its size (first, default 50) and each root field at 1,000 more', () => {
     const cost = (first: string) =>
-      refusals(`{ me { tasks${first} { items { createdBy { name } } } } }`, 10, 1)[0]?.['value'];
-    expect(cost('(first: 100)')).toBe(2 * (cost('') as number) - 1);
+      refusals(`{ me { tasks${first} { items { createdBy { name } } } } }`, 10, 1)[0]?.['value'] as number;
+    // me: 1,000 + 1, and per task of the page: tasks 1 + items 1 + createdBy 1
+    expect(cost('(first: 10)')).toBe(1_001 + 3 * 10);
+    expect(cost('')).toBe(1_001 + 3 * 50);
+    const aliases = Array.from({ length: 50 }, (_, index) => `a${index}: me { name }`).join(' ');
+    expect(refusals(`{ ${aliases} }`)).toEqual([
+      { code: 'VALIDATION.FAILED', limit: 'cost', value: 50_050, max: 50_000 },
+    ]);
   });
 
   it('refuses boards × columns × tasks × comments × authors', () => {
