@@ -127,6 +127,7 @@ export default tseslint.config(
       '**/*.js',
       'infra/**/*.mjs',
       'platform/scripts/*.mjs',
+      'command-api/scripts/*.mjs',
       'infra/**/*.d.mts',
     ],
   },

@@ -15,6 +15,9 @@ const alias = {
   '@primetrade/realtime': src('realtime'),
   '@primetrade/command-api': src('command-api'),
   '@primetrade/server': src('server'),
+  // One graphql-js instance: Node loads graphql-http's `import 'graphql'` as the CommonJS main, and
+  // Vite would otherwise give our sources graphql's `module` build, a second copy it refuses to mix.
+  graphql: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)),
 };
 // .stryker-tmp holds mutation testing's sandboxes, copies of the specs (docs/testing.md).
 const exclude = ['**/node_modules/**', '**/dist/**', '**/dist-spec/**', '.stryker-tmp/**'];

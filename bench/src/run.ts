@@ -14,6 +14,7 @@ import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
 import { benchSearch } from './b16-search.js';
+import { benchGraphQL } from './b18-graphql.js';
 import { benchReplicaReads } from './b19-replica-reads.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
 import { log, saveResult } from './lib/results.js';
@@ -226,6 +227,16 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
       rows: [b19.http, b19.direct],
       notes: [
         `B19 ${b19.path}, ${b19.connections} connections, ${b19.secondsPerSample} s per sample; served: ${b19.served}; load average ${load.before.toFixed(2)} → ${load.after.toFixed(2)} on ${load.cores} cores (the replica shares them: no added capacity)`,
+      ],
+    };
+  },
+  b18: async (pairs) => {
+    const b18 = await benchGraphQL(pairs);
+    await saveResult('b18-graphql', b18);
+    return {
+      rows: [b18.whole, b18.cards],
+      notes: [
+        `B18 GraphQL over a board of ${b18.tasks} tasks: answers of ${b18.bytes.rest} bytes (REST), ${b18.bytes.whole} (GraphQL, same data), ${b18.bytes.cards} (titles and due dates only)`,
       ],
     };
   },

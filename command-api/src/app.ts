@@ -24,6 +24,7 @@ import { authenticate, createAccountStatus } from './auth/authenticate.js';
 import { createRefreshTokens } from './auth/refreshTokens.js';
 import { registerBoardApi } from './boards/index.js';
 import { createCommandHandler } from './commands/handleCommand.js';
+import { defaultGraphQLConfig, registerGraphQLRoutes, type GraphQLConfig } from './graphql/graphql.routes.js';
 import { registerNotificationRoutes } from './notifications/notifications.routes.js';
 import { registerSearchRoutes } from './search/search.routes.js';
 import { idempotency } from './http/idempotency.js';
@@ -58,6 +59,8 @@ export interface AppConfig {
   readonly commandConflictDeadlineMs?: number | undefined;
   /** How long a task route waits for the read model to learn an unknown task id (tasks/tasks.lookup.ts). Default 1000 ms. */
   readonly taskLookupWaitMs?: number | undefined;
+  /** `/api/v1/graphql`: limits, introspection, allow-list (docs/adr/0028-graphql-endpoint.md). */
+  readonly graphql?: GraphQLConfig | undefined;
 }
 
 export interface AppDeps {
@@ -139,7 +142,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
   registerDataCareRoutes(registrar, { sql: deps.sql, store: deps.store, clock: deps.clock, accounts, commands });
   registerProjectionAdminRoutes(registrar, deps.projectionAdmin);
-  registerBoardApi(registrar, {
+  const boardDeps = {
     store: deps.store,
     sql: deps.sql,
     clock: deps.clock,
@@ -150,7 +153,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     conflictDeadlineMs: config.commandConflictDeadlineMs,
     readModelWaitMs: config.taskLookupWaitMs,
     commands,
-  });
+  };
+  registerBoardApi(registrar, boardDeps);
+  registerGraphQLRoutes(registrar, boardDeps, config.graphql ?? defaultGraphQLConfig);
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
   registerSearchRoutes(registrar, { search: deps.search ?? createPgSearchIndex(deps.sql) });
   for (const register of deps.routes ?? []) register(registrar);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createMemoryRateLimiter, type Config, type RateLimiter } from '@primetrade/platform';
 import type { AppDeps } from './app.js';
+import { loadPersistedQueries } from './graphql/persistedQueries.js';
 
 /** The command-api's dependencies from config: shared by every mode and the benchmarks. */
 export function commandApiDeps(
@@ -31,6 +32,15 @@ export function commandApiDeps(
       minRevisionWaitMs: config.MIN_REVISION_WAIT_MS,
       version: parts.version ?? '0.1.0',
       commandConflictDeadlineMs: config.COMMAND_CONFLICT_DEADLINE_MS,
+      graphql: {
+        introspection: config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== 'production',
+        maxDepth: config.GRAPHQL_MAX_DEPTH,
+        maxCost: config.GRAPHQL_MAX_COST,
+        persistedQueries:
+          config.GRAPHQL_PERSISTED_QUERIES === undefined
+            ? null
+            : loadPersistedQueries(config.GRAPHQL_PERSISTED_QUERIES),
+      },
     },
     rateLimiters: {
       login: limiter({ name: 'login', points: config.RATE_LIMIT_LOGIN_PER_15_MINUTES, durationMs: 15 * 60_000 }),

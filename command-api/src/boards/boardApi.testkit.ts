@@ -104,6 +104,8 @@ export interface HarnessOptions {
     readonly maxLagMs: number;
     readonly checkIntervalMs: number;
   };
+  /** Wraps the app's read-model `Sql` (a statement counter, docs/adr/0018); the projection writes around it. */
+  readonly decorateSql?: (sql: Sql) => Sql;
 }
 
 export async function createBoardApiHarness(options: HarnessOptions = {}): Promise<BoardApiHarness> {
@@ -128,7 +130,12 @@ export async function createBoardApiHarness(options: HarnessOptions = {}): Promi
   const store = options.projection === 'manual' ? raw : projectingStore(raw, project);
   const app = await startTestApp({
     sql: routing?.sql ?? sql,
-    deps: { ...options.deps, store, ...(routing ? { readRouting: routing } : {}) },
+    deps: {
+      ...options.deps,
+      ...(options.decorateSql ? { sql: options.decorateSql(routing?.sql ?? sql) } : {}),
+      store,
+      ...(routing ? { readRouting: routing } : {}),
+    },
     ...(options.config ? { config: options.config } : {}),
     ...(options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : {}),
   });

@@ -9,8 +9,8 @@ import { columnDtoOf } from './stateViews.js';
 
 const tags = ['columns'];
 
-/** One command per aspect the PATCH touches, in a fixed order: rename, WIP limit, move. */
-function columnChanges(
+/** One command per aspect the PATCH touches, in a fixed order: rename, WIP limit, move (also GraphQL's). */
+export function columnChanges(
   columnId: string,
   body: z.infer<typeof updateColumnBody>,
   metadata: CommandMetadata,

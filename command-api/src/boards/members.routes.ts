@@ -10,6 +10,32 @@ import { findAccount, inactiveAccountError } from './users.queries.js';
 
 const tags = ['members'];
 
+/**
+ * The account an AddMember names (by e-mail or id), for a caller who is a member of the board: the
+ * board first, so a non-member learns nothing of which e-mails have accounts; a disabled account is
+ * refused (it cannot sign in: membership would only hand it boards to see later). Shared with GraphQL.
+ */
+export async function accountToAdd(
+  deps: BoardRouteDeps,
+  boardId: string,
+  actorId: string,
+  body: { email?: string | undefined; userId?: string | undefined },
+): Promise<string> {
+  if (!isMemberIn(await deps.commands.load(boardId), actorId)) throw boardNotFound();
+  const account = await findAccount(
+    deps.sql,
+    body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' },
+  );
+  if (account === null) {
+    const field = body.email !== undefined ? 'body.email' : 'body.userId';
+    throw new DomainError('USER.NOT_FOUND', 'No account with that email or id', [
+      { field, message: 'no such account' },
+    ]);
+  }
+  if (account.disabled) throw inactiveAccountError([{ userId: account.id, state: 'is disabled' }]);
+  return account.id;
+}
+
 export function registerMemberRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps): void {
   const { commands, sql, clock } = deps;
 
@@ -29,21 +55,7 @@ export function registerMemberRoutes(registrar: RouteRegistrar, deps: BoardRoute
       },
     },
     async (ctx, { params, body }) => {
-      // Board first: a non-member must not learn which emails have accounts.
-      if (!isMemberIn(await commands.load(params.boardId), requireUser(ctx).id)) throw boardNotFound();
-      const account = await findAccount(
-        sql,
-        body.email !== undefined ? { email: body.email } : { userId: body.userId ?? '' },
-      );
-      if (account === null) {
-        const field = body.email !== undefined ? 'body.email' : 'body.userId';
-        throw new DomainError('USER.NOT_FOUND', 'No account with that email or id', [
-          { field, message: 'no such account' },
-        ]);
-      }
-      // A disabled account cannot sign in: making it a member would only hand it boards to see later.
-      if (account.disabled) throw inactiveAccountError([{ userId: account.id, state: 'is disabled' }]);
-      const userId = account.id;
+      const userId = await accountToAdd(deps, params.boardId, requireUser(ctx).id, body);
       const result = await commands.handle(
         params.boardId,
         {

@@ -51,12 +51,13 @@ function uuidFromDigest(digest: Buffer): string {
 /**
  * Ids for what a POST creates. With an `Idempotency-Key` they derive from (user, path, key, n): a
  * retry after an answer that was lost (a 5xx after the append committed) decides on the same ids,
- * so the domain refuses it as `*.ALREADY_EXISTS` instead of creating a twin.
+ * so the domain refuses it as `*.ALREADY_EXISTS` instead of creating a twin. `scope` defaults to the
+ * path; a GraphQL document names each mutation by its response path instead (graphql/graphql.mutations.ts).
  */
-export function requestIds(ctx: AppContext, newId: () => string): () => string {
+export function requestIds(ctx: AppContext, newId: () => string, scope: string = ctx.path): () => string {
   const key = ctx.get('Idempotency-Key');
   const userId = ctx.state.user?.id;
   if (key === '' || userId === undefined) return newId;
   let n = 0;
-  return () => uuidFromDigest(createHash('sha256').update(`${userId}\n${ctx.path}\n${key}\n${n++}`).digest());
+  return () => uuidFromDigest(createHash('sha256').update(`${userId}\n${scope}\n${key}\n${n++}`).digest());
 }

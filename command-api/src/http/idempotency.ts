@@ -127,7 +127,7 @@ async function actAndRecord(
     writeProblem(ctx, error, logger);
   }
   const body: unknown = ctx.body ?? null;
-  const storable = ctx.status >= 200 && ctx.status < 300 && isJsonValue(body);
+  const storable = ctx.status >= 200 && ctx.status < 300 && ctx.state.refused !== true && isStorableBody(body);
   if (!storable) {
     await recorder.release();
     return;
@@ -139,6 +139,9 @@ async function actAndRecord(
   }
   await recorder.save(ctx.status, headers, body);
 }
+
+/** JSON values, and the JSON text a GraphQL answer is written as (graphql/graphql.routes.ts). */
+const isStorableBody = (body: unknown): boolean => typeof body === 'string' || isJsonValue(body);
 
 const isJsonValue = (body: unknown): boolean =>
   body === null ||

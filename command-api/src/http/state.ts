@@ -14,6 +14,8 @@ export interface AppState extends DefaultState {
   logger: Logger;
   /** Set by the auth middleware on protected routes. */
   user?: AuthUser;
+  /** A 2xx answer that reports a refusal (GraphQL errors): an Idempotency-Key is released as after a 4xx. */
+  refused?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState, DefaultContext>;

@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from '@koa/router';
 import { readinessAnswer, readinessReport, type Metrics, type ReadinessCheck } from '@primetrade/platform';
 import type { Middleware } from 'koa';
+import { graphiql } from './graphiql.js';
 import { openApiDocument } from './openapi.js';
 import { swaggerUi } from './swaggerUi.js';
 
@@ -17,7 +18,7 @@ export interface OpsRoutesDeps {
 
 /**
  * Unprefixed operational endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document
- * and its Swagger UI. Mount `router.routes()` then `assets` after the API router.
+ * and its Swagger UI, GraphiQL for `/graphql`. Mount `router.routes()` then `assets` after the API router.
  */
 export function createOpsRouter(deps: OpsRoutesDeps): { router: Router; assets: Middleware } {
   const router = new Router();
@@ -45,6 +46,7 @@ export function createOpsRouter(deps: OpsRoutesDeps): { router: Router; assets: 
     ctx.body = document();
   });
 
+  graphiql(router, '/api/graphiql', `${deps.apiPrefix}/graphql`);
   const assets = swaggerUi(router, '/api/docs', specUrl);
   return { router, assets };
 }

@@ -40,6 +40,7 @@ export const settingSections = {
   accounts: 'Accounts and tokens',
   limits: 'Rate and size limits',
   consistency: 'Consistency',
+  graphql: 'GraphQL',
   notifications: 'Notifications',
   retention: 'Retention',
   observability: 'Observability',
@@ -164,6 +165,27 @@ export const configSchema = z.object({
     positiveInt.min(10).max(100_000).default(1_000),
     'consistency',
     'The projector (and a rebuild) stores a snapshot of a board every this many events; time travel folds at most this many history rows after the nearest one (docs/adr/0020).',
+  ),
+
+  GRAPHQL_INTROSPECTION: setting(
+    z.stringbool().optional(),
+    'graphql',
+    'Answer introspection (`__schema`, `__type`) on `/api/v1/graphql`. Unset: on, except with `NODE_ENV=production` (docs/adr/0028).',
+  ),
+  GRAPHQL_MAX_DEPTH: setting(
+    positiveInt.max(100).default(10),
+    'graphql',
+    'Deepest field nesting a GraphQL operation may have; a deeper one is refused before it runs (`VALIDATION.FAILED`, `extensions.limit: depth`).',
+  ),
+  GRAPHQL_MAX_COST: setting(
+    positiveInt.max(10_000_000).default(50_000),
+    'graphql',
+    'Highest estimated cost of a GraphQL operation (each object field 1, times its page or assumed list size); a costlier one is refused before it runs (docs/adr/0028).',
+  ),
+  GRAPHQL_PERSISTED_QUERIES: setting(
+    z.string().min(1).optional(),
+    'graphql',
+    'A JSON file with an array of GraphQL documents: when set, only those documents run (an allow-list); a POST may send `extensions.persistedQuery.sha256Hash` instead of the text. Unset: any document.',
   ),
 
   SMTP_URL: setting(

@@ -216,3 +216,15 @@ export async function listComments(sql: SqlQueryable, taskId: string): Promise<C
     [taskId],
   );
 }
+
+/** The comments of many tasks in one statement (GraphQL's batched loading), oldest first per task. */
+export async function listCommentsOfTasks(sql: SqlQueryable, taskIds: readonly string[]): Promise<CommentDto[]> {
+  const valid = taskIds.filter(isUuid);
+  if (valid.length === 0) return [];
+  return sql.query<CommentDto>(
+    `SELECT c.id, c.task_id AS "taskId", c.author_id AS "authorId", c.body,
+            ${iso('c.created_at')} AS "createdAt", ${iso('c.edited_at')} AS "editedAt"
+     FROM comments c WHERE c.task_id = ANY($1::uuid[]) ORDER BY c.created_at, c.id`,
+    [valid],
+  );
+}
