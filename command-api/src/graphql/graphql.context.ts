@@ -105,6 +105,8 @@ export function createContext(
     koa,
     deps,
     loaders: createLoaders(deps, user),
-    gate: async (scope, params) => readGate?.(koa, scope, params),
+    // Only the wait: the fields then resolve on the primary (no read scope, docs/adr/0029-read-replicas.md),
+    // which has whatever a replica would; GraphQL reads do not use the replicas yet.
+    gate: async (scope, params) => readGate?.(koa, scope, params, async () => undefined, { replica: false }),
   };
 }
