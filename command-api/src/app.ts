@@ -154,10 +154,11 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     readModelWaitMs: config.taskLookupWaitMs,
     commands,
   };
+  const search = deps.search ?? createPgSearchIndex(deps.sql);
   registerBoardApi(registrar, boardDeps);
-  registerGraphQLRoutes(registrar, boardDeps, config.graphql ?? defaultGraphQLConfig);
+  registerGraphQLRoutes(registrar, { ...boardDeps, search }, config.graphql ?? defaultGraphQLConfig);
   registerNotificationRoutes(registrar, { sql: deps.sql, clock: deps.clock });
-  registerSearchRoutes(registrar, { search: deps.search ?? createPgSearchIndex(deps.sql) });
+  registerSearchRoutes(registrar, { search });
   for (const register of deps.routes ?? []) register(registrar);
 
   app.use(problemMiddleware(deps.logger));

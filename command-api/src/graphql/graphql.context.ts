@@ -1,6 +1,7 @@
 import type { BoardViewDto, CommentDto, TaskDto } from '@primetrade/domain';
 import { getBoardView, listCommentsOfTasks } from '@primetrade/read-model';
 import DataLoader from 'dataloader';
+import type { SearchIndex } from '@primetrade/read-model';
 import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { requireBoardMember } from '../boards/boardAccess.js';
 import { boardNotFound, boardViewOf, isMemberIn } from '../boards/stateViews.js';
@@ -9,11 +10,16 @@ import type { MinRevisionScope } from '../http/minRevision.js';
 import type { ReadGate } from '../http/readGate.js';
 import type { AppContext, AuthUser } from '../http/state.js';
 
+/** What the resolvers read and command with: the REST board routes' dependencies and the search port. */
+export interface GraphQLDeps extends BoardRouteDeps {
+  readonly search: SearchIndex;
+}
+
 /** What every resolver gets: the caller, the request, and this request's loaders (a type: graphql-http wants a record). */
 export type GraphQLContext = {
   readonly user: AuthUser;
   readonly koa: AppContext;
-  readonly deps: BoardRouteDeps;
+  readonly deps: GraphQLDeps;
   readonly loaders: Loaders;
   /** `Min-Revision` (docs/consistency.md) for the boards a root field reads, as the REST route of the same read. */
   readonly gate: (scope: MinRevisionScope, params: Readonly<Record<string, unknown>>) => Promise<void>;
@@ -94,12 +100,7 @@ export function createLoaders(deps: BoardRouteDeps, user: AuthUser): Loaders {
   return { access, boardView, userName, comments };
 }
 
-export function createContext(
-  deps: BoardRouteDeps,
-  koa: AppContext,
-  user: AuthUser,
-  readGate?: ReadGate,
-): GraphQLContext {
+export function createContext(deps: GraphQLDeps, koa: AppContext, user: AuthUser, readGate?: ReadGate): GraphQLContext {
   return {
     user,
     koa,

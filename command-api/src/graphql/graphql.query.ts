@@ -5,6 +5,7 @@ import { id } from '../boards/common.schemas.js';
 import { parseOrThrow } from '../http/route.js';
 import { findTask } from '../tasks/tasks.lookup.js';
 import type { GraphQLContext } from './graphql.context.js';
+import { searchField } from './graphql.search.js';
 import {
   boardPageArgs,
   boardPageType,
@@ -84,6 +85,7 @@ export const queryType = new GraphQLObjectType<unknown, GraphQLContext>({
         return (await context.loaders.boardView.load(boardId)).board;
       },
     },
+    search: searchField,
     task: {
       type: taskType,
       description: 'One task; null (with TASK.NOT_FOUND) when there is none for me.',

@@ -5,11 +5,10 @@ import type { Logger } from '@primetrade/platform';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult } from 'graphql';
 import { createHandler, type Request as GraphQLRequest } from 'graphql-http';
 import type { Middleware } from 'koa';
-import type { BoardRouteDeps } from '../boards/boardApi.deps.js';
 import { toDomainError } from '../http/problem.js';
 import type { RouteRegistrar } from '../http/route.js';
 import { requireUser, type AppContext, type AppState } from '../http/state.js';
-import { createContext, type GraphQLContext } from './graphql.context.js';
+import { createContext, type GraphQLContext, type GraphQLDeps } from './graphql.context.js';
 import { queryLimitsRule, type QueryLimits } from './graphql.limits.js';
 import { graphqlSchema } from './graphql.schema.js';
 
@@ -80,7 +79,7 @@ const notAllowed = () =>
  * `GET|POST /api/v1/graphql` (docs/adr/0028-graphql-endpoint.md): authenticated like every API route,
  * rate-limited and idempotent (`Idempotency-Key`) through the same middleware; executed by graphql-http.
  */
-export function registerGraphQLRoutes(registrar: RouteRegistrar, deps: BoardRouteDeps, config: GraphQLConfig): void {
+export function registerGraphQLRoutes(registrar: RouteRegistrar, deps: GraphQLDeps, config: GraphQLConfig): void {
   const validationRules = [queryLimitsRule(config), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const persisted = config.persistedQueries;
 

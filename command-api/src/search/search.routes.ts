@@ -12,7 +12,8 @@ export interface SearchRouteDeps {
 /** Seconds a client waits before asking again while the search engine is down. */
 const retryAfterSeconds = 2;
 
-const toQuery = (query: z.infer<typeof searchQuery>, viewerId: string): SearchQuery => {
+/** The port's query from the validated request (also the GraphQL `search` field's). */
+export const toSearchQuery = (query: z.infer<typeof searchQuery>, viewerId: string): SearchQuery => {
   const { q, boardId, assigneeId, ...rest } = query;
   return {
     ...rest,
@@ -27,7 +28,7 @@ const toQuery = (query: z.infer<typeof searchQuery>, viewerId: string): SearchQu
  * The search engine unreachable (the OpenSearch adapter's SERVICE.UNAVAILABLE) is a 503 the client
  * retries; breaker errors of the PostgreSQL adapter get their `Retry-After` from the problem writer.
  */
-function withRetryAfter(error: unknown): never {
+export function withRetryAfter(error: unknown): never {
   if (error instanceof DomainError && error.code === 'SERVICE.UNAVAILABLE')
     throw Object.assign(error, { headers: { 'Retry-After': String(retryAfterSeconds) } });
   throw error;
@@ -52,7 +53,7 @@ export function registerSearchRoutes(registrar: RouteRegistrar, deps: SearchRout
       },
     },
     async (ctx, { query }) => {
-      ctx.body = await deps.search.search(toQuery(query, requireUser(ctx).id)).catch(withRetryAfter);
+      ctx.body = await deps.search.search(toSearchQuery(query, requireUser(ctx).id)).catch(withRetryAfter);
     },
   );
 }
