@@ -1,5 +1,5 @@
 import type { EventStore, Logger, Metrics, RateLimiter, Sql, TextCache, TokenService } from '@primetrade/platform';
-import { createProjectionProgress, type ProjectionAdmin } from '@primetrade/read-model';
+import { createProjectionProgress, type ProjectionAdmin, type SearchIndex } from '@primetrade/read-model';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import { registerAdminRoutes } from './admin/admin.routes.js';
@@ -66,6 +66,8 @@ export interface AppDeps {
   readonly projectionAdmin: ProjectionAdmin;
   /** Statistics cache (cluster mode: Redis); in memory when absent. */
   readonly statsCache?: TextCache;
+  /** The search index (docs/adr/0024-search-engine.md): server/ passes the one its search projection feeds. */
+  readonly search?: SearchIndex;
   /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
   readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];
 }

@@ -6,15 +6,16 @@ import type { AppDeps } from './app.js';
 /** The command-api's dependencies from config: shared by every mode and the benchmarks. */
 export function commandApiDeps(
   config: Config,
-  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness' | 'projectionAdmin'> & {
-    version?: string | undefined;
-    /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
-    rateLimiter?: (budget: {
-      points: number;
-      durationMs: number;
-      name: 'login' | 'login-account' | 'register' | 'api';
-    }) => RateLimiter;
-  },
+  parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness' | 'projectionAdmin'> &
+    Partial<Pick<AppDeps, 'search'>> & {
+      version?: string | undefined;
+      /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
+      rateLimiter?: (budget: {
+        points: number;
+        durationMs: number;
+        name: 'login' | 'login-account' | 'register' | 'api';
+      }) => RateLimiter;
+    },
 ): AppDeps {
   const limiter = parts.rateLimiter ?? ((budget) => createMemoryRateLimiter(budget));
   const { rateLimiter: _rateLimiter, ...deps } = parts;

@@ -22,6 +22,7 @@ import { commandApiDeps, createApiServer, createApp } from '@primetrade/command-
 import {
   createNotificationServices,
   createProjectionAdmin,
+  createEmbeddedSearchFeed,
   createProjector,
   createRelay,
   pushNotifications,
@@ -31,6 +32,7 @@ import {
 } from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
+import { searchIndexFromConfig } from './searchIndex.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -104,6 +106,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   useHistorySnapshotsEvery(config.HISTORY_SNAPSHOT_EVERY);
   const projector = createProjector({ bus, sql, logger, metrics, notifications: notifications.projector });
   await projector.start();
+  // The search index (PostgreSQL full text, or OpenSearch with SEARCH_URL) has a relay and checkpoint
+  // of its own, so an index that is down holds back only itself (docs/adr/0026-search-projection.md).
+  const search = searchIndexFromConfig(config, sql);
+  const searchFeed = createEmbeddedSearchFeed({ store, sql, index: search, logger, metrics });
 
   // 3. HTTP + Socket.IO on one server.
   const app = createApp(
@@ -114,10 +120,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       store,
       tokens,
       version: options.version,
+      search,
       projectionAdmin: createProjectionAdmin({ sql, store, logger }),
       readiness: async () => ({
         database: await databaseCheck(sql),
         projector: projectorReadiness(projector.status()),
+        search: searchReadiness(searchFeed.status()),
       }),
     }),
   );
@@ -140,6 +148,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // 4. The relay feeds the bus from the store's global order, from its checkpoint.
   const relay = createRelay({ store, bus, sql, logger, metrics });
   await relay.start();
+  await searchFeed.start();
   notifications.start();
   // Retention of refresh tokens and notifications (projector/src/retention.ts).
   const retention = retentionJobFromConfig(config, sql, logger);
@@ -159,6 +168,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await stopRevocations();
       await realtime.close();
       await relay.stop();
+      await searchFeed.stop();
       await retention.stop();
       await notifications.stop();
       await fanout.stop();
@@ -177,4 +187,15 @@ function projectorReadiness(status: { state: string; lastError?: string | undefi
   return status.state === 'running'
     ? { ok: true }
     : { ok: false, detail: `projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}` };
+}
+
+/** Degraded, never unavailable: commands and every other read go on while the search index is behind. */
+export function searchReadiness(status: { state: string; breaker: string; lastError?: string | undefined }) {
+  return status.state === 'retrying'
+    ? {
+        ok: false,
+        degraded: true,
+        detail: `search index behind (breaker ${status.breaker}): ${status.lastError ?? ''}`,
+      }
+    : { ok: true };
 }

@@ -1,0 +1,3 @@
+export * from './searchTouches.js';
+export * from './searchProjection.js';
+export * from './embeddedSearchFeed.js';
