@@ -1,12 +1,13 @@
 import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
 import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './projectorNodes.js';
+import { startSearchNode } from './searchNode.js';
 
-/** `node server/dist/projector.main.js relay|projector|rebuild` — one cluster-mode service per process (wiring only). */
+/** `node server/dist/projector.main.js relay|projector|search|rebuild` — one cluster-mode service per process (wiring only). */
 runService(async () => {
   const role = process.argv[2];
-  if (role !== 'relay' && role !== 'projector' && role !== 'rebuild') {
+  if (role !== 'relay' && role !== 'projector' && role !== 'search' && role !== 'rebuild') {
     process.stderr.write(
-      'usage: node server/dist/projector.main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n',
+      'usage: node server/dist/projector.main.js relay|projector|search|rebuild   (MODE=cluster, see README "Cluster mode")\n',
     );
     process.exit(2);
   }
@@ -20,6 +21,11 @@ runService(async () => {
     return null;
   }
   const telemetry = await startTelemetry(config, role, logger);
-  const service = role === 'relay' ? await startRelayNode(config, logger) : await startProjectorNode(config, logger);
+  const service =
+    role === 'relay'
+      ? await startRelayNode(config, logger)
+      : role === 'search'
+        ? await startSearchNode(config, logger)
+        : await startProjectorNode(config, logger);
   return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS, telemetry };
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { startKafka, type KafkaBroker } from '../../kafka/kafka.mjs';
+import { openSearchHome, startOpenSearch, type OpenSearchNode } from '../../opensearch/opensearch.mjs';
 import { startCluster } from './cluster.js';
 import { findNginx } from './nginx/nginxProcess.js';
 import { repoRoot } from './supervisor.js';
@@ -19,7 +20,8 @@ import { repoRoot } from './supervisor.js';
  * Settings (environment): CLUSTER_PORT (8080), CLUSTER_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/primetrade, created if missing), CLUSTER_REDIS_URL
  * (redis://127.0.0.1:6379), CLUSTER_KAFKA_BROKERS (use a running broker instead of starting one),
- * CLUSTER_LOG_LEVEL (info).
+ * CLUSTER_LOG_LEVEL (info), CLUSTER_SEARCH_URL (use a running OpenSearch node instead of starting one
+ * from infra/opensearch; `postgres` keeps search on PostgreSQL full text).
  */
 const env = process.env;
 const dataDir = path.join(repoRoot, '.data', 'cluster');
@@ -79,6 +81,26 @@ async function jwtSecret(): Promise<string> {
   return secret;
 }
 
+/**
+ * The search index's engine: a given node, none (`postgres`), or a node of our own from infra/opensearch
+ * when its distribution is fetched; otherwise search stays on PostgreSQL full text, and we say how to fetch it.
+ */
+async function ensureOpenSearch(
+  given: string | undefined,
+): Promise<{ url: string | null; node: OpenSearchNode | null }> {
+  if (given === 'postgres') return { url: null, node: null };
+  if (given) return { url: given, node: null };
+  if (!existsSync(path.join(openSearchHome, 'modules', 'analysis-common', 'plugin-descriptor.properties'))) {
+    say(
+      'OpenSearch is not fetched (node infra/opensearch/opensearch.mjs fetch, about 54 MB): search runs on PostgreSQL full text',
+    );
+    return { url: null, node: null };
+  }
+  say('starting OpenSearch (infra/opensearch)…');
+  const node = await startOpenSearch({ port: 29200, transportPort: 29300, dataDir: path.join(dataDir, 'opensearch') });
+  return { url: node.url, node };
+}
+
 async function main(): Promise<void> {
   if (
     !existsSync(path.join(repoRoot, 'server/dist/realtime.main.js')) ||
@@ -98,8 +120,11 @@ async function main(): Promise<void> {
     broker = await startKafka({ port: 29092, controllerPort: 29093, dataDir: path.join(dataDir, 'kafka') });
     brokers = broker.brokers;
   }
+  const search = await ensureOpenSearch(env.CLUSTER_SEARCH_URL);
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
-  say(`Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}`);
+  say(
+    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)}, search ${search.url ?? 'PostgreSQL full text'}`,
+  );
   // A signal while the services start ends the start; what started is stopped.
   const starting = new AbortController();
   const interrupt = () => starting.abort();
@@ -110,6 +135,7 @@ async function main(): Promise<void> {
     redisUrl: redis.url,
     topic: 'taskboard.board-events',
     redisKeyPrefix: 'pt:',
+    ...(search.url ? { searchUrl: search.url } : {}),
     jwtSecret: await jwtSecret(),
     proxyPort: Number(env.CLUSTER_PORT ?? 8080),
     proxyDir: path.join(dataDir, 'nginx'),
@@ -119,6 +145,7 @@ async function main(): Promise<void> {
   }).catch(async (error: unknown) => {
     // Nothing of ours may outlive a failed start.
     await broker?.stop();
+    await search.node?.stop();
     redis.child?.kill('SIGTERM');
     throw error;
   });
@@ -135,6 +162,7 @@ async function main(): Promise<void> {
     say(`${signal}: stopping…`);
     await cluster.stop();
     await broker?.stop();
+    await search.node?.stop();
     redis.child?.kill('SIGTERM');
     say('stopped');
     process.exit(0);
