@@ -15,7 +15,7 @@ import { createRelay, type Relay } from '../relay.js';
 import { indexedTasksOf, readModelTasksOf } from '../testing/searchConvergence.testkit.js';
 import { waitFor } from '../testing/wait.testkit.js';
 import { createEmbeddedSearchFeed } from './embeddedSearchFeed.js';
-import { SearchWorkload, switchableIndex } from './searchFeed.testkit.js';
+import { SearchWorkload, switchableIndex } from '../testing/searchWorkload.testkit.js';
 import type { SearchProjection } from './searchProjection.js';
 
 let sql: Sql;
