@@ -18,6 +18,8 @@ export interface EmbeddedSearchFeedOptions extends Pick<
   readonly index: SearchIndex;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'breakerState'>;
+  /** The relay's checkpoint; default `search`. A rebuild feeds its new generation under a name of its own. */
+  readonly checkpointName?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface EmbeddedSearchFeedOptions extends Pick<
  * only its own relay, whose checkpoint stays where the index stopped, and catches up when it returns.
  */
 export function createEmbeddedSearchFeed(options: EmbeddedSearchFeedOptions): SearchProjection {
-  const { store, sql, index, logger, metrics, ...tuning } = options;
+  const { store, sql, index, logger, metrics, checkpointName, ...tuning } = options;
   const bus = createInProcessEventBus();
   const projection = createSearchProjection({
     ...tuning,
@@ -38,7 +40,13 @@ export function createEmbeddedSearchFeed(options: EmbeddedSearchFeedOptions): Se
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  const relay = createRelay({ store, bus, sql, checkpointName: searchGroup, ...(logger ? { logger } : {}) });
+  const relay = createRelay({
+    store,
+    bus,
+    sql,
+    checkpointName: checkpointName ?? searchGroup,
+    ...(logger ? { logger } : {}),
+  });
   return {
     async start() {
       await projection.start();
