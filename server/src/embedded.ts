@@ -167,8 +167,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       server.closeIdleConnections();
       await stopRevocations();
       await realtime.close();
-      await relay.stop();
+      // The search feed before the relay: its batches wait for the read models the relay feeds.
       await searchFeed.stop();
+      await relay.stop();
       await retention.stop();
       await notifications.stop();
       await fanout.stop();

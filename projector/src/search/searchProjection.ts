@@ -34,11 +34,14 @@ export interface SearchProjectionOptions {
   readonly alsoWriteTo?: () => Promise<readonly SearchIndex[]>;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'breakerState'>;
-  /** How long a batch waits for the read models to reach its revisions before it is retried. Default 10 s. */
+  /**
+   * How long a batch waits for the read models to reach its revisions before it is retried. Default 5 s:
+   * with the write timeout and the longest pause, a Kafka batch stays well inside the 30 s session.
+   */
   readonly readModelWaitMs?: number;
   /** Pause after a failed batch, doubling per failure in a row: [first, most]. Default [200, 5000] ms. */
   readonly backoffMs?: readonly [number, number];
-  /** A write slower than this fails (and counts for the breaker). Default 30 s. */
+  /** A write slower than this fails (and counts for the breaker). Default 10 s. */
   readonly writeTimeoutMs?: number;
   /** How long the breaker stays open before a trial write. Default 5 s. */
   readonly breakerResetMs?: number;
@@ -81,7 +84,7 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
     'search-index',
     async (index: SearchIndex, changes: readonly SearchBoardChange[]) => index.apply(changes),
     {
-      timeoutMs: options.writeTimeoutMs ?? 30_000,
+      timeoutMs: options.writeTimeoutMs ?? 10_000,
       resetTimeoutMs: options.breakerResetMs ?? 5_000,
       volumeThreshold: 3,
       ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -97,7 +100,7 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
   async function changesOf(events: readonly Envelope[]): Promise<SearchBoardChange[]> {
     const touches = searchTouches(events).filter((touch) => isUuid(touch.boardId));
     const targets = new Map(touches.map((touch) => [touch.boardId, touch.revision]));
-    if (!(await progress.waitForBoards(targets, options.readModelWaitMs ?? 10_000)))
+    if (!(await progress.waitForBoards(targets, options.readModelWaitMs ?? 5_000)))
       throw new ReadModelsBehindError(
         `the read models did not reach the batch's revisions of ${targets.size} board(s)`,
       );
