@@ -11,7 +11,7 @@ import {
 
 export interface EmbeddedSearchFeedOptions extends Pick<
   SearchProjectionOptions,
-  'alsoWriteTo' | 'backoffMs' | 'breakerResetMs' | 'readModelWaitMs'
+  'backoffMs' | 'breakerResetMs' | 'readModelWaitMs'
 > {
   readonly store: EventStore;
   readonly sql: Sql;

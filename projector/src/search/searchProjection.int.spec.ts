@@ -121,6 +121,22 @@ describe('The search projection (embedded: its own relay checkpoint, PostgreSQL 
     const after = await indexedTasksOf(index, work.ownerId);
     expect(after).toEqual(await readModelTasksOf(sql, work.ownerId));
     expect(after.length).toBe(before.length + 1);
+  });
+
+  it('halts on a board the index lost, rather than skip, and heals by a replay', async () => {
+    await sql.query('DELETE FROM search_tasks WHERE board_id = $1', [work.boardId]);
+    await sql.query('DELETE FROM search_boards WHERE board_id = $1', [work.boardId]);
+    await append(work.boardId, work.next());
+    await waitFor(() => feed.status().state === 'retrying', 'the feed refused the gap');
+    expect(feed.status().lastError).toMatch(/the index holds revision -1, the batch starts at/);
+    expect(await index.boardRevision(work.boardId)).toBeNull();
+
+    await feed.stop();
+    await sql.query("DELETE FROM checkpoints WHERE name = 'search'");
+    feed = createEmbeddedSearchFeed({ store, sql, index, backoffMs: [20, 200] });
+    await feed.start();
+    await waitFor(converged, 'the replay refilled the board');
+    expect(await indexedTasksOf(index, work.ownerId)).toEqual(await readModelTasksOf(sql, work.ownerId));
     await feed.stop();
   });
 });

@@ -27,11 +27,6 @@ export interface SearchProjectionOptions {
   /** The read models the documents are read from. */
   readonly sql: Sql;
   readonly index: SearchIndex;
-  /**
-   * Indexes written besides `index` while a rebuild fills them (docs/adr/0026-search-projection.md,
-   * "Rebuild"): asked per batch, so a rebuild that starts or ends is seen at the next batch.
-   */
-  readonly alsoWriteTo?: () => Promise<readonly SearchIndex[]>;
   readonly logger?: ProjectorLogger;
   readonly metrics?: Pick<Metrics, 'breakerState'>;
   /**
@@ -62,6 +57,16 @@ export interface SearchProjection {
   status(): SearchProjectionStatus;
 }
 
+/**
+ * The index holds the board below the revision before the batch: an earlier batch never reached it.
+ * During a rebuild's switch that is the live feed ahead of the new generation's own feed, which
+ * fills the gap (docs/adr/0026-search-projection.md, "Gaps"); otherwise the index lost writes (it
+ * was emptied under the feed's position) and a rebuild is the cure. Retried like any failure.
+ */
+export class SearchGapError extends Error {
+  override readonly name = 'SearchGapError';
+}
+
 /** The read models did not reach a batch's revisions in time (projector behind or halted). */
 export class ReadModelsBehindError extends Error {
   override readonly name = 'ReadModelsBehindError';
@@ -80,16 +85,25 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
   const logger = options.logger ?? silentLogger;
   const [firstPauseMs, mostPauseMs] = options.backoffMs ?? [200, 5_000];
   const progress: ProjectionProgress = createProjectionProgress(options.sql);
-  const breaker = createBreaker(
-    'search-index',
-    async (index: SearchIndex, changes: readonly SearchBoardChange[]) => index.apply(changes),
-    {
-      timeoutMs: options.writeTimeoutMs ?? 10_000,
-      resetTimeoutMs: options.breakerResetMs ?? 5_000,
-      volumeThreshold: 3,
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-    },
-  );
+  /** Checks each board for a gap, then writes: the guard drops the rest of what was applied already. */
+  async function write(changes: readonly SearchBoardChange[], from: ReadonlyMap<string, number>): Promise<void> {
+    for (const change of changes) {
+      const applied = (await options.index.boardRevision(change.boardId)) ?? -1;
+      const first = from.get(change.boardId) ?? 0;
+      if (applied < first - 1)
+        throw new SearchGapError(
+          `board ${change.boardId}: the index holds revision ${applied}, the batch starts at ${first}`,
+        );
+    }
+    await options.index.apply(changes);
+  }
+  const breaker = createBreaker('search-index', write, {
+    timeoutMs: options.writeTimeoutMs ?? 10_000,
+    resetTimeoutMs: options.breakerResetMs ?? 5_000,
+    volumeThreshold: 3,
+    isExpectedError: (error) => error instanceof SearchGapError,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   let subscription: BusSubscription | null = null;
   let state: SearchProjectionStatus['state'] = 'stopped';
   let failuresInARow = 0;
@@ -98,7 +112,7 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
   let wake: (() => void) | null = null;
 
   async function changesOf(events: readonly Envelope[]): Promise<SearchBoardChange[]> {
-    const touches = searchTouches(events).filter((touch) => isUuid(touch.boardId));
+    const touches = touchesOf(events);
     const targets = new Map(touches.map((touch) => [touch.boardId, touch.revision]));
     if (!(await progress.waitForBoards(targets, options.readModelWaitMs ?? 5_000)))
       throw new ReadModelsBehindError(
@@ -115,12 +129,13 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
     return changes;
   }
 
+  const touchesOf = (events: readonly Envelope[]) => searchTouches(events).filter((touch) => isUuid(touch.boardId));
+
   async function handle(events: readonly Envelope[]): Promise<void> {
     if (state === 'stopped') throw new Error('The search projection is stopped');
     try {
       const changes = await changesOf(events);
-      const targets = [options.index, ...((await options.alsoWriteTo?.()) ?? [])];
-      for (const index of targets) await breaker.fire(index, changes);
+      await breaker.fire(changes, new Map(touchesOf(events).map((touch) => [touch.boardId, touch.fromRevision])));
       appliedChanges += changes.length;
       if (failuresInARow > 0) logger.info({ after: failuresInARow }, 'search index writes flow again');
       failuresInARow = 0;

@@ -3,6 +3,8 @@ import type { Envelope } from '@primetrade/domain';
 /** What one batch asks of the search index for one board. */
 export interface SearchTouch {
   readonly boardId: string;
+  /** The batch's oldest revision of the board: the index must hold the one before it (else a gap). */
+  readonly fromRevision: number;
   /** The batch's newest revision of the board: the change is stamped with it. */
   readonly revision: number;
   /** Tasks whose document may have changed (created, edited, moved, commented, deleted…). */
@@ -17,9 +19,14 @@ export interface SearchTouch {
  * touch no task still get a touch: the index records their revision and members.
  */
 export function searchTouches(events: readonly Envelope[]): SearchTouch[] {
-  const byBoard = new Map<string, { revision: number; taskIds: Set<string> }>();
+  const byBoard = new Map<string, { fromRevision: number; revision: number; taskIds: Set<string> }>();
   for (const event of events) {
-    const touch = byBoard.get(event.boardId) ?? { revision: event.revision, taskIds: new Set<string>() };
+    const touch = byBoard.get(event.boardId) ?? {
+      fromRevision: event.revision,
+      revision: event.revision,
+      taskIds: new Set<string>(),
+    };
+    touch.fromRevision = Math.min(touch.fromRevision, event.revision);
     touch.revision = Math.max(touch.revision, event.revision);
     const taskId = (event.data as { taskId?: unknown }).taskId;
     if (typeof taskId === 'string') touch.taskIds.add(taskId);
@@ -27,6 +34,7 @@ export function searchTouches(events: readonly Envelope[]): SearchTouch[] {
   }
   return [...byBoard].map(([boardId, touch]) => ({
     boardId,
+    fromRevision: touch.fromRevision,
     revision: touch.revision,
     taskIds: [...touch.taskIds].sort(),
   }));

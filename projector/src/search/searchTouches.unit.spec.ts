@@ -20,8 +20,8 @@ describe('searchTouches', () => {
       one.emit({ type: 'TaskDeleted', data: { taskId: 'other-task' } }),
     ];
     expect(searchTouches(events)).toEqual([
-      { boardId: one.boardId, revision: one.revision, taskIds: [taskId, 'other-task'].sort() },
-      { boardId: two.boardId, revision: two.revision, taskIds: [] },
+      { boardId: one.boardId, fromRevision: 0, revision: one.revision, taskIds: [taskId, 'other-task'].sort() },
+      { boardId: two.boardId, fromRevision: 0, revision: two.revision, taskIds: [] },
     ]);
   });
 
