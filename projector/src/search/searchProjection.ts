@@ -17,7 +17,7 @@ import {
   type SearchIndex,
 } from '@primetrade/read-model';
 import { silentLogger, type ProjectorLogger } from '../logging.js';
-import { searchTouches } from './searchTouches.js';
+import { searchTouches, type SearchTouch } from './searchTouches.js';
 
 /** The consumer group of the search projection: its own offsets (Kafka) or its own relay checkpoint (embedded). */
 export const searchGroup = 'search';
@@ -110,9 +110,10 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
   let appliedChanges = 0;
   let lastError: string | undefined;
   let wake: (() => void) | null = null;
+  // A function, not a narrowed variable: `stop` may run while a batch awaits.
+  const stopped = () => state === 'stopped';
 
-  async function changesOf(events: readonly Envelope[]): Promise<SearchBoardChange[]> {
-    const touches = touchesOf(events);
+  async function changesOf(touches: readonly SearchTouch[]): Promise<SearchBoardChange[]> {
     const targets = new Map(touches.map((touch) => [touch.boardId, touch.revision]));
     if (!(await progress.waitForBoards(targets, options.readModelWaitMs ?? 5_000)))
       throw new ReadModelsBehindError(
@@ -129,21 +130,21 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
     return changes;
   }
 
-  const touchesOf = (events: readonly Envelope[]) => searchTouches(events).filter((touch) => isUuid(touch.boardId));
-
   async function handle(events: readonly Envelope[]): Promise<void> {
-    if (state === 'stopped') throw new Error('The search projection is stopped');
+    if (stopped()) throw new Error('The search projection is stopped');
     try {
-      const changes = await changesOf(events);
-      await breaker.fire(changes, new Map(touchesOf(events).map((touch) => [touch.boardId, touch.fromRevision])));
+      const touches = searchTouches(events).filter((touch) => isUuid(touch.boardId));
+      const changes = await changesOf(touches);
+      await breaker.fire(changes, new Map(touches.map((touch) => [touch.boardId, touch.fromRevision])));
       appliedChanges += changes.length;
       if (failuresInARow > 0) logger.info({ after: failuresInARow }, 'search index writes flow again');
       failuresInARow = 0;
-      state = 'running';
+      // A batch that ends after `stop` leaves the projection stopped.
+      if (!stopped()) state = 'running';
     } catch (error) {
       failuresInARow += 1;
       lastError = error instanceof Error ? error.message : String(error);
-      state = 'retrying';
+      if (!stopped()) state = 'retrying';
       logger.warn(
         { err: error, events: events.length, failuresInARow, correlationIds: correlationIdsOf(events) },
         'search batch failed; it will be delivered again',
