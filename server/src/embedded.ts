@@ -32,7 +32,7 @@ import {
 } from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
-import { searchIndexFromConfig } from './searchIndex.js';
+import { searchIndexFromConfig, searchReadiness } from './searchIndex.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -188,15 +188,4 @@ function projectorReadiness(status: { state: string; lastError?: string | undefi
   return status.state === 'running'
     ? { ok: true }
     : { ok: false, detail: `projector ${status.state}${status.lastError ? `: ${status.lastError}` : ''}` };
-}
-
-/** Degraded, never unavailable: commands and every other read go on while the search index is behind. */
-export function searchReadiness(status: { state: string; breaker: string; lastError?: string | undefined }) {
-  return status.state === 'retrying'
-    ? {
-        ok: false,
-        degraded: true,
-        detail: `search index behind (breaker ${status.breaker}): ${status.lastError ?? ''}`,
-      }
-    : { ok: true };
 }

@@ -37,3 +37,14 @@ export function createdBeforeWrites(index: OpenSearchIndex): OpenSearchIndex {
     },
   };
 }
+
+/**
+ * The search feed in `/readyz`: "degraded" while the index is behind (the feed retries; commands and
+ * every other read go on, and a restart would not help), never "unavailable"; down once stopped.
+ */
+export function searchReadiness(status: { state: string; breaker: string; lastError?: string | undefined }) {
+  if (status.state === 'running') return { ok: true };
+  if (status.state === 'retrying')
+    return { ok: false, degraded: true, detail: `index behind (breaker ${status.breaker}): ${status.lastError ?? ''}` };
+  return { ok: false, detail: `search feed ${status.state}` };
+}

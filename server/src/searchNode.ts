@@ -11,7 +11,7 @@ import {
 import { createSearchProjection } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 import type { ServiceNode } from './projectorNodes.js';
-import { searchIndexFromConfig } from './searchIndex.js';
+import { searchIndexFromConfig, searchReadiness } from './searchIndex.js';
 
 /**
  * The search process (docs/adr/0026-search-projection.md): Kafka group `search` → the search index
@@ -36,20 +36,7 @@ export async function startSearchNode(config: Config, logger: Logger): Promise<S
     port: config.OPS_PORT,
     host: config.HOST,
     metrics,
-    readiness: async () => {
-      const status = projection.status();
-      return {
-        database: await databaseCheck(sql),
-        search:
-          status.state === 'retrying'
-            ? {
-                ok: false,
-                degraded: true,
-                detail: `index behind (breaker ${status.breaker}): ${status.lastError ?? ''}`,
-              }
-            : { ok: status.state === 'running', ...(status.state === 'running' ? {} : { detail: status.state }) },
-      };
-    },
+    readiness: async () => ({ database: await databaseCheck(sql), search: searchReadiness(projection.status()) }),
     documents: { '/status': () => ({ node: settings.nodeName, index: index.kind, ...projection.status() }) },
   });
   logger.info({ ops: ops.url, node: settings.nodeName, index: index.kind }, 'search node running');
