@@ -71,7 +71,8 @@ describe('Search index on OpenSearch, fed by the search node over Kafka', () => 
       LOG_LEVEL: 'silent',
     });
     searchNode = await startSearchNode(config, logger);
-  }, 120_000);
+    // An OpenSearch node takes 6–30 s to start, more on a loaded machine.
+  }, 240_000);
 
   afterAll(async () => {
     await searchNode?.close();
@@ -136,5 +137,5 @@ describe('Search index on OpenSearch, fed by the search node over Kafka', () => 
     expect(await indexedTasksOf(index, boards[0]!.memberId)).toEqual([]);
     expect(await status()).toMatchObject({ state: 'running', failuresInARow: 0 });
     expect(await readyz()).toMatchObject({ status: 'ok' });
-  }, 240_000);
+  }, 300_000);
 });
