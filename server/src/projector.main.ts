@@ -1,13 +1,17 @@
 import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
 import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './projectorNodes.js';
-import { startSearchNode } from './searchNode.js';
+import { rebuildClusterSearchIndex, startSearchNode } from './searchNode.js';
 
-/** `node server/dist/projector.main.js relay|projector|search|rebuild` — one cluster-mode service per process (wiring only). */
+/**
+ * `node server/dist/projector.main.js relay|projector|search|rebuild|search-rebuild` — one cluster-mode
+ * service (or one-off job) per process (wiring only).
+ */
 runService(async () => {
   const role = process.argv[2];
-  if (role !== 'relay' && role !== 'projector' && role !== 'search' && role !== 'rebuild') {
+  const roles = ['relay', 'projector', 'search', 'rebuild', 'search-rebuild'];
+  if (!role || !roles.includes(role)) {
     process.stderr.write(
-      'usage: node server/dist/projector.main.js relay|projector|search|rebuild   (MODE=cluster, see README "Cluster mode")\n',
+      'usage: node server/dist/projector.main.js relay|projector|search|rebuild|search-rebuild   (MODE=cluster, see README "Cluster mode")\n',
     );
     process.exit(2);
   }
@@ -17,6 +21,13 @@ runService(async () => {
     const result = await rebuildClusterReadModels(config, logger);
     process.stdout.write(
       `rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`,
+    );
+    return null;
+  }
+  if (role === 'search-rebuild') {
+    const result = await rebuildClusterSearchIndex(config, logger);
+    process.stdout.write(
+      `search index rebuilt: generation ${result.generation} live with ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s\n`,
     );
     return null;
   }

@@ -1,6 +1,7 @@
 import {
   clusterSettings,
   createMetrics,
+  openClusterEventStore,
   createPostgresSql,
   databaseCheck,
   openBoardEventsBus,
@@ -8,8 +9,8 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
-import { createSearchProjection } from '@primetrade/projector';
-import { runMigrations } from '@primetrade/read-model';
+import { createSearchProjection, rebuildSearchIndex, type SearchRebuildResult } from '@primetrade/projector';
+import { createOpenSearchIndex, runMigrations } from '@primetrade/read-model';
 import type { ServiceNode } from './projectorNodes.js';
 import { searchIndexFromConfig, searchReadiness } from './searchIndex.js';
 
@@ -49,4 +50,29 @@ export async function startSearchNode(config: Config, logger: Logger): Promise<S
       await sql.close();
     },
   };
+}
+
+/**
+ * `node server/dist/projector.main.js search-rebuild` (what `npm run ops -- search-rebuild` does):
+ * the next OpenSearch generation from the store and the read models, switched in with no downtime
+ * while the search node keeps feeding the live one (docs/adr/0026-search-projection.md).
+ */
+export async function rebuildClusterSearchIndex(config: Config, logger: Logger): Promise<SearchRebuildResult> {
+  if (!config.SEARCH_URL) throw new Error('search-rebuild needs SEARCH_URL (the OpenSearch node)');
+  const settings = clusterSettings(config, 'search-rebuild');
+  const sql = createPostgresSql({
+    connectionString: settings.databaseUrl,
+    max: 4,
+    applicationName: 'primetrade-search-rebuild',
+  });
+  const opened = await openClusterEventStore(config, settings, { logger, metrics: createMetrics(), role: 'rebuild' });
+  try {
+    await runMigrations(sql, logger);
+    const live = createOpenSearchIndex({ url: config.SEARCH_URL, prefix: config.SEARCH_INDEX_PREFIX });
+    await live.ensureCreated();
+    return await rebuildSearchIndex({ live, store: opened.store, sql, logger });
+  } finally {
+    await opened.close();
+    await sql.close();
+  }
 }
