@@ -293,7 +293,13 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
   describe('when each kind of service is killed under load', () => {
     it('comes back by itself, and nothing acknowledged is lost or stored twice', async () => {
       const boardId = await boardWithWriters('Everything dies');
-      const victims = [cluster.projectors[0]!, cluster.relays[0]!, cluster.realtime[0]!, cluster.api[1]!];
+      const victims = [
+        cluster.projectors[0]!,
+        cluster.relays[0]!,
+        cluster.realtime[0]!,
+        cluster.api[1]!,
+        cluster.search[0]!,
+      ];
       const outcome = await createTasks(boardId, 2_500, 'chaos', async (answered) => {
         for (const [index, victim] of victims.entries()) {
           await eventually(async () => answered() >= 300 * (index + 1), `load before killing ${victim.name}`, 60_000);
@@ -302,6 +308,16 @@ describe('Cluster mode behind nginx, as consistent as embedded', () => {
       });
       expect(outcome.statuses.get(409) ?? 0).toBe(0);
       await expectStoredOnceAndProjected(boardId, outcome, 'chaos');
+      // The search consumer (PostgreSQL full text here) converges too: every task of the board, once.
+      const ids = async (query: string) =>
+        (await database.sql.query<{ id: string }>(query, [boardId])).map((row) => row.id).sort();
+      await eventually(
+        async () =>
+          JSON.stringify(await ids('SELECT id FROM search_tasks WHERE board_id = $1')) ===
+          JSON.stringify(await ids('SELECT id FROM tasks WHERE board_id = $1')),
+        'the search index holds the board’s tasks',
+        60_000,
+      );
     }, 420_000);
   });
 });

@@ -46,8 +46,9 @@ describe('docker-compose.yml', () => {
   describe('services', () => {
     it('runs the data services and every role of the cluster, each with an image or a build', () => {
       expect(Object.keys(compose.services)).toEqual(
-        expect.arrayContaining(['postgres', 'redis', 'kafka', 'eventstore', 'nginx']),
+        expect.arrayContaining(['postgres', 'redis', 'kafka', 'eventstore', 'opensearch', 'nginx']),
       );
+      expect(servicesOf('search')).toHaveLength(1);
       expect(servicesOf('relay')).toHaveLength(2);
       expect(servicesOf('projector').length).toBeGreaterThanOrEqual(1);
       expect(servicesOf('command-api')).toHaveLength(2);
@@ -74,7 +75,12 @@ describe('docker-compose.yml', () => {
           expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
         }
       }
-      for (const app of [...servicesOf('command-api'), ...servicesOf('realtime'), ...servicesOf('relay')]) {
+      for (const app of [
+        ...servicesOf('command-api'),
+        ...servicesOf('realtime'),
+        ...servicesOf('relay'),
+        ...servicesOf('search'),
+      ]) {
         const chain = dependencyClosure(app.name);
         expect(chain.has('projector'), app.name).toBe(true);
       }
@@ -106,6 +112,12 @@ describe('docker-compose.yml', () => {
         expect(portVariable, app.name).toBe(portVariableOf(app.role));
         expect(path, app.name).toBe('/readyz');
       }
+    });
+
+    it('point every service at the OpenSearch service for search, and start the search consumer after it', () => {
+      for (const app of appServices) expect(loadConfig(app.env).SEARCH_URL, app.name).toBe('http://opensearch:9200');
+      for (const search of servicesOf('search'))
+        expect(search.service.depends_on?.opensearch?.condition, search.name).toBe('service_healthy');
     });
 
     it('name each node for leases and logs', () => {

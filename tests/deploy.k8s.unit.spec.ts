@@ -51,6 +51,13 @@ const deployments = ofKind('Deployment').map((manifest) => ({
   name: manifest.metadata.name,
   spec: manifest.spec as DeploymentSpec,
 }));
+const statefulSets = ofKind('StatefulSet').map((manifest) => ({
+  name: manifest.metadata.name,
+  spec: manifest.spec as DeploymentSpec & {
+    serviceName: string;
+    volumeClaimTemplates?: { metadata: { name: string } }[];
+  },
+}));
 const configMap = byName('ConfigMap', 'primetrade-config')?.data ?? {};
 const secretKeys = parseEnvFile(readText(`${k8sDir}/secrets.example.env`));
 const secretVariables = ['DATABASE_URL', 'EVENT_STORE_URL', 'REDIS_URL', 'JWT_SECRET'];
@@ -92,6 +99,7 @@ describe('Kubernetes manifests (infra/k8s)', () => {
       'projector',
       'realtime',
       'relay',
+      'search',
       'web',
     ]);
     expect(deployments.find((deployment) => deployment.name === 'relay')?.spec.replicas).toBe(2);
@@ -105,6 +113,7 @@ describe('Kubernetes manifests (infra/k8s)', () => {
       'projector:projector',
       'realtime:realtime',
       'relay:relay',
+      'search:search',
     ]);
   });
 
@@ -150,6 +159,23 @@ describe('Kubernetes manifests (infra/k8s)', () => {
     expect(web && portNumber(web, web.readinessProbe?.httpGet?.port)).toBe(8080);
   });
 
+  it('run OpenSearch as a StatefulSet with its own volume, behind the Service SEARCH_URL names', () => {
+    const [opensearch] = statefulSets;
+    expect(statefulSets.map((set) => set.name)).toEqual(['opensearch']);
+    const container = opensearch?.spec.template.spec.containers[0];
+    expect(container?.image).toMatch(/^opensearchproject\/opensearch:2\.19\./);
+    expect(opensearch?.spec.volumeClaimTemplates?.map((claim) => claim.metadata.name)).toEqual(['data']);
+    expect(opensearch?.spec.template.spec.securityContext?.runAsNonRoot).toBe(true);
+    const service = byName('Service', opensearch?.spec.serviceName ?? '')?.spec as {
+      ports: { port: number; targetPort: string }[];
+    };
+    const search = appContainers.find((app) => app.role === 'search');
+    const url = new URL((search && loadConfig(search.env).SEARCH_URL) ?? '');
+    expect(url.hostname.split('.')[0]).toBe(opensearch?.spec.serviceName);
+    expect(Number(url.port)).toBe(service.ports[0]?.port);
+    expect(container && portNumber(container, service.ports[0]?.targetPort)).toBe(9200);
+  });
+
   it('run without root, with requests and limits', () => {
     for (const { name, spec } of deployments) {
       expect(spec.template.spec.securityContext?.runAsNonRoot, name).toBe(true);
@@ -168,7 +194,9 @@ describe('Kubernetes manifests (infra/k8s)', () => {
         selector: Record<string, string>;
         ports: { port: number; targetPort: string | number }[];
       };
-      const target = deployments.find((deployment) => matches(spec.selector, deployment.spec.template.metadata.labels));
+      const target = [...deployments, ...statefulSets].find((workload) =>
+        matches(spec.selector, workload.spec.template.metadata.labels),
+      );
       expect(target, service.metadata.name).toBeDefined();
       const container = target?.spec.template.spec.containers[0];
       for (const port of spec.ports)

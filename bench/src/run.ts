@@ -14,6 +14,7 @@ import { benchEmbeddedMemory } from './b9-memory.js';
 import { benchPagination } from './b11-pagination.js';
 import { benchBigBoard } from './b15-big-board.js';
 import { benchSearch } from './b16-search.js';
+import { benchIndexLag } from './b17-index-lag.js';
 import { benchGraphQL } from './b18-graphql.js';
 import { benchReplicaReads } from './b19-replica-reads.js';
 import { formatLatency, formatValue, median, medianDifference, type RatioResult } from './lib/measure.js';
@@ -192,6 +193,17 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     const b11 = await benchPagination(pairs);
     await saveResult('b11-pagination', b11);
     return { rows: [b11.postgres, b11.pglite], notes: [] };
+  },
+  b17: async (pairs) => {
+    const b17 = await benchIndexLag(pairs);
+    await saveResult('b17-index-lag', b17);
+    const p95 = (values: number[]) => median(values).toFixed(0);
+    return {
+      rows: [b17.postgres, b17.opensearch],
+      notes: [
+        `B17 indexing lag at ${b17.ratePerSecond} tasks/s (open loop, ${b17.tasksPerSample} per run), embedded: searchable p95 (median of the runs) ${p95(b17.p95.postgres)} ms on PostgreSQL full text, ${p95(b17.p95.opensearch)} ms on OpenSearch`,
+      ],
+    };
   },
   b15: async (pairs) => {
     const b15 = await benchBigBoard(pairs);

@@ -89,7 +89,7 @@ export interface AppDeps {
   readonly projectionAdmin: ProjectionAdmin;
   /** Statistics cache (cluster mode: Redis); in memory when absent. */
   readonly statsCache?: TextCache;
-  /** `GET /search` (docs/adr/0024-search-engine.md): PostgreSQL full text on `sql` when absent. */
+  /** The search index (docs/adr/0024-search-engine.md): server/ passes the one its search projection feeds; PostgreSQL full text on `sql` when absent. */
   readonly search?: SearchIndex;
   /** More route modules on the API router (tests, extensions); registered after the built-in ones. */
   readonly routes?: readonly ((registrar: RouteRegistrar) => void)[];

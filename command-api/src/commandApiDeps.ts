@@ -8,7 +8,7 @@ import { loadPersistedQueries } from './graphql/persistedQueries.js';
 export function commandApiDeps(
   config: Config,
   parts: Pick<AppDeps, 'logger' | 'metrics' | 'sql' | 'store' | 'tokens' | 'readiness' | 'projectionAdmin'> &
-    Partial<Pick<AppDeps, 'readRouting'>> & {
+    Partial<Pick<AppDeps, 'readRouting' | 'search'>> & {
       version?: string | undefined;
       /** Cluster mode shares budgets through Redis; the default keeps them in this process. */
       rateLimiter?: (budget: {

@@ -11,3 +11,4 @@ export * from './projectionAdmin.js';
 export * from './notifications/index.js';
 export * from './retention.js';
 export * from './projections/history.projection.js';
+export * from './search/index.js';

@@ -18,6 +18,7 @@ import {
 import { commandApiDeps, commandNodeReadiness, createApiServer, createApp } from '@primetrade/command-api';
 import { createProjectionAdmin } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
+import { searchIndexFromConfig } from './searchIndex.js';
 
 export interface CommandApiNode {
   readonly url: string;
@@ -87,6 +88,8 @@ export async function startCommandApiNode(config: Config, logger: Logger, versio
       }),
     }),
     statsCache,
+    // Reads only: the search node feeds it (OpenSearch with SEARCH_URL, else the read database's full text).
+    search: searchIndexFromConfig(config, sql),
   });
   const server = createApiServer(app);
   const url = await listen(server, config.HOST, config.PORT);

@@ -22,6 +22,7 @@ import { commandApiDeps, createApiServer, createApp } from '@primetrade/command-
 import {
   createNotificationServices,
   createProjectionAdmin,
+  createEmbeddedSearchFeed,
   createProjector,
   createRelay,
   pushNotifications,
@@ -31,6 +32,7 @@ import {
 } from '@primetrade/projector';
 import { runMigrations, createStoredBoards } from '@primetrade/read-model';
 import { createFanoutConsumer, createRealtimeServer, readModelAccess } from '@primetrade/realtime';
+import { searchIndexFromConfig, searchReadiness } from './searchIndex.js';
 
 export interface EmbeddedOptions {
   readonly config: Config;
@@ -104,6 +106,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   useHistorySnapshotsEvery(config.HISTORY_SNAPSHOT_EVERY);
   const projector = createProjector({ bus, sql, logger, metrics, notifications: notifications.projector });
   await projector.start();
+  // The search index (PostgreSQL full text, or OpenSearch with SEARCH_URL) has a relay and checkpoint
+  // of its own, so an index that is down holds back only itself (docs/adr/0026-search-projection.md).
+  const search = searchIndexFromConfig(config, sql);
+  const searchFeed = createEmbeddedSearchFeed({ store, sql, index: search, logger, metrics });
 
   // 3. HTTP + Socket.IO on one server.
   const app = createApp(
@@ -114,10 +120,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       store,
       tokens,
       version: options.version,
+      search,
       projectionAdmin: createProjectionAdmin({ sql, store, logger }),
       readiness: async () => ({
         database: await databaseCheck(sql),
         projector: projectorReadiness(projector.status()),
+        search: searchReadiness(searchFeed.status()),
       }),
     }),
   );
@@ -140,6 +148,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // 4. The relay feeds the bus from the store's global order, from its checkpoint.
   const relay = createRelay({ store, bus, sql, logger, metrics });
   await relay.start();
+  await searchFeed.start();
   notifications.start();
   // Retention of refresh tokens and notifications (projector/src/retention.ts).
   const retention = retentionJobFromConfig(config, sql, logger);
@@ -158,6 +167,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       server.closeIdleConnections();
       await stopRevocations();
       await realtime.close();
+      // The search feed before the relay: its batches wait for the read models the relay feeds.
+      await searchFeed.stop();
       await relay.stop();
       await retention.stop();
       await notifications.stop();

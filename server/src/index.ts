@@ -9,3 +9,5 @@ export {
   type PortDecorators,
   type ServiceNode,
 } from './projectorNodes.js';
+export { startSearchNode } from './searchNode.js';
+export { searchIndexFromConfig, createdBeforeWrites } from './searchIndex.js';

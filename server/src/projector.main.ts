@@ -1,12 +1,17 @@
 import { createLogger, loadConfig, runService, startTelemetry } from '@primetrade/platform';
 import { rebuildClusterReadModels, startProjectorNode, startRelayNode } from './projectorNodes.js';
+import { rebuildClusterSearchIndex, startSearchNode } from './searchNode.js';
 
-/** `node server/dist/projector.main.js relay|projector|rebuild` — one cluster-mode service per process (wiring only). */
+/**
+ * `node server/dist/projector.main.js relay|projector|search|rebuild|search-rebuild` — one cluster-mode
+ * service (or one-off job) per process (wiring only).
+ */
 runService(async () => {
   const role = process.argv[2];
-  if (role !== 'relay' && role !== 'projector' && role !== 'rebuild') {
+  const roles = ['relay', 'projector', 'search', 'rebuild', 'search-rebuild'];
+  if (!role || !roles.includes(role)) {
     process.stderr.write(
-      'usage: node server/dist/projector.main.js relay|projector|rebuild   (MODE=cluster, see README "Cluster mode")\n',
+      'usage: node server/dist/projector.main.js relay|projector|search|rebuild|search-rebuild   (MODE=cluster, see README "Cluster mode")\n',
     );
     process.exit(2);
   }
@@ -19,7 +24,19 @@ runService(async () => {
     );
     return null;
   }
+  if (role === 'search-rebuild') {
+    const result = await rebuildClusterSearchIndex(config, logger);
+    process.stdout.write(
+      `search index rebuilt: generation ${result.generation} live with ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+    );
+    return null;
+  }
   const telemetry = await startTelemetry(config, role, logger);
-  const service = role === 'relay' ? await startRelayNode(config, logger) : await startProjectorNode(config, logger);
+  const service =
+    role === 'relay'
+      ? await startRelayNode(config, logger)
+      : role === 'search'
+        ? await startSearchNode(config, logger)
+        : await startProjectorNode(config, logger);
   return { service, logger, graceMs: config.SHUTDOWN_GRACE_MS, telemetry };
 });

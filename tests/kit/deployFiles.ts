@@ -71,19 +71,23 @@ export const stringEnv = (environment: ComposeService['environment'] = {}): Env 
   Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)]));
 
 /** Which service an app container runs, from its command. */
-export type Role = 'command-api' | 'realtime' | 'relay' | 'projector';
+export type Role = 'command-api' | 'realtime' | 'relay' | 'projector' | 'search';
 export function roleOf(command: readonly string[] | undefined): Role | undefined {
   const [runtime, entry, argument] = command ?? [];
   if (runtime !== 'node') return undefined;
   if (entry === 'server/dist/main.js') return 'command-api';
   if (entry === 'server/dist/realtime.main.js') return 'realtime';
-  if (entry === 'server/dist/projector.main.js' && (argument === 'relay' || argument === 'projector')) return argument;
+  if (
+    entry === 'server/dist/projector.main.js' &&
+    (argument === 'relay' || argument === 'projector' || argument === 'search')
+  )
+    return argument;
   return undefined;
 }
 
 /** The variable holding the port a role serves /healthz, /readyz and /metrics on. */
 export const portVariableOf = (role: Role): 'PORT' | 'OPS_PORT' =>
-  role === 'relay' || role === 'projector' ? 'OPS_PORT' : 'PORT';
+  role === 'relay' || role === 'projector' || role === 'search' ? 'OPS_PORT' : 'PORT';
 export const listenPort = (role: Role, config: Config): number => config[portVariableOf(role)];
 export { loadConfig };
 

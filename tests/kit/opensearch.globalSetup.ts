@@ -13,7 +13,10 @@ interface SharedNode {
 const shared = globalThis as { __primetradeTestOpenSearch?: SharedNode };
 
 /** The specs that search on the node (each fails, not skips, when it has none). */
-const specsNeedingOpenSearch = ['read-model/src/search/openSearchIndex.int.spec.ts'];
+const specsNeedingOpenSearch = [
+  'read-model/src/search/openSearchIndex.int.spec.ts',
+  'projector/src/search/searchRebuild.int.spec.ts',
+];
 
 /**
  * Whether this run has a spec that needs OpenSearch: a node costs ~720 MB and 6–30 s to start, so a

@@ -22,6 +22,10 @@ export interface ClusterOptions {
   readonly realtimeNodes?: number;
   readonly relays?: number;
   readonly projectors?: number;
+  /** Search consumers (Kafka group `search`); default 1. */
+  readonly searchNodes?: number;
+  /** OpenSearch for the search index (`SEARCH_URL` of every service); unset: PostgreSQL full text. */
+  readonly searchUrl?: string;
   /** Port of nginx in front; 0 picks a free one; null starts none. Default 0. */
   readonly proxyPort?: number | null;
   /** nginx's directory (configuration, pid, temporary files); default a fresh temporary one, removed on stop. */
@@ -52,6 +56,7 @@ export interface ClusterProxy {
 export interface Cluster {
   readonly relays: readonly ServiceProcess[];
   readonly projectors: readonly ServiceProcess[];
+  readonly search: readonly ServiceProcess[];
   readonly api: readonly ServiceProcess[];
   readonly realtime: readonly ServiceProcess[];
   readonly proxy: ClusterProxy | null;
@@ -64,7 +69,7 @@ const range = (count: number, prefix: string) => Array.from({ length: count }, (
 
 /**
  * The local cluster of docs/cluster.md, every service its own supervised process: relays
- * (the first leads, the others stand by), projectors, command-api and realtime nodes, and nginx in
+ * (the first leads, the others stand by), projectors, search consumers, command-api and realtime nodes, and nginx in
  * front, rendered from the template compose and Kubernetes use (docs/adr/0015-nginx-front-door.md).
  * PostgreSQL, Kafka and Redis must run.
  */
@@ -113,7 +118,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // Entry nodes first, then the relays, the projectors last (they drain what was relayed).
     await Promise.all([...ofKind('api-'), ...ofKind('realtime-')].map((service) => service.stop()));
     await Promise.all(ofKind('relay-').map((service) => service.stop()));
-    await Promise.all(ofKind('projector-').map((service) => service.stop()));
+    await Promise.all([...ofKind('projector-'), ...ofKind('search-')].map((service) => service.stop()));
     if (proxy && proxy.dir !== options.proxyDir) await rm(proxy.dir, { recursive: true, force: true });
   };
 
@@ -123,6 +128,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const projectors = await start(
       range(options.projectors ?? 1, 'projector').map((name) =>
         spec(name, 'server/dist/projector.main.js', 'projector node running', ['projector']),
+      ),
+    );
+    const search = await start(
+      range(options.searchNodes ?? 1, 'search').map((name) =>
+        spec(name, 'server/dist/projector.main.js', 'search node running', ['search']),
       ),
     );
     const relays: ServiceProcess[] = [];
@@ -161,7 +171,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const [nginx] = await start([{ ...(await prepareNginx(target, dir)), echo: options.echo ?? false }]);
       proxy = { url: `http://${host}:${port}`, service: nginx!, dir };
     }
-    return { relays, projectors, api, realtime, proxy, services: started, stop: stopAll };
+    return { relays, projectors, search, api, realtime, proxy, services: started, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -182,6 +192,7 @@ function baseEnv(options: ClusterOptions, host: string): Record<string, string> 
     KAFKA_TOPIC: options.topic,
     KAFKA_PARTITIONS: String(options.partitions ?? 8),
     REDIS_URL: options.redisUrl,
+    ...(options.searchUrl ? { SEARCH_URL: options.searchUrl } : {}),
     REDIS_KEY_PREFIX: options.redisKeyPrefix,
     JWT_SECRET: options.jwtSecret,
     // nginx is the only way in; it sets X-Forwarded-* for the API's rate limits and logs.

@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { startKafka, type KafkaBroker } from '../../kafka/kafka.mjs';
+import { openSearchHome, startOpenSearch, type OpenSearchNode } from '../../opensearch/opensearch.mjs';
 import { startCluster } from './cluster.js';
 import { findNginx } from './nginx/nginxProcess.js';
 import { startClusterPostgres } from './postgres.js';
@@ -23,7 +24,8 @@ import { repoRoot } from './supervisor.js';
  * CLUSTER_STORE_DATABASE_URL (the event store's database: by default the read database's name with
  * `_store` on the same server, created if missing, ADR 0030), CLUSTER_REDIS_URL
  * (redis://127.0.0.1:6379), CLUSTER_KAFKA_BROKERS (use a running broker instead of starting one),
- * CLUSTER_LOG_LEVEL (info).
+ * CLUSTER_LOG_LEVEL (info), CLUSTER_SEARCH_URL (use a running OpenSearch node instead of starting one
+ * from infra/opensearch; `postgres` keeps search on PostgreSQL full text).
  */
 const env = process.env;
 const dataDir = path.join(repoRoot, '.data', 'cluster');
@@ -105,6 +107,26 @@ async function jwtSecret(): Promise<string> {
   return secret;
 }
 
+/**
+ * The search index's engine: a given node, none (`postgres`), or a node of our own from infra/opensearch
+ * when its distribution is fetched; otherwise search stays on PostgreSQL full text, and we say how to fetch it.
+ */
+async function ensureOpenSearch(
+  given: string | undefined,
+): Promise<{ url: string | null; node: OpenSearchNode | null }> {
+  if (given === 'postgres') return { url: null, node: null };
+  if (given) return { url: given, node: null };
+  if (!existsSync(path.join(openSearchHome, 'modules', 'analysis-common', 'plugin-descriptor.properties'))) {
+    say(
+      'OpenSearch is not fetched (node infra/opensearch/opensearch.mjs fetch, about 54 MB): search runs on PostgreSQL full text',
+    );
+    return { url: null, node: null };
+  }
+  say('starting OpenSearch (infra/opensearch)…');
+  const node = await startOpenSearch({ port: 29200, transportPort: 29300, dataDir: path.join(dataDir, 'opensearch') });
+  return { url: node.url, node };
+}
+
 async function main(): Promise<void> {
   if (
     !existsSync(path.join(repoRoot, 'server/dist/realtime.main.js')) ||
@@ -138,10 +160,15 @@ async function main(): Promise<void> {
     );
     brokers = broker.brokers;
   }
+  const search = await ensureOpenSearch(env.CLUSTER_SEARCH_URL).catch(async (error: unknown) => {
+    await broker?.stop();
+    await postgres.stop();
+    throw error;
+  });
   const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
   const replicas = postgres.readDatabaseUrls.map(redact).join(', ') || 'none';
   say(
-    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)} (event store ${redact(storeUrl)}; replicas: ${replicas})`,
+    `Kafka ${brokers.join(',')}, Redis ${redact(redis.url)}, PostgreSQL ${redact(databaseUrl)} (event store ${redact(storeUrl)}; replicas: ${replicas}), search ${search.url ?? 'PostgreSQL full text'}`,
   );
   // A signal while the services start ends the start; what started is stopped.
   const starting = new AbortController();
@@ -154,6 +181,7 @@ async function main(): Promise<void> {
     redisUrl: redis.url,
     topic: 'taskboard.board-events',
     redisKeyPrefix: 'pt:',
+    ...(search.url ? { searchUrl: search.url } : {}),
     jwtSecret: await jwtSecret(),
     proxyPort: Number(env.CLUSTER_PORT ?? 8080),
     proxyDir: path.join(dataDir, 'nginx'),
@@ -164,6 +192,7 @@ async function main(): Promise<void> {
   }).catch(async (error: unknown) => {
     // Nothing of ours may outlive a failed start.
     await broker?.stop();
+    await search.node?.stop();
     redis.child?.kill('SIGTERM');
     await postgres.stop();
     throw error;
@@ -181,6 +210,7 @@ async function main(): Promise<void> {
     say(`${signal}: stopping…`);
     await cluster.stop();
     await broker?.stop();
+    await search.node?.stop();
     redis.child?.kill('SIGTERM');
     await postgres.stop();
     say('stopped');

@@ -45,6 +45,7 @@ export const settingSections = {
   retention: 'Retention',
   observability: 'Observability',
   cluster: 'Cluster mode',
+  search: 'Search',
   ops: 'Operations CLI only',
 } as const;
 export type SettingSection = keyof typeof settingSections;
@@ -313,6 +314,19 @@ export const configSchema = z.object({
     port.default(9464),
     'cluster',
     "Port of the relay's and the projector's `/healthz`, `/readyz`, `/metrics` and `/status`.",
+  ),
+  SEARCH_URL: setting(
+    z.url({ protocol: /^https?$/ }).optional(),
+    'search',
+    'An OpenSearch node (e.g. `http://127.0.0.1:9200`) for the search index, fed by the search projection and read by `GET /api/v1/search`. Unset: PostgreSQL full text in the read-model database (docs/adr/0024-search-engine.md).',
+  ),
+  SEARCH_INDEX_PREFIX: setting(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,100}$/, 'lower-case letters, digits, `-` and `_`')
+      .default('primetrade'),
+    'search',
+    'Names of the OpenSearch indexes and aliases (`<prefix>-tasks`, `-access`, `-boards`); one prefix per installation sharing a node.',
   ),
 });
 export type Config = z.infer<typeof configSchema>;

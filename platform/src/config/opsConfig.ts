@@ -14,6 +14,8 @@ const opsSchema = configSchema.pick({
   RETENTION_REFRESH_TOKENS_DAYS: true,
   RETENTION_NOTIFICATIONS_DAYS: true,
   HISTORY_SNAPSHOT_EVERY: true,
+  SEARCH_URL: true,
+  SEARCH_INDEX_PREFIX: true,
 });
 
 export interface OpsConfig {
@@ -32,6 +34,8 @@ export interface OpsConfig {
   readonly retention: { readonly refreshTokenDays: number; readonly notificationDays: number };
   /** K of the history snapshots a `rebuild` writes (HISTORY_SNAPSHOT_EVERY). */
   readonly historySnapshotEvery: number;
+  /** OpenSearch of `search-rebuild` (SEARCH_URL), null when search runs on PostgreSQL; its index prefix. */
+  readonly search: { readonly url: string | null; readonly prefix: string };
 }
 
 export const minimumSecretLength = 32;
@@ -85,5 +89,6 @@ export function loadOpsConfig(env: Record<string, string | undefined> = process.
       notificationDays: config.RETENTION_NOTIFICATIONS_DAYS,
     },
     historySnapshotEvery: config.HISTORY_SNAPSHOT_EVERY,
+    search: { url: config.SEARCH_URL ?? null, prefix: config.SEARCH_INDEX_PREFIX },
   };
 }

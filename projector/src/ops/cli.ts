@@ -12,6 +12,9 @@ commands:
   status [--json]                 relay checkpoints and pending events, Kafka offsets and lag per
                                   partition (groups projector, realtime), projected boards, txid state
   rebuild                         replay the event store into fresh read-model tables, then switch over
+  search-rebuild                  build the next generation of the OpenSearch index (SEARCH_URL) from
+                                  the store and the read models while the live one serves, switch the
+                                  aliases, delete the old generation (run it with the services up)
   rebase-txids [--check]          after pg_dump/pg_restore into another PostgreSQL cluster: make new
                                   events sort after the restored ones; holds the relay lease meanwhile
                                   and refuses (exit 4) while a live relay holds it; --check only
@@ -29,7 +32,7 @@ commands:
 
 environment: DATABASE_URL (read models; required), EVENT_STORE (postgres|eventstoredb),
   EVENT_STORE_URL (default DATABASE_URL), KAFKA_BROKERS, KAFKA_TOPIC, REPLAY_WEBHOOK_SECRET,
-  RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS
+  RETENTION_REFRESH_TOKENS_DAYS, RETENTION_NOTIFICATIONS_DAYS, SEARCH_URL, SEARCH_INDEX_PREFIX
 exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 check failed (verify, rebase --check),
   4 refused (rebase-txids while a relay runs)
 `;
@@ -42,6 +45,7 @@ export type OpsCommand =
   | { readonly name: 'help' }
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'rebuild' }
+  | { readonly name: 'search-rebuild' }
   | { readonly name: 'rebase-txids'; readonly check: boolean }
   | {
       readonly name: 'replay';
@@ -120,6 +124,9 @@ export function parseCommand(argv: readonly string[]): OpsCommand {
     case 'rebuild':
       noMore(1);
       return { name: 'rebuild' };
+    case 'search-rebuild':
+      noMore(1);
+      return { name: 'search-rebuild' };
     case 'retention':
       noMore(1);
       return { name: 'retention' };

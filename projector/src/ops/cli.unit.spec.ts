@@ -9,6 +9,7 @@ describe('ops CLI arguments', () => {
     expect(parseCommand(['status', '--json'])).toEqual({ name: 'status', json: true });
     expect(parseCommand(['rebuild'])).toEqual({ name: 'rebuild' });
     expect(parseCommand(['retention'])).toEqual({ name: 'retention' });
+    expect(parseCommand(['search-rebuild'])).toEqual({ name: 'search-rebuild' });
     expect(parseCommand(['rebase-txids', '--check'])).toEqual({ name: 'rebase-txids', check: true });
     expect(parseCommand(['backup', 'verify', 'b.ndjson', '--fold'])).toEqual({
       name: 'backup verify',
@@ -32,6 +33,7 @@ describe('ops CLI arguments', () => {
     [['launch'], 'unknown command "launch"'],
     [['status', 'now'], 'unexpected argument "now"'],
     [['retention', 'now'], 'unexpected argument "now"'],
+    [['search-rebuild', 'now'], 'unexpected argument "now"'],
     [['status', '--verbose'], "Unknown option '--verbose'"],
     [['backup', 'create'], 'backup create needs a <file>'],
     [['backup', 'erase', 'x'], 'backup needs create|verify|restore <file>'],

@@ -1,5 +1,7 @@
 import { readTxidState, type Logger, type OpsConfig } from '@primetrade/platform';
+import { createOpenSearchIndex } from '@primetrade/read-model';
 import { rebuildReadModels } from '../rebuild.js';
+import { rebuildSearchIndex } from '../search/searchRebuild.js';
 import { useHistorySnapshotsEvery } from '../projections/history.projection.js';
 import { applyRetention } from '../retention.js';
 import { createBackup, restoreBackup, verifyBackup } from './backup.js';
@@ -43,6 +45,27 @@ const rebuild: Runner<'rebuild'> = async (_command, { config, connections, logge
   });
   io.out(
     `rebuilt ${result.events} events of ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s (${result.eventsPerSecond.toFixed(0)} events/s)\n`,
+  );
+  return exitCodes.ok;
+};
+
+const searchRebuild: Runner<'search-rebuild'> = async (_command, { config, connections, logger, io }) => {
+  if (!config.search.url) {
+    io.err(
+      'search-rebuild needs SEARCH_URL (the OpenSearch node). On PostgreSQL full text the search projection keeps its own tables; nothing to switch.\n',
+    );
+    return exitCodes.usage;
+  }
+  const live = createOpenSearchIndex({ url: config.search.url, prefix: config.search.prefix });
+  await live.ensureCreated();
+  const result = await rebuildSearchIndex({
+    live,
+    store: await connections.store(),
+    sql: await connections.readModels(),
+    logger,
+  });
+  io.out(
+    `search index rebuilt: generation ${result.generation} live with ${result.boards} boards in ${(result.durationMs / 1000).toFixed(1)} s; deleted ${result.deleted.join(', ') || 'nothing'}\n`,
   );
   return exitCodes.ok;
 };
@@ -178,6 +201,8 @@ export async function runCommand(command: OpsCommand, context: OpsContext): Prom
       return status(command, context);
     case 'rebuild':
       return rebuild(command, context);
+    case 'search-rebuild':
+      return searchRebuild(command, context);
     case 'rebase-txids':
       return rebase(command, context);
     case 'replay':

@@ -4,3 +4,5 @@ export * from './boardEvents.testkit.js';
 export * from './boardHistory.testkit.js';
 export * from './statsReference.js';
 export * from './bigBoard.testkit.js';
+export * from './searchWorkload.testkit.js';
+export * from './searchConvergence.testkit.js';

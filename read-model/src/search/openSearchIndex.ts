@@ -26,6 +26,8 @@ export interface OpenSearchIndex extends SearchIndex {
   createGeneration(): Promise<OpenSearchIndex & { readonly generation: number }>;
   /** Points the three aliases at `generation` at once; returns the concrete indexes they left (to delete). */
   promote(generation: number): Promise<string[]>;
+  /** Deletes these indexes (the generation a `promote` left); missing ones are fine. */
+  deleteIndexes(names: readonly string[]): Promise<void>;
   /** Deletes every index of this prefix (tests). */
   dropAll(): Promise<void>;
 }
@@ -137,10 +139,18 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
         await call('POST', '/_aliases', { actions });
         return current === null || current === generation ? [] : kinds.map((kind) => concrete(current)[kind]);
       },
+      async deleteIndexes(doomed) {
+        const ours = doomed.filter((name) => name.startsWith(`${prefix}-`) && !name.includes('*'));
+        if (ours.length > 0) await call('DELETE', `/${ours.join(',')}`, undefined, {}, [404]);
+      },
       async dropAll() {
         await call('DELETE', `/${prefix}-*`, undefined, { expand_wildcards: 'all' }, [404]);
       },
       async apply(changes) {
+        // Through the aliases: one concrete generation for the whole call, so a rebuild's switch
+        // (`promote`) never splits a change between two generations (docs/adr/0026-search-projection.md).
+        const generation = names === aliases && changes.length > 0 ? await liveGeneration() : null;
+        if (generation !== null) return at(concrete(generation)).apply(changes);
         for (const change of changes) await applyChange(change);
         if (options.refresh && changes.length > 0)
           await call('POST', `/${names.tasks},${names.access},${names.boards}/_refresh`);
