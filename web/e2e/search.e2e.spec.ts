@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTestPglite, loadConfig, type Sql } from '@primetrade/platform';
 import { startEmbedded, type EmbeddedSystem } from '@primetrade/server';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildWeb,
   contextFor,
@@ -16,7 +16,6 @@ import {
   type Account,
   type View,
 } from './board.kit.js';
-import { fillSearchIndexForTests } from './searchIndex.testOnly.js';
 
 /** Search across all my boards (docs/api.md "Search") on the real embedded system in this process. */
 let sql: Sql;
@@ -63,22 +62,22 @@ beforeAll(async () => {
   boards.launch = await board(alice, 'Launch');
   boards.support = await board(alice, 'Support');
   boards.private = await board(bob, 'Private');
-  const revisions = new Map<string, number>();
   await createTask(alice, boards.launch, { title: 'Write release notes', labels: ['docs'] });
-  revisions.set(
-    boards.launch.board.id,
-    await createTask(alice, boards.launch, { title: 'Prepare the deployment checklist', priority: 'high' }),
+  await createTask(alice, boards.launch, { title: 'Prepare the deployment checklist', priority: 'high' });
+  await createTask(alice, boards.support, {
+    title: 'Customer escalation',
+    description: 'The deployment broke their login',
+    priority: 'urgent',
+  });
+  await createTask(bob, boards.private, { title: 'Secret deployment plan' });
+  // The embedded search feed indexes the tasks a moment after the read models (docs/adr/0026-search-projection.md).
+  await vi.waitFor(
+    async () => {
+      const found = await http.call<{ total: number }>('GET', '/search?q=deployment', undefined, alice.accessToken);
+      expect(found.body.total).toBe(2);
+    },
+    { timeout: 30_000, interval: 100 },
   );
-  revisions.set(
-    boards.support.board.id,
-    await createTask(alice, boards.support, {
-      title: 'Customer escalation',
-      description: 'The deployment broke their login',
-      priority: 'urgent',
-    }),
-  );
-  revisions.set(boards.private.board.id, await createTask(bob, boards.private, { title: 'Secret deployment plan' }));
-  await fillSearchIndexForTests(sql, revisions);
 }, 120_000);
 
 afterAll(async () => {
