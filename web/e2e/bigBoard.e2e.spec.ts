@@ -136,7 +136,7 @@ describe('Web client', () => {
       expect(timing.boardFirstScreenMs).toBeGreaterThan(0);
       expect(timing.boardFirstScreenMs).toBeLessThan(1000);
 
-      await page.getByLabel('Search').fill('rollout checklist');
+      await page.getByLabel('Search', { exact: true }).fill('rollout checklist');
       await expect
         .poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent())
         .toBe('1000 matching');

@@ -1,24 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createSqlEventStore, createTestPglite, loadConfig, type Sql } from '@primetrade/platform';
+import { createSqlEventStore, type Sql } from '@primetrade/platform';
 import { appendBigBoard } from '@primetrade/projector';
-import { startEmbedded, type EmbeddedSystem } from '@primetrade/server';
+import type { EmbeddedSystem } from '@primetrade/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Http } from './board.kit.js';
 import {
-  buildWeb,
   card,
   column,
   contextFor,
-  Http,
   launchChromium,
   pageErrors,
   screenshot,
-  webRoot,
   type Account,
   type View,
 } from './board.kit.js';
+import { startInProcessSystem, type InProcessSystem } from './inProcess.kit.js';
 
 /**
  * A board big enough to be read by column pages (docs/adr/0023-big-boards-column-pages.md), on the
@@ -27,7 +23,7 @@ import {
  */
 const tasks = 3_000;
 let sql: Sql;
-let dataDir: string;
+let inProcess: InProcessSystem;
 let system: EmbeddedSystem;
 let browser: Browser;
 let http: Http;
@@ -35,23 +31,8 @@ let alice: Account;
 let view: View;
 
 beforeAll(async () => {
-  buildWeb();
-  sql = await createTestPglite();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'pt-pages-'));
-  system = await startEmbedded({
-    config: loadConfig({
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      WEB_ROOT: webRoot,
-      RATE_LIMIT_API_PER_MINUTE: '1000000',
-      RATE_LIMIT_REGISTER_PER_HOUR: '1000',
-      RATE_LIMIT_LOGIN_PER_15_MINUTES: '1000',
-      RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: '1000',
-    }),
-    sql,
-  });
-  http = new Http(system.url);
+  inProcess = await startInProcessSystem('pages');
+  ({ sql, system, http } = inProcess);
   alice = await http.register('Alice Archer');
   browser = await launchChromium();
   const created = await http.call<View>('POST', '/boards', { name: 'Paged board' }, alice.accessToken);
@@ -81,9 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await system?.close();
-  await sql?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await inProcess?.close();
 });
 
 const title = (index: number) => `Task ${String(index).padStart(5, '0')}`;
@@ -194,12 +173,12 @@ describe('Web client on a board read by column pages', () => {
       .toBe(1);
 
     // Search reads the whole board once, then filters every task.
-    await page.getByLabel('Search').fill('rollout checklist');
+    await page.getByLabel('Search', { exact: true }).fill('rollout checklist');
     await expect
       .poll(() => page.getByRole('status').filter({ hasText: 'matching' }).textContent(), { timeout: 20_000 })
       .toBe('600 matching');
     expect(boardReads.some((url) => url.endsWith(`/boards/${view.board.id}`))).toBe(true);
-    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Search', { exact: true }).fill('');
 
     // The history view still replays the board (the whole stream, 1,000 events a request).
     await page.getByRole('button', { name: 'History' }).click();

@@ -1,25 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createTestPglite, loadConfig, type Sql } from '@primetrade/platform';
-import { startEmbedded, type EmbeddedSystem } from '@primetrade/server';
+import type { EmbeddedSystem } from '@primetrade/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  buildWeb,
-  contextFor,
-  Http,
-  launchChromium,
-  pageErrors,
-  screenshot,
-  webRoot,
-  type Account,
-  type View,
-} from './board.kit.js';
+import type { Http } from './board.kit.js';
+import { contextFor, launchChromium, pageErrors, screenshot, type Account, type View } from './board.kit.js';
+import { startInProcessSystem, type InProcessSystem } from './inProcess.kit.js';
 
 /** Search across all my boards (docs/api.md "Search") on the real embedded system in this process. */
-let sql: Sql;
-let dataDir: string;
+let inProcess: InProcessSystem;
 let system: EmbeddedSystem;
 let browser: Browser;
 let http: Http;
@@ -37,23 +24,8 @@ async function createTask(account: Account, view: View, body: Record<string, unk
 }
 
 beforeAll(async () => {
-  buildWeb();
-  sql = await createTestPglite();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'pt-search-'));
-  system = await startEmbedded({
-    config: loadConfig({
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      WEB_ROOT: webRoot,
-      RATE_LIMIT_API_PER_MINUTE: '1000000',
-      RATE_LIMIT_REGISTER_PER_HOUR: '1000',
-      RATE_LIMIT_LOGIN_PER_15_MINUTES: '1000',
-      RATE_LIMIT_LOGIN_ACCOUNT_PER_15_MINUTES: '1000',
-    }),
-    sql,
-  });
-  http = new Http(system.url);
+  inProcess = await startInProcessSystem('search');
+  ({ system, http } = inProcess);
   alice = await http.register('Alice Archer');
   bob = await http.register('Bob Baker');
   browser = await launchChromium();
@@ -82,9 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await system?.close();
-  await sql?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await inProcess?.close();
 });
 
 describe('Web client search', () => {
