@@ -101,7 +101,16 @@ describe('Tracing one command through the embedded product', () => {
 
     const command = only(trace, 'command CreateTask');
     const append = only(trace, 'eventstore.append');
-    const relay = only(trace, 'relay.publish');
+    // Two relays read the store in embedded mode: the bus's, and the search feed's own (ADR 0026).
+    const relay = only(
+      trace.filter((span) => span.attributes['primetrade.checkpoint'] === 'relay'),
+      'relay.publish',
+    );
+    expect(
+      named(trace, 'relay.publish')
+        .map((span) => span.attributes['primetrade.checkpoint'])
+        .sort(),
+    ).toEqual(['relay', 'search']);
     const toProjector = only(trace, 'bus consume projector');
     const projected = only(trace, 'projector.apply');
     const toRealtime = only(trace, 'bus consume realtime');
