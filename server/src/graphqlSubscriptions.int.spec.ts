@@ -174,6 +174,14 @@ describe('GraphQL boardEvents on one realtime node', () => {
     await vi.waitFor(() => expect(anonymous$.outcome.closed).toEqual({ code: 4401, reason: 'AUTH.UNAUTHENTICATED' }));
   });
 
+  it('closes the connections of an account revoked meanwhile with 4403 and the code', async () => {
+    const node = await startNode();
+    const bob$ = follow(node, await tokenOf(bob), { boardId: board.boardId, afterRevision: 1 });
+    await vi.waitFor(() => expect(bob$.revisions()).toEqual([2]));
+    node.server.dropAccount(bob.id);
+    await vi.waitFor(() => expect(bob$.outcome.closed).toEqual({ code: 4403, reason: 'AUTH.ACCOUNT_DISABLED' }));
+  });
+
   it('delivers the removal of the subscriber, then completes', async () => {
     const node = await startNode();
     const bob$ = follow(node, await tokenOf(bob), { boardId: board.boardId, afterRevision: 1 });
