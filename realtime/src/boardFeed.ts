@@ -45,8 +45,10 @@ export interface FollowDeps {
 
 const refusal = (code: ErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
 
-/** Events read from the store per look (catch-up and gaps). */
+/** Events read from the store per look (catch-up and gaps); the next page waits until the client took this one. */
 export const catchUpPage = 500;
+/** Live events a follow may hold for a client that does not take them; past this it ends (SERVICE.UNAVAILABLE). */
+export const maxBehind = 10_000;
 
 /**
  * `subscription { boardEvents(boardId, afterRevision) }` (docs/adr/0028-graphql-endpoint.md): the
@@ -92,6 +94,8 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
   #ending = false;
   #failure: Error | null = null;
   #work: Promise<void> = Promise.resolve();
+  /** Resolves a catch-up waiting for the client to take what it has read. */
+  #space: (() => void) | null = null;
   readonly #unlisten: () => void;
 
   constructor(
@@ -101,6 +105,12 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
   ) {
     this.#unlisten = deps.feeds.listen(boardId, (events) => {
       this.#held.push(...events);
+      if (this.#held.length + this.#ready.length > maxBehind) {
+        this.#failWith(
+          refusal('SERVICE.UNAVAILABLE', 'This subscription fell too far behind; subscribe again with afterRevision'),
+        );
+        return;
+      }
       if (this.#started) this.#schedule();
     });
   }
@@ -117,6 +127,7 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
 
   next(): Promise<IteratorResult<Envelope>> {
     const event = this.#ready.shift();
+    if (this.#ready.length < catchUpPage) this.#makeSpace();
     if (event) return Promise.resolve({ value: event, done: false });
     if (this.#failure !== null) {
       const failure = this.#failure;
@@ -142,28 +153,33 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
     );
     this.#work.catch((error: unknown) => {
       this.deps.logger.error({ err: error, boardId: this.boardId }, 'realtime: boardEvents could not read the store');
-      this.#failure = refusal(
-        'SERVICE.UNAVAILABLE',
-        'Board events could not be read; subscribe again with afterRevision',
+      this.#failWith(
+        refusal('SERVICE.UNAVAILABLE', 'Board events could not be read; subscribe again with afterRevision'),
       );
-      this.#end();
-      this.#wake();
     });
+  }
+
+  #failWith(failure: Error): void {
+    if (this.#ending) return;
+    this.#failure = failure;
+    this.#end();
+    this.#wake();
   }
 
   /** 1. Catch up once, 2. place the live events held so far, reading any gap, 3. end on a removal that stands. */
   async #place(): Promise<void> {
     if (this.#ending) return;
     if (!this.#caughtUp) {
-      await this.#fill(undefined);
+      await this.#fill();
       this.#caughtUp = true;
     }
     const live = groupByBoard(this.#held.splice(0)).get(this.boardId) ?? [];
     for (const event of live) {
       if (this.#ending) return;
       if (event.revision <= this.#last) continue;
-      if (event.revision > this.#last + 1) await this.#fill(event.revision - 1);
-      if (event.revision === this.#last + 1) this.#take([event]);
+      // A gap (a batch consumed before this follow listened, or lost between nodes): the store has it all.
+      if (event.revision > this.#last + 1) await this.#fill();
+      else this.#take([event]);
     }
     if (this.#afterRemoval !== null) {
       this.#end();
@@ -171,12 +187,15 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
     }
   }
 
-  async #fill(through: number | undefined): Promise<void> {
+  /** Reads the stream after the last event taken, to its end, a page at a time as the client takes them. */
+  async #fill(): Promise<void> {
     for (;;) {
-      const page = await this.deps.storedBoards.eventsAfter(this.boardId, this.#last, { through, max: catchUpPage });
+      const page = await this.deps.storedBoards.eventsAfter(this.boardId, this.#last, catchUpPage);
       if (this.#ending) return;
       this.#take(page);
       if (page.length < catchUpPage) return;
+      while (this.#ready.length >= catchUpPage && !this.#ending)
+        await new Promise<void>((resolve) => (this.#space = resolve));
     }
   }
 
@@ -203,6 +222,13 @@ class BoardFollow implements AsyncIterableIterator<Envelope> {
     this.#ending = true;
     this.#unlisten();
     this.#held = [];
+    this.#makeSpace();
+  }
+
+  #makeSpace(): void {
+    const space = this.#space;
+    this.#space = null;
+    space?.();
   }
 
   #wake(): void {

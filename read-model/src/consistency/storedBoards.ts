@@ -12,12 +12,8 @@ export interface StoredBoards {
   load(boardId: string): Promise<BoardState>;
   /** The stream's last revision (-1 when the board does not exist): one cheap look, no fold. */
   revision(boardId: string): Promise<number>;
-  /** The stream's events after revision `after` (through `through` when given), oldest first, at most `max`. */
-  eventsAfter(
-    boardId: string,
-    after: number,
-    options: { readonly through?: number; readonly max: number },
-  ): Promise<Envelope[]>;
+  /** The stream's events after revision `after`, oldest first, at most `max` (GraphQL's catch-up, realtime/src/boardFeed.ts). */
+  eventsAfter(boardId: string, after: number, max: number): Promise<Envelope[]>;
 }
 
 const revisionOf = (state: BoardState): number => (state.status === 'initial' ? -1 : state.revision);
@@ -30,12 +26,8 @@ export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBo
       const revision = await store.streamRevision(boardStreamId(boardId));
       return revision === null ? -1 : Number(revision);
     },
-    async eventsAfter(boardId, after, { through, max }) {
-      const stored = await store.readStream(boardStreamId(boardId), {
-        fromRevision: BigInt(after + 1),
-        ...(through === undefined ? {} : { toRevision: BigInt(through) }),
-        maxCount: max,
-      });
+    async eventsAfter(boardId, after, max) {
+      const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(after + 1), maxCount: max });
       return stored.map(toEnvelope);
     },
     async load(boardId) {
