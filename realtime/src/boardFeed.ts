@@ -59,7 +59,8 @@ export const maxBehind = 10_000;
 export async function followBoard(
   deps: FollowDeps,
   userId: string,
-  payload: { boardId: unknown; afterRevision: unknown },
+  /** `{ boardId, afterRevision? }` as a client sent it. */
+  payload: unknown,
 ): Promise<AsyncIterableIterator<Envelope>> {
   const parsed = parseJoin(payload);
   if (!parsed.ok) throw refusal('VALIDATION.FAILED', parsed.message);
