@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GraphQLFormattedError } from 'graphql';
-import { createClient } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphqlSchema } from '@primetrade/command-api';
 import { boardStreamId, type Envelope } from '@primetrade/domain';
@@ -75,11 +75,7 @@ async function startNode(cluster: Pick<RealtimeDeps, 'adapter'> = {}): Promise<N
   return node;
 }
 
-/** A graphql-ws client following a board; records what it receives and how it ended. */
-function follow(node: Node, token: unknown, variables: { boardId: string; afterRevision?: number }) {
-  const received: Received[] = [];
-  const outcome: { errors?: readonly GraphQLFormattedError[]; closed?: { code: number; reason: string } } = {};
-  let completed = false;
+function connect(node: Node, token: unknown): Client {
   const client = createClient({
     url: `${node.url.replace('http', 'ws')}/graphql-ws`,
     webSocketImpl: WebSocket,
@@ -87,6 +83,19 @@ function follow(node: Node, token: unknown, variables: { boardId: string; afterR
     retryAttempts: 0,
   });
   disposers.push(() => void client.dispose());
+  return client;
+}
+
+/** A subscription following a board (on its own connection by default); records what it receives and how it ended. */
+function follow(
+  node: Node,
+  token: unknown,
+  variables: { boardId: string; afterRevision?: number },
+  client = connect(node, token),
+) {
+  const received: Received[] = [];
+  const outcome: { errors?: readonly GraphQLFormattedError[]; closed?: { code: number; reason: string } } = {};
+  let completed = false;
   client.subscribe<{ boardEvents: Received }>(
     { query: boardEvents, variables },
     {
@@ -172,6 +181,21 @@ describe('GraphQL boardEvents on one realtime node', () => {
     const node = await startNode();
     const anonymous$ = follow(node, 'not-a-token', { boardId: board.boardId });
     await vi.waitFor(() => expect(anonymous$.outcome.closed).toEqual({ code: 4401, reason: 'AUTH.UNAUTHENTICATED' }));
+  });
+
+  it('refuses the 11th subscribe of a connection within a second with RATE_LIMITED', async () => {
+    const node = await startNode();
+    const token = await tokenOf(bob);
+    const client = connect(node, token);
+    const follows = Array.from({ length: 11 }, () =>
+      follow(node, token, { boardId: board.boardId, afterRevision: 1 }, client),
+    );
+    await vi.waitFor(() => expect(follows.filter((one) => one.revisions()[0] === 2)).toHaveLength(10));
+    await vi.waitFor(() =>
+      expect(follows.map((one) => one.outcome.errors?.[0]?.extensions?.['code']).filter(Boolean)).toEqual([
+        'RATE_LIMITED',
+      ]),
+    );
   });
 
   it('closes the connections of an account revoked meanwhile with 4403 and the code', async () => {
