@@ -146,11 +146,14 @@ describe('docker-compose.yml', () => {
       expect(nginxLocation(nginxConf, '/socket.io/')).toContain('proxy_pass http://realtime;');
     });
 
-    it('upgrades websockets on /socket.io', () => {
-      const socketIo = nginxLocation(nginxConf, '/socket.io/') ?? '';
-      expect(socketIo).toMatch(/proxy_http_version 1\.1;/);
-      expect(socketIo).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
-      expect(socketIo).toMatch(/proxy_set_header Connection "upgrade";/);
+    it('upgrades websockets on /socket.io and on /graphql-ws (GraphQL subscriptions), both to the realtime nodes', () => {
+      for (const location of ['/socket.io/', '= /graphql-ws']) {
+        const socket = nginxLocation(nginxConf, location) ?? '';
+        expect(socket, location).toContain('proxy_pass http://realtime;');
+        expect(socket, location).toMatch(/proxy_http_version 1\.1;/);
+        expect(socket, location).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+        expect(socket, location).toMatch(/proxy_set_header Connection "upgrade";/);
+      }
     });
 
     it('serves hashed assets as immutable for a year and index.html revalidated', () => {

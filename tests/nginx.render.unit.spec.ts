@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderNginxConfig } from '../infra/cluster/src/nginx/render.js';
 import { deployConfigs, localTarget } from '../infra/cluster/src/nginx/targets.js';
-import { nginxUpstreams, readText } from './kit/deployFiles.js';
+import { nginxLocation, nginxUpstreams, readText } from './kit/deployFiles.js';
 import { API_KEEP_ALIVE_TIMEOUT_MS, createApiServer } from '../command-api/src/http/server.js';
 import Koa from 'koa';
 
@@ -40,6 +40,15 @@ describe('the nginx template', () => {
       expect(rest?.body).toMatch(/least_conn;/);
       expect(board?.servers).toEqual(rest?.servers);
       expect(config).toMatch(/location ~ \^\/api\/v1\/tasks\/[^\n]*\{\n\s*auth_request \/_board_of_task;/);
+    }
+  });
+
+  it('sends /graphql-ws (GraphQL subscriptions) to the realtime nodes as a websocket, locally too', () => {
+    for (const target of [aLocalTarget, ...deployConfigs.map((config) => config.target)]) {
+      const graphqlWs = nginxLocation(renderNginxConfig(target), '= /graphql-ws') ?? '';
+      expect(graphqlWs).toContain('proxy_pass http://realtime;');
+      expect(graphqlWs).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+      expect(graphqlWs).toMatch(/if \(\$http_upgrade = ""\) \{\s*return 400;/);
     }
   });
 

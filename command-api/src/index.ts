@@ -6,3 +6,4 @@ export { createCommandHandler, type CommandHandler } from './commands/handleComm
 export { createApp, type AppDeps } from './app.js';
 export { commandNodeReadiness, replicasCheck } from './ops/readiness.js';
 export { createApiServer } from './http/server.js';
+export { graphqlSchema } from './graphql/graphql.schema.js';

@@ -9,6 +9,26 @@ function unauthorized(code: ErrorCode): Error & { data: { code: ErrorCode } } {
   return Object.assign(new Error('unauthorized'), { data: { code } });
 }
 
+export type Verdict =
+  | { readonly ok: true; readonly claims: { readonly userId: string; readonly name: string; readonly exp: number } }
+  | { readonly ok: false; readonly code: ErrorCode };
+
+/** The access token check of every realtime handshake: Socket.IO's `auth.token`, graphql-ws' `connection_init`. */
+export async function verifyHandshake(
+  tokens: TokenService,
+  token: unknown,
+  isActive?: (userId: string) => Promise<boolean>,
+): Promise<Verdict> {
+  if (typeof token !== 'string' || token.length === 0) return { ok: false, code: 'AUTH.UNAUTHENTICATED' };
+  const result = await tokens.verifyAccess(token);
+  if (!result.ok)
+    return { ok: false, code: result.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.UNAUTHENTICATED' };
+  const { userId, name, exp } = result.claims;
+  // A disabled or erased account is refused as HTTP refuses it, token or not.
+  if (isActive && !(await isActive(userId))) return { ok: false, code: 'AUTH.ACCOUNT_DISABLED' };
+  return { ok: true, claims: { userId, name, exp } };
+}
+
 /** Handshake auth (docs/api.md): `auth: { token }` must be a valid access token. */
 export function authenticate(
   tokens: TokenService,
@@ -22,11 +42,9 @@ export function authenticate(
       return;
     }
     const admit = async (): Promise<Error | null> => {
-      const result = await tokens.verifyAccess(token);
-      if (!result.ok) return unauthorized(result.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.UNAUTHENTICATED');
+      const result = await verifyHandshake(tokens, token, isActive);
+      if (!result.ok) return unauthorized(result.code);
       const { userId, name, exp } = result.claims;
-      // A disabled or erased account is refused as HTTP refuses it, token or not.
-      if (isActive && !(await isActive(userId))) return unauthorized('AUTH.ACCOUNT_DISABLED');
       socket.data = { userId, name, exp, presence: {} };
       return null;
     };

@@ -11,3 +11,4 @@ export {
 } from './redisPresenceStore.js';
 export { createRedisAdapter, type RedisAdapterOptions } from './redisAdapter.js';
 export * from './readModelAccess.js';
+export { graphqlWsPath, type BoardEventsContext } from './graphqlWs.js';

@@ -1,9 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { Server, type ServerOptions } from 'socket.io';
 import { userRoom, type Envelope } from '@primetrade/domain';
 import type { Logger, Metrics, TokenService } from '@primetrade/platform';
 import type { StoredBoards } from '@primetrade/read-model';
+import { createBoardFeeds, followBoard } from './boardFeed.js';
 import { createFanout } from './fanout.js';
+import { attachGraphqlWs, type GraphqlWs } from './graphqlWs.js';
 import { createRemovals, type Removals } from './removals.js';
 import { authenticate, dropOnExpiry } from './handshake.js';
 import {
@@ -44,6 +47,11 @@ export interface RealtimeDeps {
   /** Largest message (websocket frame, long-polling POST) accepted; a larger one closes that socket. Default 16 KiB. */
   readonly maxMessageBytes?: number;
   readonly presenceLimits?: PresenceLimits;
+  /**
+   * The API's GraphQL schema (command-api's `graphqlSchema`): its subscriptions are served over graphql-ws on
+   * `/graphql-ws` (docs/adr/0028-graphql-endpoint.md). Needs `storedBoards` for the catch-up.
+   */
+  readonly graphqlSchema?: GraphQLSchema;
 }
 
 export interface RealtimeServer {
@@ -82,6 +90,8 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const socketsOf = new Map<string, number>();
   const maxSocketsPerUser = deps.maxSocketsPerUser ?? 20;
   const removals = deps.removals ?? createRemovals();
+
+  const graphql = deps.graphqlSchema ? serveGraphql(io, deps, deps.graphqlSchema, now) : null;
 
   io.use(authenticate(deps.tokens, logger, deps.isActive));
   io.use((socket, next) => {
@@ -122,15 +132,63 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     logger.debug({ socketId: socket.id, userId: socket.data.userId }, 'realtime: socket connected');
   });
 
+  const fanout = createFanout(io, presence, logger, removals, deps.metrics);
   return {
     io,
-    publish: createFanout(io, presence, logger, removals, deps.metrics),
+    async publish(events) {
+      graphql?.publish(events);
+      await fanout(events);
+    },
     dropAccount(userId) {
       logger.info({ userId }, 'realtime: account revoked, dropping its sockets');
       io.local.in(userRoom(userId)).disconnectSockets(true);
+      graphql?.ws.dropAccount(userId);
     },
     async close() {
+      await graphql?.ws.close();
       await io.close();
+    },
+  };
+}
+
+/**
+ * GraphQL subscriptions beside Socket.IO. A batch this node consumed reaches its own followers and,
+ * with the Redis adapter, every other node's (`serverSideEmit`: one publish per batch; a node without
+ * followers of those boards drops it).
+ */
+function serveGraphql(
+  io: RealtimeIo,
+  deps: RealtimeDeps,
+  schema: GraphQLSchema,
+  now: () => number,
+): { ws: GraphqlWs; publish(events: readonly Envelope[]): void } {
+  const { storedBoards, logger } = deps;
+  if (!storedBoards) throw new Error('createRealtimeServer: graphqlSchema needs storedBoards for the catch-up');
+  const feeds = createBoardFeeds();
+  const cluster = deps.adapter !== undefined;
+  if (cluster) io.on('board:feed', (events) => feeds.deliver(events));
+  const followDeps = {
+    feeds,
+    storedBoards,
+    membership: deps.membership,
+    logger,
+    ...(deps.isActive ? { isActive: deps.isActive } : {}),
+  };
+  const ws = attachGraphqlWs({
+    httpServer: deps.httpServer,
+    schema,
+    tokens: deps.tokens,
+    logger,
+    ...(deps.isActive ? { isActive: deps.isActive } : {}),
+    follow: (userId, payload) => followBoard(followDeps, userId, payload),
+    now,
+    maxMessageBytes: deps.maxMessageBytes ?? defaultMaxMessageBytes,
+  });
+  return {
+    ws,
+    publish(events) {
+      feeds.deliver(events);
+      if (cluster) io.serverSideEmit('board:feed', [...events]);
     },
   };
 }

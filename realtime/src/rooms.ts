@@ -132,10 +132,10 @@ async function join(
  * they have not applied, a "no" that may be stale) the board's stream decides: a member added a
  * moment ago gets in however far the projector lags; a non-member, or a member removed a moment
  * ago, is refused authoritatively. Both paths cost about the same for a non-member of an existing
- * board and an unknown board.
+ * board and an unknown board. The GraphQL subscription `boardEvents` takes the same decision (boardFeed.ts).
  */
-async function admit(
-  deps: RoomDeps,
+export async function admit(
+  deps: Pick<RoomDeps, 'membership' | 'storedBoards'>,
   boardId: string,
   userId: string,
   afterRevision: number | null,

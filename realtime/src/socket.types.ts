@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@primetrade/domain';
+import type { ClientToServerEvents, Envelope, ServerToClientEvents } from '@primetrade/domain';
 
 /** What one socket shows on one board; kept on the socket so a partial update can merge. */
 export interface SocketPresence {
@@ -17,8 +17,10 @@ export interface SocketData {
   presence: Record<string, SocketPresence>;
 }
 
-// No server-to-server events: cross-node delivery goes through the adapter only.
-export type InterServerEvents = Record<string, never>;
+/** Cross-node: a bus batch one node consumed, for the GraphQL followers of every other node (boardFeed.ts). */
+export interface InterServerEvents {
+  'board:feed': (events: Envelope[]) => void;
+}
 
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -18,7 +18,7 @@ import {
   type Logger,
   type Sql,
 } from '@primetrade/platform';
-import { commandApiDeps, createApiServer, createApp } from '@primetrade/command-api';
+import { commandApiDeps, createApiServer, createApp, graphqlSchema } from '@primetrade/command-api';
 import {
   createNotificationServices,
   createProjectionAdmin,
@@ -140,6 +140,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     storedBoards: createStoredBoards(store),
     maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
     maxMessageBytes: config.REALTIME_MAX_MESSAGE_BYTES,
+    // GraphQL subscriptions over graphql-ws on `/graphql-ws` (docs/adr/0028-graphql-endpoint.md).
+    graphqlSchema,
   });
   rooms = realtime.io;
   const stopRevocations = await subscribeAccountRevocations(sql, (userId) => realtime.dropAccount(userId));

@@ -16,6 +16,7 @@ import {
   type Config,
   type Logger,
 } from '@primetrade/platform';
+import { graphqlSchema } from '@primetrade/command-api';
 import { createStoredBoards } from '@primetrade/read-model';
 import {
   createRealtimeServer,
@@ -94,6 +95,8 @@ export async function startRealtimeNode(config: Config, logger: Logger): Promise
     storedBoards: createStoredBoards(opened.store),
     maxSocketsPerUser: config.REALTIME_MAX_SOCKETS_PER_USER,
     maxMessageBytes: config.REALTIME_MAX_MESSAGE_BYTES,
+    // GraphQL subscriptions over graphql-ws on `/graphql-ws` (docs/adr/0028-graphql-endpoint.md).
+    graphqlSchema,
   });
 
   // Disabled or erased accounts lose their open sockets at once (announced by the API node that did it).

@@ -64,6 +64,13 @@ describe('GraphQL over HTTP', () => {
     expect(results.length).toBeGreaterThan(20);
   });
 
+  it('refuses a subscription with VALIDATION.FAILED: the realtime nodes serve them on /graphql-ws', async () => {
+    const response = await gql(board.owner, 'subscription($id: ID!) { boardEvents(boardId: $id) { revision } }', {
+      id: board.boardId,
+    });
+    expect(codes(response.body)).toEqual(['VALIDATION.FAILED']);
+  });
+
   it('answers 401 problem+json without a token, as every API route', async () => {
     const response = await gql(undefined, '{ me { name } }');
     expect(response.status).toBe(401);

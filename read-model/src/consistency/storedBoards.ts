@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { boardStreamId, foldBoard, initialBoardState, type BoardState } from '@primetrade/domain';
+import { boardStreamId, foldBoard, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
 /**
@@ -12,6 +12,8 @@ export interface StoredBoards {
   load(boardId: string): Promise<BoardState>;
   /** The stream's last revision (-1 when the board does not exist): one cheap look, no fold. */
   revision(boardId: string): Promise<number>;
+  /** The stream's events after revision `after`, oldest first, at most `max` (GraphQL's catch-up, realtime/src/boardFeed.ts). */
+  eventsAfter(boardId: string, after: number, max: number): Promise<Envelope[]>;
 }
 
 const revisionOf = (state: BoardState): number => (state.status === 'initial' ? -1 : state.revision);
@@ -23,6 +25,10 @@ export function createStoredBoards(store: EventStore, maxBoards = 200): StoredBo
     async revision(boardId) {
       const revision = await store.streamRevision(boardStreamId(boardId));
       return revision === null ? -1 : Number(revision);
+    },
+    async eventsAfter(boardId, after, max) {
+      const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(after + 1), maxCount: max });
+      return stored.map(toEnvelope);
     },
     async load(boardId) {
       const known = folds.get(boardId) ?? initialBoardState;

@@ -194,10 +194,11 @@ function staticLocations(): string {
     }`;
 }
 
-function socketLocation(): string {
+/** A websocket path of the realtime nodes: Socket.IO's, and graphql-ws' for GraphQL subscriptions (docs/api.md). */
+function socketLocation(location: string, why: string): string {
   return `
-    location /socket.io/ {
-      # Long polling would spread one session's requests over the nodes: websockets only.
+    location ${location} {
+      # ${why}
       if ($http_upgrade = "") {
         return 400;
       }
@@ -284,7 +285,8 @@ ${problem('timeout', 504, 'Gateway Timeout', 'The API did not answer in time, tr
     }
 ${statusLocations(target)}
 ${apiLocations(target)}
-${socketLocation()}
+${socketLocation('/socket.io/', "Long polling would spread one session's requests over the nodes: websockets only.")}
+${socketLocation('= /graphql-ws', 'GraphQL subscriptions (graphql-ws) on the realtime nodes; the protocol is websockets only.')}
 ${staticLocations()}
   }
 }
