@@ -10,6 +10,7 @@ import { startEmbedded, type EmbeddedSystem } from '@primetrade/server';
 import { chromium, type Browser } from 'playwright-core';
 import { median, pairedRatio, type RatioResult } from './lib/measure.js';
 import { log } from './lib/results.js';
+import { timedRequest } from './lib/fetchJson.js';
 
 const bigTasks = 50_000;
 const smallTasks = 500;
@@ -47,19 +48,9 @@ function buildWebIfMissing(): void {
 }
 
 async function call<T>(url: string, method: string, route: string, token?: string, body?: unknown) {
-  const started = performance.now();
-  const response = await fetch(`${url}/api/v1${route}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  if (!response.ok) throw new Error(`B15 ${method} ${route}: ${response.status} ${text.slice(0, 200)}`);
-  return { body: JSON.parse(text) as T, ms, bytes: Buffer.byteLength(text) };
+  const answer = await timedRequest(url, method, route, token, body);
+  if (!answer.ok) throw new Error(`B15 ${method} ${route}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  return { body: JSON.parse(answer.text) as T, ms: answer.ms, bytes: answer.bytes };
 }
 
 /** A board of `tasks` tasks: created through the API, its tasks appended to its stream and projected by the system. */

@@ -6,6 +6,7 @@ import { appendBigBoard } from '@primetrade/projector';
 import { startEmbedded } from '@primetrade/server';
 import { median, pairedRatio, type RatioResult } from './lib/measure.js';
 import { log } from './lib/results.js';
+import { timedRequest } from './lib/fetchJson.js';
 
 const tasks = 1_000;
 const readsPerSample = 20;
@@ -25,20 +26,10 @@ interface Session {
 }
 
 async function call(url: string, method: string, route: string, token?: string, body?: unknown) {
-  const started = performance.now();
-  const response = await fetch(`${url}/api/v1${route}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  if (!response.ok || text.includes('"errors"'))
-    throw new Error(`B18 ${method} ${route}: ${response.status} ${text.slice(0, 200)}`);
-  return { body: JSON.parse(text) as unknown, ms, bytes: Buffer.byteLength(text) };
+  const answer = await timedRequest(url, method, route, token, body);
+  if (!answer.ok || answer.text.includes('"errors"'))
+    throw new Error(`B18 ${method} ${route}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  return { body: JSON.parse(answer.text) as unknown, ms: answer.ms, bytes: answer.bytes };
 }
 
 /** p50 of `readsPerSample` reads, ms, and the answer's size. */

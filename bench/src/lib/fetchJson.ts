@@ -12,3 +12,25 @@ export async function fetchJson<T>(
   });
   return { status: response.status, body: (await response.json()) as T };
 }
+
+/** One API request timed from its start to the whole answer read (`route` below `/api/v1`). */
+export async function timedRequest(
+  url: string,
+  method: string,
+  route: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; ok: boolean; text: string; ms: number; bytes: number }> {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/v1${route}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  return { status: response.status, ok: response.ok, text, ms, bytes: Buffer.byteLength(text) };
+}

@@ -1,4 +1,5 @@
 import type { Priority } from '@primetrade/domain';
+import { seededRandom } from '@primetrade/platform';
 import type { SearchBoardChange, SearchQuery, SearchTaskDocument } from '@primetrade/read-model';
 
 /**
@@ -20,18 +21,6 @@ export interface SearchBenchData {
   readonly tasks: readonly SearchBoardChange[];
   readonly boardsOf: ReadonlyMap<string, readonly string[]>;
   readonly users: readonly string[];
-}
-
-/** mulberry32: a small seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const realWords = (
