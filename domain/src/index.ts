@@ -17,4 +17,5 @@ export { limits, isIsoInstant } from './board.validation.js';
 export { maxPositionKeyLength } from './board.rebalance.js';
 export { membersRestoredByUndo, undoCommand } from './undo.decisions.js';
 export * from './stats.dto.js';
+export type * from './search.dto.js';
 export type { HistoryEntryDto } from './history.dto.js';

@@ -1,4 +1,13 @@
-import { DomainError, isIsoInstant, priorities, type Priority } from '@primetrade/domain';
+import {
+  DomainError,
+  isIsoInstant,
+  priorities,
+  type Highlight,
+  type SearchFacetsDto,
+  type SearchHitDto,
+  type SearchResultDto,
+  type SearchTaskDto,
+} from '@primetrade/domain';
 import type { TaskFilterFields } from '../queries/tasks.queries.js';
 
 /**
@@ -8,23 +17,10 @@ import type { TaskFilterFields } from '../queries/tasks.queries.js';
  * contract suite (`searchIndex.contractSuite.ts`) runs on both.
  */
 
-/** What the index holds of a task (ids as UUIDs, instants as ISO 8601). */
-export interface SearchTaskDocument {
-  readonly id: string;
-  readonly boardId: string;
-  readonly columnId: string;
-  readonly title: string;
-  readonly description: string;
-  readonly labels: readonly string[];
+/** What the index holds of a task (ids as UUIDs, instants as ISO 8601): the wire's task and its comments. */
+export interface SearchTaskDocument extends SearchTaskDto {
   /** Comment bodies, searchable, never returned. */
   readonly comments: readonly string[];
-  readonly assigneeIds: readonly string[];
-  readonly priority: Priority;
-  readonly dueDate: string | null;
-  readonly status: 'open' | 'completed';
-  readonly archived: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
 /**
@@ -64,35 +60,11 @@ export interface SearchQuery extends TaskFilterFields {
   readonly limit: number;
 }
 
-/** A highlighted field: its whole text cut into pieces, `match` on the words the query found. */
-export type Highlight = readonly { readonly text: string; readonly match: boolean }[];
-
-export interface SearchHit {
-  readonly task: Omit<SearchTaskDocument, 'comments'>;
-  readonly highlights: { readonly title?: Highlight; readonly description?: Highlight };
-}
-
-export interface FacetCount {
-  readonly value: string;
-  readonly count: number;
-}
-
-/** Counts over every task the query matches (all filters applied), most first, then by value; at most 50 each. */
-export interface SearchFacets {
-  readonly board: readonly FacetCount[];
-  readonly assignee: readonly FacetCount[];
-  readonly label: readonly FacetCount[];
-  readonly priority: readonly FacetCount[];
-  readonly status: readonly FacetCount[];
-}
-
-export interface SearchResult {
-  readonly items: readonly SearchHit[];
-  readonly total: number;
-  readonly facets: SearchFacets;
-  /** Opaque; null on the last page. Only valid with the same query and the same adapter. */
-  readonly nextCursor: string | null;
-}
+export type { FacetCount, Highlight } from '@primetrade/domain';
+/** The port answers the wire's shapes (domain/src/search.dto.ts). */
+export type SearchHit = SearchHitDto;
+export type SearchFacets = SearchFacetsDto;
+export type SearchResult = SearchResultDto;
 
 export interface SearchIndex {
   readonly kind: 'postgres' | 'opensearch';

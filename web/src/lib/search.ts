@@ -1,7 +1,14 @@
-import type { Priority } from '@primetrade/domain';
+import type {
+  Highlight,
+  Priority,
+  SearchFacetKind,
+  SearchFacetsDto,
+  SearchHitDto,
+  SearchResultDto,
+} from '@primetrade/domain';
 
 /** `GET /api/v1/search` (docs/api.md "Search"): what the client sends and reads. */
-export type FacetKind = 'board' | 'assignee' | 'label' | 'priority' | 'status';
+export type FacetKind = SearchFacetKind;
 export const facetKinds: readonly FacetKind[] = ['board', 'assignee', 'label', 'priority', 'status'];
 
 export interface SearchFilters {
@@ -17,37 +24,8 @@ export interface SearchRequest {
   readonly filters: SearchFilters;
 }
 
-export type HighlightPieces = readonly { readonly text: string; readonly match: boolean }[];
-
-export interface SearchHitDto {
-  readonly task: {
-    readonly id: string;
-    readonly boardId: string;
-    readonly columnId: string;
-    readonly title: string;
-    readonly description: string;
-    readonly labels: readonly string[];
-    readonly assigneeIds: readonly string[];
-    readonly priority: Priority;
-    readonly dueDate: string | null;
-    readonly status: 'open' | 'completed';
-    readonly archived: boolean;
-    readonly createdAt: string;
-    readonly updatedAt: string;
-  };
-  readonly highlights: { readonly title?: HighlightPieces; readonly description?: HighlightPieces };
-}
-
-export type SearchFacetsDto = Readonly<
-  Record<FacetKind, readonly { readonly value: string; readonly count: number }[]>
->;
-
-export interface SearchResultDto {
-  readonly items: readonly SearchHitDto[];
-  readonly total: number;
-  readonly facets: SearchFacetsDto;
-  readonly nextCursor: string | null;
-}
+export type HighlightPieces = Highlight;
+export type { SearchFacetsDto, SearchHitDto, SearchResultDto };
 
 export const emptyFacets: SearchFacetsDto = { board: [], assignee: [], label: [], priority: [], status: [] };
 export const emptyRequest: SearchRequest = { q: '', filters: { boardIds: [] } };
