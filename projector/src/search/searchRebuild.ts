@@ -47,10 +47,12 @@ export async function rebuildSearchIndex(options: SearchRebuildOptions): Promise
     logger,
     checkpointName,
   });
+  let promoted = false;
   await feed.start();
   try {
     const boards = await reachReadModels(options.sql, next, options.pollMs ?? 1_000, logger);
     const deleted = await options.live.promote(next.generation);
+    promoted = true;
     logger.info({ generation: next.generation }, 'search rebuild: aliases switched');
     await reachReadModels(options.sql, next, options.pollMs ?? 1_000, logger);
     await feed.stop();
@@ -59,6 +61,15 @@ export async function rebuildSearchIndex(options: SearchRebuildOptions): Promise
     return { generation: next.generation, boards, deleted, durationMs: performance.now() - started };
   } catch (error) {
     await feed.stop();
+    // Before the switch the new generation is nobody's: a failed rebuild leaves only the live one.
+    if (!promoted) {
+      await options.live
+        .deleteIndexes(Object.values(next.names))
+        .catch((cleanup: unknown) =>
+          logger.warn({ err: cleanup }, 'search rebuild: could not delete the new generation'),
+        );
+      await options.sql.query('DELETE FROM checkpoints WHERE name = $1', [checkpointName]);
+    }
     throw error;
   }
 }
