@@ -77,9 +77,9 @@ describe('runMigrations', () => {
     });
   });
 
-  describe('014, accent folding of the search index', () => {
+  describe('012, accent folding of the search index', () => {
     it('folds the documents indexed before it, so "cafe" finds the task titled "Café"', async () => {
-      const database = await createTestDatabase('read_model_migration_014');
+      const database = await createTestDatabase('read_model_migration_012');
       const { sql } = database;
       try {
         await runMigrations(sql, undefined, { to: '011' });

@@ -13,7 +13,7 @@ import { migrationsDirectory } from './migrations.js';
  * Migrations that are not read models: accounts are the source of truth for users, never rebuilt
  * (nor are notifications and follow choices, user data too: ADR 0011);
  * the relay lease and the projector's Kafka offsets coordinate processes, they fold nothing.
- * The search index (011, 014) is the search projection's, written through its port with its own guard
+ * The search index (011, 012) is the search projection's, written through its port with its own guard
  * and rebuilt by that projection (docs/adr/0024-search-engine.md), never by the read-model rebuild.
  * A migration must not mix the two: the rebuild runs every other file in its fresh schema.
  */
@@ -23,7 +23,7 @@ const notReadModelMigrations = new Set([
   '006.do.notifications.sql',
   '007.do.notification-per-command.sql',
   '011.do.search.sql',
-  '014.do.search-accent-folding.sql',
+  '012.do.search-accent-folding.sql',
 ]);
 
 /**

@@ -11,7 +11,7 @@ export const taskIndexBody = {
   settings: {
     index: { ...single, refresh_interval: '1s' },
     analysis: {
-      // asciifolding: "cafe" finds "Café" (PostgreSQL: unaccent, migration 014).
+      // asciifolding: "cafe" finds "Café" (PostgreSQL: unaccent, migration 012).
       analyzer: { task_text: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
     },
   },
