@@ -9,6 +9,24 @@ import { columnDtoOf } from './stateViews.js';
 
 const tags = ['columns'];
 
+/** `AddColumn` from a validated body (also the GraphQL `addColumn` mutation's). */
+export const addColumnCommand = (
+  columnId: string,
+  body: z.infer<typeof addColumnBody>,
+  metadata: CommandMetadata,
+): BoardCommand => ({
+  type: 'AddColumn',
+  data: {
+    columnId,
+    name: body.name,
+    isDone: body.isDone,
+    wipLimit: body.wipLimit,
+    beforeId: body.beforeColumnId,
+    afterId: body.afterColumnId,
+  },
+  metadata,
+});
+
 /** One command per aspect the PATCH touches, in a fixed order: rename, WIP limit, move (also GraphQL's). */
 export function columnChanges(
   columnId: string,
@@ -47,18 +65,7 @@ export function registerColumnRoutes(registrar: RouteRegistrar, deps: BoardRoute
       const columnId = requestIds(ctx, newId)();
       const result = await commands.handle(
         params.boardId,
-        {
-          type: 'AddColumn',
-          data: {
-            columnId,
-            name: body.name,
-            isDone: body.isDone,
-            wipLimit: body.wipLimit,
-            beforeId: body.beforeColumnId,
-            afterId: body.afterColumnId,
-          },
-          metadata: commandMetadata(ctx, clock),
-        },
+        addColumnCommand(columnId, body, commandMetadata(ctx, clock)),
         handleOptions(ctx),
       );
       ctx.status = 201;

@@ -8,7 +8,7 @@ import {
   GraphQLString,
 } from 'graphql';
 import { addColumnBody, updateColumnBody } from '../boards/columns.schemas.js';
-import { columnChanges } from '../boards/columns.routes.js';
+import { addColumnCommand, columnChanges } from '../boards/columns.routes.js';
 import { accountToAdd } from '../boards/members.routes.js';
 import { addMemberBody, changeRoleBody } from '../boards/members.schemas.js';
 import { columnDtoOf, commentDtoOf, memberDtoOf } from '../boards/stateViews.js';
@@ -74,18 +74,7 @@ export const boardPartMutations = {
       const boardId = boardIdOf(args);
       const body = parseOrThrow(addColumnBody, clean(args['input']), 'input');
       const columnId = run.newIds();
-      const result = await handle(context, boardId, run, {
-        type: 'AddColumn',
-        data: {
-          columnId,
-          name: body.name,
-          isDone: body.isDone,
-          wipLimit: body.wipLimit,
-          beforeId: body.beforeColumnId,
-          afterId: body.afterColumnId,
-        },
-        metadata: run.metadata,
-      });
+      const result = await handle(context, boardId, run, addColumnCommand(columnId, body, run.metadata));
       return { revision: result.revision, column: { ...columnDtoOf(result.state, columnId), boardId } };
     },
   ),
