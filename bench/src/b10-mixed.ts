@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { createTestDatabase } from '@primetrade/platform';
 import { startKafka } from '../../infra/kafka/kafka.mjs';
-import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js';
-import { cpuMeter, machineKey, pidsNamed, thisProcess, withChildren, type ProcessGroup } from './lib/cpu.js';
+import { startCluster } from '../../infra/cluster/dist/cluster.js';
+import { backendsOf, clusterProcessGroups } from './lib/clusterCpu.js';
+import { cpuMeter, machineKey, thisProcess } from './lib/cpu.js';
 import { entryPoint } from './lib/entryPoint.js';
 import {
   connectUsers,
@@ -69,24 +70,6 @@ function medianCost(steps: readonly StepResult[]): Record<string, number> {
   return Object.fromEntries(names.map((name) => [name, median(steps.map((step) => step.cpuMsPerRequest[name] ?? 0))]));
 }
 
-/** The cluster's processes by service kind, plus PostgreSQL's backends of this database, Kafka, Redis and us. */
-function processGroups(cluster: Cluster, kafkaPid: number, backends: () => Promise<number[]>): ProcessGroup[] {
-  const pidsOf = (services: readonly { pid(): number | undefined }[]) =>
-    services.map((service) => service.pid()).filter((pid): pid is number => pid !== undefined);
-  return [
-    { name: 'command-api', pids: () => pidsOf(cluster.api) },
-    { name: 'realtime', pids: () => pidsOf(cluster.realtime) },
-    { name: 'relay', pids: () => pidsOf(cluster.relays) },
-    { name: 'projector', pids: () => pidsOf(cluster.projectors) },
-    { name: 'nginx', pids: () => withChildren(pidsOf(cluster.proxy ? [cluster.proxy.service] : [])) },
-    { name: 'postgresql (this database)', pids: backends },
-    { name: 'kafka', pids: () => [kafkaPid] },
-    // Shared with whatever else runs on the machine: an upper bound of this run's share.
-    { name: 'redis (shared)', pids: () => pidsNamed('redis-server') },
-    thisProcess,
-  ];
-}
-
 function lastSustained(result: SteppedResult): StepResult | null {
   return result.steps.filter((step) => step.sustained).at(-1) ?? null;
 }
@@ -126,14 +109,7 @@ export async function benchMixed(): Promise<MixedResult> {
     const connected = await connectUsers(url, seeded.users);
     sockets = connected.sockets;
     log(`    ${sockets.length} sockets connected and joined`);
-    const backends = async () =>
-      (
-        await database.sql.query<{ pid: number }>(
-          'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-          [database.name],
-        )
-      ).map((row) => Number(row.pid));
-    const meter = cpuMeter(processGroups(cluster, kafka.pid, backends));
+    const meter = cpuMeter(clusterProcessGroups(cluster, kafka.pid, backendsOf(database.sql, [database.name])));
     const measureCores = () => meter.start();
     const stopIdle = await measureCores();
     await new Promise((resolve) => setTimeout(resolve, stepMs));

@@ -9,6 +9,8 @@ import type { Envelope } from '@primetrade/domain';
 import { createTestDatabase } from '@primetrade/platform';
 import { startKafka } from '../../infra/kafka/kafka.mjs';
 import { startCluster, type Cluster } from '../../infra/cluster/dist/cluster.js';
+import { backendsOf, clusterProcessGroups } from './lib/clusterCpu.js';
+import { cpuMeter, thisProcess, type CoreUse } from './lib/cpu.js';
 import { startEmbeddedProcess } from './lib/embeddedProcess.js';
 import { entryPoint } from './lib/entryPoint.js';
 import { median } from './lib/measure.js';
@@ -58,6 +60,13 @@ export interface EntryPointResult {
   readonly tracedStages?: ReturnType<typeof stageMedians>[];
   /** The embedded process's resident memory at rest (VmRSS, MB): started on an empty data directory, and after the rounds. */
   readonly embeddedResidentMb: { readonly afterStart: number; readonly afterLoad: number };
+  /**
+   * CPU milliseconds per write by process group (median over the rounds), each mode's own rounds:
+   * `machine (all processes)` is the whole machine's, other work on it included.
+   */
+  readonly cpuMsPerWrite: { readonly cluster: Record<string, number>; readonly embedded: Record<string, number> };
+  /** Cores each process group used at rest, before the measured rounds (`idleMs` without writes). */
+  readonly idleCores: { readonly cluster: Record<string, number>; readonly embedded: Record<string, number> };
   readonly goal: string;
 }
 
@@ -207,6 +216,20 @@ export async function round(
   };
 }
 
+/** How long B9 measures each mode at rest. */
+const idleMs = 5_000;
+
+const roundedPerKey = (values: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Math.round(value * 1000) / 1000]));
+
+/** Per key, the median over the samples, rounded to 0.01. */
+function medianPerKey(samples: readonly Record<string, number>[]): Record<string, number> {
+  const keys = Object.keys(samples[0] ?? {});
+  return Object.fromEntries(
+    keys.map((key) => [key, Math.round(median(samples.map((sample) => sample[key] ?? 0)) * 100) / 100]),
+  );
+}
+
 /** Sum and count of a Prometheus histogram on a `/metrics` page (every label set added up). */
 async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(metricsUrl)).text();
@@ -310,6 +333,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const tracing: Record<string, string> = collector
       ? { OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint }
       : {};
+    // B9_CPU_PROF_DIR=dir: every cluster service writes a V8 CPU profile there when it stops.
+    const profileDir = process.env.B9_CPU_PROF_DIR;
     const cluster = await startCluster({
       databaseUrl: database.url,
       storeUrl: store.url,
@@ -321,6 +346,7 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       jwtSecret: randomBytes(48).toString('base64url'),
       logLevel: 'info',
       env: { ...limits, PG_POOL_MAX: '10', ...tracing },
+      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] } : {}),
     });
     cleanup.unshift(() => cluster.stop());
     const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), {
@@ -347,12 +373,46 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const stopMeters = await meters.start();
     const embeddedRounds: RoundResult[] = [];
     const clusterRounds: RoundResult[] = [];
+    // CPU per write by service: what the two shared cores spend on each write, in each mode.
+    const clusterMeter = cpuMeter(
+      clusterProcessGroups(cluster, kafka.pid, backendsOf(database.sql, [...new Set([database.name, store.name])])),
+    );
+    const embeddedMeter = cpuMeter([{ name: 'embedded process', pids: () => [embedded.pid] }, thisProcess]);
+    // What the two modes use while nobody writes: polling and timers, paid by every write's latency too.
+    const idleFor = async (meter: ReturnType<typeof cpuMeter>) => {
+      const stop = await meter.start();
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      return roundedPerKey(await stop());
+    };
+    const idleCores = { cluster: await idleFor(clusterMeter), embedded: await idleFor(embeddedMeter) };
+    log(`  B9 cores in use at rest (${idleMs / 1000} s without writes): ${JSON.stringify(idleCores)}`);
+    const clusterCpu: CoreUse[] = [];
+    const embeddedCpu: CoreUse[] = [];
+    const cpuPerWrite = async (meter: ReturnType<typeof cpuMeter>, run: () => Promise<RoundResult>) => {
+      const stop = await meter.start();
+      const started = performance.now();
+      const result = await run();
+      const cores = await stop();
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        result,
+        msPerWrite: Object.fromEntries(
+          Object.entries(cores).map(([name, use]) => [name, (use * seconds * 1000) / writesPerRound]),
+        ),
+      };
+    };
     const tracedRounds: TracedWrite[][] = [];
     for (let pair = 0; pair < pairs; pair += 1) {
-      embeddedRounds.push(await round(embeddedTarget));
+      const embeddedRun = await cpuPerWrite(embeddedMeter, () => round(embeddedTarget));
+      embeddedRounds.push(embeddedRun.result);
+      embeddedCpu.push(embeddedRun.msPerWrite);
       const writes: TracedWrite[] = [];
       tracedRounds.push(writes);
-      clusterRounds.push(await round(clusterTarget, watcher.seen, collector ? { collector, writes } : undefined));
+      const clusterRun = await cpuPerWrite(clusterMeter, () =>
+        round(clusterTarget, watcher.seen, collector ? { collector, writes } : undefined),
+      );
+      clusterRounds.push(clusterRun.result);
+      clusterCpu.push(clusterRun.msPerWrite);
       const [e, c] = [embeddedRounds.at(-1)!, clusterRounds.at(-1)!];
       log(
         `  B9 pair ${pair + 1}/${pairs}: embedded p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms; cluster p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} ms (${c.deliveries} deliveries, ${c.missing + e.missing} missing); cluster stages ${JSON.stringify(c.stages)}`,
@@ -363,6 +423,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const serviceMeansMs = await stopMeters();
     const embeddedResidentMb = { afterStart, afterLoad: await residentAtRestMb(embedded.pid) };
     log(`  B9 stage means from the services' metrics (ms): ${JSON.stringify(serviceMeansMs)}`);
+    const cpuMsPerWrite = { cluster: medianPerKey(clusterCpu), embedded: medianPerKey(embeddedCpu) };
+    log(`  B9 CPU ms per write by process group (median of the rounds): ${JSON.stringify(cpuMsPerWrite)}`);
     const relayCount = relayBefore && relayAfter ? relayAfter.count - relayBefore.count : 0;
     const medians = (list: RoundResult[]): Percentiles => ({
       p50: median(list.map((r) => r.p50)),
@@ -385,6 +447,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
           relayCount > 0 && relayBefore && relayAfter ? ((relayAfter.sum - relayBefore.sum) / relayCount) * 1000 : null,
       },
       serviceMeansMs,
+      cpuMsPerWrite,
+      idleCores,
       ...(tracedStages ? { tracedStages } : {}),
       embeddedResidentMb,
       goal: 'cluster p50 ≤ 12 ms, p99 ≤ 25 ms through the entry point on a quiet machine',

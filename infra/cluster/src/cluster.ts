@@ -22,6 +22,8 @@ export interface ClusterOptions {
   readonly realtimeNodes?: number;
   readonly relays?: number;
   readonly projectors?: number;
+  /** Options for the Node of every service (e.g. `--cpu-prof`, `--cpu-prof-dir=…` to profile them). */
+  readonly nodeArgs?: readonly string[];
   /** Search consumers (Kafka group `search`); default 1. */
   readonly searchNodes?: number;
   /** OpenSearch for the search index (`SEARCH_URL` of every service); unset: PostgreSQL full text. */
@@ -89,6 +91,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     name,
     entry,
     args,
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     readyMessage,
     echo: options.echo ?? false,
     env: {

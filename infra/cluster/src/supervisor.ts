@@ -13,6 +13,8 @@ export interface ServiceSpec {
   /** …or a program of its own (nginx). */
   readonly command?: string;
   readonly args?: readonly string[];
+  /** Options for the Node that runs `entry` (e.g. `--cpu-prof`), before the entry point. */
+  readonly nodeArgs?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** The JSON log line `msg` that says the service is up (its `url` or `ops` field is the service's URL)… */
   readonly readyMessage: string;
@@ -243,7 +245,7 @@ async function spawnAndWait(
 ) {
   const [command, args] = spec.command
     ? [spec.command, spec.args ?? []]
-    : [process.execPath, [path.join(repoRoot, spec.entry ?? ''), ...(spec.args ?? [])]];
+    : [process.execPath, [...(spec.nodeArgs ?? []), path.join(repoRoot, spec.entry ?? ''), ...(spec.args ?? [])]];
   const child = spawn(command, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
