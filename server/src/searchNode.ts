@@ -31,7 +31,7 @@ export async function startSearchNode(config: Config, logger: Logger): Promise<S
   await runMigrations(sql, logger);
   const bus = await openBoardEventsBus(config, settings, { logger, metrics });
   const index = searchIndexFromConfig(config, sql);
-  const projection = createSearchProjection({ bus, sql, index, logger, metrics });
+  const projection = createSearchProjection({ bus, sql, index, logger, metrics, gatherMs: config.SEARCH_GATHER_MS });
   await projection.start();
   const ops = await startOpsServer({
     port: config.OPS_PORT,

@@ -260,6 +260,47 @@ describe('Kafka event bus', () => {
     }
   });
 
+  it('gathers the writes of a window into one delivery for a group with gatherMs, and delivers each at once without (docs/adr/0034)', async () => {
+    const bus = await freshBus();
+    const board = randomUUID();
+    const gathered: Envelope[][] = [];
+    const immediate: Envelope[][] = [];
+    const subscriptions = [
+      await bus.subscribe(`gather-${randomUUID()}`, async (events) => void gathered.push([...events]), {
+        gatherMs: 800,
+      }),
+      await bus.subscribe(`immediate-${randomUUID()}`, async (events) => void immediate.push([...events])),
+    ];
+    try {
+      // Both groups are fetching before the first write: one warm-up event each sees.
+      await bus.publish(boardEvents(board, 1));
+      await vi.waitFor(() => expect([gathered.flat().length, immediate.flat().length]).toEqual([1, 1]), {
+        timeout: 30_000,
+        interval: 10,
+      });
+      const [warmGathered, warmImmediate] = [gathered.length, immediate.length];
+      // Six single-event writes 60 ms apart: well inside one gathering window.
+      for (let revision = 1; revision <= 6; revision += 1) {
+        await bus.publish(boardEvents(board, 1, revision));
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      const all = [0, 1, 2, 3, 4, 5, 6];
+      await vi.waitFor(() => expect(revisionsBy(gathered.flat(), board)).toEqual(all), {
+        timeout: 30_000,
+        interval: 10,
+      });
+      await vi.waitFor(() => expect(revisionsBy(immediate.flat(), board)).toEqual(all), {
+        timeout: 30_000,
+        interval: 10,
+      });
+      // A fetch already waiting when the first write landed may answer with a part: two at most.
+      expect(gathered.length - warmGathered).toBeLessThanOrEqual(2);
+      expect(immediate.length - warmImmediate).toBeGreaterThanOrEqual(3);
+    } finally {
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+    }
+  });
+
   it('refuses an existing topic whose partition count differs from the configured one', async () => {
     const topic = uniqueTopic('fixed');
     topics.push(topic);

@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { BreakerState } from '../resilience/breaker.js';
 import { kafkaLogCreator } from './kafkaLogging.js';
 import { createKafkaPublisher } from './kafkaPublisher.js';
+import { stopIdleRequestQueueTimers } from './kafkaRequestQueue.js';
 import { KafkaSubscription } from './kafkaSubscription.js';
 import type { EventBus } from './eventBus.port.js';
 
@@ -44,6 +45,8 @@ export interface KafkaEventBus extends EventBus {
  * `subscribe` (kafkaSubscription.ts) on one client.
  */
 export function createKafkaEventBus(options: KafkaEventBusOptions): KafkaEventBus {
+  // No 1 ms timer loop per Kafka connection at rest (docs/adr/0034).
+  stopIdleRequestQueueTimers();
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],

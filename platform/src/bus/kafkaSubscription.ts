@@ -80,12 +80,15 @@ export class KafkaSubscription implements BusSubscription {
 
   private async run(): Promise<void> {
     const { logger, topic } = this.options;
+    const gatherMs = Math.max(0, Math.round(this.subscribeOptions.gatherMs ?? 0));
     const consumer = this.kafka.consumer({
       groupId: this.group,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 1_000,
+      // Without gathering: answer a fetch as soon as one message is there, else after a second.
+      // Gathering: wait for a megabyte or `gatherMs`, whichever comes first.
+      ...(gatherMs > 0 ? { minBytes: 1 << 20, maxWaitTimeInMs: gatherMs } : { maxWaitTimeInMs: 1_000 }),
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
       readUncommitted: this.subscribeOptions.readUncommitted ?? false,
     });

@@ -328,6 +328,11 @@ export const configSchema = z.object({
     'search',
     'Names of the OpenSearch indexes and aliases (`<prefix>-tasks`, `-access`, `-boards`); one prefix per installation sharing a node.',
   ),
+  SEARCH_GATHER_MS: setting(
+    z.coerce.number().int().min(0).max(1_000).default(100),
+    'search',
+    "Cluster: how long the search node's Kafka fetch waits to gather more writes into one batch. Search lags the read models by up to this much more; each write costs the search node and Kafka a fraction of the CPU it would alone, CPU the push path shares (docs/adr/0034). 0: every write at once.",
+  ),
 });
 export type Config = z.infer<typeof configSchema>;
 
