@@ -111,12 +111,15 @@ export function createInMemoryEventStore(): EventStore {
       wakeups.add(wakeup);
       const subscription = runSubscriptionLoop({
         after: subscribeOptions.after ?? null,
-        readBatch: async (after) =>
-          readAll({
+        // Every append is visible at once here: nothing is ever held back.
+        readBatch: async (after) => ({
+          events: readAll({
             after,
             maxCount: subscribeOptions.maxCount ?? defaultBatchSize,
             ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
           }),
+          heldBack: false,
+        }),
         handler,
         wakeup,
         idleMs: () => 1_000,

@@ -1,6 +1,7 @@
 import type { Sql, SqlQueryable } from '../sql/sql.port.js';
 import type { EventStore, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { decodePosition, encodePosition, startPosition } from './position.js';
+import type { FeedBatch } from './subscriptionLoop.js';
 
 interface EventRow {
   readonly transaction_id: string;
@@ -38,7 +39,10 @@ export async function currentRevision(db: SqlQueryable, s: string, streamId: str
   return row ? BigInt(row.revision) : null;
 }
 
-export type SqlReads = Pick<EventStore, 'readStream' | 'readAll' | 'streamRevision'>;
+export type SqlReads = Pick<EventStore, 'readStream' | 'readAll' | 'streamRevision'> & {
+  /** `readAll` for the live feed: also says whether committed events wait behind an open transaction. */
+  readonly readFeed: (readOptions: ReadAllOptions) => Promise<FeedBatch>;
+};
 
 /** The store's reads; `s` is the quoted schema identifier. */
 export function createSqlReads(sql: Sql, s: string): SqlReads {
@@ -54,7 +58,39 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
        ORDER BY e.transaction_id, e.global_position
        LIMIT $4`;
 
+  // readAllText, plus in the same statement whether any committed event after the position sits at or
+  // above the horizon (held back by an open transaction). One row with NULL columns when nothing is
+  // readable; the horizon is computed once (a LATERAL join off a one-row subquery).
+  const readFeedText = `SELECT h.held_back, e.* FROM
+       (SELECT hz.horizon, EXISTS (
+          SELECT 1 FROM ${s}.events x
+          WHERE (x.transaction_id, x.global_position) > ($1::text::xid8, $2::bigint)
+            AND x.transaction_id >= hz.horizon) AS held_back
+        FROM (SELECT ${s}.feed_horizon() AS horizon) hz) h
+     LEFT JOIN LATERAL (
+       SELECT ${eventColumns}, e.transaction_id AS feed_tid, e.global_position AS feed_gp FROM ${s}.events e
+       WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+         AND e.transaction_id < h.horizon
+         AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
+       ORDER BY e.transaction_id, e.global_position
+       LIMIT $4) e ON true
+     ORDER BY e.feed_tid, e.feed_gp`;
+
   return {
+    async readFeed(readOptions) {
+      const after = readOptions.after ? decodePosition(readOptions.after) : startPosition;
+      const rows = await sql.query<EventRow & { held_back: boolean; event_id: string | null }>(readFeedText, [
+        after.major.toString(),
+        after.minor.toString(),
+        readOptions.streamPrefix ?? null,
+        readOptions.maxCount ?? null,
+      ]);
+      return {
+        events: rows.filter((row) => row.event_id !== null).map(toStoredEvent),
+        heldBack: rows[0]?.held_back === true,
+      };
+    },
+
     async readStream(streamId, readOptions = {}) {
       const rows = await sql.query<EventRow>(readStreamText, [
         streamId,

@@ -1,17 +1,10 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../sql/sql.port.js';
-import type {
-  EventStore,
-  Position,
-  ReadAllOptions,
-  StoredEvent,
-  SubscribeToAllOptions,
-  Subscription,
-} from './eventStore.port.js';
+import type { EventStore, Position, ReadAllOptions, SubscribeToAllOptions, Subscription } from './eventStore.port.js';
 import { decodePosition } from './position.js';
 import { createFeedWatchdog } from './feedWatchdog.js';
 import { createWakeup, runSubscriptionLoop } from './subscriptionLoop.js';
-import type { Wakeup } from './subscriptionLoop.js';
+import type { FeedBatch, Wakeup } from './subscriptionLoop.js';
 
 export interface SqlSubscriptionsOptions {
   readonly sql: Sql;
@@ -19,7 +12,7 @@ export interface SqlSubscriptionsOptions {
   readonly s: string;
   /** The NOTIFY channel every append sends. */
   readonly channel: string;
-  readonly readAll: (options: ReadAllOptions) => Promise<StoredEvent[]>;
+  readonly readFeed: (options: ReadAllOptions) => Promise<FeedBatch>;
   readonly pollIntervalMs: number;
   readonly recheckAfterEmptyWakeMs: number;
   readonly maxRecheckAfterWakeMs: number;
@@ -81,15 +74,15 @@ export function createSqlSubscriptions(options: SqlSubscriptionsOptions): SqlSub
       });
   }
 
-  function batchReader(subscribeOptions: SubscribeToAllOptions): (after: Position | null) => Promise<StoredEvent[]> {
+  function batchReader(subscribeOptions: SubscribeToAllOptions): (after: Position | null) => Promise<FeedBatch> {
     const watchdog = createFeedWatchdog({ db: sql, schema: options.s, ...(logger ? { logger } : {}) });
     return async (after) => {
-      const batch = await options.readAll({
+      const batch = await options.readFeed({
         after,
         maxCount: subscribeOptions.maxCount ?? options.batchSize,
         ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
       });
-      if (batch.length === 0 && logger) await watchdog(after);
+      if (batch.events.length === 0 && batch.heldBack && logger) await watchdog(after);
       return batch;
     };
   }
@@ -109,6 +102,7 @@ export function createSqlSubscriptions(options: SqlSubscriptionsOptions): SqlSub
         // xmin is the whole server's (any database's transaction holds it), so in a cluster the first
         // read after a wake often comes back empty, and every such event pays the first pause.
         idleMs: (emptyReadsSinceWake) => recheckDelayMs(emptyReadsSinceWake, options),
+        caughtUpMs: options.pollIntervalMs,
         onError: (error) => {
           logger?.warn({ err: error }, 'event store subscription failed; retrying from its last position');
           subscribeOptions.onError?.(error);

@@ -87,7 +87,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     sql,
     s,
     channel,
-    readAll: reads.readAll,
+    readFeed: reads.readFeed,
     pollIntervalMs: options.pollIntervalMs ?? 250,
     recheckAfterEmptyWakeMs: options.recheckAfterEmptyWakeMs ?? 1,
     maxRecheckAfterWakeMs: options.maxRecheckAfterWakeMs ?? 4,
@@ -106,7 +106,9 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
       assertAppendable(streamId, events);
       return append(streamId, events, appendOptions.expectedRevision ?? 'any');
     },
-    ...reads,
+    readStream: reads.readStream,
+    readAll: reads.readAll,
+    streamRevision: reads.streamRevision,
     subscribeToAll(subscribeOptions, handler) {
       assertOpen();
       return subscriptions.subscribeToAll(subscribeOptions, handler);

@@ -57,14 +57,33 @@ export function createWakeup(): Wakeup {
   };
 }
 
+/** One read of a feed: at most one batch, and whether committed events wait behind an open transaction. */
+export interface FeedBatch {
+  readonly events: StoredEvent[];
+  /**
+   * Committed events after the position that the read could not deliver yet: an older transaction
+   * that may still write here is open (docs/adr/0030). It may end without a NOTIFY (a rollback),
+   * so the loop looks again soon.
+   */
+  readonly heldBack: boolean;
+}
+
 export interface SubscriptionLoopOptions {
   readonly after: Position | null;
   /** Committed events after `after` (null = from the start), at most one batch. */
-  readonly readBatch: (after: Position | null) => Promise<StoredEvent[]>;
+  readonly readBatch: (after: Position | null) => Promise<FeedBatch>;
   readonly handler: (events: readonly StoredEvent[]) => Promise<void>;
   readonly wakeup: Wakeup;
-  /** How long to sleep when caught up and not woken. */
+  /**
+   * The pause after an empty read that followed a wake (or found events held back): the store may
+   * show them any moment (the recheck schedule of docs/adr/0025).
+   */
   readonly idleMs: (emptyReadsSinceWake: number) => number;
+  /**
+   * The pause after an empty read that only confirmed the last batch caught up, nothing held back:
+   * the next event's NOTIFY (or this timeout) wakes the loop. Default: `idleMs(0)` (docs/adr/0034).
+   */
+  readonly caughtUpMs?: number;
   readonly onError?: (error: unknown) => void;
   readonly onStop?: () => Promise<void>;
 }
@@ -81,17 +100,28 @@ export function runSubscriptionLoop(options: SubscriptionLoopOptions): Subscript
   let checkpoint = options.after;
   let failures = 0;
   let emptyReads = 0;
+  // True from a NOTIFY-woken wait until a read delivers something: an empty read then means the
+  // store has not shown the notified event yet, so the recheck schedule applies.
+  let sinceWake = false;
 
   async function step(): Promise<void> {
     try {
-      const batch = await options.readBatch(checkpoint);
+      const { events: batch, heldBack } = await options.readBatch(checkpoint);
       if (stopped) return;
       if (batch.length === 0) {
-        const notified = await options.wakeup.wait(options.idleMs(emptyReads++));
-        if (notified) emptyReads = 0;
+        // After a delivered batch, an empty read with nothing held back means caught up: every event
+        // committed later sends a NOTIFY. Rechecking every few ms here cost the relay ~20 reads per
+        // write while a board was busy (docs/adr/0034).
+        const pause = sinceWake || heldBack ? options.idleMs(emptyReads++) : (options.caughtUpMs ?? options.idleMs(0));
+        const notified = await options.wakeup.wait(pause);
+        if (notified) {
+          emptyReads = 0;
+          sinceWake = true;
+        }
         return;
       }
       emptyReads = 0;
+      sinceWake = false;
       await options.handler(batch);
       checkpoint = batch[batch.length - 1]?.position ?? checkpoint;
       failures = 0;
