@@ -112,14 +112,15 @@ export function createInMemoryEventStore(): EventStore {
       const subscription = runSubscriptionLoop({
         after: subscribeOptions.after ?? null,
         // Every append is visible at once here: nothing is ever held back.
-        readBatch: async (after) => ({
-          events: readAll({
+        readBatch: async (after) => {
+          const maxCount = subscribeOptions.maxCount ?? defaultBatchSize;
+          const events = readAll({
             after,
-            maxCount: subscribeOptions.maxCount ?? defaultBatchSize,
+            maxCount,
             ...(subscribeOptions.streamPrefix ? { streamPrefix: subscribeOptions.streamPrefix } : {}),
-          }),
-          heldBack: false,
-        }),
+          });
+          return { events, heldBack: false, drained: events.length < maxCount };
+        },
         handler,
         wakeup,
         idleMs: () => 1_000,

@@ -85,9 +85,11 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
         readOptions.streamPrefix ?? null,
         readOptions.maxCount ?? null,
       ]);
+      const events = rows.filter((row) => row.event_id !== null).map(toStoredEvent);
       return {
-        events: rows.filter((row) => row.event_id !== null).map(toStoredEvent),
+        events,
         heldBack: rows[0]?.held_back === true,
+        drained: readOptions.maxCount === undefined || events.length < readOptions.maxCount,
       };
     },
 

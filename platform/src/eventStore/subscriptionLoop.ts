@@ -66,6 +66,8 @@ export interface FeedBatch {
    * so the loop looks again soon.
    */
   readonly heldBack: boolean;
+  /** The read returned fewer events than it asked for: nothing more was readable when it ran. */
+  readonly drained: boolean;
 }
 
 export interface SubscriptionLoopOptions {
@@ -104,20 +106,24 @@ export function runSubscriptionLoop(options: SubscriptionLoopOptions): Subscript
   // store has not shown the notified event yet, so the recheck schedule applies.
   let sinceWake = false;
 
+  /** Waits for the next NOTIFY (or the caught-up timeout); an empty read after it rechecks. */
+  async function caughtUp(): Promise<void> {
+    if (await options.wakeup.wait(options.caughtUpMs ?? options.idleMs(0))) {
+      emptyReads = 0;
+      sinceWake = true;
+    }
+  }
+
   async function step(): Promise<void> {
     try {
-      const { events: batch, heldBack } = await options.readBatch(checkpoint);
+      const { events: batch, heldBack, drained } = await options.readBatch(checkpoint);
       if (stopped) return;
       if (batch.length === 0) {
         // After a delivered batch, an empty read with nothing held back means caught up: every event
         // committed later sends a NOTIFY. Rechecking every few ms here cost the relay ~20 reads per
         // write while a board was busy (docs/adr/0034).
-        const pause = sinceWake || heldBack ? options.idleMs(emptyReads++) : (options.caughtUpMs ?? options.idleMs(0));
-        const notified = await options.wakeup.wait(pause);
-        if (notified) {
-          emptyReads = 0;
-          sinceWake = true;
-        }
+        if (!sinceWake && !heldBack) return await caughtUp();
+        if (await options.wakeup.wait(options.idleMs(emptyReads++))) emptyReads = 0;
         return;
       }
       emptyReads = 0;
@@ -125,6 +131,9 @@ export function runSubscriptionLoop(options: SubscriptionLoopOptions): Subscript
       await options.handler(batch);
       checkpoint = batch[batch.length - 1]?.position ?? checkpoint;
       failures = 0;
+      // Everything readable is delivered and nothing waits behind an open transaction: the next
+      // event's NOTIFY wakes the loop, so reading again now would only find nothing (docs/adr/0034).
+      if (drained && !heldBack && !stopped) await caughtUp();
     } catch (error) {
       failures += 1;
       options.onError?.(error);
