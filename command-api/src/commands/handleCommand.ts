@@ -121,11 +121,17 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     taken.count = group.length - 1;
     let folded = state;
     let first = Number(result.nextExpectedRevision) - toAppend.length + 1;
-    for (const member of group) {
-      const events = toEnvelopes(boardId, member, first, result.position);
-      first += member.decided.length;
-      folded = cache.apply(boardId, folded, events);
-      member.job.resolve({ events, state: folded, revision: revisionOf(folded) });
+    try {
+      for (const member of group) {
+        const events = toEnvelopes(boardId, member, first, result.position);
+        first += member.decided.length;
+        folded = cache.apply(boardId, folded, events);
+        member.job.resolve({ events, state: folded, revision: revisionOf(folded) });
+      }
+    } catch (error) {
+      // `evolve` never throws; should answering fail anyway, no job of the group is left waiting
+      // (rejecting an answered one does nothing), and none is decided again: the append happened.
+      for (const member of group) member.job.reject(error);
     }
   }
 
