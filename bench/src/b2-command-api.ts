@@ -4,10 +4,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import Koa from 'koa';
 import { createPostgresSql, createSqlEventStore, createTestDatabase } from '@primetrade/platform';
 import { closedLoop, interleaved, openLoop, type LatencyResult, type RatioResult } from './lib/measure.js';
+import { formatDiagnostics, watchLoop, type LoopDiagnostics } from './lib/nodeDiagnostics.js';
 import { log } from './lib/results.js';
 
 const listen = async (server: http.Server): Promise<string> => {
@@ -48,7 +51,7 @@ export async function benchKoaOverhead(pairs: number): Promise<RatioResult> {
 export async function startCommandNode(
   databaseUrl: string,
   env: Readonly<Record<string, string>> = {},
-): Promise<{ url: string; child: ChildProcess; groupCommit: boolean }> {
+): Promise<{ url: string; child: ChildProcess; groupCommit: boolean; diagnostics: () => Promise<LoopDiagnostics> }> {
   // BENCH_NODE_ARGS (e.g. `--cpu-prof`) profiles the node under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(import.meta.dirname, 'commandNode.js')], {
@@ -57,25 +60,43 @@ export async function startCommandNode(
       BENCH_DATABASE_URL: databaseUrl,
       ...(process.env.BENCH_GROUP_COMMIT ? { BENCH_GROUP_COMMIT: process.env.BENCH_GROUP_COMMIT } : {}),
       ...(process.env.BENCH_GROUP_IN_FLIGHT ? { BENCH_GROUP_IN_FLIGHT: process.env.BENCH_GROUP_IN_FLIGHT } : {}),
+      ...(process.env.BENCH_NODE_REQUEST_TIMES
+        ? { BENCH_NODE_REQUEST_TIMES: process.env.BENCH_NODE_REQUEST_TIMES }
+        : {}),
       DATA_DIR: path.join(import.meta.dirname, '.data'),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'info',
       JWT_SECRET: randomUUID() + randomUUID(),
       RATE_LIMIT_API_PER_MINUTE: '100000000',
       WEB_ROOT: '',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Its log lines (stdout) go nowhere, as cheaply as possible; fd 3 is the control channel.
+    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
   });
+  // The node's fd 3 is JSON lines: `{"url"}` once it listens, then `{"diagnostics"}` per SIGUSR2.
+  const waitingForDiagnostics: ((diagnostics: LoopDiagnostics) => void)[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url));
+    createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
+      const message = JSON.parse(line) as { url?: string; diagnostics?: LoopDiagnostics };
+      if (message.url) resolve(message.url);
+      if (message.diagnostics) waitingForDiagnostics.shift()?.(message.diagnostics);
+    });
     child.once('exit', (code) => reject(new Error(`command node exited with ${code}`)));
   });
-  return { url, child, groupCommit: process.env.BENCH_GROUP_COMMIT !== '0' };
+  const diagnostics = () =>
+    new Promise<LoopDiagnostics>((resolve) => {
+      waitingForDiagnostics.push(resolve);
+      child.kill('SIGUSR2');
+    });
+  return { url, child, groupCommit: process.env.BENCH_GROUP_COMMIT !== '0', diagnostics };
 }
 
-/** JSON over a keep-alive agent: cheaper for the load generator than fetch. */
-export function jsonClient(baseUrl: string) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+/**
+ * JSON over a keep-alive agent: cheaper for the load generator than fetch. At most `maxSockets`
+ * requests are on the wire at once; the rest wait in the agent (an open loop must not cap them).
+ */
+export function jsonClient(baseUrl: string, maxSockets = 32) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
   return (method: string, route: string, token: string | null, body?: unknown) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -127,6 +148,8 @@ export async function processCpuSeconds(pid: number): Promise<number> {
 export interface CommandBench {
   readonly ratio: RatioResult;
   readonly latency: LatencyResult;
+  /** Over the open loop: what held the node's and the load generator's event loops back. */
+  readonly latencyDiagnostics: { readonly node: LoopDiagnostics; readonly generator: LoopDiagnostics };
   /** The store alone: 16 direct appenders with group commit vs without (what the command node's store gains). */
   readonly storeGroupCommit: RatioResult;
   /**
@@ -197,9 +220,20 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
     });
     const rate = Math.max(1, Math.floor(ratio.subject.median / 2));
     log(`  B2 latency: open loop at ${rate} commands/s (half the measured maximum) for 10 s`);
+    // Open loop: a request starts on schedule whatever is in flight, each on a connection of its own
+    // if need be (as many browsers would), not queued behind a client-side cap of 32 sockets.
+    const openApi = jsonClient(node.url, Infinity);
+    await node.diagnostics();
+    const generator = watchLoop();
     const latency = await openLoop(rate, 10_000, (i) =>
-      createTask(boards[i % boards.length]!, i).then(() => undefined),
+      openApi('POST', `/boards/${boards[i % boards.length]!}/tasks`, token, { title: `Task ${i}` }).then(
+        () => undefined,
+      ),
     );
+    const latencyDiagnostics = { node: await node.diagnostics(), generator: generator.take() };
+    generator.stop();
+    log(`  B2 latency, the node: ${formatDiagnostics(latencyDiagnostics.node)}`);
+    log(`  B2 latency, the load generator (this process): ${formatDiagnostics(latencyDiagnostics.generator)}`);
     const directAppends = (target: typeof store, prefix: string) => () =>
       closedLoop(16, 2000, async (worker) => {
         await target.appendToStream(`${prefix}-${worker}`, [
@@ -218,6 +252,7 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
     return {
       ratio,
       latency,
+      latencyDiagnostics,
       storeGroupCommit,
       nodeCpuMicrosPerCommand: (nodeCpuSeconds / commands) * 1e6,
       groupCommit: node.groupCommit,

@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DomainError,
-  boardStreamId,
-  decide,
-  envelopeSchemaVersion,
-  evolve,
-  type BoardCommand,
-  type BoardEvent,
-  type BoardState,
-  type Envelope,
-  type StoredEventMetadata,
-} from '@primetrade/domain';
+import { DomainError, boardStreamId, type BoardCommand, type BoardEvent, type BoardState } from '@primetrade/domain';
 import {
   SpanKind,
   WrongExpectedVersionError,
   currentTraceContext,
   inSpan,
   toEventToAppend,
-  type AppendResult,
 } from '@primetrade/platform';
+import { canFollow, decideAll, foldDecided, maxFollowers, toEnvelopes, type Decided, type Job } from './boardLane.js';
 import { createBoardStateCache, revisionOf } from './boardStateCache.js';
-import { createKeyedQueue } from './boardQueue.js';
 import { createConflictBackoff, defaultConflictRetryPolicy, realTiming } from './conflictRetry.js';
 import type { CommandHandler, CommandHandlerOptions, CommandResult, HandleOptions } from './commandHandler.types.js';
 
@@ -40,7 +28,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const policy = { ...defaultConflictRetryPolicy, ...options.conflictRetry };
   const timing = options.timing ?? realTiming;
   const cache = createBoardStateCache(store, options.cacheSize);
-  const perBoard = createKeyedQueue();
+  /** Each board's commands waiting on this node, in arrival order (docs/adr/0033-board-lanes.md). */
+  const lanes = new Map<string, Job[]>();
   /** Boards whose cached fold lost a race: the next command of the board reads the tail first. */
   const suspect = new Set<string>();
 
@@ -59,16 +48,26 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     return { state, fromCache: false };
   }
 
+  /**
+   * One attempt for the job at the head of its board's lane. Once the job has decided events on a
+   * plain implicit path, the jobs queued behind it that can follow (`canFollow`) are decided in turn
+   * on the state after it, and everything goes to the store as one append: the outcome is the one
+   * the jobs would get one after the other, in one round trip. A follower that refuses, changes
+   * nothing or would need the store's word stops the group; it and the jobs after it stay in the
+   * lane, in order. Answers the jobs it appended; throws the lead's failure, for which the followers
+   * are left in the lane untouched. `taken` counts the followers it answered.
+   */
   async function attempt(
     boardId: string,
-    commands: readonly BoardCommand[],
-    opts: HandleOptions,
-    fresh: boolean,
-  ): Promise<CommandResult> {
+    job: Job,
+    followers: readonly Job[],
+    taken: { count: number },
+  ): Promise<void> {
+    const { commands, opts } = job;
     const command = commands[0];
     if (command === undefined) throw new RangeError('handle() needs at least one command');
     // 1. Current state (cached fold; the stream when asked to be fresh or nothing is cached).
-    const { state, fromCache } = await stateFor(boardId, fresh, opts.expectedRevision);
+    const { state, fromCache } = await stateFor(boardId, job.fresh, opts.expectedRevision);
     const revision = revisionOf(state);
     // 2. Explicit precondition (If-Match).
     if (opts.expectedRevision !== undefined && opts.expectedRevision !== revision) {
@@ -81,39 +80,112 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     try {
       decided = decideAll(commands, state);
     } catch (error) {
-      if (fromCache) return attempt(boardId, commands, opts, true);
+      if (fromCache) return attempt(boardId, { ...job, fresh: true }, followers, taken);
       throw error;
     }
-    if (decided.length === 0)
-      return fromCache ? attempt(boardId, commands, opts, true) : { events: [], state, revision };
-    // 4. Append at exactly the revision we decided on.
-    const context = {
-      occurredAt: command.metadata.now,
-      actorId: command.metadata.actorId,
-      correlationId: opts.correlationId,
-      causationId: opts.causationId ?? null,
-      // The command's span: the relay, the consumers and the push continue this trace from the events.
-      ...currentTraceContext(),
-    };
-    const toAppend = decided.map((event) => toEventToAppend(event, newId(), context));
+    if (decided.length === 0) {
+      if (fromCache) return attempt(boardId, { ...job, fresh: true }, followers, taken);
+      job.resolve({ events: [], state, revision });
+      return;
+    }
+    // 4. The followers, each decided on the state after the jobs before it, as if it ran next.
+    const group: Decided[] = [decidedBy(job, decided)];
+    let draft = state;
+    for (const follower of followers) {
+      const previous = group[group.length - 1]!;
+      draft = foldDecided(draft, previous.decided, previous.job);
+      let next: BoardEvent[];
+      try {
+        next = decideAll(follower.commands, draft);
+      } catch {
+        break;
+      }
+      if (next.length === 0) break;
+      group.push(decidedBy(follower, next));
+    }
+    // 5. Append at exactly the revision the lead decided on.
+    const toAppend = group.flatMap((member) => member.toAppend);
     const result = await inSpan(
       'eventstore.append',
-      { kind: SpanKind.CLIENT, attributes: { 'primetrade.events': toAppend.length } },
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'primetrade.events': toAppend.length, 'primetrade.commands': group.length },
+        ...(job.trace.traceparent ? { parent: job.trace.traceparent } : {}),
+      },
       () =>
         store.appendToStream(boardStreamId(boardId), toAppend, {
           expectedRevision: state.status === 'initial' ? 'no_stream' : BigInt(revision),
         }),
     );
-    // 5. Fold what we wrote into the cache and answer with envelopes.
-    const events = toEnvelopes(
-      boardId,
-      decided,
-      toAppend.map((event) => event.id),
-      { ...context, schemaVersion: envelopeSchemaVersion },
-      result,
-    );
-    const next = cache.apply(boardId, state, events);
-    return { events, state: next, revision: revisionOf(next) };
+    // 6. Fold what we wrote into the cache and answer each job with its own envelopes and state.
+    taken.count = group.length - 1;
+    let folded = state;
+    let first = Number(result.nextExpectedRevision) - toAppend.length + 1;
+    try {
+      for (const member of group) {
+        const events = toEnvelopes(boardId, member, first, result.position);
+        first += member.decided.length;
+        folded = cache.apply(boardId, folded, events);
+        member.job.resolve({ events, state: folded, revision: revisionOf(folded) });
+      }
+    } catch (error) {
+      // `evolve` never throws; should answering fail anyway, no job of the group is left waiting
+      // (rejecting an answered one does nothing), and none is decided again: the append happened.
+      for (const member of group) member.job.reject(error);
+    }
+  }
+
+  /** A job's decision with the events to append for it, under its own metadata and trace. */
+  function decidedBy(job: Job, decided: BoardEvent[]): Decided {
+    const command = job.commands[0]!;
+    const context = {
+      occurredAt: command.metadata.now,
+      actorId: command.metadata.actorId,
+      correlationId: job.opts.correlationId,
+      causationId: job.opts.causationId ?? null,
+      // The command's span: the relay, the consumers and the push continue this trace from the events.
+      ...job.trace,
+    };
+    return { job, decided, context, toAppend: decided.map((event) => toEventToAppend(event, newId(), context)) };
+  }
+
+  /**
+   * Runs a board's lane: the head job leads an attempt, followed by the jobs behind it that may
+   * follow; what the attempt did not take stays at the head. One lane per board at a time, so a
+   * board's commands are decided one after the other on this node, as before (docs/adr/0033).
+   */
+  async function drain(boardId: string, lane: Job[]): Promise<void> {
+    while (lane.length > 0) {
+      const job = lane.shift()!;
+      const followers: Job[] = [];
+      while (followers.length < maxFollowers && lane[0] !== undefined && canFollow(lane[0]))
+        followers.push(lane.shift()!);
+      const taken = { count: 0 };
+      try {
+        await attempt(boardId, job, followers, taken);
+      } catch (error) {
+        // The next job must not trust the cache if the store said it is behind.
+        if (error instanceof WrongExpectedVersionError) suspect.add(boardId);
+        job.reject(error);
+      }
+      lane.unshift(...followers.slice(taken.count));
+    }
+    lanes.delete(boardId);
+  }
+
+  function enqueue(boardId: string, commands: readonly BoardCommand[], opts: HandleOptions, fresh: boolean) {
+    return new Promise<CommandResult>((resolve, reject) => {
+      // Captured here, in the command's own span: the lane may run it from another command's context.
+      const job: Job = { commands, opts, fresh, trace: currentTraceContext(), resolve, reject };
+      const lane = lanes.get(boardId);
+      if (lane) {
+        lane.push(job);
+        return;
+      }
+      const started = [job];
+      lanes.set(boardId, started);
+      void drain(boardId, started);
+    });
   }
 
   function handle(
@@ -166,7 +238,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const backoff = createConflictBackoff(policy, timing);
     for (;;) {
       try {
-        return await perBoard(boardId, () => attempt(boardId, commands, opts, backoff.conflicts > 0));
+        return await enqueue(boardId, commands, opts, backoff.conflicts > 0);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         suspect.add(boardId);
@@ -201,43 +273,4 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
 function busy(): DomainError {
   const error = new DomainError('SERVICE.UNAVAILABLE', 'The board is too busy right now; try again in a moment');
   return Object.assign(error, { headers: { 'Retry-After': '1' } });
-}
-
-/**
- * Several commands in one request (a PATCH touching several aspects) are decided in turn on
- * a draft state and appended as one batch, so the request is all-or-nothing.
- */
-function decideAll(commands: readonly BoardCommand[], state: BoardState): BoardEvent[] {
-  const decided: BoardEvent[] = [];
-  let draft = state;
-  for (const [index, command] of commands.entries()) {
-    const events = decide(command, draft);
-    decided.push(...events);
-    if (index < commands.length - 1) {
-      const { now: occurredAt, actorId } = command.metadata;
-      draft = events.reduce<BoardState>(
-        (folded, event) => evolve(folded, { ...event, revision: revisionOf(folded) + 1, occurredAt, actorId }),
-        draft,
-      );
-    }
-  }
-  return decided;
-}
-
-function toEnvelopes(
-  boardId: string,
-  decided: readonly BoardEvent[],
-  ids: readonly string[],
-  metadata: StoredEventMetadata,
-  result: AppendResult,
-): Envelope[] {
-  const first = Number(result.nextExpectedRevision) - decided.length + 1;
-  return decided.map((event, index) => ({
-    ...event,
-    ...metadata,
-    id: ids[index] ?? '',
-    boardId,
-    revision: first + index,
-    position: result.position,
-  }));
 }

@@ -87,6 +87,51 @@ function sequence(values: readonly number[]): () => number {
   return () => values[index++ % values.length] ?? 0;
 }
 
+/** A store whose appends wait until `release()`, recording what each append carried. */
+function gated(store: EventStore) {
+  const wrapper = Object.create(store) as EventStore;
+  const appends: { streamId: string; types: string[]; expected: unknown }[] = [];
+  let gate = Promise.resolve();
+  let open = (): void => undefined;
+  const hold = () => {
+    gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+  };
+  let failNext: Error | null = null;
+  wrapper.appendToStream = async (...args) => {
+    appends.push({ streamId: args[0], types: args[1].map((event) => event.type), expected: args[2]?.expectedRevision });
+    await gate;
+    if (failNext) {
+      const error = failNext;
+      failNext = null;
+      throw error;
+    }
+    return store.appendToStream(...args);
+  };
+  return {
+    store: wrapper,
+    appends,
+    hold,
+    release: () => open(),
+    failNextWith: (error: Error) => {
+      failNext = error;
+    },
+  };
+}
+
+/** Event ids 1, 2, 3…: two handlers given the same commands in the same order make the same ids. */
+const countingIds = () => {
+  let n = 0;
+  return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+};
+
+/** An answer without `position`: the store's global position, which grouping makes that of the group's append. */
+const withoutPosition = (result: Awaited<ReturnType<ReturnType<typeof createCommandHandler>['handle']>>) => ({
+  ...result,
+  events: result.events.map(({ position: _position, ...event }) => event),
+});
+
 describe('handleCommand', () => {
   describe('when a board is created', () => {
     it('appends at no_stream and answers with envelopes, revisions 0..n-1 and the folded state', async () => {
@@ -394,6 +439,120 @@ describe('handleCommand', () => {
       await expect(nodeA.handle(boardId, rename('Fourth'), opts(latest.revision))).rejects.toMatchObject({
         code: 'REVISION.MISMATCH',
       });
+    });
+  });
+
+  describe('when commands of one board queue behind an append (docs/adr/0033-board-lanes.md)', () => {
+    const boardWithTasks = async (handler: ReturnType<typeof createCommandHandler>, boardId: string) => {
+      await handler.handle(boardId, sameBoard(boardId), opts());
+    };
+    /** The same CreateBoard for both handlers (createBoard draws fresh column ids). */
+    const boards = new Map<string, BoardCommand>();
+    const sameBoard = (boardId: string): BoardCommand => {
+      if (!boards.has(boardId)) boards.set(boardId, createBoard(boardId));
+      return boards.get(boardId)!;
+    };
+    const queued = (taskIds: readonly string[]): BoardCommand[] => [
+      createTask(taskIds[0]!, 'First'),
+      createTask(taskIds[1]!, 'Second'),
+      { type: 'CompleteTask', data: { taskId: taskIds[0]! }, metadata: meta() },
+      createTask(taskIds[2]!, 'Third'),
+    ];
+
+    it('appends the waiting ones together and answers each exactly as if it had run alone after the one before', async () => {
+      const boardId = randomUUID();
+      const taskIds = [randomUUID(), randomUUID(), randomUUID()];
+      // One after the other, each awaited: the answers to match.
+      const alone = createCommandHandler({ store: createInMemoryEventStore(), newId: countingIds() });
+      await boardWithTasks(alone, boardId);
+      const expected = [];
+      for (const command of queued(taskIds)) expected.push(await alone.handle(boardId, command, opts()));
+
+      const gate = gated(createInMemoryEventStore());
+      const grouped = createCommandHandler({ store: gate.store, newId: countingIds() });
+      await boardWithTasks(grouped, boardId);
+      gate.hold();
+      const answers = queued(taskIds).map((command) => grouped.handle(boardId, command, opts()));
+      await vi.waitFor(() => expect(gate.appends).toHaveLength(2));
+      gate.release();
+      const results = await Promise.all(answers);
+
+      expect(results.map(withoutPosition)).toEqual(expected.map(withoutPosition));
+      // The first went alone; the three that waited behind it went as one append.
+      expect(gate.appends.slice(1).map((append) => append.types)).toEqual([
+        ['TaskCreated'],
+        ['TaskCreated', 'TaskCompleted', 'TaskCreated'],
+      ]);
+      expect(gate.appends[2]?.expected).toBe(4n);
+      expect(await revisions(gate.store, boardId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      // Each answer's state is the board just after that command, not after the group.
+      expect(results[1]?.state.status === 'active' && Object.keys(results[1].state.tasks)).toEqual(taskIds.slice(0, 2));
+    });
+
+    it('answers a waiting command that is refused as alone, and appends the ones behind it after it, in order', async () => {
+      const gate = gated(createInMemoryEventStore());
+      const handler = createCommandHandler({ store: gate.store });
+      const boardId = randomUUID();
+      await boardWithTasks(handler, boardId);
+      const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+      gate.hold();
+      const lead = handler.handle(boardId, createTask(first), opts());
+      await vi.waitFor(() => expect(gate.appends).toHaveLength(2));
+      const followerA = handler.handle(boardId, createTask(second), opts());
+      const refused = handler.handle(
+        boardId,
+        { type: 'CompleteTask', data: { taskId: randomUUID() }, metadata: meta() },
+        opts(),
+      );
+      const followerB = handler.handle(boardId, createTask(third), opts());
+      gate.release();
+      await lead;
+      await expect(refused).rejects.toMatchObject({ code: 'TASK.NOT_FOUND' });
+      expect((await followerA).revision).toBe(5);
+      expect((await followerB).revision).toBe(6);
+      // The refusal cut the group: the one behind it was decided after it, in an append of its own.
+      expect(gate.appends.slice(2).map((append) => append.types)).toEqual([['TaskCreated'], ['TaskCreated']]);
+    });
+
+    it('does not group a command carrying If-Match: it waits for the store to confirm the revision', async () => {
+      const gate = gated(createInMemoryEventStore());
+      const handler = createCommandHandler({ store: gate.store });
+      const boardId = randomUUID();
+      await boardWithTasks(handler, boardId);
+      gate.hold();
+      const lead = handler.handle(boardId, createTask(randomUUID()), opts());
+      await vi.waitFor(() => expect(gate.appends).toHaveLength(2));
+      const conditional = handler.handle(boardId, rename('Checked'), opts(4));
+      gate.release();
+      await lead;
+      expect((await conditional).revision).toBe(5);
+      expect(gate.appends.slice(2).map((append) => append.types)).toEqual([['BoardRenamed']]);
+    });
+
+    it('decides the waiting ones again when their group loses a race: every command lands once', async () => {
+      const gate = gated(createInMemoryEventStore());
+      const timing = fakeTiming();
+      const handler = createCommandHandler({ store: gate.store, timing });
+      const boardId = randomUUID();
+      await boardWithTasks(handler, boardId);
+      const taskIds = [randomUUID(), randomUUID(), randomUUID()];
+      gate.hold();
+      const lead = handler.handle(boardId, createTask(taskIds[0]!), opts());
+      await vi.waitFor(() => expect(gate.appends).toHaveLength(2));
+      const behind = taskIds.slice(1).map((taskId) => handler.handle(boardId, createTask(taskId), opts()));
+      gate.release();
+      await lead;
+      gate.failNextWith(new WrongExpectedVersionError(boardStreamId(boardId), 5n, 6n));
+      const results = await Promise.all(behind);
+      expect(results.map((result) => result.revision).sort()).toEqual([5, 6]);
+      const stored = await gate.store.readStream(boardStreamId(boardId));
+      expect(
+        stored
+          .filter((event) => event.type === 'TaskCreated')
+          .map((event) => (event.data as { taskId: string }).taskId)
+          .sort(),
+      ).toEqual([...taskIds].sort());
+      expect(await revisions(gate.store, boardId)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     });
   });
 });
