@@ -333,7 +333,8 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
     const tracing: Record<string, string> = collector
       ? { OTEL_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint }
       : {};
-    // B9_CPU_PROF_DIR=dir: every cluster service writes a V8 CPU profile there when it stops.
+    // B9_CPU_PROF_DIR=dir: every cluster service writes a V8 CPU profile there when it stops, the
+    // embedded process into dir/embedded.
     const profileDir = process.env.B9_CPU_PROF_DIR;
     const cluster = await startCluster({
       databaseUrl: database.url,
@@ -349,10 +350,11 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] } : {}),
     });
     cleanup.unshift(() => cluster.stop());
-    const embedded = await startEmbeddedProcess(path.join(work, 'embedded'), {
-      ...limits,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-    });
+    const embedded = await startEmbeddedProcess(
+      path.join(work, 'embedded'),
+      { ...limits, JWT_SECRET: randomBytes(48).toString('base64url') },
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir, 'embedded')}`] : [],
+    );
     cleanup.unshift(() => embedded.stop());
     const afterStart = await residentAtRestMb(embedded.pid);
     const watcher = await watchMarkers(kafka.brokers, topic);

@@ -16,8 +16,9 @@ export interface EmbeddedProcess {
 export async function startEmbeddedProcess(
   dataDir: string,
   env: Readonly<Record<string, string>> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<EmbeddedProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'server/dist/main.js')], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, WEB_ROOT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
