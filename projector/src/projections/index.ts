@@ -67,18 +67,19 @@ const projectBoardLevel: BatchProjection = async (tx, events) => {
 
 /**
  * The batch projections, in the order they run; each gets the whole batch. Statistics first: they
- * read the state before the batch and fold its column changes themselves. History next: its reads
- * (of the history tables alone) go ahead of the queued writes, so a batch's writes stay one script.
+ * read the state before the batch and fold its column changes themselves. History last (ADR 0032):
+ * its reads (of the history tables alone) start before any of them (`prefetch`), and its fold, the
+ * batch's heaviest work in this process, runs while the server writes the other projections' rows.
  * A projection added here runs in the same transaction and sees the read models as the batch left
  * them when it comes last.
  */
 export const batchProjections: readonly BatchProjection[] = [
   projectStatistics,
-  historyProjection,
   projectBoardLevel,
   projectMembers,
   projectTasks,
   projectComments,
+  historyProjection,
 ];
 
 /** An event type this version cannot project (written by a newer version): the projector halts. */
@@ -106,6 +107,11 @@ export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[
   if (events.length === 0) return;
   const shared = isBatchWriter(tx);
   const writer = batchWriter(tx);
-  for (const project of batchProjections) await project(writer, events);
+  historyProjection.prefetch(writer, events);
+  for (const project of batchProjections) {
+    // The server writes the other projections' rows while the history projection folds (ADR 0032).
+    if (project === historyProjection) writer.send();
+    await project(writer, events);
+  }
   if (!shared) await writer.flush();
 }
