@@ -168,7 +168,8 @@ async function main(): Promise<void> {
       envelopes.slice(index * liveBatch, (index + 1) * liveBatch),
     );
     console.log(`${count} events, ${batches.length} batches of ${liveBatch}`);
-    if (mode === 'raw' || mode === 'rawlive' || mode === 'all') await database.sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
+    if (mode === 'raw' || mode === 'rawlive' || mode === 'all')
+      await database.sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
     const rawBatches = batches.map(rawRows);
     for (let round = 1; round <= rounds; round += 1) {
       if (mode === 'raw' || mode === 'rawlive' || mode === 'all') {

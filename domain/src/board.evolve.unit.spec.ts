@@ -298,7 +298,9 @@ describe('foldStepwiseOwned', () => {
       const from = foldBoard(log.slice(0, split));
       const seen: string[] = [];
       const expected: string[] = [];
-      foldStepwise(log.slice(split), foldBoard(log.slice(0, split)), (_event, before) => expected.push(JSON.stringify(before)));
+      foldStepwise(log.slice(split), foldBoard(log.slice(0, split)), (_event, before) =>
+        expected.push(JSON.stringify(before)),
+      );
       const owned = foldStepwiseOwned(log.slice(split), structuredClone(from), (_event, before) =>
         seen.push(JSON.stringify(before)),
       );
