@@ -4,8 +4,9 @@ import { inlineParameters } from '../sqlScript.js';
 /**
  * The transaction as batch projections see it (docs/adr/0019-set-based-projector.md): `write`
  * queues a statement whose result nobody reads; the queue goes to the server as ONE script (its
- * parameters inlined as literals, `sqlScript.ts`) before the next read and at the end of the batch.
- * Reads (`query`, `exec`) see every write queued before them, so order is as if each ran at once.
+ * parameters inlined as literals, `sqlScript.ts`) before the next read, at `send` (without waiting:
+ * ADR 0032) and at the end of the batch. Reads (`query`, `exec`) see every write queued or sent
+ * before them, so order is as if each ran at once.
  */
 export interface BatchTx extends SqlQueryable {
   write(text: string, params?: readonly unknown[]): void;

@@ -11,7 +11,8 @@ export type { BatchProjection } from './projection.js';
  * event, described against the board just before it, and a snapshot of the board every K events.
  * A batch projection (`batchProjections`, projections/index.ts): it gets the events that passed the
  * revision guard, in the batch's transaction, so its rows commit (or roll back) with the other read
- * models; they go to the server in the batch's one script (`tx.write`, ADR 0019).
+ * models; they go to the server in the batch's last script (`tx.write`, ADR 0019). It runs last, its
+ * anchor read started first (`prefetch`), and folds each board it holds in place (ADR 0032).
  */
 
 /** Snapshot after every this many events of a board (revisions K-1, 2K-1, …). */

@@ -97,8 +97,9 @@ export class UnknownEventTypeError extends Error {
 /**
  * Projects events (revision order per board, past the guard) into every read model, each projection
  * set-based over the whole batch, with the same rows as applying them one by one. The writes go to
- * the server as one script, before a projection's read and at the end (`batchTx.ts`); given the
- * batch's writer (`applyBatch.ts`), they stay queued for the caller's last writes and flush.
+ * the server as scripts (`batchTx.ts`): before a projection's read, sent without waiting before the
+ * history projection (ADR 0032), and at the end; given the batch's writer (`applyBatch.ts`), the
+ * last ones stay queued for the caller's last writes and flush.
  */
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   // Only a newer writer produces one: skipping it would silently diverge, so stop before any write.
