@@ -14,7 +14,7 @@ import { rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
- * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both|raw|all]`: B5's data (200
+ * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both|raw|rawlive|all]`: B5's data (200
  * boards × 207 events) projected by the live path (batches of 500) and by a full rebuild, with
  * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
@@ -168,10 +168,11 @@ async function main(): Promise<void> {
       envelopes.slice(index * liveBatch, (index + 1) * liveBatch),
     );
     console.log(`${count} events, ${batches.length} batches of ${liveBatch}`);
-    if (mode === 'raw' || mode === 'all') await database.sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
+    if (mode === 'raw' || mode === 'rawlive' || mode === 'all')
+      await database.sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
     const rawBatches = batches.map(rawRows);
     for (let round = 1; round <= rounds; round += 1) {
-      if (mode === 'raw' || mode === 'all') {
+      if (mode === 'raw' || mode === 'rawlive' || mode === 'all') {
         await database.sql.exec('TRUNCATE raw_rows');
         await measured(`raw upserts round ${round} (B5's baseline)`, database.sql, count, async () => {
           for (const rows of rawBatches) await rawUpsert(sql, rows);
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
         });
         printStatements(`live round ${round}`);
       }
-      if (mode !== 'live') {
+      if (mode !== 'live' && mode !== 'rawlive') {
         statements.clear();
         await measured(`rebuild round ${round}`, database.sql, count, async () => {
           await rebuildReadModels({ sql, store });

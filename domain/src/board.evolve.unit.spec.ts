@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BoardEvent, RecordedBoardEvent } from './board.events.js';
 import type { BoardState } from './board.state.js';
 import { initialBoardState } from './board.state.js';
-import { evolve, foldBoard } from './board.evolve.js';
+import { evolve, foldBoard, foldStepwise, foldStepwiseOwned } from './board.evolve.js';
 import {
   BOARD_ID,
   DOING,
@@ -273,5 +273,55 @@ describe('foldBoard', () => {
     expect(Object.keys(state.tasks)).toHaveLength(5000);
     expect(state.tasks['t4999']?.title).toBe('Title 44999');
     expect(state.revision).toBe(aBoard().length + 50_000 - 1);
+  });
+});
+
+describe('foldStepwiseOwned', () => {
+  const log = record([
+    ...aBoard(),
+    taskCreated('t1'),
+    taskCreated('t2', { position: 'W' }),
+    {
+      type: 'TaskMoved',
+      data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DONE, position: 'V' },
+    },
+    { type: 'TaskCompleted', data: { taskId: 't1' } },
+    by(EDITOR, { type: 'CommentAdded', data: { taskId: 't2', commentId: 'c', body: 'x' } }),
+    { type: 'BoardRenamed', data: { name: 'Renamed' } },
+    { type: 'MemberRemoved', data: { userId: VIEWER } },
+    { type: 'ColumnRenamed', data: { columnId: DOING, name: 'Busy' } },
+    { type: 'TaskDeleted', data: { taskId: 't2' } },
+  ]);
+
+  it('folds to what foldStepwise folds, showing the same board before each event', () => {
+    for (const split of [0, 1, 3, 8, log.length]) {
+      const from = foldBoard(log.slice(0, split));
+      const seen: string[] = [];
+      const expected: string[] = [];
+      foldStepwise(log.slice(split), foldBoard(log.slice(0, split)), (_event, before) =>
+        expected.push(JSON.stringify(before)),
+      );
+      const owned = foldStepwiseOwned(log.slice(split), structuredClone(from), (_event, before) =>
+        seen.push(JSON.stringify(before)),
+      );
+      expect(owned).toEqual(foldBoard(log));
+      expect(JSON.stringify(owned)).toBe(JSON.stringify(foldBoard(log)));
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it('changes the board it owns in place instead of copying it', () => {
+    const from = active(foldBoard(log.slice(0, 8)));
+    const tasks = from.tasks;
+    const folded = foldStepwiseOwned(log.slice(8), from);
+    expect(folded).toBe(from);
+    expect(active(folded).tasks).toBe(tasks);
+    expect(folded).toEqual(foldBoard(log));
+  });
+
+  it('never changes the initial board', () => {
+    const folded = foldStepwiseOwned(log, initialBoardState);
+    expect(initialBoardState).toEqual({ status: 'initial' });
+    expect(folded).toEqual(foldBoard(log));
   });
 });

@@ -4,7 +4,7 @@ import type { Placement } from './board.commands.js';
 import type { TaskCreated } from './board.events.js';
 import type { ExistingBoard } from './board.guards.js';
 import type { BoardState } from './board.state.js';
-import { evolve, foldBoard, foldStepwise } from './board.evolve.js';
+import { evolve, foldBoard, foldStepwise, foldStepwiseOwned } from './board.evolve.js';
 import { slotFor, sortByPosition, taskSlot, tasksInColumn } from './board.placement.js';
 import type { Slot } from './board.placement.js';
 import { columnEntries } from './column.index.js';
@@ -108,6 +108,24 @@ describe('Column index', () => {
     ]);
     const folded = existing(
       foldStepwise(log, undefined, (_event, before) => {
+        if (before.status !== 'initial') columnEntries(before.tasks, TODO);
+      }),
+    );
+    expect(columnEntries(folded.tasks, TODO)?.map((entry) => entry.id)).toEqual(['t1', 't2', 't3']);
+    expectSameSlots(folded);
+  });
+
+  it('is not left stale by a fold onto a board it owns (foldStepwiseOwned)', () => {
+    const log = record([
+      { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
+      { type: 'ColumnAdded', data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null } },
+      taskAt('t1', 'V'),
+      taskAt('t3', 'Z'),
+    ]);
+    const board = existing(foldBoard(log));
+    columnEntries(board.tasks, TODO);
+    const folded = existing(
+      foldStepwiseOwned(record([taskAt('t2', 'X')], board.revision + 1), board, (_event, before) => {
         if (before.status !== 'initial') columnEntries(before.tasks, TODO);
       }),
     );

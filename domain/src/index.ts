@@ -8,7 +8,7 @@ export * from './notifications.contract.js';
 export * from './board.dto.js';
 export * from './position.js';
 export { decide } from './board.decide.js';
-export { evolve, foldBoard, foldStepwise, snapshotOf } from './board.evolve.js';
+export { evolve, foldBoard, foldStepwise, foldStepwiseOwned, snapshotOf } from './board.evolve.js';
 export { describe, describe as describeEvent } from './board.describe.js';
 export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';

@@ -104,8 +104,8 @@ export async function applyAndNotify(
 }
 
 /**
- * One writer for the whole batch (`batchTx.ts`): the projections' writes, the progress and the
- * `NOTIFY` go to the server as one script at the end (ADR 0019), after the batch's reads.
+ * One writer for the whole batch (`batchTx.ts`): after the batch's reads, the projections' writes go
+ * to the server as two scripts (ADR 0019, ADR 0032), the progress and the `NOTIFY` in the second.
  */
 async function applyTracked(
   tx: SqlQueryable,

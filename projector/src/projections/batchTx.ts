@@ -4,8 +4,9 @@ import { inlineParameters } from '../sqlScript.js';
 /**
  * The transaction as batch projections see it (docs/adr/0019-set-based-projector.md): `write`
  * queues a statement whose result nobody reads; the queue goes to the server as ONE script (its
- * parameters inlined as literals, `sqlScript.ts`) before the next read and at the end of the batch.
- * Reads (`query`, `exec`) see every write queued before them, so order is as if each ran at once.
+ * parameters inlined as literals, `sqlScript.ts`) before the next read, at `send` (without waiting:
+ * ADR 0032) and at the end of the batch. Reads (`query`, `exec`) see every write queued or sent
+ * before them, so order is as if each ran at once.
  */
 export interface BatchTx extends SqlQueryable {
   write(text: string, params?: readonly unknown[]): void;
@@ -18,7 +19,13 @@ export interface BatchTx extends SqlQueryable {
 }
 
 export interface BatchWriter extends BatchTx {
-  /** Sends what is queued; call before handing the transaction back to code that reads it. */
+  /**
+   * Starts sending what is queued, without waiting for it (ADR 0032): the server runs that script
+   * while this process prepares the next one. The transaction's statements still run in the order
+   * they were issued (one connection); a failure surfaces at the next read, `flush` or `readAhead`.
+   */
+  send(): void;
+  /** Sends what is queued and waits for everything sent; call before handing the transaction back to code that reads it. */
   flush(): Promise<void>;
 }
 
@@ -47,26 +54,53 @@ export function writesOf(tx: BatchTx): SqlQueryable {
 export function batchWriter(tx: SqlQueryable): BatchWriter {
   if (writers.has(tx)) return tx as BatchWriter;
   let queued: string[] = [];
-  const flush = async () => {
+  // Every statement goes through this chain, one at a time on the connection, in the order issued
+  // (a client takes one query at a time); `send` does not wait for its script, the others do.
+  let chain: Promise<unknown> = Promise.resolve();
+  // The first failure of a script nobody waited for: reported by the next read, `flush` or `readAhead`.
+  let failure: { error: unknown } | null = null;
+  const run = <T>(statement: () => Promise<T>): Promise<T> => {
+    const result = chain.then(statement);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+  const check = async () => {
+    await chain;
+    if (failure) throw failure.error;
+  };
+  const send = () => {
     if (queued.length === 0) return;
     const script = queued.join(';\n');
     queued = [];
-    await tx.exec(script);
+    run(() => tx.exec(script)).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  };
+  const flush = async () => {
+    send();
+    await check();
   };
   const write = (text: string, params: readonly unknown[] = []) => {
     queued.push(inlineParameters(text, params));
   };
   const writer: BatchWriter = {
     write,
+    send,
     flush,
-    readAhead: <R extends object>(text: string, params?: readonly unknown[]) => tx.query<R>(text, params),
+    async readAhead<R extends object>(text: string, params?: readonly unknown[]): Promise<R[]> {
+      // Behind what was sent: if a sent script failed, this says why rather than "transaction aborted".
+      const rows = run(() => tx.query<R>(text, params));
+      await rows.catch(() => undefined);
+      if (failure) throw failure.error;
+      return rows;
+    },
     async query<R extends object>(text: string, params?: readonly unknown[]): Promise<R[]> {
       await flush();
-      return tx.query<R>(text, params);
+      return run(() => tx.query<R>(text, params));
     },
     async exec(text: string) {
       await flush();
-      await tx.exec(text);
+      await run(() => tx.exec(text));
     },
   };
   writers.add(writer);

@@ -62,4 +62,72 @@ describe('batchWriter', () => {
     await writer.flush();
     expect(sent).toEqual([]);
   });
+
+  it('sends without waiting, one statement at a time in the order issued', async () => {
+    const events: string[] = [];
+    const answers: (() => void)[] = [];
+    // A connection that answers only when told to: shows what is on the wire at each moment.
+    const tx: SqlQueryable = {
+      async query<R extends object>(text: string): Promise<R[]> {
+        events.push(`start ${text}`);
+        await new Promise<void>((resolve) => answers.push(resolve));
+        events.push(`end ${text}`);
+        return [];
+      },
+      async exec(text: string) {
+        await tx.query(text);
+      },
+    };
+    const answerNext = async () => {
+      while (answers.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      (answers.shift() as () => void)();
+    };
+    const writer = batchWriter(tx);
+    const ahead = writer.readAhead('SELECT 1');
+    writer.write('INSERT INTO t VALUES (1)');
+    writer.send();
+    writer.write('INSERT INTO t VALUES (2)');
+    const flushed = writer.flush();
+    expect(events).toEqual([]);
+    await answerNext();
+    await ahead;
+    // The sent script follows the read at once; the flushed one only after the sent one's answer.
+    await answerNext();
+    expect(events.slice(2, 4)).toEqual(['start INSERT INTO t VALUES (1)', 'end INSERT INTO t VALUES (1)']);
+    await answerNext();
+    await flushed;
+    expect(events).toEqual([
+      'start SELECT 1',
+      'end SELECT 1',
+      'start INSERT INTO t VALUES (1)',
+      'end INSERT INTO t VALUES (1)',
+      'start INSERT INTO t VALUES (2)',
+      'end INSERT INTO t VALUES (2)',
+    ]);
+  });
+
+  it("reports a sent script's failure at the next read, readAhead and flush, not the later statements' errors", async () => {
+    const failing = new Error('duplicate key');
+    let aborted = false;
+    const tx: SqlQueryable = {
+      async query<R extends object>(text: string): Promise<R[]> {
+        if (aborted) throw new Error('current transaction is aborted');
+        if (text.includes('bad')) {
+          aborted = true;
+          throw failing;
+        }
+        return [];
+      },
+      async exec(text: string) {
+        await tx.query(text);
+      },
+    };
+    const writer = batchWriter(tx);
+    writer.write('INSERT bad');
+    writer.send();
+    await expect(writer.readAhead('SELECT 1')).rejects.toBe(failing);
+    await expect(writer.query('SELECT 2')).rejects.toBe(failing);
+    writer.write('INSERT INTO t VALUES (3)');
+    await expect(writer.flush()).rejects.toBe(failing);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The history read model and the snapshots equal the fold of the stream: realistic histories of
  * several boards, projected in random batches (boards interleaved, previous batches delivered again,
- * the in-memory state cache sometimes lost), with a small K so that snapshots are many. Every history
+ * the in-memory state cache sometimes lost, a batch sometimes rolled back after its boards were folded
+ * in place), with a small K so that snapshots are many. Every history
  * row must equal `describeEvent` against the fold before its event, and the board at every revision
  * (nearest snapshot + the rows after it) must equal the fold up to that revision.
  */
@@ -16,6 +17,7 @@ import { foldReadModels } from '../rebuild.js';
 import { appendHistories, boardHistories, feedShows } from '../testing/boardHistory.testkit.js';
 import { useDatabase } from '../testing/readModels.testkit.js';
 import { defaultSnapshotEvery, useHistorySnapshotsEvery } from './history.projection.js';
+import { projectEvents } from './index.js';
 
 /** What the history of a board must say: each event described against the fold just before it. */
 function expectedHistory(events: readonly Envelope[]): HistoryEntryDto[] {
@@ -70,13 +72,13 @@ describe.each(readModelBackends('history'))('The history read model equals the f
   useDatabase(open, (database) => (sql = database));
   afterAll(() => useHistorySnapshotsEvery(defaultSnapshotEvery));
 
-  it('for random histories in random batches, with redeliveries and a lost cache', async () => {
+  it('for random histories in random batches, with redeliveries, a lost cache and rolled-back batches', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.integer({ min: 1, max: 9 }),
         fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
-        fc.array(fc.constantFrom('next', 'again', 'forget'), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.constantFrom('next', 'again', 'forget', 'fail'), { minLength: 1, maxLength: 20 }),
         async (seed, every, sizes, modes) => {
           useHistorySnapshotsEvery(every);
           const histories = boardHistories({ boards: 3, eventsPerBoard: 60, seed });
@@ -88,6 +90,14 @@ describe.each(readModelBackends('history'))('The history read model equals the f
             const mode = modes[i % modes.length]!;
             // A new projection instance starts with an empty cache: the state comes from the rows.
             if (mode === 'forget') useHistorySnapshotsEvery(every);
+            // The history projection folded the cached boards in place, then the batch rolled back.
+            if (mode === 'fail')
+              await expect(
+                applyEnvelopes(sql, feed.slice(from, to), async (tx, events) => {
+                  await projectEvents(tx, events);
+                  throw new Error('after the fold');
+                }),
+              ).rejects.toThrow('after the fold');
             await applyEnvelopes(sql, feed.slice(mode === 'again' ? previous : from, to));
             previous = from;
             from = to;

@@ -1,4 +1,4 @@
-import { describeEvent, foldStepwise, type BoardState, type Envelope } from '@primetrade/domain';
+import { describeEvent, foldStepwiseOwned, type BoardState, type Envelope } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
 import { boardStateAt } from '@primetrade/read-model';
 import type { BatchTx } from './batchTx.js';
@@ -11,7 +11,8 @@ export type { BatchProjection } from './projection.js';
  * event, described against the board just before it, and a snapshot of the board every K events.
  * A batch projection (`batchProjections`, projections/index.ts): it gets the events that passed the
  * revision guard, in the batch's transaction, so its rows commit (or roll back) with the other read
- * models; they go to the server in the batch's one script (`tx.write`, ADR 0019).
+ * models; they go to the server in the batch's last script (`tx.write`, ADR 0019). It runs last, its
+ * anchor read started first (`prefetch`), and folds each board it holds in place (ADR 0032).
  */
 
 /** Snapshot after every this many events of a board (revisions K-1, 2K-1, …). */
@@ -24,11 +25,17 @@ export interface HistoryProjectionOptions {
   readonly cachedBoards?: number;
 }
 
-/** A board's state after the event `eventId` at `revision`. */
+/**
+ * A board's state after the event `eventId` at `revision`. The state is folded onward IN PLACE
+ * (`foldStepwiseOwned`: no copy of the board's records per batch), so exactly one transaction owns
+ * it at a time: `owner`, the last one that folded it. A transaction that takes it over from the
+ * cache becomes its owner, and its former owner no longer trusts it.
+ */
 interface Folded {
   readonly revision: number;
   readonly eventId: string;
   readonly state: BoardState;
+  owner: BatchTx;
 }
 
 /** A `board_history` row as JSON text: its `changes` and `data` nested as written, so kept byte for byte. */
@@ -56,7 +63,7 @@ function byBoard(events: readonly Envelope[]): Map<string, Envelope[]> {
   return boards;
 }
 
-export function createHistoryProjection(options: HistoryProjectionOptions = {}): BatchProjection {
+export function createHistoryProjection(options: HistoryProjectionOptions = {}): HistoryProjection {
   const every = options.snapshotEvery ?? defaultSnapshotEvery;
   const cachedBoards = options.cachedBoards ?? 256;
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`snapshotEvery must be a positive integer: ${every}`);
@@ -64,6 +71,13 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
   const latest = new Map<string, Folded>();
   // The states this batch's transaction folded (its rows may still be queued, unsent): trusted as they are.
   const ownStates = new WeakMap<BatchTx, Map<string, Folded>>();
+  /** Taken out of the cache (and from its former owner) before it is folded in place. */
+  const take = (tx: BatchTx, boardId: string, folded: Folded): BoardState => {
+    latest.delete(boardId);
+    ownStates.get(tx)?.delete(boardId);
+    folded.owner = tx;
+    return folded.state;
+  };
   const remember = (tx: BatchTx, boardId: string, folded: Folded) => {
     latest.delete(boardId);
     latest.set(boardId, folded);
@@ -79,14 +93,35 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
    * transaction folded it. The reads go ahead of the queued writes (`readAhead`): only this projection
    * writes the history tables, and what it queued in this transaction is in `ownStates`.
    */
-  async function statesBefore(tx: BatchTx, boards: ReadonlyMap<string, Envelope[]>) {
-    const before = new Map<string, BoardState | null>();
-    const own = ownStates.get(tx);
-    const anchors = [...boards].flatMap(([boardId, events]) => {
+  /** The boards this transaction folded and still owns. */
+  const ownedBy = (tx: BatchTx): Map<string, Folded> | undefined => {
+    const owned = ownStates.get(tx);
+    return owned && new Map([...owned].filter(([, folded]) => folded.owner === tx));
+  };
+  /** The revisions whose stored event id decides whether the cache holds the board before the batch. */
+  const anchorsOf = (own: Map<string, Folded> | undefined, boards: ReadonlyMap<string, Envelope[]>) =>
+    [...boards].flatMap(([boardId, events]) => {
       const first = (events[0] as Envelope).revision;
       return first > 0 && own?.get(boardId)?.revision !== first - 1 ? [{ boardId, revision: first - 1 }] : [];
     });
-    const stored = await anchorEventIds(tx, anchors);
+  // Anchor reads started ahead (`prefetch`), by transaction, for the batch's events array.
+  const prefetched = new WeakMap<BatchTx, Prefetched>();
+
+  async function storedAnchors(tx: BatchTx, events: readonly Envelope[], anchors: readonly Anchor[]) {
+    const ahead = prefetched.get(tx);
+    if (ahead?.events !== events) return anchorEventIds(tx, anchors);
+    prefetched.delete(tx);
+    const stored = await ahead.stored;
+    // An anchor the prefetch did not ask for (another transaction took over a board since): read now.
+    const missing = anchors.filter((anchor) => !ahead.asked.has(anchor.boardId));
+    for (const [boardId, eventId] of await anchorEventIds(tx, missing)) stored.set(boardId, eventId);
+    return stored;
+  }
+
+  async function statesBefore(tx: BatchTx, events: readonly Envelope[], boards: ReadonlyMap<string, Envelope[]>) {
+    const before = new Map<string, BoardState | null>();
+    const own = ownedBy(tx);
+    const stored = await storedAnchors(tx, events, anchorsOf(own, boards));
     const reads: SqlQueryable = { query: (text, params) => tx.readAhead(text, params), exec: (text) => tx.exec(text) };
     for (const [boardId, events] of boards) {
       const first = (events[0] as Envelope).revision;
@@ -96,7 +131,7 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
       }
       const folded = own?.get(boardId);
       if (folded?.revision === first - 1) {
-        before.set(boardId, folded.state);
+        before.set(boardId, take(tx, boardId, folded));
         continue;
       }
       const eventId = stored.get(boardId);
@@ -105,8 +140,12 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
         continue;
       }
       const cached = latest.get(boardId);
-      if (cached?.revision === first - 1 && cached.eventId === eventId) before.set(boardId, cached.state);
-      else before.set(boardId, (await boardStateAt(reads, boardId, first - 1))?.state ?? null);
+      if (cached?.revision === first - 1 && cached.eventId === eventId) before.set(boardId, take(tx, boardId, cached));
+      else {
+        // Read afresh: owned by this transaction alone, so it too may be folded in place.
+        latest.delete(boardId);
+        before.set(boardId, (await boardStateAt(reads, boardId, first - 1))?.state ?? null);
+      }
     }
     return before;
   }
@@ -119,8 +158,8 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
     snapshots: SnapshotRow[],
   ): void {
     const snapshotDue = (revision: number) => (revision + 1) % every === 0;
-    // Serialized at once: the fold may reuse the state's objects for the next event.
-    const final = foldStepwise(events, from, (event, before, index) => {
+    // Serialized at once: the fold changes the board in place for the next event.
+    const final = foldStepwiseOwned(events, from, (event, before, index) => {
       const previous = events[index - 1];
       // The board just before this event is the board after the previous one.
       if (previous && snapshotDue(previous.revision))
@@ -131,13 +170,13 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
     const last = events.at(-1) as Envelope;
     if (snapshotDue(last.revision))
       snapshots.push({ boardId: last.boardId, revision: last.revision, state: JSON.stringify(final) });
-    remember(tx, last.boardId, { revision: last.revision, eventId: last.id, state: final });
+    remember(tx, last.boardId, { revision: last.revision, eventId: last.id, state: final, owner: tx });
   }
 
-  return async (tx, events) => {
+  const project = async (tx: BatchTx, events: readonly Envelope[]) => {
     if (events.length === 0) return;
     const boards = byBoard(events);
-    const before = await statesBefore(tx, boards);
+    const before = await statesBefore(tx, events, boards);
     const rows: HistoryRow[] = [];
     const snapshots: SnapshotRow[] = [];
     for (const [boardId, boardEvents] of boards) {
@@ -147,13 +186,40 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
     insertRows(tx, rows);
     insertSnapshots(tx, snapshots);
   };
+  /**
+   * Starts the batch's anchor read now (`readAhead`: it waits for nothing queued), so that the
+   * projection can run last, after the other projections' scripts were sent, without a round trip
+   * behind them (ADR 0032). The next call of the projection with the same `events` uses it.
+   */
+  const prefetch = (tx: BatchTx, events: readonly Envelope[]): void => {
+    if (events.length === 0) return;
+    const anchors = anchorsOf(ownedBy(tx), byBoard(events));
+    const stored = anchorEventIds(tx, anchors);
+    // Awaited by the projection; if a failure ends the batch first, it must not go unhandled.
+    stored.catch(() => undefined);
+    prefetched.set(tx, { events, asked: new Set(anchors.map((anchor) => anchor.boardId)), stored });
+  };
+  return Object.assign(project, { prefetch });
 }
 
+interface Anchor {
+  readonly boardId: string;
+  readonly revision: number;
+}
+
+interface Prefetched {
+  readonly events: readonly Envelope[];
+  readonly asked: ReadonlySet<string>;
+  readonly stored: Promise<Map<string, string>>;
+}
+
+/** The history projection, and the start of its reads ahead of the batch's other projections. */
+export type HistoryProjection = BatchProjection & {
+  prefetch(tx: BatchTx, events: readonly Envelope[]): void;
+};
+
 /** The event id stored at each anchor revision, by board (boards without that row are absent). */
-async function anchorEventIds(
-  tx: BatchTx,
-  anchors: readonly { boardId: string; revision: number }[],
-): Promise<Map<string, string>> {
+async function anchorEventIds(tx: BatchTx, anchors: readonly Anchor[]): Promise<Map<string, string>> {
   if (anchors.length === 0) return new Map();
   const rows = await tx.readAhead<{ board_id: string; event_id: string }>(
     `SELECT h.board_id, h.event_id FROM unnest($1::uuid[], $2::bigint[]) AS a (board_id, revision)
@@ -219,5 +285,8 @@ export function useHistorySnapshotsEvery(snapshotEvery: number): void {
   active = createHistoryProjection({ snapshotEvery });
 }
 
-/** The projection every batch runs (live and rebuild; `batchProjections`, projections/index.ts). */
-export const historyProjection: BatchProjection = (tx, events) => active(tx, events);
+/** The projection every batch runs (live and rebuild; `projectEvents`, projections/index.ts). */
+export const historyProjection: HistoryProjection = Object.assign(
+  (tx: BatchTx, events: readonly Envelope[]) => active(tx, events),
+  { prefetch: (tx: BatchTx, events: readonly Envelope[]) => active.prefetch(tx, events) },
+);

@@ -67,18 +67,19 @@ const projectBoardLevel: BatchProjection = async (tx, events) => {
 
 /**
  * The batch projections, in the order they run; each gets the whole batch. Statistics first: they
- * read the state before the batch and fold its column changes themselves. History next: its reads
- * (of the history tables alone) go ahead of the queued writes, so a batch's writes stay one script.
+ * read the state before the batch and fold its column changes themselves. History last (ADR 0032):
+ * its reads (of the history tables alone) start before any of them (`prefetch`), and its fold, the
+ * batch's heaviest work in this process, runs while the server writes the other projections' rows.
  * A projection added here runs in the same transaction and sees the read models as the batch left
  * them when it comes last.
  */
 export const batchProjections: readonly BatchProjection[] = [
   projectStatistics,
-  historyProjection,
   projectBoardLevel,
   projectMembers,
   projectTasks,
   projectComments,
+  historyProjection,
 ];
 
 /** An event type this version cannot project (written by a newer version): the projector halts. */
@@ -96,8 +97,9 @@ export class UnknownEventTypeError extends Error {
 /**
  * Projects events (revision order per board, past the guard) into every read model, each projection
  * set-based over the whole batch, with the same rows as applying them one by one. The writes go to
- * the server as one script, before a projection's read and at the end (`batchTx.ts`); given the
- * batch's writer (`applyBatch.ts`), they stay queued for the caller's last writes and flush.
+ * the server as scripts (`batchTx.ts`): before a projection's read, sent without waiting before the
+ * history projection (ADR 0032), and at the end; given the batch's writer (`applyBatch.ts`), the
+ * last ones stay queued for the caller's last writes and flush.
  */
 export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[]): Promise<void> {
   // Only a newer writer produces one: skipping it would silently diverge, so stop before any write.
@@ -106,6 +108,11 @@ export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[
   if (events.length === 0) return;
   const shared = isBatchWriter(tx);
   const writer = batchWriter(tx);
-  for (const project of batchProjections) await project(writer, events);
+  historyProjection.prefetch(writer, events);
+  for (const project of batchProjections) {
+    // The server writes the other projections' rows while the history projection folds (ADR 0032).
+    if (project === historyProjection) writer.send();
+    await project(writer, events);
+  }
   if (!shared) await writer.flush();
 }
