@@ -14,8 +14,9 @@ import { rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
- * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both|raw|all]`: B5's data (200
- * boards × 207 events) projected by the live path (batches of 500) and by a full rebuild, with
+ * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|replay|bulk|both|raw|all]`: B5's
+ * data (200 boards × 207 events) projected by the live path (batches of 500) and by a full rebuild
+ * (`rebuild`: both ways, `replay`: in feed order only, `bulk`: board by board only, ADR 0031), with
  * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
  * (sent → answered, summed per statement text), which shows the round trips and the heavy ones.
@@ -83,6 +84,20 @@ function timedStore(store: EventStore): EventStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'bulk' && value) {
+        const bulk = value as NonNullable<EventStore['bulk']>;
+        return {
+          feedEnd: bulk.feedEnd,
+          readByStream: async (options: Parameters<typeof bulk.readByStream>[0]) => {
+            const started = performance.now();
+            try {
+              return await bulk.readByStream(options);
+            } finally {
+              record('store.bulk.readByStream', started);
+            }
+          },
+        };
+      }
       if (property !== 'readAll' || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const started = performance.now();
@@ -179,7 +194,7 @@ async function main(): Promise<void> {
         statements.clear();
       }
       if (mode === 'raw') continue;
-      if (mode !== 'rebuild') {
+      if (mode === 'live' || mode === 'both' || mode === 'all') {
         await database.sql.exec(`TRUNCATE ${readModelTables}`);
         statements.clear();
         await measured(`live round ${round}`, database.sql, count, async () => {
@@ -187,12 +202,19 @@ async function main(): Promise<void> {
         });
         printStatements(`live round ${round}`);
       }
-      if (mode !== 'live') {
+      if (mode !== 'live' && mode !== 'bulk') {
         statements.clear();
-        await measured(`rebuild round ${round}`, database.sql, count, async () => {
+        await measured(`rebuild in feed order round ${round}`, database.sql, count, async () => {
+          await rebuildReadModels({ sql, store, bulk: false });
+        });
+        printStatements(`rebuild in feed order round ${round}`);
+      }
+      if (mode !== 'live' && mode !== 'replay') {
+        statements.clear();
+        await measured(`rebuild board by board round ${round}`, database.sql, count, async () => {
           await rebuildReadModels({ sql, store });
         });
-        printStatements(`rebuild round ${round}`);
+        printStatements(`rebuild board by board round ${round}`);
       }
     }
     await rawStore.close();

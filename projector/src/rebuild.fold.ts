@@ -11,6 +11,7 @@ import {
 import { applyInTransaction, type ProjectEvents } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectEvents } from './projections/index.js';
+import { openBulkFeed } from './rebuild/bulkFeed.js';
 
 /**
  * The rebuild's first half: a replay of the store's board streams into a fresh schema of its own,
@@ -36,6 +37,14 @@ export interface FoldOptions {
    * one, in order). Default 2 on PostgreSQL; PGlite has one connection, so 1.
    */
   readonly concurrency?: number;
+  /**
+   * Reads the store board by board up to a fixed end first, when the store can (`EventStore.bulk`:
+   * PostgreSQL and PGlite), then catches up in feed order (docs/adr/0031-bulk-rebuild.md). Default true;
+   * false replays the whole feed in order, batch by batch.
+   */
+  readonly bulk?: boolean;
+  /** Events per chunk of the board-by-board read (one batch of the projections). Default 10000. */
+  readonly chunkSize?: number;
   /** Awaited after every batch and before each switch attempt; keep it quick. */
   readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
 }
@@ -56,6 +65,7 @@ export interface FoldedReadModels {
 export async function foldReadModels(options: FoldOptions): Promise<FoldedReadModels> {
   const replay = await startReplay(options);
   try {
+    await replay.bulkLoad();
     await replay.catchUp();
     await replay.buildDeferredIndexes();
     await replay.catchUp();
@@ -73,6 +83,11 @@ export interface Replay {
   readonly live: string;
   readonly events: number;
   readonly position: Position | null;
+  /**
+   * From an empty schema: every board event up to a fixed end of the feed, board by board, when the
+   * store offers bulk reads and the options allow (else nothing); `position` is that end after it.
+   */
+  bulkLoad(): Promise<number>;
   /** Replays everything the store has after `position`; returns how many events that was. */
   catchUp(): Promise<number>;
   /** Polls the store until it has an event after `position` (true) or `timeoutMs` passed (false). */
@@ -96,6 +111,7 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   const { sql, store } = options;
   const logger = options.logger ?? silentLogger;
   const batchSize = options.batchSize ?? 5_000;
+  const chunkSize = options.chunkSize ?? 10_000;
   const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -178,6 +194,35 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
         }
       }
       return replayed;
+    },
+    async bulkLoad() {
+      if (options.bulk === false || !store.bulk || position !== null) return 0;
+      const feed = await openBulkFeed(store.bulk, boardStreamPrefix, chunkSize);
+      // Up to `lanes` chunks in flight, one transaction each: while the server writes one, this
+      // process folds the next (their boards are disjoint: bulkFeed.ts).
+      const inFlight = new Set<Promise<void>>();
+      let failure: { error: unknown } | null = null;
+      let loaded = 0;
+      for await (const chunk of feed.chunks()) {
+        while (inFlight.size >= lanes && !failure) await Promise.race(inFlight);
+        if (failure) break;
+        const applying: Promise<void> = applyLane(chunk.map(toEnvelope))
+          .then(async () => {
+            events += chunk.length;
+            loaded += chunk.length;
+            await replay.progress('replaying');
+          })
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(applying));
+        inFlight.add(applying);
+      }
+      // Settled, not raced: a failed chunk must not leave another writing while the schema is dropped.
+      await Promise.all(inFlight);
+      if (failure) throw (failure as { error: unknown }).error;
+      position = feed.end;
+      return loaded;
     },
     async awaitNewEvents(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

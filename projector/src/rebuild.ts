@@ -40,6 +40,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const started = performance.now();
   const replay = await startReplay(options);
   try {
+    await replay.bulkLoad();
     await replay.catchUp();
     await replay.buildDeferredIndexes();
     const boards = await switchOver(replay, options);
