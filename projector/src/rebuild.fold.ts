@@ -203,8 +203,12 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
       const inFlight = new Set<Promise<void>>();
       let failure: { error: unknown } | null = null;
       let loaded = 0;
+      let previous: StoredEvent | undefined;
       for await (const chunk of feed.chunks()) {
-        while (inFlight.size >= lanes && !failure) await Promise.race(inFlight);
+        // A board's next part (a board longer than a chunk) goes only once its earlier parts committed.
+        const limit = chunk[0]?.streamId === previous?.streamId ? 1 : lanes;
+        previous = chunk.at(-1);
+        while (inFlight.size >= limit && !failure) await Promise.race(inFlight);
         if (failure) break;
         const applying: Promise<void> = applyLane(chunk.map(toEnvelope))
           .then(async () => {

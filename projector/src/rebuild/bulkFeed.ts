@@ -6,7 +6,7 @@ import type { BulkReads, Position, StoredEvent } from '@primetrade/platform';
  * ends before the board its page ended in, which opens the next chunk, so two chunks in flight at
  * once never share a board. A board's events come together, so the projections write each row once
  * from its final state instead of once per batch it appears in. A board longer than `chunkSize`
- * goes alone, in parts, each the next chunk. Memory: at most one page plus the carried part of one
+ * goes alone, in parts, each the next chunk (applied only after the one before it committed). Memory: at most one page plus the carried part of one
  * board, i.e. under 2 × `chunkSize` events.
  */
 export interface BulkFeed {
@@ -46,7 +46,7 @@ export async function openBulkFeed(bulk: BulkReads, streamPrefix: string, chunkS
           const open = events.at(-1)!.streamId;
           let cut = events.length;
           while (cut > 0 && events[cut - 1]!.streamId === open) cut -= 1;
-          // All one board: it goes as it is; its next part waits for it (the checkpoint's row lock).
+          // All one board: it goes as it is; the next chunk continues it (the loader applies that one alone).
           if (cut === 0) cut = events.length;
           carried = events.slice(cut);
           yield cut === events.length ? events : events.slice(0, cut);
