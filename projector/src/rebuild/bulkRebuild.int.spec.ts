@@ -36,7 +36,13 @@ function rareEvents(): Envelope[] {
     stream.emit({ type: 'TaskRestored', data: { taskId: b } }),
     stream.emit({
       type: 'ColumnPositionsRebalanced',
-      data: { columnId: todo, positions: [{ taskId: a, position: 'g' }, { taskId: b, position: 't' }] },
+      data: {
+        columnId: todo,
+        positions: [
+          { taskId: a, position: 'g' },
+          { taskId: b, position: 't' },
+        ],
+      },
     }),
     stream.emit({ type: 'MemberRemoved', data: { userId: viewer } }),
     stream.emit({ type: 'ColumnRemoved', data: { columnId: spare } }),
@@ -54,7 +60,13 @@ function rareEvents(): Envelope[] {
       data: {
         taskId: a,
         commentId,
-        comment: { id: commentId, authorId: added.actorId, body: 'kept, then back', createdAt: added.occurredAt, editedAt: null },
+        comment: {
+          id: commentId,
+          authorId: added.actorId,
+          body: 'kept, then back',
+          createdAt: added.occurredAt,
+          editedAt: null,
+        },
       },
     }),
   );
