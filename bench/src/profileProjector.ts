@@ -87,7 +87,7 @@ function timedStore(store: EventStore): EventStore {
       if (property === 'bulk' && value) {
         const bulk = value as NonNullable<EventStore['bulk']>;
         return {
-          feedEnd: bulk.feedEnd,
+          feedEnd: (prefix: string) => bulk.feedEnd(prefix),
           readByStream: async (options: Parameters<typeof bulk.readByStream>[0]) => {
             const started = performance.now();
             try {

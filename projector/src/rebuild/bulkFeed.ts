@@ -34,7 +34,7 @@ export async function openBulkFeed(bulk: BulkReads, streamPrefix: string, chunkS
       let next: Promise<StoredEvent[]> | null = read(null);
       let carried: StoredEvent[] = [];
       try {
-        while (next) {
+        while (next !== null) {
           const page: StoredEvent[] = await next;
           const last = page.at(-1);
           next = last && page.length === chunkSize ? read(last) : null;
