@@ -152,6 +152,8 @@ const readModelTables =
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 2);
   const mode = process.argv[3] ?? 'both';
+  // The bulk rebuild's chunk size (ADR 0031), when set; its default otherwise.
+  const chunkSize = process.env.PROFILE_CHUNK_SIZE ? Number(process.env.PROFILE_CHUNK_SIZE) : undefined;
   const created = await createTestDatabase('bench_b5_profile', { max: 4 });
   const explainMs = process.env.PROFILE_EXPLAIN_MS;
   if (explainMs !== undefined) {
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
       if (mode !== 'live' && mode !== 'replay') {
         statements.clear();
         await measured(`rebuild board by board round ${round}`, database.sql, count, async () => {
-          await rebuildReadModels({ sql, store });
+          await rebuildReadModels({ sql, store, ...(chunkSize ? { chunkSize } : {}) });
         });
         printStatements(`rebuild board by board round ${round}`);
       }
