@@ -15,14 +15,19 @@ import { openBulkFeed } from './rebuild/bulkFeed.js';
 
 /**
  * The rebuild's first half: a replay of the store's board streams into a fresh schema of its own,
- * a few set-based statements per batch, spread over concurrent transactions by board. rebuild.ts switches to it.
+ * a few set-based statements per batch, spread over concurrent transactions by board: first board
+ * by board up to a fixed end of the feed (`bulkLoad`, ADR 0031), then in feed order from there
+ * (`catchUp`). rebuild.ts switches to it.
  */
 export interface RebuildProgress {
   /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */
   readonly phase: 'replaying' | 'indexing' | 'switching';
   /** Events replayed so far. */
   readonly events: number;
-  /** Store position of the last event replayed; null before the first. */
+  /**
+   * Store position of the last event replayed in feed order; null before the first. While the bulk
+   * load runs (board by board, ADR 0031) it stays null, then it is the load's fixed end.
+   */
   readonly position: Position | null;
 }
 
