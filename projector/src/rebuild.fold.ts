@@ -48,7 +48,7 @@ export interface FoldOptions {
    * false replays the whole feed in order, batch by batch.
    */
   readonly bulk?: boolean;
-  /** Events per chunk of the board-by-board read (one batch of the projections). Default 10000. */
+  /** Events per chunk of the board-by-board read (one batch of the projections). Default 2500. */
   readonly chunkSize?: number;
   /** Awaited after every batch and before each switch attempt; keep it quick. */
   readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
@@ -116,7 +116,7 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   const { sql, store } = options;
   const logger = options.logger ?? silentLogger;
   const batchSize = options.batchSize ?? 5_000;
-  const chunkSize = options.chunkSize ?? 10_000;
+  const chunkSize = options.chunkSize ?? 2_500;
   const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
