@@ -14,8 +14,10 @@ import { rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
- * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|both|raw|rawlive|all]`: B5's data (200
- * boards × 207 events) projected by the live path (batches of 500) and by a full rebuild, with
+ * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|replay|bulk|both|raw|rawlive|all]`:
+ * B5's data (200 boards × 207 events) projected by raw upserts (`raw`, `rawlive`, `all`), by the live
+ * path (batches of 500) and by a full rebuild (`rebuild`: both ways, `replay`: in feed order only,
+ * `bulk`: board by board only, ADR 0031), with
  * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
  * (sent → answered, summed per statement text), which shows the round trips and the heavy ones.
@@ -83,6 +85,20 @@ function timedStore(store: EventStore): EventStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'bulk' && value) {
+        const bulk = value as NonNullable<EventStore['bulk']>;
+        return {
+          feedEnd: (prefix: string) => bulk.feedEnd(prefix),
+          readByStream: async (options: Parameters<typeof bulk.readByStream>[0]) => {
+            const started = performance.now();
+            try {
+              return await bulk.readByStream(options);
+            } finally {
+              record('store.bulk.readByStream', started);
+            }
+          },
+        };
+      }
       if (property !== 'readAll' || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const started = performance.now();
@@ -137,6 +153,8 @@ const readModelTables =
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 2);
   const mode = process.argv[3] ?? 'both';
+  // The bulk rebuild's chunk size (ADR 0031), when set; its default otherwise.
+  const chunkSize = process.env.PROFILE_CHUNK_SIZE ? Number(process.env.PROFILE_CHUNK_SIZE) : undefined;
   const created = await createTestDatabase('bench_b5_profile', { max: 4 });
   const explainMs = process.env.PROFILE_EXPLAIN_MS;
   if (explainMs !== undefined) {
@@ -180,7 +198,7 @@ async function main(): Promise<void> {
         statements.clear();
       }
       if (mode === 'raw') continue;
-      if (mode !== 'rebuild') {
+      if (mode === 'live' || mode === 'rawlive' || mode === 'both' || mode === 'all') {
         await database.sql.exec(`TRUNCATE ${readModelTables}`);
         statements.clear();
         await measured(`live round ${round}`, database.sql, count, async () => {
@@ -188,12 +206,19 @@ async function main(): Promise<void> {
         });
         printStatements(`live round ${round}`);
       }
-      if (mode !== 'live' && mode !== 'rawlive') {
+      if (mode !== 'live' && mode !== 'rawlive' && mode !== 'bulk') {
         statements.clear();
-        await measured(`rebuild round ${round}`, database.sql, count, async () => {
-          await rebuildReadModels({ sql, store });
+        await measured(`rebuild in feed order round ${round}`, database.sql, count, async () => {
+          await rebuildReadModels({ sql, store, bulk: false });
         });
-        printStatements(`rebuild round ${round}`);
+        printStatements(`rebuild in feed order round ${round}`);
+      }
+      if (mode !== 'live' && mode !== 'rawlive' && mode !== 'replay') {
+        statements.clear();
+        await measured(`rebuild board by board round ${round}`, database.sql, count, async () => {
+          await rebuildReadModels({ sql, store, ...(chunkSize ? { chunkSize } : {}) });
+        });
+        printStatements(`rebuild board by board round ${round}`);
       }
     }
     await rawStore.close();

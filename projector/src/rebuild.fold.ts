@@ -11,17 +11,23 @@ import {
 import { applyInTransaction, type ProjectEvents } from './applyBatch.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectEvents } from './projections/index.js';
+import { openBulkFeed } from './rebuild/bulkFeed.js';
 
 /**
  * The rebuild's first half: a replay of the store's board streams into a fresh schema of its own,
- * a few set-based statements per batch, spread over concurrent transactions by board. rebuild.ts switches to it.
+ * a few set-based statements per batch, spread over concurrent transactions by board: first board
+ * by board up to a fixed end of the feed (`bulkLoad`, ADR 0031), then in feed order from there
+ * (`catchUp`). rebuild.ts switches to it.
  */
 export interface RebuildProgress {
   /** `replaying` the store, `indexing` (the indexes the replay left out), or `switching` (once per attempt). */
   readonly phase: 'replaying' | 'indexing' | 'switching';
   /** Events replayed so far. */
   readonly events: number;
-  /** Store position of the last event replayed; null before the first. */
+  /**
+   * Store position of the last event replayed in feed order; null before the first. While the bulk
+   * load runs (board by board, ADR 0031) it stays null, then it is the load's fixed end.
+   */
   readonly position: Position | null;
 }
 
@@ -36,6 +42,14 @@ export interface FoldOptions {
    * one, in order). Default 2 on PostgreSQL; PGlite has one connection, so 1.
    */
   readonly concurrency?: number;
+  /**
+   * Reads the store board by board up to a fixed end first, when the store can (`EventStore.bulk`:
+   * PostgreSQL and PGlite), then catches up in feed order (docs/adr/0031-bulk-rebuild.md). Default true;
+   * false replays the whole feed in order, batch by batch.
+   */
+  readonly bulk?: boolean;
+  /** Events per chunk of the board-by-board read (one batch of the projections). Default 2500. */
+  readonly chunkSize?: number;
   /** Awaited after every batch and before each switch attempt; keep it quick. */
   readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
 }
@@ -56,6 +70,7 @@ export interface FoldedReadModels {
 export async function foldReadModels(options: FoldOptions): Promise<FoldedReadModels> {
   const replay = await startReplay(options);
   try {
+    await replay.bulkLoad();
     await replay.catchUp();
     await replay.buildDeferredIndexes();
     await replay.catchUp();
@@ -73,6 +88,11 @@ export interface Replay {
   readonly live: string;
   readonly events: number;
   readonly position: Position | null;
+  /**
+   * From an empty schema: every board event up to a fixed end of the feed, board by board, when the
+   * store offers bulk reads and the options allow (else nothing); `position` is that end after it.
+   */
+  bulkLoad(): Promise<number>;
   /** Replays everything the store has after `position`; returns how many events that was. */
   catchUp(): Promise<number>;
   /** Polls the store until it has an event after `position` (true) or `timeoutMs` passed (false). */
@@ -96,6 +116,7 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
   const { sql, store } = options;
   const logger = options.logger ?? silentLogger;
   const batchSize = options.batchSize ?? 5_000;
+  const chunkSize = options.chunkSize ?? 2_500;
   const lanes = sql.kind === 'pglite' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 2));
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -178,6 +199,39 @@ export async function startReplay(options: FoldOptions): Promise<Replay> {
         }
       }
       return replayed;
+    },
+    async bulkLoad() {
+      if (options.bulk === false || !store.bulk || position !== null) return 0;
+      const feed = await openBulkFeed(store.bulk, boardStreamPrefix, chunkSize);
+      // Up to `lanes` chunks in flight, one transaction each: while the server writes one, this
+      // process folds the next (their boards are disjoint: bulkFeed.ts).
+      const inFlight = new Set<Promise<void>>();
+      let failure: { error: unknown } | null = null;
+      let loaded = 0;
+      let previous: StoredEvent | undefined;
+      for await (const chunk of feed.chunks()) {
+        // A board's next part (a board longer than a chunk) goes only once its earlier parts committed.
+        const limit = chunk[0]?.streamId === previous?.streamId ? 1 : lanes;
+        previous = chunk.at(-1);
+        while (inFlight.size >= limit && !failure) await Promise.race(inFlight);
+        if (failure) break;
+        const applying: Promise<void> = applyLane(chunk.map(toEnvelope))
+          .then(async () => {
+            events += chunk.length;
+            loaded += chunk.length;
+            await replay.progress('replaying');
+          })
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(applying));
+        inFlight.add(applying);
+      }
+      // Settled, not raced: a failed chunk must not leave another writing while the schema is dropped.
+      await Promise.all(inFlight);
+      if (failure) throw (failure as { error: unknown }).error;
+      position = feed.end;
+      return loaded;
     },
     async awaitNewEvents(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

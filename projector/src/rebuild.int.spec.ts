@@ -115,74 +115,90 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     expect(() => inlineParameters('SELECT $2', ['only one'])).toThrow(RangeError);
   });
 
-  it('replaces corrupted read models with the fold of the store, equal row by row to a fresh projection', async () => {
-    const userId = randomUUID();
-    await sql.query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ann', 'hash', 'user')", [
-      userId,
-      `${userId}@example.test`,
-    ]);
-    await sql.query(
-      "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $1, $3, now() + interval '1 day')",
-      [randomUUID(), userId, randomUUID()],
-    );
-    await saveCheckpointForward(sql, {
-      name: 'relay',
-      position: 'position-before-rebuild',
-      compare: (a, b) => a.localeCompare(b),
-    });
-    const accountsBefore = await sql.query(
-      'SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id',
-    );
-    const indexesBefore = await liveIndexes(sql);
-    const expected = await freshProjection(sql, store);
-    expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
+  it.each([
+    { path: 'board by board', bulk: true },
+    { path: 'in feed order', bulk: false },
+  ])(
+    'replaces corrupted read models with the fold of the store ($path), equal row by row to a fresh projection',
+    async ({ bulk }) => {
+      const userId = randomUUID();
+      await sql.query(
+        "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Ann', 'hash', 'user')",
+        [userId, `${userId}@example.test`],
+      );
+      await sql.query(
+        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $1, $3, now() + interval '1 day')",
+        [randomUUID(), userId, randomUUID()],
+      );
+      await saveCheckpointForward(sql, {
+        name: 'relay',
+        position: 'position-before-rebuild',
+        compare: (a, b) => a.localeCompare(b),
+      });
+      const accountsBefore = await sql.query(
+        'SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id',
+      );
+      const indexesBefore = await liveIndexes(sql);
+      const expected = await freshProjection(sql, store);
+      expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
 
-    await sql.exec(`DELETE FROM tasks WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 5);
+      await sql.exec(`DELETE FROM tasks WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 5);
                     UPDATE boards SET name = 'garbage' WHERE id = (SELECT id FROM boards ORDER BY id LIMIT 1);
                     DELETE FROM comments WHERE id IN (SELECT id FROM comments ORDER BY id LIMIT 3);
                     DELETE FROM board_members WHERE role = 'viewer';
                     UPDATE projection_checkpoints SET last_revision = last_revision - 3 WHERE board_id = (SELECT id FROM boards ORDER BY id LIMIT 1)`);
-    const damage = await compareReadModels(live(sql), { sql, schema: expected });
-    expect(damage.map((difference) => difference.table).sort()).toEqual([
-      'board_members',
-      'boards',
-      'comments',
-      'projection_checkpoints',
-      'tasks',
-    ]);
+      const damage = await compareReadModels(live(sql), { sql, schema: expected });
+      expect(damage.map((difference) => difference.table).sort()).toEqual([
+        'board_members',
+        'boards',
+        'comments',
+        'projection_checkpoints',
+        'tasks',
+      ]);
 
-    const progress: RebuildProgress[] = [];
-    const result = await rebuildReadModels({
-      sql,
-      store,
-      batchSize: 200,
-      onProgress: (step) => void progress.push(step),
-    });
+      const progress: RebuildProgress[] = [];
+      const result = await rebuildReadModels({
+        sql,
+        store,
+        bulk,
+        batchSize: 200,
+        chunkSize: 200,
+        onProgress: (step) => void progress.push(step),
+      });
 
-    expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
-    const stored = await store.readAll({ streamPrefix: boardStreamPrefix });
-    expect(result).toMatchObject({ events: stored.length, boards: 12 });
-    expect(result.eventsPerSecond).toBeGreaterThan(0);
-    const replaying = progress.filter((step) => step.phase === 'replaying');
-    expect(replaying.map((step) => step.events)).toEqual(
-      replaying.map((_, index) => Math.min(stored.length, (index + 1) * 200)),
-    );
-    expect(progress.at(-1)).toEqual({ phase: 'switching', events: stored.length, position: stored.at(-1)?.position });
-    expect(await liveIndexes(sql)).toEqual(indexesBefore);
-    expect(
-      await sql.query('SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id'),
-    ).toEqual(accountsBefore);
-    expect(await loadCheckpoint(sql, 'relay')).toBe('position-before-rebuild');
-    expect(await rebuildSchemas(sql)).toEqual([]);
+      expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
+      const stored = await store.readAll({ streamPrefix: boardStreamPrefix });
+      expect(result).toMatchObject({ events: stored.length, boards: 12 });
+      expect(result.eventsPerSecond).toBeGreaterThan(0);
+      const replaying = progress.filter((step) => step.phase === 'replaying').map((step) => step.events);
+      if (bulk) {
+        // Chunks of whole boards (ADR 0031): each under twice the chunk size, the last at the store's end.
+        expect(replaying.length).toBeGreaterThan(2);
+        replaying.forEach((events, index) => {
+          expect(events - (replaying[index - 1] ?? 0)).toBeGreaterThan(0);
+          expect(events - (replaying[index - 1] ?? 0)).toBeLessThan(400);
+        });
+        expect(replaying.at(-1)).toBe(stored.length);
+      } else {
+        expect(replaying).toEqual(replaying.map((_, index) => Math.min(stored.length, (index + 1) * 200)));
+      }
+      expect(progress.at(-1)).toEqual({ phase: 'switching', events: stored.length, position: stored.at(-1)?.position });
+      expect(await liveIndexes(sql)).toEqual(indexesBefore);
+      expect(
+        await sql.query('SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id'),
+      ).toEqual(accountsBefore);
+      expect(await loadCheckpoint(sql, 'relay')).toBe('position-before-rebuild');
+      expect(await rebuildSchemas(sql)).toEqual([]);
 
-    // The swapped checkpoints guard the live projector: redeliveries are skipped, the next revision applies.
-    expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({
-      applied: 0,
-      skipped: stored.length,
-      notifications: [],
-    });
-    await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
-  });
+      // The swapped checkpoints guard the live projector: redeliveries are skipped, the next revision applies.
+      expect(await applyEnvelopes(sql, stored.map(toEnvelope))).toEqual({
+        applied: 0,
+        skipped: stored.length,
+        notifications: [],
+      });
+      await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
+    },
+  );
 
   it('loses nothing and applies nothing twice while relay and projector keep applying new events', async () => {
     const bus = createInProcessEventBus();
@@ -200,14 +216,18 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     const before = await liveProgress();
     const writer = appendHistories(store, boardHistories({ boards: 6, eventsPerBoard: 60, seed: 11 }), 3);
     let appliedDuringRebuild = 0;
+    let held = false;
     const result = await rebuildReadModels({
       sql,
       store,
       batchSize: 60,
+      chunkSize: 60,
       async onProgress(step) {
         // Hold the rebuild until the projector has applied some of the new events, so they interleave.
-        if (step.phase === 'replaying' && step.events === 60)
+        if (step.phase === 'replaying' && !held) {
+          held = true;
           await waitFor(async () => (await liveProgress()) > before, 'the projector to apply new events');
+        }
         if (step.phase === 'switching' && appliedDuringRebuild === 0)
           appliedDuringRebuild = (await liveProgress()) - before;
       },

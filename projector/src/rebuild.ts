@@ -26,7 +26,8 @@ export interface RebuildResult {
 }
 
 /**
- * Rebuild (docs/architecture.md): replays the store from the start into fresh tables, then switches over.
+ * Rebuild (docs/architecture.md): replays the store from the start into fresh tables (board by board
+ * up to a fixed end of the feed, then in feed order: ADR 0031), then switches over.
  * The switch holds the lock every projector batch takes shared (`applyEnvelopes`), checks that
  * the fresh tables hold every revision the live ones do — what the projector applied during the
  * rebuild came from the store, so the replay has it unless it was appended in the last instants,
@@ -40,6 +41,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const started = performance.now();
   const replay = await startReplay(options);
   try {
+    await replay.bulkLoad();
     await replay.catchUp();
     await replay.buildDeferredIndexes();
     const boards = await switchOver(replay, options);

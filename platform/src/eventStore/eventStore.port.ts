@@ -48,6 +48,32 @@ export interface ReadAllOptions {
   readonly streamPrefix?: string;
 }
 
+/** Where a bulk read by stream resumes: after this event in (stream id, revision) order. */
+export interface StreamCursor {
+  readonly streamId: string;
+  readonly revision: bigint;
+}
+
+export interface ReadByStreamOptions {
+  readonly streamPrefix: string;
+  /** Inclusive: only events at or before this position (from `feedEnd`, so the set cannot grow). */
+  readonly upTo: Position;
+  /** Exclusive; null = from the first stream. */
+  readonly after: StreamCursor | null;
+  readonly maxCount: number;
+}
+
+/**
+ * Optional bulk reads for a rebuild (docs/adr/0031-bulk-rebuild.md): a fixed end of the feed, then
+ * every event up to it stream by stream, so a reader holds one stream's state at a time.
+ */
+export interface BulkReads {
+  /** The position of the newest committed event under `streamPrefix` that no later commit can precede; null when none. */
+  feedEnd(streamPrefix: string): Promise<Position | null>;
+  /** Events at or before `upTo`, ordered by stream id then revision. */
+  readByStream(options: ReadByStreamOptions): Promise<StoredEvent[]>;
+}
+
 export interface Subscription {
   stop(): Promise<void>;
 }
@@ -84,6 +110,8 @@ export interface EventStore {
   ): Subscription;
   comparePositions(a: Position, b: Position): number;
   close(): Promise<void>;
+  /** PostgreSQL and PGlite only (a rebuild without them replays `readAll`). */
+  readonly bulk?: BulkReads;
 }
 
 export class WrongExpectedVersionError extends Error {

@@ -27,7 +27,12 @@ export function toEventToAppend(event: BoardEvent, id: string, context: AppendCo
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
-function readMetadata(stored: StoredEvent): StoredEventMetadata {
+/** The wire envelope (docs/architecture.md) of a stored board event. Throws for an event outside a board stream. */
+export function toEnvelope(stored: StoredEvent): Envelope {
+  const boardId = boardIdOfStream(stored.streamId);
+  if (boardId === null) throw new TypeError(`Stream ${stored.streamId} is not a board stream`);
+  if (stored.revision > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`Revision ${stored.revision} of ${stored.streamId} is too large`);
   const { occurredAt, actorId, correlationId, causationId, schemaVersion, traceparent } = stored.metadata;
   if (
     !isString(occurredAt) ||
@@ -37,32 +42,23 @@ function readMetadata(stored: StoredEvent): StoredEventMetadata {
   ) {
     throw new TypeError(`Event ${stored.id} in ${stored.streamId} has no envelope metadata`);
   }
-  return {
+  // One literal, keys in the order the envelope always had (event, identity, metadata): no
+  // intermediate objects, it is built for every event read (a rebuild's hot path, ADR 0031).
+  // The store does not know event shapes; what it holds was validated by `decide` when appended.
+  const envelope: Record<string, unknown> = {
+    type: stored.type,
+    data: stored.data,
+    id: stored.id,
+    boardId,
+    revision: Number(stored.revision),
+    position: stored.position,
     occurredAt,
     actorId,
     correlationId,
     causationId,
     schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : envelopeSchemaVersion,
-    // Optional: events stored before tracing existed (or with it off) have none.
-    ...(isString(traceparent) ? { traceparent } : {}),
   };
-}
-
-/** The wire envelope (docs/architecture.md) of a stored board event. Throws for an event outside a board stream. */
-export function toEnvelope(stored: StoredEvent): Envelope {
-  const boardId = boardIdOfStream(stored.streamId);
-  if (boardId === null) throw new TypeError(`Stream ${stored.streamId} is not a board stream`);
-  if (stored.revision > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new RangeError(`Revision ${stored.revision} of ${stored.streamId} is too large`);
-  const metadata = readMetadata(stored);
-  // The store does not know event shapes; what it holds was validated by `decide` when appended.
-  const event = { type: stored.type, data: stored.data } as BoardEvent;
-  return {
-    ...event,
-    id: stored.id,
-    boardId,
-    revision: Number(stored.revision),
-    position: stored.position,
-    ...metadata,
-  };
+  // Optional: events stored before tracing existed (or with it off) have none.
+  if (isString(traceparent)) envelope.traceparent = traceparent;
+  return envelope as unknown as Envelope;
 }

@@ -39,6 +39,22 @@ describe('Envelope conversion', () => {
       causationId: null,
       schemaVersion: 1,
     });
+    // The wire form (Kafka, `GET /boards/:id/events`) serializes it: the keys keep their order.
+    expect(JSON.stringify(toEnvelope(stored))).toBe(
+      JSON.stringify({
+        type: 'BoardRenamed',
+        data: { name: 'Roadmap' },
+        id: toAppend.id,
+        boardId: 'board-42',
+        revision: 7,
+        position: stored.position,
+        occurredAt: context.occurredAt,
+        actorId: 'user-1',
+        correlationId: 'req-1',
+        causationId: null,
+        schemaVersion: 1,
+      }),
+    );
   });
 
   it('carries the trace context when the command had one, and reads events stored without it', () => {

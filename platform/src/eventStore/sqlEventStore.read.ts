@@ -1,5 +1,5 @@
 import type { Sql, SqlQueryable } from '../sql/sql.port.js';
-import type { EventStore, ReadAllOptions, StoredEvent } from './eventStore.port.js';
+import type { BulkReads, EventStore, ReadAllOptions, StoredEvent } from './eventStore.port.js';
 import { decodePosition, encodePosition, startPosition } from './position.js';
 import type { FeedBatch } from './subscriptionLoop.js';
 
@@ -40,6 +40,7 @@ export async function currentRevision(db: SqlQueryable, s: string, streamId: str
 }
 
 export type SqlReads = Pick<EventStore, 'readStream' | 'readAll' | 'streamRevision'> & {
+  readonly bulk: BulkReads;
   /** `readAll` for the live feed: also says whether committed events wait behind an open transaction. */
   readonly readFeed: (readOptions: ReadAllOptions) => Promise<FeedBatch>;
 };
@@ -76,7 +77,47 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
        LIMIT $4) e ON true
      ORDER BY e.feed_tid, e.feed_gp`;
 
+  // A rebuild's fixed end of the feed: the newest row below the horizon, so every row at or before it
+  // has committed and none can commit there later (docs/adr/0031-bulk-rebuild.md).
+  const feedEndText = `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position
+       FROM ${s}.events e
+       WHERE e.transaction_id < (SELECT ${s}.feed_horizon()) AND starts_with(e.stream_id, $1::text)
+       ORDER BY e.transaction_id DESC, e.global_position DESC
+       LIMIT 1`;
+  // Keyset over the (stream_id, revision) unique index ('' and -1 start before every stream); the
+  // position bound keeps the set fixed. Run with sorts and bitmap scans off: the planner, misjudging
+  // the filters' selectivity, would otherwise read every row up to the bound and sort, per chunk.
+  const readByStreamText = `SELECT ${eventColumns} FROM ${s}.events e
+       WHERE starts_with(e.stream_id, $1::text)
+         AND (e.stream_id, e.revision) > ($2::text, $3::bigint)
+         AND (e.transaction_id, e.global_position) <= ($4::text::xid8, $5::bigint)
+       ORDER BY e.stream_id, e.revision
+       LIMIT $6`;
+
+  const bulk: BulkReads = {
+    async feedEnd(streamPrefix) {
+      const [row] = await sql.query<{ transaction_id: string; global_position: string }>(feedEndText, [streamPrefix]);
+      return row ? encodePosition(BigInt(row.transaction_id), BigInt(row.global_position)) : null;
+    },
+    async readByStream({ streamPrefix, upTo, after, maxCount }) {
+      const end = decodePosition(upTo);
+      const rows = await sql.tx(async (tx) => {
+        await tx.exec('SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off');
+        return tx.query<EventRow>(readByStreamText, [
+          streamPrefix,
+          after?.streamId ?? '',
+          after ? after.revision.toString() : '-1',
+          end.major.toString(),
+          end.minor.toString(),
+          maxCount,
+        ]);
+      });
+      return rows.map(toStoredEvent);
+    },
+  };
+
   return {
+    bulk,
     async readFeed(readOptions) {
       const after = readOptions.after ? decodePosition(readOptions.after) : startPosition;
       const rows = await sql.query<EventRow & { held_back: boolean; event_id: string | null }>(readFeedText, [

@@ -109,6 +109,7 @@ export async function createSqlEventStore(sql: Sql, options: SqlEventStoreOption
     readStream: reads.readStream,
     readAll: reads.readAll,
     streamRevision: reads.streamRevision,
+    bulk: reads.bulk,
     subscribeToAll(subscribeOptions, handler) {
       assertOpen();
       return subscriptions.subscribeToAll(subscribeOptions, handler);
