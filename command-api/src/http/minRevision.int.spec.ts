@@ -25,18 +25,22 @@ afterAll(async () => api.close());
 const read = (path: string, as: string, minRevision: string) =>
   api.request('GET', path, { as, headers: { 'Min-Revision': minRevision } });
 
-/** Starts a read, then projects after `afterMs`; tells whether the read answered before the projection. */
+/**
+ * Starts a read, then projects after `afterMs`; tells whether the read answered before the projection
+ * started. (Not "before `project()` returned": the projection's commit wakes the read, which may answer
+ * while `project()` still finishes its own work after the commit.)
+ */
 async function readWhileProjecting(
   request: Promise<TestResponse>,
   afterMs = 300,
 ): Promise<{ response: TestResponse; early: boolean }> {
-  let projected = false;
+  let projecting = false;
   const projection = new Promise((resolve) => setTimeout(resolve, afterMs)).then(async () => {
+    projecting = true;
     await api.project();
-    projected = true;
   });
   const response = await request;
-  const early = !projected;
+  const early = !projecting;
   await projection;
   return { response, early };
 }
