@@ -9,7 +9,7 @@ import {
   type EventStore,
   type Sql,
 } from '@primetrade/platform';
-import { applyEnvelopes, applyInTransaction, readModelsLockKey } from './applyBatch.js';
+import { applyEnvelopes, readModelsLockKey } from './applyBatch.js';
 import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
 import { createProjector } from './projector.js';
 import {
@@ -19,13 +19,13 @@ import {
   createMigratedPostgres,
   readModelBackends,
 } from '@primetrade/read-model';
-import { projectEvents } from './projections/index.js';
 import { foldReadModels, rebuildReadModels, RebuildError, type RebuildProgress } from './rebuild.js';
 import { createRelay } from './relay.js';
 import { inlineParameters } from './sqlScript.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
 import { appendHistories, boardHistories } from './testing/boardHistory.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
+import { liveProjectionSchema } from './testing/liveProjection.testkit.js';
 
 const backends = readModelBackends('rebuild');
 
@@ -43,28 +43,6 @@ async function projectLive(
     await applyEnvelopes(sql, stored.map(toEnvelope));
     position = last.position;
   }
-}
-
-/**
- * The reference: every event of the store projected by the live code (`applyInTransaction`, small
- * batches; read models only, as notifications live outside the schema)
- * into an empty schema built from the migration files.
- */
-async function freshProjection(sql: Sql, store: EventStore): Promise<string> {
-  const schema = `expected_${randomBytes(5).toString('hex')}`;
-  const ddl = await readModelDdl();
-  await sql.tx(async (tx) => {
-    await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}`);
-    for (const statement of [...ddl.setup, ...ddl.deferredIndexes]) await tx.exec(statement);
-  });
-  const events = (await store.readAll({ streamPrefix: boardStreamPrefix })).map(toEnvelope);
-  for (let i = 0; i < events.length; i += 50) {
-    await sql.tx(async (tx) => {
-      await tx.exec(`SET LOCAL search_path TO ${schema}`);
-      await applyInTransaction(tx, events.slice(i, i + 50), projectEvents);
-    });
-  }
-  return schema;
 }
 
 const rebuildSchemas = (sql: Sql) =>
@@ -139,7 +117,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
         'SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id',
       );
       const indexesBefore = await liveIndexes(sql);
-      const expected = await freshProjection(sql, store);
+      const expected = await liveProjectionSchema(sql, store);
       expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
 
       await sql.exec(`DELETE FROM tasks WHERE id IN (SELECT id FROM tasks ORDER BY id LIMIT 5);
@@ -252,7 +230,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
     await projector.stop();
     await bus.close();
 
-    const expected = await freshProjection(sql, store);
+    const expected = await liveProjectionSchema(sql, store);
     expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
     await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
   });
@@ -297,7 +275,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
       [boardId],
     );
     expect(board).toEqual({ name: 'Renamed just before the switch', revision: String(interloper!.revision) });
-    const expected = await freshProjection(sql, store);
+    const expected = await liveProjectionSchema(sql, store);
     expect(await compareReadModels(live(sql), { sql, schema: expected })).toEqual([]);
     await sql.exec(`DROP SCHEMA ${expected} CASCADE`);
   });

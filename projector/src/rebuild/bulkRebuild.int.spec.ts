@@ -1,15 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardEventTypes, boardStreamPrefix, type Envelope } from '@primetrade/domain';
-import { createSqlEventStore, toEnvelope, type EventStore, type Sql, type StoredEvent } from '@primetrade/platform';
-import { compareReadModels, readModelBackends, readModelDdl } from '@primetrade/read-model';
-import { applyInTransaction } from '../applyBatch.js';
-import { projectEvents } from '../projections/index.js';
+import { createSqlEventStore, type EventStore, type Sql, type StoredEvent } from '@primetrade/platform';
+import { compareReadModels, readModelBackends } from '@primetrade/read-model';
 import { defaultSnapshotEvery, useHistorySnapshotsEvery } from '../projections/history.projection.js';
 import { foldReadModels } from '../rebuild.js';
 import { BoardStream } from '../testing/boardEvents.testkit.js';
 import { appendHistories, boardHistories, feedShows } from '../testing/boardHistory.testkit.js';
 import { openBulkFeed } from './bulkFeed.js';
+import { liveProjectionSchema } from '../testing/liveProjection.testkit.js';
 
 const backends = readModelBackends('bulk_rebuild');
 
@@ -71,24 +70,6 @@ function rareEvents(): Envelope[] {
     }),
   );
   return events;
-}
-
-/** The reference: the store's feed in order through the live projections, 50 events a batch, into a fresh schema. */
-async function liveProjection(sql: Sql, store: EventStore): Promise<string> {
-  const schema = `expected_${randomBytes(5).toString('hex')}`;
-  const ddl = await readModelDdl();
-  await sql.tx(async (tx) => {
-    await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}`);
-    for (const statement of [...ddl.setup, ...ddl.deferredIndexes]) await tx.exec(statement);
-  });
-  const events = (await store.readAll({ streamPrefix: boardStreamPrefix })).map(toEnvelope);
-  for (let i = 0; i < events.length; i += 50) {
-    await sql.tx(async (tx) => {
-      await tx.exec(`SET LOCAL search_path TO ${schema}`);
-      await applyInTransaction(tx, events.slice(i, i + 50), projectEvents);
-    });
-  }
-  return schema;
 }
 
 /** The store, counting its bulk reads and feed reads. */
@@ -192,7 +173,7 @@ describe.each(backends)('The bulk rebuild on $name (ADR 0031)', ({ open }) => {
     { chunkSize: 100, label: 'boards longer than a chunk' },
     { chunkSize: 10_000, label: 'the whole store in one chunk' },
   ])('folds into tables equal row by row to the live projection ($label)', async ({ chunkSize }) => {
-    const expected = await liveProjection(sql, store);
+    const expected = await liveProjectionSchema(sql, store);
     const { store: reading, counts } = counted(store);
     const fold = await foldReadModels({ sql, store: reading, chunkSize });
     try {
