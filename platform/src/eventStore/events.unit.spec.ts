@@ -26,7 +26,7 @@ describe('Envelope conversion', () => {
       metadata: toAppend.metadata,
       recordedAt: new Date(),
     };
-    expect(toEnvelope(stored)).toEqual({
+    const expected = {
       type: 'BoardRenamed',
       data: { name: 'Roadmap' },
       id: toAppend.id,
@@ -38,23 +38,10 @@ describe('Envelope conversion', () => {
       correlationId: 'req-1',
       causationId: null,
       schemaVersion: 1,
-    });
+    };
+    expect(toEnvelope(stored)).toEqual(expected);
     // The wire form (Kafka, `GET /boards/:id/events`) serializes it: the keys keep their order.
-    expect(JSON.stringify(toEnvelope(stored))).toBe(
-      JSON.stringify({
-        type: 'BoardRenamed',
-        data: { name: 'Roadmap' },
-        id: toAppend.id,
-        boardId: 'board-42',
-        revision: 7,
-        position: stored.position,
-        occurredAt: context.occurredAt,
-        actorId: 'user-1',
-        correlationId: 'req-1',
-        causationId: null,
-        schemaVersion: 1,
-      }),
-    );
+    expect(JSON.stringify(toEnvelope(stored))).toBe(JSON.stringify(expected));
   });
 
   it('carries the trace context when the command had one, and reads events stored without it', () => {

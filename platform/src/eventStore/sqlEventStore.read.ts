@@ -52,14 +52,17 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
        ORDER BY e.revision LIMIT $4`;
   // Only rows of transactions that have all ended: nothing that may write here can commit below the
   // horizon any more (both sides carry the rebase offset, ADR 0013); computed once per statement.
-  const readAllText = `SELECT ${eventColumns} FROM ${s}.events e
+  // The feed's page after a position ($1, $2), below `horizon`, optionally under a stream prefix ($3),
+  // at most $4 events: what `readAll` and the live feed's read both select.
+  const feedPage = (horizon: string, extraColumns = '') => `SELECT ${eventColumns}${extraColumns} FROM ${s}.events e
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-         AND e.transaction_id < (SELECT ${s}.feed_horizon())
+         AND e.transaction_id < ${horizon}
          AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
        ORDER BY e.transaction_id, e.global_position
        LIMIT $4`;
+  const readAllText = feedPage(`(SELECT ${s}.feed_horizon())`);
 
-  // readAllText, plus in the same statement whether any committed event after the position sits at or
+  // The same page, plus in the same statement whether any committed event after the position sits at or
   // above the horizon (held back by an open transaction). One row with NULL columns when nothing is
   // readable; the horizon is computed once (a LATERAL join off a one-row subquery).
   const readFeedText = `SELECT h.held_back, e.* FROM
@@ -68,13 +71,7 @@ export function createSqlReads(sql: Sql, s: string): SqlReads {
           WHERE (x.transaction_id, x.global_position) > ($1::text::xid8, $2::bigint)
             AND x.transaction_id >= hz.horizon) AS held_back
         FROM (SELECT ${s}.feed_horizon() AS horizon) hz) h
-     LEFT JOIN LATERAL (
-       SELECT ${eventColumns}, e.transaction_id AS feed_tid, e.global_position AS feed_gp FROM ${s}.events e
-       WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-         AND e.transaction_id < h.horizon
-         AND ($3::text IS NULL OR starts_with(e.stream_id, $3::text))
-       ORDER BY e.transaction_id, e.global_position
-       LIMIT $4) e ON true
+     LEFT JOIN LATERAL (${feedPage('h.horizon', ', e.transaction_id AS feed_tid, e.global_position AS feed_gp')}) e ON true
      ORDER BY e.feed_tid, e.feed_gp`;
 
   // A rebuild's fixed end of the feed: the newest row below the horizon, so every row at or before it
