@@ -44,6 +44,14 @@ export function createPostgresSql(options: PostgresSqlOptions): Sql {
       const client = await pool.connect();
       // A connection whose ROLLBACK failed is in an unknown state: destroy it, never pool it.
       let broken: Error | undefined;
+      // While a client is checked out the pool does not listen for its errors: a session the server
+      // ends between two statements (idle-in-transaction timeout, a restart) would be an uncaught
+      // 'error' event and end the process. Noted instead; the next statement fails, and the client is
+      // destroyed on release (a relay frozen inside its checkpoint transaction crashed this way on waking).
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(queryable(client));
@@ -55,6 +63,7 @@ export function createPostgresSql(options: PostgresSqlOptions): Sql {
         });
         throw error;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },

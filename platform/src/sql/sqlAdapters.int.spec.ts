@@ -61,6 +61,20 @@ describe('Sql adapters', () => {
   sqlPortBehaviour('PGlite', () => pglite);
   sqlPortBehaviour('PostgreSQL', () => database.sql);
 
+  it('fails a PostgreSQL transaction whose session the server ended between two statements, without an uncaught error', async () => {
+    const outcome = database.sql.tx(async (tx) => {
+      const [own] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // Ended from another session while this one is idle in its transaction (as the
+      // idle-in-transaction timeout does): the checked-out client emits 'error' with no query running.
+      await database.sql.query('SELECT pg_terminate_backend($1)', [own!.pid]);
+      await sleep(200);
+      return tx.query('SELECT 1');
+    });
+    await expect(outcome).rejects.toThrow();
+    // The pool replaced the client: the next transaction works.
+    await expect(database.sql.tx((tx) => tx.query('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
+  });
+
   describe('PostgreSQL listener', () => {
     describe('when its connection is killed', () => {
       it('reconnects, reports the gap as a notification, and hears later ones', async () => {
