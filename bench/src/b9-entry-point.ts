@@ -297,6 +297,7 @@ async function tracedStageMedians(collector: TraceCollector, rounds: readonly (r
     log(`  B9 traced round ${index + 1}, ms from the request's start: ${JSON.stringify(stages.fromStart)}`);
     log(`  B9 traced round ${index + 1}, step from the stage before: ${JSON.stringify(stages.step)}`);
     log(`  B9 traced round ${index + 1}, step p90: ${JSON.stringify(stages.stepP90)}`);
+    log(`  B9 traced round ${index + 1}, step, slowest 5% of writes: ${JSON.stringify(stages.stepTail)}`);
     return stages;
   });
 }
@@ -346,7 +347,13 @@ export async function benchEntryPoint(pairs: number): Promise<EntryPointResult> 
       redisKeyPrefix: `pt:bench-b9:${randomBytes(4).toString('hex')}:`,
       jwtSecret: randomBytes(48).toString('base64url'),
       logLevel: 'info',
-      env: { ...limits, PG_POOL_MAX: '10', ...tracing },
+      // B9_RELAY_TRANSACTIONS=1: the relay publishes in Kafka transactions, as before ADR 0035.
+      env: {
+        ...limits,
+        PG_POOL_MAX: '10',
+        ...tracing,
+        RELAY_KAFKA_TRANSACTIONS: process.env.B9_RELAY_TRANSACTIONS === '1' ? 'true' : 'false',
+      },
       ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] } : {}),
     });
     cleanup.unshift(() => cluster.stop());

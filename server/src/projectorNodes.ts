@@ -70,11 +70,14 @@ export async function startRelayNode(
   });
   await runMigrations(sql, logger);
   const opened = await openClusterEventStore(config, settings, { logger, metrics, role: 'relay' });
-  // The same id on every relay of the topic: a new leader's producer fences the old one's.
+  // With RELAY_KAFKA_TRANSACTIONS, the same id on every relay of the topic: a new leader's producer
+  // fences the old one's. Without (the default), a late batch of a relay that lost its lease holds
+  // only stored events in their order, which every consumer's revision guard drops or applies as the
+  // new leader's copy (docs/adr/0035-relay-without-kafka-transactions.md).
   const bus = await openBoardEventsBus(config, settings, {
     logger,
     metrics,
-    transactionalId: `relay:${config.KAFKA_TOPIC}`,
+    ...(config.RELAY_KAFKA_TRANSACTIONS ? { transactionalId: `relay:${config.KAFKA_TOPIC}` } : {}),
   });
   const lease = createLeaderLease({
     sql,

@@ -112,36 +112,59 @@ export interface TracedWrite {
   readonly startedAt: number;
 }
 
+/** The share of writes, slowest by the time of their last stage, whose steps `stageMedians` shows apart. */
+const tailShare = 0.05;
+
 /**
  * Per stage over the writes: the median time from the request's start (the earliest matching span's
  * start, or the latest one's end, when a stage has several spans, e.g. a retried publish), and the
- * median step from the stage before (per write, so steps add up only roughly to the totals).
+ * median step from the stage before (per write, so steps add up only roughly to the totals). `stepTail`
+ * is the median step over the slowest `tailShare` of the writes (by the last stage), which says where a
+ * slow write lost its time.
  */
 export function stageMedians(
   collector: TraceCollector,
   writes: readonly TracedWrite[],
-): { fromStart: Record<string, number>; step: Record<string, number>; stepP90: Record<string, number> } {
-  const fromStart = new Map<string, number[]>();
-  const step = new Map<string, number[]>();
+): {
+  fromStart: Record<string, number>;
+  step: Record<string, number>;
+  stepP90: Record<string, number>;
+  stepTail: Record<string, number>;
+} {
   const push = (map: Map<string, number[]>, key: string, value: number) =>
     map.set(key, [...(map.get(key) ?? []), value]);
-  for (const write of writes) {
+  const lastStage = stageDefinitions[stageDefinitions.length - 1]!.stage;
+  const perWrite = writes.map((write) => {
     const spans = collector.spans(write.requestId);
-    let previous: number | null = 0;
+    const fromStart = new Map<string, number>();
+    const step = new Map<string, number>();
+    let previous = 0;
     for (const { stage, match, at } of stageDefinitions) {
       const matching = spans.filter(match);
-      if (matching.length === 0) {
-        previous = null;
-        continue;
-      }
+      // A stage a write did not pass (no transaction to commit) is skipped: the next step is from the
+      // stage before it.
+      if (matching.length === 0) continue;
       const value =
         (at === 'start' ? Math.min(...matching.map((s) => s.start)) : Math.max(...matching.map((s) => s.end))) -
         write.startedAt;
-      push(fromStart, stage, value);
-      if (previous !== null) push(step, stage, value - previous);
+      fromStart.set(stage, value);
+      step.set(stage, value - previous);
       previous = value;
     }
-  }
+    return { fromStart, step };
+  });
+  const gather = (of: typeof perWrite, key: 'fromStart' | 'step') => {
+    const map = new Map<string, number[]>();
+    for (const write of of) for (const [stage, value] of write[key]) push(map, stage, value);
+    return map;
+  };
+  const fromStart = gather(perWrite, 'fromStart');
+  const step = gather(perWrite, 'step');
+  const ended = perWrite.filter((write) => write.fromStart.has(lastStage));
+  const slowest = [...ended]
+    .sort((a, b) => b.fromStart.get(lastStage)! - a.fromStart.get(lastStage)!)
+    .slice(0, Math.max(1, Math.ceil(ended.length * tailShare)));
+  const tailStep = gather(slowest, 'step');
   const percentile = (list: readonly number[], share: number) =>
     share === 0.5 ? median(list) : [...list].sort((a, b) => a - b)[Math.floor(share * (list.length - 1))]!;
   const medians = (map: Map<string, number[]>, share = 0.5) =>
@@ -151,5 +174,10 @@ export function stageMedians(
         return list && list.length > 0 ? [[stage, Math.round(percentile(list, share) * 100) / 100]] : [];
       }),
     );
-  return { fromStart: medians(fromStart), step: medians(step), stepP90: medians(step, 0.9) };
+  return {
+    fromStart: medians(fromStart),
+    step: medians(step),
+    stepP90: medians(step, 0.9),
+    stepTail: medians(tailStep),
+  };
 }

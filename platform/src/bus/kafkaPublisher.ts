@@ -79,7 +79,7 @@ export function createKafkaPublisher(kafka: KafkaClient, options: KafkaEventBusO
       const connected = await connectedProducer();
       const record = { topic, acks: -1, messages: events.map((event) => encodeEnvelope(event, headers)) };
       if (!options.transactionalId) {
-        await connected.send(record);
+        await inEventSpans('kafka send', { kind: SpanKind.PRODUCER }, events, () => connected.send(record));
         return;
       }
       try {

@@ -310,6 +310,11 @@ export const configSchema = z.object({
     'cluster',
     "How long the relay's leader lease lasts unrenewed: how long a frozen or dead leader blocks the standby.",
   ),
+  RELAY_KAFKA_TRANSACTIONS: setting(
+    z.stringbool().default(false),
+    'cluster',
+    "Publish each relay batch in a Kafka transaction, so the broker fences a relay that lost its lease. Off by default: consumers' revision guards already make a late batch of such a relay change nothing, and a transaction costs the push two round trips (docs/adr/0035-relay-without-kafka-transactions.md).",
+  ),
   OPS_PORT: setting(
     port.default(9464),
     'cluster',
