@@ -38,6 +38,9 @@ export interface RoundResult extends Percentiles {
     readonly firstSocket: number;
     readonly lastSocket: number;
     readonly kafkaVisible?: number;
+    /** The 99th percentile over the writes of the first and the last socket's receipt. */
+    readonly firstSocketP99: number;
+    readonly lastSocketP99: number;
   };
 }
 
@@ -211,9 +214,17 @@ export async function round(
       answered: median(stages.answered),
       firstSocket: median(stages.firstSocket),
       lastSocket: median(stages.lastSocket),
+      firstSocketP99: percentileOf(stages.firstSocket, 0.99),
+      lastSocketP99: percentileOf(stages.lastSocket, 0.99),
       ...(stages.kafkaVisible.length > 0 ? { kafkaVisible: median(stages.kafkaVisible) } : {}),
     },
   };
+}
+
+/** The value below which `share` of `values` lie (nearest rank). */
+function percentileOf(values: readonly number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0;
 }
 
 /** How long B9 measures each mode at rest. */

@@ -10,9 +10,9 @@ import {
   type EventStore,
   type Sql,
 } from '@primetrade/platform';
-import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
+import { loadCheckpoint, saveCheckpointForward, saveNextCheckpoint } from './checkpoints.js';
 import { createRelay, type Relay } from './relay.js';
-import { createLeaderLease, type LeaderLease } from './relayLease.js';
+import { LeaseLostError, createLeaderLease, type LeaderLease } from './relayLease.js';
 import { createMigratedPglite } from '@primetrade/read-model';
 import { waitFor } from './testing/wait.testkit.js';
 
@@ -150,18 +150,16 @@ describe('Relay', () => {
       const checkpointName = `relay-${randomUUID()}`;
       // The checkpoint write fails once after the publish succeeded: the same batch goes out again.
       let failures = 1;
+      const failingOnce =
+        (query: Sql['query']): Sql['query'] =>
+        async (text, params) => {
+          if (text.includes('INSERT INTO checkpoints') && failures-- > 0) throw new Error('connection lost');
+          return query(text, params);
+        };
       const flaky: Sql = {
         ...sql,
-        tx: (work) =>
-          sql.tx((tx) =>
-            work({
-              ...tx,
-              query: async (text, params) => {
-                if (text.includes('INSERT INTO checkpoints') && failures-- > 0) throw new Error('connection lost');
-                return tx.query(text, params);
-              },
-            }),
-          ),
+        query: failingOnce((text, params) => sql.query(text, params)),
+        tx: (work) => sql.tx((tx) => work({ ...tx, query: failingOnce((text, params) => tx.query(text, params)) })),
       };
       const board = await appendBoard(4);
       await startRelay({ checkpointName, sql: flaky, batchSize: 100 }).start();
@@ -260,6 +258,38 @@ describe('Relay with a leader lease', () => {
         fence: { lease: leaseName, holder: 'frozen', epoch: 1n },
       }),
     ).rejects.toThrow(/held by standby/);
+    const saved = await loadCheckpoint(sql, checkpointName);
+    await expect(
+      saveNextCheckpoint(sql, {
+        name: checkpointName,
+        position: received[0]!.position,
+        fence: { lease: leaseName, holder: 'frozen', epoch: 1n },
+      }),
+    ).rejects.toThrow(/held by standby at epoch 2/);
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(saved);
+  });
+
+  it("writes the relay's checkpoint in one statement only under its lease's epoch", async () => {
+    const checkpointName = `relay-${randomUUID()}`;
+    const leaseName = `lease-${randomUUID()}`;
+    const holder = lease(leaseName, 'holder');
+    const epoch = await holder.campaign();
+    expect(epoch).toBe(1n);
+    const board = await appendBoard(2);
+    const [first, second] = await store.readStream(boardStreamId(board));
+    const fence = { lease: leaseName, holder: 'holder', epoch: 1n };
+    await saveNextCheckpoint(sql, { name: checkpointName, position: first!.position, fence });
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(first!.position);
+    await saveNextCheckpoint(sql, { name: checkpointName, position: second!.position, fence });
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(second!.position);
+    // Another epoch (a takeover happened) or another holder: refused, the checkpoint stays.
+    await expect(
+      saveNextCheckpoint(sql, { name: checkpointName, position: first!.position, fence: { ...fence, epoch: 2n } }),
+    ).rejects.toThrow(LeaseLostError);
+    await expect(
+      saveNextCheckpoint(sql, { name: checkpointName, position: first!.position, fence: { ...fence, holder: 'x' } }),
+    ).rejects.toThrow(/held by holder at epoch 1/);
+    expect(await loadCheckpoint(sql, checkpointName)).toBe(second!.position);
   });
 
   it('steps down without moving the checkpoint when another relay took the lease under it', async () => {

@@ -12,7 +12,7 @@ import {
   type StoredEvent,
   type Subscription,
 } from '@primetrade/platform';
-import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
+import { loadCheckpoint, saveNextCheckpoint } from './checkpoints.js';
 import { silentLogger, type ProjectorLogger } from './logging.js';
 import { projectorMetrics } from './observability.js';
 import { LeaseLostError, type LeaderLease } from './relayLease.js';
@@ -102,10 +102,11 @@ export function createRelay(options: RelayOptions): Relay {
     for (const event of stored)
       options.metrics?.relayCommitToAck?.observe(Math.max(0, ackedAt - event.recordedAt.getTime()) / 1000);
     try {
-      await saveCheckpointForward(options.sql, {
+      // The feed delivers positions in order from the one `follow` loaded, and the fence keeps every
+      // other relay off the row: the one-statement write needs no comparison.
+      await saveNextCheckpoint(options.sql, {
         name,
         position: last.position,
-        compare: (a, b) => options.store.comparePositions(a, b),
         ...(lease && epoch !== null ? { fence: { lease: lease.name, holder: lease.holder, epoch } } : {}),
       });
     } catch (error) {
