@@ -165,16 +165,6 @@ export function stageMedians(
     .sort((a, b) => b.fromStart.get(lastStage)! - a.fromStart.get(lastStage)!)
     .slice(0, Math.max(1, Math.ceil(ended.length * tailShare)));
   const tailStep = gather(slowest, 'step');
-  if (process.env.B9_DEBUG_TAIL)
-    console.log(
-      'TAIL',
-      JSON.stringify(
-        slowest.map((w) => [
-          perWrite.indexOf(w),
-          Object.fromEntries([...w.step].map(([k, v]) => [k.split(': ')[1], Math.round(v * 10) / 10])),
-        ]),
-      ),
-    );
   const percentile = (list: readonly number[], share: number) =>
     share === 0.5 ? median(list) : [...list].sort((a, b) => a - b)[Math.floor(share * (list.length - 1))]!;
   const medians = (map: Map<string, number[]>, share = 0.5) =>
