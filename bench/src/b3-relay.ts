@@ -19,8 +19,10 @@ export interface RelayBench {
 }
 
 /**
- * B3: the relay (store → Kafka, as a cluster relay node runs it: lease, transactional id per
- * topic) vs this process producing the same committed events itself with a plain producer.
+ * B3: the relay (store → Kafka, as a cluster relay node runs it: lease, an idempotent producer
+ * without Kafka transactions, ADR 0035; `B3_RELAY_TRANSACTIONS=1` publishes in transactions under a
+ * transactional id per topic, as `RELAY_KAFKA_TRANSACTIONS=true` does) vs this process producing the
+ * same committed events itself with a plain producer.
  * A Kafka broker of its own, a database of its own; both removed after.
  */
 export async function benchRelay(pairs: number): Promise<RelayBench> {
@@ -42,7 +44,7 @@ export async function benchRelay(pairs: number): Promise<RelayBench> {
         topic,
         clientId: 'bench-relay',
         logger,
-        transactionalId: `relay:${topic}`,
+        ...(process.env.B3_RELAY_TRANSACTIONS === '1' ? { transactionalId: `relay:${topic}` } : {}),
       });
       closers.push(() => bus.close());
       return bus;
