@@ -8,24 +8,46 @@ import { admit, type MembershipQueries } from './rooms.js';
 
 type Listener = (events: readonly Envelope[]) => void;
 
-/** This node's followers of boards (GraphQL `boardEvents`), fed every bus batch any node consumed. */
+/** This node's followers of boards (GraphQL `boardEvents`), fed every bus batch any node consumed for them. */
 export interface BoardFeeds {
   listen(boardId: string, listener: Listener): () => void;
+  /**
+   * Resolves once every node will hand this node the board's events it consumes (at once on one
+   * node): a follow reads the store only after it, so an event no node forwarded is in what it reads.
+   */
+  listening(boardId: string): Promise<void>;
   /** Hands each board's events (ascending, one per revision) to its followers; nothing to do for other boards. */
   deliver(events: readonly Envelope[]): void;
 }
 
-export function createBoardFeeds(): BoardFeeds {
+/** Tells the other nodes which boards this node follows (`graphqlInterest.ts`); none on one node. */
+export interface BoardInterest {
+  /** This node follows `boardId` now; resolves once the other nodes know (or could not be asked). */
+  follow(boardId: string): Promise<void>;
+  /** This node follows `boardId` no more. */
+  unfollow(boardId: string): void;
+}
+
+export function createBoardFeeds(interest?: BoardInterest): BoardFeeds {
   const listeners = new Map<string, Set<Listener>>();
+  const announced = new Map<string, Promise<void>>();
   return {
     listen(boardId, listener) {
-      const set = listeners.get(boardId) ?? new Set<Listener>();
-      listeners.set(boardId, set.add(listener));
+      let set = listeners.get(boardId);
+      if (!set) {
+        listeners.set(boardId, (set = new Set<Listener>()));
+        if (interest) announced.set(boardId, interest.follow(boardId));
+      }
+      set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0 && listeners.get(boardId) === set) listeners.delete(boardId);
+        if (set.size > 0 || listeners.get(boardId) !== set) return;
+        listeners.delete(boardId);
+        announced.delete(boardId);
+        interest?.unfollow(boardId);
       };
     },
+    listening: (boardId) => announced.get(boardId) ?? Promise.resolve(),
     deliver(events) {
       if (listeners.size === 0) return;
       for (const [boardId, batch] of groupByBoard(events)) {
@@ -70,6 +92,8 @@ export async function followBoard(
   // Listening before the decision and the revision read: nothing committed after them can be missed.
   const follow = new BoardFollow(deps, userId, boardId);
   try {
+    // And every other node forwards this board's events before anything is read from the store.
+    await deps.feeds.listening(boardId);
     // Read before the decision: a removal committed after it is then delivered, and ends the follow.
     const from = afterRevision ?? (await deps.storedBoards.revision(boardId));
     // Non-members learn nothing, not even that the board exists (as `board:join`).

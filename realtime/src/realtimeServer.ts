@@ -5,6 +5,7 @@ import { userRoom, type Envelope } from '@primetrade/domain';
 import type { Logger, Metrics, TokenService } from '@primetrade/platform';
 import type { StoredBoards } from '@primetrade/read-model';
 import { createBoardFeeds, followBoard } from './boardFeed.js';
+import { createClusterInterest } from './graphqlInterest.js';
 import { createFanout } from './fanout.js';
 import { attachGraphqlWs, type GraphqlWs } from './graphqlWs.js';
 import { createRemovals, type Removals } from './removals.js';
@@ -136,8 +137,10 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   return {
     io,
     async publish(events) {
+      // The sockets' emit first (its synchronous start), then the GraphQL followers.
+      const pushed = fanout(events);
       graphql?.publish(events);
-      await fanout(events);
+      await pushed;
     },
     dropAccount(userId) {
       logger.info({ userId }, 'realtime: account revoked, dropping its sockets');
@@ -145,6 +148,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
       graphql?.ws.dropAccount(userId);
     },
     async close() {
+      graphql?.close();
       await graphql?.ws.close();
       await io.close();
     },
@@ -153,19 +157,20 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
 
 /**
  * GraphQL subscriptions beside Socket.IO. A batch this node consumed reaches its own followers and,
- * with the Redis adapter, every other node's (`serverSideEmit`: one publish per batch; a node without
- * followers of those boards drops it).
+ * with the Redis adapter, the other nodes' (`serverSideEmit`): only the events of boards some other
+ * node follows, which the nodes tell each other (`graphqlInterest.ts`, docs/adr/0036).
  */
 function serveGraphql(
   io: RealtimeIo,
   deps: RealtimeDeps,
   schema: GraphQLSchema,
   now: () => number,
-): { ws: GraphqlWs; publish(events: readonly Envelope[]): void } {
+): { ws: GraphqlWs; publish(events: readonly Envelope[]): void; close(): void } {
   const { storedBoards, logger } = deps;
   if (!storedBoards) throw new Error('createRealtimeServer: graphqlSchema needs storedBoards for the catch-up');
-  const feeds = createBoardFeeds();
   const cluster = deps.adapter !== undefined;
+  const interest = cluster ? createClusterInterest(io, { logger }) : null;
+  const feeds = createBoardFeeds(interest ?? undefined);
   if (cluster) io.on('board:feed', (events) => feeds.deliver(events));
   const followDeps = {
     feeds,
@@ -188,7 +193,9 @@ function serveGraphql(
     ws,
     publish(events) {
       feeds.deliver(events);
-      if (cluster) io.serverSideEmit('board:feed', [...events]);
+      const wanted = interest?.wanted(events) ?? [];
+      if (wanted.length > 0) io.serverSideEmit('board:feed', [...wanted]);
     },
+    close: () => interest?.close(),
   };
 }

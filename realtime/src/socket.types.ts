@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, Envelope, ServerToClientEvents } from '@primetrade/domain';
+import type { InterestChange, InterestList } from './graphqlInterest.js';
 
 /** What one socket shows on one board; kept on the socket so a partial update can merge. */
 export interface SocketPresence {
@@ -20,6 +21,12 @@ export interface SocketData {
 /** Cross-node: a bus batch one node consumed, for the GraphQL followers of every other node (boardFeed.ts). */
 export interface InterServerEvents {
   'board:feed': (events: Envelope[]) => void;
+  /** A node's GraphQL follow of a board; the others note it, then answer (graphqlInterest.ts). */
+  'graphql:follow': (change: InterestChange, ack: () => void) => void;
+  /** A node follows a board no more. */
+  'graphql:unfollow': (change: InterestChange) => void;
+  /** Asks every other node for the boards it follows. */
+  'graphql:interests': (ack: (list: InterestList) => void) => void;
 }
 
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

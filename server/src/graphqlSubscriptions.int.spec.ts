@@ -259,4 +259,62 @@ describe('GraphQL boardEvents across realtime nodes over Redis', () => {
     await nodeA.server.publish(live);
     await vi.waitFor(() => expect(bob$.revisions()).toEqual([2, 3, 4]));
   });
+
+  /** The batches a node forwarded to the others for their GraphQL followers. */
+  function forwarded(node: Node): Envelope[][] {
+    const batches: Envelope[][] = [];
+    const io = node.server.io;
+    const original = io.serverSideEmit.bind(io);
+    vi.spyOn(io, 'serverSideEmit').mockImplementation((event, ...args) => {
+      if (event === 'board:feed') batches.push(args[0] as Envelope[]);
+      return original(event, ...(args as [never]));
+    });
+    return batches;
+  }
+
+  it('forwards only the boards another node follows, from its follow until its end', async () => {
+    const [nodeA, nodeB] = [await clusterNode('a'), await clusterNode('b')];
+    await vi.waitFor(async () => expect(await nodeB.server.io.of('/').adapter.serverCount()).toBe(2));
+    const sent = forwarded(nodeA);
+    const other = new BoardStream({ ownerId: owner.id });
+    await write([...other.create(), ...renames(board, 1)]); // the board's revision 3
+    // Nobody follows anything: no publish for GraphQL at all.
+    await nodeA.server.publish(await write([...renames(other, 1), ...renames(board, 1)]));
+    expect(sent).toEqual([]);
+    const bob$ = follow(nodeB, await tokenOf(bob), { boardId: board.boardId, afterRevision: 1 });
+    await vi.waitFor(() => expect(bob$.revisions()).toEqual([2, 3, 4]));
+    // Now only the followed board's events go out, and they arrive (not in the store: through Redis).
+    await nodeA.server.publish([...renames(other, 1), ...renames(board, 1)]);
+    await vi.waitFor(() => expect(bob$.revisions()).toEqual([2, 3, 4, 5]));
+    expect(sent.map((batch) => batch.map((event) => [event.boardId, event.revision]))).toEqual([[[board.boardId, 5]]]);
+    // Bob's follow ends: node A stops forwarding once B told it.
+    disposers.splice(0).forEach((dispose) => dispose());
+    await vi.waitFor(async () => {
+      sent.length = 0;
+      await nodeA.server.publish(renames(board, 1));
+      expect(sent).toEqual([]);
+    });
+  });
+
+  it('tells a node that starts later what the others follow, and forwards everything until it knows', async () => {
+    const [nodeA, nodeB] = [await clusterNode('a'), await clusterNode('b')];
+    await vi.waitFor(async () => expect(await nodeB.server.io.of('/').adapter.serverCount()).toBe(2));
+    const bob$ = follow(nodeB, await tokenOf(bob), { boardId: board.boardId, afterRevision: 1 });
+    await vi.waitFor(() => expect(bob$.revisions()).toEqual([2]));
+    const nodeC = await clusterNode('c');
+    const sent = forwarded(nodeC);
+    // Whatever C consumes for Bob's board reaches Bob, whether C has asked the others yet or not.
+    await nodeC.server.publish(renames(board, 2));
+    await vi.waitFor(() => expect(bob$.revisions()).toEqual([2, 3, 4]));
+    // Once C knows, it forwards the followed board only.
+    const other = new BoardStream({ ownerId: owner.id });
+    await write(other.create());
+    await vi.waitFor(async () => {
+      sent.length = 0;
+      await nodeC.server.publish([...renames(other, 1), ...renames(board, 1)]);
+      expect(sent.flat().map((event) => event.boardId)).toEqual([board.boardId]);
+    });
+    await vi.waitFor(() => expect(bob$.revisions().at(-1)).toBeGreaterThanOrEqual(5));
+    void nodeA;
+  });
 });
