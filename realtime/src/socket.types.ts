@@ -18,7 +18,7 @@ export interface SocketData {
   presence: Record<string, SocketPresence>;
 }
 
-/** Cross-node: a bus batch one node consumed, for the GraphQL followers of every other node (boardFeed.ts). */
+/** Cross-node: what one node consumed of the boards other nodes have GraphQL followers of (boardFeed.ts, ADR 0036). */
 export interface InterServerEvents {
   'board:feed': (events: Envelope[]) => void;
   /** A node's GraphQL follow of a board; the others note it, then answer (graphqlInterest.ts). */
