@@ -235,8 +235,9 @@ describe('evolve', () => {
   });
 });
 
-describe('foldBoard', () => {
-  const log = record([
+/** A short history touching every kind of record (board, members, columns, tasks, comments). */
+const mixedHistory = (): RecordedBoardEvent[] =>
+  record([
     ...aBoard(),
     taskCreated('t1'),
     taskCreated('t2', { position: 'W' }),
@@ -246,9 +247,14 @@ describe('foldBoard', () => {
     },
     { type: 'TaskCompleted', data: { taskId: 't1' } },
     by(EDITOR, { type: 'CommentAdded', data: { taskId: 't2', commentId: 'c', body: 'x' } }),
+    { type: 'BoardRenamed', data: { name: 'Renamed' } },
     { type: 'MemberRemoved', data: { userId: VIEWER } },
+    { type: 'ColumnRenamed', data: { columnId: DOING, name: 'Busy' } },
     { type: 'TaskDeleted', data: { taskId: 't2' } },
   ]);
+
+describe('foldBoard', () => {
+  const log = mixedHistory();
 
   it('equals evolving one event at a time', () => {
     expect(foldBoard(log)).toEqual(log.reduce(evolve, initialBoardState));
@@ -277,21 +283,7 @@ describe('foldBoard', () => {
 });
 
 describe('foldStepwiseOwned', () => {
-  const log = record([
-    ...aBoard(),
-    taskCreated('t1'),
-    taskCreated('t2', { position: 'W' }),
-    {
-      type: 'TaskMoved',
-      data: { taskId: 't1', fromColumnId: TODO, fromPosition: 'V', toColumnId: DONE, position: 'V' },
-    },
-    { type: 'TaskCompleted', data: { taskId: 't1' } },
-    by(EDITOR, { type: 'CommentAdded', data: { taskId: 't2', commentId: 'c', body: 'x' } }),
-    { type: 'BoardRenamed', data: { name: 'Renamed' } },
-    { type: 'MemberRemoved', data: { userId: VIEWER } },
-    { type: 'ColumnRenamed', data: { columnId: DOING, name: 'Busy' } },
-    { type: 'TaskDeleted', data: { taskId: 't2' } },
-  ]);
+  const log = mixedHistory();
 
   it('folds to what foldStepwise folds, showing the same board before each event', () => {
     for (const split of [0, 1, 3, 8, log.length]) {

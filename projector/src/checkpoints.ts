@@ -1,4 +1,4 @@
-import type { Sql, SqlQueryable } from '@primetrade/platform';
+import type { SqlQueryable } from '@primetrade/platform';
 import { LeaseLostError } from './relayLease.js';
 
 /** Named positions in the store's global feed (table `checkpoints`). */
@@ -10,43 +10,8 @@ export async function loadCheckpoint(sql: SqlQueryable, name: string): Promise<s
 export interface CheckpointWrite {
   readonly name: string;
   readonly position: string;
-  /** The store's order of positions (positions are opaque). */
-  readonly compare: (a: string, b: string) => number;
   /** Write only while this lease row still carries this epoch (relay fencing). */
   readonly fence?: { readonly lease: string; readonly holder: string; readonly epoch: bigint };
-}
-
-/**
- * Moves a checkpoint forward, never back: an older position (a late or duplicate writer) is left
- * alone. With a fence, the lease row is share-locked first, so a takeover (which updates that
- * row) and this write are serialised, and a write under a lost lease throws `LeaseLostError`.
- */
-export async function saveCheckpointForward(sql: Sql, write: CheckpointWrite): Promise<void> {
-  await sql.tx(async (tx) => {
-    if (write.fence) {
-      const rows = await tx.query<{ holder: string; epoch: string }>(
-        'SELECT holder, epoch::text FROM relay_leases WHERE name = $1 FOR SHARE',
-        [write.fence.lease],
-      );
-      const row = rows[0];
-      if (!row || row.holder !== write.fence.holder || BigInt(row.epoch) !== write.fence.epoch) {
-        throw new LeaseLostError(
-          `Lease ${write.fence.lease} is held by ${row?.holder ?? 'nobody'} at epoch ${row?.epoch ?? '-'}`,
-        );
-      }
-    }
-    const current = await tx.query<{ position: string }>(
-      'SELECT position FROM checkpoints WHERE name = $1 FOR UPDATE',
-      [write.name],
-    );
-    const existing = current[0]?.position;
-    if (existing !== undefined && write.compare(existing, write.position) >= 0) return;
-    await tx.query(
-      `INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      [write.name, write.position],
-    );
-  });
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type Sql,
 } from '@primetrade/platform';
 import { applyEnvelopes, readModelsLockKey } from './applyBatch.js';
-import { loadCheckpoint, saveCheckpointForward } from './checkpoints.js';
+import { loadCheckpoint, saveNextCheckpoint } from './checkpoints.js';
 import { createProjector } from './projector.js';
 import {
   readModelDdl,
@@ -108,11 +108,7 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
         "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $1, $3, now() + interval '1 day')",
         [randomUUID(), userId, randomUUID()],
       );
-      await saveCheckpointForward(sql, {
-        name: 'relay',
-        position: 'position-before-rebuild',
-        compare: (a, b) => a.localeCompare(b),
-      });
+      await saveNextCheckpoint(sql, { name: 'relay', position: 'position-before-rebuild' });
       const accountsBefore = await sql.query(
         'SELECT u.*, t.token_hash, u.tableoid FROM users u JOIN refresh_tokens t ON t.user_id = u.id',
       );

@@ -13,7 +13,7 @@ import {
   type StoredEvent,
 } from '@primetrade/platform';
 import { afterEachPublish } from '@primetrade/platform/testkit/faultyBus.testkit.js';
-import { createLeaderLease, createRelay, saveCheckpointForward, type Relay } from '@primetrade/projector';
+import { createLeaderLease, createRelay, saveNextCheckpoint, type Relay } from '@primetrade/projector';
 
 /** The relay's default batch; the raw baselines read and produce in batches of the same size. */
 export const relayBatchSize = 500;
@@ -110,12 +110,7 @@ export async function startRelay(
 ): Promise<Relay> {
   const { sql, store } = context;
   const { checkpointName } = options;
-  if (options.after !== null)
-    await saveCheckpointForward(sql, {
-      name: checkpointName,
-      position: options.after,
-      compare: (a, b) => store.comparePositions(a, b),
-    });
+  if (options.after !== null) await saveNextCheckpoint(sql, { name: checkpointName, position: options.after });
   const observed = options.afterAck ? observeAcks(store, options.bus, options.afterAck) : { store, bus: options.bus };
   const relay = createRelay({
     ...observed,

@@ -14,7 +14,7 @@ import {
   type StoredEvent,
   type TestDatabase,
 } from '@primetrade/platform';
-import { saveCheckpointForward } from '../checkpoints.js';
+import { saveNextCheckpoint } from '../checkpoints.js';
 import { createProjector, type Projector } from '../projector.js';
 import { runMigrations } from '@primetrade/read-model';
 import { appendHistories, boardHistories } from '../testing/boardHistory.testkit.js';
@@ -52,11 +52,7 @@ describe('ops `status`: relay checkpoint, Kafka offsets and lag, projected board
     });
     await bus.publish(stored.map(toEnvelope));
     // The relay published everything but checkpointed only the first 30 events.
-    await saveCheckpointForward(database.sql, {
-      name: `relay:${topic}`,
-      position: stored[29]!.position,
-      compare: (a, b) => store.comparePositions(a, b),
-    });
+    await saveNextCheckpoint(database.sql, { name: `relay:${topic}`, position: stored[29]!.position });
     projector = createProjector({ bus, sql: database.sql, logger });
     await projector.start();
     await waitFor(
