@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { appendHistories, boardHistories } from '@primetrade/projector';
+import { appendHistories, boardHistories, feedShows } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 import {
   createLogger,
@@ -57,6 +57,7 @@ describe('The operations CLI as a process (npm run ops)', () => {
     await runMigrations(database.sql);
     store = await createSqlEventStore(database.sql);
     appended = await appendHistories(store, boardHistories({ boards: 3, eventsPerBoard: 20, seed: 5 }), 10);
+    await feedShows(store, appended);
     await store.close();
     await ensureBoardEventsTopic({ brokers: brokers.split(','), topic, partitions: 2, logger });
     dir = await mkdtemp(path.join(tmpdir(), 'pt-ops-cli-'));

@@ -23,7 +23,7 @@ import { foldReadModels, rebuildReadModels, RebuildError, type RebuildProgress }
 import { createRelay } from './relay.js';
 import { inlineParameters } from './sqlScript.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
-import { appendHistories, boardHistories } from './testing/boardHistory.testkit.js';
+import { appendHistories, boardHistories, feedShows } from './testing/boardHistory.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 import { liveProjectionSchema } from './testing/liveProjection.testkit.js';
 
@@ -65,7 +65,10 @@ describe.each(backends)('Rebuilding the read models on $name', ({ open }) => {
       await store.close();
       await database.drop();
     };
-    await appendHistories(store, boardHistories({ boards: 12, eventsPerBoard: 70, seed: 7 }), 15);
+    await feedShows(
+      store,
+      await appendHistories(store, boardHistories({ boards: 12, eventsPerBoard: 70, seed: 7 }), 15),
+    );
     await projectLive(sql, store);
   });
   afterAll(() => drop());

@@ -114,7 +114,7 @@ describe.each(backends)('The bulk rebuild on $name (ADR 0031)', ({ open }) => {
       ...boardHistories({ boards: 2, eventsPerBoard: 290, seed: 37 }),
       rareEvents(),
     ];
-    await appendHistories(store, histories, 9);
+    await feedShows(store, await appendHistories(store, histories, 9));
     stored = await store.readAll({ streamPrefix: boardStreamPrefix });
     useHistorySnapshotsEvery(snapshotEvery);
   });
