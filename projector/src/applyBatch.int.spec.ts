@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql, SqlQueryable } from '@primetrade/platform';
 import { readModelBackends, type MigratedDatabase } from '@primetrade/read-model';
-import { applyEnvelopes } from './applyBatch.js';
+import { applyEnvelopes, lockReadModelsShared } from './applyBatch.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
 
 /** `sql` whose transactions record each statement they send (scripts as `exec`). */
@@ -39,7 +39,10 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
     const sent: string[] = [];
     expect((await applyEnvelopes(recording(database.sql, sent), batch)).applied).toBe(3);
 
-    const scripts = sent.filter((statement) => statement.startsWith('exec '));
+    const [lock, ...scripts] = sent.filter((statement) => statement.startsWith('exec '));
+    // The read-models lock and the plan setting first, in one round trip (ADR 0037).
+    expect(sent[0]).toBe(lock);
+    expect(lock).toMatch(/^exec SELECT pg_advisory_xact_lock_shared\(\d+\); SET LOCAL enable_seqscan = off$/);
     expect(scripts).toHaveLength(2);
     expect(sent.slice(-2)).toEqual(scripts);
     const [projections, history] = scripts as [string, string];
@@ -48,14 +51,42 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
     expect(projections).not.toContain('board_history');
     for (const write of ['INSERT INTO board_history', 'UPDATE projection_checkpoints', 'pg_notify'])
       expect(history).toContain(write);
-    // The read-models lock, the checkpoints, the history anchor (started first: it waits for no
-    // write), the statistics (nothing here may notify anyone, so no member accounts are read).
+    // The checkpoints, the history anchor (started first: it waits for no write), the statistics
+    // (nothing here may notify anyone, so no member accounts are read).
     const reads = sent.filter((statement) => statement.startsWith('query ')).map((read) => read.slice(6, 40));
     expect(reads).toEqual([
-      'SELECT pg_advisory_xact_lock_share',
       'INSERT INTO projection_checkpoints',
       'SELECT h.board_id, h.event_id FROM',
       'WITH touched AS (SELECT * FROM tas',
     ]);
+  });
+
+  // ADR 0037: a batch reaches its rows by key even where the statistics say the table is small.
+  it('keeps its plans off sequential scans, for its own transaction only', async () => {
+    const { sql } = database;
+    await sql.exec(`CREATE TABLE stale_keys (id uuid PRIMARY KEY, body text) WITH (autovacuum_enabled = false);
+      INSERT INTO stale_keys SELECT gen_random_uuid(), repeat('x', 200) FROM generate_series(1, 5000)`);
+    try {
+      const ids = (await sql.query<{ id: string }>('SELECT id FROM stale_keys LIMIT 300')).map((row) => row.id);
+      const plan = async (tx: SqlQueryable) => {
+        const rows = await tx.query<Record<string, string>>(
+          `EXPLAIN UPDATE stale_keys AS t SET body = x.body
+           FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, body text) WHERE t.id = x.id`,
+          [JSON.stringify(ids.map((id) => ({ id, body: 'y' })))],
+        );
+        return rows.map((row) => Object.values(row)[0]).join('\n');
+      };
+      // What a batch would otherwise get: the whole table scanned for 300 keys.
+      expect(await plan(sql)).toContain('Seq Scan on stale_keys');
+      const inBatch = await sql.tx(async (tx) => {
+        await lockReadModelsShared(tx);
+        return plan(tx);
+      });
+      expect(inBatch).not.toContain('Seq Scan');
+      expect(inBatch).toContain('Index Scan using stale_keys_pkey');
+      expect(await plan(sql)).toContain('Seq Scan on stale_keys');
+    } finally {
+      await sql.exec('DROP TABLE stale_keys');
+    }
   });
 });

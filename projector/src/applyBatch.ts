@@ -70,12 +70,17 @@ export async function applyEnvelopes(
 }
 
 /**
- * Waits while a rebuild switches the read models over (it holds the lock exclusively). Its own
- * statement and the transaction's first: table names resolve after it, i.e. to the swapped tables
- * if a switch-over committed while this batch waited.
+ * Waits while a rebuild switches the read models over (it holds the lock exclusively). The
+ * transaction's first statement: table names resolve after it, i.e. to the swapped tables if a
+ * switch-over committed while this batch waited.
+ *
+ * In the same round trip, the batch's plans are kept off sequential scans (ADR 0037): every
+ * statement of a batch reaches its rows by key, but a table's statistics lag behind its size (after
+ * a rebuild, a restore, a burst before autovacuum's next ANALYZE), and a stale estimate makes the
+ * planner scan a table that has since grown, at a cost that grows with it.
  */
 export async function lockReadModelsShared(tx: SqlQueryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [readModelsLockKey]);
+  await tx.exec(`SELECT pg_advisory_xact_lock_shared(${readModelsLockKey}); SET LOCAL enable_seqscan = off`);
 }
 
 /**
