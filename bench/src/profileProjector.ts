@@ -68,6 +68,14 @@ function timed(tx: SqlQueryable): SqlQueryable {
         record(text, started);
       }
     },
+    async copyFrom(table, columns, rows) {
+      const started = performance.now();
+      try {
+        await tx.copyFrom(table, columns, rows);
+      } finally {
+        record(`COPY ${table}`, started);
+      }
+    },
   };
 }
 

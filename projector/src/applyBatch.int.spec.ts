@@ -15,6 +15,10 @@ function recording(sql: Sql, sent: string[]): Sql {
       sent.push(`exec ${text}`);
       return tx.exec(text);
     },
+    copyFrom: (table, columns, rows) => {
+      sent.push(`copy ${table} ${rows.split('\n').length - 1} rows`);
+      return tx.copyFrom(table, columns, rows);
+    },
   });
   return { ...sql, tx: (fn) => sql.tx((tx) => fn(recorded(tx))) };
 }
@@ -27,9 +31,9 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
   afterAll(() => database.drop());
 
   // docs/adr/0019-set-based-projector.md: the reads first, then the writes as scripts; ADR 0032:
-  // two scripts, the other projections' sent before the history projection folds, then history,
-  // progress and NOTIFY.
-  it('sends its reads, then its writes as two scripts — the second with history, progress and NOTIFY', async () => {
+  // the other projections' script sent before the history projection folds, then its rows by COPY
+  // (ADR 0037) and a script with the snapshots, progress and NOTIFY.
+  it('sends its reads, then its writes: a script, the history rows by COPY, a script with progress and NOTIFY', async () => {
     const board = new BoardStream();
     const created = board.create();
     const column = board.addColumn('To do');
@@ -44,13 +48,12 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
     expect(sent[0]).toBe(lock);
     expect(lock).toMatch(/^exec SELECT pg_advisory_xact_lock_shared\(\d+\); SET LOCAL enable_seqscan = off$/);
     expect(scripts).toHaveLength(2);
-    expect(sent.slice(-2)).toEqual(scripts);
-    const [projections, history] = scripts as [string, string];
+    const [projections, progress] = scripts as [string, string];
+    expect(sent.slice(-3)).toEqual([projections, 'copy board_history 3 rows', progress]);
     for (const write of ['INSERT INTO tasks', 'INSERT INTO board_columns', 'INSERT INTO task_stats'])
       expect(projections).toContain(write);
     expect(projections).not.toContain('board_history');
-    for (const write of ['INSERT INTO board_history', 'UPDATE projection_checkpoints', 'pg_notify'])
-      expect(history).toContain(write);
+    for (const write of ['UPDATE projection_checkpoints', 'pg_notify']) expect(progress).toContain(write);
     // The checkpoints, the history anchor (started first: it waits for no write), the statistics
     // (nothing here may notify anyone, so no member accounts are read).
     const reads = sent.filter((statement) => statement.startsWith('query ')).map((read) => read.slice(6, 40));

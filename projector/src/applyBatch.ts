@@ -131,12 +131,20 @@ async function applyTracked(
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
   const writer = batchWriter(tx);
-  const notifications = (await project(writer, toApply)) ?? [];
-  saveProgress(writer, touched);
-  if (notify)
-    await notifyProgress(writesOf(writer), new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision])));
-  await writer.flush();
-  return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
+  try {
+    const notifications = (await project(writer, toApply)) ?? [];
+    saveProgress(writer, touched);
+    if (notify)
+      await notifyProgress(
+        writesOf(writer),
+        new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision])),
+      );
+    await writer.flush();
+    return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
+  } catch (error) {
+    await writer.settle();
+    throw error;
+  }
 }
 
 /**

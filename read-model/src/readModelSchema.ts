@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Sql, SqlQueryable } from '@primetrade/platform';
+import { quoteIdent, type Sql, type SqlQueryable } from '@primetrade/platform';
 import { migrationsDirectory } from './migrations.js';
 
 /**
@@ -161,7 +161,7 @@ function closingQuote(text: string, start: number): number {
   return -1;
 }
 
-export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export { quoteIdent };
 
 /** The schema the live read models are in: where `search_path` finds `projection_checkpoints`. */
 export async function liveReadModelSchema(sql: SqlQueryable): Promise<string> {

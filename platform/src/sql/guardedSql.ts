@@ -38,6 +38,7 @@ export function createGuardedSql(
     kind: sql.kind,
     query: (text, params) => guard(() => sql.query(text, params)),
     exec: (text) => guard(() => sql.exec(text)),
+    copyFrom: (table, columns, rows) => guard(() => sql.copyFrom(table, columns, rows)),
     tx: <T>(fn: (tx: SqlQueryable) => Promise<T>) => guard(() => sql.tx(fn)),
     listen: (channel, onNotify) => sql.listen(channel, onNotify),
     breakerState: () => breaker.state(),

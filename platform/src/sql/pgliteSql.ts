@@ -3,7 +3,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { initializePgliteDataDir } from './pgliteInitdb.js';
-import type { Sql, SqlQueryable } from './sql.port.js';
+import { copyStatement, type Sql, type SqlQueryable } from './sql.port.js';
 
 export interface PgliteSqlOptions {
   /** Directory for the data files; omitted = in memory. A new directory is initialized in a child process. */
@@ -25,7 +25,7 @@ const extensions = { fuzzystrmatch, unaccent };
 const parsers = { [types.INT8]: (value: string) => value };
 
 interface PgliteLike {
-  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  query<R>(text: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: R[] }>;
   exec(text: string): Promise<unknown>;
 }
 
@@ -36,6 +36,10 @@ const queryable = (db: PgliteLike): SqlQueryable => ({
   },
   async exec(text: string) {
     await db.exec(text);
+  },
+  // PGlite has no COPY sub-protocol: the server reads the rows from the file '/dev/blob' it is handed.
+  async copyFrom(table, columns, rows) {
+    await db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
   },
 });
 

@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import type { Sql, SqlQueryable } from './sql.port.js';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { copyStatement, quoteIdent, type Sql, type SqlQueryable } from './sql.port.js';
 
 export interface PostgresSqlOptions {
   readonly connectionString: string;
@@ -12,7 +15,13 @@ export interface PostgresSqlOptions {
   readonly connectionTimeoutMs?: number;
 }
 
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+/** COPY FROM STDIN on one connection: the rows go as one chunk; a rejected row fails the whole COPY. */
+async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], rows: string): Promise<void> {
+  await pipeline(
+    Readable.from([Buffer.from(rows)]),
+    client.query(copyFromStdin(copyStatement(table, columns, 'STDIN'))),
+  );
+}
 
 const queryable = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
   async query<R extends object>(text: string, params: readonly unknown[] = []) {
@@ -22,7 +31,24 @@ const queryable = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
   async exec(text: string) {
     await client.query(text);
   },
+  async copyFrom(table, columns, rows) {
+    if (!(client instanceof pg.Pool)) return copyOn(client, table, columns, rows);
+    const connection = await client.connect();
+    let broken: Error | undefined;
+    try {
+      await copyOn(connection, table, columns, rows);
+    } catch (error) {
+      // A COPY that failed on the wire may leave the connection mid-protocol: never pool it.
+      if (!isServerError(error)) broken = error instanceof Error ? error : new Error('COPY failed');
+      throw error;
+    } finally {
+      connection.release(broken);
+    }
+  },
 });
+
+/** An error the server answered (it has a SQLSTATE), after which the connection is ready again. */
+const isServerError = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string';
 
 export function createPostgresSql(options: PostgresSqlOptions): Sql {
   const pool = new pg.Pool({

@@ -137,6 +137,7 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
     kind: primary.kind,
     query,
     exec: (text) => primary.exec(text),
+    copyFrom: (table, columns, rows) => primary.copyFrom(table, columns, rows),
     tx: (fn) => primary.tx(fn),
     listen: (channel, onNotify) => primary.listen(channel, onNotify),
     async close() {

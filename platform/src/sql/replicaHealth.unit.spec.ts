@@ -10,6 +10,7 @@ const server = (answer: () => Record<string, unknown>): SqlQueryable => ({
     return [row] as R[];
   },
   exec: async () => undefined,
+  copyFrom: () => Promise.reject(new Error('the probe never copies')),
 });
 
 function setUp() {

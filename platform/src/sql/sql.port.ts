@@ -9,6 +9,36 @@ export interface SqlQueryable {
   query<R extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /** Several statements without parameters (migrations, DDL). */
   exec(text: string): Promise<void>;
+  /**
+   * `COPY table (columns) FROM STDIN` of `rows`, already in COPY's text format (`copyRow`): the
+   * cheapest way to write many rows, with no SQL to lex and no document to take apart. `table` is
+   * one identifier, resolved through `search_path`.
+   */
+  copyFrom(table: string, columns: readonly string[], rows: string): Promise<void>;
+}
+
+/** An identifier in double quotes (embedded quotes doubled). */
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** The COPY statement `copyFrom` runs, reading from `source` (`STDIN`, or PGlite's `'/dev/blob'`). */
+export const copyStatement = (table: string, columns: readonly string[], source: string): string =>
+  `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+
+// COPY's text format: a backslash, a newline, a carriage return and a tab are written as escapes.
+const copyEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const copySpecial = /[\\\n\r\t]/;
+const copySpecials = /[\\\n\r\t]/g;
+
+/** One row in COPY's text format, with its newline: fields separated by tabs, `\N` for NULL. */
+export function copyRow(fields: readonly (string | number | null)[]): string {
+  let line = '';
+  for (const [index, field] of fields.entries()) {
+    if (index > 0) line += '\t';
+    if (field === null) line += '\\N';
+    else if (typeof field === 'number') line += String(field);
+    else line += copySpecial.test(field) ? field.replace(copySpecials, (char) => copyEscapes[char]!) : field;
+  }
+  return `${line}\n`;
 }
 
 export interface Sql extends SqlQueryable {

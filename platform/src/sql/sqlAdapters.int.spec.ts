@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
-import type { Sql } from './sql.port.js';
+import { copyRow, type Sql } from './sql.port.js';
 
 const waitUntil = (check: () => boolean, timeoutMs = 5_000): Promise<void> =>
   vi.waitFor(() => expect(check()).toBe(true), { timeout: timeoutMs, interval: 20 });
@@ -32,6 +32,41 @@ function sqlPortBehaviour(name: string, getSql: () => Sql): void {
       });
       await expect(failed).rejects.toThrow('abort');
       expect(await sql.query('SELECT n FROM port_tx ORDER BY n')).toEqual([{ n: 1 }]);
+    });
+
+    it('copies rows in COPY text format, keeping every character and json text as given', async () => {
+      const sql = getSql();
+      await sql.exec('CREATE TABLE port_copy (id int PRIMARY KEY, body text, doc json, amount float8)');
+      const awkward = 'tab\there, line\nbreak, return\r, back\\slash, \\N, quote \' " and ünïcödé ✓';
+      const doc = '{"b": [1, "x\\ty"],  "a":null}';
+      await sql.copyFrom(
+        'port_copy',
+        ['id', 'body', 'doc', 'amount'],
+        copyRow([1, awkward, doc, 1.5]) + copyRow([2, null, null, null]) + copyRow([3, '', '[]', 1_733_529_600_123]),
+      );
+      const rows = await sql.query<{ id: number; body: string | null; doc: string | null; amount: number | null }>(
+        'SELECT id, body, doc::text AS doc, amount FROM port_copy ORDER BY id',
+      );
+      expect(rows).toEqual([
+        { id: 1, body: awkward, doc, amount: 1.5 },
+        { id: 2, body: null, doc: null, amount: null },
+        { id: 3, body: '', doc: '[]', amount: 1_733_529_600_123 },
+      ]);
+    });
+
+    it('fails a COPY with a bad row whole, rolls its transaction back, and goes on serving', async () => {
+      const sql = getSql();
+      await sql.exec('CREATE TABLE port_copy_bad (id int PRIMARY KEY, doc json)');
+      const rows = copyRow([1, '{}']) + copyRow([2, '{not json']);
+      await expect(sql.copyFrom('port_copy_bad', ['id', 'doc'], rows)).rejects.toThrow(/json/i);
+      const inTx = sql.tx(async (tx) => {
+        await tx.query('INSERT INTO port_copy_bad VALUES (10, $1)', ['{}']);
+        await tx.copyFrom('port_copy_bad', ['id', 'doc'], copyRow([11, '{}']) + copyRow([10, '{}']));
+      });
+      await expect(inTx).rejects.toThrow(/duplicate key/);
+      expect(await sql.query('SELECT id FROM port_copy_bad')).toEqual([]);
+      await sql.tx((tx) => tx.copyFrom('port_copy_bad', ['id', 'doc'], copyRow([20, '{}'])));
+      expect(await sql.query('SELECT id FROM port_copy_bad')).toEqual([{ id: 20 }]);
     });
 
     it('delivers a NOTIFY to a listener until it unlistens', async () => {

@@ -34,6 +34,10 @@ function recording(db: SqlQueryable, statements: Statement[]): SqlQueryable {
       statements.push({ text, params: [] });
       return db.exec(text);
     },
+    copyFrom(table, columns, rows) {
+      statements.push({ text: `COPY ${table}`, params: [columns, rows] });
+      return db.copyFrom(table, columns, rows);
+    },
   };
 }
 
@@ -58,6 +62,7 @@ export function faultySql(inner: Sql, options: FaultySqlOptions): Sql {
       return tx((db) => db.query<R>(text, params));
     },
     exec: (text) => inner.exec(text),
+    copyFrom: (table, columns, rows) => inner.copyFrom(table, columns, rows),
     tx,
     listen: (channel, onNotify) => inner.listen(channel, onNotify),
     close: () => inner.close(),

@@ -11,6 +11,11 @@ import { inlineParameters } from '../sqlScript.js';
 export interface BatchTx extends SqlQueryable {
   write(text: string, params?: readonly unknown[]): void;
   /**
+   * Queues a `COPY … FROM STDIN` of `rows` (COPY's text format, `copyRow`) in the writes' order: what
+   * was queued before it goes first, as a script, then the COPY; neither is waited for (like `send`).
+   */
+  copy(table: string, columns: readonly string[], rows: string): void;
+  /**
    * A read that does NOT send the queue first: it sees what was sent, not what is queued. Only for
    * tables that no queued write can touch (the history projection reads the history tables, which
    * only it writes, after statistics queued theirs), to spare the batch a round trip.
@@ -27,6 +32,12 @@ export interface BatchWriter extends BatchTx {
   send(): void;
   /** Sends what is queued and waits for everything sent; call before handing the transaction back to code that reads it. */
   flush(): Promise<void>;
+  /**
+   * Waits until everything sent has been answered, whatever the answer, and drops what is queued. A
+   * batch that fails calls it before its transaction rolls back: a statement still waiting its turn
+   * behind another would otherwise reach the connection after the ROLLBACK, outside any transaction.
+   */
+  settle(): Promise<void>;
 }
 
 const writers = new WeakSet<SqlQueryable>();
@@ -43,6 +54,9 @@ export function writesOf(tx: BatchTx): SqlQueryable {
     },
     async exec(text: string) {
       tx.write(text);
+    },
+    async copyFrom(table, columns, rows) {
+      tx.copy(table, columns, rows);
     },
   };
 }
@@ -83,8 +97,15 @@ export function batchWriter(tx: SqlQueryable): BatchWriter {
   const write = (text: string, params: readonly unknown[] = []) => {
     queued.push(inlineParameters(text, params));
   };
+  const copy = (table: string, columns: readonly string[], rows: string) => {
+    send();
+    run(() => tx.copyFrom(table, columns, rows)).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  };
   const writer: BatchWriter = {
     write,
+    copy,
     send,
     flush,
     async readAhead<R extends object>(text: string, params?: readonly unknown[]): Promise<R[]> {
@@ -101,6 +122,14 @@ export function batchWriter(tx: SqlQueryable): BatchWriter {
     async exec(text: string) {
       await flush();
       await run(() => tx.exec(text));
+    },
+    async copyFrom(table, columns, rows) {
+      copy(table, columns, rows);
+      await check();
+    },
+    async settle() {
+      queued = [];
+      await chain;
     },
   };
   writers.add(writer);

@@ -13,8 +13,36 @@ function recordingTx() {
     async exec(text: string) {
       sent.push(`exec ${text}`);
     },
+    async copyFrom(table: string, columns: readonly string[], rows: string) {
+      sent.push(`copy ${table} (${columns.join(', ')}) ${JSON.stringify(rows)}`);
+    },
   };
   return { tx, sent };
+}
+
+/** A connection that answers only when told to: shows what is on the wire at each moment. */
+function answeringWhenTold() {
+  const events: string[] = [];
+  const answers: (() => void)[] = [];
+  const tx: SqlQueryable = {
+    async query<R extends object>(text: string): Promise<R[]> {
+      events.push(`start ${text}`);
+      await new Promise<void>((resolve) => answers.push(resolve));
+      events.push(`end ${text}`);
+      return [];
+    },
+    async exec(text: string) {
+      await tx.query(text);
+    },
+    async copyFrom(table: string) {
+      await tx.query(`COPY ${table}`);
+    },
+  };
+  const answerNext = async () => {
+    while (answers.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    (answers.shift() as () => void)();
+  };
+  return { tx, events, answerNext };
 }
 
 describe('batchWriter', () => {
@@ -35,6 +63,25 @@ describe('batchWriter', () => {
       'query SELECT a FROM t WHERE id = $1 ["x"]',
       "exec INSERT INTO t VALUES ('y')",
     ]);
+  });
+
+  it("sends a COPY in the writes' order: the script queued before it, the COPY, then what came after", async () => {
+    const { tx, sent } = recordingTx();
+    const writer = batchWriter(tx);
+    writer.write('UPDATE t SET a = 1');
+    writer.copy('h', ['id', 'body'], 'x\ty\n');
+    await writesOf(writer).copyFrom('h', ['id'], 'z\n');
+    writer.write('UPDATE t SET a = 2');
+    await writer.copyFrom('h', ['id'], 'w\n');
+    expect(sent).toEqual([
+      'exec UPDATE t SET a = 1',
+      'copy h (id, body) "x\\ty\\n"',
+      'copy h (id) "z\\n"',
+      'exec UPDATE t SET a = 2',
+      'copy h (id) "w\\n"',
+    ]);
+    await writer.flush();
+    expect(sent).toHaveLength(5);
   });
 
   it('reads ahead of the queue without sending it, and hands out one writer per batch', async () => {
@@ -64,24 +111,7 @@ describe('batchWriter', () => {
   });
 
   it('sends without waiting, one statement at a time in the order issued', async () => {
-    const events: string[] = [];
-    const answers: (() => void)[] = [];
-    // A connection that answers only when told to: shows what is on the wire at each moment.
-    const tx: SqlQueryable = {
-      async query<R extends object>(text: string): Promise<R[]> {
-        events.push(`start ${text}`);
-        await new Promise<void>((resolve) => answers.push(resolve));
-        events.push(`end ${text}`);
-        return [];
-      },
-      async exec(text: string) {
-        await tx.query(text);
-      },
-    };
-    const answerNext = async () => {
-      while (answers.length === 0) await new Promise((resolve) => setImmediate(resolve));
-      (answers.shift() as () => void)();
-    };
+    const { tx, events, answerNext } = answeringWhenTold();
     const writer = batchWriter(tx);
     const ahead = writer.readAhead('SELECT 1');
     writer.write('INSERT INTO t VALUES (1)');
@@ -106,6 +136,30 @@ describe('batchWriter', () => {
     ]);
   });
 
+  it('settles a failed batch: waits for every statement sent, whatever its answer, and drops the queue', async () => {
+    const { tx, events, answerNext } = answeringWhenTold();
+    const writer = batchWriter(tx);
+    writer.write('INSERT INTO t VALUES (1)');
+    writer.send();
+    writer.copy('h', ['id'], 'x\n');
+    writer.write('INSERT INTO t VALUES (2)');
+    let settled = false;
+    const settling = writer.settle().then(() => (settled = true));
+    await answerNext();
+    expect(settled).toBe(false);
+    // The COPY was waiting behind the script: it still goes out before the batch may roll back.
+    await answerNext();
+    await settling;
+    expect(events).toEqual([
+      'start INSERT INTO t VALUES (1)',
+      'end INSERT INTO t VALUES (1)',
+      'start COPY h',
+      'end COPY h',
+    ]);
+    await writer.flush();
+    expect(events).toHaveLength(4);
+  });
+
   it("reports a sent script's failure at the next read, readAhead and flush, not the later statements' errors", async () => {
     const failing = new Error('duplicate key');
     let aborted = false;
@@ -120,6 +174,9 @@ describe('batchWriter', () => {
       },
       async exec(text: string) {
         await tx.query(text);
+      },
+      async copyFrom(table: string) {
+        await tx.query(`COPY ${table}`);
       },
     };
     const writer = batchWriter(tx);

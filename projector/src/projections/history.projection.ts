@@ -1,5 +1,5 @@
 import { describeEvent, foldStepwiseOwned, type BoardState, type Envelope } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
+import { copyRow, type SqlQueryable } from '@primetrade/platform';
 import { boardStateAt } from '@primetrade/read-model';
 import type { BatchTx } from './batchTx.js';
 import type { BatchProjection } from './projection.js';
@@ -38,7 +38,7 @@ interface Folded {
   owner: BatchTx;
 }
 
-/** A `board_history` row as JSON text: its `changes` and `data` nested as written, so kept byte for byte. */
+/** A `board_history` row as a line of COPY's text format (`historyRow`). */
 type HistoryRow = string;
 
 interface SnapshotRow {
@@ -122,7 +122,11 @@ export function createHistoryProjection(options: HistoryProjectionOptions = {}):
     const before = new Map<string, BoardState | null>();
     const own = ownedBy(tx);
     const stored = await storedAnchors(tx, events, anchorsOf(own, boards));
-    const reads: SqlQueryable = { query: (text, params) => tx.readAhead(text, params), exec: (text) => tx.exec(text) };
+    const reads: SqlQueryable = {
+      query: (text, params) => tx.readAhead(text, params),
+      exec: (text) => tx.exec(text),
+      copyFrom: (table, columns, rows) => tx.copyFrom(table, columns, rows),
+    };
     for (const [boardId, events] of boards) {
       const first = (events[0] as Envelope).revision;
       if (first === 0) {
@@ -229,39 +233,39 @@ async function anchorEventIds(tx: BatchTx, anchors: readonly Anchor[]): Promise<
   return new Map(rows.map((row) => [row.board_id, row.event_id]));
 }
 
-/** One row as JSON text; `changes` is JSON text already, `data` is serialized here as it arrived. */
+/** `board_history`'s columns, in the order `historyRow` writes them. */
+const historyColumns =
+  'board_id revision event_id occurred_at occurred_ms actor_id type task_id summary changes data'.split(' ');
+
+/**
+ * One row in COPY's text format; `changes` is JSON text already, `data` is serialized here as it
+ * arrived. A `json` column keeps the text it is given, so both are stored byte for byte as serialized.
+ */
 function historyRow(event: Envelope, summary: string, changes: string): HistoryRow {
-  const head = JSON.stringify({
-    board_id: event.boardId,
-    revision: event.revision,
-    event_id: event.id,
-    occurred_at: event.occurredAt,
-    occurred_ms: Date.parse(event.occurredAt),
-    actor_id: event.actorId,
-    type: event.type,
-    task_id: taskOf(event),
+  return copyRow([
+    event.boardId,
+    event.revision,
+    event.id,
+    event.occurredAt,
+    Date.parse(event.occurredAt),
+    event.actorId,
+    event.type,
+    taskOf(event),
     summary,
-  });
-  return `${head.slice(0, -1)},"changes":${changes},"data":${JSON.stringify(event.data)}}`;
+    changes,
+    JSON.stringify(event.data),
+  ]);
 }
 
 /**
- * The rows as one JSON document: `json_to_recordset` hands a `json` column the value's text as it
- * is in the document, so `changes` and `data` are stored byte for byte as serialized.
+ * The rows by COPY (ADR 0037): no SQL literal to lex, no JSON document to take apart, a third of the
+ * server's time of the `INSERT … SELECT FROM json_to_recordset` it replaces. A redelivered event
+ * never reaches here (the revision guard), so there is no conflict to skip: a duplicate key fails
+ * the batch, as it should.
  */
 function insertRows(tx: BatchTx, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
-  // A redelivered event never reaches here (the guard), but the key makes a duplicate impossible anyway.
-  tx.write(
-    `INSERT INTO board_history
-       (board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes, data)
-     SELECT board_id, revision, event_id, occurred_at, occurred_ms, actor_id, type, task_id, summary, changes, data
-     FROM json_to_recordset($1::json)
-       AS r (board_id uuid, revision bigint, event_id text, occurred_at text, occurred_ms float8, actor_id text, type text,
-             task_id text, summary text, changes json, data json)
-     ON CONFLICT (board_id, revision) DO NOTHING`,
-    [`[${rows.join(',')}]`],
-  );
+  tx.copy('board_history', historyColumns, rows.join(''));
 }
 
 function insertSnapshots(tx: BatchTx, snapshots: readonly SnapshotRow[]): void {

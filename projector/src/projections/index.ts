@@ -108,11 +108,17 @@ export async function projectEvents(tx: SqlQueryable, events: readonly Envelope[
   if (events.length === 0) return;
   const shared = isBatchWriter(tx);
   const writer = batchWriter(tx);
-  historyProjection.prefetch(writer, events);
-  for (const project of batchProjections) {
-    // The server writes the other projections' rows while the history projection folds (ADR 0032).
-    if (project === historyProjection) writer.send();
-    await project(writer, events);
+  try {
+    historyProjection.prefetch(writer, events);
+    for (const project of batchProjections) {
+      // The server writes the other projections' rows while the history projection folds (ADR 0032).
+      if (project === historyProjection) writer.send();
+      await project(writer, events);
+    }
+    if (!shared) await writer.flush();
+  } catch (error) {
+    // The writer's owner settles a shared one (`applyBatch.ts`).
+    if (!shared) await writer.settle();
+    throw error;
   }
-  if (!shared) await writer.flush();
 }

@@ -26,6 +26,7 @@ export async function planOf(sql: SqlQueryable, read: (sql: SqlQueryable) => Pro
       return sql.query(text, params);
     },
     exec: (text) => sql.exec(text),
+    copyFrom: (table, columns, rows) => sql.copyFrom(table, columns, rows),
   };
   await read(recording);
   if (!statement) throw new Error('no statement sent');
