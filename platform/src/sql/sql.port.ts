@@ -32,7 +32,8 @@ const copySpecials = /[\\\n\r\t]/g;
 /** One row in COPY's text format, with its newline: fields separated by tabs, `\N` for NULL. */
 export function copyRow(fields: readonly (string | number | null)[]): string {
   let line = '';
-  for (const [index, field] of fields.entries()) {
+  for (let index = 0; index < fields.length; index += 1) {
+    const field = fields[index] as string | number | null;
     if (index > 0) line += '\t';
     if (field === null) line += '\\N';
     else if (typeof field === 'number') line += String(field);
