@@ -15,14 +15,14 @@ export interface CheckpointWrite {
 }
 
 /**
- * The relay's checkpoint write after each batch, in one statement (one round trip, instead of
- * `saveCheckpointForward`'s five): the upsert reads the lease row `FOR SHARE` in the same statement,
- * so a takeover and this write are serialised as there, and a write under a lost lease throws
- * `LeaseLostError`. It does not compare with the stored position: the caller must only ever pass
- * positions after the one it loaded, and with a fence no other relay can write the row meanwhile (the
- * relay: its feed delivers positions in order, and only the holder of the lease's epoch writes).
+ * The relay's checkpoint write after each batch, in one statement (one round trip): the upsert
+ * reads the lease row `FOR SHARE` in the same statement, so a takeover (which updates that row) and
+ * this write are serialised, and a write under a lost lease throws `LeaseLostError`. It does not
+ * compare with the stored position: the caller must only ever pass positions after the one it
+ * loaded, and with a fence no other relay can write the row meanwhile (the relay: its feed delivers
+ * positions in order, and only the holder of the lease's epoch writes).
  */
-export async function saveNextCheckpoint(sql: SqlQueryable, write: Omit<CheckpointWrite, 'compare'>): Promise<void> {
+export async function saveNextCheckpoint(sql: SqlQueryable, write: CheckpointWrite): Promise<void> {
   const upsert = `ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
      RETURNING 1 AS saved`;
   if (!write.fence) {

@@ -76,7 +76,8 @@ export function createClusterInterest(io: RealtimeIo, options: ClusterInterestOp
       for (const list of lists) for (const boardId of list.boards) note(list.node, boardId, true);
       synced = true;
     } catch (error) {
-      // A node did not answer in time: forward everything until a sync succeeds.
+      // A node did not answer in time: keep what is known (before the first sync, everything is
+      // forwarded); the next resync tries again.
       if (!closed) options.logger.warn({ err: error }, 'realtime: could not ask the other nodes what they follow');
     }
   }
