@@ -17,9 +17,10 @@ export type Draft = Mutable<Omit<BoardData, 'members' | 'columns' | 'tasks'>> & 
   tasks: Record<string, Task>;
 };
 
-type Touched = 'members' | 'columns' | 'tasks' | null;
+export type Touched = 'members' | 'columns' | 'tasks' | null;
 
-const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
+/** The one record of a board each event changes (null: only the board's own fields). */
+export const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
   BoardCreated: null,
   BoardRenamed: null,
   BoardDescriptionChanged: null,
@@ -56,7 +57,7 @@ const touchedBy: Record<RecordedBoardEvent['type'], Touched> = {
   CommentReinstated: 'tasks',
 };
 
-const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.hasOwn(touchedBy, type);
+export const isKnown = (type: string): type is RecordedBoardEvent['type'] => Object.hasOwn(touchedBy, type);
 
 function created(event: RecordedBoardEvent & { type: 'BoardCreated' }): BoardState {
   const { boardId, name, description } = event.data;
@@ -105,7 +106,7 @@ function applyMemberEvent(members: Record<string, Member>, event: RecordedBoardE
 }
 
 /** Applies a known event to a draft whose records may be mutated. */
-function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
+export function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
   draft.revision = event.revision;
   draft.updatedAt = event.occurredAt;
   switch (event.type) {
@@ -133,7 +134,7 @@ function applyToDraft(draft: Draft, event: RecordedBoardEvent): void {
  * A record's copy, key by key: for the thousands of keys of a big board's tasks this is markedly
  * faster than a spread (bench/README.md, B14). `__proto__` would set the prototype, not a key.
  */
-function copyOf<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+export function copyOf<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const copy: Record<string, T> = {};
   for (const key of Object.keys(record)) {
     if (key === '__proto__') return { ...record };

@@ -103,7 +103,8 @@ class Derivation {
   }
 }
 
-const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
+/** The tasks an event changes (the keys of the `tasks` record it may write). */
+export const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
   if (event.type === 'ColumnPositionsRebalanced') return event.data.positions.map((entry) => entry.taskId);
   return 'taskId' in event.data ? [event.data.taskId] : [];
 };

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import {
+  advanceBoard,
   boardStreamId,
-  evolve,
   foldBoard,
   initialBoardState,
   type BoardState,
@@ -48,7 +48,8 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
     },
     peek: (boardId) => states.get(boardId),
     apply(boardId, state, events) {
-      const next = events.reduce<BoardState>(evolve, state);
+      // In place on the cache's own fold (docs/adr/0038): a board's tasks are not copied per command.
+      const next = advanceBoard(state, events);
       if (next.status !== 'initial') remember(boardId, next);
       return next;
     },
