@@ -1,7 +1,7 @@
 import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardState, Task } from './board.state.js';
-import { applyToDraft, copyOf, evolve, isKnown, touchedBy, type Draft } from './board.evolve.js';
-import { reindexInPlace, shareColumnIndex, taskIdsOf } from './column.index.js';
+import { applyToDraft, copyOf, foldBoard, isKnown, touchedBy, type Draft } from './board.evolve.js';
+import { reindexInPlace, taskIdsOf } from './column.index.js';
 
 /**
  * A holder's boards folded without copying their tasks (docs/adr/0038-board-version-chains.md).
@@ -55,18 +55,13 @@ function retire(state: BoardState, link: Link): void {
 }
 
 /**
- * `from` folded by `evolve`, heading a new chain. `evolve` copies the tasks record only for an event
- * that touches it; when none did, the result still shares `from`'s record, so the head gets its own.
+ * `events` folded onto `from` without touching it, as the head of a new chain: `foldBoard` copies
+ * each record once into a board of its own (whatever `from` is: a past version, another chain's
+ * head, a fold read from the stream), so the result shares no record with anyone.
  */
-function newChain(from: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
-  const folded = events.reduce(evolve, from);
-  if (folded.status === 'initial') return folded;
-  let head = folded;
-  if (from.status !== 'initial' && folded.tasks === from.tasks) {
-    const tasks = copyOf(folded.tasks);
-    shareColumnIndex(folded.tasks, tasks);
-    head = { ...folded, tasks };
-  }
+export function forkBoard(from: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
+  const head = foldBoard(events, from);
+  if (head === from || head.status === 'initial') return head;
   links.set(head, { tasks: head.tasks, undo: [], newer: null });
   return head;
 }
@@ -74,14 +69,13 @@ function newChain(from: BoardState, events: readonly RecordedBoardEvent[]): Boar
 /**
  * The board after `events`: equal to folding them with `evolve`. When `state` is the head of its
  * chain (the board this function returned last for it), its tasks record is changed in place and
- * `state` keeps reading as it was (see above); any other board is folded by `evolve` and heads a new
- * chain. Call it only for boards whose records no caller keeps apart from the board object: the
+ * `state` keeps reading as it was (see above); any other board is forked (`forkBoard`). Call it only for boards whose records no caller keeps apart from the board object: the
  * record read through a past version stays right, a `tasks` record taken out of it earlier does not.
  */
 export function advanceBoard(state: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
   if (events.length === 0) return state;
   const link = links.get(state);
-  if (link === undefined || link.newer !== null || state.status === 'initial') return newChain(state, events);
+  if (link === undefined || link.newer !== null || state.status === 'initial') return forkBoard(state, events);
   const draft: Draft = { ...(state as Draft) };
   const copied = new Set<'members' | 'columns'>();
   const before = new Map<string, Task | undefined>();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardState } from './board.state.js';
 import { initialBoardState } from './board.state.js';
-import { advanceBoard } from './board.chain.js';
+import { advanceBoard, forkBoard } from './board.chain.js';
 import { foldBoard } from './board.evolve.js';
 import { columnEntries } from './column.index.js';
 import { created, crowdedStart, intent, playScenario } from './board.scenario.testkit.js';
@@ -122,5 +122,24 @@ describe('advanceBoard', () => {
     advanceBoard(renamed, taskCreated(renamed, 'task-b', 'a1'));
     expect(tasksOf(board)).toBe(before);
     expect(Object.keys(before)).toEqual(['task-a']);
+  });
+
+  it('forks a head without touching it: both chains then advance in place, each on its own record', () => {
+    const head = advanceBoard(
+      advanceBoard(initialBoardState, created()),
+      taskCreated(foldBoard(created()), 'task-a', 'a0'),
+    );
+    const record = tasksOf(head);
+    const fork = forkBoard(head, taskCreated(head, 'task-b', 'a1'));
+    expect(tasksOf(head)).toBe(record);
+    const forkRecord = tasksOf(fork);
+    const forkNext = advanceBoard(fork, taskCreated(fork, 'task-c', 'a2'));
+    expect(tasksOf(forkNext)).toBe(forkRecord);
+    const headNext = advanceBoard(head, taskCreated(head, 'task-d', 'a1'));
+    expect(tasksOf(headNext)).toBe(record);
+    expect(Object.keys(tasksOf(headNext))).toEqual(['task-a', 'task-d']);
+    expect(Object.keys(tasksOf(forkNext))).toEqual(['task-a', 'task-b', 'task-c']);
+    expect(Object.keys(tasksOf(fork))).toEqual(['task-a', 'task-b']);
+    expect(Object.keys(tasksOf(head))).toEqual(['task-a']);
   });
 });

@@ -9,7 +9,7 @@ export * from './board.dto.js';
 export * from './position.js';
 export { decide } from './board.decide.js';
 export { evolve, foldBoard, foldStepwise, foldStepwiseOwned, snapshotOf } from './board.evolve.js';
-export { advanceBoard } from './board.chain.js';
+export { advanceBoard, forkBoard } from './board.chain.js';
 export { describe, describe as describeEvent } from './board.describe.js';
 export type { ActiveBoard, ExistingBoard } from './board.guards.js';
 export type { EventDescription, FieldChange } from './board.describe.js';

@@ -1,7 +1,9 @@
 import {
+  advanceBoard,
   decide,
   envelopeSchemaVersion,
   evolve,
+  forkBoard,
   type BoardCommand,
   type BoardEvent,
   type BoardState,
@@ -45,13 +47,21 @@ export const maxFollowers = 31;
  */
 export const canFollow = (job: Job): boolean => !job.fresh && job.opts.expectedRevision === undefined;
 
-/** The draft after a job's decided events, as `evolve` folds the envelopes it will be answered with. */
-export function foldDecided(state: BoardState, decided: readonly BoardEvent[], job: Job): BoardState {
+/**
+ * The draft after a job's decided events, as `evolve` folds the envelopes it will be answered with.
+ * The lead's draft is the state it decided on, the cache's own board, which must not change before
+ * the append: the first follower forks it, the next ones advance that fork in place (ADR 0038).
+ */
+export function foldDecided(
+  draft: BoardState,
+  decided: readonly BoardEvent[],
+  job: Job,
+  decidedOn: BoardState,
+): BoardState {
   const { now: occurredAt, actorId } = job.commands[0]!.metadata;
-  return decided.reduce<BoardState>(
-    (folded, event) => evolve(folded, { ...event, revision: revisionOf(folded) + 1, occurredAt, actorId }),
-    state,
-  );
+  const first = revisionOf(draft) + 1;
+  const events = decided.map((event, index) => ({ ...event, revision: first + index, occurredAt, actorId }));
+  return draft === decidedOn ? forkBoard(draft, events) : advanceBoard(draft, events);
 }
 
 /**

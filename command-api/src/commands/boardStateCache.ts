@@ -1,12 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import {
-  advanceBoard,
-  boardStreamId,
-  foldBoard,
-  initialBoardState,
-  type BoardState,
-  type Envelope,
-} from '@primetrade/domain';
+import { advanceBoard, boardStreamId, initialBoardState, type BoardState, type Envelope } from '@primetrade/domain';
 import { toEnvelope, type EventStore } from '@primetrade/platform';
 
 /** -1 for a board that does not exist yet, so "next revision" is always `revision + 1`. */
@@ -42,7 +35,8 @@ export function createBoardStateCache(store: EventStore, maxBoards = 1_000): Boa
     async load(boardId) {
       const cached = states.get(boardId) ?? initialBoardState;
       const stored = await store.readStream(boardStreamId(boardId), { fromRevision: BigInt(revisionOf(cached) + 1) });
-      const state = foldBoard(stored.map(toEnvelope), cached);
+      // The cached board is advanced in place too (docs/adr/0038): a tail other nodes wrote costs no copy.
+      const state = advanceBoard(cached, stored.map(toEnvelope));
       if (state.status !== 'initial') remember(boardId, state);
       return state;
     },

@@ -58,4 +58,27 @@ describe('Board state cache', () => {
       expect(revisionOf(await cache.load(boardId))).toBe(revisionOf(newer));
     });
   });
+
+  describe('when other writers appended after its fold', () => {
+    it('folds the tail into its board in place, and what it answered before still reads as it was', async () => {
+      const store = createInMemoryEventStore();
+      const boardId = randomUUID();
+      const writer = createCommandHandler({ store });
+      await writer.handle(boardId, createBoard(boardId), { correlationId: 'c' });
+      const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+      await writer.handle(boardId, createTask(first), { correlationId: 'c' });
+      const cache = createBoardStateCache(store);
+      const before = await cache.load(boardId);
+      const { events } = await writer.handle(boardId, createTask(second), { correlationId: 'c' });
+      const applied = cache.apply(boardId, before, events);
+      // Another node's command: only the store knows it.
+      await createCommandHandler({ store }).handle(boardId, createTask(third), { correlationId: 'c' });
+      const after = await cache.load(boardId);
+      const tasksOf = (state: typeof after) => (state.status === 'initial' ? [] : Object.keys(state.tasks).sort());
+      expect(tasksOf(after)).toEqual([first, second, third].sort());
+      expect(after).toEqual(await createBoardStateCache(store).load(boardId));
+      expect(tasksOf(applied)).toEqual([first, second].sort());
+      expect(tasksOf(before)).toEqual([first]);
+    });
+  });
 });

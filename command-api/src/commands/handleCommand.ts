@@ -93,7 +93,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     let draft = state;
     for (const follower of followers) {
       const previous = group[group.length - 1]!;
-      draft = foldDecided(draft, previous.decided, previous.job);
+      draft = foldDecided(draft, previous.decided, previous.job, state);
       let next: BoardEvent[];
       try {
         next = decideAll(follower.commands, draft);
