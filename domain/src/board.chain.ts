@@ -9,18 +9,18 @@ import { reindexInPlace, taskIdsOf } from './column.index.js';
  * `evolve` copies the record an event touches, so a board of thousands of tasks costs a copy of
  * them per event: the largest cost of a command on a big board. `advanceBoard` instead changes the
  * tasks record of the board it returned last (the chain's head) in place, and turns the board it
- * advanced from into a past version whose `tasks` rebuilds itself on its first read, from the newer
- * record and the changes the newer versions made, undone. A past version is read rarely (an answer
- * read after the next command of its board was folded), so the common case copies nothing.
+ * advanced from into a past version. A past version's `tasks` reads one task through the chain (the
+ * task as the first newer version that changed it found it, else the head's); anything that lists
+ * its keys rebuilds the whole record once (the head's, with the newer versions' changes undone). A
+ * past version is read rarely and mostly one task at a time (the answer of a command whose board's
+ * next command was folded first), so the common case copies nothing.
  */
-
-type Undo = readonly (readonly [taskId: string, before: Task | undefined])[];
 
 interface Link {
   /** The record the whole chain shares: the head's tasks. */
   readonly tasks: Record<string, Task>;
-  /** To step back from the next version to this one: each changed task as it was here. */
-  undo: Undo;
+  /** To step back from the next version to this one: each task the step changed, as it was here. */
+  undo: ReadonlyMap<string, Task | undefined>;
   /** The next version, or null while this one is the head. */
   newer: Link | null;
 }
@@ -41,16 +41,54 @@ function rebuilt(link: Link): Record<string, Task> {
   return tasks;
 }
 
-/** Turns the head `state` into a past version: its tasks are rebuilt once, when first read. */
+/** Task `taskId` at the version of `link` (undefined: not on the board then). */
+function taskAt(link: Link, taskId: string): Task | undefined {
+  for (let at: Link | null = link; at?.newer != null; at = at.newer) {
+    if (at.undo.has(taskId)) return at.undo.get(taskId);
+  }
+  return Object.hasOwn(link.tasks, taskId) ? link.tasks[taskId] : undefined;
+}
+
+/**
+ * A past version's tasks: a read-only record that answers a key through the chain and lists its
+ * keys (keys, values, entries, spread, `JSON.stringify`) from the record rebuilt on first need.
+ */
+function pastTasks(link: Link): Record<string, Task> {
+  let whole: Record<string, Task> | undefined;
+  const rebuiltOnce = () => (whole ??= rebuilt(link));
+  const refuse = (): never => {
+    throw new TypeError('a past version of a board is read-only');
+  };
+  const target: Record<string, Task> = {};
+  return new Proxy(target, {
+    get(_target, key): unknown {
+      if (typeof key !== 'string' || whole !== undefined) return Reflect.get(rebuiltOnce(), key) as unknown;
+      return taskAt(link, key) ?? (Reflect.get(Object.prototype, key) as unknown);
+    },
+    has: (_target, key) =>
+      typeof key === 'string' && whole === undefined
+        ? taskAt(link, key) !== undefined || Reflect.has(Object.prototype, key)
+        : Reflect.has(rebuiltOnce(), key),
+    getOwnPropertyDescriptor(_target, key) {
+      if (typeof key !== 'string' || whole !== undefined) return Reflect.getOwnPropertyDescriptor(rebuiltOnce(), key);
+      const task = taskAt(link, key);
+      return task === undefined ? undefined : { value: task, writable: true, enumerable: true, configurable: true };
+    },
+    ownKeys: () => Reflect.ownKeys(rebuiltOnce()),
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+    setPrototypeOf: refuse,
+  });
+}
+
+/** Turns the head `state` into a past version (its `tasks` read through the chain). */
 function retire(state: BoardState, link: Link): void {
   Object.defineProperty(state, 'tasks', {
-    configurable: true,
+    value: pastTasks(link),
     enumerable: true,
-    get(): Record<string, Task> {
-      const tasks = rebuilt(link);
-      Object.defineProperty(state, 'tasks', { value: tasks, enumerable: true, writable: false, configurable: true });
-      return tasks;
-    },
+    writable: true,
+    configurable: true,
   });
 }
 
@@ -62,7 +100,7 @@ function retire(state: BoardState, link: Link): void {
 export function forkBoard(from: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
   const head = foldBoard(events, from);
   if (head === from || head.status === 'initial') return head;
-  links.set(head, { tasks: head.tasks, undo: [], newer: null });
+  links.set(head, { tasks: head.tasks, undo: new Map(), newer: null });
   return head;
 }
 
@@ -97,8 +135,8 @@ export function advanceBoard(state: BoardState, events: readonly RecordedBoardEv
     applyToDraft(draft, event);
     reindex();
   }
-  const next: Link = { tasks: link.tasks, undo: [], newer: null };
-  link.undo = [...before];
+  const next: Link = { tasks: link.tasks, undo: new Map(), newer: null };
+  link.undo = before;
   link.newer = next;
   links.set(draft, next);
   retire(state, link);
