@@ -1,7 +1,7 @@
 import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardState, Task } from './board.state.js';
-import { applyToDraft, copyOf, foldBoard, isKnown, touchedBy, type Draft } from './board.evolve.js';
-import { reindexInPlace, taskIdsOf } from './column.index.js';
+import { applyToDraft, copyOf, evolve, isKnown, touchedBy, type Draft } from './board.evolve.js';
+import { reindexInPlace, shareColumnIndex, taskIdsOf } from './column.index.js';
 
 /**
  * A holder's boards folded without copying their tasks (docs/adr/0038-board-version-chains.md).
@@ -93,15 +93,24 @@ function retire(state: BoardState, link: Link): void {
 }
 
 /**
- * `events` folded onto `from` without touching it, as the head of a new chain: `foldBoard` copies
- * each record once into a board of its own (whatever `from` is: a past version, another chain's
- * head, a fold read from the stream), so the result shares no record with anyone.
+ * `events` folded onto `from` without touching it, as the head of a new chain (whatever `from` is: a
+ * past version, another chain's head, a fold read from the stream). The first event is folded by
+ * `evolve`, whose result owns the record that event touched; the tasks record is copied if it did
+ * not touch it; the rest advance that head in place. One copy of the tasks at most, however long.
  */
 export function forkBoard(from: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
-  const head = foldBoard(events, from);
-  if (head === from || head.status === 'initial') return head;
+  let head = from;
+  let index = 0;
+  // Events before the board's creation leave it initial (as `evolve` does).
+  while (index < events.length && (index === 0 || head.status === 'initial')) head = evolve(head, events[index++]!);
+  if (head.status === 'initial') return head;
+  if (from.status !== 'initial' && head.tasks === from.tasks) {
+    const tasks = copyOf(head.tasks);
+    shareColumnIndex(head.tasks, tasks);
+    head = { ...head, tasks };
+  }
   links.set(head, { tasks: head.tasks, undo: new Map(), newer: null });
-  return head;
+  return advanceBoard(head, events.slice(index));
 }
 
 /**

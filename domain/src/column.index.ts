@@ -111,14 +111,21 @@ export const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
 
 const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
 
+/**
+ * Every moved task leaves its old place before any takes its new one: an event that moves many at
+ * once (a rebalance) would otherwise meet a task's old key at another's new one, a tie that is not
+ * there, and give the column up to scans for good.
+ */
 function reindexed(previous: ColumnIndex, ids: readonly string[], olds: readonly (Task | undefined)[], tasks: Tasks) {
   const derivation = new Derivation(previous);
+  const moved: Task[] = [];
   ids.forEach((id, index) => {
     const [old, next] = [olds[index], own(tasks, id)];
     if (old?.columnId === next?.columnId && old?.position === next?.position) return;
     if (old !== undefined) derivation.remove(old);
-    if (next !== undefined) derivation.insert(next);
+    if (next !== undefined) moved.push(next);
   });
+  for (const task of moved) derivation.insert(task);
   return derivation.result;
 }
 

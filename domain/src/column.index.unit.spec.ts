@@ -142,4 +142,37 @@ describe('Column index', () => {
     expect(frozen.tasks['t9']).toBeUndefined();
     expect(tasksInColumn(next, 'todo').map((task) => task.id)).toEqual(scanned(next, 'todo').map((task) => task.id));
   });
+
+  it('keeps a rebalanced column indexed: each moved task leaves its old key before any takes a new one', () => {
+    // t1..t3 at V, W, X get W, X, Y: one at a time, t1's new W would meet t2's old W.
+    const board = existing(
+      foldBoard(
+        record([
+          { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
+          {
+            type: 'ColumnAdded',
+            data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null },
+          },
+          taskAt('t1', 'V'),
+          taskAt('t2', 'W'),
+          taskAt('t3', 'X'),
+        ]),
+      ),
+    );
+    expect(columnEntries(board.tasks, TODO)).not.toBeNull();
+    const positions = [
+      { taskId: 't1', position: 'W' },
+      { taskId: 't2', position: 'X' },
+      { taskId: 't3', position: 'Y' },
+    ];
+    const [rebalanced] = record(
+      [{ type: 'ColumnPositionsRebalanced', data: { columnId: TODO, positions } }],
+      board.revision + 1,
+    );
+    const next = existing(evolve(board, rebalanced!));
+    expect(columnEntries(next.tasks, TODO)).toEqual(
+      positions.map(({ taskId, position }) => ({ id: taskId, position })),
+    );
+    expectSameSlots(next);
+  });
 });
