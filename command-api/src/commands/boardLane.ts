@@ -3,7 +3,6 @@ import {
   decide,
   envelopeSchemaVersion,
   evolve,
-  forkBoard,
   type BoardCommand,
   type BoardEvent,
   type BoardState,
@@ -48,20 +47,18 @@ export const maxFollowers = 31;
 export const canFollow = (job: Job): boolean => !job.fresh && job.opts.expectedRevision === undefined;
 
 /**
- * The draft after a job's decided events, as `evolve` folds the envelopes it will be answered with.
- * The lead's draft is the state it decided on, the cache's own board, which must not change before
- * the append: the first follower forks it, the next ones advance that fork in place (ADR 0038).
+ * The board after a job's decided events, as `evolve` folds the envelopes it will be answered with,
+ * folded in place (ADR 0038): the lead's board is the cache's own, advanced before the append. Should
+ * the append fail, the board the lead decided on still reads as it was (a past version of its chain)
+ * and the next command of the board forks it; nothing unappended is ever read as the board's state.
  */
-export function foldDecided(
-  draft: BoardState,
-  decided: readonly BoardEvent[],
-  job: Job,
-  decidedOn: BoardState,
-): BoardState {
+export function foldDecided(draft: BoardState, decided: readonly BoardEvent[], job: Job): BoardState {
   const { now: occurredAt, actorId } = job.commands[0]!.metadata;
   const first = revisionOf(draft) + 1;
-  const events = decided.map((event, index) => ({ ...event, revision: first + index, occurredAt, actorId }));
-  return draft === decidedOn ? forkBoard(draft, events) : advanceBoard(draft, events);
+  return advanceBoard(
+    draft,
+    decided.map((event, index) => ({ ...event, revision: first + index, occurredAt, actorId })),
+  );
 }
 
 /**

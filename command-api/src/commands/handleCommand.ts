@@ -90,10 +90,13 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     }
     // 4. The followers, each decided on the state after the jobs before it, as if it ran next.
     const group: Decided[] = [decidedBy(job, decided)];
+    /** The board after each member the next one was decided on (folded in place, ADR 0038). */
+    const after: BoardState[] = [];
     let draft = state;
     for (const follower of followers) {
       const previous = group[group.length - 1]!;
-      draft = foldDecided(draft, previous.decided, previous.job, state);
+      draft = foldDecided(draft, previous.decided, previous.job);
+      after.push(draft);
       let next: BoardEvent[];
       try {
         next = decideAll(follower.commands, draft);
@@ -122,10 +125,12 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     let folded = state;
     let first = Number(result.nextExpectedRevision) - toAppend.length + 1;
     try {
-      for (const member of group) {
+      for (const [index, member] of group.entries()) {
         const events = toEnvelopes(boardId, member, first, result.position);
         first += member.decided.length;
-        folded = cache.apply(boardId, folded, events);
+        // A member a follower was decided after is folded already; the cache remembers each board.
+        const ahead = after[index];
+        folded = cache.apply(boardId, ahead ?? folded, ahead === undefined ? events : []);
         member.job.resolve({ events, state: folded, revision: revisionOf(folded) });
       }
     } catch (error) {
