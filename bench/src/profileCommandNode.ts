@@ -6,13 +6,14 @@ import { benchUserWithBoards, jsonClient, processCpuSeconds, startCommandNode } 
 import { closedLoop } from './lib/measure.js';
 
 /**
- * `node bench/dist/profileCommandNode.js [seconds] [clients]`: B2's load (each client creating tasks
- * on its own board, closed loop) on a command node started with `--cpu-prof`, then the node's CPU
- * time per command (from /proc: robust on a shared machine) and its top self-time frames per command
- * (wall-clock samples: a frame preempted by another process is charged the wait, so on a loaded
- * machine the frames that wake PostgreSQL, `writev`, read high). Setup and start-up are outside the window:
- * the profile starts when the load does (`--cpu-prof` covers the whole process, so the node is
- * warmed first and the figures subtract a profile of the warm-up alone).
+ * `node bench/dist/profileCommandNode.js [seconds] [clients] [boards]`: B2's load (each client creating
+ * tasks on its own board, closed loop; fewer boards than clients share them, `16 1` is a hot board)
+ * on a command node started with `--cpu-prof`, then the node's CPU time per command (from /proc:
+ * robust on a shared machine) and its top self-time frames per command (wall-clock samples: a frame
+ * preempted by another process is charged the wait, so on a loaded machine the frames that wake
+ * PostgreSQL, `writev`, read high). Setup and start-up are outside the window: the profile starts
+ * when the load does (`--cpu-prof` covers the whole process, so the node is warmed first and the
+ * figures subtract a profile of the warm-up alone).
  */
 interface ProfileNode {
   readonly id: number;
@@ -49,7 +50,7 @@ interface Run {
   readonly cpu: number;
 }
 
-async function profiledRun(seconds: number, clients: number, directory: string): Promise<Run> {
+async function profiledRun(seconds: number, clients: number, boardCount: number, directory: string): Promise<Run> {
   const database = await createTestDatabase('bench_b2_profile', { max: 1 });
   process.env.BENCH_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${directory}`;
   const node = await startCommandNode(database.url);
@@ -57,9 +58,9 @@ async function profiledRun(seconds: number, clients: number, directory: string):
   let cpu: number;
   try {
     const api = jsonClient(node.url);
-    const { token, boards } = await benchUserWithBoards(api, 'bench@example.test', clients);
+    const { token, boards } = await benchUserWithBoards(api, 'bench@example.test', boardCount);
     const create = (worker: number, i: number) =>
-      api('POST', `/boards/${boards[worker]!}/tasks`, token, { title: `Task ${i}` }).then(() => {
+      api('POST', `/boards/${boards[worker % boardCount]!}/tasks`, token, { title: `Task ${i}` }).then(() => {
         done += 1;
       });
     const pid = node.child.pid ?? 0;
@@ -83,17 +84,23 @@ async function readProfile(directory: string): Promise<CpuProfile> {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const clients = Number(process.argv[3] ?? 16);
+  // Fewer boards than clients share boards: one board for all is the hot board (ADR 0033's lanes).
+  const boardCount = Number(process.argv[4] ?? clients);
+  if (!Number.isInteger(boardCount) || boardCount < 1 || boardCount > clients)
+    throw new RangeError('boards must be a whole number from 1 to the number of clients');
   const warmDir = await mkdtemp(path.join(tmpdir(), 'b2-warm-'));
   const loadDir = await mkdtemp(path.join(tmpdir(), 'b2-load-'));
-  await profiledRun(0, clients, warmDir);
-  const { commands, cpu } = await profiledRun(seconds, clients, loadDir);
+  await profiledRun(0, clients, boardCount, warmDir);
+  const { commands, cpu } = await profiledRun(seconds, clients, boardCount, loadDir);
   const warm = selfTimes(await readProfile(warmDir));
   const load = selfTimes(await readProfile(loadDir));
   const perCommand = [...load]
     .map(([name, micros]) => [name, (micros - (warm.get(name) ?? 0)) / commands] as const)
     .filter(([name]) => name !== '(idle) :0');
   const busy = perCommand.reduce((sum, [, micros]) => sum + micros, 0);
-  console.log(`${commands} commands in ${seconds} s (${(commands / seconds).toFixed(0)}/s), ${clients} clients`);
+  console.log(
+    `${commands} commands in ${seconds} s (${(commands / seconds).toFixed(0)}/s), ${clients} clients on ${boardCount} boards`,
+  );
   console.log(`node CPU per command: ${((cpu / commands) * 1e6).toFixed(0)} µs (/proc, user + system)`);
   console.log(`profiled time per command: ${busy.toFixed(0)} µs (wall-clock samples, preemption included; ${loadDir})`);
   for (const [name, micros] of perCommand.sort((a, b) => b[1] - a[1]).slice(0, 30)) {
