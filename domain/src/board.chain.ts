@@ -116,8 +116,9 @@ export function forkBoard(from: BoardState, events: readonly RecordedBoardEvent[
 /**
  * The board after `events`: equal to folding them with `evolve`. When `state` is the head of its
  * chain (the board this function returned last for it), its tasks record is changed in place and
- * `state` keeps reading as it was (see above); any other board is forked (`forkBoard`). Call it only for boards whose records no caller keeps apart from the board object: the
- * record read through a past version stays right, a `tasks` record taken out of it earlier does not.
+ * `state` keeps reading as it was (see above); any other board is forked (`forkBoard`). Only for
+ * boards whose readers read the tasks through the board object: a past version reads right, a
+ * `tasks` record taken out of it before it was advanced does not.
  */
 export function advanceBoard(state: BoardState, events: readonly RecordedBoardEvent[]): BoardState {
   if (events.length === 0) return state;
