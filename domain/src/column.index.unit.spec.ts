@@ -56,6 +56,14 @@ const taskAt = (taskId: string, position: string, columnId = TODO): TaskCreated 
   },
 });
 
+/** A board with one column, To do, holding these cards. */
+const todoLog = (...tasks: TaskCreated[]) =>
+  record([
+    { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
+    { type: 'ColumnAdded', data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null } },
+    ...tasks,
+  ]);
+
 describe('Column index', () => {
   it.each([
     ['a new board', created],
@@ -79,19 +87,7 @@ describe('Column index', () => {
   );
 
   it('falls back to a scan where two tasks share a position, keeping the scan order', () => {
-    const board = existing(
-      foldBoard(
-        record([
-          { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
-          {
-            type: 'ColumnAdded',
-            data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null },
-          },
-          taskAt('t1', 'V'),
-          taskAt('t2', 'X'),
-        ]),
-      ),
-    );
+    const board = existing(foldBoard(todoLog(taskAt('t1', 'V'), taskAt('t2', 'X'))));
     const tied = existing(evolve(board, { ...record([taskAt('t3', 'V')], board.revision + 1)[0]! }));
     expect(columnEntries(board.tasks, TODO)).not.toBeNull();
     expect(columnEntries(tied.tasks, TODO)).toBeNull();
@@ -99,13 +95,7 @@ describe('Column index', () => {
   });
 
   it('is not left stale by a fold that changes its draft in place', () => {
-    const log = record([
-      { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
-      { type: 'ColumnAdded', data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null } },
-      taskAt('t1', 'V'),
-      taskAt('t2', 'X'),
-      taskAt('t3', 'Z'),
-    ]);
+    const log = todoLog(taskAt('t1', 'V'), taskAt('t2', 'X'), taskAt('t3', 'Z'));
     const folded = existing(
       foldStepwise(log, undefined, (_event, before) => {
         if (before.status !== 'initial') columnEntries(before.tasks, TODO);
@@ -116,12 +106,7 @@ describe('Column index', () => {
   });
 
   it('is not left stale by a fold onto a board it owns (foldStepwiseOwned)', () => {
-    const log = record([
-      { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
-      { type: 'ColumnAdded', data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null } },
-      taskAt('t1', 'V'),
-      taskAt('t3', 'Z'),
-    ]);
+    const log = todoLog(taskAt('t1', 'V'), taskAt('t3', 'Z'));
     const board = existing(foldBoard(log));
     columnEntries(board.tasks, TODO);
     const folded = existing(
@@ -145,20 +130,7 @@ describe('Column index', () => {
 
   it('keeps a rebalanced column indexed: each moved task leaves its old key before any takes a new one', () => {
     // t1..t3 at V, W, X get W, X, Y: one at a time, t1's new W would meet t2's old W.
-    const board = existing(
-      foldBoard(
-        record([
-          { type: 'BoardCreated', data: { boardId: 'b', name: 'B', description: '' } },
-          {
-            type: 'ColumnAdded',
-            data: { columnId: TODO, name: 'To do', position: 'V', isDone: false, wipLimit: null },
-          },
-          taskAt('t1', 'V'),
-          taskAt('t2', 'W'),
-          taskAt('t3', 'X'),
-        ]),
-      ),
-    );
+    const board = existing(foldBoard(todoLog(taskAt('t1', 'V'), taskAt('t2', 'W'), taskAt('t3', 'X'))));
     expect(columnEntries(board.tasks, TODO)).not.toBeNull();
     const positions = [
       { taskId: 't1', position: 'W' },
