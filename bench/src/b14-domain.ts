@@ -13,8 +13,9 @@ import { log } from './lib/results.js';
 
 /**
  * B14: the domain's own cost per command (decide + evolve, in process, no I/O) on a small board and
- * on big ones, interleaved in the same run; and decide + `advanceBoard`, the command node's fold. Each sample creates a task at the end of a column and
- * moves another after an anchor in the next column, `commandsPerSample` times, from the same board.
+ * on big ones, interleaved in the same run; and decide + `advanceBoard`, the command node's fold.
+ * Each sample creates a task at the end of a column and moves another after an anchor in the next
+ * column, `commandsPerSample` times, from the same board.
  */
 const columns = ['todo', 'doing', 'review', 'qa', 'done'];
 const commandsPerSample = 400;

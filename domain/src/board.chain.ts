@@ -1,7 +1,7 @@
 import type { RecordedBoardEvent } from './board.events.js';
 import type { BoardState, Task } from './board.state.js';
 import { applyToDraft, copyOf, evolve, isKnown, touchedBy, type Draft } from './board.evolve.js';
-import { reindexInPlace, shareColumnIndex, taskIdsOf } from './column.index.js';
+import { own, reindexInPlace, shareColumnIndex, taskIdsOf } from './column.index.js';
 
 /**
  * A holder's boards folded without copying their tasks (docs/adr/0038-board-version-chains.md).
@@ -46,7 +46,7 @@ function taskAt(link: Link, taskId: string): Task | undefined {
   for (let at: Link | null = link; at?.newer != null; at = at.newer) {
     if (at.undo.has(taskId)) return at.undo.get(taskId);
   }
-  return Object.hasOwn(link.tasks, taskId) ? link.tasks[taskId] : undefined;
+  return own(link.tasks, taskId);
 }
 
 /**
@@ -139,7 +139,7 @@ export function advanceBoard(state: BoardState, events: readonly RecordedBoardEv
       continue;
     }
     for (const taskId of taskIdsOf(event)) {
-      if (!before.has(taskId)) before.set(taskId, Object.hasOwn(link.tasks, taskId) ? link.tasks[taskId] : undefined);
+      if (!before.has(taskId)) before.set(taskId, own(link.tasks, taskId));
     }
     const reindex = reindexInPlace(link.tasks, event);
     applyToDraft(draft, event);

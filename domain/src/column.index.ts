@@ -109,7 +109,8 @@ export const taskIdsOf = (event: RecordedBoardEvent): readonly string[] => {
   return 'taskId' in event.data ? [event.data.taskId] : [];
 };
 
-const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
+/** Task `id` of `tasks`, its own key only (a key like `toString` is no task). */
+export const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOwn(tasks, id) ? tasks[id] : undefined);
 
 /**
  * Every moved task leaves its old place before any takes its new one: an event that moves many at
