@@ -14,6 +14,8 @@ export interface ProjectorBenchResult {
   readonly events: number;
   /** Live `applyEnvelopes` vs raw batched upserts of as many row versions. */
   readonly projector: RatioResult;
+  /** The same with the boards split over two partitions applied at once, on both sides. */
+  readonly partitionsAtOnce: RatioResult;
   /** `rebuildReadModels` vs the live path replaying the same store. */
   readonly rebuild: RatioResult;
 }
@@ -67,6 +69,37 @@ export async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>
   );
 }
 
+/** The projector's default: partitions applied at the same time (`PROJECTOR_PARTITIONS_AT_ONCE`). */
+const partitionsAtOnce = 2;
+
+/**
+ * The feed split as Kafka splits it (a board in one partition, its events in order), into
+ * `partitionsAtOnce` partitions, each cut into the projector's batches.
+ */
+export function partitionBatches(events: readonly Envelope[], partitions: number): Envelope[][][] {
+  const partitionOf = new Map<string, number>();
+  const split: Envelope[][] = Array.from({ length: partitions }, () => []);
+  for (const event of events) {
+    const partition = partitionOf.get(event.boardId) ?? partitionOf.size % partitions;
+    partitionOf.set(event.boardId, partition);
+    split[partition]!.push(event);
+  }
+  return split.map((part) =>
+    Array.from({ length: Math.ceil(part.length / liveBatch) }, (_, index) =>
+      part.slice(index * liveBatch, (index + 1) * liveBatch),
+    ),
+  );
+}
+
+/** Every partition's batches one after the other, the partitions at the same time. */
+const eachPartitionAtOnce = async <T>(partitions: readonly (readonly T[])[], apply: (batch: T) => Promise<unknown>) => {
+  await Promise.all(
+    partitions.map(async (batches) => {
+      for (const batch of batches) await apply(batch);
+    }),
+  );
+};
+
 const rate = async (events: number, run: () => Promise<void>): Promise<number> => {
   const started = performance.now();
   await run();
@@ -86,7 +119,8 @@ async function replayLive(sql: Sql, store: EventStore): Promise<void> {
 
 /**
  * B5: (a) the projector's live batches of 500 into the read models vs raw batched upserts of the
- * same events' rows, events in memory, same pool; (b) a full rebuild (`rebuildReadModels`:
+ * same events' rows, events in memory, same pool, one batch after the other and then (the projector's
+ * default on Kafka, ADR 0039) with the boards in two partitions applied at once; (b) a full rebuild (`rebuildReadModels`:
  * replay into fresh tables, indexes, switch) vs the live path replaying the same store from the
  * start. Real PostgreSQL, 200 boards × 207 events of a busy team's mix.
  */
@@ -132,6 +166,30 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
       },
     });
 
+    const partitioned = partitionBatches(envelopes, partitionsAtOnce);
+    const rawPartitioned = partitioned.map((batches) => batches.map(rawRows));
+    const atOnce = await interleaved({
+      name: `B5 projector, ${partitionsAtOnce} partitions at once`,
+      unit: 'events/s',
+      pairs,
+      goal: '≥ 0.5×',
+      log,
+      baseline: {
+        label: `raw batched upserts, ${partitionsAtOnce} writers`,
+        run: async () => {
+          await reset('raw_rows');
+          return rate(count, () => eachPartitionAtOnce(rawPartitioned, (rows) => rawUpsert(sql, rows)));
+        },
+      },
+      subject: {
+        label: `applyEnvelopes, ${partitionsAtOnce} partitions`,
+        run: async () => {
+          await reset(readModelTables);
+          return rate(count, () => eachPartitionAtOnce(partitioned, (batch) => applyEnvelopes(sql, batch)));
+        },
+      },
+    });
+
     const rebuild = await interleaved({
       name: 'B5 full rebuild from the store',
       unit: 'events/s',
@@ -151,7 +209,7 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
       },
     });
     await store.close();
-    return { events: count, projector, rebuild };
+    return { events: count, projector, partitionsAtOnce: atOnce, rebuild };
   } finally {
     await database.drop();
   }

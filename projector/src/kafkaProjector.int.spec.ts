@@ -7,10 +7,14 @@ import {
   ensureBoardEventsTopic,
   uniqueTopic,
   type KafkaEventBus,
+  type Sql,
 } from '@primetrade/platform';
 import { createProjectionProgress, createMigratedPostgres, type MigratedDatabase } from '@primetrade/read-model';
+import { applyEnvelopes } from './applyBatch.js';
 import { createProjector, projectionOffsets, type Projector } from './projector.js';
 import { BoardStream } from './testing/boardEvents.testkit.js';
+import { boardHistories } from './testing/boardHistory.testkit.js';
+import { readBoard } from './testing/readModels.testkit.js';
 import { waitFor } from './testing/wait.testkit.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -22,6 +26,30 @@ async function boardRevision(database: MigratedDatabase, boardId: string): Promi
     [boardId],
   );
   return rows[0] ? Number(rows[0].last_revision) : null;
+}
+
+/** `sql` whose transactions are counted: `most` is the highest number open at the same time. */
+function countingTransactions(sql: Sql): { readonly sql: Sql; readonly most: () => number } {
+  let open = 0;
+  let most = 0;
+  const counted: Sql = {
+    kind: sql.kind,
+    query: (text, params) => sql.query(text, params),
+    exec: (text) => sql.exec(text),
+    copyFrom: (table, columns, rows) => sql.copyFrom(table, columns, rows),
+    listen: (channel, onNotify) => sql.listen(channel, onNotify),
+    close: () => sql.close(),
+    async tx(fn) {
+      open += 1;
+      most = Math.max(most, open);
+      try {
+        return await sql.tx(fn);
+      } finally {
+        open -= 1;
+      }
+    },
+  };
+  return { sql: counted, most: () => most };
 }
 
 describe('Projector on Kafka (consumer group `projector`)', () => {
@@ -111,5 +139,58 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
     expect(await boardRevision(database, broken.boardId)).toBeNull();
     const stuck = await Promise.all(others.map((stream) => boardRevision(database, stream.boardId)));
     expect(stuck.filter((revision) => revision === null).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Projector on Kafka, partitions at once', () => {
+  let live: MigratedDatabase;
+  let oneByOne: MigratedDatabase;
+  let bus: KafkaEventBus;
+  let projector: Projector;
+  let counted: ReturnType<typeof countingTransactions>;
+  const topic = uniqueTopic('projector_at_once');
+
+  beforeAll(async () => {
+    [live, oneByOne] = await Promise.all([
+      createMigratedPostgres('kafka_projector_at_once'),
+      createMigratedPostgres('kafka_projector_one_by_one'),
+    ]);
+    await ensureBoardEventsTopic({ brokers, topic, partitions: 4, logger });
+    bus = createKafkaEventBus({ brokers, topic, clientId: 'projector-at-once-test', logger, watchdogMs: 30_000 });
+    counted = countingTransactions(live.sql);
+    projector = createProjector({ bus, sql: counted.sql, logger, partitionsAtOnce: 3 });
+    await projector.start();
+  });
+
+  afterAll(async () => {
+    await projector?.stop();
+    await bus?.close();
+    await deleteTopics(brokers, [topic], logger);
+    await Promise.all([live?.drop(), oneByOne?.drop()]);
+  });
+
+  it('applies several partitions in overlapping transactions and ends with the read models of one batch after the other', async () => {
+    const histories = boardHistories({ boards: 24, eventsPerBoard: 120, seed: 39 });
+    // Interleaved as the feed would have them: boards take turns, a few events each.
+    const feed: Envelope[] = [];
+    for (let offset = 0; feed.length < histories.flat().length; offset += 5)
+      for (const history of histories) feed.push(...history.slice(offset, offset + 5));
+    for (let start = 0; start < feed.length; start += 400) await bus.publish(feed.slice(start, start + 400));
+    for (let start = 0; start < feed.length; start += 500)
+      await applyEnvelopes(oneByOne.sql, feed.slice(start, start + 500));
+    for (const history of histories)
+      await waitFor(
+        async () => (await boardRevision(live, history[0]!.boardId)) === history.at(-1)!.revision,
+        `board ${history[0]!.boardId} projected`,
+        60_000,
+      );
+    expect(projector.status().state).toBe('running');
+    // Not one partition after the other: batches of different partitions were open together.
+    expect(counted.most()).toBeGreaterThanOrEqual(2);
+    expect(counted.most()).toBeLessThanOrEqual(3);
+    for (const history of histories) {
+      const boardId = history[0]!.boardId;
+      expect(await readBoard(live.sql, boardId)).toEqual(await readBoard(oneByOne.sql, boardId));
+    }
   });
 });

@@ -33,6 +33,11 @@ export interface ProjectorOptions {
   readonly metrics?: Pick<Metrics, 'registry'>;
   /** Notifications: queue e-mails with them, and push each new one once its batch committed. */
   readonly notifications?: ProjectorNotifications;
+  /**
+   * Kafka: partitions applied at the same time, one transaction each (docs/adr/0039). Their boards
+   * are disjoint, so their transactions touch different rows. Default 2.
+   */
+  readonly partitionsAtOnce?: number;
 }
 
 export interface ProjectorNotifications {
@@ -202,7 +207,10 @@ export function createProjector(options: ProjectorOptions): Projector {
       status = { state: 'running' };
       haltedPartitions.clear();
       metrics?.haltedPartitions.set(0);
-      subscription = await options.bus.subscribe(projectorGroup, handle, { fromBeginning: true });
+      subscription = await options.bus.subscribe(projectorGroup, handle, {
+        fromBeginning: true,
+        partitionsAtOnce: options.partitionsAtOnce ?? 2,
+      });
     },
     async stop() {
       const running = subscription;

@@ -152,6 +152,7 @@ export async function startProjectorNode(
     logger,
     metrics,
     notifications: notifications.projector,
+    partitionsAtOnce: config.PROJECTOR_PARTITIONS_AT_ONCE,
   });
   await projector.start();
   notifications.start();

@@ -30,6 +30,14 @@ export interface SubscribeOptions {
    * default). In-process: ignored (delivery is a function call). See docs/adr/0034.
    */
   readonly gatherMs?: number;
+  /**
+   * Kafka: partitions this consumer handles at the same time, each still one batch after the other in
+   * its order (a board lives in one partition, so its events never overlap). While the server writes
+   * one partition's batch, this process prepares another's: a consumer that spends about as long on
+   * its own work as in the database (the projector) gets through more. Default 1. In-process: ignored
+   * (one publish is one delivery).
+   */
+  readonly partitionsAtOnce?: number;
 }
 
 export interface PublishOptions {

@@ -23,8 +23,6 @@ export interface KafkaEventBusOptions {
   readonly sendTimeoutMs?: number;
   /** A consumer that has not fetched for this long while it should is recreated. Default 60 000. */
   readonly watchdogMs?: number;
-  /** Partitions one consumer works on at once. Default 1 (partitions in turn). */
-  readonly partitionsConsumedConcurrently?: number;
   /**
    * Publish each batch in a Kafka transaction under this id (the relay: one id per topic). A
    * producer that starts with the id fences every older one at the broker, so a relay that was

@@ -29,6 +29,7 @@ export class KafkaSubscription implements BusSubscription {
   private watchdog: NodeJS.Timeout | null = null;
   private restarting: Promise<void> | null = null;
   private readonly maxBatchEvents: number;
+  private readonly partitionsAtOnce: number;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -38,6 +39,10 @@ export class KafkaSubscription implements BusSubscription {
     private readonly options: KafkaEventBusOptions,
   ) {
     this.maxBatchEvents = options.maxBatchEvents ?? 500;
+    const atOnce = subscribeOptions.partitionsAtOnce ?? 1;
+    if (!Number.isInteger(atOnce) || atOnce < 1)
+      throw new RangeError(`partitionsAtOnce must be a positive integer, got ${atOnce}`);
+    this.partitionsAtOnce = atOnce;
   }
 
   halted(): readonly HaltedPartition[] {
@@ -111,7 +116,7 @@ export class KafkaSubscription implements BusSubscription {
       autoCommit: true,
       autoCommitInterval: 1_000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently: this.partitionsAtOnce,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }

@@ -290,6 +290,11 @@ export const configSchema = z.object({
     'cluster',
     'Partitions of the topic; fixed for its life, since boards hash onto partitions.',
   ),
+  PROJECTOR_PARTITIONS_AT_ONCE: setting(
+    positiveInt.max(64).default(2),
+    'cluster',
+    'Partitions a projector applies at the same time, one transaction each (each partition still in order): while PostgreSQL writes one batch, the projector prepares the next (docs/adr/0039). Keep it below `PG_POOL_MAX`.',
+  ),
   REDIS_URL: setting(
     z.url({ protocol: /^rediss?$/ }).optional(),
     'cluster',
