@@ -63,13 +63,22 @@ export function columnEntries(tasks: Tasks, columnId: string): ColumnEntries {
   return index.has(columnId) ? (index.get(columnId) ?? null) : [];
 }
 
-/** Copy-on-write columns of one derivation: each touched column is copied once. */
+/**
+ * Indexes that one `tasks` record alone holds, changed in place as the fold changes the record
+ * (`reindexInPlace`), with the columns whose entries are its own too; the others' entries are shared
+ * with the index it was derived from, and copied before their first change. Sharing the index again
+ * (`shareColumnIndex`, `carryColumnIndex`) ends that: the next change in place starts a new one.
+ */
+const ownIndexes = new WeakMap<ColumnIndex, Set<string>>();
+
+/** Copy-on-write columns of a derivation: each column not in `copied` is copied once, before its first change. */
 class Derivation {
   readonly #next: Map<string, ColumnEntries>;
-  readonly #copied = new Set<string>();
+  readonly #copied: Set<string>;
 
-  constructor(previous: ColumnIndex) {
-    this.#next = new Map(previous);
+  constructor(next: Map<string, ColumnEntries>, copied: Set<string>) {
+    this.#next = next;
+    this.#copied = copied;
   }
 
   #writable(columnId: string): Positioned[] | null {
@@ -117,8 +126,7 @@ export const own = (tasks: Tasks, id: string): Task | undefined => (Object.hasOw
  * once (a rebalance) would otherwise meet a task's old key at another's new one, a tie that is not
  * there, and give the column up to scans for good.
  */
-function reindexed(previous: ColumnIndex, ids: readonly string[], olds: readonly (Task | undefined)[], tasks: Tasks) {
-  const derivation = new Derivation(previous);
+function reindex(derivation: Derivation, ids: readonly string[], olds: readonly (Task | undefined)[], tasks: Tasks) {
   const moved: Task[] = [];
   ids.forEach((id, index) => {
     const [old, next] = [olds[index], own(tasks, id)];
@@ -127,7 +135,6 @@ function reindexed(previous: ColumnIndex, ids: readonly string[], olds: readonly
     if (next !== undefined) moved.push(next);
   });
   for (const task of moved) derivation.insert(task);
-  return derivation.result;
 }
 
 /**
@@ -138,21 +145,24 @@ export function carryColumnIndex(before: Tasks, after: Tasks, event: RecordedBoa
   const previous = indexes.get(before);
   if (previous === undefined || before === after) return;
   const ids = [...new Set(taskIdsOf(event))];
-  indexes.set(
+  // The new index shares the untouched columns' entries with `previous`, which stays as it is.
+  ownIndexes.delete(previous);
+  const derivation = new Derivation(new Map(previous), new Set());
+  reindex(
+    derivation,
+    ids,
+    ids.map((id) => own(before, id)),
     after,
-    reindexed(
-      previous,
-      ids,
-      ids.map((id) => own(before, id)),
-      after,
-    ),
   );
+  indexes.set(after, derivation.result);
 }
 
 /** `copy` holds the same tasks as `original`: it shares its index (indexes are never changed, only derived). */
 export function shareColumnIndex(original: Tasks, copy: Tasks): void {
   const index = indexes.get(original);
-  if (index !== undefined) indexes.set(copy, index);
+  if (index === undefined) return;
+  ownIndexes.delete(index);
+  indexes.set(copy, index);
 }
 
 /**
@@ -164,5 +174,16 @@ export function reindexInPlace(tasks: Tasks, event: RecordedBoardEvent): () => v
   if (previous === undefined) return () => undefined;
   const ids = [...new Set(taskIdsOf(event))];
   const olds = ids.map((id) => own(tasks, id));
-  return () => indexes.set(tasks, reindexed(previous, ids, olds, tasks));
+  return () => {
+    // The record's own index is changed where it is; a shared one is copied once, then owned.
+    let index = previous as Map<string, ColumnEntries>;
+    let copied = ownIndexes.get(index);
+    if (copied === undefined) {
+      index = new Map(index);
+      copied = new Set();
+      ownIndexes.set(index, copied);
+      indexes.set(tasks, index);
+    }
+    reindex(new Derivation(index, copied), ids, olds, tasks);
+  };
 }

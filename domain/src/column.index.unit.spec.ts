@@ -4,7 +4,7 @@ import type { Placement } from './board.commands.js';
 import type { TaskCreated } from './board.events.js';
 import type { ExistingBoard } from './board.guards.js';
 import type { BoardState } from './board.state.js';
-import { evolve, foldBoard, foldStepwise, foldStepwiseOwned } from './board.evolve.js';
+import { evolve, foldBoard, foldStepwise, foldStepwiseOwned, snapshotOf } from './board.evolve.js';
 import { slotFor, sortByPosition, taskSlot, tasksInColumn } from './board.placement.js';
 import type { Slot } from './board.placement.js';
 import { columnEntries } from './column.index.js';
@@ -85,6 +85,42 @@ describe('Column index', () => {
     },
     120_000,
   );
+
+  it('changes an index in place only where one board holds it: boards that shared it keep theirs', () => {
+    const indexAll = (board: ExistingBoard) => {
+      for (const columnId of Object.keys(board.columns)) columnEntries(board.tasks, columnId);
+    };
+    fc.assert(
+      fc.property(fc.array(intent, { minLength: 20, maxLength: 60 }), fc.nat(), (steps, cut) => {
+        const { log } = playScenario(steps, created());
+        const half = Math.floor(log.length / 2);
+        const from = existing(foldBoard(log.slice(0, half)));
+        indexAll(from);
+        const rest = log.slice(half);
+        const branchAt = 1 + (cut % Math.max(1, rest.length - 1));
+        // A copy sharing `from`'s index, folded on in place: its first change copies the index, the
+        // later ones change that copy where it is.
+        const owned = existing(foldStepwise(rest.slice(0, 1), from));
+        foldStepwiseOwned(rest.slice(1, branchAt), owned);
+        indexAll(owned);
+        // A copy sharing its index (a snapshot), and a board derived from it (sharing its untouched
+        // columns); then the owned one is folded on.
+        const branch = existing(foldBoard(rest.slice(branchAt, branchAt + 1), owned));
+        indexAll(branch);
+        const snapshot = existing(snapshotOf(owned));
+        const [snapshotTasks, branchTasks] = [structuredClone(snapshot.tasks), structuredClone(branch.tasks)];
+        foldStepwiseOwned(rest.slice(branchAt), owned);
+        expectSameSlots(from);
+        expect(snapshot.tasks).toEqual(snapshotTasks);
+        expectSameSlots(snapshot);
+        expect(branch.tasks).toEqual(branchTasks);
+        expectSameSlots(branch);
+        expectSameSlots(owned);
+        expect(owned.tasks).toEqual(existing(foldBoard(log)).tasks);
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
 
   it('falls back to a scan where two tasks share a position, keeping the scan order', () => {
     const board = existing(foldBoard(todoLog(taskAt('t1', 'V'), taskAt('t2', 'X'))));
