@@ -4,19 +4,28 @@ import {
   createSqlEventStore,
   createTestDatabase,
   toEnvelope,
+  type BusHandler,
+  type EventBus,
   type EventStore,
   type Sql,
   type SqlQueryable,
 } from '@primetrade/platform';
-import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels } from '@primetrade/projector';
+import {
+  appendHistories,
+  applyEnvelopes,
+  boardHistories,
+  createProjector,
+  rebuildReadModels,
+} from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
 import { rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
- * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|rebuild|replay|bulk|both|raw|rawlive|all]`:
+ * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|kafka|rebuild|replay|bulk|both|raw|rawlive|all]`:
  * B5's data (200 boards × 207 events) projected by raw upserts (`raw`, `rawlive`, `all`), by the live
- * path (batches of 500) and by a full rebuild (`rebuild`: both ways, `replay`: in feed order only,
+ * path (batches of 500), by the Kafka projector's whole path in small batches (`kafka`: its offset
+ * rows and notifications too, `PROFILE_BATCH` events a batch, default 5, as at a low rate) and by a full rebuild (`rebuild`: both ways, `replay`: in feed order only,
  * `bulk`: board by board only, ADR 0031), with
  * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
@@ -155,6 +164,38 @@ function printStatements(title: string): void {
   statements.clear();
 }
 
+/** A bus that hands the projector Kafka-like deliveries: 8 partitions, boards spread over them, offsets per partition. */
+async function deliverAsKafka(sql: Sql, envelopes: readonly Envelope[], batchSize: number): Promise<void> {
+  let handler: BusHandler | null = null;
+  const bus: EventBus = {
+    publish: () => Promise.reject(new Error('not used')),
+    resetProducer: () => Promise.resolve(),
+    subscribe: async (_group, handle) => {
+      handler = handle;
+      return { stop: () => Promise.resolve() };
+    },
+    close: () => Promise.resolve(),
+  };
+  const projector = createProjector({ bus, sql, notifications: { mail: false } });
+  await projector.start();
+  const partitions: Envelope[][] = Array.from({ length: 8 }, () => []);
+  const partitionOf = new Map<string, number>();
+  for (const event of envelopes) {
+    const partition = partitionOf.get(event.boardId) ?? partitionOf.size % partitions.length;
+    partitionOf.set(event.boardId, partition);
+    partitions[partition]!.push(event);
+  }
+  for (let offset = 0; partitions.some((events) => offset < events.length); offset += batchSize) {
+    for (const [partition, events] of partitions.entries()) {
+      const batch = events.slice(offset, offset + batchSize);
+      if (batch.length === 0) continue;
+      const offsets = batch.map((_, index) => String(offset + index));
+      await handler!(batch, { topic: 'profile', partition, offsets, remaining: 0 });
+    }
+  }
+  await projector.stop();
+}
+
 const readModelTables =
   'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
 
@@ -213,6 +254,16 @@ async function main(): Promise<void> {
           for (const batch of batches) await applyEnvelopes(sql, batch);
         });
         printStatements(`live round ${round}`);
+      }
+      if (mode === 'kafka') {
+        const batchSize = Number(process.env.PROFILE_BATCH ?? 5);
+        await database.sql.exec(`TRUNCATE ${readModelTables}, projection_offsets`);
+        statements.clear();
+        await measured(`kafka path, batches of ${batchSize}, round ${round}`, database.sql, count, () =>
+          deliverAsKafka(sql, envelopes, batchSize),
+        );
+        printStatements(`kafka path round ${round}`);
+        continue;
       }
       if (mode !== 'live' && mode !== 'rawlive' && mode !== 'bulk') {
         statements.clear();

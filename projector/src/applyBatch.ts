@@ -104,19 +104,22 @@ export async function applyAndNotify(
   tx: SqlQueryable,
   events: readonly Envelope[],
   project: ProjectEvents = projectLive,
+  finish?: (writer: BatchTx) => void,
 ): Promise<ApplyResult> {
-  return applyTracked(tx, events, project, true);
+  return applyTracked(tx, events, project, true, finish);
 }
 
 /**
  * One writer for the whole batch (`batchTx.ts`): after the batch's reads, the projections' writes go
- * to the server as two scripts (ADR 0019, ADR 0032), the progress and the `NOTIFY` in the second.
+ * to the server as two scripts (ADR 0019, ADR 0032), the progress and the `NOTIFY` in the second,
+ * with what `finish` queues (the Kafka projector's offset: no round trip of its own).
  */
 async function applyTracked(
   tx: SqlQueryable,
   events: readonly Envelope[],
   project: ProjectEvents,
   notify: boolean,
+  finish?: (writer: BatchTx) => void,
 ): Promise<ApplyResult> {
   const lastRevisions = await lockCheckpoints(tx, [...new Set(events.map((event) => event.boardId))]);
   const touched = new Map<string, BoardTouch>();
@@ -139,6 +142,7 @@ async function applyTracked(
         writesOf(writer),
         new Map([...touched].map(([boardId, touch]) => [boardId, touch.revision])),
       );
+    finish?.(writer);
     await writer.flush();
     return { applied: toApply.length, skipped: events.length - toApply.length, notifications };
   } catch (error) {

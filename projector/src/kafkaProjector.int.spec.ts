@@ -120,6 +120,7 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
     const created = broken.create();
     broken.emit({ type: 'BoardRenamed', data: { name: 'lost' } });
     const afterGap = broken.emit({ type: 'BoardRenamed', data: { name: 'after the gap' } });
+    const offsetsBefore = await projectionOffsets(database.sql, topic);
     await bus.publish([...created, afterGap]);
     await waitFor(() => projector.status().state === 'halted', 'the projector reports the halt', 30_000);
     expect(projector.status().haltedPartitions).toHaveLength(1);
@@ -135,8 +136,11 @@ describe('Projector on Kafka (consumer group `projector`)', () => {
       'boards of other partitions projected',
       30_000,
     );
-    // The batch holding the gap was rolled back whole, and nothing after it in that partition applied.
+    // The batch holding the gap was rolled back whole, its offset with it, and nothing after it in
+    // that partition applied.
     expect(await boardRevision(database, broken.boardId)).toBeNull();
+    const [halted] = projector.status().haltedPartitions ?? [];
+    expect((await projectionOffsets(database.sql, topic)).get(halted!)).toBe(offsetsBefore.get(halted!));
     const stuck = await Promise.all(others.map((stream) => boardRevision(database, stream.boardId)));
     expect(stuck.filter((revision) => revision === null).length).toBeGreaterThan(0);
   });

@@ -243,32 +243,36 @@ async function applyWithOffsets(
   return sql.tx(async (tx) => {
     await lockReadModelsShared(tx);
     const next = await lockOffset(tx, delivery);
-    const result = await applyAndNotify(tx, events, options.project);
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
+    // The partition's next offset goes in the batch's last script (the row is locked since `lockOffset`).
+    const result = await applyAndNotify(tx, events, options.project, (writer) =>
+      writer.write(
+        `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
+         WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
+        [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
+      ),
+    );
     if (result.applied > 0 && first < next) {
       logger.warn(
         { topic: delivery.topic, partition: delivery.partition, storedNext: next.toString(), first: first.toString() },
         'new events below the stored offset: the topic was recreated or rewound',
       );
     }
-    await tx.query(
-      `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
-       WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-      [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
-    );
     return result;
   });
 }
 
+/**
+ * The partition's stored next offset, its row locked until commit (created at 0 the first time): one
+ * upsert that "updates" an existing row to itself, which locks it and returns its latest committed
+ * value, as `lockCheckpoints` does for boards.
+ */
 async function lockOffset(tx: SqlQueryable, delivery: Delivery): Promise<bigint> {
-  await tx.query(
-    `INSERT INTO projection_offsets (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
-     ON CONFLICT DO NOTHING`,
-    [projectorGroup, delivery.topic, delivery.partition],
-  );
   const rows = await tx.query<{ next_offset: string }>(
-    `SELECT next_offset::text FROM projection_offsets WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3 FOR UPDATE`,
+    `INSERT INTO projection_offsets AS o (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
+     ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = o.next_offset
+     RETURNING next_offset::text`,
     [projectorGroup, delivery.topic, delivery.partition],
   );
   return BigInt(rows[0]?.next_offset ?? '0');
