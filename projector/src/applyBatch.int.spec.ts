@@ -32,8 +32,9 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
 
   // docs/adr/0019-set-based-projector.md: the reads first, then the writes as scripts; ADR 0032:
   // the other projections' script sent before the history projection folds, then its rows by COPY
-  // (ADR 0037) and a script with the snapshots, progress and NOTIFY.
-  it('sends its reads, then its writes: a script, the history rows by COPY, a script with progress and NOTIFY', async () => {
+  // (ADR 0037) and a script with the snapshots and NOTIFY. ADR 0040: the statements whose plans are
+  // kept (the fixed reads, the statistics' write, the progress) go as prepared statements of their own.
+  it('sends its reads, then its writes: the statistics, a script, the history rows by COPY, the progress and a script with NOTIFY', async () => {
     const board = new BoardStream();
     const created = board.create();
     const column = board.addColumn('To do');
@@ -44,23 +45,28 @@ describe.each(readModelBackends('applybatch'))('a live batch on $name', ({ open 
     expect((await applyEnvelopes(recording(database.sql, sent), batch)).applied).toBe(3);
 
     const [lock, ...scripts] = sent.filter((statement) => statement.startsWith('exec '));
-    // The read-models lock and the plan setting first, in one round trip (ADR 0037).
+    // The read-models lock and the plan settings first, in one round trip (ADR 0037, ADR 0040).
     expect(sent[0]).toBe(lock);
-    expect(lock).toMatch(/^exec SELECT pg_advisory_xact_lock_shared\(\d+\); SET LOCAL enable_seqscan = off$/);
+    expect(lock).toMatch(
+      /^exec SELECT pg_advisory_xact_lock_shared\(\d+\); SET LOCAL enable_seqscan = off;\s+SET LOCAL plan_cache_mode = force_generic_plan$/,
+    );
     expect(scripts).toHaveLength(2);
-    const [projections, progress] = scripts as [string, string];
-    expect(sent.slice(-3)).toEqual([projections, 'copy board_history 3 rows', progress]);
-    for (const write of ['INSERT INTO tasks', 'INSERT INTO board_columns', 'INSERT INTO task_stats'])
-      expect(projections).toContain(write);
-    expect(projections).not.toContain('board_history');
-    for (const write of ['UPDATE projection_checkpoints', 'pg_notify']) expect(progress).toContain(write);
+    const [projections, notify] = scripts as [string, string];
+    const progress = sent.at(-2)!;
+    expect(sent.slice(-4)).toEqual([projections, 'copy board_history 3 rows', progress, notify]);
+    for (const write of ['INSERT INTO tasks', 'INSERT INTO board_columns']) expect(projections).toContain(write);
+    for (const elsewhere of ['board_history', 'task_stats']) expect(projections).not.toContain(elsewhere);
+    expect(progress).toMatch(/^query WITH v AS .* UPDATE projection_checkpoints/);
+    expect(notify).toContain('pg_notify');
     // The checkpoints, the history anchor (started first: it waits for no write), the statistics
-    // (nothing here may notify anyone, so no member accounts are read).
-    const reads = sent.filter((statement) => statement.startsWith('query ')).map((read) => read.slice(6, 40));
-    expect(reads).toEqual([
+    // (nothing here may notify anyone, so no member accounts are read), then the statistics' write.
+    const queries = sent.filter((statement) => statement.startsWith('query ')).map((read) => read.slice(6, 40));
+    expect(queries).toEqual([
       'INSERT INTO projection_checkpoints',
       'SELECT h.board_id, h.event_id FROM',
       'WITH touched AS (SELECT * FROM tas',
+      'WITH task_rows AS ( INSERT INTO ta',
+      'WITH v AS ( SELECT * FROM unnest($',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import type { Envelope } from '@primetrade/domain';
-import type { Sql, SqlQueryable } from '@primetrade/platform';
+import { keepPlan, type Sql, type SqlQueryable } from '@primetrade/platform';
 import { notifyProgress } from '@primetrade/read-model';
 import { projectWithNotifications, type NewNotification } from './notifications/notifications.projection.js';
 import { batchWriter, writesOf, type BatchTx } from './projections/batchTx.js';
@@ -77,10 +77,15 @@ export async function applyEnvelopes(
  * In the same round trip, the batch's plans are kept off sequential scans (ADR 0037): every
  * statement of a batch reaches its rows by key, but a table's statistics lag behind its size (after
  * a rebuild, a restore, a burst before autovacuum's next ANALYZE), and a stale estimate makes the
- * planner scan a table that has since grown, at a cost that grows with it.
+ * planner scan a table that has since grown, at a cost that grows with it. And the statements whose
+ * plans connections keep (`keepPlan`, ADR 0040) use the plan made once for all batches: they reach
+ * their rows by key whatever the values, so planning them again for each batch buys nothing.
  */
 export async function lockReadModelsShared(tx: SqlQueryable): Promise<void> {
-  await tx.exec(`SELECT pg_advisory_xact_lock_shared(${readModelsLockKey}); SET LOCAL enable_seqscan = off`);
+  await tx.exec(
+    `SELECT pg_advisory_xact_lock_shared(${readModelsLockKey}); SET LOCAL enable_seqscan = off;
+     SET LOCAL plan_cache_mode = force_generic_plan`,
+  );
 }
 
 /**
@@ -133,7 +138,8 @@ async function applyTracked(
     touched.set(event.boardId, { revision: event.revision, occurredAt: event.occurredAt });
   }
   // The guard decided on revisions alone, so the whole batch is checked before any write.
-  const writer = batchWriter(tx);
+  // A rebuild's batches are large: its kept statements ride in the scripts (`BatchWriterOptions`).
+  const writer = batchWriter(tx, { preparedWrites: notify });
   try {
     const notifications = (await project(writer, toApply)) ?? [];
     saveProgress(writer, touched);
@@ -151,6 +157,13 @@ async function applyTracked(
   }
 }
 
+const checkpointsLock = keepPlan(
+  `INSERT INTO projection_checkpoints (board_id, last_revision)
+   SELECT board_id, -1 FROM unnest($1::uuid[]) AS ids (board_id) ORDER BY board_id
+   ON CONFLICT (board_id) DO UPDATE SET last_revision = projection_checkpoints.last_revision
+   RETURNING board_id, last_revision`,
+);
+
 /**
  * Reads each board's last applied revision and row-locks it until commit, so two projector
  * instances (e.g. during a rebalance) cannot both apply the same revision. One upsert: a new board's
@@ -158,15 +171,19 @@ async function applyTracked(
  * it and returns its latest committed revision; in board order, to avoid deadlocks.
  */
 async function lockCheckpoints(tx: SqlQueryable, boardIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await tx.query<{ board_id: string; last_revision: string }>(
-    `INSERT INTO projection_checkpoints (board_id, last_revision)
-     SELECT board_id, -1 FROM unnest($1::uuid[]) AS ids (board_id) ORDER BY board_id
-     ON CONFLICT (board_id) DO UPDATE SET last_revision = projection_checkpoints.last_revision
-     RETURNING board_id, last_revision`,
-    [[...boardIds].sort()],
-  );
+  const rows = await tx.query<{ board_id: string; last_revision: string }>(checkpointsLock, [[...boardIds].sort()]);
   return new Map(rows.map((row) => [row.board_id, Number(row.last_revision)]));
 }
+
+const progressUpdate = keepPlan(
+  `WITH v AS (
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
+   ), checkpoints AS (
+     UPDATE projection_checkpoints AS c SET last_revision = v.revision, updated_at = now() FROM v
+     WHERE c.board_id = v.board_id
+   )
+   UPDATE boards AS b SET revision = v.revision, updated_at = v.updated_at FROM v WHERE b.id = v.board_id`,
+);
 
 /**
  * One statement for all boards of the batch: checkpoints, and the board's revision/updated_at
@@ -177,14 +194,5 @@ function saveProgress(tx: BatchTx, touched: ReadonlyMap<string, BoardTouch>): vo
   const ids = [...touched.keys()];
   const revisions = [...touched.values()].map((touch) => touch.revision);
   const instants = [...touched.values()].map((touch) => touch.occurredAt);
-  tx.write(
-    `WITH v AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v (board_id, revision, updated_at)
-     ), checkpoints AS (
-       UPDATE projection_checkpoints AS c SET last_revision = v.revision, updated_at = now() FROM v
-       WHERE c.board_id = v.board_id
-     )
-     UPDATE boards AS b SET revision = v.revision, updated_at = v.updated_at FROM v WHERE b.id = v.board_id`,
-    [ids, revisions, instants],
-  );
+  tx.write(progressUpdate, [ids, revisions, instants]);
 }

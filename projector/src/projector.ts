@@ -3,6 +3,7 @@ import {
   HaltPartitionError,
   correlationIdsOf,
   inEventSpans,
+  keepPlan,
   reportError,
   type BusSubscription,
   type Delivery,
@@ -245,13 +246,9 @@ async function applyWithOffsets(
     const next = await lockOffset(tx, delivery);
     const first = BigInt(delivery.offsets[0] ?? '0');
     const last = BigInt(delivery.offsets[delivery.offsets.length - 1] ?? '-1');
-    // The partition's next offset goes in the batch's last script (the row is locked since `lockOffset`).
+    // The partition's next offset goes with the batch's last writes (the row is locked since `lockOffset`).
     const result = await applyAndNotify(tx, events, options.project, (writer) =>
-      writer.write(
-        `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
-         WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-        [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()],
-      ),
+      writer.write(offsetUpdate, [projectorGroup, delivery.topic, delivery.partition, (last + 1n).toString()]),
     );
     if (result.applied > 0 && first < next) {
       logger.warn(
@@ -268,13 +265,22 @@ async function applyWithOffsets(
  * upsert that "updates" an existing row to itself, which locks it and returns its latest committed
  * value, as `lockCheckpoints` does for boards.
  */
+/** Planned in a few microseconds: it rides in the batch's last script, no round trip of its own (ADR 0040). */
+const offsetUpdate = `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
+   WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`;
+
+const offsetLock = keepPlan(
+  `INSERT INTO projection_offsets AS o (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
+   ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = o.next_offset
+   RETURNING next_offset::text`,
+);
+
 async function lockOffset(tx: SqlQueryable, delivery: Delivery): Promise<bigint> {
-  const rows = await tx.query<{ next_offset: string }>(
-    `INSERT INTO projection_offsets AS o (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
-     ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = o.next_offset
-     RETURNING next_offset::text`,
-    [projectorGroup, delivery.topic, delivery.partition],
-  );
+  const rows = await tx.query<{ next_offset: string }>(offsetLock, [
+    projectorGroup,
+    delivery.topic,
+    delivery.partition,
+  ]);
   return BigInt(rows[0]?.next_offset ?? '0');
 }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
-import { copyStatement, quoteIdent, type Sql, type SqlQueryable } from './sql.port.js';
+import { copyStatement, keptPlanName, quoteIdent, type Sql, type SqlQueryable } from './sql.port.js';
 
 export interface PostgresSqlOptions {
   readonly connectionString: string;
@@ -25,7 +25,9 @@ async function copyOn(client: pg.PoolClient, table: string, columns: readonly st
 
 const queryable = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
   async query<R extends object>(text: string, params: readonly unknown[] = []) {
-    const result = await client.query(text, params as unknown[]);
+    const name = keptPlanName(text);
+    const values = params as unknown[];
+    const result = await (name === undefined ? client.query(text, values) : client.query({ name, text, values }));
     return result.rows as R[];
   },
   async exec(text: string) {

@@ -17,6 +17,24 @@ export interface SqlQueryable {
   copyFrom(table: string, columns: readonly string[], rows: string): Promise<void>;
 }
 
+const keptPlans = new Map<string, string>();
+
+/**
+ * Marks `text` as a statement whose plan each connection keeps (PostgreSQL: a named prepared
+ * statement, parsed and analysed once per connection and planned once for all calls when a generic
+ * plan costs no more than a call's own). For the few fixed statements every projector batch runs, whose
+ * preparation was most of a small batch's server time (docs/adr/0040). Returns `text` unchanged, so it
+ * goes through every wrapper of a `SqlQueryable` as it is. Only for constant texts: each one takes a
+ * statement on every connection for the connection's life. PGlite ignores it.
+ */
+export function keepPlan(text: string): string {
+  if (!keptPlans.has(text)) keptPlans.set(text, `pt_kept_${keptPlans.size + 1}`);
+  return text;
+}
+
+/** The prepared statement's name for a text marked by `keepPlan`. */
+export const keptPlanName = (text: string): string | undefined => keptPlans.get(text);
+
 /** An identifier in double quotes (embedded quotes doubled). */
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 

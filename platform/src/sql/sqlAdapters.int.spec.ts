@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestPglite } from '../testkit/pglite.testkit.js';
 import { createTestDatabase } from '../testkit/postgres.testkit.js';
 import type { TestDatabase } from '../testkit/postgres.testkit.js';
-import { copyRow, type Sql } from './sql.port.js';
+import { createPostgresSql } from './postgresSql.js';
+import { copyRow, keepPlan, keptPlanName, type Sql } from './sql.port.js';
 
 const waitUntil = (check: () => boolean, timeoutMs = 5_000): Promise<void> =>
   vi.waitFor(() => expect(check()).toBe(true), { timeout: timeoutMs, interval: 20 });
@@ -69,6 +70,15 @@ function sqlPortBehaviour(name: string, getSql: () => Sql): void {
       expect(await sql.query('SELECT id FROM port_copy_bad')).toEqual([{ id: 20 }]);
     });
 
+    it('answers a statement whose plan is kept like any other, in and out of transactions', async () => {
+      const sql = getSql();
+      const text = keepPlan('SELECT $1::int + 1 AS next, $2::text AS label');
+      expect(await sql.query(text, [1, 'a'])).toEqual([{ next: 2, label: 'a' }]);
+      expect(await sql.tx((tx) => tx.query(text, [41, 'b']))).toEqual([{ next: 42, label: 'b' }]);
+      await expect(sql.query(text, ['not a number', 'c'])).rejects.toThrow();
+      expect(await sql.query(text, [2, 'd'])).toEqual([{ next: 3, label: 'd' }]);
+    });
+
     it('delivers a NOTIFY to a listener until it unlistens', async () => {
       const sql = getSql();
       const payloads: string[] = [];
@@ -108,6 +118,31 @@ describe('Sql adapters', () => {
     await expect(outcome).rejects.toThrow();
     // The pool replaced the client: the next transaction works.
     await expect(database.sql.tx((tx) => tx.query('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it('prepares a kept statement once per PostgreSQL connection, and re-resolves its tables after they are swapped', async () => {
+    // One connection, so every call meets the statement prepared by the first.
+    const one = createPostgresSql({ connectionString: database.url, max: 1 });
+    try {
+      await one.exec(`CREATE TABLE kept_live (v text); INSERT INTO kept_live VALUES ('old');
+                      CREATE SCHEMA kept_fresh; CREATE TABLE kept_fresh.kept_live (v text);
+                      INSERT INTO kept_fresh.kept_live VALUES ('new'); CREATE SCHEMA kept_old`);
+      const text = keepPlan('SELECT v FROM kept_live WHERE v <> $1');
+      expect(await one.query(text, [''])).toEqual([{ v: 'old' }]);
+      await one.tx(async (tx) => {
+        await tx.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+        expect(await tx.query(text, [''])).toEqual([{ v: 'old' }]);
+      });
+      const prepared = await one.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+      expect(prepared.map((row) => row.name)).toEqual([keptPlanName(text)]);
+      // A rebuild's switch-over moves tables between schemas (read-model/src/readModelSchema.ts).
+      await one.exec(
+        'ALTER TABLE public.kept_live SET SCHEMA kept_old; ALTER TABLE kept_fresh.kept_live SET SCHEMA public',
+      );
+      expect(await one.query(text, [''])).toEqual([{ v: 'new' }]);
+    } finally {
+      await one.close();
+    }
   });
 
   describe('PostgreSQL listener', () => {

@@ -1,5 +1,5 @@
 import type { Envelope } from '@primetrade/domain';
-import type { SqlQueryable } from '@primetrade/platform';
+import { keepPlan, type SqlQueryable } from '@primetrade/platform';
 import { mayNotify, type MemberAccount } from './recipients.js';
 
 /**
@@ -30,6 +30,14 @@ export function followMembership(accounts: BatchAccounts, event: Envelope): void
   else if (account && !members.some((member) => member.userId === userId)) members.push(account);
 }
 
+/** Every batch runs it: its plan is kept (`keepPlan`). */
+const memberAccounts = keepPlan(
+  `SELECT m.board_id AS "boardId", u.id AS "userId", u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id
+   WHERE m.board_id = ANY ($1::uuid[]) AND NOT u.disabled
+   UNION ALL
+   SELECT NULL, u.id, u.email, u.name FROM users u WHERE u.id = ANY ($2::uuid[]) AND NOT u.disabled`,
+);
+
 /** Member accounts of the boards whose events may notify, and of the people added, in one read. */
 export async function accountsOf(tx: SqlQueryable, events: readonly Envelope[]): Promise<BatchAccounts> {
   const boardIds = [...new Set(events.filter(mayNotify).map((event) => event.boardId))];
@@ -37,13 +45,7 @@ export async function accountsOf(tx: SqlQueryable, events: readonly Envelope[]):
   const added = new Map<string, MemberAccount>();
   if (boardIds.length === 0) return { members, added };
   const addedIds = events.flatMap((event) => (event.type === 'MemberAdded' ? [event.data.userId] : []));
-  const rows = await tx.query<MemberAccount & { boardId: string | null }>(
-    `SELECT m.board_id AS "boardId", u.id AS "userId", u.email, u.name FROM board_members m JOIN users u ON u.id = m.user_id
-     WHERE m.board_id = ANY ($1::uuid[]) AND NOT u.disabled
-     UNION ALL
-     SELECT NULL, u.id, u.email, u.name FROM users u WHERE u.id = ANY ($2::uuid[]) AND NOT u.disabled`,
-    [boardIds, addedIds],
-  );
+  const rows = await tx.query<MemberAccount & { boardId: string | null }>(memberAccounts, [boardIds, addedIds]);
   for (const { boardId, ...account } of rows) {
     if (boardId === null) added.set(account.userId, account);
     else members.get(boardId)?.push(account);

@@ -1,11 +1,12 @@
-import type { SqlQueryable } from '@primetrade/platform';
+import { keptPlanName, type SqlQueryable } from '@primetrade/platform';
 import { inlineParameters } from '../sqlScript.js';
 
 /**
  * The transaction as batch projections see it (docs/adr/0019-set-based-projector.md): `write`
  * queues a statement whose result nobody reads; the queue goes to the server as ONE script (its
  * parameters inlined as literals, `sqlScript.ts`) before the next read, at `send` (without waiting:
- * ADR 0032) and at the end of the batch. Reads (`query`, `exec`) see every write queued or sent
+ * ADR 0032) and at the end of the batch. A statement marked by `keepPlan` goes as a prepared
+ * statement of its own instead, in its place in the queue's order (ADR 0040). Reads (`query`, `exec`) see every write queued or sent
  * before them, so order is as if each ran at once.
  */
 export interface BatchTx extends SqlQueryable {
@@ -61,11 +62,22 @@ export function writesOf(tx: BatchTx): SqlQueryable {
   };
 }
 
+export interface BatchWriterOptions {
+  /**
+   * Statements marked by `keepPlan` go as prepared statements of their own (the live path's small
+   * batches, ADR 0040). False inlines them into the scripts like any other: a rebuild's batches are
+   * thousands of events, where preparing a statement is a rounding error next to running it, and its
+   * scripts keep their one round trip each. Default true.
+   */
+  readonly preparedWrites?: boolean;
+}
+
 /**
  * The writer of `tx`: `tx` itself when it already is one (one queue per batch, shared by the live
  * path's steps: notifications, projections, progress), otherwise a new queue over it.
  */
-export function batchWriter(tx: SqlQueryable): BatchWriter {
+export function batchWriter(tx: SqlQueryable, options: BatchWriterOptions = {}): BatchWriter {
+  const preparedWrites = options.preparedWrites ?? true;
   if (writers.has(tx)) return tx as BatchWriter;
   let queued: string[] = [];
   // Every statement goes through this chain, one at a time on the connection, in the order issued
@@ -95,7 +107,16 @@ export function batchWriter(tx: SqlQueryable): BatchWriter {
     await check();
   };
   const write = (text: string, params: readonly unknown[] = []) => {
-    queued.push(inlineParameters(text, params));
+    if (!preparedWrites || keptPlanName(text) === undefined) {
+      queued.push(inlineParameters(text, params));
+      return;
+    }
+    // A statement whose plan the connection keeps (`keepPlan`, ADR 0040) goes as itself, after what
+    // was queued before it: a round trip more, but no parsing, analysis or planning on the server.
+    send();
+    run(() => tx.query(text, params)).catch((error: unknown) => {
+      failure ??= { error };
+    });
   };
   const copy = (table: string, columns: readonly string[], rows: string) => {
     send();

@@ -1,5 +1,5 @@
 import { describeEvent, foldStepwiseOwned, type BoardState, type Envelope } from '@primetrade/domain';
-import { copyRow, type SqlQueryable } from '@primetrade/platform';
+import { copyRow, keepPlan, type SqlQueryable } from '@primetrade/platform';
 import { boardStateAt } from '@primetrade/read-model';
 import type { BatchTx } from './batchTx.js';
 import type { BatchProjection } from './projection.js';
@@ -222,14 +222,18 @@ export type HistoryProjection = BatchProjection & {
   prefetch(tx: BatchTx, events: readonly Envelope[]): void;
 };
 
+const anchorRows = keepPlan(
+  `SELECT h.board_id, h.event_id FROM unnest($1::uuid[], $2::bigint[]) AS a (board_id, revision)
+   JOIN board_history h ON h.board_id = a.board_id AND h.revision = a.revision`,
+);
+
 /** The event id stored at each anchor revision, by board (boards without that row are absent). */
 async function anchorEventIds(tx: BatchTx, anchors: readonly Anchor[]): Promise<Map<string, string>> {
   if (anchors.length === 0) return new Map();
-  const rows = await tx.readAhead<{ board_id: string; event_id: string }>(
-    `SELECT h.board_id, h.event_id FROM unnest($1::uuid[], $2::bigint[]) AS a (board_id, revision)
-     JOIN board_history h ON h.board_id = a.board_id AND h.revision = a.revision`,
-    [anchors.map((anchor) => anchor.boardId), anchors.map((anchor) => anchor.revision)],
-  );
+  const rows = await tx.readAhead<{ board_id: string; event_id: string }>(anchorRows, [
+    anchors.map((anchor) => anchor.boardId),
+    anchors.map((anchor) => anchor.revision),
+  ]);
   return new Map(rows.map((row) => [row.board_id, row.event_id]));
 }
 

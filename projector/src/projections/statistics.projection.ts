@@ -1,3 +1,4 @@
+import { keepPlan } from '@primetrade/platform';
 import type { BatchTx } from './batchTx.js';
 import type { Envelope } from '@primetrade/domain';
 import {
@@ -39,8 +40,11 @@ interface StateRow {
   tasks: TaskStatsRow[] | null;
 }
 
-/** Instants as JSON text (ISO 8601, microseconds kept), so rows written back are unchanged. */
-const loadState = `
+/**
+ * Instants as JSON text (ISO 8601, microseconds kept), so rows written back are unchanged. Every batch
+ * with statistics runs it: its plan is kept (`keepPlan`).
+ */
+const loadState = keepPlan(`
   WITH touched AS (SELECT * FROM task_stats WHERE task_id = ANY ($2::uuid[])),
        batch_boards AS (SELECT unnest($1::uuid[]) AS board_id UNION SELECT board_id FROM touched)
   SELECT
@@ -50,7 +54,7 @@ const loadState = `
     (SELECT json_agg(json_build_object('board_id', board_id, 'column_id', column_id, 'started_at', started_at,
             'ended_at', ended_at, 'wip_limit', wip_limit, 'peak_tasks', peak_tasks))
        FROM wip_breaches WHERE board_id = ANY ($1::uuid[]) AND ended_at IS NULL) AS open,
-    (SELECT json_agg(t) FROM touched t) AS tasks`;
+    (SELECT json_agg(t) FROM touched t) AS tasks`);
 
 async function readState(tx: BatchTx, events: readonly Envelope[]): Promise<StatsState> {
   const boardIds = [...new Set(events.map((event) => event.boardId))];
@@ -87,7 +91,7 @@ const insertBreaches = `
  * the batch goes in by a second statement instead: a data-modifying CTE's order is unspecified, and
  * at most one breach per column may be open.
  */
-const writeStatistics = `
+const writeStatistics = keepPlan(`
   WITH task_rows AS (
     INSERT INTO task_stats (task_id, board_id, column_id, archived, deleted, status, created_at, completed_at, cycle_started_at)
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (task_id uuid, board_id uuid, column_id uuid, archived boolean,
@@ -113,7 +117,7 @@ const writeStatistics = `
     WHERE b.board_id = ANY ($6::uuid[]) AND b.board_id = x.board_id AND b.column_id = x.column_id AND b.ended_at IS NULL
   )
   INSERT INTO wip_breaches (board_id, column_id, started_at, ended_at, wip_limit, peak_tasks)
-  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`;
+  SELECT board_id, column_id, started_at, ended_at, wip_limit, peak_tasks FROM jsonb_to_recordset($5::jsonb) AS x (${breachColumns})`);
 
 async function writeChanges(tx: BatchTx, state: StatsState, changes: StatsChanges): Promise<void> {
   const counts = [...changes.counts].map((key) => {

@@ -1,3 +1,4 @@
+import { keepPlan } from '@primetrade/platform';
 import type { BatchTx } from './batchTx.js';
 import type { Envelope, TaskCreated, TaskReinstated } from '@primetrade/domain';
 import { reinstateComments, type ReinstatedComment } from './comments.projection.js';
@@ -151,7 +152,7 @@ const arrayAfter = (column: string, type: string) => `CASE
       || ARRAY(SELECT v FROM unnest(x.${column}_appended) WITH ORDINALITY AS k (v, n)
                WHERE v = ANY (x.${column}_removed) OR NOT (v = ANY (t.${column})) ORDER BY n)::${type}[] END`;
 
-const patchTasks = `
+const patchTasks = keepPlan(`
   UPDATE tasks AS t SET
     title = coalesce(x.title, t.title),
     description = coalesce(x.description, t.description),
@@ -170,7 +171,7 @@ const patchTasks = `
        due_date_changed boolean, due_date timestamptz, column_id uuid, position text, status text,
        completed_at timestamptz, archived boolean, assignee_ids_removed uuid[], assignee_ids_appended uuid[],
        labels_removed text[], labels_appended text[], updated_at timestamptz, revision bigint)
-  WHERE t.id = ANY ($2::uuid[]) AND t.id = x.id AND t.board_id = x.board_id`;
+  WHERE t.id = ANY ($2::uuid[]) AND t.id = x.id AND t.board_id = x.board_id`);
 
 function patchRow(key: string, patch: TaskPatch) {
   const [boardId, taskId] = key.split('/');
