@@ -119,10 +119,10 @@ async function replayLive(sql: Sql, store: EventStore): Promise<void> {
 
 /**
  * B5: (a) the projector's live batches of 500 into the read models vs raw batched upserts of the
- * same events' rows, events in memory, same pool, one batch after the other and then (the projector's
- * default on Kafka, ADR 0039) with the boards in two partitions applied at once; (b) a full rebuild (`rebuildReadModels`:
- * replay into fresh tables, indexes, switch) vs the live path replaying the same store from the
- * start. Real PostgreSQL, 200 boards × 207 events of a busy team's mix.
+ * same events' rows, events in memory, same pool, one batch after the other and then (the
+ * projector's default on Kafka, ADR 0039) with the boards in two partitions applied at once; (b) a
+ * full rebuild (`rebuildReadModels`: replay into fresh tables, indexes, switch) vs the live path
+ * replaying the same store from the start. Real PostgreSQL, 200 boards × 207 events of a busy team's mix.
  */
 export async function benchProjector(pairs: number): Promise<ProjectorBenchResult> {
   const database = await createTestDatabase('bench_b5', { max: 4 });

@@ -25,9 +25,9 @@ import { cpuSeconds } from './lib/cpu.js';
  * `node [--cpu-prof] bench/dist/profileProjector.js [rounds] [live|kafka|rebuild|replay|bulk|both|raw|rawlive|all]`:
  * B5's data (200 boards × 207 events) projected by raw upserts (`raw`, `rawlive`, `all`), by the live
  * path (batches of 500), by the Kafka projector's whole path in small batches (`kafka`: its offset
- * rows and notifications too, `PROFILE_BATCH` events a batch, default 5, as at a low rate) and by a full rebuild (`rebuild`: both ways, `replay`: in feed order only,
- * `bulk`: board by board only, ADR 0031), with
- * figures that hold still on a shared machine: this process's CPU and the database backends' CPU
+ * rows and notifications too, `PROFILE_BATCH` events a batch, default 5, as at a low rate) and by a
+ * full rebuild (`rebuild`: both ways, `replay`: in feed order only, `bulk`: board by board only, ADR
+ * 0031), with figures that hold still on a shared machine: this process's CPU and the database backends' CPU
  * (from /proc) per event, beside the wall-clock rate; and each statement's client-side time
  * (sent → answered, summed per statement text), which shows the round trips and the heavy ones.
  */

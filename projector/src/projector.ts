@@ -260,15 +260,15 @@ async function applyWithOffsets(
   });
 }
 
+/** Planned in a few microseconds: it rides in the batch's last script, no round trip of its own (ADR 0040). */
+const offsetUpdate = `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
+   WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`;
+
 /**
  * The partition's stored next offset, its row locked until commit (created at 0 the first time): one
  * upsert that "updates" an existing row to itself, which locks it and returns its latest committed
  * value, as `lockCheckpoints` does for boards.
  */
-/** Planned in a few microseconds: it rides in the batch's last script, no round trip of its own (ADR 0040). */
-const offsetUpdate = `UPDATE projection_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
-   WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`;
-
 const offsetLock = keepPlan(
   `INSERT INTO projection_offsets AS o (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, 0)
    ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = o.next_offset

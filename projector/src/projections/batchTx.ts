@@ -6,8 +6,8 @@ import { inlineParameters } from '../sqlScript.js';
  * queues a statement whose result nobody reads; the queue goes to the server as ONE script (its
  * parameters inlined as literals, `sqlScript.ts`) before the next read, at `send` (without waiting:
  * ADR 0032) and at the end of the batch. A statement marked by `keepPlan` goes as a prepared
- * statement of its own instead, in its place in the queue's order (ADR 0040). Reads (`query`, `exec`) see every write queued or sent
- * before them, so order is as if each ran at once.
+ * statement of its own instead, in its place in the queue's order (ADR 0040). Reads (`query`,
+ * `exec`) see every write queued or sent before them, so order is as if each ran at once.
  */
 export interface BatchTx extends SqlQueryable {
   write(text: string, params?: readonly unknown[]): void;
