@@ -15,6 +15,7 @@ type ColumnIndex = ReadonlyMap<string, ColumnEntries>;
  * Each column's tasks in order, per `tasks` record. Records are immutable once `evolve` returns
  * them, so the index is memoized by identity; `evolve` derives the next record's index from the
  * previous one by re-placing only the tasks an event touched, so placement need not scan the board.
+ * A fold that changes a record it owns changes the record's index with it (`reindexInPlace`).
  */
 const indexes = new WeakMap<Tasks, ColumnIndex>();
 
@@ -157,7 +158,7 @@ export function carryColumnIndex(before: Tasks, after: Tasks, event: RecordedBoa
   indexes.set(after, derivation.result);
 }
 
-/** `copy` holds the same tasks as `original`: it shares its index (indexes are never changed, only derived). */
+/** `copy` holds the same tasks as `original`: it shares its index, which neither then changes in place. */
 export function shareColumnIndex(original: Tasks, copy: Tasks): void {
   const index = indexes.get(original);
   if (index === undefined) return;
