@@ -72,11 +72,8 @@ export async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>
 /** The projector's default: partitions applied at the same time (`PROJECTOR_PARTITIONS_AT_ONCE`). */
 const partitionsAtOnce = 2;
 
-/**
- * The feed split as Kafka splits it (a board in one partition, its events in order), into
- * `partitionsAtOnce` partitions, each cut into the projector's batches.
- */
-export function partitionBatches(events: readonly Envelope[], partitions: number): Envelope[][][] {
+/** The feed split as Kafka splits it: a board in one partition (boards dealt in turn), its events in order. */
+export function partitionsOf(events: readonly Envelope[], partitions: number): Envelope[][] {
   const partitionOf = new Map<string, number>();
   const split: Envelope[][] = Array.from({ length: partitions }, () => []);
   for (const event of events) {
@@ -84,7 +81,12 @@ export function partitionBatches(events: readonly Envelope[], partitions: number
     partitionOf.set(event.boardId, partition);
     split[partition]!.push(event);
   }
-  return split.map((part) =>
+  return split;
+}
+
+/** `partitionsOf`, each partition cut into the projector's batches. */
+export function partitionBatches(events: readonly Envelope[], partitions: number): Envelope[][][] {
+  return partitionsOf(events, partitions).map((part) =>
     Array.from({ length: Math.ceil(part.length / liveBatch) }, (_, index) =>
       part.slice(index * liveBatch, (index + 1) * liveBatch),
     ),

@@ -18,7 +18,7 @@ import {
   rebuildReadModels,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
-import { rawRows, rawUpsert } from './b5-projector.js';
+import { partitionsOf, rawRows, rawUpsert } from './b5-projector.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**
@@ -178,13 +178,7 @@ async function deliverAsKafka(sql: Sql, envelopes: readonly Envelope[], batchSiz
   };
   const projector = createProjector({ bus, sql, notifications: { mail: false } });
   await projector.start();
-  const partitions: Envelope[][] = Array.from({ length: 8 }, () => []);
-  const partitionOf = new Map<string, number>();
-  for (const event of envelopes) {
-    const partition = partitionOf.get(event.boardId) ?? partitionOf.size % partitions.length;
-    partitionOf.set(event.boardId, partition);
-    partitions[partition]!.push(event);
-  }
+  const partitions = partitionsOf(envelopes, 8);
   for (let offset = 0; partitions.some((events) => offset < events.length); offset += batchSize) {
     for (const [partition, events] of partitions.entries()) {
       const batch = events.slice(offset, offset + batchSize);

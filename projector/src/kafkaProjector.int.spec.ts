@@ -176,8 +176,8 @@ describe('Projector on Kafka, partitions at once', () => {
   it('applies several partitions in overlapping transactions and ends with the read models of one batch after the other', async () => {
     const histories = boardHistories({ boards: 24, eventsPerBoard: 120, seed: 39 });
     // Interleaved as the feed would have them: boards take turns, a few events each.
-    const feed: Envelope[] = [];
-    for (let offset = 0; feed.length < histories.flat().length; offset += 5)
+    const [feed, total] = [[] as Envelope[], histories.flat().length];
+    for (let offset = 0; feed.length < total; offset += 5)
       for (const history of histories) feed.push(...history.slice(offset, offset + 5));
     for (let start = 0; start < feed.length; start += 400) await bus.publish(feed.slice(start, start + 400));
     for (let start = 0; start < feed.length; start += 500)
