@@ -21,15 +21,28 @@ export async function maven(args) {
   await run('mvn', ['-q', '-B', ...args], { maxBuffer: 16 * 1024 * 1024 });
 }
 
-/** A TCP port nobody listens on right now (the kernel picks it). */
+/**
+ * A loopback TCP port nobody listens on right now, never the same twice in one process. Picked below Linux's
+ * ephemeral range (32768–60999), where the kernel takes the local ports of outgoing connections: a port from
+ * there could be some client's before the server it was picked for listens on it.
+ */
 export async function freePort() {
-  return new Promise((resolvePort, reject) => {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('freePort: no free port in 20000-32767 after 200 tries');
+}
+
+const handedOut = new Set();
+
+function canListen(port) {
+  return new Promise((resolveListening) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolveListening(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveListening(true)));
   });
 }
 

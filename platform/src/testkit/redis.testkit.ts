@@ -51,12 +51,34 @@ export async function createTestRedis(label: string, url = defaultTestRedisUrl):
   };
 }
 
-/** A loopback port nothing listens on (bound, then released): a Redis that is down. */
+/**
+ * The ports `unusedPort` picks from: below Linux's default ephemeral range (32768–60999), from which the kernel
+ * hands out both `listen(0)` ports and the local ports of outgoing connections. A port picked there could be
+ * taken by any client connection (Kafka, PostgreSQL, Redis) before the process it was picked for listens on it.
+ */
+const pickedPorts = { low: 20_000, high: 32_767 };
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port nothing listens on (bound, then released): for a process to listen on later, or a server that
+ * is down. Never the same port twice in one process.
+ */
 export async function unusedPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = pickedPorts.low + Math.floor(Math.random() * (pickedPorts.high - pickedPorts.low + 1));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`unusedPort: no free port in ${pickedPorts.low}-${pickedPorts.high} after 200 tries`);
+}
+
+async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('unusedPort: no TCP address');
-  return address.port;
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return listening;
 }
