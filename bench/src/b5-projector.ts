@@ -2,6 +2,7 @@ import { boardStreamPrefix, type Envelope } from '@primetrade/domain';
 import { createSqlEventStore, createTestDatabase, toEnvelope, type EventStore, type Sql } from '@primetrade/platform';
 import { appendHistories, applyEnvelopes, boardHistories, rebuildReadModels } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
+import { rawHistory, rawRows, rawUpsert, rawUpsertWithHistory, type RawWrites } from './b5-raw.js';
 import { interleaved, type RatioResult } from './lib/measure.js';
 import { log } from './lib/results.js';
 
@@ -16,6 +17,11 @@ export interface ProjectorBenchResult {
   readonly projector: RatioResult;
   /** The same with the boards split over two partitions applied at once, on both sides. */
   readonly partitionsAtOnce: RatioResult;
+  /**
+   * The same two partitions at once against a baseline that also writes one history row per event
+   * (raw COPY): the row volume the live path must write, without its folding, statistics or notifications.
+   */
+  readonly sameRows: RatioResult;
   /** `rebuildReadModels` vs the live path replaying the same store. */
   readonly rebuild: RatioResult;
 }
@@ -23,51 +29,6 @@ export interface ProjectorBenchResult {
 /** Every table the live path writes (the history read model too: a replay into leftover rows would only hit conflicts). */
 const readModelTables =
   'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
-
-/**
- * The baseline's rows: one per event, keyed by the task it touches (the board for board-level
- * events), into `raw_rows` — created `LIKE tasks INCLUDING ALL`: same columns, generated columns,
- * checks and ten indexes. Within a batch the last version of a row wins (one upsert cannot touch a
- * row twice), which is what a batching writer would do.
- */
-export function rawRows(events: readonly Envelope[]): Record<string, unknown>[] {
-  const rows = new Map<string, Record<string, unknown>>();
-  for (const event of events) {
-    const data = event.data as Record<string, unknown>;
-    const id = typeof data.taskId === 'string' ? data.taskId : event.boardId;
-    rows.set(id, {
-      id,
-      board_id: event.boardId,
-      column_id: data.toColumnId ?? data.columnId ?? event.boardId,
-      position: data.position ?? 'a',
-      title: data.title ?? data.name ?? event.type,
-      description: data.description ?? data.body ?? '',
-      priority: data.priority ?? 'medium',
-      due_date: data.dueDate ?? null,
-      created_by: event.actorId,
-      at: event.occurredAt,
-      revision: event.revision,
-    });
-  }
-  return [...rows.values()];
-}
-
-export async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>[]): Promise<void> {
-  await sql.tx((tx) =>
-    tx.query(
-      `INSERT INTO raw_rows (id, board_id, column_id, position, title, description, priority, due_date,
-                             status, created_by, created_at, updated_at, revision)
-       SELECT x.id, x.board_id, x.column_id, x.position, x.title, x.description, x.priority, x.due_date,
-              'open', x.created_by, x.at, x.at, x.revision
-       FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, board_id uuid, column_id uuid, position text, title text,
-            description text, priority text, due_date timestamptz, created_by uuid, at timestamptz, revision bigint)
-       ON CONFLICT (id) DO UPDATE SET column_id = excluded.column_id, position = excluded.position, title = excluded.title,
-            description = excluded.description, priority = excluded.priority, due_date = excluded.due_date,
-            updated_at = excluded.updated_at, revision = excluded.revision`,
-      [JSON.stringify(rows)],
-    ),
-  );
-}
 
 /** The projector's default: partitions applied at the same time (`PROJECTOR_PARTITIONS_AT_ONCE`). */
 const partitionsAtOnce = 2;
@@ -122,7 +83,8 @@ async function replayLive(sql: Sql, store: EventStore): Promise<void> {
 /**
  * B5: (a) the projector's live batches of 500 into the read models vs raw batched upserts of the
  * same events' rows, events in memory, same pool, one batch after the other and then (the
- * projector's default on Kafka, ADR 0039) with the boards in two partitions applied at once; (b) a
+ * projector's default on Kafka, ADR 0039) with the boards in two partitions applied at once, and so again
+ * against raw writes that add a history row per event (the volume the live path writes); (b) a
  * full rebuild (`rebuildReadModels`: replay into fresh tables, indexes, switch) vs the live path
  * replaying the same store from the start. Real PostgreSQL, 200 boards × 207 events of a busy team's mix.
  */
@@ -131,7 +93,9 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
   const { sql } = database;
   try {
     await runMigrations(sql);
-    await sql.exec('CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL)');
+    await sql.exec(
+      'CREATE TABLE raw_rows (LIKE tasks INCLUDING ALL); CREATE TABLE raw_history (LIKE board_history INCLUDING ALL)',
+    );
     const store = await createSqlEventStore(sql, { schema: 'es_b5' });
     const count = await appendHistories(store, boardHistories({ boards, eventsPerBoard, seed: 5 }), 50);
     const envelopes = (await store.readAll({ streamPrefix: boardStreamPrefix })).map(toEnvelope);
@@ -192,6 +156,30 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
       },
     });
 
+    const rawWithHistory = partitioned.map((batches) =>
+      batches.map((batch): RawWrites => ({ rows: rawRows(batch), history: rawHistory(batch) })),
+    );
+    const sameRows = await interleaved({
+      name: `B5 projector, ${partitionsAtOnce} partitions at once, vs raw writes with history rows`,
+      unit: 'events/s',
+      pairs,
+      log,
+      baseline: {
+        label: `raw batched upserts + a history row per event, ${partitionsAtOnce} writers`,
+        run: async () => {
+          await reset('raw_rows, raw_history');
+          return rate(count, () => eachPartitionAtOnce(rawWithHistory, (batch) => rawUpsertWithHistory(sql, batch)));
+        },
+      },
+      subject: {
+        label: `applyEnvelopes, ${partitionsAtOnce} partitions`,
+        run: async () => {
+          await reset(readModelTables);
+          return rate(count, () => eachPartitionAtOnce(partitioned, (batch) => applyEnvelopes(sql, batch)));
+        },
+      },
+    });
+
     const rebuild = await interleaved({
       name: 'B5 full rebuild from the store',
       unit: 'events/s',
@@ -211,7 +199,7 @@ export async function benchProjector(pairs: number): Promise<ProjectorBenchResul
       },
     });
     await store.close();
-    return { events: count, projector, partitionsAtOnce: atOnce, rebuild };
+    return { events: count, projector, partitionsAtOnce: atOnce, sameRows, rebuild };
   } finally {
     await database.drop();
   }

@@ -18,7 +18,8 @@ import {
   rebuildReadModels,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
-import { partitionsOf, rawRows, rawUpsert } from './b5-projector.js';
+import { partitionsOf } from './b5-projector.js';
+import { rawRows, rawUpsert } from './b5-raw.js';
 import { cpuSeconds } from './lib/cpu.js';
 
 /**

@@ -87,7 +87,7 @@ const benchmarks: Readonly<Record<string, (pairs: number) => Promise<Outcome>>> 
     const b5 = await benchProjector(pairs);
     await saveResult('b5-projector', b5);
     return {
-      rows: [b5.projector, b5.partitionsAtOnce, b5.rebuild],
+      rows: [b5.projector, b5.partitionsAtOnce, b5.sameRows, b5.rebuild],
       notes: [
         `B5 over ${b5.events} events; full rebuild: ${b5.rebuild.subject.median.toFixed(0)} events/s median (goal ≥ 40000)`,
       ],
