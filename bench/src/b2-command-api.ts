@@ -218,8 +218,12 @@ export async function benchCommandApi(pairs: number): Promise<CommandBench> {
         },
       },
     });
-    const rate = Math.max(1, Math.floor(ratio.subject.median / 2));
-    log(`  B2 latency: open loop at ${rate} commands/s (half the measured maximum) for 10 s`);
+    // BENCH_B2_RATE fixes the open loop's rate, to compare codes or settings at the same load.
+    const fixedRate = Number(process.env.BENCH_B2_RATE ?? 0);
+    const rate = fixedRate > 0 ? Math.floor(fixedRate) : Math.max(1, Math.floor(ratio.subject.median / 2));
+    log(
+      `  B2 latency: open loop at ${rate} commands/s (${fixedRate > 0 ? 'BENCH_B2_RATE' : 'half the measured maximum'}) for 10 s`,
+    );
     // Open loop: a request starts on schedule whatever is in flight, each on a connection of its own
     // if need be (as many browsers would), not queued behind a client-side cap of 32 sockets.
     const openApi = jsonClient(node.url, Infinity);
