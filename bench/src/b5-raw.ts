@@ -1,5 +1,6 @@
 import type { Envelope } from '@primetrade/domain';
-import { copyRow, type Sql } from '@primetrade/platform';
+import type { Sql } from '@primetrade/platform';
+import { historyColumns, historyRow } from '@primetrade/projector';
 
 /** B5's baselines (b5-projector.ts): the rows raw batched writes put in tables shaped like the read models'. */
 
@@ -45,47 +46,13 @@ export async function rawUpsert(sql: Sql, rows: readonly Record<string, unknown>
   await sql.tx((tx) => tx.query(upsertText, [JSON.stringify(rows)]));
 }
 
-/** `board_history`'s columns, which `raw_history` copies. */
-const historyColumns = [
-  'board_id',
-  'revision',
-  'event_id',
-  'occurred_at',
-  'occurred_ms',
-  'actor_id',
-  'type',
-  'task_id',
-  'summary',
-  'changes',
-  'data',
-];
-
 /**
- * The second baseline's history rows: one per event in COPY's text format, straight from the envelope —
- * no state folded, no field changes described (`[]`), the event's type for a summary: the rows' volume
- * with none of the work that fills them in.
+ * The second baseline's history rows: one per event, the projector's own `historyRow` (COPY's text
+ * format) straight from the envelope — no state folded, no field changes described (`[]`), the event's
+ * type for a summary: the rows' volume with none of the work that fills them in.
  */
-export function rawHistory(events: readonly Envelope[]): string {
-  let text = '';
-  for (const event of events) {
-    const data = event.data as Record<string, unknown>;
-    const taskId = typeof data.taskId === 'string' ? data.taskId : null;
-    text += copyRow([
-      event.boardId,
-      event.revision,
-      event.id,
-      event.occurredAt,
-      Date.parse(event.occurredAt),
-      event.actorId,
-      event.type,
-      taskId,
-      event.type,
-      '[]',
-      JSON.stringify(data),
-    ]);
-  }
-  return text;
-}
+export const rawHistory = (events: readonly Envelope[]): string =>
+  events.map((event) => historyRow(event, event.type, '[]')).join('');
 
 export interface RawWrites {
   readonly rows: Record<string, unknown>[];

@@ -238,14 +238,14 @@ async function anchorEventIds(tx: BatchTx, anchors: readonly Anchor[]): Promise<
 }
 
 /** `board_history`'s columns, in the order `historyRow` writes them. */
-const historyColumns =
+export const historyColumns =
   'board_id revision event_id occurred_at occurred_ms actor_id type task_id summary changes data'.split(' ');
 
 /**
  * One row in COPY's text format; `changes` is JSON text already, `data` is serialized here as it
  * arrived. A `json` column keeps the text it is given, so both are stored byte for byte as serialized.
  */
-function historyRow(event: Envelope, summary: string, changes: string): HistoryRow {
+export function historyRow(event: Envelope, summary: string, changes: string): HistoryRow {
   return copyRow([
     event.boardId,
     event.revision,
