@@ -29,9 +29,11 @@ export async function maven(args) {
 export async function freePort() {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const port = 20_000 + Math.floor(Math.random() * 12_768);
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port)) continue;
+    // Taken before the check, so that a concurrent call cannot pick it meanwhile.
     handedOut.add(port);
-    return port;
+    if (await canListen(port)) return port;
+    handedOut.delete(port);
   }
   throw new Error('freePort: no free port in 20000-32767 after 200 tries');
 }

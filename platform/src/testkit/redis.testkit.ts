@@ -66,9 +66,11 @@ const handedOut = new Set<number>();
 export async function unusedPort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const port = pickedPorts.low + Math.floor(Math.random() * (pickedPorts.high - pickedPorts.low + 1));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port)) continue;
+    // Taken before the check, so that a concurrent call cannot pick it meanwhile.
     handedOut.add(port);
-    return port;
+    if (await canListen(port)) return port;
+    handedOut.delete(port);
   }
   throw new Error(`unusedPort: no free port in ${pickedPorts.low}-${pickedPorts.high} after 200 tries`);
 }
