@@ -27,7 +27,7 @@ export interface ProjectorBenchResult {
 }
 
 /** Every table the live path writes (the history read model too: a replay into leftover rows would only hit conflicts). */
-const readModelTables =
+export const readModelTables =
   'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
 
 /** The projector's default: partitions applied at the same time (`PROJECTOR_PARTITIONS_AT_ONCE`). */

@@ -18,7 +18,7 @@ import {
   rebuildReadModels,
 } from '@primetrade/projector';
 import { runMigrations } from '@primetrade/read-model';
-import { partitionsOf } from './b5-projector.js';
+import { partitionsOf, readModelTables } from './b5-projector.js';
 import { rawRows, rawUpsert } from './b5-raw.js';
 import { cpuSeconds } from './lib/cpu.js';
 
@@ -190,9 +190,6 @@ async function deliverAsKafka(sql: Sql, envelopes: readonly Envelope[], batchSiz
   }
   await projector.stop();
 }
-
-const readModelTables =
-  'boards, board_members, board_columns, tasks, comments, projection_checkpoints, task_stats, column_counts, column_flow, wip_breaches, board_history, board_snapshots';
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 2);

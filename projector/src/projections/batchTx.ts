@@ -77,8 +77,8 @@ export interface BatchWriterOptions {
  * path's steps: notifications, projections, progress), otherwise a new queue over it.
  */
 export function batchWriter(tx: SqlQueryable, options: BatchWriterOptions = {}): BatchWriter {
-  const preparedWrites = options.preparedWrites ?? true;
   if (writers.has(tx)) return tx as BatchWriter;
+  const preparedWrites = options.preparedWrites ?? true;
   let queued: string[] = [];
   // Every statement goes through this chain, one at a time on the connection, in the order issued
   // (a client takes one query at a time); `send` does not wait for its script, the others do.
