@@ -9,6 +9,7 @@ import {
   type Sql,
 } from '@primetrade/platform';
 import {
+  SearchGapError,
   createProjectionProgress,
   isUuid,
   searchChangeFromReadModel,
@@ -66,16 +67,6 @@ export interface SearchProjection {
   status(): SearchProjectionStatus;
 }
 
-/**
- * The index holds the board below the revision before the batch: an earlier batch never reached it.
- * During a rebuild's switch that is the live feed ahead of the new generation's own feed, which
- * fills the gap (docs/adr/0026-search-projection.md, "Gaps"); otherwise the index lost writes (it
- * was emptied under the feed's position) and a rebuild is the cure. Retried like any failure.
- */
-export class SearchGapError extends Error {
-  override readonly name = 'SearchGapError';
-}
-
 /** The read models did not reach a batch's revisions in time (projector behind or halted). */
 export class ReadModelsBehindError extends Error {
   override readonly name = 'ReadModelsBehindError';
@@ -94,18 +85,8 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
   const logger = options.logger ?? silentLogger;
   const [firstPauseMs, mostPauseMs] = options.backoffMs ?? [200, 5_000];
   const progress: ProjectionProgress = createProjectionProgress(options.sql);
-  /** Checks each board for a gap, then writes: the guard drops the rest of what was applied already. */
-  async function write(changes: readonly SearchBoardChange[], from: ReadonlyMap<string, number>): Promise<void> {
-    for (const change of changes) {
-      const applied = (await options.index.boardRevision(change.boardId)) ?? -1;
-      const first = from.get(change.boardId) ?? 0;
-      if (applied < first - 1)
-        throw new SearchGapError(
-          `board ${change.boardId}: the index holds revision ${applied}, the batch starts at ${first}`,
-        );
-    }
-    await options.index.apply(changes);
-  }
+  /** The index checks each board for a gap, then writes: its guard drops the rest of what was applied already. */
+  const write = (changes: readonly SearchBoardChange[]): Promise<void> => options.index.apply(changes);
   const breaker = createBreaker('search-index', write, {
     timeoutMs: options.writeTimeoutMs ?? 10_000,
     resetTimeoutMs: options.breakerResetMs ?? 5_000,
@@ -134,7 +115,7 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
       if (!change) throw new ReadModelsBehindError(`board ${touch.boardId} is not in the read models`);
       // The documents are at the read models' revision or later; the stamp is the batch's, so the
       // next batch of this board (above it) is not taken for a replay (ADR 0026, "Stamps").
-      changes.push({ ...change, revision: touch.revision });
+      changes.push({ ...change, revision: touch.revision, fromRevision: touch.fromRevision });
     }
     return changes;
   }
@@ -144,7 +125,7 @@ export function createSearchProjection(options: SearchProjectionOptions): Search
     try {
       const touches = searchTouches(events).filter((touch) => isUuid(touch.boardId));
       const changes = await changesOf(touches);
-      await breaker.fire(changes, new Map(touches.map((touch) => [touch.boardId, touch.fromRevision])));
+      await breaker.fire(changes);
       appliedChanges += changes.length;
       if (failuresInARow > 0) logger.info({ after: failuresInARow }, 'search index writes flow again');
       failuresInARow = 0;

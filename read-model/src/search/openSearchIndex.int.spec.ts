@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchIndex } from './openSearchIndex.js';
 import { searchIndexContract } from './searchIndex.contractSuite.js';
+import { SearchGapError } from './searchIndex.port.js';
 
 // The node of tests/kit/opensearch.globalSetup.ts (infra/opensearch); each suite has its own index prefix.
 const url = inject('openSearchUrl');
@@ -56,6 +57,17 @@ describe('OpenSearch adapter', () => {
       );
       expect(await titles()).toEqual(['New walrus']);
       expect(await live.boardRevision(board)).toBe(3);
+      // A gap is judged in the generation written to: generation 2 holds revision 2 of a board the
+      // new generation 3 never saw, so after the switch a change from revision 3 is refused there.
+      const other = '6f0a3c1e-0000-4000-8000-000000000002';
+      await live.apply([{ boardId: other, revision: 2, fromRevision: 0, memberIds: [user] }]);
+      const third = await live.createGeneration();
+      expect(await live.boardRevision(other)).toBe(2);
+      await live.promote(third.generation);
+      await expect(live.apply([{ boardId: other, revision: 3, fromRevision: 3, memberIds: [user] }])).rejects.toThrow(
+        SearchGapError,
+      );
+      expect(await live.boardRevision(other)).toBeNull();
     } finally {
       await live.dropAll();
     }

@@ -2,7 +2,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { DomainError, priorities } from '@primetrade/domain';
 import { isUuid } from '../queries/cursor.js';
 import { openSearchQuery, type OpenSearchHits } from './openSearchQuery.js';
-import type { SearchBoardChange, SearchIndex, SearchResult } from './searchIndex.port.js';
+import { assertNoGaps, type SearchBoardChange, type SearchIndex, type SearchResult } from './searchIndex.port.js';
 import { taskIndexBody, accessIndexBody, boardIndexBody } from './openSearchMappings.js';
 
 /**
@@ -151,6 +151,8 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
         // (`promote`) never splits a change between two generations (docs/adr/0026-search-projection.md).
         const generation = names === aliases && changes.length > 0 ? await liveGeneration() : null;
         if (generation !== null) return at(concrete(generation)).apply(changes);
+        // The gaps are checked in the generation written to: never one generation checked, another written.
+        await assertNoGaps(changes, async (boardId) => (await boardDoc(boardId))?.revision ?? null);
         for (const change of changes) await applyChange(change);
         if (options.refresh && changes.length > 0)
           await call('POST', `/${names.tasks},${names.access},${names.boards}/_refresh`);

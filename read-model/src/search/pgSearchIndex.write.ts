@@ -1,6 +1,6 @@
 import { priorities } from '@primetrade/domain';
 import type { SqlQueryable } from '@primetrade/platform';
-import type { SearchBoardChange, SearchTaskDocument } from './searchIndex.port.js';
+import { assertNoGaps, type SearchBoardChange, type SearchTaskDocument } from './searchIndex.port.js';
 
 // The search port's writes on PostgreSQL (migration 011, docs/adr/0024-search-engine.md).
 // Title (A), labels (B), description and comments (C).
@@ -10,6 +10,14 @@ const searchVector = `setweight(to_tsvector('search_folded', d.title), 'A')
 
 /** Each board's changes only above its last applied revision, in the caller's transaction. */
 export async function applyChanges(tx: SqlQueryable, changes: readonly SearchBoardChange[]): Promise<void> {
+  // Locked from the check to the write (the loop below locks the same rows again).
+  await assertNoGaps(changes, async (boardId) => {
+    const rows = await tx.query<{ revision: string }>(
+      'SELECT revision FROM search_boards WHERE board_id = $1 FOR UPDATE',
+      [boardId],
+    );
+    return rows[0] ? Number(rows[0].revision) : null;
+  });
   for (const change of changes) {
     const rows = await tx.query<{ revision: string }>(
       'SELECT revision FROM search_boards WHERE board_id = $1 FOR UPDATE',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SearchIndex, SearchQuery, SearchResult } from './searchIndex.port.js';
+import { SearchGapError, type SearchIndex, type SearchQuery, type SearchResult } from './searchIndex.port.js';
 
 /**
  * One contract for every adapter of the search port (docs/adr/0024-search-engine.md): the same
@@ -227,6 +227,33 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       await index.apply([{ boardId: y.boardA, revision: 4, deletes: [y.a1] }]);
       expect(titles(await search({ viewerId: y.alice, text: 'sprocket' }))).toEqual([]);
       expect(await index.boardRevision(y.boardA)).toBe(4);
+    });
+
+    it("refuses a change that starts above the revision after the board's last one, and writes nothing of the call", async () => {
+      const y = ids();
+      const index = harness.index;
+      await index.apply([{ boardId: y.boardA, revision: 2, fromRevision: 0, memberIds: [y.alice] }]);
+      const gap = index.apply([
+        { boardId: y.boardB, revision: 1, fromRevision: 0, memberIds: [y.alice] },
+        {
+          boardId: y.boardA,
+          revision: 5,
+          fromRevision: 4,
+          upserts: [task(y.a1, y.boardA, y.todoA, { title: 'Gap gadget' })],
+        },
+      ]);
+      await expect(gap).rejects.toBeInstanceOf(SearchGapError);
+      expect(await index.boardRevision(y.boardA)).toBe(2);
+      expect(await index.boardRevision(y.boardB)).toBeNull();
+      await index.apply([
+        {
+          boardId: y.boardA,
+          revision: 5,
+          fromRevision: 3,
+          upserts: [task(y.a1, y.boardA, y.todoA, { title: 'Gap gadget' })],
+        },
+      ]);
+      expect(await index.boardRevision(y.boardA)).toBe(5);
     });
 
     it('folds accents in the text and in the query: "cafe" finds "Café", "strasse" finds "Straße"', async () => {

@@ -35,6 +35,38 @@ export interface SearchBoardChange {
   readonly deletes?: readonly string[];
   /** The board's members after this revision (the whole set), when it changed. */
   readonly memberIds?: readonly string[];
+  /**
+   * The first revision the change covers (a batch's first event of the board). When the index holds
+   * the board below `fromRevision − 1`, an earlier change never reached it: `apply` throws
+   * `SearchGapError` before writing anything. Checked by `apply` itself, in the generation it writes
+   * to, so a rebuild's switch between a check and a write cannot skip the gap.
+   */
+  readonly fromRevision?: number;
+}
+
+/**
+ * The index holds a board below the revision before a change: an earlier change never reached it.
+ * During a rebuild's switch that is the live feed ahead of the new generation's own feed, which
+ * fills the gap (docs/adr/0026-search-projection.md, "Gaps"); otherwise the index lost writes (it
+ * was emptied under the feed's position) and a rebuild is the cure.
+ */
+export class SearchGapError extends Error {
+  override readonly name = 'SearchGapError';
+}
+
+/** Throws `SearchGapError` for the first change whose board the index holds below `fromRevision − 1`. */
+export async function assertNoGaps(
+  changes: readonly SearchBoardChange[],
+  revisionOf: (boardId: string) => Promise<number | null>,
+): Promise<void> {
+  for (const change of changes) {
+    if (change.fromRevision === undefined) continue;
+    const applied = (await revisionOf(change.boardId)) ?? -1;
+    if (applied < change.fromRevision - 1)
+      throw new SearchGapError(
+        `board ${change.boardId}: the index holds revision ${applied}, the batch starts at ${change.fromRevision}`,
+      );
+  }
 }
 
 export const searchSorts = ['relevance', 'dueDate', 'updatedAt', 'createdAt', 'priority'] as const;
@@ -68,7 +100,10 @@ export type SearchResult = SearchResultDto;
 
 export interface SearchIndex {
   readonly kind: 'postgres' | 'opensearch';
-  /** Applies the changes in order, each board's only above its last applied revision. */
+  /**
+   * Applies the changes in order, each board's only above its last applied revision; first checks
+   * every change's `fromRevision` (`SearchGapError`, nothing written).
+   */
   apply(changes: readonly SearchBoardChange[]): Promise<void>;
   /** The board's last applied revision (the projection's guard: a gap halts), null if none. */
   boardRevision(boardId: string): Promise<number | null>;
